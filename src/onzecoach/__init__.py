@@ -1,0 +1,57 @@
+"""onzecoach: a typed, framework-free SDK for an employer-side coaching portal.
+
+Start with :class:`Portal`; every error is an :class:`OnzecoachError`.
+"""
+
+from onzecoach._version import __version__
+from onzecoach.actors import Actor, Role
+from onzecoach.clock import SystemClock
+from onzecoach.errors import (
+    AdapterError,
+    Conflict,
+    FieldError,
+    InvalidToken,
+    MailDeliveryError,
+    MfaRequired,
+    NotAuthenticated,
+    NotFound,
+    OnzecoachError,
+    PasswordPolicyError,
+    PermissionDenied,
+    QueryTooShort,
+    QuotaExceeded,
+    SmsDeliveryError,
+    StorageError,
+    Throttled,
+    ValidationError,
+    VerificationFailed,
+)
+from onzecoach.portal import Portal
+from onzecoach.settings import Settings
+
+__all__ = [
+    "Actor",
+    "AdapterError",
+    "Conflict",
+    "FieldError",
+    "InvalidToken",
+    "MailDeliveryError",
+    "MfaRequired",
+    "NotAuthenticated",
+    "NotFound",
+    "OnzecoachError",
+    "PasswordPolicyError",
+    "PermissionDenied",
+    "Portal",
+    "QueryTooShort",
+    "QuotaExceeded",
+    "Role",
+    "Settings",
+    "SmsDeliveryError",
+    "StorageError",
+    "SystemClock",
+    "Throttled",
+    "ValidationError",
+    "VerificationFailed",
+    "__version__",
+]

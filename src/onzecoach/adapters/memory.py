@@ -1,0 +1,258 @@
+"""MemoryStorage: the reference storage adapter, and the fake for unit tests.
+
+Everything lives in dictionaries in this process. A unit of work holds one lock from
+``__enter__`` to ``__exit__``, so transactions run one at a time (serialisable, like
+SQLite), and keeps an undo log so that leaving without ``commit()`` puts everything back.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, MutableMapping
+from datetime import datetime
+from types import TracebackType
+from typing import Self, TypeVar
+
+import attrs
+
+from onzecoach.audit import AuditEntry
+from onzecoach.employers._model import Department, Employer, name_key
+from onzecoach.errors import Conflict, NotFound
+from onzecoach.notifications._model import OutboxMessage, OutboxStatus
+
+__all__ = ["MemoryStorage", "MemoryUnitOfWork"]
+
+K = TypeVar("K")
+V = TypeVar("V")
+_MISSING = object()
+
+
+@attrs.define
+class _Tables:
+    employers: dict[str, Employer] = attrs.Factory(dict)
+    employer_by_name: dict[str, str] = attrs.Factory(dict)
+    departments: dict[str, Department] = attrs.Factory(dict)
+    department_by_name: dict[tuple[str, str], str] = attrs.Factory(dict)
+    audit: list[AuditEntry] = attrs.Factory(list)
+    outbox: dict[str, OutboxMessage] = attrs.Factory(dict)
+    #: Ids of messages not yet sent or dead: what ``claim_due`` looks through.
+    unsent: dict[str, None] = attrs.Factory(dict)
+
+
+class MemoryStorage:
+    """The ``Storage`` port in memory. Safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._tables = _Tables()
+        self._lock = threading.RLock()
+
+    def unit_of_work(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self._tables, self._lock)
+
+    def upgrade(self) -> None:
+        """Nothing to migrate in memory."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __repr__(self) -> str:
+        return "MemoryStorage()"
+
+
+class MemoryUnitOfWork:
+    def __init__(self, tables: _Tables, lock: threading.RLock) -> None:
+        self._tables = tables
+        self._lock = lock
+        self._undo: list[Callable[[], None]] = []
+        self._active = False
+        self.employers = _Employers(self)
+        self.departments = _Departments(self)
+        self.audit = _Audit(self)
+        self.outbox = _Outbox(self)
+
+    def __enter__(self) -> Self:
+        self._lock.acquire()
+        self._active = True
+        self._undo = []
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            self._active = False
+            self._lock.release()
+
+    def commit(self) -> None:
+        self._require_active()
+        self._undo.clear()
+
+    def rollback(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+    @property
+    def tables(self) -> _Tables:
+        self._require_active()
+        return self._tables
+
+    def put(self, mapping: MutableMapping[K, V], key: K, value: V) -> None:
+        """``mapping[key] = value``, undone on rollback."""
+        old = mapping.get(key, _MISSING)  # type: ignore[arg-type]
+        mapping[key] = value
+        if old is _MISSING:
+            self._undo.append(lambda: mapping.pop(key, None))  # type: ignore[arg-type]
+        else:
+            self._undo.append(lambda: mapping.__setitem__(key, old))  # type: ignore[arg-type]
+
+    def discard(self, mapping: MutableMapping[K, V], key: K) -> None:
+        """``del mapping[key]`` if present, undone on rollback."""
+        if key in mapping:
+            old = mapping.pop(key)
+            self._undo.append(lambda: mapping.__setitem__(key, old))
+
+    def append(self, items: list[V], item: V) -> None:
+        items.append(item)
+        self._undo.append(items.pop)
+
+    def _require_active(self) -> None:
+        if not self._active:
+            raise RuntimeError("use the unit of work inside its with-block")
+
+
+class _Employers:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, employer: Employer) -> None:
+        tables = self._uow.tables
+        key = name_key(employer.name)
+        if key in tables.employer_by_name:
+            raise Conflict(f"Er bestaat al een werkgever met de naam {employer.name!r}.")
+        self._uow.put(tables.employers, employer.id, employer)
+        self._uow.put(tables.employer_by_name, key, employer.id)
+
+    def get(self, employer_id: str) -> Employer | None:
+        return self._uow.tables.employers.get(employer_id)
+
+    def list(self) -> list[Employer]:
+        return sorted(self._uow.tables.employers.values(), key=lambda e: (name_key(e.name), e.id))
+
+
+class _Departments:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, department: Department) -> None:
+        tables = self._uow.tables
+        key = (department.employer_id, name_key(department.name))
+        if key in tables.department_by_name:
+            raise Conflict(f"Deze werkgever heeft al een afdeling {department.name!r}.")
+        self._uow.put(tables.departments, department.id, department)
+        self._uow.put(tables.department_by_name, key, department.id)
+
+    def get(self, department_id: str) -> Department | None:
+        return self._uow.tables.departments.get(department_id)
+
+    def for_employer(self, employer_id: str) -> list[Department]:
+        return sorted(
+            (d for d in self._uow.tables.departments.values() if d.employer_id == employer_id),
+            key=lambda d: (name_key(d.name), d.id),
+        )
+
+
+class _Audit:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def append(self, entry: AuditEntry) -> None:
+        self._uow.append(self._uow.tables.audit, entry)
+
+    def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEntry]:
+        return [
+            e
+            for e in self._uow.tables.audit
+            if e.subject_type == subject_type and e.subject_id == subject_id
+        ]
+
+    def for_employer(self, employer_id: str, *, limit: int = 100) -> list[AuditEntry]:
+        found = [e for e in reversed(self._uow.tables.audit) if e.employer_id == employer_id]
+        return found[:limit]
+
+
+class _Outbox:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, message: OutboxMessage) -> None:
+        tables = self._uow.tables
+        if message.id in tables.outbox:
+            raise Conflict("Dit bericht staat al in de wachtrij.")
+        self._store(message)
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        return self._uow.tables.outbox.get(message_id)
+
+    def claim_due(
+        self, *, now: datetime, lease_until: datetime, limit: int
+    ) -> list[OutboxMessage]:
+        tables = self._uow.tables
+        due = [
+            message
+            for message in map(tables.outbox.__getitem__, tables.unsent)
+            if (message.status is OutboxStatus.PENDING and message.not_before <= now)
+            or (
+                message.status is OutboxStatus.SENDING
+                and message.locked_until is not None
+                and message.locked_until <= now
+            )
+        ]
+        due.sort(key=lambda m: (m.not_before, m.created_at, m.id))
+        claimed = [
+            attrs.evolve(
+                message,
+                status=OutboxStatus.SENDING,
+                attempts=message.attempts + 1,
+                locked_until=lease_until,
+            )
+            for message in due[:limit]
+        ]
+        for message in claimed:
+            self._store(message)
+        return claimed
+
+    def save(self, message: OutboxMessage) -> None:
+        if message.id not in self._uow.tables.outbox:
+            raise NotFound("Onbekend bericht in de wachtrij.")
+        self._store(message)
+
+    def list(
+        self,
+        *,
+        status: OutboxStatus | None = None,
+        kind: str | None = None,
+        reference: str | None = None,
+        limit: int = 100,
+    ) -> list[OutboxMessage]:
+        found = [
+            m
+            for m in self._uow.tables.outbox.values()
+            if (status is None or m.status is status)
+            and (kind is None or m.kind == kind)
+            and (reference is None or m.reference == reference)
+        ]
+        found.sort(key=lambda m: (m.created_at, m.id), reverse=True)
+        return found[:limit]
+
+    def _store(self, message: OutboxMessage) -> None:
+        tables = self._uow.tables
+        self._uow.put(tables.outbox, message.id, message)
+        if message.status in {OutboxStatus.PENDING, OutboxStatus.SENDING}:
+            self._uow.put(tables.unsent, message.id, None)
+        else:
+            self._uow.discard(tables.unsent, message.id)

@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, CursorResult, Row
+
+from onzecoach.actors import Role
+from onzecoach.audit import AuditEntry
+from onzecoach.employers._model import Department, Employer, name_key
+from onzecoach.errors import NotFound
+from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus
+
+from . import _tables as t
+from ._errors import translate_errors
+
+__all__ = ["SqlAudit", "SqlDepartments", "SqlEmployers", "SqlOutbox"]
+
+
+class _Repository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def _execute(
+        self, statement: sa.Executable, action: str, *, conflict: str | None = None
+    ) -> CursorResult[Any]:
+        with translate_errors(action, conflict=conflict):
+            return self._connection.execute(statement)
+
+
+def _employer(row: Row[Any]) -> Employer:
+    return Employer(id=row.id, name=row.name, created_at=row.created_at)
+
+
+def _department(row: Row[Any]) -> Department:
+    return Department(
+        id=row.id, employer_id=row.employer_id, name=row.name, created_at=row.created_at
+    )
+
+
+class SqlEmployers(_Repository):
+    def add(self, employer: Employer) -> None:
+        self._execute(
+            t.employers.insert().values(
+                id=employer.id,
+                name=employer.name,
+                name_key=name_key(employer.name),
+                created_at=employer.created_at,
+            ),
+            "adding an employer",
+            conflict=f"Er bestaat al een werkgever met de naam {employer.name!r}.",
+        )
+
+    def get(self, employer_id: str) -> Employer | None:
+        row = self._execute(
+            t.employers.select().where(t.employers.c.id == employer_id), "reading an employer"
+        ).one_or_none()
+        return None if row is None else _employer(row)
+
+    def list(self) -> list[Employer]:
+        rows = self._execute(
+            t.employers.select().order_by(t.employers.c.name_key, t.employers.c.id),
+            "listing employers",
+        )
+        return [_employer(row) for row in rows]
+
+
+class SqlDepartments(_Repository):
+    def add(self, department: Department) -> None:
+        self._execute(
+            t.departments.insert().values(
+                id=department.id,
+                employer_id=department.employer_id,
+                name=department.name,
+                name_key=name_key(department.name),
+                created_at=department.created_at,
+            ),
+            "adding a department",
+            conflict=f"Deze werkgever heeft al een afdeling {department.name!r}.",
+        )
+
+    def get(self, department_id: str) -> Department | None:
+        row = self._execute(
+            t.departments.select().where(t.departments.c.id == department_id),
+            "reading a department",
+        ).one_or_none()
+        return None if row is None else _department(row)
+
+    def for_employer(self, employer_id: str) -> list[Department]:
+        rows = self._execute(
+            t.departments.select()
+            .where(t.departments.c.employer_id == employer_id)
+            .order_by(t.departments.c.name_key, t.departments.c.id),
+            "listing departments",
+        )
+        return [_department(row) for row in rows]
+
+
+def _audit_entry(row: Row[Any]) -> AuditEntry:
+    return AuditEntry(
+        at=row.at,
+        actor_id=row.actor_id,
+        actor_role=Role(row.actor_role),
+        action=row.action,
+        employer_id=row.employer_id,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        details=row.details,
+    )
+
+
+class SqlAudit(_Repository):
+    def append(self, entry: AuditEntry) -> None:
+        self._execute(
+            t.audit_log.insert().values(
+                at=entry.at,
+                actor_id=entry.actor_id,
+                actor_role=entry.actor_role.value,
+                action=entry.action,
+                employer_id=entry.employer_id,
+                subject_type=entry.subject_type,
+                subject_id=entry.subject_id,
+                details=dict(entry.details),
+            ),
+            "writing the audit log",
+        )
+
+    def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEntry]:
+        rows = self._execute(
+            t.audit_log.select()
+            .where(
+                t.audit_log.c.subject_type == subject_type,
+                t.audit_log.c.subject_id == subject_id,
+            )
+            .order_by(t.audit_log.c.id),
+            "reading the audit log",
+        )
+        return [_audit_entry(row) for row in rows]
+
+    def for_employer(self, employer_id: str, *, limit: int = 100) -> list[AuditEntry]:
+        rows = self._execute(
+            t.audit_log.select()
+            .where(t.audit_log.c.employer_id == employer_id)
+            .order_by(t.audit_log.c.id.desc())
+            .limit(limit),
+            "reading the audit log",
+        )
+        return [_audit_entry(row) for row in rows]
+
+
+_OUTBOX_STATE = ("status", "attempts", "not_before", "locked_until", "sent_at", "last_error")
+
+
+def _outbox_message(row: Row[Any]) -> OutboxMessage:
+    return OutboxMessage(
+        id=row.id,
+        channel=Channel(row.channel),
+        recipient=row.recipient,
+        subject=row.subject,
+        text=row.text,
+        html=row.html,
+        created_at=row.created_at,
+        not_before=row.not_before,
+        kind=row.kind,
+        reference=row.reference,
+        employer_id=row.employer_id,
+        message_id=row.message_id,
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        locked_until=row.locked_until,
+        sent_at=row.sent_at,
+        last_error=row.last_error,
+    )
+
+
+class SqlOutbox(_Repository):
+    def add(self, message: OutboxMessage) -> None:
+        self._execute(
+            t.outbox.insert().values(
+                id=message.id,
+                channel=message.channel.value,
+                recipient=message.recipient,
+                subject=message.subject,
+                text=message.text,
+                html=message.html,
+                kind=message.kind,
+                reference=message.reference,
+                employer_id=message.employer_id,
+                message_id=message.message_id,
+                created_at=message.created_at,
+                **self._state(message),
+            ),
+            "queueing a message",
+            conflict="Dit bericht staat al in de wachtrij.",
+        )
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        row = self._execute(
+            t.outbox.select().where(t.outbox.c.id == message_id), "reading the outbox"
+        ).one_or_none()
+        return None if row is None else _outbox_message(row)
+
+    def claim_due(
+        self, *, now: datetime, lease_until: datetime, limit: int
+    ) -> list[OutboxMessage]:
+        c = t.outbox.c
+        due = (
+            sa.select(c.id)
+            .where(
+                # Matches the partial index: only unsent messages, in due order.
+                c.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
+                c.not_before <= now,
+                sa.or_(c.status == OutboxStatus.PENDING.value, c.locked_until <= now),
+            )
+            .order_by(c.not_before, c.created_at, c.id)
+            .limit(limit)
+            # PostgreSQL: concurrent dispatchers pass over each other's rows instead of
+            # waiting. SQLite ignores it; its BEGIN IMMEDIATE already serialises claims.
+            .with_for_update(skip_locked=True)
+        )
+        ids = [row.id for row in self._execute(due, "claiming due messages")]
+        if not ids:
+            return []
+        rows = self._execute(
+            t.outbox.update()
+            .where(c.id.in_(ids))
+            .values(
+                status=OutboxStatus.SENDING.value,
+                attempts=c.attempts + 1,
+                locked_until=lease_until,
+            )
+            .returning(*t.outbox.c),
+            "claiming due messages",
+        )
+        claimed = [_outbox_message(row) for row in rows]
+        claimed.sort(key=lambda m: (m.not_before, m.created_at, m.id))
+        return claimed
+
+    def save(self, message: OutboxMessage) -> None:
+        result = self._execute(
+            t.outbox.update().where(t.outbox.c.id == message.id).values(**self._state(message)),
+            "updating a message",
+        )
+        if result.rowcount != 1:
+            raise NotFound("Onbekend bericht in de wachtrij.")
+
+    def list(
+        self,
+        *,
+        status: OutboxStatus | None = None,
+        kind: str | None = None,
+        reference: str | None = None,
+        limit: int = 100,
+    ) -> list[OutboxMessage]:
+        c = t.outbox.c
+        query = t.outbox.select().order_by(c.created_at.desc(), c.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(c.status == status.value)
+        if kind is not None:
+            query = query.where(c.kind == kind)
+        if reference is not None:
+            query = query.where(c.reference == reference)
+        return [_outbox_message(row) for row in self._execute(query, "listing the outbox")]
+
+    @staticmethod
+    def _state(message: OutboxMessage) -> dict[str, Any]:
+        state = {name: getattr(message, name) for name in _OUTBOX_STATE}
+        state["status"] = message.status.value
+        return state

@@ -1,0 +1,261 @@
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from onzecoach.adapters.sql._repositories import (
+    SqlAudit,
+    SqlDepartments,
+    SqlEmployers,
+    SqlOutbox,
+)
+from onzecoach.adapters.sql._errors import translate_errors
+from onzecoach.adapters.sql._tables import VERSION_TABLE
+from onzecoach.errors import StorageError
+
+__all__ = ["SqlStorage", "SqlUnitOfWork"]
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_EXPECTED = "expected sqlite:///path/to/portal.db or postgresql+psycopg://user@host/database"
+# Any number that identifies onzecoach's migrations among an app's other advisory locks.
+_MIGRATION_LOCK = 0x6F6E7A65
+
+
+def _mask_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+class SqlStorage:
+    """The ``Storage`` port on SQLAlchemy Core, for SQLite and PostgreSQL.
+
+    ``SqlStorage("sqlite:///portal.db")`` is the embedded default: WAL, foreign keys,
+    a busy timeout, and write transactions that start with ``BEGIN IMMEDIATE`` so that
+    concurrent writers queue instead of failing. ``SqlStorage("postgresql+psycopg://...")``
+    serves several app servers and workers through a connection pool.
+
+    Creating a SqlStorage opens no connection; call ``upgrade()`` once to create or migrate
+    the schema (it keeps its version in ``onzecoach_alembic_version``, apart from any
+    migrations of your own).
+    """
+
+    def __init__(
+        self,
+        url: str | URL,
+        *,
+        pool_size: int = 5,
+        max_overflow: int = 10,
+        pool_timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        busy_timeout: float = 30.0,
+        echo: bool = False,
+    ) -> None:
+        self.url = _parse(url)
+        self._serialise: threading.Lock | None = None
+        self.engine = self._create_engine(
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=pool_timeout,
+            connect_timeout=connect_timeout,
+            busy_timeout=busy_timeout,
+            echo=echo,
+        )
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.url.get_backend_name()
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self._serialise)
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Migrate the schema to ``revision``; running it again changes nothing.
+
+        On PostgreSQL an advisory lock lets several processes call this at start-up.
+        """
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with translate_errors("upgrading the schema"), self.engine.begin() as connection:
+            if self.dialect == "postgresql":
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                )
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+    def schema_revision(self) -> str | None:
+        """The schema's current migration, or ``None`` for an empty database."""
+        from alembic.runtime.migration import MigrationContext
+
+        with translate_errors("reading the schema version"), self.engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"version_table": VERSION_TABLE}
+            )
+            return context.get_current_revision()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"SqlStorage({self.url.render_as_string(hide_password=True)!r})"
+
+    def _create_engine(
+        self,
+        *,
+        pool_size: int,
+        max_overflow: int,
+        pool_timeout: float,
+        connect_timeout: float,
+        busy_timeout: float,
+        echo: bool,
+    ) -> Engine:
+        common: dict[str, Any] = {"echo": echo, "hide_parameters": True}
+        try:
+            if self.dialect == "sqlite":
+                in_memory = self.url.database in (None, "", ":memory:")
+                if in_memory:
+                    # One shared connection, so every thread sees the same database;
+                    # transactions take turns on it.
+                    common["poolclass"] = StaticPool
+                    self._serialise = threading.Lock()
+                engine = sa.create_engine(
+                    self.url,
+                    connect_args={"timeout": busy_timeout, "check_same_thread": False},
+                    **common,
+                )
+                _configure_sqlite(engine, busy_timeout=busy_timeout, wal=not in_memory)
+                return engine
+            return sa.create_engine(
+                self.url,
+                pool_size=pool_size,
+                max_overflow=max_overflow,
+                pool_timeout=pool_timeout,
+                pool_pre_ping=True,
+                connect_args={
+                    "connect_timeout": max(1, round(connect_timeout)),
+                    "application_name": "onzecoach",
+                },
+                **common,
+            )
+        except ImportError as exc:
+            raise StorageError(
+                f"the driver for {self.dialect} is not installed: pip install 'onzecoach[postgres]'"
+            ) from exc
+        except (sa_exc.ArgumentError, TypeError, ValueError) as exc:
+            raise StorageError(f"cannot use database URL {self!r}: {exc}") from exc
+
+
+def _parse(url: str | URL) -> URL:
+    try:
+        parsed = make_url(url)
+    except (sa_exc.ArgumentError, ValueError, TypeError) as exc:
+        shown = _mask_password(url) if isinstance(url, str) else type(url).__name__
+        raise StorageError(f"malformed database URL {shown!r}: {_EXPECTED}") from exc
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend == "sqlite" and driver == "pysqlite":
+        return parsed
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            return parsed.set(drivername="postgresql+psycopg")
+        if driver == "psycopg":
+            return parsed
+    shown = parsed.render_as_string(hide_password=True)
+    raise StorageError(f"unsupported database URL {shown!r}: {_EXPECTED}")
+
+
+def _configure_sqlite(engine: Engine, *, busy_timeout: float, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN, instead of pysqlite's own
+        # deferred one, so that every unit of work takes the write lock up front.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            if wal:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class SqlUnitOfWork:
+    """One database transaction; leaving the block without ``commit()`` rolls it back."""
+
+    employers: SqlEmployers
+    departments: SqlDepartments
+    audit: SqlAudit
+    outbox: SqlOutbox
+
+    def __init__(self, engine: Engine, serialise: threading.Lock | None) -> None:
+        self._engine = engine
+        self._serialise = serialise
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        if self._serialise is not None:
+            self._serialise.acquire()
+        try:
+            with translate_errors("opening a transaction"):
+                connection = self._engine.connect()
+                try:
+                    connection.begin()
+                except BaseException:
+                    connection.close()
+                    raise
+        except BaseException:
+            if self._serialise is not None:
+                self._serialise.release()
+            raise
+        self._connection = connection
+        self.employers = SqlEmployers(connection)
+        self.departments = SqlDepartments(connection)
+        self.audit = SqlAudit(connection)
+        self.outbox = SqlOutbox(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._connection, None
+        try:
+            if connection is not None:
+                # Closing a connection rolls back whatever was not committed.
+                with translate_errors("closing a transaction"):
+                    connection.close()
+        finally:
+            if self._serialise is not None:
+                self._serialise.release()
+
+    def commit(self) -> None:
+        with translate_errors("committing"):
+            self._require_connection().commit()
+
+    def rollback(self) -> None:
+        with translate_errors("rolling back"):
+            self._require_connection().rollback()
+
+    def _require_connection(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("use the unit of work inside its with-block")
+        return self._connection

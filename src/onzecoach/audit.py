@@ -1,0 +1,49 @@
+"""The audit log: who did what to which object, when. Written in the use case's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from onzecoach.actors import Actor, Role
+
+__all__ = ["AuditEntry", "audit_entry"]
+
+
+@attrs.frozen
+class AuditEntry:
+    """One audited change or read. ``details`` holds JSON values and never a secret."""
+
+    at: datetime
+    actor_id: str | None
+    actor_role: Role
+    action: str
+    employer_id: str | None
+    subject_type: str
+    subject_id: str
+    details: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+def audit_entry(
+    actor: Actor,
+    action: str,
+    *,
+    at: datetime,
+    employer_id: str | None,
+    subject_type: str,
+    subject_id: str,
+    **details: Any,
+) -> AuditEntry:
+    return AuditEntry(
+        at=at,
+        actor_id=actor.user_id,
+        actor_role=actor.role,
+        action=action,
+        employer_id=employer_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        details=details,
+    )

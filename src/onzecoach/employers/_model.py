@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+import attrs
+
+from onzecoach.errors import FieldError
+
+__all__ = ["Department", "Employer", "check_name", "name_key"]
+
+NAME_MAX_LENGTH = 200
+
+
+@attrs.frozen
+class Employer:
+    """A werkgever: a customer organisation whose HR contacts use the portal."""
+
+    id: str
+    name: str
+    created_at: datetime
+
+
+@attrs.frozen
+class Department:
+    """An afdeling within one employer."""
+
+    id: str
+    employer_id: str
+    name: str
+    created_at: datetime
+
+
+def name_key(name: str) -> str:
+    """The form two names are compared in: 'Acme  B.V.' and 'acme b.v.' are the same."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def check_name(field: str, value: object) -> str | FieldError:
+    """A display name, tidied (NFKC, inner whitespace collapsed), or the rule it breaks."""
+    if not isinstance(value, str):
+        return FieldError(field, "invalid", "Vul een naam in als tekst.")
+    tidy = " ".join(unicodedata.normalize("NFKC", value).split())
+    if not tidy:
+        return FieldError(field, "required", "Vul een naam in.")
+    if len(tidy) > NAME_MAX_LENGTH:
+        return FieldError(
+            field, "too_long", f"Een naam heeft hoogstens {NAME_MAX_LENGTH} tekens."
+        )
+    if any(unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"} for char in tidy):
+        return FieldError(field, "invalid_characters", "De naam bevat ongeldige tekens.")
+    return tidy

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from onzecoach.actors import SERVICE_DESK, Actor
+from onzecoach.audit import audit_entry
+from onzecoach.employers._model import Department, Employer, check_name
+from onzecoach.errors import FieldError, NotFound, PermissionDenied, ValidationError
+from onzecoach.ids import new_id
+
+if TYPE_CHECKING:
+    from onzecoach.ports import Clock, Storage, UnitOfWork
+
+__all__ = ["AdminService"]
+
+
+def _load_employer(uow: UnitOfWork, employer_id: object) -> Employer:
+    employer = uow.employers.get(employer_id) if isinstance(employer_id, str) else None
+    if employer is None:
+        raise NotFound("Werkgever niet gevonden.")
+    return employer
+
+
+def _require_service_desk(actor: Actor) -> None:
+    if not actor.is_service_desk:
+        raise PermissionDenied("Alleen het servicebureau mag dit doen.")
+
+
+class AdminService:
+    """The service desk's work: employers and departments (``portal.admin``).
+
+    Every method takes the acting party as ``actor``; the default is the service desk
+    acting without a personal login (the CLI, scripts).
+    """
+
+    def __init__(self, *, storage: Storage, clock: Clock) -> None:
+        self._storage = storage
+        self._clock = clock
+
+    def create_employer(self, name: str, *, actor: Actor = SERVICE_DESK) -> Employer:
+        _require_service_desk(actor)
+        tidy = check_name("name", name)
+        if isinstance(tidy, FieldError):
+            raise ValidationError([tidy])
+        now = self._clock.now()
+        employer = Employer(id=new_id(), name=tidy, created_at=now)
+        with self._storage.unit_of_work() as uow:
+            uow.employers.add(employer)
+            uow.audit.append(
+                audit_entry(
+                    actor,
+                    "employer.created",
+                    at=now,
+                    employer_id=employer.id,
+                    subject_type="employer",
+                    subject_id=employer.id,
+                    name=employer.name,
+                )
+            )
+            uow.commit()
+        return employer
+
+    def add_department(
+        self, employer_id: str, name: str, *, actor: Actor = SERVICE_DESK
+    ) -> Department:
+        _require_service_desk(actor)
+        tidy = check_name("name", name)
+        if isinstance(tidy, FieldError):
+            raise ValidationError([tidy])
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            employer = _load_employer(uow, employer_id)
+            department = Department(
+                id=new_id(), employer_id=employer.id, name=tidy, created_at=now
+            )
+            uow.departments.add(department)
+            uow.audit.append(
+                audit_entry(
+                    actor,
+                    "department.created",
+                    at=now,
+                    employer_id=employer.id,
+                    subject_type="department",
+                    subject_id=department.id,
+                    name=department.name,
+                )
+            )
+            uow.commit()
+        return department
+
+    def employer(self, employer_id: str, *, actor: Actor = SERVICE_DESK) -> Employer:
+        """One employer; an HR actor sees only its own."""
+        if not actor.is_service_desk and actor.employer_id != employer_id:
+            raise NotFound("Werkgever niet gevonden.")
+        with self._storage.unit_of_work() as uow:
+            return _load_employer(uow, employer_id)
+
+    def employers(self, *, actor: Actor = SERVICE_DESK) -> list[Employer]:
+        """Every employer, by name (service desk only)."""
+        _require_service_desk(actor)
+        with self._storage.unit_of_work() as uow:
+            return uow.employers.list()
+
+    def departments(self, employer_id: str, *, actor: Actor = SERVICE_DESK) -> list[Department]:
+        """The employer's departments, by name; an HR actor sees only its own employer's."""
+        if not actor.is_service_desk and actor.employer_id != employer_id:
+            raise NotFound("Werkgever niet gevonden.")
+        with self._storage.unit_of_work() as uow:
+            employer = _load_employer(uow, employer_id)
+            return uow.departments.for_employer(employer.id)

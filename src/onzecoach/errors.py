@@ -1,0 +1,168 @@
+"""Every exception onzecoach raises.
+
+One tree; catch the branch you can handle::
+
+    OnzecoachError                  never raised directly
+    ├── ValidationError             bad input; .errors: field -> Dutch message, .codes: field -> code
+    │   ├── PasswordPolicyError     .violations: codes such as "too_short", "reused"
+    │   └── QueryTooShort           a search needs at least 3 letters
+    ├── InvalidToken                unknown, used or expired link, challenge or session
+    ├── VerificationFailed          a second-factor code that does not match
+    ├── Throttled                   too many tries; .retry_at says when to try again
+    ├── MfaRequired                 a second factor must be set up first
+    ├── NotAuthenticated            no valid session
+    ├── PermissionDenied            the actor's role may not do this
+    ├── NotFound                    no such thing, or not the actor's to see
+    ├── Conflict                    it exists already, or the state forbids the change
+    ├── QuotaExceeded               more sessions than the trajectory holds
+    └── AdapterError                the outside world failed
+        ├── StorageError            the database
+        ├── MailDeliveryError       the mail server; .permanent: retrying will not help
+        └── SmsDeliveryError        the SMS gateway; .permanent: retrying will not help
+
+Messages never carry a secret (token, password, code): they are safe to log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+import attrs
+
+__all__ = [
+    "AdapterError",
+    "Conflict",
+    "FieldError",
+    "InvalidToken",
+    "MailDeliveryError",
+    "MfaRequired",
+    "NotAuthenticated",
+    "NotFound",
+    "OnzecoachError",
+    "PasswordPolicyError",
+    "PermissionDenied",
+    "QueryTooShort",
+    "QuotaExceeded",
+    "SmsDeliveryError",
+    "StorageError",
+    "Throttled",
+    "ValidationError",
+    "VerificationFailed",
+]
+
+
+class OnzecoachError(Exception):
+    """The base of every onzecoach error. Never raised directly."""
+
+
+@attrs.frozen
+class FieldError:
+    """One rule one field broke: a stable ``code`` for programs, a Dutch ``message`` for people."""
+
+    field: str
+    code: str
+    message: str
+
+
+class ValidationError(OnzecoachError):
+    """Input that breaks one or more rules; every bad field is named at once.
+
+    ``errors`` maps each field to its Dutch message and ``codes`` maps it to a stable code.
+    Where one field breaks several rules, the first is reported per field; ``details``
+    keeps all of them in order.
+    """
+
+    def __init__(self, details: Iterable[FieldError]) -> None:
+        self.details: tuple[FieldError, ...] = tuple(details)
+        if not self.details:
+            raise ValueError("a ValidationError needs at least one FieldError")
+        errors: dict[str, str] = {}
+        codes: dict[str, str] = {}
+        for item in self.details:
+            errors.setdefault(item.field, item.message)
+            codes.setdefault(item.field, item.code)
+        self.errors: Mapping[str, str] = errors
+        self.codes: Mapping[str, str] = codes
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+
+    @classmethod
+    def single(cls, field: str, code: str, message: str) -> ValidationError:
+        return cls([FieldError(field, code, message)])
+
+
+class PasswordPolicyError(ValidationError):
+    """A password that breaks the policy; ``violations`` lists every rule broken."""
+
+    def __init__(self, details: Iterable[FieldError]) -> None:
+        super().__init__(details)
+        self.violations: tuple[str, ...] = tuple(item.code for item in self.details)
+
+
+class QueryTooShort(ValidationError):
+    """A search text with fewer letters than the minimum."""
+
+
+class InvalidToken(OnzecoachError):
+    """An unknown, used or expired link, challenge or session token."""
+
+
+class VerificationFailed(OnzecoachError):
+    """A second-factor code that does not match."""
+
+
+class Throttled(OnzecoachError):
+    """Too many attempts; try again at ``retry_at`` (UTC)."""
+
+    def __init__(self, message: str, *, retry_at: datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class MfaRequired(OnzecoachError):
+    """A second factor has to be set up (or confirmed) before this step."""
+
+
+class NotAuthenticated(OnzecoachError):
+    """No valid session."""
+
+
+class PermissionDenied(OnzecoachError):
+    """The actor's role does not allow this action.
+
+    Never raised for another employer's data: that answers ``NotFound``.
+    """
+
+
+class NotFound(OnzecoachError):
+    """No such object, or not one the actor may see."""
+
+
+class Conflict(OnzecoachError):
+    """The object exists already, or its state does not allow the change."""
+
+
+class QuotaExceeded(OnzecoachError):
+    """More appointments than the trajectory's sessions."""
+
+
+class AdapterError(OnzecoachError):
+    """An adapter could not reach or use the outside world."""
+
+
+class StorageError(AdapterError):
+    """The database failed or is misconfigured."""
+
+
+class _DeliveryError(AdapterError):
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class MailDeliveryError(_DeliveryError):
+    """The mail server refused or could not be reached; ``permanent`` means retrying is futile."""
+
+
+class SmsDeliveryError(_DeliveryError):
+    """The SMS gateway refused or could not be reached; ``permanent`` means retrying is futile."""

@@ -1,0 +1,16 @@
+"""The outbox, message templates (Dutch first, English second) and the dispatcher."""
+
+from onzecoach.notifications._mail import Action, MailContent, compose_email, new_email
+from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus
+from onzecoach.notifications._outbox import OutboxService
+
+__all__ = [
+    "Action",
+    "Channel",
+    "MailContent",
+    "OutboxMessage",
+    "OutboxService",
+    "OutboxStatus",
+    "compose_email",
+    "new_email",
+]

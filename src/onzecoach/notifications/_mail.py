@@ -1,0 +1,136 @@
+"""Mails: Dutch first, English second, as plain text and HTML in one multipart message."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+import attrs
+
+from onzecoach.clock import require_utc
+from onzecoach.ids import new_id
+from onzecoach.notifications._model import Channel, OutboxMessage
+from onzecoach.settings import Settings
+
+__all__ = ["Action", "MailContent", "compose_email", "new_email"]
+
+
+@attrs.frozen
+class Action:
+    """The one button of a mail: a label and an absolute URL."""
+
+    label: str
+    url: str = attrs.field(repr=False)
+
+
+@attrs.frozen
+class MailContent:
+    """What a mail says. The English part is a short second paragraph block for non-Dutch readers."""
+
+    subject: str
+    greeting: str
+    paragraphs: Sequence[str]
+    action: Action | None = None
+    closing: Sequence[str] = ()
+    english: Sequence[str] = ()
+
+
+def _text(content: MailContent, settings: Settings) -> str:
+    lines = [content.greeting, ""]
+    for paragraph in content.paragraphs:
+        lines += [paragraph, ""]
+    if content.action is not None:
+        lines += [f"{content.action.label}:", content.action.url, ""]
+    for paragraph in content.closing:
+        lines += [paragraph, ""]
+    lines += ["Met vriendelijke groet,", settings.mail_from_name, ""]
+    if content.english:
+        lines += ["-- English --", ""]
+        for paragraph in content.english:
+            lines += [paragraph, ""]
+    lines += [
+        "--",
+        f"Vragen? Mail {settings.service_desk_email} of bel {settings.service_desk_phone}.",
+        "Dit is een automatisch bericht; antwoorden op deze mail wordt niet gelezen.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _html(content: MailContent, settings: Settings) -> str:
+    esc = html.escape
+    parts = [
+        '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">',
+        f"<title>{esc(content.subject)}</title></head>",
+        '<body style="font-family:Arial,Helvetica,sans-serif;color:#222;line-height:1.5">',
+        f"<p>{esc(content.greeting)}</p>",
+    ]
+    parts += [f"<p>{esc(paragraph)}</p>" for paragraph in content.paragraphs]
+    if content.action is not None:
+        url = esc(content.action.url, quote=True)
+        parts.append(
+            f'<p><a href="{url}" style="background:#e8641b;color:#fff;padding:10px 18px;'
+            f'border-radius:4px;text-decoration:none">{esc(content.action.label)}</a></p>'
+            f'<p style="font-size:90%">Werkt de knop niet? Kopieer dan deze link: {url}</p>'
+        )
+    parts += [f"<p>{esc(paragraph)}</p>" for paragraph in content.closing]
+    parts.append(f"<p>Met vriendelijke groet,<br>{esc(settings.mail_from_name)}</p>")
+    if content.english:
+        parts.append('<hr><div lang="en">')
+        parts += [f"<p>{esc(paragraph)}</p>" for paragraph in content.english]
+        parts.append("</div>")
+    parts.append(
+        '<p style="font-size:85%;color:#666">'
+        f"Vragen? Mail {esc(settings.service_desk_email)} of bel {esc(settings.service_desk_phone)}."
+        "<br>Dit is een automatisch bericht; antwoorden op deze mail wordt niet gelezen.</p>"
+        "</body></html>"
+    )
+    return "".join(parts)
+
+
+def new_email(
+    settings: Settings,
+    *,
+    to: str,
+    content: MailContent,
+    kind: str,
+    now: datetime,
+    not_before: datetime | None = None,
+    reference: str | None = None,
+    employer_id: str | None = None,
+) -> OutboxMessage:
+    """An outbox row for one mail, rendered now so that what is sent is what was decided."""
+    now = require_utc(now, "now")
+    return OutboxMessage(
+        id=new_id(),
+        channel=Channel.EMAIL,
+        recipient=to,
+        subject=content.subject,
+        text=_text(content, settings),
+        html=_html(content, settings),
+        created_at=now,
+        not_before=now if not_before is None else require_utc(not_before, "not_before"),
+        kind=kind,
+        reference=reference,
+        employer_id=employer_id,
+        # Fixed at enqueue time, so a retried message keeps its identity for receivers.
+        message_id=make_msgid(domain=settings.mail_sender.domain),
+    )
+
+
+def compose_email(message: OutboxMessage, settings: Settings, *, now: datetime) -> EmailMessage:
+    """The RFC 5322 message for an outbox row, dated at the moment it is handed over."""
+    mail = EmailMessage()
+    mail["From"] = settings.mail_sender
+    mail["To"] = message.recipient
+    mail["Subject"] = message.subject
+    mail["Date"] = format_datetime(require_utc(now, "now"))
+    mail["Message-ID"] = message.message_id or make_msgid(domain=settings.mail_sender.domain)
+    mail["Auto-Submitted"] = "auto-generated"
+    mail["Content-Language"] = "nl"
+    mail.set_content(message.text)
+    if message.html is not None:
+        mail.add_alternative(message.html, subtype="html")
+    return mail

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+__all__ = ["Channel", "OutboxMessage", "OutboxStatus"]
+
+
+class Channel(enum.StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class OutboxStatus(enum.StrEnum):
+    """pending -> sending -> sent; a failure goes back to pending, the last one to dead."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+@attrs.frozen
+class OutboxMessage:
+    """A mail or SMS waiting to be sent, written in the transaction of the change that caused it.
+
+    ``kind`` names the template (``"invitation"``) and ``reference`` the object it concerns,
+    so a screen can tell whether, and when, that object's message went out. The body may
+    carry a one-time link, so it never appears in a repr.
+    """
+
+    id: str
+    channel: Channel
+    recipient: str = attrs.field(repr=False)
+    subject: str
+    text: str = attrs.field(repr=False)
+    html: str | None = attrs.field(repr=False)
+    created_at: datetime
+    not_before: datetime
+    kind: str
+    reference: str | None = None
+    employer_id: str | None = None
+    message_id: str | None = None
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    locked_until: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None

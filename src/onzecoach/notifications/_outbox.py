@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import logging
+
+import attrs
+
+from onzecoach.errors import MailDeliveryError, NotFound, SmsDeliveryError
+from onzecoach.notifications._mail import compose_email
+from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus
+from onzecoach.settings import Settings
+
+if TYPE_CHECKING:
+    from onzecoach.ports import Clock, Mailer, SmsSender, Storage
+
+__all__ = ["OutboxService"]
+
+log = logging.getLogger("onzecoach.outbox")
+
+# A single dispatch_due call stops after this many rounds, so that a steady stream of new
+# messages cannot keep one caller busy for ever; the next call carries on.
+_MAX_ROUNDS = 100
+
+
+class OutboxService:
+    """Sends what use cases wrote to the outbox: ``portal.outbox``.
+
+    Delivery is at least once: a message is sent, then marked sent. A dispatcher that dies
+    in between leaves the message claimed until its lease runs out, after which another
+    dispatcher sends it again (same Message-ID). Any number of dispatchers may run at once.
+    """
+
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        mailer: Mailer,
+        sms: SmsSender | None,
+        clock: Clock,
+        settings: Settings,
+    ) -> None:
+        self._storage = storage
+        self._mailer = mailer
+        self._sms = sms
+        self._clock = clock
+        self._settings = settings
+
+    def dispatch_due(self, *, limit: int | None = None) -> int:
+        """Send every message that is due now; return how many were sent.
+
+        A failed message is tried again after a growing delay and, after
+        ``Settings.outbox_max_attempts`` tries (or at once, for a permanent refusal), kept
+        as dead with its last error. Only storage failures escape from here.
+        """
+        sent = 0
+        remaining = limit
+        for _ in range(_MAX_ROUNDS):
+            batch = self._settings.outbox_batch_size
+            if remaining is not None:
+                batch = min(batch, remaining)
+            if batch <= 0:
+                break
+            claimed = self._claim(batch)
+            if not claimed:
+                break
+            for message in claimed:
+                sent += self._deliver(message)
+            if remaining is not None:
+                remaining -= len(claimed)
+        return sent
+
+    def messages(
+        self,
+        *,
+        status: OutboxStatus | None = None,
+        kind: str | None = None,
+        reference: str | None = None,
+        limit: int = 100,
+    ) -> list[OutboxMessage]:
+        """Outbox messages, newest first, for operators and screens ("was it sent?")."""
+        with self._storage.unit_of_work() as uow:
+            return uow.outbox.list(status=status, kind=kind, reference=reference, limit=limit)
+
+    def requeue(self, message_id: str) -> None:
+        """Give a dead message a fresh set of tries, due now."""
+        with self._storage.unit_of_work() as uow:
+            message = uow.outbox.get(message_id)
+            if message is None or message.status is not OutboxStatus.DEAD:
+                raise NotFound("Er is geen mislukt bericht met dit kenmerk.")
+            uow.outbox.save(
+                attrs.evolve(
+                    message,
+                    status=OutboxStatus.PENDING,
+                    attempts=0,
+                    not_before=self._clock.now(),
+                    locked_until=None,
+                )
+            )
+            uow.commit()
+
+    def _claim(self, limit: int) -> list[OutboxMessage]:
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            claimed = uow.outbox.claim_due(
+                now=now, lease_until=now + self._settings.outbox_lease, limit=limit
+            )
+            uow.commit()
+        return claimed
+
+    def _deliver(self, message: OutboxMessage) -> int:
+        permanent = False
+        try:
+            self._hand_over(message)
+        except (MailDeliveryError, SmsDeliveryError) as exc:
+            error, permanent = str(exc), exc.permanent
+        except Exception as exc:
+            # An adapter that breaks its contract must not stop the other messages.
+            log.exception("outbox message %s: the adapter raised unexpectedly", message.id)
+            error = f"{type(exc).__name__}: {exc}"
+        else:
+            self._record(
+                attrs.evolve(
+                    message,
+                    status=OutboxStatus.SENT,
+                    sent_at=self._clock.now(),
+                    locked_until=None,
+                    last_error=None,
+                )
+            )
+            return 1
+
+        now = self._clock.now()
+        if permanent or message.attempts >= self._settings.outbox_max_attempts:
+            log.warning(
+                "outbox message %s (%s) is dead after %d tries: %s",
+                message.id, message.kind, message.attempts, error,
+            )  # fmt: skip
+            outcome = attrs.evolve(
+                message, status=OutboxStatus.DEAD, locked_until=None, last_error=error
+            )
+        else:
+            retry_at = now + self._settings.retry_delay(message.attempts)
+            log.info(
+                "outbox message %s (%s) failed try %d, next at %s: %s",
+                message.id, message.kind, message.attempts, retry_at.isoformat(), error,
+            )  # fmt: skip
+            outcome = attrs.evolve(
+                message,
+                status=OutboxStatus.PENDING,
+                not_before=retry_at,
+                locked_until=None,
+                last_error=error,
+            )
+        self._record(outcome)
+        return 0
+
+    def _hand_over(self, message: OutboxMessage) -> None:
+        if message.channel is Channel.EMAIL:
+            self._mailer.send(compose_email(message, self._settings, now=self._clock.now()))
+        elif self._sms is None:
+            raise SmsDeliveryError("no SmsSender is configured on this Portal")
+        else:
+            self._sms.send(message.recipient, message.text)
+
+    def _record(self, message: OutboxMessage) -> None:
+        with self._storage.unit_of_work() as uow:
+            uow.outbox.save(message)
+            uow.commit()

@@ -1,0 +1,54 @@
+"""Portal: the composition root. It takes every adapter by keyword and builds the services."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from onzecoach.clock import SystemClock
+from onzecoach.employers import AdminService
+from onzecoach.notifications import OutboxService
+
+if TYPE_CHECKING:
+    from onzecoach.ports import Clock, Mailer, SmsSender, Storage
+    from onzecoach.settings import Settings
+
+__all__ = ["Portal"]
+
+
+class Portal:
+    """The whole portal, wired to the adapters you pass.
+
+    >>> from onzecoach import Portal, Settings
+    >>> from onzecoach.adapters.memory import MemoryStorage
+    >>> from onzecoach.testing import RecordingMailer
+    >>> portal = Portal(
+    ...     storage=MemoryStorage(),
+    ...     mailer=RecordingMailer(),
+    ...     settings=Settings(base_url="https://portaal.example.nl"),
+    ... )
+    >>> portal.admin.create_employer("Voorbeeld B.V.").name
+    'Voorbeeld B.V.'
+
+    Building a Portal does no I/O. The storage's schema must be current
+    (``storage.upgrade()``) before the first call that reaches the database.
+    """
+
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        mailer: Mailer,
+        settings: Settings,
+        sms: SmsSender | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.storage = storage
+        self.settings = settings
+        self.clock: Clock = SystemClock() if clock is None else clock
+        self.admin = AdminService(storage=storage, clock=self.clock)
+        self.outbox = OutboxService(
+            storage=storage, mailer=mailer, sms=sms, clock=self.clock, settings=settings
+        )
+
+    def __repr__(self) -> str:
+        return f"Portal(storage={self.storage!r}, base_url={self.settings.base_url!r})"

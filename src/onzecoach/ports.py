@@ -1,0 +1,156 @@
+"""Every door between the core and the world, as ``typing.Protocol``.
+
+The core calls these and nothing else for I/O. Adapters implement them:
+``onzecoach.adapters.memory``, ``onzecoach.adapters.sql``, ``onzecoach.adapters.smtp``,
+``onzecoach.adapters.console`` and the fakes in ``onzecoach.testing``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from types import TracebackType
+from typing import Protocol, Self
+
+from onzecoach.audit import AuditEntry
+from onzecoach.employers._model import Department, Employer
+from onzecoach.notifications._model import OutboxMessage, OutboxStatus
+
+__all__ = [
+    "AuditRepository",
+    "Clock",
+    "DepartmentRepository",
+    "EmployerRepository",
+    "Mailer",
+    "OutboxRepository",
+    "SmsSender",
+    "Storage",
+    "UnitOfWork",
+]
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+        ...
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> None:
+        """Hand ``message`` to the mail system, or raise ``MailDeliveryError``."""
+        ...
+
+
+class SmsSender(Protocol):
+    def send(self, to: str, text: str) -> None:
+        """Send ``text`` to ``to`` (E.164), or raise ``SmsDeliveryError``."""
+        ...
+
+
+class EmployerRepository(Protocol):
+    def add(self, employer: Employer) -> None:
+        """Store a new employer; ``Conflict`` when the name (case-insensitive) is taken."""
+        ...
+
+    def get(self, employer_id: str) -> Employer | None: ...
+
+    def list(self) -> list[Employer]:
+        """All employers, by name."""
+        ...
+
+
+class DepartmentRepository(Protocol):
+    def add(self, department: Department) -> None:
+        """Store a new department; ``Conflict`` when its employer has one by that name."""
+        ...
+
+    def get(self, department_id: str) -> Department | None: ...
+
+    def for_employer(self, employer_id: str) -> list[Department]:
+        """The employer's departments, by name."""
+        ...
+
+
+class AuditRepository(Protocol):
+    def append(self, entry: AuditEntry) -> None: ...
+
+    def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEntry]:
+        """The entries about one object, oldest first."""
+        ...
+
+    def for_employer(self, employer_id: str, *, limit: int = 100) -> list[AuditEntry]:
+        """The employer's newest entries, newest first."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    def add(self, message: OutboxMessage) -> None: ...
+
+    def get(self, message_id: str) -> OutboxMessage | None: ...
+
+    def claim_due(
+        self, *, now: datetime, lease_until: datetime, limit: int
+    ) -> list[OutboxMessage]:
+        """Take up to ``limit`` messages that are due, oldest first, for sending.
+
+        Due: pending with ``not_before <= now``, or sending with a lease that ran out
+        (its dispatcher died). Claimed messages are returned as stored: status sending,
+        ``attempts`` one higher, ``locked_until = lease_until``. Two dispatchers never
+        claim the same message while its lease runs.
+        """
+        ...
+
+    def save(self, message: OutboxMessage) -> None:
+        """Store the state of a known message (status, attempts, times, last error)."""
+        ...
+
+    def list(
+        self,
+        *,
+        status: OutboxStatus | None = None,
+        kind: str | None = None,
+        reference: str | None = None,
+        limit: int = 100,
+    ) -> list[OutboxMessage]:
+        """Messages matching every given filter, newest first."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the ``with`` block without ``commit()`` rolls it back."""
+
+    @property
+    def employers(self) -> EmployerRepository: ...
+    @property
+    def departments(self) -> DepartmentRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+class Storage(Protocol):
+    def unit_of_work(self) -> UnitOfWork:
+        """A new transaction; use it as a context manager."""
+        ...
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest version; running it again changes nothing."""
+        ...
+
+    def close(self) -> None:
+        """Release connections. The storage is unusable afterwards."""
+        ...

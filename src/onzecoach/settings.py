@@ -1,0 +1,90 @@
+"""Settings: one frozen value holding everything a Portal is configured with."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.headerregistry import Address
+from email.utils import parseaddr
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+
+__all__ = ["Settings"]
+
+
+def _absolute_http_url(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is None:
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError(f"{attribute.name} must be an absolute http(s) URL, got {value!r}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{attribute.name} must not carry a query or fragment, got {value!r}")
+
+
+def _mail_address(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    _, address = parseaddr(value)
+    if address != value or "@" not in value or value.startswith("@") or value.endswith("@"):
+        raise ValueError(f"{attribute.name} must be a bare e-mail address, got {value!r}")
+
+
+def _positive(_: Any, attribute: attrs.Attribute[Any], value: timedelta | int) -> None:
+    if value <= (timedelta(0) if isinstance(value, timedelta) else 0):
+        raise ValueError(f"{attribute.name} must be positive, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """How a Portal behaves. Only ``base_url`` is required.
+
+    Links in mails are absolute URLs under ``base_url``; the employee's booking invitation
+    points under ``booking_url``.
+    """
+
+    base_url: str = attrs.field(validator=_absolute_http_url, converter=lambda v: v.rstrip("/"))
+    booking_url: str | None = attrs.field(
+        default=None,
+        validator=_absolute_http_url,
+        converter=lambda v: None if v is None else v.rstrip("/"),
+    )
+
+    #: Envelope and header sender of every mail.
+    mail_from: str = attrs.field(default="noreply@onzecoach.nl", validator=_mail_address)
+    mail_from_name: str = "OnzeCoach"
+    #: How people reach the service desk; printed in the footer of every mail.
+    service_desk_email: str = attrs.field(default="info@onzecoach.nl", validator=_mail_address)
+    service_desk_phone: str = "085-3030231"
+
+    #: Tries before a message is kept as dead with its last error.
+    outbox_max_attempts: int = attrs.field(default=8, validator=_positive)
+    #: Wait after the first failed try; doubles after every next failure.
+    outbox_retry_base: timedelta = attrs.field(default=timedelta(minutes=1), validator=_positive)
+    #: The longest wait between two tries.
+    outbox_retry_max: timedelta = attrs.field(default=timedelta(hours=6), validator=_positive)
+    #: How long a dispatcher owns a claimed message; after that another may take it over.
+    #: Keep it well above the mail and SMS adapters' timeouts.
+    outbox_lease: timedelta = attrs.field(default=timedelta(minutes=5), validator=_positive)
+    #: Messages claimed per round of ``dispatch_due``.
+    outbox_batch_size: int = attrs.field(default=50, validator=_positive)
+
+    @property
+    def effective_booking_url(self) -> str:
+        return self.booking_url or f"{self.base_url}/planningsagenda"
+
+    @property
+    def mail_sender(self) -> Address:
+        username, domain = self.mail_from.rsplit("@", 1)
+        return Address(self.mail_from_name, username, domain)
+
+    def link(self, *segments: str) -> str:
+        """An absolute URL under ``base_url``."""
+        return "/".join([self.base_url, *(segment.strip("/") for segment in segments)])
+
+    def retry_delay(self, attempts: int) -> timedelta:
+        """The wait after ``attempts`` failed tries: base x 2^(attempts - 1), capped."""
+        if attempts < 1:
+            return timedelta(0)
+        # Cap the exponent so the multiplication cannot overflow timedelta.
+        delay = self.outbox_retry_base * (2 ** min(attempts - 1, 32))
+        return min(delay, self.outbox_retry_max)

@@ -1,0 +1,89 @@
+"""Fakes for tests of applications that embed onzecoach.
+
+Use them with ``onzecoach.adapters.memory.MemoryStorage`` for fast unit tests; the real
+adapters have the same contracts.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+import attrs
+
+from onzecoach.clock import require_utc
+
+__all__ = ["FrozenClock", "RecordingMailer", "RecordingSms", "SmsMessage"]
+
+
+class FrozenClock:
+    """A clock that stands still until told to move."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at = require_utc(at, "at")
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._at
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move forward by ``delta`` and return the new time."""
+        if delta < timedelta(0):
+            raise ValueError("a FrozenClock only moves forward")
+        with self._lock:
+            self._at += delta
+            return self._at
+
+    def set(self, at: datetime) -> None:
+        with self._lock:
+            self._at = require_utc(at, "at")
+
+    def __repr__(self) -> str:
+        return f"FrozenClock({self._at.isoformat()})"
+
+
+class RecordingMailer:
+    """A ``Mailer`` that keeps every message in ``sent``.
+
+    ``fail_with`` makes every send raise that error (a ``MailDeliveryError``, say) until it
+    is set back to ``None``.
+    """
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+        self.fail_with: Exception | None = None
+        self._lock = threading.Lock()
+
+    def send(self, message: EmailMessage) -> None:
+        with self._lock:
+            if self.fail_with is not None:
+                raise self.fail_with
+            self.sent.append(message)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """The messages sent to ``address``, oldest first."""
+        with self._lock:
+            return [m for m in self.sent if m["To"] == address]
+
+
+@attrs.frozen
+class SmsMessage:
+    to: str
+    text: str = attrs.field(repr=False)
+
+
+class RecordingSms:
+    """An ``SmsSender`` that keeps every message in ``sent`` (``.to`` in E.164, ``.text``)."""
+
+    def __init__(self) -> None:
+        self.sent: list[SmsMessage] = []
+        self.fail_with: Exception | None = None
+        self._lock = threading.Lock()
+
+    def send(self, to: str, text: str) -> None:
+        with self._lock:
+            if self.fail_with is not None:
+                raise self.fail_with
+            self.sent.append(SmsMessage(to=to, text=text))
