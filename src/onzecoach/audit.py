@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from onzecoach.actors import Actor, Role
+from onzecoach.clock import utc
 
 __all__ = ["AuditEntry", "audit_entry"]
 
@@ -17,7 +18,7 @@ __all__ = ["AuditEntry", "audit_entry"]
 class AuditEntry:
     """One audited change or read. ``details`` holds JSON values and never a secret."""
 
-    at: datetime
+    at: datetime = attrs.field(converter=utc)
     actor_id: str | None
     actor_role: Role
     action: str

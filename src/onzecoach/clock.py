@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-__all__ = ["AMSTERDAM", "SystemClock", "require_utc"]
+__all__ = ["SystemClock", "amsterdam", "optional_utc", "require_utc", "utc"]
 
-#: Dates and times shown to people are in this zone.
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+@functools.cache
+def amsterdam() -> ZoneInfo:
+    """The zone of every date and time shown to people (read on first use, not at import)."""
+    return ZoneInfo("Europe/Amsterdam")
 
 
 class SystemClock:
@@ -26,3 +30,12 @@ def require_utc(moment: datetime, name: str = "datetime") -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {moment!r}")
     return moment.astimezone(UTC)
+
+
+def utc(moment: datetime) -> datetime:
+    """attrs converter: every datetime an entity holds is aware UTC."""
+    return require_utc(moment)
+
+
+def optional_utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else require_utc(moment)

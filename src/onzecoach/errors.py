@@ -3,7 +3,7 @@
 One tree; catch the branch you can handle::
 
     OnzecoachError                  never raised directly
-    ├── ValidationError             bad input; .errors: field -> Dutch message, .codes: field -> code
+    ├── ValidationError             bad input; .errors: field -> Dutch message; .codes
     │   ├── PasswordPolicyError     .violations: codes such as "too_short", "reused"
     │   └── QueryTooShort           a search needs at least 3 letters
     ├── InvalidToken                unknown, used or expired link, challenge or session

@@ -88,9 +88,7 @@ class OutboxRepository(Protocol):
 
     def get(self, message_id: str) -> OutboxMessage | None: ...
 
-    def claim_due(
-        self, *, now: datetime, lease_until: datetime, limit: int
-    ) -> list[OutboxMessage]:
+    def claim_due(self, *, now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessage]:
         """Take up to ``limit`` messages that are due, oldest first, for sending.
 
         Due: pending with ``not_before <= now``, or sending with a lease that ran out

@@ -29,9 +29,22 @@ def _mail_address(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
         raise ValueError(f"{attribute.name} must be a bare e-mail address, got {value!r}")
 
 
-def _positive(_: Any, attribute: attrs.Attribute[Any], value: timedelta | int) -> None:
-    if value <= (timedelta(0) if isinstance(value, timedelta) else 0):
+def _positive(_: Any, attribute: attrs.Attribute[Any], value: int) -> None:
+    if value <= 0:
         raise ValueError(f"{attribute.name} must be positive, got {value!r}")
+
+
+def _positive_duration(_: Any, attribute: attrs.Attribute[Any], value: timedelta) -> None:
+    if value <= timedelta(0):
+        raise ValueError(f"{attribute.name} must be positive, got {value!r}")
+
+
+def _without_trailing_slash(url: str) -> str:
+    return url.rstrip("/")
+
+
+def _optional_without_trailing_slash(url: str | None) -> str | None:
+    return None if url is None else url.rstrip("/")
 
 
 @attrs.frozen(kw_only=True)
@@ -42,11 +55,9 @@ class Settings:
     points under ``booking_url``.
     """
 
-    base_url: str = attrs.field(validator=_absolute_http_url, converter=lambda v: v.rstrip("/"))
+    base_url: str = attrs.field(validator=_absolute_http_url, converter=_without_trailing_slash)
     booking_url: str | None = attrs.field(
-        default=None,
-        validator=_absolute_http_url,
-        converter=lambda v: None if v is None else v.rstrip("/"),
+        default=None, validator=_absolute_http_url, converter=_optional_without_trailing_slash
     )
 
     #: Envelope and header sender of every mail.
@@ -59,12 +70,18 @@ class Settings:
     #: Tries before a message is kept as dead with its last error.
     outbox_max_attempts: int = attrs.field(default=8, validator=_positive)
     #: Wait after the first failed try; doubles after every next failure.
-    outbox_retry_base: timedelta = attrs.field(default=timedelta(minutes=1), validator=_positive)
+    outbox_retry_base: timedelta = attrs.field(
+        default=timedelta(minutes=1), validator=_positive_duration
+    )
     #: The longest wait between two tries.
-    outbox_retry_max: timedelta = attrs.field(default=timedelta(hours=6), validator=_positive)
+    outbox_retry_max: timedelta = attrs.field(
+        default=timedelta(hours=6), validator=_positive_duration
+    )
     #: How long a dispatcher owns a claimed message; after that another may take it over.
     #: Keep it well above the mail and SMS adapters' timeouts.
-    outbox_lease: timedelta = attrs.field(default=timedelta(minutes=5), validator=_positive)
+    outbox_lease: timedelta = attrs.field(
+        default=timedelta(minutes=5), validator=_positive_duration
+    )
     #: Messages claimed per round of ``dispatch_due``.
     outbox_batch_size: int = attrs.field(default=50, validator=_positive)
 
@@ -86,5 +103,5 @@ class Settings:
         if attempts < 1:
             return timedelta(0)
         # Cap the exponent so the multiplication cannot overflow timedelta.
-        delay = self.outbox_retry_base * (2 ** min(attempts - 1, 32))
+        delay = self.outbox_retry_base * (1 << min(attempts - 1, 32))
         return min(delay, self.outbox_retry_max)

@@ -8,7 +8,7 @@ SQLite), and keeps an undo log so that leaving without ``commit()`` puts everyth
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Self, TypeVar
@@ -24,7 +24,6 @@ __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
 
 K = TypeVar("K")
 V = TypeVar("V")
-_MISSING = object()
 
 
 @attrs.define
@@ -63,7 +62,7 @@ class MemoryUnitOfWork:
     def __init__(self, tables: _Tables, lock: threading.RLock) -> None:
         self._tables = tables
         self._lock = lock
-        self._undo: list[Callable[[], None]] = []
+        self._undo: list[Callable[[], object]] = []
         self._active = False
         self.employers = _Employers(self)
         self.departments = _Departments(self)
@@ -101,16 +100,16 @@ class MemoryUnitOfWork:
         self._require_active()
         return self._tables
 
-    def put(self, mapping: MutableMapping[K, V], key: K, value: V) -> None:
+    def put(self, mapping: dict[K, V], key: K, value: V) -> None:
         """``mapping[key] = value``, undone on rollback."""
-        old = mapping.get(key, _MISSING)  # type: ignore[arg-type]
-        mapping[key] = value
-        if old is _MISSING:
-            self._undo.append(lambda: mapping.pop(key, None))  # type: ignore[arg-type]
+        if key in mapping:
+            old = mapping[key]
+            self._undo.append(lambda: mapping.__setitem__(key, old))
         else:
-            self._undo.append(lambda: mapping.__setitem__(key, old))  # type: ignore[arg-type]
+            self._undo.append(lambda: mapping.pop(key, None))
+        mapping[key] = value
 
-    def discard(self, mapping: MutableMapping[K, V], key: K) -> None:
+    def discard(self, mapping: dict[K, V], key: K) -> None:
         """``del mapping[key]`` if present, undone on rollback."""
         if key in mapping:
             old = mapping.pop(key)
@@ -198,9 +197,7 @@ class _Outbox:
     def get(self, message_id: str) -> OutboxMessage | None:
         return self._uow.tables.outbox.get(message_id)
 
-    def claim_due(
-        self, *, now: datetime, lease_until: datetime, limit: int
-    ) -> list[OutboxMessage]:
+    def claim_due(self, *, now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessage]:
         tables = self._uow.tables
         due = [
             message

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import attrs
 
+from onzecoach.clock import utc
 from onzecoach.errors import FieldError
 
 __all__ = ["Department", "Employer", "check_name", "name_key"]
@@ -18,7 +19,7 @@ class Employer:
 
     id: str
     name: str
-    created_at: datetime
+    created_at: datetime = attrs.field(converter=utc)
 
 
 @attrs.frozen
@@ -28,7 +29,7 @@ class Department:
     id: str
     employer_id: str
     name: str
-    created_at: datetime
+    created_at: datetime = attrs.field(converter=utc)
 
 
 def name_key(name: str) -> str:
@@ -44,9 +45,7 @@ def check_name(field: str, value: object) -> str | FieldError:
     if not tidy:
         return FieldError(field, "required", "Vul een naam in.")
     if len(tidy) > NAME_MAX_LENGTH:
-        return FieldError(
-            field, "too_long", f"Een naam heeft hoogstens {NAME_MAX_LENGTH} tekens."
-        )
+        return FieldError(field, "too_long", f"Een naam heeft hoogstens {NAME_MAX_LENGTH} tekens.")
     if any(unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"} for char in tidy):
         return FieldError(field, "invalid_characters", "De naam bevat ongeldige tekens.")
     return tidy

@@ -70,9 +70,7 @@ class AdminService:
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             employer = _load_employer(uow, employer_id)
-            department = Department(
-                id=new_id(), employer_id=employer.id, name=tidy, created_at=now
-            )
+            department = Department(id=new_id(), employer_id=employer.id, name=tidy, created_at=now)
             uow.departments.add(department)
             uow.audit.append(
                 audit_entry(

@@ -28,7 +28,7 @@ class Action:
 
 @attrs.frozen
 class MailContent:
-    """What a mail says. The English part is a short second paragraph block for non-Dutch readers."""
+    """What a mail says: Dutch first; ``english`` is a short summary after it."""
 
     subject: str
     greeting: str
@@ -83,7 +83,8 @@ def _html(content: MailContent, settings: Settings) -> str:
         parts.append("</div>")
     parts.append(
         '<p style="font-size:85%;color:#666">'
-        f"Vragen? Mail {esc(settings.service_desk_email)} of bel {esc(settings.service_desk_phone)}."
+        f"Vragen? Mail {esc(settings.service_desk_email)} "
+        f"of bel {esc(settings.service_desk_phone)}."
         "<br>Dit is een automatisch bericht; antwoorden op deze mail wordt niet gelezen.</p>"
         "</body></html>"
     )

@@ -5,6 +5,8 @@ from datetime import datetime
 
 import attrs
 
+from onzecoach.clock import optional_utc, utc
+
 __all__ = ["Channel", "OutboxMessage", "OutboxStatus"]
 
 
@@ -37,14 +39,14 @@ class OutboxMessage:
     subject: str
     text: str = attrs.field(repr=False)
     html: str | None = attrs.field(repr=False)
-    created_at: datetime
-    not_before: datetime
+    created_at: datetime = attrs.field(converter=utc)
+    not_before: datetime = attrs.field(converter=utc)
     kind: str
     reference: str | None = None
     employer_id: str | None = None
     message_id: str | None = None
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = 0
-    locked_until: datetime | None = None
-    sent_at: datetime | None = None
+    locked_until: datetime | None = attrs.field(default=None, converter=optional_utc)
+    sent_at: datetime | None = attrs.field(default=None, converter=optional_utc)
     last_error: str | None = None

@@ -201,9 +201,7 @@ class SqlOutbox(_Repository):
         ).one_or_none()
         return None if row is None else _outbox_message(row)
 
-    def claim_due(
-        self, *, now: datetime, lease_until: datetime, limit: int
-    ) -> list[OutboxMessage]:
+    def claim_due(self, *, now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessage]:
         c = t.outbox.c
         due = (
             sa.select(c.id)

@@ -8,17 +8,20 @@ from typing import Any, Self
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from onzecoach.adapters.sql._errors import translate_errors
 from onzecoach.adapters.sql._repositories import (
     SqlAudit,
     SqlDepartments,
     SqlEmployers,
     SqlOutbox,
 )
-from onzecoach.adapters.sql._errors import translate_errors
 from onzecoach.adapters.sql._tables import VERSION_TABLE
 from onzecoach.errors import StorageError
 
@@ -82,9 +85,6 @@ class SqlStorage:
 
         On PostgreSQL an advisory lock lets several processes call this at start-up.
         """
-        from alembic import command
-        from alembic.config import Config
-
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with translate_errors("upgrading the schema"), self.engine.begin() as connection:
@@ -97,12 +97,8 @@ class SqlStorage:
 
     def schema_revision(self) -> str | None:
         """The schema's current migration, or ``None`` for an empty database."""
-        from alembic.runtime.migration import MigrationContext
-
         with translate_errors("reading the schema version"), self.engine.connect() as connection:
-            context = MigrationContext.configure(
-                connection, opts={"version_table": VERSION_TABLE}
-            )
+            context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
             return context.get_current_revision()
 
     def close(self) -> None:

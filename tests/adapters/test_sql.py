@@ -1,0 +1,180 @@
+"""SqlStorage itself: migrations, connection settings and error translation."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from onzecoach import Portal, Settings, StorageError
+from onzecoach.adapters.sql import SqlStorage
+from onzecoach.adapters.sql._tables import VERSION_TABLE, metadata
+from onzecoach.testing import RecordingMailer
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'new.db'}"
+    url: str = request.getfixturevalue("postgres_schema_url")
+    return url
+
+
+@pytest.fixture
+def sql_storage(empty_url: str) -> Iterator[SqlStorage]:
+    storage = SqlStorage(empty_url)
+    yield storage
+    storage.close()
+
+
+def snapshot(storage: SqlStorage) -> dict[str, object]:
+    """Every table with its columns and indexes, and every row count."""
+    with storage.engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        tables = sorted(inspector.get_table_names())
+        return {
+            name: (
+                [c["name"] for c in inspector.get_columns(name)],
+                sorted(str(i["name"]) for i in inspector.get_indexes(name)),
+                connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one(),
+            )
+            for name in tables
+        }
+
+
+def test_upgrade_goes_from_empty_to_head_and_again_changes_nothing(
+    sql_storage: SqlStorage,
+) -> None:
+    assert sql_storage.schema_revision() is None
+    assert snapshot(sql_storage) == {}
+    sql_storage.upgrade()
+    assert sql_storage.schema_revision() == "0001"
+    first = snapshot(sql_storage)
+    assert set(first) == {*metadata.tables, VERSION_TABLE}
+    sql_storage.upgrade()
+    assert snapshot(sql_storage) == first
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_uses(sql_storage: SqlStorage) -> None:
+    sql_storage.upgrade()
+    with sql_storage.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+        assert compare_metadata(context, metadata) == []
+
+
+def test_an_applications_own_alembic_version_is_untouched(sql_storage: SqlStorage) -> None:
+    with sql_storage.engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+        connection.execute(sa.text("INSERT INTO alembic_version VALUES ('app_0042')"))
+    sql_storage.upgrade()
+    with sql_storage.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    assert [tuple(r) for r in rows] == [("app_0042",)]
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    storage = SqlStorage(f"sqlite:///{tmp_path / 'p.db'}", busy_timeout=7.5)
+    try:
+        with storage.engine.connect() as connection:
+
+            def pragma(name: str) -> object:
+                return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+            assert pragma("journal_mode") == "wal"
+            assert pragma("foreign_keys") == 1
+            assert pragma("busy_timeout") == 7500
+    finally:
+        storage.close()
+
+
+def test_sqlite_enforces_foreign_keys(tmp_path: Path) -> None:
+    storage = SqlStorage(f"sqlite:///{tmp_path / 'p.db'}")
+    storage.upgrade()
+    orphan = sa.text(
+        "INSERT INTO onzecoach_departments VALUES ('d', 'nobody', 'HR', 'hr', '2026-01-01')"
+    )
+    try:
+        with (
+            pytest.raises(sa.exc.IntegrityError, match="FOREIGN KEY"),
+            storage.engine.begin() as connection,
+        ):
+            connection.execute(orphan)
+    finally:
+        storage.close()
+
+
+def test_in_memory_sqlite_is_one_database_for_every_thread() -> None:
+    storage = SqlStorage("sqlite://")
+    storage.upgrade()
+    portal = Portal(
+        storage=storage, mailer=RecordingMailer(), settings=Settings(base_url="https://a.nl")
+    )
+    threads = [
+        threading.Thread(target=portal.admin.create_employer, args=(f"Werkgever {i}",))
+        for i in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(portal.admin.employers()) == 8
+    storage.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "not a url",
+        "",
+        "mysql://root@localhost/portal",
+        "postgresql+psycopg2://u@localhost/db",
+        "sqlite+aiosqlite:///portal.db",
+        "postgresql+psycopg://u:hunter2@localhost:notaport/db",
+    ],
+)
+def test_a_malformed_or_unsupported_url_is_a_storage_error(url: str) -> None:
+    with pytest.raises(StorageError, match="expected sqlite:///") as raised:
+        SqlStorage(url)
+    assert "hunter2" not in str(raised.value)
+
+
+def test_a_plain_postgresql_url_uses_psycopg() -> None:
+    storage = SqlStorage("postgresql://u:hunter2@localhost/db")
+    assert storage.url.drivername == "postgresql+psycopg"
+    assert "hunter2" not in repr(storage)
+    storage.close()
+
+
+def test_an_unreachable_server_is_a_storage_error_without_the_password() -> None:
+    storage = SqlStorage("postgresql+psycopg://u:hunter2@127.0.0.1:9/db", connect_timeout=2)
+    portal = Portal(
+        storage=storage, mailer=RecordingMailer(), settings=Settings(base_url="https://a.nl")
+    )
+    with pytest.raises(StorageError, match="opening a transaction") as raised:
+        portal.admin.employers()
+    assert "hunter2" not in str(raised.value)
+    with pytest.raises(StorageError):
+        storage.upgrade()
+    storage.close()
+
+
+def test_a_sqlite_file_in_a_missing_folder_is_a_storage_error(tmp_path: Path) -> None:
+    storage = SqlStorage(f"sqlite:///{tmp_path / 'missing' / 'portal.db'}")
+    with pytest.raises(StorageError, match="OperationalError"):
+        storage.upgrade()
+    storage.close()
+
+
+def test_a_schema_that_was_never_created_is_a_storage_error(empty_url: str) -> None:
+    storage = SqlStorage(empty_url)
+    portal = Portal(
+        storage=storage, mailer=RecordingMailer(), settings=Settings(base_url="https://a.nl")
+    )
+    with pytest.raises(StorageError, match="listing employers"):
+        portal.admin.employers()
+    storage.close()

@@ -1,0 +1,226 @@
+"""The outbox through the public API, on every storage adapter."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+
+from onzecoach import MailDeliveryError, NotFound, Portal, Settings
+from onzecoach.notifications import MailContent, OutboxMessage, OutboxStatus, new_email
+from onzecoach.ports import Storage
+from onzecoach.testing import FrozenClock, RecordingMailer
+
+StorageFactory = Callable[[], Storage]
+
+
+def mail(
+    settings: Settings, *, to: str, now: datetime, delay: timedelta | None = None
+) -> OutboxMessage:
+    return new_email(
+        settings,
+        to=to,
+        content=MailContent(subject="Hallo", greeting="Beste Anna,", paragraphs=["Tekst."]),
+        kind="test",
+        now=now,
+        not_before=None if delay is None else now + delay,
+    )
+
+
+def queue(portal: Portal, *, to: str = "anna@example.nl", delay: timedelta | None = None) -> str:
+    message = mail(portal.settings, to=to, now=portal.clock.now(), delay=delay)
+    with portal.storage.unit_of_work() as uow:
+        uow.outbox.add(message)
+        uow.commit()
+    return message.id
+
+
+def status(portal: Portal, message_id: str) -> OutboxMessage:
+    with portal.storage.unit_of_work() as uow:
+        found = uow.outbox.get(message_id)
+    assert found is not None
+    return found
+
+
+def test_a_message_of_a_rolled_back_transaction_is_never_sent(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    with portal.storage.unit_of_work() as uow:
+        uow.outbox.add(mail(portal.settings, to="anna@example.nl", now=clock.now()))
+        uow.rollback()
+    clock.advance(timedelta(days=30))
+    assert portal.outbox.dispatch_due() == 0
+    assert mailer.sent == []
+    assert portal.outbox.messages() == []
+
+
+def test_a_committed_message_is_sent_once(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    message_id = queue(portal)
+    assert portal.outbox.dispatch_due() == 1
+    assert portal.outbox.dispatch_due() == 0
+    clock.advance(timedelta(days=1))
+    assert portal.outbox.dispatch_due() == 0
+    assert [m["To"] for m in mailer.sent] == ["anna@example.nl"]
+    sent = status(portal, message_id)
+    assert sent.status is OutboxStatus.SENT
+    assert sent.sent_at == clock.now() - timedelta(days=1)
+    assert sent.attempts == 1
+
+
+def test_not_before_holds_a_message_back(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    queue(portal, delay=timedelta(hours=3))
+    assert portal.outbox.dispatch_due() == 0
+    clock.advance(timedelta(hours=2, minutes=59))
+    assert portal.outbox.dispatch_due() == 0
+    clock.advance(timedelta(minutes=1))
+    assert portal.outbox.dispatch_due() == 1
+    assert len(mailer.sent) == 1
+
+
+def test_failures_back_off_then_the_message_is_kept_as_dead(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock, settings: Settings
+) -> None:
+    message_id = queue(portal)
+    mailer.fail_with = MailDeliveryError("mail.example.nl:587 unreachable")
+    waits = []
+    for attempt in range(1, settings.outbox_max_attempts + 1):
+        before = clock.now()
+        assert portal.outbox.dispatch_due() == 0
+        failed = status(portal, message_id)
+        assert failed.attempts == attempt
+        assert failed.last_error == "mail.example.nl:587 unreachable"
+        if attempt < settings.outbox_max_attempts:
+            assert failed.status is OutboxStatus.PENDING
+            waits.append(failed.not_before - before)
+            clock.advance(failed.not_before - before - timedelta(seconds=1))
+            assert portal.outbox.dispatch_due() == 0  # not yet due
+            clock.advance(timedelta(seconds=1))
+    assert waits == [settings.retry_delay(n) for n in range(1, settings.outbox_max_attempts)]
+    assert waits == sorted(waits)
+    assert waits[0] < waits[-1]
+    dead = status(portal, message_id)
+    assert dead.status is OutboxStatus.DEAD
+    assert portal.outbox.messages(status=OutboxStatus.DEAD) == [dead]
+
+    mailer.fail_with = None
+    clock.advance(timedelta(days=7))
+    assert portal.outbox.dispatch_due() == 0  # dead stays dead until requeued
+    portal.outbox.requeue(message_id)
+    assert portal.outbox.dispatch_due() == 1
+    assert len(mailer.sent) == 1
+
+
+def test_a_permanent_refusal_is_dead_at_once(portal: Portal, mailer: RecordingMailer) -> None:
+    message_id = queue(portal)
+    mailer.fail_with = MailDeliveryError("550 no such user", permanent=True)
+    assert portal.outbox.dispatch_due() == 0
+    dead = status(portal, message_id)
+    assert (dead.status, dead.attempts, dead.last_error) == (
+        OutboxStatus.DEAD,
+        1,
+        "550 no such user",
+    )
+
+
+def test_a_misbehaving_mailer_fails_the_message_not_the_dispatcher(
+    portal: Portal, mailer: RecordingMailer
+) -> None:
+    failing, fine = queue(portal, to="a@example.nl"), queue(portal, to="b@example.nl")
+    original = mailer.send
+
+    def send(message: EmailMessage) -> None:
+        if message["To"] == "a@example.nl":
+            raise RuntimeError("adapter bug")
+        original(message)
+
+    mailer.send = send  # type: ignore[method-assign]
+    assert portal.outbox.dispatch_due() == 1
+    assert status(portal, failing).last_error == "RuntimeError: adapter bug"
+    assert status(portal, failing).status is OutboxStatus.PENDING
+    assert status(portal, fine).status is OutboxStatus.SENT
+
+
+def test_a_dispatcher_that_died_mid_send_is_taken_over_after_its_lease(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock, settings: Settings
+) -> None:
+    message_id = queue(portal)
+    with portal.storage.unit_of_work() as uow:  # a dispatcher claims, then dies
+        now = clock.now()
+        uow.outbox.claim_due(now=now, lease_until=now + settings.outbox_lease, limit=10)
+        uow.commit()
+    assert portal.outbox.dispatch_due() == 0
+    clock.advance(settings.outbox_lease)
+    assert portal.outbox.dispatch_due() == 1
+    assert status(portal, message_id).attempts == 2
+    assert len(mailer.sent) == 1
+
+
+def test_requeue_only_takes_dead_messages(portal: Portal) -> None:
+    message_id = queue(portal)
+    with pytest.raises(NotFound):
+        portal.outbox.requeue(message_id)
+    with pytest.raises(NotFound):
+        portal.outbox.requeue("0" * 32)
+
+
+class SlowMailer(RecordingMailer):
+    """Takes a moment per message, so that concurrent dispatchers overlap."""
+
+    def send(self, message: EmailMessage) -> None:
+        time.sleep(0.002)
+        super().send(message)
+
+
+def test_two_dispatchers_at_once_send_every_message_exactly_once(
+    storage_factory: StorageFactory, clock: FrozenClock, settings: Settings
+) -> None:
+    settings = Settings(base_url=settings.base_url, outbox_batch_size=7)
+    mailer = SlowMailer()
+    # Each dispatcher has its own storage (own engine and pool), as separate processes do.
+    portals = [
+        Portal(storage=storage_factory(), mailer=mailer, clock=clock, settings=settings)
+        for _ in range(2)
+    ]
+    ids = {queue(portals[0], to=f"medewerker{i}@example.nl") for i in range(120)}
+    counts: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(portals))
+
+    def run(portal: Portal) -> None:
+        try:
+            barrier.wait()
+            counts.append(portal.outbox.dispatch_due())
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in portals]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    delivered = Counter(m["To"] for m in mailer.sent)
+    assert len(delivered) == 120
+    assert set(delivered.values()) == {1}
+    assert sum(counts) == 120
+    assert all(status(portals[0], i).status is OutboxStatus.SENT for i in ids)
+
+
+def test_storages_of_one_factory_share_their_data(
+    storage_factory: StorageFactory, clock: FrozenClock, settings: Settings
+) -> None:
+    """The concurrency test above means something only if the dispatchers share data."""
+    first, second = storage_factory(), storage_factory()
+    queue(Portal(storage=first, mailer=RecordingMailer(), clock=clock, settings=settings))
+    with second.unit_of_work() as uow:
+        assert len(uow.outbox.list()) == 1
