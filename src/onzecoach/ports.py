@@ -37,7 +37,12 @@ class Clock(Protocol):
 
 class Mailer(Protocol):
     def send(self, message: EmailMessage) -> None:
-        """Hand ``message`` to the mail system, or raise ``MailDeliveryError``."""
+        """Hand ``message`` to the mail system, or raise ``MailDeliveryError``.
+
+        Envelope sender and recipients come from the message's From and To. Once any
+        recipient has the message, a failure must be ``permanent``: a retry would send it
+        to that recipient twice.
+        """
         ...
 
 

@@ -10,9 +10,8 @@ import threading
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-import attrs
-
 from onzecoach.clock import require_utc
+from onzecoach.notifications import SmsMessage
 
 __all__ = ["FrozenClock", "RecordingMailer", "RecordingSms", "SmsMessage"]
 
@@ -66,12 +65,6 @@ class RecordingMailer:
         """The messages sent to ``address``, oldest first."""
         with self._lock:
             return [m for m in self.sent if m["To"] == address]
-
-
-@attrs.frozen
-class SmsMessage:
-    to: str
-    text: str = attrs.field(repr=False)
 
 
 class RecordingSms:

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
+import attrs
 import pytest
 
 from onzecoach import MailDeliveryError, NotFound, Portal, Settings
-from onzecoach.notifications import MailContent, OutboxMessage, OutboxStatus, new_email
+from onzecoach.notifications import Channel, MailContent, OutboxMessage, OutboxStatus, new_email
 from onzecoach.ports import Storage
-from onzecoach.testing import FrozenClock, RecordingMailer
+from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
 
 StorageFactory = Callable[[], Storage]
 
@@ -224,3 +225,62 @@ def test_storages_of_one_factory_share_their_data(
     queue(Portal(storage=first, mailer=RecordingMailer(), clock=clock, settings=settings))
     with second.unit_of_work() as uow:
         assert len(uow.outbox.list()) == 1
+
+
+def test_a_message_whose_lease_ran_out_during_the_batch_is_left_alone(
+    storage: Storage, clock: FrozenClock
+) -> None:
+    settings = Settings(base_url="https://portaal.example.nl", outbox_lease=timedelta(seconds=30))
+
+    class SlowServer(RecordingMailer):
+        def send(self, message: EmailMessage) -> None:
+            clock.advance(timedelta(seconds=20))  # each send eats 20 s of a 30 s lease
+            super().send(message)
+
+    mailer = SlowServer()
+    portal = Portal(storage=storage, mailer=mailer, clock=clock, settings=settings)
+    first = queue(portal, to="a@example.nl")
+    clock.advance(timedelta(seconds=1))  # queued in this order, so claimed in this order
+    second = queue(portal, to="b@example.nl")
+    clock.advance(timedelta(seconds=1))
+    third = queue(portal, to="c@example.nl")
+    assert portal.outbox.dispatch_due() == 3
+    # The first two went out under the first claim; the third's lease had run out, so it
+    # was left for the next claim (here the same dispatcher's next round) and sent once.
+    assert [m["To"] for m in mailer.sent] == ["a@example.nl", "b@example.nl", "c@example.nl"]
+    assert status(portal, third).attempts == 2
+    assert status(portal, first).attempts == 1
+    assert status(portal, second).status is OutboxStatus.SENT
+
+
+def test_sms_without_a_configured_sender_is_dead_at_once(
+    storage: Storage, clock: FrozenClock, settings: Settings
+) -> None:
+    portal = Portal(storage=storage, mailer=RecordingMailer(), clock=clock, settings=settings)
+    sms = attrs.evolve(
+        mail(settings, to="+31612345678", now=clock.now()), channel=Channel.SMS, html=None
+    )
+    with storage.unit_of_work() as uow:
+        uow.outbox.add(sms)
+        uow.commit()
+    assert portal.outbox.dispatch_due() == 0
+    dead = status(portal, sms.id)
+    assert dead.status is OutboxStatus.DEAD
+    assert dead.last_error == "no SmsSender is configured on this Portal"
+
+
+def test_sms_goes_through_the_sms_port(
+    portal: Portal, sms: RecordingSms, clock: FrozenClock
+) -> None:
+    text = attrs.evolve(
+        mail(portal.settings, to="+31612345678", now=clock.now()),
+        channel=Channel.SMS,
+        subject="",
+        html=None,
+        text="Je code is 4k7x2m",
+    )
+    with portal.storage.unit_of_work() as uow:
+        uow.outbox.add(text)
+        uow.commit()
+    assert portal.outbox.dispatch_due() == 1
+    assert [(m.to, m.text) for m in sms.sent] == [("+31612345678", "Je code is 4k7x2m")]

@@ -1,7 +1,7 @@
 """The outbox, message templates (Dutch first, English second) and the dispatcher."""
 
 from onzecoach.notifications._mail import Action, MailContent, compose_email, new_email
-from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus
+from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus, SmsMessage
 from onzecoach.notifications._outbox import OutboxService
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxService",
     "OutboxStatus",
+    "SmsMessage",
     "compose_email",
     "new_email",
 ]

@@ -7,7 +7,7 @@ import attrs
 
 from onzecoach.clock import optional_utc, utc
 
-__all__ = ["Channel", "OutboxMessage", "OutboxStatus"]
+__all__ = ["Channel", "OutboxMessage", "OutboxStatus", "SmsMessage"]
 
 
 class Channel(enum.StrEnum):
@@ -50,3 +50,11 @@ class OutboxMessage:
     locked_until: datetime | None = attrs.field(default=None, converter=optional_utc)
     sent_at: datetime | None = attrs.field(default=None, converter=optional_utc)
     last_error: str | None = None
+
+
+@attrs.frozen
+class SmsMessage:
+    """One text message as an SMS adapter handed it over: ``to`` in E.164."""
+
+    to: str
+    text: str = attrs.field(repr=False)

@@ -108,6 +108,10 @@ class OutboxService:
         return claimed
 
     def _deliver(self, message: OutboxMessage) -> int:
+        if message.locked_until is not None and self._clock.now() >= message.locked_until:
+            # Slow sends ate this claim's lease: another dispatcher may own the message now.
+            # Leave it to whoever claims it next rather than risk sending it twice.
+            return 0
         permanent = False
         try:
             self._hand_over(message)
@@ -158,7 +162,7 @@ class OutboxService:
         if message.channel is Channel.EMAIL:
             self._mailer.send(compose_email(message, self._settings, now=self._clock.now()))
         elif self._sms is None:
-            raise SmsDeliveryError("no SmsSender is configured on this Portal")
+            raise SmsDeliveryError("no SmsSender is configured on this Portal", permanent=True)
         else:
             self._sms.send(message.recipient, message.text)
 
