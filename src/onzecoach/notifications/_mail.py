@@ -54,7 +54,7 @@ def _text(content: MailContent, settings: Settings) -> str:
     lines += [
         "--",
         f"Vragen? Mail {settings.service_desk_email} of bel {settings.service_desk_phone}.",
-        "Dit is een automatisch bericht; antwoorden op deze mail wordt niet gelezen.",
+        "Dit is een automatisch bericht; antwoorden op deze mail worden niet gelezen.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -85,7 +85,7 @@ def _html(content: MailContent, settings: Settings) -> str:
         '<p style="font-size:85%;color:#666">'
         f"Vragen? Mail {esc(settings.service_desk_email)} "
         f"of bel {esc(settings.service_desk_phone)}."
-        "<br>Dit is een automatisch bericht; antwoorden op deze mail wordt niet gelezen.</p>"
+        "<br>Dit is een automatisch bericht; antwoorden op deze mail worden niet gelezen.</p>"
         "</body></html>"
     )
     return "".join(parts)
