@@ -11,6 +11,7 @@ layers over the database's own.
 from __future__ import annotations
 
 import argparse
+import secrets
 import sqlite3
 import tempfile
 import time
@@ -28,7 +29,11 @@ from onzecoach.notifications import MailContent, compose_email, new_email
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock
 
-SETTINGS = Settings(base_url="https://portaal.example.nl", outbox_batch_size=100)
+SETTINGS = Settings(
+    base_url="https://portaal.example.nl",
+    secret_key=secrets.token_urlsafe(32),
+    outbox_batch_size=100,
+)
 CONTENT = MailContent(subject="Uitnodiging", greeting="Beste Anna,", paragraphs=["Tekst."] * 3)
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

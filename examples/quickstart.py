@@ -8,6 +8,7 @@ console instead of sending it::
 
 from __future__ import annotations
 
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +25,8 @@ def main(database: Path) -> None:
     portal = Portal(
         storage=storage,
         mailer=ConsoleMailer(),
-        settings=Settings(base_url="http://localhost:5000"),
+        # In production the key comes from your secret store and is the same on every server.
+        settings=Settings(base_url="http://localhost:5000", secret_key=secrets.token_urlsafe(32)),
     )
 
     employer = portal.admin.create_employer(f"Voorbeeld B.V. ({database.stem})")

@@ -23,6 +23,7 @@ from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
+from support import make_settings
 
 POSTGRES_URL = os.environ.get("ONZECOACH_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("ONZECOACH_REQUIRE_POSTGRES") == "1"
@@ -117,7 +118,7 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(base_url="https://portaal.example.nl")
+    return make_settings()
 
 
 @pytest.fixture

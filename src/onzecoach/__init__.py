@@ -9,6 +9,7 @@ from onzecoach.clock import SystemClock
 from onzecoach.errors import (
     AdapterError,
     Conflict,
+    DecryptionFailed,
     FieldError,
     InvalidToken,
     MailDeliveryError,
@@ -33,6 +34,7 @@ __all__ = [
     "Actor",
     "AdapterError",
     "Conflict",
+    "DecryptionFailed",
     "FieldError",
     "InvalidToken",
     "MailDeliveryError",

@@ -16,11 +16,14 @@ __all__ = ["AuditEntry", "audit_entry"]
 
 @attrs.frozen
 class AuditEntry:
-    """One audited change or read. ``details`` holds JSON values and never a secret."""
+    """One audited change or read. ``details`` holds JSON values and never a secret.
+
+    ``actor_role`` is ``None`` for someone not signed in (a self-service request).
+    """
 
     at: datetime = attrs.field(converter=utc)
     actor_id: str | None
-    actor_role: Role
+    actor_role: Role | None
     action: str
     employer_id: str | None
     subject_type: str
@@ -29,7 +32,7 @@ class AuditEntry:
 
 
 def audit_entry(
-    actor: Actor,
+    actor: Actor | None,
     action: str,
     *,
     at: datetime,
@@ -40,8 +43,8 @@ def audit_entry(
 ) -> AuditEntry:
     return AuditEntry(
         at=at,
-        actor_id=actor.user_id,
-        actor_role=actor.role,
+        actor_id=None if actor is None else actor.user_id,
+        actor_role=None if actor is None else actor.role,
         action=action,
         employer_id=employer_id,
         subject_type=subject_type,

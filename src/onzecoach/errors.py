@@ -7,7 +7,7 @@ One tree; catch the branch you can handle::
     │   ├── PasswordPolicyError     .violations: codes such as "too_short", "reused"
     │   └── QueryTooShort           a search needs at least 3 letters
     ├── InvalidToken                unknown, used or expired link, challenge or session
-    ├── VerificationFailed          a second-factor code that does not match
+    ├── VerificationFailed          a password or second-factor code that does not match
     ├── Throttled                   too many tries; .retry_at says when to try again
     ├── MfaRequired                 a second factor must be set up first
     ├── NotAuthenticated            no valid session
@@ -15,6 +15,7 @@ One tree; catch the branch you can handle::
     ├── NotFound                    no such thing, or not the actor's to see
     ├── Conflict                    it exists already, or the state forbids the change
     ├── QuotaExceeded               more sessions than the trajectory holds
+    ├── DecryptionFailed            sealed data altered, or sealed with a key not configured
     └── AdapterError                the outside world failed
         ├── StorageError            the database
         ├── MailDeliveryError       the mail server; .permanent: retrying will not help
@@ -33,6 +34,7 @@ import attrs
 __all__ = [
     "AdapterError",
     "Conflict",
+    "DecryptionFailed",
     "FieldError",
     "InvalidToken",
     "MailDeliveryError",
@@ -108,7 +110,7 @@ class InvalidToken(OnzecoachError):
 
 
 class VerificationFailed(OnzecoachError):
-    """A second-factor code that does not match."""
+    """A password or second-factor code that does not match."""
 
 
 class Throttled(OnzecoachError):
@@ -144,6 +146,10 @@ class Conflict(OnzecoachError):
 
 class QuotaExceeded(OnzecoachError):
     """More appointments than the trajectory's sessions."""
+
+
+class DecryptionFailed(OnzecoachError):
+    """Sealed data that does not open: altered, or sealed with a key no longer configured."""
 
 
 class AdapterError(OnzecoachError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from onzecoach.accounts import AccountService, AuthService, InvitationService
 from onzecoach.clock import SystemClock
 from onzecoach.employers import AdminService
 from onzecoach.notifications import OutboxService
@@ -24,7 +25,7 @@ class Portal:
     >>> portal = Portal(
     ...     storage=MemoryStorage(),
     ...     mailer=RecordingMailer(),
-    ...     settings=Settings(base_url="https://portaal.example.nl"),
+    ...     settings=Settings(base_url="https://portaal.example.nl", secret_key="s" * 32),
     ... )
     >>> portal.admin.create_employer("Voorbeeld B.V.").name
     'Voorbeeld B.V.'
@@ -45,7 +46,13 @@ class Portal:
         self.storage = storage
         self.settings = settings
         self.clock: Clock = SystemClock() if clock is None else clock
-        self.admin = AdminService(storage=storage, clock=self.clock)
+        self.accounts = AccountService(storage=storage, clock=self.clock, settings=settings)
+        self.auth = AuthService(storage=storage, clock=self.clock, settings=settings)
+        self.admin = AdminService(
+            storage=storage,
+            clock=self.clock,
+            invitations=InvitationService(storage=storage, clock=self.clock, settings=settings),
+        )
         self.outbox = OutboxService(
             storage=storage, mailer=mailer, sms=sms, clock=self.clock, settings=settings
         )

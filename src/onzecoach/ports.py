@@ -7,11 +7,12 @@ The core calls these and nothing else for I/O. Adapters implement them:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from types import TracebackType
 from typing import Protocol, Self
 
+from onzecoach.accounts._model import OneTimeToken, Session, TokenPurpose, User
 from onzecoach.audit import AuditEntry
 from onzecoach.employers._model import Department, Employer
 from onzecoach.notifications._model import OutboxMessage, OutboxStatus
@@ -23,9 +24,14 @@ __all__ = [
     "EmployerRepository",
     "Mailer",
     "OutboxRepository",
+    "PasswordHistoryRepository",
+    "RateLimitRepository",
+    "SessionRepository",
     "SmsSender",
     "Storage",
+    "TokenRepository",
     "UnitOfWork",
+    "UserRepository",
 ]
 
 
@@ -119,6 +125,84 @@ class OutboxRepository(Protocol):
         ...
 
 
+class UserRepository(Protocol):
+    def add(self, user: User) -> None:
+        """Store a new user; ``Conflict`` when the username (case-insensitive) is taken."""
+        ...
+
+    def get(self, user_id: str) -> User | None: ...
+
+    def by_username(self, username: str) -> User | None:
+        """The user with this username, compared case-insensitively (NFKC, casefold)."""
+        ...
+
+    def by_email(self, email: str) -> list[User]:
+        """Users with this address, compared case-insensitively, oldest first."""
+        ...
+
+    def for_employer(self, employer_id: str) -> list[User]: ...
+
+    def save(self, user: User) -> None:
+        """Store the changed fields of a known user (status, email, password)."""
+        ...
+
+
+class TokenRepository(Protocol):
+    def add(self, token: OneTimeToken) -> None: ...
+
+    def find(self, token_hash: str, purpose: TokenPurpose) -> OneTimeToken | None:
+        """The token with this hash and purpose, used or not."""
+        ...
+
+    def consume(self, token_id: str, *, now: datetime) -> bool:
+        """Mark the token used if it is still usable at ``now``; ``False`` if it was not.
+
+        Atomic: of two transactions consuming one token, exactly one gets ``True``.
+        """
+        ...
+
+    def revoke_for_user(self, user_id: str, purpose: TokenPurpose, *, now: datetime) -> int:
+        """Revoke the user's usable tokens of this purpose; return how many."""
+        ...
+
+
+class PasswordHistoryRepository(Protocol):
+    def add(self, user_id: str, password_hash: str, *, at: datetime) -> None: ...
+
+    def recent(self, user_id: str, limit: int) -> list[str]:
+        """The user's newest ``limit`` password hashes, newest first."""
+        ...
+
+
+class SessionRepository(Protocol):
+    def add(self, session: Session) -> None: ...
+
+    def find(self, token_hash: str) -> Session | None: ...
+
+    def touch(self, session_id: str, *, at: datetime) -> None:
+        """Record use of the session at ``at``."""
+        ...
+
+    def end(self, session_id: str, *, at: datetime) -> None: ...
+
+    def end_all(self, user_id: str, *, at: datetime) -> int:
+        """End every open session of the user; return how many."""
+        ...
+
+
+class RateLimitRepository(Protocol):
+    def hit(self, key: str, *, now: datetime, window: timedelta) -> int:
+        """Count one event for ``key``; return the events in its current window.
+
+        A window starts at the first event after the previous window ended.
+        """
+        ...
+
+    def peek(self, key: str, *, now: datetime, window: timedelta) -> int:
+        """The events counted for ``key`` in its current window, without counting one."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls it back."""
 
@@ -130,6 +214,16 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditRepository: ...
     @property
     def outbox(self) -> OutboxRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
+    @property
+    def password_history(self) -> PasswordHistoryRepository: ...
+    @property
+    def sessions(self) -> SessionRepository: ...
+    @property
+    def rate_limits(self) -> RateLimitRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -8,7 +8,12 @@ from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
+import argon2
 import attrs
+
+from onzecoach.accounts._hashing import RFC_9106_LOW_MEMORY
+from onzecoach.accounts._policy import PasswordPolicy
+from onzecoach.crypto import Sealer, sealer_for
 
 __all__ = ["Settings"]
 
@@ -39,6 +44,19 @@ def _positive_duration(_: Any, attribute: attrs.Attribute[Any], value: timedelta
         raise ValueError(f"{attribute.name} must be positive, got {value!r}")
 
 
+def _secret_key(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not isinstance(value, str) or len(value) < 32:
+        raise ValueError(
+            f"{attribute.name} must be a string of at least 32 characters; "
+            "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+
+
+def _old_secret_keys(_: Any, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+    for key in value:
+        _secret_key(_, attribute, key)
+
+
 def _without_trailing_slash(url: str) -> str:
     return url.rstrip("/")
 
@@ -49,13 +67,19 @@ def _optional_without_trailing_slash(url: str | None) -> str | None:
 
 @attrs.frozen(kw_only=True)
 class Settings:
-    """How a Portal behaves. Only ``base_url`` is required.
+    """How a Portal behaves. ``base_url`` and ``secret_key`` are required.
 
     Links in mails are absolute URLs under ``base_url``; the employee's booking invitation
-    points under ``booking_url``.
+    points under ``booking_url``. ``secret_key`` seals what is kept to be read back later
+    (queued mail holding a one-time link); keep it secret and the same on every server.
+    To rotate it, put the old key in ``old_secret_keys`` until what it sealed is gone.
     """
 
     base_url: str = attrs.field(validator=_absolute_http_url, converter=_without_trailing_slash)
+    secret_key: str = attrs.field(repr=False, validator=_secret_key)
+    old_secret_keys: tuple[str, ...] = attrs.field(
+        default=(), repr=False, converter=tuple, validator=_old_secret_keys
+    )
     booking_url: str | None = attrs.field(
         default=None, validator=_absolute_http_url, converter=_optional_without_trailing_slash
     )
@@ -84,6 +108,40 @@ class Settings:
     )
     #: Messages claimed per round of ``dispatch_due``.
     outbox_batch_size: int = attrs.field(default=50, validator=_positive)
+
+    #: How long an invitation link works.
+    invitation_lifetime: timedelta = attrs.field(
+        default=timedelta(days=7), validator=_positive_duration
+    )
+    #: How long a password-reset link works.
+    password_reset_lifetime: timedelta = attrs.field(
+        default=timedelta(hours=1), validator=_positive_duration
+    )
+    #: How long, after registering, the second factor may be set up.
+    enrollment_lifetime: timedelta = attrs.field(
+        default=timedelta(hours=2), validator=_positive_duration
+    )
+    #: A session ends after this long without use...
+    session_idle_timeout: timedelta = attrs.field(
+        default=timedelta(minutes=30), validator=_positive_duration
+    )
+    #: ...and after this long in any case.
+    session_lifetime: timedelta = attrs.field(
+        default=timedelta(hours=12), validator=_positive_duration
+    )
+    #: At most this many account mails (invitation, reset link, username) per address...
+    account_mail_limit: int = attrs.field(default=3, validator=_positive)
+    #: ...in this window, so that nobody can flood an inbox through the portal.
+    account_mail_window: timedelta = attrs.field(
+        default=timedelta(hours=1), validator=_positive_duration
+    )
+    password_policy: PasswordPolicy = attrs.Factory(PasswordPolicy)
+    #: argon2id parameters; ``onzecoach.accounts.CHEAPEST`` is for tests only.
+    password_hashing: argon2.Parameters = RFC_9106_LOW_MEMORY
+
+    @property
+    def sealer(self) -> Sealer:
+        return sealer_for(self.secret_key, self.old_secret_keys)
 
     @property
     def effective_booking_url(self) -> str:

@@ -10,13 +10,13 @@ from email.message import EmailMessage
 
 import pytest
 
-from onzecoach import Settings
 from onzecoach.adapters.console import ConsoleMailer, ConsoleSms
 from onzecoach.notifications import Action, MailContent, compose_email, new_email
 from onzecoach.testing import SmsMessage
+from support import make_settings
 
 NOW = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
-SETTINGS = Settings(base_url="https://portaal.example.nl")
+SETTINGS = make_settings()
 LINK = "https://portaal.example.nl/activeren/tok3n"
 
 

@@ -23,7 +23,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from onzecoach import MailDeliveryError, Portal, Settings
+from onzecoach import MailDeliveryError, Portal
 from onzecoach.adapters.smtp import SmtpMailer
 from onzecoach.notifications import (
     Action,
@@ -35,10 +35,11 @@ from onzecoach.notifications import (
 )
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock
+from support import make_settings
 
 LOOPBACK = "127.0.0.1"
 NOW = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
-SETTINGS = Settings(base_url="https://portaal.example.nl", outbox_max_attempts=3)
+SETTINGS = make_settings(outbox_max_attempts=3)
 USERNAME = "portaal"
 PASSWORD = "s3cret-Wachtwoord"
 CONTENT = MailContent(

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from onzecoach import Portal, Settings, StorageError
+from onzecoach import Portal, StorageError
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql._tables import VERSION_TABLE, metadata
 from onzecoach.testing import RecordingMailer
+from support import make_settings
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -53,7 +54,7 @@ def test_upgrade_goes_from_empty_to_head_and_again_changes_nothing(
     assert sql_storage.schema_revision() is None
     assert snapshot(sql_storage) == {}
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0001"
+    assert sql_storage.schema_revision() == "0002"
     first = snapshot(sql_storage)
     assert set(first) == {*metadata.tables, VERSION_TABLE}
     sql_storage.upgrade()
@@ -111,9 +112,7 @@ def test_sqlite_enforces_foreign_keys(tmp_path: Path) -> None:
 def test_in_memory_sqlite_is_one_database_for_every_thread() -> None:
     storage = SqlStorage("sqlite://")
     storage.upgrade()
-    portal = Portal(
-        storage=storage, mailer=RecordingMailer(), settings=Settings(base_url="https://a.nl")
-    )
+    portal = Portal(storage=storage, mailer=RecordingMailer(), settings=make_settings())
     threads = [
         threading.Thread(target=portal.admin.create_employer, args=(f"Werkgever {i}",))
         for i in range(8)
@@ -152,9 +151,7 @@ def test_a_plain_postgresql_url_uses_psycopg() -> None:
 
 def test_an_unreachable_server_is_a_storage_error_without_the_password() -> None:
     storage = SqlStorage("postgresql+psycopg://u:hunter2@127.0.0.1:9/db", connect_timeout=2)
-    portal = Portal(
-        storage=storage, mailer=RecordingMailer(), settings=Settings(base_url="https://a.nl")
-    )
+    portal = Portal(storage=storage, mailer=RecordingMailer(), settings=make_settings())
     with pytest.raises(StorageError, match="opening a transaction") as raised:
         portal.admin.employers()
     assert "hunter2" not in str(raised.value)
@@ -172,9 +169,7 @@ def test_a_sqlite_file_in_a_missing_folder_is_a_storage_error(tmp_path: Path) ->
 
 def test_a_schema_that_was_never_created_is_a_storage_error(empty_url: str) -> None:
     storage = SqlStorage(empty_url)
-    portal = Portal(
-        storage=storage, mailer=RecordingMailer(), settings=Settings(base_url="https://a.nl")
-    )
+    portal = Portal(storage=storage, mailer=RecordingMailer(), settings=make_settings())
     with pytest.raises(StorageError, match="listing employers"):
         portal.admin.employers()
     storage.close()

@@ -13,9 +13,10 @@ import attrs
 import pytest
 
 from onzecoach import MailDeliveryError, NotFound, Portal, Settings
-from onzecoach.notifications import Channel, MailContent, OutboxMessage, OutboxStatus, new_email
+from onzecoach.notifications import MailContent, OutboxMessage, OutboxStatus, new_email, new_sms
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
+from support import make_settings
 
 StorageFactory = Callable[[], Storage]
 
@@ -184,7 +185,7 @@ class SlowMailer(RecordingMailer):
 def test_two_dispatchers_at_once_send_every_message_exactly_once(
     storage_factory: StorageFactory, clock: FrozenClock, settings: Settings
 ) -> None:
-    settings = Settings(base_url=settings.base_url, outbox_batch_size=7)
+    settings = attrs.evolve(settings, outbox_batch_size=7)
     mailer = SlowMailer()
     # Each dispatcher has its own storage (own engine and pool), as separate processes do.
     portals = [
@@ -230,7 +231,7 @@ def test_storages_of_one_factory_share_their_data(
 def test_a_message_whose_lease_ran_out_during_the_batch_is_left_alone(
     storage: Storage, clock: FrozenClock
 ) -> None:
-    settings = Settings(base_url="https://portaal.example.nl", outbox_lease=timedelta(seconds=30))
+    settings = make_settings(outbox_lease=timedelta(seconds=30))
 
     class SlowServer(RecordingMailer):
         def send(self, message: EmailMessage) -> None:
@@ -257,9 +258,7 @@ def test_sms_without_a_configured_sender_is_dead_at_once(
     storage: Storage, clock: FrozenClock, settings: Settings
 ) -> None:
     portal = Portal(storage=storage, mailer=RecordingMailer(), clock=clock, settings=settings)
-    sms = attrs.evolve(
-        mail(settings, to="+31612345678", now=clock.now()), channel=Channel.SMS, html=None
-    )
+    sms = new_sms(settings, to="+31612345678", text="Code 123456", kind="t", now=clock.now())
     with storage.unit_of_work() as uow:
         uow.outbox.add(sms)
         uow.commit()
@@ -272,12 +271,8 @@ def test_sms_without_a_configured_sender_is_dead_at_once(
 def test_sms_goes_through_the_sms_port(
     portal: Portal, sms: RecordingSms, clock: FrozenClock
 ) -> None:
-    text = attrs.evolve(
-        mail(portal.settings, to="+31612345678", now=clock.now()),
-        channel=Channel.SMS,
-        subject="",
-        html=None,
-        text="Je code is 4k7x2m",
+    text = new_sms(
+        portal.settings, to="+31612345678", text="Je code is 4k7x2m", kind="test", now=clock.now()
     )
     with portal.storage.unit_of_work() as uow:
         uow.outbox.add(text)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from onzecoach import FieldError, PasswordPolicyError, Settings, Throttled, ValidationError
 from onzecoach.testing import FrozenClock
+from support import TEST_SECRET_KEY, make_settings
 
 
 def test_validation_error_names_every_field_once_keeping_all_details() -> None:
@@ -59,25 +60,29 @@ def test_throttled_says_when() -> None:
     ],
 )
 def test_settings_refuse_bad_values_naming_the_field(field: str, value: object) -> None:
-    kwargs: dict[str, object] = {"base_url": "https://portaal.example.nl", field: value}
+    kwargs: dict[str, object] = {
+        "base_url": "https://portaal.example.nl",
+        "secret_key": TEST_SECRET_KEY,
+        field: value,
+    }
     with pytest.raises(ValueError, match=field):
         Settings(**kwargs)  # type: ignore[arg-type]
 
 
 def test_settings_links_are_absolute_under_the_base_url() -> None:
-    settings = Settings(base_url="https://portaal.example.nl/onzecoach/")
+    settings = make_settings(base_url="https://portaal.example.nl/onzecoach/")
     assert settings.link("registreren", "TOKEN") == (
         "https://portaal.example.nl/onzecoach/registreren/TOKEN"
     )
     assert settings.effective_booking_url == "https://portaal.example.nl/onzecoach/planningsagenda"
-    booking = Settings(base_url="https://a.nl", booking_url="https://planningsagenda.nl/")
+    booking = make_settings(base_url="https://a.nl", booking_url="https://planningsagenda.nl/")
     assert booking.effective_booking_url == "https://planningsagenda.nl"
     assert str(settings.mail_sender) == "OnzeCoach <noreply@onzecoach.nl>"
 
 
 @given(st.integers(min_value=-3, max_value=10_000))
 def test_retry_delay_grows_and_is_capped(attempts: int) -> None:
-    settings = Settings(base_url="https://a.nl")
+    settings = make_settings()
     delay = settings.retry_delay(attempts)
     assert timedelta(0) <= delay <= settings.outbox_retry_max
     assert settings.retry_delay(attempts + 1) >= delay

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self, TypeVar
 
 import attrs
 
+from onzecoach.accounts._model import (
+    OneTimeToken,
+    Session,
+    TokenPurpose,
+    User,
+    username_key,
+)
 from onzecoach.audit import AuditEntry
 from onzecoach.employers._model import Department, Employer, name_key
 from onzecoach.errors import Conflict, NotFound
@@ -36,6 +43,14 @@ class _Tables:
     outbox: dict[str, OutboxMessage] = attrs.Factory(dict)
     #: Ids of messages not yet sent or dead: what ``claim_due`` looks through.
     unsent: dict[str, None] = attrs.Factory(dict)
+    users: dict[str, User] = attrs.Factory(dict)
+    user_by_name: dict[str, str] = attrs.Factory(dict)
+    tokens: dict[str, OneTimeToken] = attrs.Factory(dict)
+    token_by_hash: dict[str, str] = attrs.Factory(dict)
+    password_history: dict[str, list[tuple[datetime, str]]] = attrs.Factory(dict)
+    sessions: dict[str, Session] = attrs.Factory(dict)
+    session_by_hash: dict[str, str] = attrs.Factory(dict)
+    rate_limits: dict[str, tuple[datetime, int]] = attrs.Factory(dict)
 
 
 class MemoryStorage:
@@ -68,6 +83,11 @@ class MemoryUnitOfWork:
         self.departments = _Departments(self)
         self.audit = _Audit(self)
         self.outbox = _Outbox(self)
+        self.users = _Users(self)
+        self.tokens = _Tokens(self)
+        self.password_history = _PasswordHistory(self)
+        self.sessions = _Sessions(self)
+        self.rate_limits = _RateLimits(self)
 
     def __enter__(self) -> Self:
         self._lock.acquire()
@@ -253,3 +273,150 @@ class _Outbox:
             self._uow.put(tables.unsent, message.id, None)
         else:
             self._uow.discard(tables.unsent, message.id)
+
+
+class _Users:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, user: User) -> None:
+        tables = self._uow.tables
+        key = username_key(user.username)
+        if key in tables.user_by_name:
+            raise Conflict(f"De inlognaam {user.username!r} is al in gebruik.")
+        self._uow.put(tables.users, user.id, user)
+        self._uow.put(tables.user_by_name, key, user.id)
+
+    def get(self, user_id: str) -> User | None:
+        return self._uow.tables.users.get(user_id)
+
+    def by_username(self, username: str) -> User | None:
+        tables = self._uow.tables
+        user_id = tables.user_by_name.get(username_key(username))
+        return None if user_id is None else tables.users[user_id]
+
+    def by_email(self, email: str) -> list[User]:
+        wanted = email.casefold()
+        found = [u for u in self._uow.tables.users.values() if u.email.casefold() == wanted]
+        return sorted(found, key=lambda u: (u.created_at, u.id))
+
+    def for_employer(self, employer_id: str) -> list[User]:
+        found = [u for u in self._uow.tables.users.values() if u.employer_id == employer_id]
+        return sorted(found, key=lambda u: (username_key(u.username), u.id))
+
+    def save(self, user: User) -> None:
+        tables = self._uow.tables
+        old = tables.users.get(user.id)
+        if old is None:
+            raise NotFound("Gebruiker niet gevonden.")
+        if username_key(old.username) != username_key(user.username):
+            raise ValueError("a username does not change")
+        self._uow.put(tables.users, user.id, user)
+
+
+class _Tokens:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, token: OneTimeToken) -> None:
+        tables = self._uow.tables
+        if token.token_hash in tables.token_by_hash:
+            raise Conflict("Dit token bestaat al.")
+        self._uow.put(tables.tokens, token.id, token)
+        self._uow.put(tables.token_by_hash, token.token_hash, token.id)
+
+    def find(self, token_hash: str, purpose: TokenPurpose) -> OneTimeToken | None:
+        tables = self._uow.tables
+        token_id = tables.token_by_hash.get(token_hash)
+        token = None if token_id is None else tables.tokens[token_id]
+        return token if token is not None and token.purpose is purpose else None
+
+    def consume(self, token_id: str, *, now: datetime) -> bool:
+        tables = self._uow.tables
+        token = tables.tokens.get(token_id)
+        if token is None or not token.usable_at(now):
+            return False
+        self._uow.put(tables.tokens, token_id, attrs.evolve(token, used_at=now))
+        return True
+
+    def revoke_for_user(self, user_id: str, purpose: TokenPurpose, *, now: datetime) -> int:
+        tables = self._uow.tables
+        revoked = [
+            attrs.evolve(t, revoked_at=now)
+            for t in tables.tokens.values()
+            if t.user_id == user_id and t.purpose is purpose and t.usable_at(now)
+        ]
+        for token in revoked:
+            self._uow.put(tables.tokens, token.id, token)
+        return len(revoked)
+
+
+class _PasswordHistory:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, user_id: str, password_hash: str, *, at: datetime) -> None:
+        tables = self._uow.tables
+        history = [*tables.password_history.get(user_id, []), (at, password_hash)]
+        self._uow.put(tables.password_history, user_id, history)
+
+    def recent(self, user_id: str, limit: int) -> list[str]:
+        history = self._uow.tables.password_history.get(user_id, [])
+        return [h for _, h in reversed(history)][:limit]
+
+
+class _Sessions:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, session: Session) -> None:
+        tables = self._uow.tables
+        if session.token_hash in tables.session_by_hash:
+            raise Conflict("Deze sessie bestaat al.")
+        self._uow.put(tables.sessions, session.id, session)
+        self._uow.put(tables.session_by_hash, session.token_hash, session.id)
+
+    def find(self, token_hash: str) -> Session | None:
+        tables = self._uow.tables
+        session_id = tables.session_by_hash.get(token_hash)
+        return None if session_id is None else tables.sessions[session_id]
+
+    def touch(self, session_id: str, *, at: datetime) -> None:
+        session = self._uow.tables.sessions.get(session_id)
+        if session is not None:
+            self._store(attrs.evolve(session, last_seen_at=at))
+
+    def end(self, session_id: str, *, at: datetime) -> None:
+        session = self._uow.tables.sessions.get(session_id)
+        if session is not None and session.ended_at is None:
+            self._store(attrs.evolve(session, ended_at=at))
+
+    def end_all(self, user_id: str, *, at: datetime) -> int:
+        still_open = [
+            s
+            for s in self._uow.tables.sessions.values()
+            if s.user_id == user_id and s.ended_at is None
+        ]
+        for session in still_open:
+            self._store(attrs.evolve(session, ended_at=at))
+        return len(still_open)
+
+    def _store(self, session: Session) -> None:
+        self._uow.put(self._uow.tables.sessions, session.id, session)
+
+
+class _RateLimits:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def hit(self, key: str, *, now: datetime, window: timedelta) -> int:
+        tables = self._uow.tables
+        started, count = tables.rate_limits.get(key, (now, 0))
+        if now >= started + window:
+            started, count = now, 0
+        self._uow.put(tables.rate_limits, key, (started, count + 1))
+        return count + 1
+
+    def peek(self, key: str, *, now: datetime, window: timedelta) -> int:
+        started, count = self._uow.tables.rate_limits.get(key, (now, 0))
+        return 0 if now >= started + window else count

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from onzecoach.actors import SERVICE_DESK, Actor
+from onzecoach.actors import SERVICE_DESK, Actor, Role
 from onzecoach.audit import audit_entry
 from onzecoach.employers._model import Department, Employer, check_name
 from onzecoach.errors import FieldError, NotFound, PermissionDenied, ValidationError
 from onzecoach.ids import new_id
 
 if TYPE_CHECKING:
+    from onzecoach.accounts import Invitation, InvitationService, User
     from onzecoach.ports import Clock, Storage, UnitOfWork
 
 __all__ = ["AdminService"]
@@ -33,9 +34,10 @@ class AdminService:
     acting without a personal login (the CLI, scripts).
     """
 
-    def __init__(self, *, storage: Storage, clock: Clock) -> None:
+    def __init__(self, *, storage: Storage, clock: Clock, invitations: InvitationService) -> None:
         self._storage = storage
         self._clock = clock
+        self._invitations = invitations
 
     def create_employer(self, name: str, *, actor: Actor = SERVICE_DESK) -> Employer:
         _require_service_desk(actor)
@@ -106,3 +108,41 @@ class AdminService:
         with self._storage.unit_of_work() as uow:
             employer = _load_employer(uow, employer_id)
             return uow.departments.for_employer(employer.id)
+
+    def invite_user(
+        self,
+        employer_id: str | None,
+        *,
+        email: str,
+        username: str,
+        role: Role = Role.HR,
+        actor: Actor = SERVICE_DESK,
+    ) -> Invitation:
+        """Create an account and mail its one-time registration link (through the outbox).
+
+        An HR user belongs to ``employer_id``; a service-desk user to none (pass ``None``).
+        A taken username answers ``Conflict``; too many invitations to one address in
+        ``Settings.account_mail_window``, ``Throttled``.
+        """
+        _require_service_desk(actor)
+        return self._invitations.invite(
+            employer_id, email=email, username=username, role=role, actor=actor
+        )
+
+    def resend_invitation(self, user_id: str, *, actor: Actor = SERVICE_DESK) -> Invitation:
+        """A fresh link for a user who has not registered; the previous link stops working."""
+        _require_service_desk(actor)
+        return self._invitations.resend(user_id, actor=actor)
+
+    def revoke_invitation(self, user_id: str, *, actor: Actor = SERVICE_DESK) -> None:
+        """Withdraw an invitation: the link stops working and the account is disabled."""
+        _require_service_desk(actor)
+        self._invitations.revoke(user_id, actor=actor)
+
+    def users(self, employer_id: str, *, actor: Actor = SERVICE_DESK) -> list[User]:
+        """The employer's user accounts, by username; an HR actor sees its own employer's."""
+        if not actor.is_service_desk and actor.employer_id != employer_id:
+            raise NotFound("Werkgever niet gevonden.")
+        with self._storage.unit_of_work() as uow:
+            employer = _load_employer(uow, employer_id)
+            return uow.users.for_employer(employer.id)

@@ -1,6 +1,13 @@
 """The outbox, message templates (Dutch first, English second) and the dispatcher."""
 
-from onzecoach.notifications._mail import Action, MailContent, compose_email, new_email
+from onzecoach.notifications._dutch import dutch_date, dutch_datetime
+from onzecoach.notifications._mail import (
+    Action,
+    MailContent,
+    compose_email,
+    new_email,
+    new_sms,
+)
 from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus, SmsMessage
 from onzecoach.notifications._outbox import OutboxService
 
@@ -13,5 +20,8 @@ __all__ = [
     "OutboxStatus",
     "SmsMessage",
     "compose_email",
+    "dutch_date",
+    "dutch_datetime",
     "new_email",
+    "new_sms",
 ]

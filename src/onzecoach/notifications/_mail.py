@@ -7,15 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import TYPE_CHECKING
 
 import attrs
 
 from onzecoach.clock import require_utc
 from onzecoach.ids import new_id
 from onzecoach.notifications._model import Channel, OutboxMessage
-from onzecoach.settings import Settings
 
-__all__ = ["Action", "MailContent", "compose_email", "new_email"]
+if TYPE_CHECKING:
+    from onzecoach.settings import Settings
+
+__all__ = ["Action", "MailContent", "compose_email", "new_email", "new_sms", "outbox_context"]
 
 
 @attrs.frozen
@@ -102,15 +105,20 @@ def new_email(
     reference: str | None = None,
     employer_id: str | None = None,
 ) -> OutboxMessage:
-    """An outbox row for one mail, rendered now so that what is sent is what was decided."""
+    """An outbox row for one mail, rendered now so that what is sent is what was decided.
+
+    The body is sealed with ``settings.secret_key``: it may hold a one-time link.
+    """
     now = require_utc(now, "now")
+    message_id = new_id()
+    context = outbox_context(message_id)
     return OutboxMessage(
-        id=new_id(),
+        id=message_id,
         channel=Channel.EMAIL,
         recipient=to,
         subject=content.subject,
-        text=_text(content, settings),
-        html=_html(content, settings),
+        text=settings.sealer.seal(_text(content, settings), context=context),
+        html=settings.sealer.seal(_html(content, settings), context=context),
         created_at=now,
         not_before=now if not_before is None else require_utc(not_before, "not_before"),
         kind=kind,
@@ -118,6 +126,34 @@ def new_email(
         employer_id=employer_id,
         # Fixed at enqueue time, so a retried message keeps its identity for receivers.
         message_id=make_msgid(domain=settings.mail_sender.domain),
+    )
+
+
+def new_sms(
+    settings: Settings,
+    *,
+    to: str,
+    text: str,
+    kind: str,
+    now: datetime,
+    reference: str | None = None,
+    employer_id: str | None = None,
+) -> OutboxMessage:
+    """An outbox row for one text message to ``to`` (E.164); the text is sealed."""
+    now = require_utc(now, "now")
+    message_id = new_id()
+    return OutboxMessage(
+        id=message_id,
+        channel=Channel.SMS,
+        recipient=to,
+        subject="",
+        text=settings.sealer.seal(text, context=outbox_context(message_id)),
+        html=None,
+        created_at=now,
+        not_before=now,
+        kind=kind,
+        reference=reference,
+        employer_id=employer_id,
     )
 
 
@@ -131,7 +167,13 @@ def compose_email(message: OutboxMessage, settings: Settings, *, now: datetime) 
     mail["Message-ID"] = message.message_id or make_msgid(domain=settings.mail_sender.domain)
     mail["Auto-Submitted"] = "auto-generated"
     mail["Content-Language"] = "nl"
-    mail.set_content(message.text)
+    sealer, context = settings.sealer, outbox_context(message.id)
+    mail.set_content(sealer.open(message.text, context=context))
     if message.html is not None:
-        mail.add_alternative(message.html, subtype="html")
+        mail.add_alternative(sealer.open(message.html, context=context), subtype="html")
     return mail
+
+
+def outbox_context(message_id: str) -> str:
+    """What a message's sealed body is bound to: its own row."""
+    return f"outbox:{message_id}"

@@ -16,12 +16,18 @@ class Channel(enum.StrEnum):
 
 
 class OutboxStatus(enum.StrEnum):
-    """pending -> sending -> sent; a failure goes back to pending, the last one to dead."""
+    """pending -> sending -> sent; a failure goes back to pending, the last one to dead.
+
+    ``suppressed`` is never sent: it is what a self-service request for an account that
+    does not exist writes, so that such a request does the same work as a real one and
+    nobody can tell the two apart.
+    """
 
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
     DEAD = "dead"
+    SUPPRESSED = "suppressed"
 
 
 @attrs.frozen
@@ -29,8 +35,9 @@ class OutboxMessage:
     """A mail or SMS waiting to be sent, written in the transaction of the change that caused it.
 
     ``kind`` names the template (``"invitation"``) and ``reference`` the object it concerns,
-    so a screen can tell whether, and when, that object's message went out. The body may
-    carry a one-time link, so it never appears in a repr.
+    so a screen can tell whether, and when, that object's message went out. ``text`` and
+    ``html`` are sealed (``Settings.sealer``, context ``outbox:<id>``): the body may carry a
+    one-time link.
     """
 
     id: str

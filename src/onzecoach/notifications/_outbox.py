@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 import attrs
 
 from onzecoach.errors import MailDeliveryError, NotFound, SmsDeliveryError
-from onzecoach.notifications._mail import compose_email
+from onzecoach.notifications._mail import compose_email, outbox_context
 from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus
-from onzecoach.settings import Settings
 
 if TYPE_CHECKING:
     from onzecoach.ports import Clock, Mailer, SmsSender, Storage
+    from onzecoach.settings import Settings
 
 __all__ = ["OutboxService"]
 
@@ -164,7 +164,8 @@ class OutboxService:
         elif self._sms is None:
             raise SmsDeliveryError("no SmsSender is configured on this Portal", permanent=True)
         else:
-            self._sms.send(message.recipient, message.text)
+            text = self._settings.sealer.open(message.text, context=outbox_context(message.id))
+            self._sms.send(message.recipient, text)
 
     def _record(self, message: OutboxMessage) -> None:
         with self._storage.unit_of_work() as uow:

@@ -15,12 +15,13 @@ from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus
 from . import _tables as t
 from ._errors import translate_errors
 
-__all__ = ["SqlAudit", "SqlDepartments", "SqlEmployers", "SqlOutbox"]
+__all__ = ["Repository", "SqlAudit", "SqlDepartments", "SqlEmployers", "SqlOutbox"]
 
 
-class _Repository:
+class Repository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        self._dialect = connection.dialect.name
 
     def _execute(
         self,
@@ -46,7 +47,7 @@ def _department(row: Row[Any]) -> Department:
     )
 
 
-class SqlEmployers(_Repository):
+class SqlEmployers(Repository):
     def add(self, employer: Employer) -> None:
         self._execute(
             t.employers.insert(),
@@ -74,7 +75,7 @@ class SqlEmployers(_Repository):
         return [_employer(row) for row in rows]
 
 
-class SqlDepartments(_Repository):
+class SqlDepartments(Repository):
     def add(self, department: Department) -> None:
         self._execute(
             t.departments.insert(),
@@ -110,7 +111,7 @@ def _audit_entry(row: Row[Any]) -> AuditEntry:
     return AuditEntry(
         at=row.at,
         actor_id=row.actor_id,
-        actor_role=Role(row.actor_role),
+        actor_role=None if row.actor_role is None else Role(row.actor_role),
         action=row.action,
         employer_id=row.employer_id,
         subject_type=row.subject_type,
@@ -119,7 +120,7 @@ def _audit_entry(row: Row[Any]) -> AuditEntry:
     )
 
 
-class SqlAudit(_Repository):
+class SqlAudit(Repository):
     def append(self, entry: AuditEntry) -> None:
         self._execute(
             t.audit_log.insert(),
@@ -127,7 +128,7 @@ class SqlAudit(_Repository):
             {
                 "at": entry.at,
                 "actor_id": entry.actor_id,
-                "actor_role": entry.actor_role.value,
+                "actor_role": None if entry.actor_role is None else entry.actor_role.value,
                 "action": entry.action,
                 "employer_id": entry.employer_id,
                 "subject_type": entry.subject_type,
@@ -189,7 +190,7 @@ def _outbox_message(row: Row[Any]) -> OutboxMessage:
     )
 
 
-class SqlOutbox(_Repository):
+class SqlOutbox(Repository):
     def add(self, message: OutboxMessage) -> None:
         self._execute(
             t.outbox.insert(),

@@ -15,6 +15,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from onzecoach.adapters.sql._accounts import (
+    SqlPasswordHistory,
+    SqlRateLimits,
+    SqlSessions,
+    SqlTokens,
+    SqlUsers,
+)
 from onzecoach.adapters.sql._errors import translate_errors
 from onzecoach.adapters.sql._repositories import (
     SqlAudit,
@@ -199,6 +206,11 @@ class SqlUnitOfWork:
     departments: SqlDepartments
     audit: SqlAudit
     outbox: SqlOutbox
+    users: SqlUsers
+    tokens: SqlTokens
+    password_history: SqlPasswordHistory
+    sessions: SqlSessions
+    rate_limits: SqlRateLimits
 
     def __init__(self, engine: Engine, serialise: threading.Lock | None) -> None:
         self._engine = engine
@@ -225,6 +237,11 @@ class SqlUnitOfWork:
         self.departments = SqlDepartments(connection)
         self.audit = SqlAudit(connection)
         self.outbox = SqlOutbox(connection)
+        self.users = SqlUsers(connection)
+        self.tokens = SqlTokens(connection)
+        self.password_history = SqlPasswordHistory(connection)
+        self.sessions = SqlSessions(connection)
+        self.rate_limits = SqlRateLimits(connection)
         return self
 
     def __exit__(

@@ -87,7 +87,7 @@ audit_log = sa.Table(
     ),
     sa.Column("at", UtcDateTime(), nullable=False),
     sa.Column("actor_id", Id, nullable=True),
-    sa.Column("actor_role", sa.String(32), nullable=False),
+    sa.Column("actor_role", sa.String(32), nullable=True),
     sa.Column("action", sa.String(64), nullable=False),
     sa.Column("employer_id", Id, nullable=True),
     sa.Column("subject_type", sa.String(32), nullable=False),
@@ -110,7 +110,7 @@ outbox = sa.Table(
     sa.Column("reference", Id, nullable=True),
     sa.Column("employer_id", Id, nullable=True),
     sa.Column("message_id", sa.String(250), nullable=True),
-    sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("not_before", UtcDateTime(), nullable=False),
@@ -126,4 +126,71 @@ outbox = sa.Table(
     ),
     sa.Index(None, "reference"),
     sa.Index(None, "created_at"),
+)
+
+users = sa.Table(
+    "onzecoach_users",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("employer_id", Id, sa.ForeignKey(employers.c.id), nullable=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("username_key", sa.String(64), nullable=False, unique=True),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("email_key", sa.String(254), nullable=False, index=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=True),
+    sa.Column("password_changed_at", UtcDateTime(), nullable=True),
+    sa.Index(None, "employer_id"),
+)
+
+tokens = sa.Table(
+    "onzecoach_tokens",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.Column("user_id", Id, sa.ForeignKey(users.c.id), nullable=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("used_at", UtcDateTime(), nullable=True),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
+    sa.Index(None, "user_id", "purpose"),
+)
+
+password_history = sa.Table(
+    "onzecoach_password_history",
+    metadata,
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    sa.Column("user_id", Id, sa.ForeignKey(users.c.id), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Index(None, "user_id", "id"),
+)
+
+sessions = sa.Table(
+    "onzecoach_sessions",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey(users.c.id), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("ended_at", UtcDateTime(), nullable=True),
+    sa.Index(None, "user_id"),
+)
+
+rate_limits = sa.Table(
+    "onzecoach_rate_limits",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("window_start", UtcDateTime(), nullable=False),
+    sa.Column("count", sa.Integer(), nullable=False),
 )

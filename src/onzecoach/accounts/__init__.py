@@ -1,0 +1,34 @@
+"""Accounts: invitations, registration, passwords, resets and sessions."""
+
+from onzecoach.accounts._auth import AuthService
+from onzecoach.accounts._hashing import CHEAPEST, OWASP_MINIMUM, RFC_9106_LOW_MEMORY, PasswordHasher
+from onzecoach.accounts._invitations import InvitationService
+from onzecoach.accounts._model import (
+    AccountStatus,
+    Enrollment,
+    Invitation,
+    OneTimeToken,
+    Session,
+    TokenPurpose,
+    User,
+)
+from onzecoach.accounts._policy import PasswordPolicy
+from onzecoach.accounts._service import AccountService
+
+__all__ = [
+    "CHEAPEST",
+    "OWASP_MINIMUM",
+    "RFC_9106_LOW_MEMORY",
+    "AccountService",
+    "AccountStatus",
+    "AuthService",
+    "Enrollment",
+    "Invitation",
+    "InvitationService",
+    "OneTimeToken",
+    "PasswordHasher",
+    "PasswordPolicy",
+    "Session",
+    "TokenPurpose",
+    "User",
+]

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from datetime import datetime
+
+import attrs
+
+from onzecoach.actors import Actor, Role
+from onzecoach.clock import optional_utc, utc
+from onzecoach.errors import FieldError
+
+__all__ = [
+    "AccountStatus",
+    "Enrollment",
+    "Invitation",
+    "OneTimeToken",
+    "Session",
+    "TokenPurpose",
+    "User",
+    "check_username",
+    "username_key",
+]
+
+USERNAME_MIN = 3
+USERNAME_MAX = 64
+_USERNAME = re.compile(r"^[\w.@+-]+$")
+
+
+class AccountStatus(enum.StrEnum):
+    """invited -> (register) enrolling -> (second factor set up) active; or disabled."""
+
+    INVITED = "invited"
+    ENROLLING = "enrolling"
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a password
+    ENROLLMENT = "enrollment"
+
+
+@attrs.frozen
+class User:
+    """A person who signs in: an employer's HR contact, or the service desk."""
+
+    id: str
+    username: str
+    email: str
+    role: Role
+    employer_id: str | None
+    status: AccountStatus
+    created_at: datetime = attrs.field(converter=utc)
+    password_hash: str | None = attrs.field(default=None, repr=False)
+    password_changed_at: datetime | None = attrs.field(default=None, converter=optional_utc)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(user_id=self.id, employer_id=self.employer_id, role=self.role)
+
+
+@attrs.frozen
+class OneTimeToken:
+    """A link's or step's token, stored only as its SHA-256.
+
+    ``user_id`` is ``None`` for the stand-in that a request for an unknown account
+    writes, so that such a request does what a real one does; it can never be redeemed.
+    """
+
+    id: str
+    purpose: TokenPurpose
+    user_id: str | None
+    token_hash: str = attrs.field(repr=False)
+    created_at: datetime = attrs.field(converter=utc)
+    expires_at: datetime = attrs.field(converter=utc)
+    used_at: datetime | None = attrs.field(default=None, converter=optional_utc)
+    revoked_at: datetime | None = attrs.field(default=None, converter=optional_utc)
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+
+@attrs.frozen
+class Session:
+    """A signed-in browser or client; the token itself lives only with the client."""
+
+    id: str
+    user_id: str
+    token_hash: str = attrs.field(repr=False)
+    created_at: datetime = attrs.field(converter=utc)
+    last_seen_at: datetime = attrs.field(converter=utc)
+    expires_at: datetime = attrs.field(converter=utc)
+    ended_at: datetime | None = attrs.field(default=None, converter=optional_utc)
+
+
+@attrs.frozen
+class Invitation:
+    """What ``invite_user`` reports; the link itself went only to the invitee's mailbox."""
+
+    id: str
+    user_id: str
+    employer_id: str | None
+    username: str
+    email: str
+    role: Role
+    expires_at: datetime
+
+
+@attrs.frozen
+class Enrollment:
+    """The step after registering: ``token`` continues the second-factor setup."""
+
+    token: str = attrs.field(repr=False)
+    user_id: str
+    username: str
+    expires_at: datetime
+
+
+def username_key(username: str) -> str:
+    """Usernames are unique regardless of case and Unicode form."""
+    return unicodedata.normalize("NFKC", username).casefold()
+
+
+def check_username(value: object) -> str | FieldError:
+    if not isinstance(value, str):
+        return FieldError("username", "invalid", "Vul een inlognaam in.")
+    username = unicodedata.normalize("NFKC", value).strip()
+    if not username:
+        return FieldError("username", "required", "Vul een inlognaam in.")
+    if not USERNAME_MIN <= len(username) <= USERNAME_MAX:
+        return FieldError(
+            "username",
+            "length",
+            f"Een inlognaam heeft {USERNAME_MIN} tot {USERNAME_MAX} tekens.",
+        )
+    if not _USERNAME.fullmatch(username):
+        return FieldError(
+            "username",
+            "invalid_characters",
+            "Een inlognaam bestaat uit letters, cijfers en . _ - @ +, zonder spaties.",
+        )
+    return username

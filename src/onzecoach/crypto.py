@@ -1,0 +1,100 @@
+"""Secrets at rest: hashing of tokens, and sealing (AES-256-GCM) of what must be read back.
+
+One-time tokens (invitation, reset, session, challenge) are random and long, so a plain
+SHA-256 of them is enough to store: nobody can search 2^128 candidates. Text that has to
+be read again later, such as a queued mail holding a one-time link, is sealed with a key
+derived from ``Settings.secret_key``; older keys still open what they sealed, so keys can
+be rotated without losing queued messages.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Sequence
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from onzecoach.errors import DecryptionFailed
+
+__all__ = ["Sealer", "hash_token", "new_token", "sealer_for", "token_matches"]
+
+_VERSION = "v1"
+_NONCE_BYTES = 12
+
+
+def new_token(nbytes: int = 32) -> str:
+    """A URL-safe random token: 256 bits by default, never fewer than 128."""
+    if nbytes < 16:
+        raise ValueError("a token needs at least 128 bits")
+    return secrets.token_urlsafe(nbytes)
+
+
+def hash_token(token: str) -> str:
+    """How a token is stored and looked up: its SHA-256, in hex."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def token_matches(token: str, stored_hash: str) -> bool:
+    """Constant-time comparison of a presented token with a stored hash."""
+    return hmac.compare_digest(hash_token(token), stored_hash)
+
+
+def _derive(secret_key: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"onzecoach seal v1").derive(
+        secret_key.encode("utf-8")
+    )
+
+
+class Sealer:
+    """Seals and opens text with AES-256-GCM, bound to a context string.
+
+    Sealed text reads ``v1.<key id>.<base64url(nonce + ciphertext)>``; the context (say
+    ``"outbox:<message id>"``) is authenticated, so a sealed value copied to another row
+    does not open there.
+    """
+
+    def __init__(self, secret_key: str, old_keys: Sequence[str] = ()) -> None:
+        keys = [_derive(key) for key in (secret_key, *old_keys)]
+        self._ciphers = {hashlib.sha256(key).hexdigest()[:8]: AESGCM(key) for key in keys}
+        self._current = next(iter(self._ciphers))
+
+    def seal(self, plaintext: str, *, context: str) -> str:
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._ciphers[self._current].encrypt(
+            nonce, plaintext.encode("utf-8", "surrogatepass"), context.encode("utf-8")
+        )
+        body = base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+        return f"{_VERSION}.{self._current}.{body}"
+
+    def open(self, sealed: str, *, context: str) -> str:
+        try:
+            version, key_id, body = sealed.split(".", 2)
+            cipher = self._ciphers[key_id]
+            raw = base64.urlsafe_b64decode(body)
+        except (ValueError, KeyError) as exc:
+            raise DecryptionFailed(
+                "sealed data is malformed or was sealed with a key that is not configured"
+            ) from exc
+        if version != _VERSION or len(raw) <= _NONCE_BYTES:
+            raise DecryptionFailed("sealed data is malformed")
+        try:
+            plain = cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode())
+        except InvalidTag as exc:
+            raise DecryptionFailed("sealed data was altered or belongs elsewhere") from exc
+        return plain.decode("utf-8", "surrogatepass")
+
+    def __repr__(self) -> str:
+        return f"Sealer(keys={len(self._ciphers)})"
+
+
+@functools.lru_cache(maxsize=8)
+def sealer_for(secret_key: str, old_keys: tuple[str, ...]) -> Sealer:
+    return Sealer(secret_key, old_keys)
