@@ -25,7 +25,7 @@ from onzecoach import (
     ValidationError,
     VerificationFailed,
 )
-from onzecoach.accounts import AccountStatus, User
+from onzecoach.accounts import OWASP_MINIMUM, AccountStatus, User
 from onzecoach.notifications import OutboxStatus
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer
@@ -422,3 +422,52 @@ def test_sessions_idle_out_end_at_their_lifetime_and_on_logout(
     for bogus in ("", "x" * 43, None):
         with pytest.raises(NotAuthenticated):
             portal.auth.authenticate(bogus)  # type: ignore[arg-type]
+
+
+def test_a_login_rehashes_when_the_parameters_changed(
+    storage: Storage, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    cheap = Portal(storage=storage, mailer=mailer, clock=clock, settings=make_settings())
+    user = registered(cheap, mailer)
+    assert user.password_hash is not None
+    assert "m=8," in user.password_hash
+    stronger = Portal(
+        storage=storage,
+        mailer=mailer,
+        clock=clock,
+        settings=make_settings(password_hashing=OWASP_MINIMUM),
+    )
+    stronger.accounts.verify_password(user, GOOD)
+    with storage.unit_of_work() as uow:
+        rehashed = uow.users.get(user.id)
+    assert rehashed is not None
+    assert rehashed.password_hash is not None
+    assert "m=19456,t=2,p=1" in rehashed.password_hash
+    stronger.accounts.verify_password(rehashed, GOOD)
+    with pytest.raises(VerificationFailed):
+        stronger.accounts.verify_password(rehashed, "Iets-Anders-2026!")
+
+
+def test_the_service_desk_invites_its_own_users_without_an_employer(
+    portal: Portal, mailer: RecordingMailer
+) -> None:
+    invitation = portal.admin.invite_user(
+        None, email="desk@onzecoach.nl", username="servicedesk.1", role=Role.SERVICE_DESK
+    )
+    assert invitation.employer_id is None
+    portal.outbox.dispatch_due()
+    enrollment = portal.accounts.register(link_in(mailer.sent[-1], "registreren"), GOOD)
+    assert enrollment.username == "servicedesk.1"
+    employer = portal.admin.create_employer("Acme")
+    with pytest.raises(ValidationError, match="servicebureau"):
+        portal.admin.invite_user(
+            employer.id, email="x@onzecoach.nl", username="desk2", role=Role.SERVICE_DESK
+        )
+    with pytest.raises(ValidationError) as bad_role:
+        portal.admin.invite_user(
+            employer.id,
+            email="x@onzecoach.nl",
+            username="desk3",
+            role="koning",  # type: ignore[arg-type]
+        )
+    assert set(bad_role.value.errors) == {"role"}
