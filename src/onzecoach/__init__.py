@@ -26,6 +26,7 @@ from onzecoach.errors import (
     Throttled,
     ValidationError,
     VerificationFailed,
+    YubikeyServiceError,
 )
 from onzecoach.portal import Portal
 from onzecoach.settings import Settings
@@ -55,5 +56,6 @@ __all__ = [
     "Throttled",
     "ValidationError",
     "VerificationFailed",
+    "YubikeyServiceError",
     "__version__",
 ]

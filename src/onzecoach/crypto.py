@@ -24,7 +24,15 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from onzecoach.errors import DecryptionFailed
 
-__all__ = ["Sealer", "hash_token", "new_token", "sealer_for", "token_matches"]
+__all__ = [
+    "CodeHasher",
+    "Sealer",
+    "code_hasher_for",
+    "hash_token",
+    "new_token",
+    "sealer_for",
+    "token_matches",
+]
 
 _VERSION = "v1"
 _NONCE_BYTES = 12
@@ -98,3 +106,46 @@ class Sealer:
 @functools.lru_cache(maxsize=8)
 def sealer_for(secret_key: str, old_keys: tuple[str, ...]) -> Sealer:
     return Sealer(secret_key, old_keys)
+
+
+class CodeHasher:
+    """Keyed hashes (HMAC-SHA256) of short codes: SMS codes and backup codes.
+
+    A code of 40 bits hashed without a key could be found by trying them all; keyed with
+    a key derived from ``Settings.secret_key``, a stolen table alone gives nothing away.
+    ``candidates`` also covers the old keys, so codes survive a key rotation.
+    """
+
+    def __init__(self, secret_key: str, old_keys: Sequence[str] = ()) -> None:
+        self._keys = [
+            HKDF(
+                algorithm=hashes.SHA256(), length=32, salt=None, info=b"onzecoach codes v1"
+            ).derive(key.encode("utf-8"))
+            for key in (secret_key, *old_keys)
+        ]
+
+    def hash(self, code: str) -> str:
+        return self._digest(self._keys[0], code)
+
+    def candidates(self, code: str) -> list[str]:
+        """The hash under every configured key, current first."""
+        return [self._digest(key, code) for key in self._keys]
+
+    def matches(self, code: str, stored_hash: str) -> bool:
+        """Constant-time check of ``code`` against a stored hash, under any configured key."""
+        found = False
+        for candidate in self.candidates(code):
+            found |= hmac.compare_digest(candidate, stored_hash)
+        return found
+
+    @staticmethod
+    def _digest(key: bytes, code: str) -> str:
+        return hmac.new(key, code.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"CodeHasher(keys={len(self._keys)})"
+
+
+@functools.lru_cache(maxsize=8)
+def code_hasher_for(secret_key: str, old_keys: tuple[str, ...]) -> CodeHasher:
+    return CodeHasher(secret_key, old_keys)

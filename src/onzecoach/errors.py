@@ -19,7 +19,8 @@ One tree; catch the branch you can handle::
     └── AdapterError                the outside world failed
         ├── StorageError            the database
         ├── MailDeliveryError       the mail server; .permanent: retrying will not help
-        └── SmsDeliveryError        the SMS gateway; .permanent: retrying will not help
+        ├── SmsDeliveryError        the SMS gateway; .permanent: retrying will not help
+        └── YubikeyServiceError     the YubiKey validation service failed or was not trusted
 
 Messages never carry a secret (token, password, code): they are safe to log.
 """
@@ -28,8 +29,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from onzecoach.accounts._model import Enrollment
 
 __all__ = [
     "AdapterError",
@@ -51,6 +56,7 @@ __all__ = [
     "Throttled",
     "ValidationError",
     "VerificationFailed",
+    "YubikeyServiceError",
 ]
 
 
@@ -110,7 +116,16 @@ class InvalidToken(OnzecoachError):
 
 
 class VerificationFailed(OnzecoachError):
-    """A password or second-factor code that does not match."""
+    """A password or second-factor code that does not match.
+
+    ``reason`` says why, for programs: ``"mismatch"`` (the default), ``"expired"``,
+    ``"replayed"``, ``"used"``, ``"wrong_key"`` (a YubiKey not bound to the account),
+    ``"malformed"`` or ``"too_many_tries"``.
+    """
+
+    def __init__(self, message: str, *, reason: str = "mismatch") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class Throttled(OnzecoachError):
@@ -122,7 +137,16 @@ class Throttled(OnzecoachError):
 
 
 class MfaRequired(OnzecoachError):
-    """A second factor has to be set up (or confirmed) before this step."""
+    """A second factor has to be set up (or confirmed) before this step.
+
+    Raised by a login with the right password for an account whose second factor is not
+    set up (yet, or again after a reset): ``enrollment`` then carries the ``Enrollment``
+    whose token continues the setup.
+    """
+
+    def __init__(self, message: str, *, enrollment: Enrollment | None = None) -> None:
+        super().__init__(message)
+        self.enrollment = enrollment
 
 
 class NotAuthenticated(OnzecoachError):
@@ -172,3 +196,16 @@ class MailDeliveryError(_DeliveryError):
 
 class SmsDeliveryError(_DeliveryError):
     """The SMS gateway refused or could not be reached; ``permanent`` means retrying is futile."""
+
+
+class YubikeyServiceError(AdapterError):
+    """The YubiKey validation service could not answer, or its answer cannot be trusted.
+
+    ``status`` holds the service's status word where it gave one (``"BAD_SIGNATURE"``,
+    ``"NO_SUCH_CLIENT"``, ``"BACKEND_ERROR"``, ...), or ``None`` (unreachable, a response
+    whose signature or echo does not check out).
+    """
+
+    def __init__(self, message: str, *, status: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status

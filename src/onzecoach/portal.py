@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from onzecoach.accounts import AccountService, AuthService, InvitationService
+from onzecoach.accounts import AccountService, InvitationService
 from onzecoach.clock import SystemClock
 from onzecoach.employers import AdminService
+from onzecoach.mfa import AuthService, MfaService
 from onzecoach.notifications import OutboxService
 
 if TYPE_CHECKING:
-    from onzecoach.ports import Clock, Mailer, SmsSender, Storage
+    from onzecoach.ports import Clock, Mailer, SmsSender, Storage, YubikeyVerifier
     from onzecoach.settings import Settings
 
 __all__ = ["Portal"]
@@ -42,12 +43,23 @@ class Portal:
         settings: Settings,
         sms: SmsSender | None = None,
         clock: Clock | None = None,
+        yubikey: YubikeyVerifier | None = None,
     ) -> None:
         self.storage = storage
         self.settings = settings
         self.clock: Clock = SystemClock() if clock is None else clock
         self.accounts = AccountService(storage=storage, clock=self.clock, settings=settings)
-        self.auth = AuthService(storage=storage, clock=self.clock, settings=settings)
+        self.mfa = MfaService(
+            storage=storage, clock=self.clock, settings=settings, sms=sms, yubikey=yubikey
+        )
+        self.auth = AuthService(
+            storage=storage,
+            clock=self.clock,
+            settings=settings,
+            accounts=self.accounts,
+            sms=sms,
+            yubikey=yubikey,
+        )
         self.admin = AdminService(
             storage=storage,
             clock=self.clock,

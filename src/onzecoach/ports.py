@@ -12,26 +12,33 @@ from email.message import EmailMessage
 from types import TracebackType
 from typing import Protocol, Self
 
-from onzecoach.accounts._model import OneTimeToken, Session, TokenPurpose, User
+from onzecoach.accounts._model import OneTimeToken, SessionRecord, TokenPurpose, User
 from onzecoach.audit import AuditEntry
 from onzecoach.employers._model import Department, Employer
+from onzecoach.mfa._model import BackupCode, Factor, LoginChallengeRecord, SmsCode, ThrottleState
 from onzecoach.notifications._model import OutboxMessage, OutboxStatus
 
 __all__ = [
     "AuditRepository",
+    "BackupCodeRepository",
+    "ChallengeRepository",
     "Clock",
     "DepartmentRepository",
     "EmployerRepository",
+    "FactorRepository",
     "Mailer",
     "OutboxRepository",
     "PasswordHistoryRepository",
     "RateLimitRepository",
     "SessionRepository",
+    "SmsCodeRepository",
     "SmsSender",
     "Storage",
+    "ThrottleRepository",
     "TokenRepository",
     "UnitOfWork",
     "UserRepository",
+    "YubikeyVerifier",
 ]
 
 
@@ -55,6 +62,17 @@ class Mailer(Protocol):
 class SmsSender(Protocol):
     def send(self, to: str, text: str) -> None:
         """Send ``text`` to ``to`` (E.164), or raise ``SmsDeliveryError``."""
+        ...
+
+
+class YubikeyVerifier(Protocol):
+    def verify(self, otp: str) -> None:
+        """Have the validation service check one Yubico OTP (44 modhex characters).
+
+        Returns when the service says OK. Raises ``VerificationFailed`` when the OTP itself
+        is refused (``reason="replayed"`` for REPLAYED_OTP, ``"malformed"`` for BAD_OTP)
+        and ``YubikeyServiceError`` when the service fails or cannot be trusted.
+        """
         ...
 
 
@@ -175,9 +193,9 @@ class PasswordHistoryRepository(Protocol):
 
 
 class SessionRepository(Protocol):
-    def add(self, session: Session) -> None: ...
+    def add(self, session: SessionRecord) -> None: ...
 
-    def find(self, token_hash: str) -> Session | None: ...
+    def find(self, token_hash: str) -> SessionRecord | None: ...
 
     def touch(self, session_id: str, *, at: datetime) -> None:
         """Record use of the session at ``at``."""
@@ -203,6 +221,87 @@ class RateLimitRepository(Protocol):
         ...
 
 
+class FactorRepository(Protocol):
+    def add(self, factor: Factor) -> None:
+        """Store a factor; ``Conflict`` when its YubiKey public id is bound already."""
+        ...
+
+    def get(self, factor_id: str) -> Factor | None: ...
+
+    def for_user(self, user_id: str) -> list[Factor]:
+        """The user's factors, oldest first, confirmed or not."""
+        ...
+
+    def by_public_id(self, public_id: str) -> Factor | None: ...
+
+    def save(self, factor: Factor) -> None:
+        """Store the changed state of a known factor (confirmed_at, phone, secret)."""
+        ...
+
+    def advance_step(self, factor_id: str, step: int) -> bool:
+        """Set ``last_step`` to ``step`` if it is later than the stored one; ``False`` if not.
+
+        Atomic: of two transactions accepting one time step, exactly one gets ``True``.
+        """
+        ...
+
+    def delete(self, factor_id: str) -> None: ...
+
+    def delete_for_user(self, user_id: str) -> int: ...
+
+
+class BackupCodeRepository(Protocol):
+    def replace(self, user_id: str, codes: list[BackupCode]) -> None:
+        """Drop the user's codes, used or not, and store ``codes``."""
+        ...
+
+    def find_unused(self, user_id: str, code_hash: str) -> BackupCode | None: ...
+
+    def use(self, code_id: str, *, now: datetime) -> bool:
+        """Mark the code used if it was not; atomic like ``TokenRepository.consume``."""
+        ...
+
+    def count_unused(self, user_id: str) -> int: ...
+
+
+class ChallengeRepository(Protocol):
+    def add(self, challenge: LoginChallengeRecord) -> None: ...
+
+    def find(self, token_hash: str) -> LoginChallengeRecord | None: ...
+
+    def consume(self, challenge_id: str, *, now: datetime) -> bool:
+        """Mark the challenge used if it is unused and unexpired at ``now``; atomic."""
+        ...
+
+
+class SmsCodeRepository(Protocol):
+    def add(self, code: SmsCode) -> None: ...
+
+    def latest(self, ref: str) -> SmsCode | None:
+        """The newest code sent for ``ref``."""
+        ...
+
+    def record_try(self, code_id: str) -> int:
+        """Count one wrong try; return the tries so far. Atomic."""
+        ...
+
+    def use(self, code_id: str, *, now: datetime) -> bool:
+        """Mark the code used if it was not; atomic."""
+        ...
+
+
+class ThrottleRepository(Protocol):
+    def get(self, key: str) -> ThrottleState | None: ...
+
+    def record_failure(self, key: str, *, now: datetime, window: timedelta) -> ThrottleState:
+        """Count one failure for ``key``, atomically; a window older than ``window`` restarts."""
+        ...
+
+    def clear(self, key: str) -> None:
+        """Forget the failures since the last success (the window's count stays)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls it back."""
 
@@ -224,6 +323,16 @@ class UnitOfWork(Protocol):
     def sessions(self) -> SessionRepository: ...
     @property
     def rate_limits(self) -> RateLimitRepository: ...
+    @property
+    def factors(self) -> FactorRepository: ...
+    @property
+    def backup_codes(self) -> BackupCodeRepository: ...
+    @property
+    def challenges(self) -> ChallengeRepository: ...
+    @property
+    def sms_codes(self) -> SmsCodeRepository: ...
+    @property
+    def throttles(self) -> ThrottleRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -13,7 +13,7 @@ import attrs
 
 from onzecoach.accounts._hashing import RFC_9106_LOW_MEMORY
 from onzecoach.accounts._policy import PasswordPolicy
-from onzecoach.crypto import Sealer, sealer_for
+from onzecoach.crypto import CodeHasher, Sealer, code_hasher_for, sealer_for
 
 __all__ = ["Settings"]
 
@@ -139,9 +139,51 @@ class Settings:
     #: argon2id parameters; ``onzecoach.accounts.CHEAPEST`` is for tests only.
     password_hashing: argon2.Parameters = RFC_9106_LOW_MEMORY
 
+    #: Name shown in authenticator apps above the codes.
+    totp_issuer: str = "OnzeCoach"
+    #: Characters in an SMS code (lower-case letters and digits, 5 bits each).
+    sms_code_length: int = attrs.field(default=8, validator=_positive)
+    #: How long an SMS code works.
+    sms_code_lifetime: timedelta = attrs.field(
+        default=timedelta(minutes=10), validator=_positive_duration
+    )
+    #: Wrong tries allowed per SMS code.
+    sms_code_tries: int = attrs.field(default=3, validator=_positive)
+    #: The wait before another SMS code can be sent for the same step.
+    sms_resend_cooldown: timedelta = attrs.field(
+        default=timedelta(seconds=60), validator=_positive_duration
+    )
+    #: Backup codes handed out at once; 1 gives the manual's single code.
+    backup_code_count: int = attrs.field(default=10, validator=_positive)
+    #: How long the second step of a login may take.
+    login_challenge_lifetime: timedelta = attrs.field(
+        default=timedelta(minutes=5), validator=_positive_duration
+    )
+    #: Failed tries per account without delay; after these the delay starts...
+    login_free_failures: int = attrs.field(default=4, validator=_positive)
+    #: ...at this, doubling with every next failure...
+    login_delay_base: timedelta = attrs.field(
+        default=timedelta(seconds=1), validator=_positive_duration
+    )
+    #: ...up to this.
+    login_delay_max: timedelta = attrs.field(
+        default=timedelta(minutes=15), validator=_positive_duration
+    )
+    #: At most this many failures per account in ``login_failure_window`` (OWASP ASVS 2.2.1).
+    login_max_failures: int = attrs.field(default=100, validator=_positive)
+    #: At most this many failures from one IP address in ``login_failure_window``.
+    login_ip_max_failures: int = attrs.field(default=300, validator=_positive)
+    login_failure_window: timedelta = attrs.field(
+        default=timedelta(hours=1), validator=_positive_duration
+    )
+
     @property
     def sealer(self) -> Sealer:
         return sealer_for(self.secret_key, self.old_secret_keys)
+
+    @property
+    def code_hasher(self) -> CodeHasher:
+        return code_hasher_for(self.secret_key, self.old_secret_keys)
 
     @property
     def effective_booking_url(self) -> str:

@@ -11,9 +11,17 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from onzecoach.clock import require_utc
+from onzecoach.errors import VerificationFailed
 from onzecoach.notifications import SmsMessage
 
-__all__ = ["FrozenClock", "RecordingMailer", "RecordingSms", "SmsMessage"]
+__all__ = [
+    "FakeYubikeyVerifier",
+    "FrozenClock",
+    "RecordingMailer",
+    "RecordingSms",
+    "SmsMessage",
+    "otp_for",
+]
 
 
 class FrozenClock:
@@ -80,3 +88,30 @@ class RecordingSms:
             if self.fail_with is not None:
                 raise self.fail_with
             self.sent.append(SmsMessage(to=to, text=text))
+
+
+def otp_for(public_id: str, counter: int) -> str:
+    """A well-formed Yubico OTP for a key ``public_id`` (12 modhex characters)."""
+    modhex = "cbdefghijklnrtuv"
+    tail = "".join(modhex[(counter >> (4 * (i % 8))) & 15] for i in range(32))
+    return public_id + tail
+
+
+class FakeYubikeyVerifier:
+    """A ``YubikeyVerifier`` that accepts every well-formed OTP once, like YubiCloud.
+
+    An OTP in ``bad`` answers as BAD_OTP would.
+    """
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.bad: set[str] = set()
+        self._lock = threading.Lock()
+
+    def verify(self, otp: str) -> None:
+        with self._lock:
+            if otp in self.bad:
+                raise VerificationFailed("Dit is geen geldige YubiKey-code.", reason="malformed")
+            if otp in self.seen:
+                raise VerificationFailed("Deze YubiKey-code is al gebruikt.", reason="replayed")
+            self.seen.add(otp)

@@ -77,7 +77,7 @@ def test_no_token_password_or_link_is_stored_in_clear(sql_storage: SqlStorage) -
         uow.users.save(attrs.evolve(user, status=AccountStatus.ACTIVE))
         session = portal.auth.start_session(uow, user, now=clock.now())
         uow.commit()
-    secrets.append(session)
+    secrets.append(session.token)
     portal.accounts.request_password_reset("anna.hr")
     before_send = everything_stored(sql_storage)
     portal.outbox.dispatch_due()

@@ -68,9 +68,9 @@ def activate(portal: Portal, user_id: str) -> User:
 
 def session_for(portal: Portal, user: User) -> str:
     with portal.storage.unit_of_work() as uow:
-        token = portal.auth.start_session(uow, user, now=portal.clock.now())
+        session = portal.auth.start_session(uow, user, now=portal.clock.now())
         uow.commit()
-    return token
+    return session.token
 
 
 def registered(portal: Portal, mailer: RecordingMailer, username: str = "anna.hr") -> User:

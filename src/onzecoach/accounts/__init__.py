@@ -1,6 +1,5 @@
 """Accounts: invitations, registration, passwords, resets and sessions."""
 
-from onzecoach.accounts._auth import AuthService
 from onzecoach.accounts._hashing import CHEAPEST, OWASP_MINIMUM, RFC_9106_LOW_MEMORY, PasswordHasher
 from onzecoach.accounts._invitations import InvitationService
 from onzecoach.accounts._model import (
@@ -9,6 +8,7 @@ from onzecoach.accounts._model import (
     Invitation,
     OneTimeToken,
     Session,
+    SessionRecord,
     TokenPurpose,
     User,
 )
@@ -21,7 +21,6 @@ __all__ = [
     "RFC_9106_LOW_MEMORY",
     "AccountService",
     "AccountStatus",
-    "AuthService",
     "Enrollment",
     "Invitation",
     "InvitationService",
@@ -29,6 +28,7 @@ __all__ = [
     "PasswordHasher",
     "PasswordPolicy",
     "Session",
+    "SessionRecord",
     "TokenPurpose",
     "User",
 ]

@@ -17,6 +17,7 @@ __all__ = [
     "Invitation",
     "OneTimeToken",
     "Session",
+    "SessionRecord",
     "TokenPurpose",
     "User",
     "check_username",
@@ -84,8 +85,8 @@ class OneTimeToken:
 
 
 @attrs.frozen
-class Session:
-    """A signed-in browser or client; the token itself lives only with the client."""
+class SessionRecord:
+    """A stored session; the token itself lives only with the client."""
 
     id: str
     user_id: str
@@ -94,6 +95,20 @@ class Session:
     last_seen_at: datetime = attrs.field(converter=utc)
     expires_at: datetime = attrs.field(converter=utc)
     ended_at: datetime | None = attrs.field(default=None, converter=optional_utc)
+
+
+@attrs.frozen
+class Session:
+    """A signed-in session as ``portal.auth.verify`` hands it out, token included.
+
+    Keep ``token`` in an HttpOnly cookie or the client's memory; the portal stores only
+    its hash. ``portal.auth.authenticate(token)`` gives the ``Actor`` on every request.
+    """
+
+    token: str = attrs.field(repr=False)
+    user_id: str
+    actor: Actor
+    expires_at: datetime
 
 
 @attrs.frozen

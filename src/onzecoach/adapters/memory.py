@@ -17,7 +17,7 @@ import attrs
 
 from onzecoach.accounts._model import (
     OneTimeToken,
-    Session,
+    SessionRecord,
     TokenPurpose,
     User,
     username_key,
@@ -25,6 +25,7 @@ from onzecoach.accounts._model import (
 from onzecoach.audit import AuditEntry
 from onzecoach.employers._model import Department, Employer, name_key
 from onzecoach.errors import Conflict, NotFound
+from onzecoach.mfa._model import BackupCode, Factor, LoginChallengeRecord, SmsCode, ThrottleState
 from onzecoach.notifications._model import OutboxMessage, OutboxStatus
 
 __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
@@ -48,9 +49,15 @@ class _Tables:
     tokens: dict[str, OneTimeToken] = attrs.Factory(dict)
     token_by_hash: dict[str, str] = attrs.Factory(dict)
     password_history: dict[str, list[tuple[datetime, str]]] = attrs.Factory(dict)
-    sessions: dict[str, Session] = attrs.Factory(dict)
+    sessions: dict[str, SessionRecord] = attrs.Factory(dict)
     session_by_hash: dict[str, str] = attrs.Factory(dict)
     rate_limits: dict[str, tuple[datetime, int]] = attrs.Factory(dict)
+    factors: dict[str, Factor] = attrs.Factory(dict)
+    backup_codes: dict[str, BackupCode] = attrs.Factory(dict)
+    challenges: dict[str, LoginChallengeRecord] = attrs.Factory(dict)
+    challenge_by_hash: dict[str, str] = attrs.Factory(dict)
+    sms_codes: dict[str, SmsCode] = attrs.Factory(dict)
+    throttles: dict[str, ThrottleState] = attrs.Factory(dict)
 
 
 class MemoryStorage:
@@ -88,6 +95,11 @@ class MemoryUnitOfWork:
         self.password_history = _PasswordHistory(self)
         self.sessions = _Sessions(self)
         self.rate_limits = _RateLimits(self)
+        self.factors = _Factors(self)
+        self.backup_codes = _BackupCodes(self)
+        self.challenges = _Challenges(self)
+        self.sms_codes = _SmsCodes(self)
+        self.throttles = _Throttles(self)
 
     def __enter__(self) -> Self:
         self._lock.acquire()
@@ -369,14 +381,14 @@ class _Sessions:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
 
-    def add(self, session: Session) -> None:
+    def add(self, session: SessionRecord) -> None:
         tables = self._uow.tables
         if session.token_hash in tables.session_by_hash:
             raise Conflict("Deze sessie bestaat al.")
         self._uow.put(tables.sessions, session.id, session)
         self._uow.put(tables.session_by_hash, session.token_hash, session.id)
 
-    def find(self, token_hash: str) -> Session | None:
+    def find(self, token_hash: str) -> SessionRecord | None:
         tables = self._uow.tables
         session_id = tables.session_by_hash.get(token_hash)
         return None if session_id is None else tables.sessions[session_id]
@@ -401,7 +413,7 @@ class _Sessions:
             self._store(attrs.evolve(session, ended_at=at))
         return len(still_open)
 
-    def _store(self, session: Session) -> None:
+    def _store(self, session: SessionRecord) -> None:
         self._uow.put(self._uow.tables.sessions, session.id, session)
 
 
@@ -420,3 +432,164 @@ class _RateLimits:
     def peek(self, key: str, *, now: datetime, window: timedelta) -> int:
         started, count = self._uow.tables.rate_limits.get(key, (now, 0))
         return 0 if now >= started + window else count
+
+
+class _Factors:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, factor: Factor) -> None:
+        tables = self._uow.tables
+        if factor.public_id is not None and self.by_public_id(factor.public_id) is not None:
+            raise Conflict("Deze YubiKey is al aan een account gekoppeld.")
+        self._uow.put(tables.factors, factor.id, factor)
+
+    def get(self, factor_id: str) -> Factor | None:
+        return self._uow.tables.factors.get(factor_id)
+
+    def for_user(self, user_id: str) -> list[Factor]:
+        found = [f for f in self._uow.tables.factors.values() if f.user_id == user_id]
+        return sorted(found, key=lambda f: (f.created_at, f.id))
+
+    def by_public_id(self, public_id: str) -> Factor | None:
+        found = (f for f in self._uow.tables.factors.values() if f.public_id == public_id)
+        return next(found, None)
+
+    def save(self, factor: Factor) -> None:
+        tables = self._uow.tables
+        stored = tables.factors.get(factor.id)
+        if stored is None:
+            raise NotFound("Deze methode bestaat niet.")
+        if factor.public_id is not None and factor.public_id != stored.public_id:
+            holder = self.by_public_id(factor.public_id)
+            if holder is not None and holder.id != factor.id:
+                raise Conflict("Deze YubiKey is al aan een account gekoppeld.")
+        # Only advance_step moves last_step: a copy read earlier must not put it back.
+        self._uow.put(tables.factors, factor.id, attrs.evolve(factor, last_step=stored.last_step))
+
+    def advance_step(self, factor_id: str, step: int) -> bool:
+        factor = self._uow.tables.factors.get(factor_id)
+        if factor is None or (factor.last_step is not None and factor.last_step >= step):
+            return False
+        self._uow.put(self._uow.tables.factors, factor_id, attrs.evolve(factor, last_step=step))
+        return True
+
+    def delete(self, factor_id: str) -> None:
+        self._uow.discard(self._uow.tables.factors, factor_id)
+
+    def delete_for_user(self, user_id: str) -> int:
+        doomed = [f.id for f in self.for_user(user_id)]
+        for factor_id in doomed:
+            self.delete(factor_id)
+        return len(doomed)
+
+
+class _BackupCodes:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def replace(self, user_id: str, codes: list[BackupCode]) -> None:
+        tables = self._uow.tables
+        for old in [c.id for c in tables.backup_codes.values() if c.user_id == user_id]:
+            self._uow.discard(tables.backup_codes, old)
+        for code in codes:
+            self._uow.put(tables.backup_codes, code.id, code)
+
+    def find_unused(self, user_id: str, code_hash: str) -> BackupCode | None:
+        found = (
+            c
+            for c in self._uow.tables.backup_codes.values()
+            if c.user_id == user_id and c.code_hash == code_hash and c.used_at is None
+        )
+        return next(found, None)
+
+    def use(self, code_id: str, *, now: datetime) -> bool:
+        code = self._uow.tables.backup_codes.get(code_id)
+        if code is None or code.used_at is not None:
+            return False
+        self._uow.put(self._uow.tables.backup_codes, code_id, attrs.evolve(code, used_at=now))
+        return True
+
+    def count_unused(self, user_id: str) -> int:
+        codes = self._uow.tables.backup_codes.values()
+        return sum(1 for c in codes if c.user_id == user_id and c.used_at is None)
+
+
+class _Challenges:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, challenge: LoginChallengeRecord) -> None:
+        tables = self._uow.tables
+        if challenge.token_hash in tables.challenge_by_hash:
+            raise Conflict("Deze inlogpoging bestaat al.")
+        self._uow.put(tables.challenges, challenge.id, challenge)
+        self._uow.put(tables.challenge_by_hash, challenge.token_hash, challenge.id)
+
+    def find(self, token_hash: str) -> LoginChallengeRecord | None:
+        tables = self._uow.tables
+        challenge_id = tables.challenge_by_hash.get(token_hash)
+        return None if challenge_id is None else tables.challenges[challenge_id]
+
+    def consume(self, challenge_id: str, *, now: datetime) -> bool:
+        challenge = self._uow.tables.challenges.get(challenge_id)
+        if challenge is None or challenge.used_at is not None or now >= challenge.expires_at:
+            return False
+        self._uow.put(
+            self._uow.tables.challenges, challenge_id, attrs.evolve(challenge, used_at=now)
+        )
+        return True
+
+
+class _SmsCodes:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, code: SmsCode) -> None:
+        if code.id in self._uow.tables.sms_codes:
+            raise Conflict("Deze code bestaat al.")
+        self._uow.put(self._uow.tables.sms_codes, code.id, code)
+
+    def latest(self, ref: str) -> SmsCode | None:
+        found = [c for c in self._uow.tables.sms_codes.values() if c.ref == ref]
+        return max(found, key=lambda c: (c.created_at, c.id), default=None)
+
+    def record_try(self, code_id: str) -> int:
+        code = self._uow.tables.sms_codes.get(code_id)
+        if code is None:
+            raise NotFound("Deze code bestaat niet.")
+        self._uow.put(self._uow.tables.sms_codes, code_id, attrs.evolve(code, tries=code.tries + 1))
+        return code.tries + 1
+
+    def use(self, code_id: str, *, now: datetime) -> bool:
+        code = self._uow.tables.sms_codes.get(code_id)
+        if code is None or code.used_at is not None:
+            return False
+        self._uow.put(self._uow.tables.sms_codes, code_id, attrs.evolve(code, used_at=now))
+        return True
+
+
+class _Throttles:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, key: str) -> ThrottleState | None:
+        return self._uow.tables.throttles.get(key)
+
+    def record_failure(self, key: str, *, now: datetime, window: timedelta) -> ThrottleState:
+        old = self._uow.tables.throttles.get(key)
+        if old is None:
+            state = ThrottleState(key, 1, now, now, 1)
+        elif now >= old.window_start + window:
+            state = ThrottleState(key, old.failures + 1, now, now, 1)
+        else:
+            state = ThrottleState(
+                key, old.failures + 1, now, old.window_start, old.window_failures + 1
+            )
+        self._uow.put(self._uow.tables.throttles, key, state)
+        return state
+
+    def clear(self, key: str) -> None:
+        old = self._uow.tables.throttles.get(key)
+        if old is not None and old.failures:
+            self._uow.put(self._uow.tables.throttles, key, attrs.evolve(old, failures=0))

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Row
 from onzecoach.accounts._model import (
     AccountStatus,
     OneTimeToken,
-    Session,
+    SessionRecord,
     TokenPurpose,
     User,
     username_key,
@@ -205,8 +205,8 @@ class SqlPasswordHistory(Repository):
         return [row.password_hash for row in rows]
 
 
-def _session(row: Row[Any]) -> Session:
-    return Session(
+def _session(row: Row[Any]) -> SessionRecord:
+    return SessionRecord(
         id=row.id,
         user_id=row.user_id,
         token_hash=row.token_hash,
@@ -232,7 +232,7 @@ _END_ALL = (
 
 
 class SqlSessions(Repository):
-    def add(self, session: Session) -> None:
+    def add(self, session: SessionRecord) -> None:
         self._execute(
             t.sessions.insert(),
             "starting a session",
@@ -248,7 +248,7 @@ class SqlSessions(Repository):
             conflict="Deze sessie bestaat al.",
         )
 
-    def find(self, token_hash: str) -> Session | None:
+    def find(self, token_hash: str) -> SessionRecord | None:
         row = self._execute(
             t.sessions.select().where(t.sessions.c.token_hash == token_hash), "reading a session"
         ).one_or_none()

@@ -23,6 +23,13 @@ from onzecoach.adapters.sql._accounts import (
     SqlUsers,
 )
 from onzecoach.adapters.sql._errors import translate_errors
+from onzecoach.adapters.sql._mfa import (
+    SqlBackupCodes,
+    SqlChallenges,
+    SqlFactors,
+    SqlSmsCodes,
+    SqlThrottles,
+)
 from onzecoach.adapters.sql._repositories import (
     SqlAudit,
     SqlDepartments,
@@ -211,6 +218,11 @@ class SqlUnitOfWork:
     password_history: SqlPasswordHistory
     sessions: SqlSessions
     rate_limits: SqlRateLimits
+    factors: SqlFactors
+    backup_codes: SqlBackupCodes
+    challenges: SqlChallenges
+    sms_codes: SqlSmsCodes
+    throttles: SqlThrottles
 
     def __init__(self, engine: Engine, serialise: threading.Lock | None) -> None:
         self._engine = engine
@@ -242,6 +254,11 @@ class SqlUnitOfWork:
         self.password_history = SqlPasswordHistory(connection)
         self.sessions = SqlSessions(connection)
         self.rate_limits = SqlRateLimits(connection)
+        self.factors = SqlFactors(connection)
+        self.backup_codes = SqlBackupCodes(connection)
+        self.challenges = SqlChallenges(connection)
+        self.sms_codes = SqlSmsCodes(connection)
+        self.throttles = SqlThrottles(connection)
         return self
 
     def __exit__(

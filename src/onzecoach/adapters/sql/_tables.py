@@ -194,3 +194,68 @@ rate_limits = sa.Table(
     sa.Column("window_start", UtcDateTime(), nullable=False),
     sa.Column("count", sa.Integer(), nullable=False),
 )
+
+mfa_factors = sa.Table(
+    "onzecoach_mfa_factors",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey(users.c.id), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("confirmed_at", UtcDateTime(), nullable=True),
+    sa.Column("phone", sa.String(16), nullable=True),
+    # One YubiKey, one account. Both databases let any number of rows leave it NULL.
+    sa.Column("public_id", sa.String(12), nullable=True, unique=True),
+    sa.Column("secret_sealed", sa.Text(), nullable=True),
+    sa.Column("last_step", sa.BigInteger(), nullable=True),
+    sa.Index(None, "user_id"),
+)
+
+backup_codes = sa.Table(
+    "onzecoach_backup_codes",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey(users.c.id), nullable=False),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("used_at", UtcDateTime(), nullable=True),
+    sa.Index(None, "user_id", "code_hash"),
+)
+
+login_challenges = sa.Table(
+    "onzecoach_login_challenges",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey(users.c.id), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    # The offered methods' values in order, joined by ",".
+    sa.Column("methods", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("used_at", UtcDateTime(), nullable=True),
+    sa.Column("ip", sa.String(45), nullable=True),
+)
+
+sms_codes = sa.Table(
+    "onzecoach_sms_codes",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey(users.c.id), nullable=False),
+    sa.Column("ref", sa.String(32), nullable=False),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("tries", sa.Integer(), nullable=False),
+    sa.Column("used_at", UtcDateTime(), nullable=True),
+    sa.Index(None, "ref", "created_at"),
+)
+
+throttles = sa.Table(
+    "onzecoach_throttles",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer(), nullable=False),
+    sa.Column("last_failure_at", UtcDateTime(), nullable=False),
+    sa.Column("window_start", UtcDateTime(), nullable=False),
+    sa.Column("window_failures", sa.Integer(), nullable=False),
+)

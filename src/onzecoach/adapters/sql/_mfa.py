@@ -1,0 +1,392 @@
+"""Second factors, backup codes, login challenges, SMS codes and throttles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
+
+from onzecoach.errors import NotFound
+from onzecoach.mfa._model import (
+    BackupCode,
+    Factor,
+    FactorKind,
+    LoginChallengeRecord,
+    Method,
+    SmsCode,
+    ThrottleState,
+)
+
+from . import _tables as t
+from ._errors import translate_errors
+from ._repositories import Repository
+
+__all__ = ["SqlBackupCodes", "SqlChallenges", "SqlFactors", "SqlSmsCodes", "SqlThrottles"]
+
+_NOW = sa.bindparam("now", type_=t.UtcDateTime())
+_YUBIKEY_TAKEN = "Deze YubiKey is al aan een account gekoppeld."
+
+
+def _factor(row: Row[Any]) -> Factor:
+    return Factor(
+        id=row.id,
+        user_id=row.user_id,
+        kind=FactorKind(row.kind),
+        created_at=row.created_at,
+        confirmed_at=row.confirmed_at,
+        phone=row.phone,
+        public_id=row.public_id,
+        secret_sealed=row.secret_sealed,
+        last_step=row.last_step,
+    )
+
+
+_FACTOR_STATE = ("confirmed_at", "phone", "public_id", "secret_sealed")
+# ``last_step`` is left out on purpose: only ``advance_step`` moves it, so that saving a
+# factor read before a login cannot set it back and let a used code work again.
+_SAVE_FACTOR = (
+    t.mfa_factors.update()
+    .where(t.mfa_factors.c.id == sa.bindparam("_id"))
+    .values({name: sa.bindparam(name) for name in _FACTOR_STATE})
+)
+_STEP = sa.bindparam("step", type_=sa.BigInteger())
+_ADVANCE_STEP = (
+    t.mfa_factors.update()
+    .where(
+        t.mfa_factors.c.id == sa.bindparam("_id"),
+        sa.or_(t.mfa_factors.c.last_step.is_(None), t.mfa_factors.c.last_step < _STEP),
+    )
+    .values(last_step=_STEP)
+)
+_DELETE_FACTOR = t.mfa_factors.delete().where(t.mfa_factors.c.id == sa.bindparam("_id"))
+_DELETE_FACTORS_OF_USER = t.mfa_factors.delete().where(
+    t.mfa_factors.c.user_id == sa.bindparam("_user_id")
+)
+
+
+class SqlFactors(Repository):
+    def add(self, factor: Factor) -> None:
+        self._execute(
+            t.mfa_factors.insert(),
+            "adding a second factor",
+            {
+                "id": factor.id,
+                "user_id": factor.user_id,
+                "kind": factor.kind.value,
+                "created_at": factor.created_at,
+                "last_step": factor.last_step,
+                **self._state(factor),
+            },
+            conflict=_YUBIKEY_TAKEN,
+        )
+
+    def get(self, factor_id: str) -> Factor | None:
+        row = self._execute(
+            t.mfa_factors.select().where(t.mfa_factors.c.id == factor_id),
+            "reading a second factor",
+        ).one_or_none()
+        return None if row is None else _factor(row)
+
+    def for_user(self, user_id: str) -> list[Factor]:
+        c = t.mfa_factors.c
+        rows = self._execute(
+            t.mfa_factors.select().where(c.user_id == user_id).order_by(c.created_at, c.id),
+            "listing second factors",
+        )
+        return [_factor(row) for row in rows]
+
+    def by_public_id(self, public_id: str) -> Factor | None:
+        row = self._execute(
+            t.mfa_factors.select().where(t.mfa_factors.c.public_id == public_id),
+            "finding a YubiKey",
+        ).one_or_none()
+        return None if row is None else _factor(row)
+
+    def save(self, factor: Factor) -> None:
+        result = self._execute(
+            _SAVE_FACTOR,
+            "updating a second factor",
+            {"_id": factor.id, **self._state(factor)},
+            conflict=_YUBIKEY_TAKEN,
+        )
+        if result.rowcount != 1:
+            raise NotFound("Deze methode bestaat niet.")
+
+    def advance_step(self, factor_id: str, step: int) -> bool:
+        # One conditional UPDATE: of two logins with one code, the database lets one win.
+        result = self._execute(
+            _ADVANCE_STEP, "accepting a time step", {"_id": factor_id, "step": step}
+        )
+        return result.rowcount == 1
+
+    def delete(self, factor_id: str) -> None:
+        self._execute(_DELETE_FACTOR, "deleting a second factor", {"_id": factor_id})
+
+    def delete_for_user(self, user_id: str) -> int:
+        result = self._execute(
+            _DELETE_FACTORS_OF_USER, "deleting second factors", {"_user_id": user_id}
+        )
+        return result.rowcount
+
+    @staticmethod
+    def _state(factor: Factor) -> dict[str, Any]:
+        return {name: getattr(factor, name) for name in _FACTOR_STATE}
+
+
+def _backup_code(row: Row[Any]) -> BackupCode:
+    return BackupCode(
+        id=row.id,
+        user_id=row.user_id,
+        code_hash=row.code_hash,
+        created_at=row.created_at,
+        used_at=row.used_at,
+    )
+
+
+_DELETE_BACKUP_CODES = t.backup_codes.delete().where(
+    t.backup_codes.c.user_id == sa.bindparam("_user_id")
+)
+_USE_BACKUP_CODE = (
+    t.backup_codes.update()
+    .where(t.backup_codes.c.id == sa.bindparam("_id"), t.backup_codes.c.used_at.is_(None))
+    .values(used_at=_NOW)
+)
+
+
+class SqlBackupCodes(Repository):
+    def replace(self, user_id: str, codes: list[BackupCode]) -> None:
+        self._execute(_DELETE_BACKUP_CODES, "dropping backup codes", {"_user_id": user_id})
+        if not codes:
+            return
+        # One executemany; ``_execute`` takes a single parameter set.
+        with translate_errors("storing backup codes"):
+            self._connection.execute(
+                t.backup_codes.insert(),
+                [
+                    {
+                        "id": code.id,
+                        "user_id": code.user_id,
+                        "code_hash": code.code_hash,
+                        "created_at": code.created_at,
+                        "used_at": code.used_at,
+                    }
+                    for code in codes
+                ],
+            )
+
+    def find_unused(self, user_id: str, code_hash: str) -> BackupCode | None:
+        c = t.backup_codes.c
+        row = self._execute(
+            t.backup_codes.select()
+            .where(c.user_id == user_id, c.code_hash == code_hash, c.used_at.is_(None))
+            .limit(1),
+            "finding a backup code",
+        ).one_or_none()
+        return None if row is None else _backup_code(row)
+
+    def use(self, code_id: str, *, now: datetime) -> bool:
+        result = self._execute(
+            _USE_BACKUP_CODE, "using a backup code", {"_id": code_id, "now": now}
+        )
+        return result.rowcount == 1
+
+    def count_unused(self, user_id: str) -> int:
+        c = t.backup_codes.c
+        count = self._execute(
+            sa.select(sa.func.count())
+            .select_from(t.backup_codes)
+            .where(c.user_id == user_id, c.used_at.is_(None)),
+            "counting backup codes",
+        ).scalar_one()
+        return int(count)
+
+
+def _challenge(row: Row[Any]) -> LoginChallengeRecord:
+    return LoginChallengeRecord(
+        id=row.id,
+        user_id=row.user_id,
+        token_hash=row.token_hash,
+        methods=tuple(Method(value) for value in row.methods.split(",") if value),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        used_at=row.used_at,
+        ip=row.ip,
+    )
+
+
+_CONSUME_CHALLENGE = (
+    t.login_challenges.update()
+    .where(
+        t.login_challenges.c.id == sa.bindparam("_id"),
+        t.login_challenges.c.used_at.is_(None),
+        t.login_challenges.c.expires_at > _NOW,
+    )
+    .values(used_at=_NOW)
+)
+
+
+class SqlChallenges(Repository):
+    def add(self, challenge: LoginChallengeRecord) -> None:
+        self._execute(
+            t.login_challenges.insert(),
+            "starting a login challenge",
+            {
+                "id": challenge.id,
+                "user_id": challenge.user_id,
+                "token_hash": challenge.token_hash,
+                "methods": ",".join(method.value for method in challenge.methods),
+                "created_at": challenge.created_at,
+                "expires_at": challenge.expires_at,
+                "used_at": challenge.used_at,
+                "ip": challenge.ip,
+            },
+            conflict="Deze inlogpoging bestaat al.",
+        )
+
+    def find(self, token_hash: str) -> LoginChallengeRecord | None:
+        row = self._execute(
+            t.login_challenges.select().where(t.login_challenges.c.token_hash == token_hash),
+            "reading a login challenge",
+        ).one_or_none()
+        return None if row is None else _challenge(row)
+
+    def consume(self, challenge_id: str, *, now: datetime) -> bool:
+        result = self._execute(
+            _CONSUME_CHALLENGE, "completing a login challenge", {"_id": challenge_id, "now": now}
+        )
+        return result.rowcount == 1
+
+
+def _sms_code(row: Row[Any]) -> SmsCode:
+    return SmsCode(
+        id=row.id,
+        user_id=row.user_id,
+        ref=row.ref,
+        code_hash=row.code_hash,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        tries=row.tries,
+        used_at=row.used_at,
+    )
+
+
+_RECORD_TRY = (
+    t.sms_codes.update()
+    .where(t.sms_codes.c.id == sa.bindparam("_id"))
+    .values(tries=t.sms_codes.c.tries + 1)
+    .returning(t.sms_codes.c.tries)
+)
+_USE_SMS_CODE = (
+    t.sms_codes.update()
+    .where(t.sms_codes.c.id == sa.bindparam("_id"), t.sms_codes.c.used_at.is_(None))
+    .values(used_at=_NOW)
+)
+
+
+class SqlSmsCodes(Repository):
+    def add(self, code: SmsCode) -> None:
+        self._execute(
+            t.sms_codes.insert(),
+            "storing an SMS code",
+            {
+                "id": code.id,
+                "user_id": code.user_id,
+                "ref": code.ref,
+                "code_hash": code.code_hash,
+                "created_at": code.created_at,
+                "expires_at": code.expires_at,
+                "tries": code.tries,
+                "used_at": code.used_at,
+            },
+        )
+
+    def latest(self, ref: str) -> SmsCode | None:
+        c = t.sms_codes.c
+        row = self._execute(
+            t.sms_codes.select()
+            .where(c.ref == ref)
+            .order_by(c.created_at.desc(), c.id.desc())
+            .limit(1),
+            "reading an SMS code",
+        ).one_or_none()
+        return None if row is None else _sms_code(row)
+
+    def record_try(self, code_id: str) -> int:
+        tries = self._execute(
+            _RECORD_TRY, "counting a wrong SMS code", {"_id": code_id}
+        ).scalar_one_or_none()
+        if tries is None:
+            raise NotFound("Deze code bestaat niet.")
+        return int(tries)
+
+    def use(self, code_id: str, *, now: datetime) -> bool:
+        result = self._execute(_USE_SMS_CODE, "using an SMS code", {"_id": code_id, "now": now})
+        return result.rowcount == 1
+
+
+def _throttle(row: Row[Any]) -> ThrottleState:
+    return ThrottleState(
+        key=row.key,
+        failures=row.failures,
+        last_failure_at=row.last_failure_at,
+        window_start=row.window_start,
+        window_failures=row.window_failures,
+    )
+
+
+def _record_failure(insert: Callable[[sa.Table], Any]) -> sa.Executable:
+    """Insert the first failure of a key, or count one more; one statement either way."""
+    c = t.throttles.c
+    statement = insert(t.throttles)
+    expired = c.window_start <= sa.bindparam("cutoff", type_=t.UtcDateTime())
+    upsert: sa.Executable = statement.on_conflict_do_update(
+        index_elements=[c.key],
+        set_={
+            "failures": c.failures + 1,
+            "last_failure_at": statement.excluded.last_failure_at,
+            "window_start": sa.case(
+                (expired, statement.excluded.window_start), else_=c.window_start
+            ),
+            "window_failures": sa.case((expired, 1), else_=c.window_failures + 1),
+        },
+    ).returning(*t.throttles.c)
+    return upsert
+
+
+_RECORD_FAILURE = {
+    "postgresql": _record_failure(postgresql.insert),
+    "sqlite": _record_failure(sqlite.insert),
+}
+_CLEAR_THROTTLE = (
+    t.throttles.update().where(t.throttles.c.key == sa.bindparam("_key")).values(failures=0)
+)
+
+
+class SqlThrottles(Repository):
+    def get(self, key: str) -> ThrottleState | None:
+        row = self._execute(
+            t.throttles.select().where(t.throttles.c.key == key), "reading a throttle"
+        ).one_or_none()
+        return None if row is None else _throttle(row)
+
+    def record_failure(self, key: str, *, now: datetime, window: timedelta) -> ThrottleState:
+        row = self._execute(
+            _RECORD_FAILURE[self._dialect],
+            "counting a failed try",
+            {
+                "key": key,
+                "failures": 1,
+                "last_failure_at": now,
+                "window_start": now,
+                "window_failures": 1,
+                "cutoff": now - window,
+            },
+        ).one()
+        return _throttle(row)
+
+    def clear(self, key: str) -> None:
+        self._execute(_CLEAR_THROTTLE, "clearing a throttle", {"_key": key})

@@ -1,0 +1,23 @@
+"""Second factors and login: SMS, authenticator app, YubiKey, backup codes, throttling."""
+
+from onzecoach.mfa._auth import AuthService
+from onzecoach.mfa._model import (
+    BackupCode,
+    Factor,
+    FactorKind,
+    LoginChallenge,
+    Method,
+    TotpSetup,
+)
+from onzecoach.mfa._service import MfaService
+
+__all__ = [
+    "AuthService",
+    "BackupCode",
+    "Factor",
+    "FactorKind",
+    "LoginChallenge",
+    "Method",
+    "MfaService",
+    "TotpSetup",
+]

@@ -1,0 +1,394 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, NoReturn
+
+from onzecoach.accounts import _tokens as tokens
+from onzecoach.accounts._model import (
+    AccountStatus,
+    Enrollment,
+    Session,
+    SessionRecord,
+    TokenPurpose,
+    User,
+)
+from onzecoach.actors import Actor
+from onzecoach.audit import audit_entry
+from onzecoach.crypto import hash_token, new_token, token_matches
+from onzecoach.errors import (
+    InvalidToken,
+    MfaRequired,
+    NotAuthenticated,
+    ValidationError,
+    VerificationFailed,
+    YubikeyServiceError,
+)
+from onzecoach.ids import new_id
+from onzecoach.mfa import _codes as codes
+from onzecoach.mfa._model import (
+    Factor,
+    FactorKind,
+    LoginChallenge,
+    LoginChallengeRecord,
+    Method,
+)
+from onzecoach.mfa._phone import phone_hint
+from onzecoach.mfa._service import check_sms_code, send_code, totp_context
+from onzecoach.mfa._throttle import LoginThrottle
+
+if TYPE_CHECKING:
+    from onzecoach.accounts._service import AccountService
+    from onzecoach.ports import Clock, SmsSender, Storage, UnitOfWork, YubikeyVerifier
+    from onzecoach.settings import Settings
+
+__all__ = ["AuthService"]
+
+_EXPIRED = "Je sessie is verlopen of beëindigd. Log opnieuw in."
+# Recording every request's time would make each page view a write; once a minute is
+# precise enough for a 30-minute idle timeout.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+_WRONG_LOGIN = "Inlognaam of wachtwoord klopt niet."
+_NOT_SET_UP = "Stel eerst je tweede stap in: sms, YubiKey of authenticatie-app."
+_FACTOR_METHODS = {
+    FactorKind.SMS: Method.SMS,
+    FactorKind.TOTP: Method.TOTP,
+    FactorKind.YUBIKEY: Method.YUBIKEY,
+}
+
+
+class AuthService:
+    """Signing in and sessions (``portal.auth``).
+
+    A login is two steps: ``login`` checks the username and password and answers a
+    challenge naming the user's methods; ``verify`` checks the code from SMS, app,
+    YubiKey or a backup code and opens the session. Failures count per username and per
+    IP address (``LoginThrottle``); an unknown username costs the same argon2 work.
+    """
+
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        clock: Clock,
+        settings: Settings,
+        accounts: AccountService,
+        sms: SmsSender | None = None,
+        yubikey: YubikeyVerifier | None = None,
+    ) -> None:
+        self._storage = storage
+        self._clock = clock
+        self._settings = settings
+        self._accounts = accounts
+        self._sms = sms
+        self._yubikey = yubikey
+        self._throttle = LoginThrottle(settings)
+
+    # Step one ----------------------------------------------------------------------------
+
+    def login(self, username: str, password: str, *, ip: str | None = None) -> LoginChallenge:
+        """Check username and password; answer the challenge for the second step.
+
+        A wrong username or password answers ``VerificationFailed`` (one message for
+        both); too many failures ``Throttled``. An account whose second factor is not set
+        up answers ``MfaRequired`` carrying a fresh ``Enrollment``.
+        """
+        now = self._clock.now()
+        name = username.strip() if isinstance(username, str) else ""
+        account_key, ip_key = self._throttle.account_key(name), self._throttle.ip_key(ip)
+        with self._storage.unit_of_work() as uow:
+            self._throttle.check(uow, account_key, ip_key, now=now)
+            user = uow.users.by_username(name) if name else None
+        if user is None or user.status not in {AccountStatus.ACTIVE, AccountStatus.ENROLLING}:
+            # The same argon2 work as a real check, so the time says nothing either.
+            self._accounts.hasher.burn(password if isinstance(password, str) else "")
+            self._fail(account_key, ip_key, VerificationFailed(_WRONG_LOGIN), now=now)
+        try:
+            self._accounts.verify_password(user, password)
+        except VerificationFailed:
+            self._fail(account_key, ip_key, VerificationFailed(_WRONG_LOGIN), now=now)
+
+        with self._storage.unit_of_work() as uow:
+            factors = [f for f in uow.factors.for_user(user.id) if f.confirmed]
+            if user.status is AccountStatus.ENROLLING or not factors:
+                secret, enrollment = tokens.issue(
+                    uow,
+                    TokenPurpose.ENROLLMENT,
+                    user.id,
+                    now=now,
+                    lifetime=self._settings.enrollment_lifetime,
+                )
+                uow.commit()
+                raise MfaRequired(
+                    _NOT_SET_UP,
+                    enrollment=Enrollment(
+                        token=secret,
+                        user_id=user.id,
+                        username=user.username,
+                        expires_at=enrollment.expires_at,
+                    ),
+                )
+            methods = tuple(dict.fromkeys(_FACTOR_METHODS[f.kind] for f in factors))
+            if uow.backup_codes.count_unused(user.id):
+                methods += (Method.BACKUP_CODE,)
+            secret = new_token()
+            record = LoginChallengeRecord(
+                id=new_id(),
+                user_id=user.id,
+                token_hash=hash_token(secret),
+                methods=methods,
+                created_at=now,
+                expires_at=now + self._settings.login_challenge_lifetime,
+                ip=ip,
+            )
+            uow.challenges.add(record)
+            uow.commit()
+        phone = next((f.phone for f in factors if f.kind is FactorKind.SMS), None)
+        return LoginChallenge(
+            token=secret,
+            methods=methods,
+            expires_at=record.expires_at,
+            phone_hint=None if phone is None else phone_hint(phone),
+        )
+
+    def send_sms(self, challenge_token: str) -> None:
+        """Send the login code by SMS at once; ``SmsDeliveryError`` if the gateway fails."""
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            challenge = self._challenge(uow, challenge_token, now=now)
+            if Method.SMS not in challenge.methods:
+                raise ValidationError.single(
+                    "method", "unavailable", "Voor dit account is geen sms ingesteld."
+                )
+            phone = next(
+                f.phone
+                for f in uow.factors.for_user(challenge.user_id)
+                if f.kind is FactorKind.SMS and f.confirmed and f.phone
+            )
+            send_code(
+                uow,
+                self._sms,
+                self._settings,
+                user_id=challenge.user_id,
+                ref=challenge.id,
+                phone=phone,
+                now=now,
+            )
+            uow.commit()
+
+    # Step two ----------------------------------------------------------------------------
+
+    def verify(self, challenge_token: str, code: str, *, method: str) -> Session:
+        """Check the second step's ``code`` by ``method``; open and return the session.
+
+        ``method`` is ``"sms"``, ``"totp"``, ``"yubikey"`` or ``"backup_code"``. Every code
+        works once: a TOTP time step, an SMS code, a YubiKey OTP and a backup code are
+        spent in the same transaction that opens the session.
+        """
+        try:
+            chosen = Method(method)
+        except ValueError:
+            raise ValidationError.single("method", "invalid", "Kies een geldige methode.") from None
+        typed = code.strip() if isinstance(code, str) else ""
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            challenge = self._challenge(uow, challenge_token, now=now)
+            user = uow.users.get(challenge.user_id)
+            if user is None or user.status is not AccountStatus.ACTIVE:
+                raise InvalidToken("Deze inlogpoging is verlopen. Log opnieuw in.")
+            account_key = self._throttle.account_key(user.username)
+            ip_key = self._throttle.ip_key(challenge.ip)
+            self._throttle.check(uow, account_key, ip_key, now=now)
+            if chosen not in challenge.methods:
+                raise ValidationError.single(
+                    "method", "unavailable", "Deze methode is voor dit account niet ingesteld."
+                )
+            factors = [f for f in uow.factors.for_user(user.id) if f.confirmed]
+
+        if chosen is Method.YUBIKEY:
+            # Outside any transaction: the validation service may take seconds.
+            self._check_yubikey(typed.lower(), factors, account_key, ip_key, now=now)
+
+        with self._storage.unit_of_work() as uow:
+            failure = self._spend(
+                uow, chosen, typed, user=user, challenge=challenge, factors=factors, now=now
+            )
+            if failure is None:
+                if not uow.challenges.consume(challenge.id, now=now):
+                    raise InvalidToken("Deze inlogpoging is al gebruikt of verlopen.")
+                self._throttle.succeeded(uow, account_key)
+                session = self.start_session(uow, user, now=now)
+                uow.audit.append(
+                    audit_entry(
+                        user.actor,
+                        "auth.signed_in",
+                        at=now,
+                        employer_id=user.employer_id,
+                        subject_type="user",
+                        subject_id=user.id,
+                        method=chosen.value,
+                    )
+                )
+            else:
+                self._throttle.failed(uow, account_key, ip_key, now=now)
+            uow.commit()
+        if failure is not None:
+            raise failure
+        return session
+
+    def _spend(
+        self,
+        uow: UnitOfWork,
+        method: Method,
+        code: str,
+        *,
+        user: User,
+        challenge: LoginChallengeRecord,
+        factors: list[Factor],
+        now: datetime,
+    ) -> VerificationFailed | None:
+        """Use up the code in ``uow``; or the failure to report."""
+        if method is Method.TOTP:
+            return self._spend_totp(uow, code, factors, now=now)
+        if method is Method.SMS:
+            record = uow.sms_codes.latest(challenge.id)
+            return check_sms_code(uow, record, code, self._settings, now=now)
+        if method is Method.BACKUP_CODE:
+            return self._spend_backup_code(uow, code, user, now=now)
+        return None  # a YubiKey OTP was checked before this transaction
+
+    def _spend_totp(
+        self, uow: UnitOfWork, code: str, factors: list[Factor], *, now: datetime
+    ) -> VerificationFailed | None:
+        app = next((f for f in factors if f.kind is FactorKind.TOTP), None)
+        step = None
+        if app is not None and app.secret_sealed is not None:
+            secret = self._settings.sealer.open(app.secret_sealed, context=totp_context(app.id))
+            step = codes.totp_match(secret, code, now=now)
+        if app is None or step is None:
+            return VerificationFailed("De code klopt niet.")
+        if not uow.factors.advance_step(app.id, step):
+            return VerificationFailed(
+                "Deze code is al gebruikt. Wacht op de volgende code in je app.",
+                reason="replayed",
+            )
+        return None
+
+    def _spend_backup_code(
+        self, uow: UnitOfWork, code: str, user: User, *, now: datetime
+    ) -> VerificationFailed | None:
+        typed = codes.normalise_code(code)
+        for candidate in self._settings.code_hasher.candidates(typed):
+            found = uow.backup_codes.find_unused(user.id, candidate)
+            if found is not None:
+                if uow.backup_codes.use(found.id, now=now):
+                    return None
+                return VerificationFailed("Deze back-up code is al gebruikt.", reason="used")
+        return VerificationFailed("De code klopt niet.")
+
+    def _check_yubikey(
+        self,
+        otp: str,
+        factors: list[Factor],
+        account_key: str,
+        ip_key: str | None,
+        *,
+        now: datetime,
+    ) -> None:
+        failure: VerificationFailed | None = None
+        if not codes.is_yubikey_otp(otp):
+            failure = VerificationFailed("Dit is geen geldige YubiKey-code.", reason="malformed")
+        elif codes.yubikey_public_id(otp) not in {
+            f.public_id for f in factors if f.kind is FactorKind.YUBIKEY
+        }:
+            failure = VerificationFailed(
+                "Deze YubiKey hoort niet bij je account.", reason="wrong_key"
+            )
+        elif self._yubikey is None:
+            raise YubikeyServiceError("no YubikeyVerifier is configured on this Portal")
+        else:
+            try:
+                self._yubikey.verify(otp)
+            except VerificationFailed as refused:
+                failure = refused
+        if failure is not None:
+            self._fail(account_key, ip_key, failure, now=now)
+
+    def _fail(
+        self, account_key: str, ip_key: str | None, failure: VerificationFailed, *, now: datetime
+    ) -> NoReturn:
+        with self._storage.unit_of_work() as uow:
+            self._throttle.failed(uow, account_key, ip_key, now=now)
+            uow.commit()
+        raise failure
+
+    @staticmethod
+    def _challenge(uow: UnitOfWork, secret: object, *, now: datetime) -> LoginChallengeRecord:
+        record = (
+            uow.challenges.find(hash_token(secret)) if isinstance(secret, str) and secret else None
+        )
+        if (
+            record is None
+            or not isinstance(secret, str)
+            or not token_matches(secret, record.token_hash)
+            or record.used_at is not None
+            or now >= record.expires_at
+        ):
+            raise InvalidToken("Deze inlogpoging is verlopen. Log opnieuw in.")
+        return record
+
+    # Sessions ----------------------------------------------------------------------------
+
+    def start_session(self, uow: UnitOfWork, user: User, *, now: datetime) -> Session:
+        """Open a session for ``user`` inside the caller's transaction."""
+        secret = new_token()
+        record = SessionRecord(
+            id=new_id(),
+            user_id=user.id,
+            token_hash=hash_token(secret),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + self._settings.session_lifetime,
+        )
+        uow.sessions.add(record)
+        return Session(
+            token=secret, user_id=user.id, actor=user.actor, expires_at=record.expires_at
+        )
+
+    def authenticate(self, session_token: str) -> Actor:
+        """The actor behind a session token, or ``NotAuthenticated``.
+
+        A session ends after ``Settings.session_idle_timeout`` without use and after
+        ``Settings.session_lifetime`` in any case.
+        """
+        if not isinstance(session_token, str) or not session_token:
+            raise NotAuthenticated(_EXPIRED)
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            session = uow.sessions.find(hash_token(session_token))
+            if (
+                session is None
+                or not token_matches(session_token, session.token_hash)
+                or session.ended_at is not None
+                or now >= session.expires_at
+                or now - session.last_seen_at >= self._settings.session_idle_timeout
+            ):
+                raise NotAuthenticated(_EXPIRED)
+            user = uow.users.get(session.user_id)
+            if user is None or user.status is not AccountStatus.ACTIVE:
+                raise NotAuthenticated(_EXPIRED)
+            if now - session.last_seen_at >= _TOUCH_EVERY:
+                uow.sessions.touch(session.id, at=now)
+                uow.commit()
+        return user.actor
+
+    def logout(self, session_token: str) -> None:
+        """End the session; an unknown or ended one is left as it is."""
+        if not isinstance(session_token, str) or not session_token:
+            return
+        with self._storage.unit_of_work() as uow:
+            session = uow.sessions.find(hash_token(session_token))
+            if session is not None and token_matches(session_token, session.token_hash):
+                uow.sessions.end(session.id, at=self._clock.now())
+                uow.commit()

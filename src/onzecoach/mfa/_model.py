@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from onzecoach.clock import optional_utc, utc
+
+__all__ = [
+    "BackupCode",
+    "Factor",
+    "FactorKind",
+    "LoginChallenge",
+    "LoginChallengeRecord",
+    "Method",
+    "SmsCode",
+    "ThrottleState",
+    "TotpSetup",
+]
+
+
+class FactorKind(enum.StrEnum):
+    SMS = "sms"
+    TOTP = "totp"
+    YUBIKEY = "yubikey"
+
+
+class Method(enum.StrEnum):
+    """How a login's second step is answered."""
+
+    SMS = "sms"
+    TOTP = "totp"
+    YUBIKEY = "yubikey"
+    BACKUP_CODE = "backup_code"
+
+
+@attrs.frozen
+class Factor:
+    """A second factor of one user; usable once ``confirmed_at`` is set.
+
+    Per kind: ``phone`` (E.164) for SMS, ``secret_sealed`` and ``last_step`` for an
+    authenticator app (the secret sealed with ``Settings.secret_key``; the last time step
+    accepted, so no code works twice), ``public_id`` for a YubiKey.
+    """
+
+    id: str
+    user_id: str
+    kind: FactorKind
+    created_at: datetime = attrs.field(converter=utc)
+    confirmed_at: datetime | None = attrs.field(default=None, converter=optional_utc)
+    phone: str | None = None
+    public_id: str | None = None
+    secret_sealed: str | None = attrs.field(default=None, repr=False)
+    last_step: int | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+@attrs.frozen
+class BackupCode:
+    """One backup code, stored as a keyed hash; ``used_at`` once it served a login."""
+
+    id: str
+    user_id: str
+    code_hash: str = attrs.field(repr=False)
+    created_at: datetime = attrs.field(converter=utc)
+    used_at: datetime | None = attrs.field(default=None, converter=optional_utc)
+
+
+@attrs.frozen
+class SmsCode:
+    """A code sent by SMS for ``ref`` (a factor being set up, or a login challenge)."""
+
+    id: str
+    user_id: str
+    ref: str
+    code_hash: str = attrs.field(repr=False)
+    created_at: datetime = attrs.field(converter=utc)
+    expires_at: datetime = attrs.field(converter=utc)
+    tries: int = 0
+    used_at: datetime | None = attrs.field(default=None, converter=optional_utc)
+
+
+@attrs.frozen
+class LoginChallengeRecord:
+    """The stored half of a login's second step: the token only as its hash."""
+
+    id: str
+    user_id: str
+    token_hash: str = attrs.field(repr=False)
+    methods: tuple[Method, ...]
+    created_at: datetime = attrs.field(converter=utc)
+    expires_at: datetime = attrs.field(converter=utc)
+    used_at: datetime | None = attrs.field(default=None, converter=optional_utc)
+    ip: str | None = None
+
+
+@attrs.frozen
+class LoginChallenge:
+    """What ``portal.auth.login`` answers: pass ``token`` to ``send_sms`` and ``verify``."""
+
+    token: str = attrs.field(repr=False)
+    methods: tuple[Method, ...]
+    expires_at: datetime
+    #: The last digits of the phone the SMS code goes to, for the screen ("eindigt op 78").
+    phone_hint: str | None = None
+
+
+@attrs.frozen
+class ThrottleState:
+    """Failed tries of one key (an account, a username, an IP address).
+
+    ``failures`` counts since the last success and sets the delay; ``window_failures``
+    counts within the current hour-long window and caps the total.
+    """
+
+    key: str
+    failures: int
+    last_failure_at: datetime = attrs.field(converter=utc)
+    window_start: datetime = attrs.field(converter=utc)
+    window_failures: int
+
+
+@attrs.frozen
+class TotpSetup:
+    """An authenticator app to be confirmed: the secret, its ``otpauth://`` URI and QR code."""
+
+    secret: str = attrs.field(repr=False)
+    provisioning_uri: str = attrs.field(repr=False)
+    qr_svg: str = attrs.field(repr=False)

@@ -1,0 +1,423 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import attrs
+import pyotp
+import segno
+
+from onzecoach.accounts import _tokens as tokens
+from onzecoach.accounts._model import AccountStatus, TokenPurpose, User
+from onzecoach.actors import SERVICE_DESK, Actor
+from onzecoach.audit import audit_entry
+from onzecoach.errors import (
+    Conflict,
+    FieldError,
+    InvalidToken,
+    MfaRequired,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    SmsDeliveryError,
+    Throttled,
+    ValidationError,
+    VerificationFailed,
+    YubikeyServiceError,
+)
+from onzecoach.ids import new_id
+from onzecoach.mfa import _codes as codes
+from onzecoach.mfa._model import BackupCode, Factor, FactorKind, SmsCode, TotpSetup
+from onzecoach.mfa._phone import check_mobile
+from onzecoach.notifications import dutch_datetime
+
+if TYPE_CHECKING:
+    from onzecoach.ports import Clock, SmsSender, Storage, UnitOfWork, YubikeyVerifier
+    from onzecoach.settings import Settings
+
+__all__ = ["MfaService", "check_sms_code", "send_code", "totp_context"]
+
+_CONFIRM_FIRST = "Stel eerst minimaal één methode in: sms, YubiKey of authenticatie-app."
+
+
+def totp_context(factor_id: str) -> str:
+    """What an authenticator secret's sealing is bound to: its own factor."""
+    return f"totp:{factor_id}"
+
+
+def check_sms_code(
+    uow: UnitOfWork, record: SmsCode | None, code: object, settings: Settings, *, now: datetime
+) -> VerificationFailed | None:
+    """Use ``record`` if ``code`` matches; else the failure to report (a wrong try counts)."""
+    if record is None or record.used_at is not None:
+        return VerificationFailed("Vraag eerst een nieuwe sms-code aan.", reason="used")
+    if now >= record.expires_at:
+        return VerificationFailed(
+            "De sms-code is verlopen. Vraag een nieuwe aan.", reason="expired"
+        )
+    if record.tries >= settings.sms_code_tries:
+        return VerificationFailed(
+            "Te vaak een verkeerde code. Vraag een nieuwe sms-code aan.", reason="too_many_tries"
+        )
+    typed = codes.normalise_code(code) if isinstance(code, str) else ""
+    if not settings.code_hasher.matches(typed, record.code_hash):
+        uow.sms_codes.record_try(record.id)
+        return VerificationFailed("De code klopt niet.")
+    if not uow.sms_codes.use(record.id, now=now):
+        return VerificationFailed("Deze sms-code is al gebruikt.", reason="used")
+    return None
+
+
+def send_code(
+    uow: UnitOfWork,
+    sms: SmsSender | None,
+    settings: Settings,
+    *,
+    user_id: str,
+    ref: str,
+    phone: str,
+    now: datetime,
+) -> None:
+    """Store a new SMS code for ``ref`` and send it at once: a person is waiting for it.
+
+    Raises ``Throttled`` within ``Settings.sms_resend_cooldown`` of the previous code, and
+    ``SmsDeliveryError`` when the gateway fails (the caller's transaction then rolls back).
+    """
+    previous = uow.sms_codes.latest(ref)
+    if previous is not None and now < previous.created_at + settings.sms_resend_cooldown:
+        again = previous.created_at + settings.sms_resend_cooldown
+        raise Throttled(
+            "Er is net een code verstuurd. Wacht even met opnieuw versturen.", retry_at=again
+        )
+    if sms is None:
+        raise SmsDeliveryError("no SmsSender is configured on this Portal", permanent=True)
+    code = codes.new_sms_code(settings.sms_code_length)
+    record = SmsCode(
+        id=new_id(),
+        user_id=user_id,
+        ref=ref,
+        code_hash=settings.code_hasher.hash(code),
+        created_at=now,
+        expires_at=now + settings.sms_code_lifetime,
+    )
+    uow.sms_codes.add(record)
+    until = dutch_datetime(record.expires_at).split(" om ")[1]
+    sms.send(
+        phone,
+        f"Je OnzeCoach-code is {code}. Geldig tot {until}. Deel deze code met niemand.",
+    )
+
+
+class MfaService:
+    """Setting up and managing second factors (``portal.mfa``).
+
+    The setup calls take the enrollment token that ``portal.accounts.register`` (or
+    ``setup_token`` for a signed-in user) handed out; ``finish`` closes the setup.
+    """
+
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        clock: Clock,
+        settings: Settings,
+        sms: SmsSender | None,
+        yubikey: YubikeyVerifier | None,
+    ) -> None:
+        self._storage = storage
+        self._clock = clock
+        self._settings = settings
+        self._sms = sms
+        self._yubikey = yubikey
+
+    # SMS ---------------------------------------------------------------------------------
+
+    def begin_sms(self, enrollment_token: str, phone: str) -> str:
+        """Send a code to ``phone``; return the number as used (E.164).
+
+        Dutch numbers may be given as 06..., +31 6... or 0031 6...; others need their
+        country code. A landline is refused: it cannot receive an SMS.
+        """
+        number = check_mobile("phone", phone)
+        if isinstance(number, FieldError):
+            raise ValidationError([number])
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            user = self._enrolling(uow, enrollment_token, now=now)
+            pending = self._pending(uow, user, FactorKind.SMS)
+            if pending is None:
+                pending = Factor(id=new_id(), user_id=user.id, kind=FactorKind.SMS, created_at=now)
+                uow.factors.add(attrs.evolve(pending, phone=number))
+            elif pending.phone != number:
+                uow.factors.save(attrs.evolve(pending, phone=number))
+            send_code(
+                uow,
+                self._sms,
+                self._settings,
+                user_id=user.id,
+                ref=pending.id,
+                phone=number,
+                now=now,
+            )
+            uow.commit()
+        return number
+
+    def confirm_sms(self, enrollment_token: str, code: str) -> None:
+        """Confirm the phone with the code it received (3 tries, 10 minutes)."""
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            user = self._enrolling(uow, enrollment_token, now=now)
+            pending = self._pending(uow, user, FactorKind.SMS)
+            record = None if pending is None else uow.sms_codes.latest(pending.id)
+            failure = check_sms_code(uow, record, code, self._settings, now=now)
+            if failure is None and pending is not None:
+                self._confirm(uow, user, pending, now=now)
+            uow.commit()
+        if failure is not None:
+            raise failure
+
+    # Authenticator app -------------------------------------------------------------------
+
+    def begin_totp(self, enrollment_token: str) -> TotpSetup:
+        """A new 160-bit secret, its ``otpauth://`` URI and QR code, to scan with the app."""
+        now = self._clock.now()
+        secret = codes.new_totp_secret()
+        with self._storage.unit_of_work() as uow:
+            user = self._enrolling(uow, enrollment_token, now=now)
+            for stale in uow.factors.for_user(user.id):
+                if stale.kind is FactorKind.TOTP and not stale.confirmed:
+                    uow.factors.delete(stale.id)
+            factor_id = new_id()
+            sealed = self._settings.sealer.seal(secret, context=totp_context(factor_id))
+            uow.factors.add(
+                Factor(
+                    id=factor_id,
+                    user_id=user.id,
+                    kind=FactorKind.TOTP,
+                    created_at=now,
+                    secret_sealed=sealed,
+                )
+            )
+            uow.commit()
+        uri = pyotp.TOTP(secret).provisioning_uri(
+            name=user.username, issuer_name=self._settings.totp_issuer
+        )
+        qr_svg = segno.make_qr(uri, error="m").svg_inline(scale=5, title="QR-code voor je app")
+        return TotpSetup(secret=secret, provisioning_uri=uri, qr_svg=qr_svg)
+
+    def confirm_totp(self, enrollment_token: str, code: str) -> None:
+        """Confirm the app with a code it shows; that code cannot sign in afterwards."""
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            user = self._enrolling(uow, enrollment_token, now=now)
+            pending = self._pending(uow, user, FactorKind.TOTP)
+            if pending is None or pending.secret_sealed is None:
+                raise MfaRequired("Begin eerst met het instellen van de app.")
+            secret = self._settings.sealer.open(
+                pending.secret_sealed, context=totp_context(pending.id)
+            )
+            step = codes.totp_match(secret, code if isinstance(code, str) else "", now=now)
+            if step is None or not uow.factors.advance_step(pending.id, step):
+                raise VerificationFailed(
+                    "De code klopt niet. Kijk of de tijd op je telefoon klopt."
+                )
+            self._confirm(uow, user, pending, now=now)
+            uow.commit()
+
+    # YubiKey -----------------------------------------------------------------------------
+
+    def add_yubikey(self, enrollment_token: str, otp: str) -> None:
+        """Bind a YubiKey: touch it to type an OTP; its first 12 characters identify it."""
+        typed = otp.strip().lower() if isinstance(otp, str) else ""
+        if not codes.is_yubikey_otp(typed):
+            raise VerificationFailed("Dit is geen geldige YubiKey-code.", reason="malformed")
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            self._enrolling(uow, enrollment_token, now=now)
+        self._verifier().verify(typed)
+        with self._storage.unit_of_work() as uow:
+            user = self._enrolling(uow, enrollment_token, now=now)
+            factor = Factor(
+                id=new_id(),
+                user_id=user.id,
+                kind=FactorKind.YUBIKEY,
+                created_at=now,
+                public_id=codes.yubikey_public_id(typed),
+            )
+            uow.factors.add(factor)
+            self._confirm(uow, user, factor, now=now)
+            uow.commit()
+
+    # Finishing and backup codes ------------------------------------------------------------
+
+    def finish(self, enrollment_token: str) -> list[str]:
+        """Close the setup; return the backup codes, which are shown this once.
+
+        Needs at least one confirmed method (``MfaRequired`` otherwise). A signed-in user
+        who added a method keeps the backup codes they have, and gets an empty list.
+        """
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            enrollment = tokens.find_usable(uow, enrollment_token, TokenPurpose.ENROLLMENT, now=now)
+            user = self._user(uow, enrollment.user_id)
+            if not any(f.confirmed for f in uow.factors.for_user(user.id)):
+                raise MfaRequired(_CONFIRM_FIRST)
+            if not uow.tokens.consume(enrollment.id, now=now):
+                raise tokens_invalid()
+            backup: list[str] = []
+            if user.status is AccountStatus.ENROLLING:
+                backup = self._new_backup_codes(uow, user, now=now)
+                uow.users.save(attrs.evolve(user, status=AccountStatus.ACTIVE))
+                self._audit(uow, user.actor, "mfa.enrolled", user, now=now)
+            uow.commit()
+        return backup
+
+    def regenerate_backup_codes(self, actor: Actor) -> list[str]:
+        """A new set of backup codes for the signed-in user; the old set stops working."""
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            user = self._signed_in(uow, actor)
+            fresh = self._new_backup_codes(uow, user, now=now)
+            self._audit(uow, actor, "mfa.backup_codes_regenerated", user, now=now)
+            uow.commit()
+        return fresh
+
+    def backup_codes_left(self, actor: Actor) -> int:
+        with self._storage.unit_of_work() as uow:
+            return uow.backup_codes.count_unused(self._signed_in(uow, actor).id)
+
+    # Signed in ------------------------------------------------------------------------------
+
+    def setup_token(self, actor: Actor) -> str:
+        """An enrollment token for a signed-in user who adds a method (then ``finish``)."""
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            user = self._signed_in(uow, actor)
+            secret, _ = tokens.issue(
+                uow,
+                TokenPurpose.ENROLLMENT,
+                user.id,
+                now=now,
+                lifetime=self._settings.enrollment_lifetime,
+            )
+            uow.commit()
+        return secret
+
+    def methods(self, actor: Actor) -> list[Factor]:
+        """The signed-in user's confirmed methods, oldest first."""
+        with self._storage.unit_of_work() as uow:
+            user = self._signed_in(uow, actor)
+            return [f for f in uow.factors.for_user(user.id) if f.confirmed]
+
+    def remove_method(self, actor: Actor, factor_id: str) -> None:
+        """Remove one of the user's methods; never the last one."""
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            user = self._signed_in(uow, actor)
+            mine = [f for f in uow.factors.for_user(user.id) if f.confirmed]
+            if factor_id not in {f.id for f in mine}:
+                raise NotFound("Deze methode bestaat niet.")
+            if len(mine) == 1:
+                raise Conflict(
+                    "Je laatste methode kun je niet verwijderen; voeg eerst een andere toe."
+                )
+            uow.factors.delete(factor_id)
+            self._audit(uow, actor, "mfa.method_removed", user, now=now)
+            uow.commit()
+
+    def reset(self, user_id: str, *, actor: Actor = SERVICE_DESK) -> None:
+        """The service desk's reset: every method and backup code goes, every session ends.
+
+        The next login with the password leads to a new setup (``MfaRequired`` carrying
+        an ``Enrollment``).
+        """
+        if not actor.is_service_desk:
+            raise PermissionDenied("Alleen het servicebureau mag dit doen.")
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            user = uow.users.get(user_id) if isinstance(user_id, str) else None
+            if user is None:
+                raise NotFound("Gebruiker niet gevonden.")
+            uow.factors.delete_for_user(user.id)
+            uow.backup_codes.replace(user.id, [])
+            uow.sessions.end_all(user.id, at=now)
+            uow.tokens.revoke_for_user(user.id, TokenPurpose.ENROLLMENT, now=now)
+            if user.status is AccountStatus.ACTIVE:
+                uow.users.save(attrs.evolve(user, status=AccountStatus.ENROLLING))
+            self._audit(uow, actor, "mfa.reset", user, now=now)
+            uow.commit()
+
+    # Helpers --------------------------------------------------------------------------------
+
+    def _verifier(self) -> YubikeyVerifier:
+        if self._yubikey is None:
+            raise YubikeyServiceError("no YubikeyVerifier is configured on this Portal")
+        return self._yubikey
+
+    def _enrolling(self, uow: UnitOfWork, secret: str, *, now: datetime) -> User:
+        enrollment = tokens.find_usable(uow, secret, TokenPurpose.ENROLLMENT, now=now)
+        return self._user(uow, enrollment.user_id)
+
+    @staticmethod
+    def _user(uow: UnitOfWork, user_id: str | None) -> User:
+        user = None if user_id is None else uow.users.get(user_id)
+        if user is None or user.status not in {AccountStatus.ENROLLING, AccountStatus.ACTIVE}:
+            raise tokens_invalid()
+        return user
+
+    @staticmethod
+    def _signed_in(uow: UnitOfWork, actor: Actor) -> User:
+        user = uow.users.get(actor.user_id) if actor.user_id else None
+        if user is None or user.status is not AccountStatus.ACTIVE:
+            raise NotAuthenticated("Log opnieuw in.")
+        return user
+
+    @staticmethod
+    def _pending(uow: UnitOfWork, user: User, kind: FactorKind) -> Factor | None:
+        pending = [f for f in uow.factors.for_user(user.id) if f.kind is kind and not f.confirmed]
+        return pending[-1] if pending else None
+
+    def _confirm(self, uow: UnitOfWork, user: User, factor: Factor, *, now: datetime) -> None:
+        current = uow.factors.get(factor.id) or factor
+        uow.factors.save(attrs.evolve(current, confirmed_at=now))
+        if factor.kind is not FactorKind.YUBIKEY:
+            # One phone and one app per account: a new one replaces the old.
+            for old in uow.factors.for_user(user.id):
+                if old.kind is factor.kind and old.id != factor.id:
+                    uow.factors.delete(old.id)
+        self._audit(uow, user.actor, f"mfa.{factor.kind.value}_added", user, now=now)
+
+    def _new_backup_codes(self, uow: UnitOfWork, user: User, *, now: datetime) -> list[str]:
+        fresh = [codes.new_backup_code() for _ in range(self._settings.backup_code_count)]
+        hasher = self._settings.code_hasher
+        uow.backup_codes.replace(
+            user.id,
+            [
+                BackupCode(
+                    id=new_id(),
+                    user_id=user.id,
+                    code_hash=hasher.hash(codes.normalise_code(code)),
+                    created_at=now,
+                )
+                for code in fresh
+            ],
+        )
+        return fresh
+
+    def _audit(
+        self, uow: UnitOfWork, actor: Actor | None, action: str, user: User, *, now: datetime
+    ) -> None:
+        uow.audit.append(
+            audit_entry(
+                actor,
+                action,
+                at=now,
+                employer_id=user.employer_id,
+                subject_type="user",
+                subject_id=user.id,
+            )
+        )
+
+
+def tokens_invalid() -> InvalidToken:
+    return InvalidToken(tokens.INVALID_LINK)

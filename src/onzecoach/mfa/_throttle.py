@@ -1,0 +1,85 @@
+"""Growing delays after failed logins: per account, and a cap per IP address."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from onzecoach.accounts._model import username_key
+from onzecoach.accounts._tokens import rate_key
+from onzecoach.errors import Throttled
+from onzecoach.mfa._model import ThrottleState
+
+if TYPE_CHECKING:
+    from onzecoach.ports import UnitOfWork
+    from onzecoach.settings import Settings
+
+__all__ = ["LoginThrottle"]
+
+_WAIT = "Te veel mislukte pogingen. Probeer het opnieuw na {at}."
+
+
+class LoginThrottle:
+    """django-otp's rule: after the free tries, wait base x 2^(n - 1), capped; reset on success.
+
+    Keys are per username (known or not, so the delay says nothing about existence) and
+    per IP address. Never a permanent lock-out: at most ``login_max_failures`` per hour,
+    after which the window's end is the next chance.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @staticmethod
+    def account_key(username: str) -> str:
+        return rate_key("login", username_key(username))
+
+    @staticmethod
+    def ip_key(ip: str | None) -> str | None:
+        return None if not ip else rate_key("login-ip", ip)
+
+    def check(self, uow: UnitOfWork, account: str, ip: str | None, *, now: datetime) -> None:
+        """Raise ``Throttled`` when either key has to wait."""
+        settings = self._settings
+        waits = [self._retry_at(uow.throttles.get(account), settings.login_max_failures, now)]
+        if ip is not None:
+            state = uow.throttles.get(ip)
+            waits.append(self._window_end(state, settings.login_ip_max_failures, now))
+        later = [at for at in waits if at is not None and at > now]
+        if later:
+            at = max(later)
+            raise Throttled(_WAIT.format(at=at.strftime("%H:%M:%S UTC")), retry_at=at)
+
+    def failed(self, uow: UnitOfWork, account: str, ip: str | None, *, now: datetime) -> None:
+        window = self._settings.login_failure_window
+        uow.throttles.record_failure(account, now=now, window=window)
+        if ip is not None:
+            uow.throttles.record_failure(ip, now=now, window=window)
+
+    def succeeded(self, uow: UnitOfWork, account: str) -> None:
+        uow.throttles.clear(account)
+
+    def delay(self, failures: int) -> timedelta:
+        """The wait after ``failures`` failures in a row."""
+        over = failures - self._settings.login_free_failures
+        if over <= 0:
+            return timedelta(0)
+        delay = self._settings.login_delay_base * (1 << min(over - 1, 32))
+        return min(delay, self._settings.login_delay_max)
+
+    def _retry_at(self, state: ThrottleState | None, cap: int, now: datetime) -> datetime | None:
+        if state is None:
+            return None
+        end = self._window_end(state, cap, now)
+        return max(
+            (at for at in (end, state.last_failure_at + self.delay(state.failures)) if at),
+            default=None,
+        )
+
+    def _window_end(self, state: ThrottleState | None, cap: int, now: datetime) -> datetime | None:
+        if state is None:
+            return None
+        end = state.window_start + self._settings.login_failure_window
+        if now < end and state.window_failures >= cap:
+            return end
+        return None

@@ -1,0 +1,485 @@
+"""Second factors and login through the public API, on every storage adapter."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from email.message import EmailMessage
+
+import pyotp
+import pytest
+
+from onzecoach import (
+    Conflict,
+    InvalidToken,
+    MfaRequired,
+    NotAuthenticated,
+    PermissionDenied,
+    Portal,
+    SmsDeliveryError,
+    Throttled,
+    ValidationError,
+    VerificationFailed,
+)
+from onzecoach.accounts import AccountStatus, Enrollment
+from onzecoach.mfa import Method
+from onzecoach.ports import Storage
+from onzecoach.testing import (
+    FakeYubikeyVerifier,
+    FrozenClock,
+    RecordingMailer,
+    RecordingSms,
+    otp_for,
+)
+from support import make_settings
+
+PASSWORD = "Koffie-Met-Melk-2026"
+KEY = "vvcccccbcdef"
+
+
+def body(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def enroll(portal: Portal, mailer: RecordingMailer, username: str = "anna.hr") -> Enrollment:
+    employer = portal.admin.create_employer(f"Werkgever {username}")
+    portal.admin.invite_user(employer.id, email=f"{username}@example.nl", username=username)
+    portal.outbox.dispatch_due()
+    token = re.search(r"/registreren/(\S+)", body(mailer.sent[-1]))
+    assert token
+    return portal.accounts.register(token.group(1), PASSWORD)
+
+
+def totp_user(
+    portal: Portal, mailer: RecordingMailer, username: str = "anna.hr"
+) -> tuple[str, list[str]]:
+    """An active user with an authenticator app; returns (its secret, its backup codes)."""
+    enrollment = enroll(portal, mailer, username)
+    setup = portal.mfa.begin_totp(enrollment.token)
+    portal.mfa.confirm_totp(enrollment.token, pyotp.TOTP(setup.secret).at(portal.clock.now()))
+    return setup.secret, portal.mfa.finish(enrollment.token)
+
+
+def next_code(portal: Portal, secret: str, clock: FrozenClock) -> str:
+    clock.advance(timedelta(seconds=30))
+    return pyotp.TOTP(secret).at(clock.now())
+
+
+@pytest.fixture
+def yubikey() -> FakeYubikeyVerifier:
+    return FakeYubikeyVerifier()
+
+
+@pytest.fixture
+def portal(
+    storage: Storage,
+    mailer: RecordingMailer,
+    sms: RecordingSms,
+    clock: FrozenClock,
+    yubikey: FakeYubikeyVerifier,
+) -> Portal:
+    return Portal(
+        storage=storage,
+        mailer=mailer,
+        sms=sms,
+        clock=clock,
+        yubikey=yubikey,
+        settings=make_settings(),
+    )
+
+
+# Must hold 1: the whole flow with an authenticator app ---------------------------------------
+
+
+def test_register_with_an_app_then_sign_in_and_never_twice_with_one_code(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    enrollment = enroll(portal, mailer)
+    with pytest.raises(MfaRequired):
+        portal.mfa.finish(enrollment.token)
+    setup = portal.mfa.begin_totp(enrollment.token)
+    assert len(base64.b32decode(setup.secret)) * 8 >= 160
+    assert setup.provisioning_uri.startswith("otpauth://totp/OnzeCoach:anna.hr?")
+    assert "issuer=OnzeCoach" in setup.provisioning_uri
+    assert setup.qr_svg.startswith("<svg")
+    with pytest.raises(VerificationFailed):
+        portal.mfa.confirm_totp(enrollment.token, "000000")
+    portal.mfa.confirm_totp(
+        enrollment.token,
+        pyotp.TOTP(setup.secret).at(clock.now()),
+    )
+    codes = portal.mfa.finish(enrollment.token)
+    assert len(codes) == 10
+    assert len(set(codes)) == 10
+    assert all(re.fullmatch(r"[a-z2-9]{5}-[a-z2-9]{5}", c) for c in codes)
+    with pytest.raises(InvalidToken):
+        portal.mfa.finish(enrollment.token)
+
+    challenge = portal.auth.login("anna.hr", PASSWORD, ip="192.0.2.1")
+    assert set(challenge.methods) == {Method.TOTP, Method.BACKUP_CODE}
+    code = next_code(portal, setup.secret, clock)
+    session = portal.auth.verify(challenge.token, code, method="totp")
+    actor = portal.auth.authenticate(session.token)
+    assert actor.user_id == enrollment.user_id
+
+    again = portal.auth.login("anna.hr", PASSWORD)
+    with pytest.raises(VerificationFailed) as replay:
+        portal.auth.verify(again.token, code, method="totp")
+    assert replay.value.reason == "replayed"
+
+    with pytest.raises(InvalidToken):  # a challenge opens one session only
+        portal.auth.verify(challenge.token, next_code(portal, setup.secret, clock), method="totp")
+
+    backup = portal.auth.login("anna.hr", PASSWORD)
+    portal.auth.verify(backup.token, codes[0].upper().replace("-", " "), method="backup_code")
+    once_more = portal.auth.login("anna.hr", PASSWORD)
+    with pytest.raises(VerificationFailed) as used:
+        portal.auth.verify(once_more.token, codes[0], method="backup_code")
+    assert used.value.reason in {"used", "mismatch"}
+    portal.auth.verify(once_more.token, codes[1], method="backup_code")
+
+
+def test_app_codes_allow_one_step_of_drift(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    secret, _ = totp_user(portal, mailer)
+    totp = pyotp.TOTP(secret)
+    clock.advance(timedelta(minutes=5))
+    for offset, accepted in ((-60, False), (-30, True), (30, True), (60, False)):
+        clock.advance(timedelta(minutes=2))
+        challenge = portal.auth.login("anna.hr", PASSWORD)
+        code = totp.at(clock.now() + timedelta(seconds=offset))
+        if accepted:
+            portal.auth.verify(challenge.token, code, method="totp")
+        else:
+            with pytest.raises(VerificationFailed):
+                portal.auth.verify(challenge.token, code, method="totp")
+
+
+# Must hold 2: SMS ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["06 12345678", "0612345678", "+31 6 12345678", "0031 6 12345678", "+31 (0)6 12345678"]
+)
+def test_dutch_mobile_numbers_all_become_one_e164_number(
+    portal: Portal, mailer: RecordingMailer, sms: RecordingSms, typed: str
+) -> None:
+    enrollment = enroll(portal, mailer)
+    assert portal.mfa.begin_sms(enrollment.token, typed) == "+31612345678"
+    assert sms.sent[-1].to == "+31612345678"
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("030 1234567", "not_mobile"),
+        ("12345", "invalid"),
+        ("0470 12 34 56", "invalid"),
+        ("", "required"),
+    ],
+)
+def test_landlines_and_bad_numbers_are_refused_naming_the_rule(
+    portal: Portal, mailer: RecordingMailer, sms: RecordingSms, typed: str, code: str
+) -> None:
+    enrollment = enroll(portal, mailer)
+    with pytest.raises(ValidationError) as bad:
+        portal.mfa.begin_sms(enrollment.token, typed)
+    assert bad.value.codes == {"phone": code}
+    assert sms.sent == []
+
+
+def sms_code(sms: RecordingSms) -> str:
+    found = re.search(r"code is ([a-z0-9]+)", sms.sent[-1].text)
+    assert found, sms.sent[-1].text
+    return found.group(1)
+
+
+def sms_user(
+    portal: Portal, mailer: RecordingMailer, sms: RecordingSms, clock: FrozenClock
+) -> None:
+    enrollment = enroll(portal, mailer)
+    portal.mfa.begin_sms(enrollment.token, "+32 470 12 34 56")  # abroad, with country code
+    code = sms_code(sms)
+    assert re.fullmatch(r"[a-z2-9]{8}", code)
+    portal.mfa.confirm_sms(enrollment.token, code)
+    portal.mfa.finish(enrollment.token)
+
+
+def test_an_sms_code_signs_in_once_and_expires_and_allows_three_tries(
+    portal: Portal, mailer: RecordingMailer, sms: RecordingSms, clock: FrozenClock
+) -> None:
+    sms_user(portal, mailer, sms, clock)
+    challenge = portal.auth.login("anna.hr", PASSWORD)
+    assert challenge.phone_hint == "56"
+    portal.auth.send_sms(challenge.token)
+    assert sms.sent[-1].to == "+32470123456"
+    code = sms_code(sms)
+    portal.auth.verify(challenge.token, code, method="sms")
+
+    # Reused: a new challenge's code is a new one; the old one does not work there.
+    reuse = portal.auth.login("anna.hr", PASSWORD)
+    with pytest.raises(VerificationFailed):
+        portal.auth.verify(reuse.token, code, method="sms")
+
+    # Four tries: the fourth is refused even with the right code.
+    clock.advance(timedelta(minutes=1))
+    tries = portal.auth.login("anna.hr", PASSWORD)
+    portal.auth.send_sms(tries.token)
+    right = sms_code(sms)
+    for _ in range(3):
+        with pytest.raises(VerificationFailed):
+            portal.auth.verify(tries.token, "zzzzzzzz", method="sms")
+    clock.advance(timedelta(minutes=10))  # past every throttle delay; the code has its own limit
+    fourth = portal.auth.login("anna.hr", PASSWORD)
+    with pytest.raises(VerificationFailed):
+        portal.auth.verify(fourth.token, right, method="sms")
+
+
+def test_an_enrollment_sms_code_in_its_11th_minute_is_refused(
+    portal: Portal, mailer: RecordingMailer, sms: RecordingSms, clock: FrozenClock
+) -> None:
+    enrollment = enroll(portal, mailer)
+    portal.mfa.begin_sms(enrollment.token, "0612345678")
+    code = sms_code(sms)
+    clock.advance(timedelta(minutes=10, seconds=1))
+    with pytest.raises(VerificationFailed) as late:
+        portal.mfa.confirm_sms(enrollment.token, code)
+    assert late.value.reason == "expired"
+    portal.mfa.begin_sms(enrollment.token, "0612345678")  # a resend after the cooldown
+    with pytest.raises(Throttled):  # ...but not twice within the cooldown
+        portal.mfa.begin_sms(enrollment.token, "0612345678")
+    portal.mfa.confirm_sms(enrollment.token, sms_code(sms))
+
+
+def test_a_failing_gateway_is_a_clear_error(
+    portal: Portal, mailer: RecordingMailer, sms: RecordingSms
+) -> None:
+    enrollment = enroll(portal, mailer)
+    sms.fail_with = SmsDeliveryError("gateway down")
+    with pytest.raises(SmsDeliveryError):
+        portal.mfa.begin_sms(enrollment.token, "0612345678")
+    sms.fail_with = None
+    portal.mfa.begin_sms(enrollment.token, "0612345678")  # no cooldown: nothing was sent
+
+
+# YubiKey (with the fake verifier; the real protocol is tested in tests/adapters) ------------
+
+
+def test_a_yubikey_binds_by_public_id_and_signs_in(
+    portal: Portal, mailer: RecordingMailer, yubikey: FakeYubikeyVerifier
+) -> None:
+    enrollment = enroll(portal, mailer)
+    with pytest.raises(VerificationFailed) as malformed:
+        portal.mfa.add_yubikey(enrollment.token, "not an otp")
+    assert malformed.value.reason == "malformed"
+    portal.mfa.add_yubikey(enrollment.token, otp_for(KEY, 1))
+    portal.mfa.finish(enrollment.token)
+    challenge = portal.auth.login("anna.hr", PASSWORD)
+    assert Method.YUBIKEY in challenge.methods
+    with pytest.raises(VerificationFailed) as other:
+        portal.auth.verify(challenge.token, otp_for("vvcccccbbbbb", 2), method="yubikey")
+    assert other.value.reason == "wrong_key"
+    with pytest.raises(VerificationFailed) as replayed:
+        portal.auth.verify(challenge.token, otp_for(KEY, 1), method="yubikey")
+    assert replayed.value.reason == "replayed"
+    portal.auth.verify(challenge.token, otp_for(KEY, 3).upper(), method="yubikey")
+
+    second = enroll(portal, mailer, "bert.hr")
+    with pytest.raises(Conflict):
+        portal.mfa.add_yubikey(second.token, otp_for(KEY, 4))
+
+
+# Must hold 4: throttling ---------------------------------------------------------------------
+
+
+def test_wrong_codes_are_throttled_with_a_growing_delay_and_success_resets(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    secret, _ = totp_user(portal, mailer)
+    clock.advance(timedelta(minutes=1))  # past the time step used to confirm the app
+    challenge = portal.auth.login("anna.hr", PASSWORD)
+    for _ in range(5):
+        with pytest.raises(VerificationFailed):
+            portal.auth.verify(challenge.token, "000000", method="totp")
+    with pytest.raises(Throttled) as first:
+        portal.auth.verify(challenge.token, "000000", method="totp")
+    clock.set(first.value.retry_at)
+    with pytest.raises(VerificationFailed):
+        portal.auth.verify(challenge.token, "000000", method="totp")
+    with pytest.raises(Throttled) as second:
+        portal.auth.verify(challenge.token, "000000", method="totp")
+    assert second.value.retry_at - clock.now() > first.value.retry_at - (
+        first.value.retry_at - timedelta(seconds=1)
+    )
+    assert second.value.retry_at - clock.now() == timedelta(seconds=2)
+    clock.set(second.value.retry_at)
+    code = pyotp.TOTP(secret).at(clock.now())
+    portal.auth.verify(challenge.token, code, method="totp")
+    # Success reset the count: one wrong try is not throttled.
+    fresh = portal.auth.login("anna.hr", PASSWORD)
+    with pytest.raises(VerificationFailed):
+        portal.auth.verify(fresh.token, "000000", method="totp")
+    with pytest.raises(VerificationFailed):
+        portal.auth.verify(fresh.token, "000000", method="totp")
+
+
+def test_wrong_passwords_are_throttled_for_known_and_unknown_names_alike(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    totp_user(portal, mailer)
+    for name in ("anna.hr", "niemand"):
+        for _ in range(5):
+            with pytest.raises(VerificationFailed, match="Inlognaam of wachtwoord"):
+                portal.auth.login(name, "Fout-Wachtwoord-1")
+        with pytest.raises(Throttled):
+            portal.auth.login(name, PASSWORD)
+    clock.advance(timedelta(seconds=1))
+    portal.auth.login("anna.hr", PASSWORD)
+
+
+def test_the_hourly_cap_and_the_per_ip_limit(
+    storage: Storage, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    portal = Portal(
+        storage=storage,
+        mailer=mailer,
+        clock=clock,
+        settings=make_settings(login_max_failures=6, login_ip_max_failures=8),
+    )
+    totp_user(portal, mailer)
+    for _ in range(6):
+        with pytest.raises(VerificationFailed):
+            portal.auth.login("anna.hr", "Fout-Wachtwoord-1")
+        clock.advance(timedelta(minutes=1))
+    with pytest.raises(Throttled) as capped:
+        portal.auth.login("anna.hr", PASSWORD)
+    assert capped.value.retry_at - clock.now() > timedelta(minutes=50)
+    clock.set(capped.value.retry_at)
+    portal.auth.login("anna.hr", PASSWORD)  # never a permanent lock-out
+    for n in range(8):  # one address trying many names
+        with pytest.raises(VerificationFailed):
+            portal.auth.login(f"naam{n}", "Fout-Wachtwoord-1", ip="198.51.100.7")
+    with pytest.raises(Throttled):
+        portal.auth.login("anna.hr", PASSWORD, ip="198.51.100.7")
+    portal.auth.login("anna.hr", PASSWORD, ip="198.51.100.8")
+
+
+# Must hold 5: concurrency ------------------------------------------------------------------------
+
+
+def race(actions: list[Callable[[], object]]) -> list[BaseException | None]:
+    results: list[BaseException | None] = [None] * len(actions)
+    barrier = threading.Barrier(len(actions))
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            actions[index]()
+        except BaseException as exc:
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.parametrize("method", ["totp", "backup_code"])
+def test_one_code_verified_twice_at_once_opens_one_session(
+    storage_factory: Callable[[], Storage], mailer: RecordingMailer, clock: FrozenClock, method: str
+) -> None:
+    portals = [
+        Portal(storage=storage_factory(), mailer=mailer, clock=clock, settings=make_settings())
+        for _ in range(2)
+    ]
+    secret, backup = totp_user(portals[0], mailer)
+    challenges = [p.auth.login("anna.hr", PASSWORD) for p in portals]
+    code = next_code(portals[0], secret, clock) if method == "totp" else backup[0]
+    outcomes = race(
+        [
+            functools.partial(p.auth.verify, c.token, code, method=method)
+            for p, c in zip(portals, challenges, strict=True)
+        ]
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["NoneType", "VerificationFailed"]
+
+
+# Management ------------------------------------------------------------------------------
+
+
+def test_methods_can_be_added_and_removed_but_never_the_last(
+    portal: Portal, mailer: RecordingMailer, sms: RecordingSms, clock: FrozenClock
+) -> None:
+    secret, codes = totp_user(portal, mailer)
+    challenge = portal.auth.login("anna.hr", PASSWORD)
+    session = portal.auth.verify(challenge.token, next_code(portal, secret, clock), method="totp")
+    actor = session.actor
+    (app,) = portal.mfa.methods(actor)
+    with pytest.raises(Conflict):
+        portal.mfa.remove_method(actor, app.id)
+    setup = portal.mfa.setup_token(actor)
+    portal.mfa.begin_sms(setup, "0612345678")
+    portal.mfa.confirm_sms(setup, sms_code(sms))
+    assert portal.mfa.finish(setup) == []  # the backup codes stay
+    assert len(portal.mfa.methods(actor)) == 2
+    portal.mfa.remove_method(actor, app.id)
+    assert [m.kind.value for m in portal.mfa.methods(actor)] == ["sms"]
+    fresh = portal.mfa.regenerate_backup_codes(actor)
+    assert portal.mfa.backup_codes_left(actor) == 10
+    login = portal.auth.login("anna.hr", PASSWORD)
+    with pytest.raises(VerificationFailed):
+        portal.auth.verify(login.token, codes[2], method="backup_code")
+    portal.auth.verify(login.token, fresh[0], method="backup_code")
+
+
+def test_the_service_desk_resets_a_second_factor(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    secret, _ = totp_user(portal, mailer)
+    challenge = portal.auth.login("anna.hr", PASSWORD)
+    session = portal.auth.verify(challenge.token, next_code(portal, secret, clock), method="totp")
+    with pytest.raises(PermissionDenied):
+        portal.mfa.reset(session.user_id, actor=session.actor)
+    portal.mfa.reset(session.user_id)
+    with pytest.raises(NotAuthenticated):
+        portal.auth.authenticate(session.token)
+    with pytest.raises(MfaRequired) as again:
+        portal.auth.login("anna.hr", PASSWORD)
+    enrollment = again.value.enrollment
+    assert enrollment is not None
+    setup = portal.mfa.begin_totp(enrollment.token)
+    portal.mfa.confirm_totp(enrollment.token, pyotp.TOTP(setup.secret).at(clock.now()))
+    assert len(portal.mfa.finish(enrollment.token)) == 10
+
+
+def test_an_unfinished_setup_cannot_sign_in(portal: Portal, mailer: RecordingMailer) -> None:
+    enrollment = enroll(portal, mailer)
+    with pytest.raises(MfaRequired) as setup:
+        portal.auth.login("anna.hr", PASSWORD)
+    assert setup.value.enrollment is not None
+    assert setup.value.enrollment.user_id == enrollment.user_id
+    with portal.storage.unit_of_work() as uow:
+        user = uow.users.get(enrollment.user_id)
+    assert user is not None
+    assert user.status is AccountStatus.ENROLLING
+
+
+def test_a_challenge_expires_after_five_minutes(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    secret, _ = totp_user(portal, mailer)
+    challenge = portal.auth.login("anna.hr", PASSWORD)
+    clock.advance(timedelta(minutes=5))
+    with pytest.raises(InvalidToken):
+        portal.auth.verify(challenge.token, pyotp.TOTP(secret).at(clock.now()), method="totp")
+    with pytest.raises(ValidationError):
+        portal.auth.verify(challenge.token, "123456", method="carrier-pigeon")
