@@ -1,21 +1,20 @@
-"""After the account flows, the raw database holds none of the secrets that were used."""
+"""After the account and login flows, the raw database holds none of the secrets used."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
-import attrs
+import pyotp
 import pytest
 import sqlalchemy as sa
 
 from onzecoach import Portal
-from onzecoach.accounts import AccountStatus
 from onzecoach.adapters.sql import SqlStorage
-from onzecoach.testing import FrozenClock, RecordingMailer
+from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
 from support import make_settings
 
 PASSWORDS = ["Koffie-Met-Melk-2026", "Wandelpad-1-Zonnig!", "Wandelpad-2-Zonnig!"]
@@ -50,11 +49,14 @@ def everything_stored(storage: SqlStorage) -> str:
 
 
 def test_no_token_password_or_link_is_stored_in_clear(sql_storage: SqlStorage) -> None:
-    mailer, clock = (
+    mailer, sms, clock = (
         RecordingMailer(),
+        RecordingSms(),
         FrozenClock(datetime(2026, 3, 2, tzinfo=UTC)),
     )
-    portal = Portal(storage=sql_storage, mailer=mailer, clock=clock, settings=make_settings())
+    portal = Portal(
+        storage=sql_storage, mailer=mailer, sms=sms, clock=clock, settings=make_settings()
+    )
     secrets: list[str] = []
 
     employer = portal.admin.create_employer("Acme")
@@ -71,13 +73,25 @@ def test_no_token_password_or_link_is_stored_in_clear(sql_storage: SqlStorage) -
 
     enrollment = portal.accounts.register(link.group(1), PASSWORDS[0])
     secrets += [enrollment.token, PASSWORDS[0]]
-    with portal.storage.unit_of_work() as uow:
-        user = uow.users.get(enrollment.user_id)
-        assert user is not None
-        uow.users.save(attrs.evolve(user, status=AccountStatus.ACTIVE))
-        session = portal.auth.start_session(uow, user, now=clock.now())
-        uow.commit()
-    secrets.append(session.token)
+    # Second factors: an SMS code, an app secret, the backup codes.
+    portal.mfa.begin_sms(enrollment.token, "0612345678")
+    sms_code = re.search(r"code is (\S+)\.", sms.sent[-1].text)
+    assert sms_code
+    secrets.append(sms_code.group(1))
+    portal.mfa.confirm_sms(enrollment.token, sms_code.group(1))
+    setup = portal.mfa.begin_totp(enrollment.token)
+    secrets.append(setup.secret)
+    portal.mfa.confirm_totp(enrollment.token, pyotp.TOTP(setup.secret).at(clock.now()))
+    backup_codes = portal.mfa.finish(enrollment.token)
+    secrets += backup_codes + [code.replace("-", "") for code in backup_codes]
+    # A login: its challenge, the SMS code it sends, the session it opens.
+    clock.advance(timedelta(minutes=1))
+    challenge = portal.auth.login("anna.hr", PASSWORDS[0])
+    portal.auth.send_sms(challenge.token)
+    login_code = re.search(r"code is (\S+)\.", sms.sent[-1].text)
+    assert login_code
+    session = portal.auth.verify(challenge.token, login_code.group(1), method="sms")
+    secrets += [challenge.token, login_code.group(1), session.token]
     portal.accounts.request_password_reset("anna.hr")
     before_send = everything_stored(sql_storage)
     portal.outbox.dispatch_due()
