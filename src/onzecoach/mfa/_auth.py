@@ -208,7 +208,7 @@ class AuthService:
 
         if chosen is Method.YUBIKEY:
             # Outside any transaction: the validation service may take seconds.
-            self._check_yubikey(typed.lower(), factors, account_key, ip_key, now=now)
+            self._check_yubikey(typed, factors, account_key, ip_key, now=now)
 
         with self._storage.unit_of_work() as uow:
             failure = self._spend(
@@ -299,7 +299,7 @@ class AuthService:
         failure: VerificationFailed | None = None
         if not codes.is_yubikey_otp(otp):
             failure = VerificationFailed("Dit is geen geldige YubiKey-code.", reason="malformed")
-        elif codes.yubikey_public_id(otp) not in {
+        elif codes.yubikey_public_id(otp.lower()) not in {
             f.public_id for f in factors if f.kind is FactorKind.YUBIKEY
         }:
             failure = VerificationFailed(
@@ -309,7 +309,7 @@ class AuthService:
             raise YubikeyServiceError("no YubikeyVerifier is configured on this Portal")
         else:
             try:
-                self._yubikey.verify(otp)
+                self._yubikey.verify(otp.lower())
             except VerificationFailed as refused:
                 failure = refused
         if failure is not None:

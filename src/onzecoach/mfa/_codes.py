@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from datetime import datetime
 
@@ -69,12 +70,18 @@ def totp_match(secret: str, code: str, *, now: datetime, drift: int = 1) -> int 
 
 
 #: Yubico's modhex: the characters a YubiKey types whatever the keyboard layout.
-MODHEX = frozenset("cbdefghijklnrtuv")
+MODHEX = "cbdefghijklnrtuv"
 YUBIKEY_OTP_LENGTH = 44
+# Spelled out in both cases: re.IGNORECASE would also take the Kelvin sign for a "k".
+_YUBIKEY_OTP = re.compile(f"[{MODHEX}{MODHEX.upper()}]{{{YUBIKEY_OTP_LENGTH}}}")
 
 
 def is_yubikey_otp(value: str) -> bool:
-    return len(value) == YUBIKEY_OTP_LENGTH and set(value) <= MODHEX
+    """Whether ``value`` has the form of a Yubico OTP: 44 modhex characters, any case.
+
+    Only the form: whether it is genuine and unused, only the validation service knows.
+    """
+    return _YUBIKEY_OTP.fullmatch(value) is not None
 
 
 def yubikey_public_id(otp: str) -> str:

@@ -228,9 +228,10 @@ class MfaService:
 
     def add_yubikey(self, enrollment_token: str, otp: str) -> None:
         """Bind a YubiKey: touch it to type an OTP; its first 12 characters identify it."""
-        typed = otp.strip().lower() if isinstance(otp, str) else ""
-        if not codes.is_yubikey_otp(typed):
+        raw = otp.strip() if isinstance(otp, str) else ""
+        if not codes.is_yubikey_otp(raw):
             raise VerificationFailed("Dit is geen geldige YubiKey-code.", reason="malformed")
+        typed = raw.lower()
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             self._enrolling(uow, enrollment_token, now=now)
