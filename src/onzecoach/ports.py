@@ -61,7 +61,13 @@ class Mailer(Protocol):
 
 class SmsSender(Protocol):
     def send(self, to: str, text: str) -> None:
-        """Send ``text`` to ``to`` (E.164), or raise ``SmsDeliveryError``."""
+        """Send ``text`` to ``to`` (E.164), or raise ``SmsDeliveryError``.
+
+        ``permanent=True`` when trying again cannot help (the gateway refused the request);
+        otherwise the outbox tries again later. A gateway that timed out may have sent the
+        message all the same, so a retry can deliver it twice: keep texts harmless to
+        repeat. The text may hold a login code: it never belongs in an error message.
+        """
         ...
 
 

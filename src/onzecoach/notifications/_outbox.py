@@ -120,7 +120,8 @@ class OutboxService:
         except Exception as exc:
             # An adapter that breaks its contract must not stop the other messages.
             log.exception("outbox message %s: the adapter raised unexpectedly", message.id)
-            error = f"{type(exc).__name__}: {exc}"
+            # Only the type: an adapter that breaks its contract may not scrub its messages.
+            error = f"{type(exc).__name__} raised by the adapter (see the log)"
         else:
             self._record(
                 attrs.evolve(
