@@ -483,3 +483,20 @@ def test_a_challenge_expires_after_five_minutes(
         portal.auth.verify(challenge.token, pyotp.TOTP(secret).at(clock.now()), method="totp")
     with pytest.raises(ValidationError):
         portal.auth.verify(challenge.token, "123456", method="carrier-pigeon")
+
+
+def test_an_unknown_username_costs_the_same_argon2_work(
+    portal: Portal, mailer: RecordingMailer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    totp_user(portal, mailer)
+    hasher = portal.accounts.hasher
+    work: list[str] = []
+    real_verify, real_burn = hasher.verify, hasher.burn
+    monkeypatch.setattr(
+        hasher, "verify", lambda h, p: (work.append("verify"), real_verify(h, p))[1]
+    )
+    monkeypatch.setattr(hasher, "burn", lambda p: (work.append("burn"), real_burn(p))[1])
+    for name in ("anna.hr", "niemand"):
+        with pytest.raises(VerificationFailed, match="Inlognaam of wachtwoord klopt niet"):
+            portal.auth.login(name, "Fout-Wachtwoord-1")
+    assert work == ["verify", "burn"]  # one argon2 verification each

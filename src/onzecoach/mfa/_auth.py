@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, NoReturn
 
+import attrs
+
 from onzecoach.accounts import _tokens as tokens
 from onzecoach.accounts._model import (
     AccountStatus,
@@ -56,6 +58,17 @@ _FACTOR_METHODS = {
     FactorKind.TOTP: Method.TOTP,
     FactorKind.YUBIKEY: Method.YUBIKEY,
 }
+
+
+@attrs.frozen
+class _Attempt:
+    challenge: LoginChallengeRecord
+    user: User
+    factors: list[Factor]
+    account_key: str
+    ip_key: str | None
+    #: Failures in a row so far for the account, so that a success clears only what is there.
+    failures: int
 
 
 class AuthService:
@@ -192,32 +205,23 @@ class AuthService:
             raise ValidationError.single("method", "invalid", "Kies een geldige methode.") from None
         typed = code.strip() if isinstance(code, str) else ""
         now = self._clock.now()
-        with self._storage.unit_of_work() as uow:
-            challenge = self._challenge(uow, challenge_token, now=now)
-            user = uow.users.get(challenge.user_id)
-            if user is None or user.status is not AccountStatus.ACTIVE:
-                raise InvalidToken("Deze inlogpoging is verlopen. Log opnieuw in.")
-            account_key = self._throttle.account_key(user.username)
-            ip_key = self._throttle.ip_key(challenge.ip)
-            self._throttle.check(uow, account_key, ip_key, now=now)
-            if chosen not in challenge.methods:
-                raise ValidationError.single(
-                    "method", "unavailable", "Deze methode is voor dit account niet ingesteld."
-                )
-            factors = [f for f in uow.factors.for_user(user.id) if f.confirmed]
-
         if chosen is Method.YUBIKEY:
-            # Outside any transaction: the validation service may take seconds.
-            self._check_yubikey(typed, factors, account_key, ip_key, now=now)
+            # Asked outside any transaction: the validation service may take seconds.
+            with self._storage.unit_of_work() as uow:
+                attempt = self._attempt(uow, challenge_token, chosen, now=now)
+            self._check_yubikey(typed, attempt, now=now)
 
+        # One transaction reads, spends the code and opens the session: a code that two
+        # requests present at once is spent by one of them only.
         with self._storage.unit_of_work() as uow:
-            failure = self._spend(
-                uow, chosen, typed, user=user, challenge=challenge, factors=factors, now=now
-            )
+            attempt = self._attempt(uow, challenge_token, chosen, now=now)
+            failure = self._spend(uow, chosen, typed, attempt, now=now)
             if failure is None:
-                if not uow.challenges.consume(challenge.id, now=now):
+                user = attempt.user
+                if not uow.challenges.consume(attempt.challenge.id, now=now):
                     raise InvalidToken("Deze inlogpoging is al gebruikt of verlopen.")
-                self._throttle.succeeded(uow, account_key)
+                if attempt.failures:
+                    self._throttle.succeeded(uow, attempt.account_key)
                 session = self.start_session(uow, user, now=now)
                 uow.audit.append(
                     audit_entry(
@@ -231,31 +235,47 @@ class AuthService:
                     )
                 )
             else:
-                self._throttle.failed(uow, account_key, ip_key, now=now)
+                self._throttle.failed(uow, attempt.account_key, attempt.ip_key, now=now)
             uow.commit()
         if failure is not None:
             raise failure
         return session
 
+    def _attempt(
+        self, uow: UnitOfWork, challenge_token: str, method: Method, *, now: datetime
+    ) -> _Attempt:
+        """The challenge and its user, once the throttle and the method allow a try."""
+        challenge = self._challenge(uow, challenge_token, now=now)
+        user = uow.users.get(challenge.user_id)
+        if user is None or user.status is not AccountStatus.ACTIVE:
+            raise InvalidToken("Deze inlogpoging is verlopen. Log opnieuw in.")
+        account_key = self._throttle.account_key(user.username)
+        ip_key = self._throttle.ip_key(challenge.ip)
+        failures = self._throttle.check(uow, account_key, ip_key, now=now)
+        if method not in challenge.methods:
+            raise ValidationError.single(
+                "method", "unavailable", "Deze methode is voor dit account niet ingesteld."
+            )
+        return _Attempt(
+            challenge=challenge,
+            user=user,
+            factors=[f for f in uow.factors.for_user(user.id) if f.confirmed],
+            account_key=account_key,
+            ip_key=ip_key,
+            failures=failures,
+        )
+
     def _spend(
-        self,
-        uow: UnitOfWork,
-        method: Method,
-        code: str,
-        *,
-        user: User,
-        challenge: LoginChallengeRecord,
-        factors: list[Factor],
-        now: datetime,
+        self, uow: UnitOfWork, method: Method, code: str, attempt: _Attempt, *, now: datetime
     ) -> VerificationFailed | None:
         """Use up the code in ``uow``; or the failure to report."""
         if method is Method.TOTP:
-            return self._spend_totp(uow, code, factors, now=now)
+            return self._spend_totp(uow, code, attempt.factors, now=now)
         if method is Method.SMS:
-            record = uow.sms_codes.latest(challenge.id)
+            record = uow.sms_codes.latest(attempt.challenge.id)
             return check_sms_code(uow, record, code, self._settings, now=now)
         if method is Method.BACKUP_CODE:
-            return self._spend_backup_code(uow, code, user, now=now)
+            return self._spend_backup_code(uow, code, attempt.user, now=now)
         return None  # a YubiKey OTP was checked before this transaction
 
     def _spend_totp(
@@ -287,20 +307,12 @@ class AuthService:
                 return VerificationFailed("Deze back-up code is al gebruikt.", reason="used")
         return VerificationFailed("De code klopt niet.")
 
-    def _check_yubikey(
-        self,
-        otp: str,
-        factors: list[Factor],
-        account_key: str,
-        ip_key: str | None,
-        *,
-        now: datetime,
-    ) -> None:
+    def _check_yubikey(self, otp: str, attempt: _Attempt, *, now: datetime) -> None:
         failure: VerificationFailed | None = None
         if not codes.is_yubikey_otp(otp):
             failure = VerificationFailed("Dit is geen geldige YubiKey-code.", reason="malformed")
         elif codes.yubikey_public_id(otp.lower()) not in {
-            f.public_id for f in factors if f.kind is FactorKind.YUBIKEY
+            f.public_id for f in attempt.factors if f.kind is FactorKind.YUBIKEY
         }:
             failure = VerificationFailed(
                 "Deze YubiKey hoort niet bij je account.", reason="wrong_key"
@@ -313,7 +325,7 @@ class AuthService:
             except VerificationFailed as refused:
                 failure = refused
         if failure is not None:
-            self._fail(account_key, ip_key, failure, now=now)
+            self._fail(attempt.account_key, attempt.ip_key, failure, now=now)
 
     def _fail(
         self, account_key: str, ip_key: str | None, failure: VerificationFailed, *, now: datetime

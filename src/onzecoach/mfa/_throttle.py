@@ -38,10 +38,11 @@ class LoginThrottle:
     def ip_key(ip: str | None) -> str | None:
         return None if not ip else rate_key("login-ip", ip)
 
-    def check(self, uow: UnitOfWork, account: str, ip: str | None, *, now: datetime) -> None:
-        """Raise ``Throttled`` when either key has to wait."""
+    def check(self, uow: UnitOfWork, account: str, ip: str | None, *, now: datetime) -> int:
+        """Raise ``Throttled`` when either key has to wait; else the account's failures."""
         settings = self._settings
-        waits = [self._retry_at(uow.throttles.get(account), settings.login_max_failures, now)]
+        state = uow.throttles.get(account)
+        waits = [self._retry_at(state, settings.login_max_failures, now)]
         if ip is not None:
             state = uow.throttles.get(ip)
             waits.append(self._window_end(state, settings.login_ip_max_failures, now))
@@ -49,6 +50,7 @@ class LoginThrottle:
         if later:
             at = max(later)
             raise Throttled(_WAIT.format(at=at.strftime("%H:%M:%S UTC")), retry_at=at)
+        return 0 if state is None else state.failures
 
     def failed(self, uow: UnitOfWork, account: str, ip: str | None, *, now: datetime) -> None:
         window = self._settings.login_failure_window
