@@ -492,10 +492,17 @@ def test_an_unknown_username_costs_the_same_argon2_work(
     hasher = portal.accounts.hasher
     work: list[str] = []
     real_verify, real_burn = hasher.verify, hasher.burn
-    monkeypatch.setattr(
-        hasher, "verify", lambda h, p: (work.append("verify"), real_verify(h, p))[1]
-    )
-    monkeypatch.setattr(hasher, "burn", lambda p: (work.append("burn"), real_burn(p))[1])
+
+    def verify(stored: str, password: str) -> None:
+        work.append("verify")
+        real_verify(stored, password)
+
+    def burn(password: str) -> None:
+        work.append("burn")
+        real_burn(password)
+
+    monkeypatch.setattr(hasher, "verify", verify)
+    monkeypatch.setattr(hasher, "burn", burn)
     for name in ("anna.hr", "niemand"):
         with pytest.raises(VerificationFailed, match="Inlognaam of wachtwoord klopt niet"):
             portal.auth.login(name, "Fout-Wachtwoord-1")
