@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-__all__ = ["SERVICE_DESK", "Actor", "Role"]
+__all__ = ["SERVICE_DESK", "Actor", "Role", "can_see"]
 
 
 class Role(enum.StrEnum):
@@ -39,3 +39,8 @@ class Actor:
 
 #: The service desk acting without a personal login, as the CLI and scripts do.
 SERVICE_DESK = Actor(user_id=None, employer_id=None, role=Role.SERVICE_DESK)
+
+
+def can_see(actor: Actor, employer_id: str | None) -> bool:
+    """Whether ``actor`` may see the data of ``employer_id``: its own, or any for the desk."""
+    return actor.is_service_desk or (employer_id is not None and actor.employer_id == employer_id)

@@ -6,9 +6,12 @@ from typing import TYPE_CHECKING
 
 from onzecoach.accounts import AccountService, InvitationService
 from onzecoach.clock import SystemClock
+from onzecoach.employees._service import EmployeeService
 from onzecoach.employers import AdminService
 from onzecoach.mfa import AuthService, MfaService
 from onzecoach.notifications import OutboxService
+from onzecoach.tasks import TaskService
+from onzecoach.trajectories import TrajectoryService
 
 if TYPE_CHECKING:
     from onzecoach.ports import Clock, Mailer, SmsSender, Storage, YubikeyVerifier
@@ -64,6 +67,11 @@ class Portal:
             storage=storage,
             clock=self.clock,
             invitations=InvitationService(storage=storage, clock=self.clock, settings=settings),
+        )
+        self.employees = EmployeeService(storage=storage, clock=self.clock, settings=settings)
+        self.trajectories = TrajectoryService(storage=storage, clock=self.clock, settings=settings)
+        self.tasks = TaskService(
+            storage=storage, clock=self.clock, settings=settings, trajectories=self.trajectories
         )
         self.outbox = OutboxService(
             storage=storage, mailer=mailer, sms=sms, clock=self.clock, settings=settings

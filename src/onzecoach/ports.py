@@ -14,16 +14,21 @@ from typing import Protocol, Self
 
 from onzecoach.accounts._model import OneTimeToken, SessionRecord, TokenPurpose, User
 from onzecoach.audit import AuditEntry
+from onzecoach.employees._model import Employee
 from onzecoach.employers._model import Department, Employer
 from onzecoach.mfa._model import BackupCode, Factor, LoginChallengeRecord, SmsCode, ThrottleState
 from onzecoach.notifications._model import OutboxMessage, OutboxStatus
+from onzecoach.tasks._model import Task
+from onzecoach.trajectories._model import Appointment, Trajectory
 
 __all__ = [
+    "AppointmentRepository",
     "AuditRepository",
     "BackupCodeRepository",
     "ChallengeRepository",
     "Clock",
     "DepartmentRepository",
+    "EmployeeRepository",
     "EmployerRepository",
     "FactorRepository",
     "Mailer",
@@ -34,8 +39,10 @@ __all__ = [
     "SmsCodeRepository",
     "SmsSender",
     "Storage",
+    "TaskRepository",
     "ThrottleRepository",
     "TokenRepository",
+    "TrajectoryRepository",
     "UnitOfWork",
     "UserRepository",
     "YubikeyVerifier",
@@ -308,6 +315,72 @@ class ThrottleRepository(Protocol):
         ...
 
 
+class EmployeeRepository(Protocol):
+    def add(self, employee: Employee) -> None:
+        """Store a new employee; ``Conflict`` when the employer has that employee number."""
+        ...
+
+    def get(self, employee_id: str) -> Employee | None: ...
+
+    def save(self, employee: Employee) -> None:
+        """Store a known employee's new details; ``Conflict`` as for ``add``."""
+        ...
+
+    def for_employer(
+        self, employer_id: str, *, limit: int = 100, offset: int = 0
+    ) -> list[Employee]:
+        """The employer's employees by last name, given name and id."""
+        ...
+
+
+class TrajectoryRepository(Protocol):
+    def add(self, trajectory: Trajectory) -> None:
+        """Store a new trajectory; ``Conflict`` when the employee has an open one already."""
+        ...
+
+    def get(self, trajectory_id: str, *, for_update: bool = False) -> Trajectory | None:
+        """One trajectory; ``for_update`` locks it until the transaction ends."""
+        ...
+
+    def save(self, trajectory: Trajectory) -> None: ...
+
+    def for_employee(self, employee_id: str) -> list[Trajectory]:
+        """The employee's trajectories, newest (highest number) first."""
+        ...
+
+    def open_for_employee(self, employee_id: str) -> Trajectory | None: ...
+
+
+class AppointmentRepository(Protocol):
+    def add(self, appointment: Appointment) -> None:
+        """Store a new appointment; ``Conflict`` when the employer has that external id."""
+        ...
+
+    def by_external_id(self, employer_id: str, external_id: str) -> Appointment | None: ...
+
+    def save(self, appointment: Appointment) -> None: ...
+
+    def for_trajectory(self, trajectory_id: str) -> list[Appointment]:
+        """The trajectory's appointments by start time."""
+        ...
+
+
+class TaskRepository(Protocol):
+    def add(self, task: Task) -> None: ...
+
+    def get(self, task_id: str) -> Task | None: ...
+
+    def save(self, task: Task) -> None: ...
+
+    def open_for_employer(self, employer_id: str) -> list[Task]:
+        """The employer's open tasks, newest first."""
+        ...
+
+    def open_for_employee(self, employee_id: str) -> list[Task]:
+        """The employee's open tasks, newest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls it back."""
 
@@ -339,6 +412,14 @@ class UnitOfWork(Protocol):
     def sms_codes(self) -> SmsCodeRepository: ...
     @property
     def throttles(self) -> ThrottleRepository: ...
+    @property
+    def employees(self) -> EmployeeRepository: ...
+    @property
+    def trajectories(self) -> TrajectoryRepository: ...
+    @property
+    def appointments(self) -> AppointmentRepository: ...
+    @property
+    def tasks(self) -> TaskRepository: ...
 
     def __enter__(self) -> Self: ...
 

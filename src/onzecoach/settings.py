@@ -14,6 +14,7 @@ import attrs
 from onzecoach.accounts._hashing import RFC_9106_LOW_MEMORY
 from onzecoach.accounts._policy import PasswordPolicy
 from onzecoach.crypto import CodeHasher, Sealer, code_hasher_for, sealer_for
+from onzecoach.trajectories._model import DEFAULT_TRAJECTORY_TYPES, TrajectoryType
 
 __all__ = ["Settings"]
 
@@ -176,6 +177,21 @@ class Settings:
     login_failure_window: timedelta = attrs.field(
         default=timedelta(hours=1), validator=_positive_duration
     )
+
+    #: The registration types (registratietype) an employee can be registered with.
+    registration_types: tuple[str, ...] = attrs.field(
+        default=("OnzeCoach",), converter=tuple, validator=attrs.validators.min_len(1)
+    )
+    #: The trajectory types (protocollen) that can be started.
+    trajectory_types: tuple[TrajectoryType, ...] = attrs.field(
+        default=DEFAULT_TRAJECTORY_TYPES, converter=tuple, validator=attrs.validators.min_len(1)
+    )
+    #: The employee's booking invitation goes out this long after the start: the manual
+    #: promises it "within a few hours", which leaves HR time to correct a mistake.
+    invitation_delay: timedelta = attrs.field(default=timedelta(hours=2))
+
+    def trajectory_type(self, code: str) -> TrajectoryType | None:
+        return next((t for t in self.trajectory_types if t.code == code), None)
 
     @property
     def sealer(self) -> Sealer:

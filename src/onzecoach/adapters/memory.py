@@ -23,10 +23,13 @@ from onzecoach.accounts._model import (
     username_key,
 )
 from onzecoach.audit import AuditEntry
+from onzecoach.employees._model import Employee
 from onzecoach.employers._model import Department, Employer, name_key
 from onzecoach.errors import Conflict, NotFound
 from onzecoach.mfa._model import BackupCode, Factor, LoginChallengeRecord, SmsCode, ThrottleState
 from onzecoach.notifications._model import OutboxMessage, OutboxStatus
+from onzecoach.tasks._model import Task, TaskStatus
+from onzecoach.trajectories._model import Appointment, Trajectory
 
 __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
 
@@ -58,6 +61,13 @@ class _Tables:
     challenge_by_hash: dict[str, str] = attrs.Factory(dict)
     sms_codes: dict[str, SmsCode] = attrs.Factory(dict)
     throttles: dict[str, ThrottleState] = attrs.Factory(dict)
+    employees: dict[str, Employee] = attrs.Factory(dict)
+    employee_by_number: dict[tuple[str, str], str] = attrs.Factory(dict)
+    trajectories: dict[str, Trajectory] = attrs.Factory(dict)
+    open_trajectory: dict[str, str] = attrs.Factory(dict)
+    appointments: dict[str, Appointment] = attrs.Factory(dict)
+    appointment_by_external: dict[tuple[str, str], str] = attrs.Factory(dict)
+    tasks: dict[str, Task] = attrs.Factory(dict)
 
 
 class MemoryStorage:
@@ -100,6 +110,10 @@ class MemoryUnitOfWork:
         self.challenges = _Challenges(self)
         self.sms_codes = _SmsCodes(self)
         self.throttles = _Throttles(self)
+        self.employees = _Employees(self)
+        self.trajectories = _Trajectories(self)
+        self.appointments = _Appointments(self)
+        self.tasks = _Tasks(self)
 
     def __enter__(self) -> Self:
         self._lock.acquire()
@@ -593,3 +607,156 @@ class _Throttles:
         old = self._uow.tables.throttles.get(key)
         if old is not None and old.failures:
             self._uow.put(self._uow.tables.throttles, key, attrs.evolve(old, failures=0))
+
+
+class _Employees:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, employee: Employee) -> None:
+        tables = self._uow.tables
+        if employee.id in tables.employees:
+            raise Conflict("Deze werknemer bestaat al.")
+        self._store(employee)
+
+    def get(self, employee_id: str) -> Employee | None:
+        return self._uow.tables.employees.get(employee_id)
+
+    def save(self, employee: Employee) -> None:
+        if employee.id not in self._uow.tables.employees:
+            raise NotFound("Werknemer niet gevonden.")
+        self._store(employee)
+
+    def for_employer(
+        self, employer_id: str, *, limit: int = 100, offset: int = 0
+    ) -> list[Employee]:
+        found = [e for e in self._uow.tables.employees.values() if e.employer_id == employer_id]
+        found.sort(key=lambda e: (e.last_name.casefold(), e.given_name.casefold(), e.id))
+        return found[offset : offset + limit]
+
+    def _store(self, employee: Employee) -> None:
+        tables = self._uow.tables
+        old = tables.employees.get(employee.id)
+        if employee.employee_number is not None:
+            key = (employee.employer_id, employee.employee_number)
+            holder = tables.employee_by_number.get(key)
+            if holder is not None and holder != employee.id:
+                raise Conflict(
+                    f"Personeelsnummer {employee.employee_number!r} is al in gebruik "
+                    "bij deze werkgever."
+                )
+        if old is not None and old.employee_number is not None:
+            self._uow.discard(tables.employee_by_number, (old.employer_id, old.employee_number))
+        if employee.employee_number is not None:
+            key = (employee.employer_id, employee.employee_number)
+            self._uow.put(tables.employee_by_number, key, employee.id)
+        self._uow.put(tables.employees, employee.id, employee)
+
+
+class _Trajectories:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, trajectory: Trajectory) -> None:
+        tables = self._uow.tables
+        if trajectory.id in tables.trajectories:
+            raise Conflict("Dit traject bestaat al.")
+        same_number = any(
+            t.employee_id == trajectory.employee_id and t.number == trajectory.number
+            for t in tables.trajectories.values()
+        )
+        if same_number:
+            raise Conflict("Dit trajectnummer bestaat al voor deze werknemer.")
+        self._store(trajectory)
+
+    def get(self, trajectory_id: str, *, for_update: bool = False) -> Trajectory | None:
+        # The unit of work's lock already excludes every other transaction.
+        return self._uow.tables.trajectories.get(trajectory_id)
+
+    def save(self, trajectory: Trajectory) -> None:
+        if trajectory.id not in self._uow.tables.trajectories:
+            raise NotFound("Traject niet gevonden.")
+        self._store(trajectory)
+
+    def for_employee(self, employee_id: str) -> list[Trajectory]:
+        found = [t for t in self._uow.tables.trajectories.values() if t.employee_id == employee_id]
+        return sorted(found, key=lambda t: t.number, reverse=True)
+
+    def open_for_employee(self, employee_id: str) -> Trajectory | None:
+        tables = self._uow.tables
+        trajectory_id = tables.open_trajectory.get(employee_id)
+        return None if trajectory_id is None else tables.trajectories[trajectory_id]
+
+    def _store(self, trajectory: Trajectory) -> None:
+        tables = self._uow.tables
+        holder = tables.open_trajectory.get(trajectory.employee_id)
+        if trajectory.is_open:
+            if holder is not None and holder != trajectory.id:
+                raise Conflict("Deze werknemer heeft al een lopend traject.")
+            self._uow.put(tables.open_trajectory, trajectory.employee_id, trajectory.id)
+        elif holder == trajectory.id:
+            self._uow.discard(tables.open_trajectory, trajectory.employee_id)
+        self._uow.put(tables.trajectories, trajectory.id, trajectory)
+
+
+class _Appointments:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, appointment: Appointment) -> None:
+        tables = self._uow.tables
+        key = (appointment.employer_id, appointment.external_id)
+        if key in tables.appointment_by_external or appointment.id in tables.appointments:
+            raise Conflict("Deze afspraak bestaat al.")
+        self._uow.put(tables.appointments, appointment.id, appointment)
+        self._uow.put(tables.appointment_by_external, key, appointment.id)
+
+    def by_external_id(self, employer_id: str, external_id: str) -> Appointment | None:
+        tables = self._uow.tables
+        appointment_id = tables.appointment_by_external.get((employer_id, external_id))
+        return None if appointment_id is None else tables.appointments[appointment_id]
+
+    def save(self, appointment: Appointment) -> None:
+        tables = self._uow.tables
+        old = tables.appointments.get(appointment.id)
+        if old is None:
+            raise NotFound("Afspraak niet gevonden.")
+        if (old.employer_id, old.external_id) != (appointment.employer_id, appointment.external_id):
+            raise ValueError("an appointment keeps its external id")
+        self._uow.put(tables.appointments, appointment.id, appointment)
+
+    def for_trajectory(self, trajectory_id: str) -> list[Appointment]:
+        found = [
+            a for a in self._uow.tables.appointments.values() if a.trajectory_id == trajectory_id
+        ]
+        return sorted(found, key=lambda a: (a.starts_at, a.id))
+
+
+class _Tasks:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, task: Task) -> None:
+        if task.id in self._uow.tables.tasks:
+            raise Conflict("Deze taak bestaat al.")
+        self._uow.put(self._uow.tables.tasks, task.id, task)
+
+    def get(self, task_id: str) -> Task | None:
+        return self._uow.tables.tasks.get(task_id)
+
+    def save(self, task: Task) -> None:
+        if task.id not in self._uow.tables.tasks:
+            raise NotFound("Taak niet gevonden.")
+        self._uow.put(self._uow.tables.tasks, task.id, task)
+
+    def open_for_employer(self, employer_id: str) -> list[Task]:
+        return self._open(lambda t: t.employer_id == employer_id)
+
+    def open_for_employee(self, employee_id: str) -> list[Task]:
+        return self._open(lambda t: t.employee_id == employee_id)
+
+    def _open(self, wanted: Callable[[Task], bool]) -> list[Task]:
+        found = [
+            t for t in self._uow.tables.tasks.values() if t.status is TaskStatus.OPEN and wanted(t)
+        ]
+        return sorted(found, key=lambda t: (t.created_at, t.id), reverse=True)

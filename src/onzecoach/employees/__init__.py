@@ -1,0 +1,1 @@
+"""Employees: registration, validation and the dossier."""

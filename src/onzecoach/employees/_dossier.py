@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import attrs
+
+from onzecoach.employees._model import Employee
+from onzecoach.employers._model import Department
+from onzecoach.tasks._model import Task
+from onzecoach.trajectories._model import Appointment, Trajectory, TrajectoryStatus
+
+__all__ = ["Dossier", "InvitationState", "TrajectoryRow"]
+
+
+@attrs.frozen
+class InvitationState:
+    """Where the employee's booking invitation stands: ``"due"``, ``"sent"`` or ``"failed"``."""
+
+    status: str
+    due_at: datetime
+    sent_at: datetime | None = None
+    error: str | None = None
+
+
+@attrs.frozen
+class TrajectoryRow:
+    """One line of the trajectory tab (Trajectendossier), with its appointments."""
+
+    id: str
+    number: int
+    type_code: str
+    type_name: str
+    start_date: date
+    end_date: date | None
+    duration_days: int | None
+    percentage: int
+    status: TrajectoryStatus
+    status_label: str
+    classification: str | None
+    sessions: int
+    held: int
+    planned: int
+    appointments: tuple[Appointment, ...]
+    invitation: InvitationState | None
+
+    @classmethod
+    def of(
+        cls,
+        trajectory: Trajectory,
+        appointments: list[Appointment],
+        invitation: InvitationState | None,
+    ) -> TrajectoryRow:
+        return cls(
+            id=trajectory.id,
+            number=trajectory.number,
+            type_code=trajectory.type_code,
+            type_name=trajectory.type_name,
+            start_date=trajectory.start_date,
+            end_date=trajectory.end_date,
+            duration_days=trajectory.duration_days,
+            percentage=trajectory.percentage,
+            status=trajectory.status,
+            status_label=trajectory.status.label,
+            classification=trajectory.classification,
+            sessions=trajectory.sessions,
+            held=trajectory.held,
+            planned=trajectory.planned,
+            appointments=tuple(appointments),
+            invitation=invitation,
+        )
+
+
+@attrs.frozen
+class Dossier:
+    """An employee's dossier: the overview tab and the trajectory tab.
+
+    ``trajectories`` are newest first; ``invitation`` is that of the newest trajectory.
+    """
+
+    employee: Employee
+    department: Department | None
+    trajectories: tuple[TrajectoryRow, ...]
+    open_tasks: tuple[Task, ...]
+
+    @property
+    def invitation(self) -> InvitationState | None:
+        return self.trajectories[0].invitation if self.trajectories else None
+
+    @property
+    def recent_trajectories(self) -> tuple[TrajectoryRow, ...]:
+        """The overview tab's "Recente trajecten": the newest three."""
+        return self.trajectories[:3]

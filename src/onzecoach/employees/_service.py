@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from onzecoach.actors import Actor, can_see
+from onzecoach.audit import audit_entry
+from onzecoach.clock import amsterdam
+from onzecoach.employees._dossier import Dossier, InvitationState, TrajectoryRow
+from onzecoach.employees._model import Employee
+from onzecoach.employees._validation import EmployeeDetails, validate_employee
+from onzecoach.errors import FieldError, NotFound, ValidationError
+from onzecoach.ids import new_id
+from onzecoach.notifications import OutboxStatus
+from onzecoach.trajectories._service import BOOKING_INVITATION
+
+if TYPE_CHECKING:
+    from onzecoach.ports import Clock, Storage, UnitOfWork
+    from onzecoach.settings import Settings
+
+__all__ = ["EmployeeService"]
+
+
+def _json(value: object) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+class EmployeeService:
+    """Registering employees and reading their dossiers (``portal.employees``)."""
+
+    def __init__(self, *, storage: Storage, clock: Clock, settings: Settings) -> None:
+        self._storage = storage
+        self._clock = clock
+        self._settings = settings
+
+    def register(
+        self, actor: Actor, data: dict[str, object], *, employer_id: str | None = None
+    ) -> Employee:
+        """Register an employee with the form's fields (``data``: field -> value).
+
+        Every bad field is named at once (``ValidationError``); an employee number the
+        employer uses already answers ``Conflict``. Nothing is written when it raises.
+        An HR actor registers for its own employer; the service desk names ``employer_id``.
+        """
+        employer = actor.employer_id if not actor.is_service_desk else employer_id
+        details = self._validated(data)
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            if (
+                employer is None
+                or uow.employers.get(employer) is None
+                or not can_see(actor, employer)
+            ):
+                raise NotFound("Werkgever niet gevonden.")
+            self._check_department(uow, employer, details)
+            employee = Employee.create(id=new_id(), employer_id=employer, details=details, now=now)
+            uow.employees.add(employee)
+            uow.audit.append(
+                audit_entry(
+                    actor,
+                    "employee.registered",
+                    at=now,
+                    employer_id=employer,
+                    subject_type="employee",
+                    subject_id=employee.id,
+                    fields={k: _json(v) for k, v in attrs.asdict(details, recurse=False).items()},
+                )
+            )
+            uow.commit()
+        return employee
+
+    def update(self, actor: Actor, employee_id: str, changes: dict[str, object]) -> Employee:
+        """Change some of an employee's fields; the audit log keeps the old and new values."""
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            employee = self._visible(uow, actor, employee_id)
+            merged: dict[str, object] = {**attrs.asdict(employee.details, recurse=False), **changes}
+            details = self._validated(merged)
+            self._check_department(uow, employee.employer_id, details)
+            updated = employee.with_details(details, now=now)
+            before = attrs.asdict(employee.details, recurse=False)
+            after = attrs.asdict(details, recurse=False)
+            diff = {
+                name: [_json(before[name]), _json(after[name])]
+                for name in after
+                if before[name] != after[name]
+            }
+            if not diff:
+                return employee
+            uow.employees.save(updated)
+            uow.audit.append(
+                audit_entry(
+                    actor,
+                    "employee.updated",
+                    at=now,
+                    employer_id=employee.employer_id,
+                    subject_type="employee",
+                    subject_id=employee.id,
+                    changes=diff,
+                )
+            )
+            uow.commit()
+        return updated
+
+    def get(self, actor: Actor, employee_id: str) -> Employee:
+        with self._storage.unit_of_work() as uow:
+            return self._visible(uow, actor, employee_id)
+
+    def dossier(self, actor: Actor, employee_id: str) -> Dossier:
+        """The employee's dossier; every read is recorded in the audit log."""
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            employee = self._visible(uow, actor, employee_id)
+            department = (
+                uow.departments.get(employee.department_id) if employee.department_id else None
+            )
+            rows = tuple(
+                TrajectoryRow.of(
+                    trajectory,
+                    uow.appointments.for_trajectory(trajectory.id),
+                    self._invitation(uow, trajectory.id),
+                )
+                for trajectory in uow.trajectories.for_employee(employee.id)
+            )
+            open_tasks = tuple(uow.tasks.open_for_employee(employee.id))
+            uow.audit.append(
+                audit_entry(
+                    actor,
+                    "dossier.read",
+                    at=now,
+                    employer_id=employee.employer_id,
+                    subject_type="employee",
+                    subject_id=employee.id,
+                )
+            )
+            uow.commit()
+        return Dossier(
+            employee=employee, department=department, trajectories=rows, open_tasks=open_tasks
+        )
+
+    def _validated(self, data: dict[str, object]) -> EmployeeDetails:
+        if not isinstance(data, dict):
+            raise ValidationError.single("data", "invalid", "Geef de gegevens als velden.")
+        today = self._clock.now().astimezone(amsterdam()).date()
+        return validate_employee(
+            data, registration_types=self._settings.registration_types, today=today
+        )
+
+    @staticmethod
+    def _check_department(uow: UnitOfWork, employer_id: str, details: EmployeeDetails) -> None:
+        if details.department_id is None:
+            return
+        department = uow.departments.get(details.department_id)
+        if department is None or department.employer_id != employer_id:
+            raise ValidationError(
+                [FieldError("department_id", "unknown", "Kies een afdeling van deze werkgever.")]
+            )
+
+    @staticmethod
+    def _visible(uow: UnitOfWork, actor: Actor, employee_id: object) -> Employee:
+        employee = uow.employees.get(employee_id) if isinstance(employee_id, str) else None
+        if employee is None or not can_see(actor, employee.employer_id):
+            raise NotFound("Werknemer niet gevonden.")
+        return employee
+
+    @staticmethod
+    def _invitation(uow: UnitOfWork, trajectory_id: str) -> InvitationState | None:
+        messages = uow.outbox.list(kind=BOOKING_INVITATION, reference=trajectory_id, limit=1)
+        if not messages:
+            return None
+        latest = messages[0]
+        if latest.status is OutboxStatus.SENT:
+            return InvitationState("sent", due_at=latest.not_before, sent_at=latest.sent_at)
+        if latest.status is OutboxStatus.DEAD:
+            return InvitationState("failed", due_at=latest.not_before, error=latest.last_error)
+        return InvitationState("due", due_at=latest.not_before)

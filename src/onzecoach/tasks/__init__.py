@@ -1,0 +1,6 @@
+"""The task inbox: extension requests to decide on and mark done ("uitgevoerd")."""
+
+from onzecoach.tasks._model import Decision, Task, TaskKind, TaskStatus
+from onzecoach.tasks._service import TaskService
+
+__all__ = ["Decision", "Task", "TaskKind", "TaskService", "TaskStatus"]
