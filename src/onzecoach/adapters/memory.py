@@ -661,12 +661,6 @@ class _Trajectories:
         tables = self._uow.tables
         if trajectory.id in tables.trajectories:
             raise Conflict("Dit traject bestaat al.")
-        same_number = any(
-            t.employee_id == trajectory.employee_id and t.number == trajectory.number
-            for t in tables.trajectories.values()
-        )
-        if same_number:
-            raise Conflict("Dit trajectnummer bestaat al voor deze werknemer.")
         self._store(trajectory)
 
     def get(self, trajectory_id: str, *, for_update: bool = False) -> Trajectory | None:
@@ -689,6 +683,16 @@ class _Trajectories:
 
     def _store(self, trajectory: Trajectory) -> None:
         tables = self._uow.tables
+        for other in tables.trajectories.values():
+            if other.id == trajectory.id:
+                continue
+            if (other.employee_id, other.number) == (trajectory.employee_id, trajectory.number):
+                raise Conflict("Dit trajectnummer bestaat al voor deze werknemer.")
+            if (
+                trajectory.booking_token_hash
+                and other.booking_token_hash == trajectory.booking_token_hash
+            ):
+                raise Conflict("Deze boekingslink bestaat al.")
         holder = tables.open_trajectory.get(trajectory.employee_id)
         if trajectory.is_open:
             if holder is not None and holder != trajectory.id:

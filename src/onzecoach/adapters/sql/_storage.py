@@ -22,6 +22,12 @@ from onzecoach.adapters.sql._accounts import (
     SqlTokens,
     SqlUsers,
 )
+from onzecoach.adapters.sql._employees import (
+    SqlAppointments,
+    SqlEmployees,
+    SqlTasks,
+    SqlTrajectories,
+)
 from onzecoach.adapters.sql._errors import translate_errors
 from onzecoach.adapters.sql._mfa import (
     SqlBackupCodes,
@@ -223,6 +229,10 @@ class SqlUnitOfWork:
     challenges: SqlChallenges
     sms_codes: SqlSmsCodes
     throttles: SqlThrottles
+    employees: SqlEmployees
+    trajectories: SqlTrajectories
+    appointments: SqlAppointments
+    tasks: SqlTasks
 
     def __init__(self, engine: Engine, serialise: threading.Lock | None) -> None:
         self._engine = engine
@@ -259,6 +269,10 @@ class SqlUnitOfWork:
         self.challenges = SqlChallenges(connection)
         self.sms_codes = SqlSmsCodes(connection)
         self.throttles = SqlThrottles(connection)
+        self.employees = SqlEmployees(connection)
+        self.trajectories = SqlTrajectories(connection)
+        self.appointments = SqlAppointments(connection)
+        self.tasks = SqlTasks(connection)
         return self
 
     def __exit__(

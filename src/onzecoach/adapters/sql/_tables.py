@@ -259,3 +259,116 @@ throttles = sa.Table(
     sa.Column("window_start", UtcDateTime(), nullable=False),
     sa.Column("window_failures", sa.Integer(), nullable=False),
 )
+
+employees = sa.Table(
+    "onzecoach_employees",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("employer_id", Id, sa.ForeignKey(employers.c.id), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("last_name", sa.String(100), nullable=False),
+    sa.Column("given_name", sa.String(100), nullable=False),
+    sa.Column("initials", sa.String(30), nullable=False),
+    sa.Column("gender", sa.String(8), nullable=False),
+    sa.Column("birth_date", sa.Date(), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    # The form allows 100 characters (``MAX_LENGTHS``), though configured types are short.
+    sa.Column("registration_type", sa.String(100), nullable=False),
+    sa.Column("employee_number", sa.String(30), nullable=True),
+    sa.Column("name_infix", sa.String(30), nullable=True),
+    sa.Column("phone", sa.String(20), nullable=True),  # E.164: at most 16
+    sa.Column("street", sa.String(200), nullable=True),
+    sa.Column("house_number", sa.String(10), nullable=True),
+    sa.Column("postcode", sa.String(10), nullable=True),
+    sa.Column("city", sa.String(100), nullable=True),
+    sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("department_id", Id, sa.ForeignKey(departments.c.id), nullable=True),
+    sa.Column("job_title", sa.String(100), nullable=True),
+    sa.Column("cost_centre", sa.String(50), nullable=True),
+    sa.Column("po_number", sa.String(50), nullable=True),
+    # Both databases let any number of an employer's employees go without a number.
+    sa.UniqueConstraint("employer_id", "employee_number"),
+    sa.Index(None, "employer_id", "last_name", "given_name", "id"),
+)
+
+trajectories = sa.Table(
+    "onzecoach_trajectories",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("employer_id", Id, sa.ForeignKey(employers.c.id), nullable=False),
+    sa.Column("employee_id", Id, sa.ForeignKey(employees.c.id), nullable=False),
+    sa.Column("number", sa.Integer(), nullable=False),
+    sa.Column("type_code", sa.String(64), nullable=False),
+    sa.Column("type_name", sa.String(200), nullable=False),
+    sa.Column("sessions", sa.Integer(), nullable=False),
+    sa.Column("is_extension", sa.Boolean(), nullable=False),
+    sa.Column("start_date", sa.Date(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("held", sa.Integer(), nullable=False),
+    sa.Column("planned", sa.Integer(), nullable=False),
+    sa.Column("closed_at", UtcDateTime(), nullable=True),
+    sa.Column("closed_reason", sa.String(16), nullable=True),
+    sa.Column("end_date", sa.Date(), nullable=True),
+    sa.Column("parent_id", Id, sa.ForeignKey("onzecoach_trajectories.id"), nullable=True),
+    sa.Column("classification", sa.String(100), nullable=True),
+    sa.Column("booking_token_hash", sa.String(64), nullable=True, unique=True),
+    sa.UniqueConstraint("employee_id", "number"),
+    # At most one open trajectory per employee, held by the database even when two
+    # requests start one at the same moment.
+    sa.Index(
+        "ix_onzecoach_trajectories_open",
+        "employee_id",
+        unique=True,
+        sqlite_where=sa.text("closed_at IS NULL"),
+        postgresql_where=sa.text("closed_at IS NULL"),
+    ),
+)
+
+appointments = sa.Table(
+    "onzecoach_appointments",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("trajectory_id", Id, sa.ForeignKey(trajectories.c.id), nullable=False),
+    sa.Column("employer_id", Id, sa.ForeignKey(employers.c.id), nullable=False),
+    sa.Column("employee_id", Id, sa.ForeignKey(employees.c.id), nullable=False),
+    sa.Column("external_id", sa.String(64), nullable=False),
+    sa.Column("starts_at", UtcDateTime(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("theme", sa.String(100), nullable=True),
+    sa.Column("coach", sa.String(100), nullable=True),
+    sa.UniqueConstraint("employer_id", "external_id"),
+    sa.Index(None, "trajectory_id", "starts_at"),
+)
+
+tasks = sa.Table(
+    "onzecoach_tasks",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("employer_id", Id, sa.ForeignKey(employers.c.id), nullable=False),
+    sa.Column("employee_id", Id, sa.ForeignKey(employees.c.id), nullable=False),
+    sa.Column("trajectory_id", Id, sa.ForeignKey(trajectories.c.id), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("note", sa.Text(), nullable=False),
+    sa.Column("sessions", sa.Integer(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("completed_at", UtcDateTime(), nullable=True),
+    # A user's id, like the audit log's actor_id: no foreign key, so that the record
+    # outlives the account.
+    sa.Column("completed_by", Id, nullable=True),
+    sa.Column("decision", sa.String(16), nullable=True),
+    sa.Column("decision_note", sa.Text(), nullable=True),
+    sa.Column(
+        "extension_trajectory_id",
+        Id,
+        # The conventional name would pass PostgreSQL's 63 characters.
+        sa.ForeignKey(trajectories.c.id, name="fk_onzecoach_tasks_extension_trajectory_id"),
+        nullable=True,
+    ),
+    sa.Index(None, "employer_id", "status", "created_at"),
+    sa.Index(None, "employee_id", "status"),
+)

@@ -1,0 +1,604 @@
+"""Employees, their trajectories and appointments, and the employers' tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+from sqlalchemy.engine import CursorResult, Row
+
+from onzecoach.employees._model import Employee
+from onzecoach.employees._validation import Gender
+from onzecoach.errors import Conflict, NotFound
+from onzecoach.tasks._model import Decision, Task, TaskKind, TaskStatus
+from onzecoach.trajectories._model import (
+    Appointment,
+    AppointmentMode,
+    AppointmentStatus,
+    ClosedReason,
+    Trajectory,
+)
+
+from . import _tables as t
+from ._errors import translate_errors
+from ._repositories import Repository
+
+__all__ = ["SqlAppointments", "SqlEmployees", "SqlTasks", "SqlTrajectories"]
+
+
+def _unique_keys(table: sa.Table) -> dict[tuple[str, ...], str]:
+    """The columns of each unique constraint and unique index of ``table``, to its name."""
+    keys = {
+        tuple(column.name for column in constraint.columns): str(constraint.name)
+        for constraint in table.constraints
+        if isinstance(constraint, sa.PrimaryKeyConstraint | sa.UniqueConstraint)
+    }
+    keys.update(
+        (tuple(column.name for column in index.columns), str(index.name))
+        for index in table.indexes
+        if index.unique
+    )
+    return keys
+
+
+_UNIQUE_KEYS = {table.name: _unique_keys(table) for table in (t.employees, t.trajectories)}
+_SQLITE_UNIQUE = "UNIQUE constraint failed: "
+
+
+def _broken_unique(table: sa.Table, error: sa_exc.IntegrityError) -> str | None:
+    """The name of the unique constraint or index of ``table`` that a write broke, if any."""
+    origin = error.orig
+    diagnosis = getattr(origin, "diag", None)  # psycopg names the constraint
+    if diagnosis is not None:
+        return None if getattr(origin, "sqlstate", None) != "23505" else diagnosis.constraint_name
+    # SQLite names its columns instead: "UNIQUE constraint failed: table.a, table.b".
+    message = str(origin)
+    if not message.startswith(_SQLITE_UNIQUE):
+        return None
+    columns = message.removeprefix(_SQLITE_UNIQUE).split(", ")
+    key = tuple(column.removeprefix(f"{table.name}.") for column in columns)
+    return _UNIQUE_KEYS[table.name].get(key)
+
+
+class _GuardedRepository(Repository):
+    def _write(
+        self,
+        statement: sa.Executable,
+        action: str,
+        parameters: dict[str, Any],
+        *,
+        table: sa.Table,
+        conflicts: Mapping[str, str],
+    ) -> CursorResult[Any]:
+        """Execute a write; a broken unique rule named in ``conflicts`` raises its message."""
+        with translate_errors(action):
+            try:
+                return self._connection.execute(statement, parameters)
+            except sa_exc.IntegrityError as exc:
+                message = conflicts.get(_broken_unique(table, exc) or "")
+                if message is None:
+                    raise
+                raise Conflict(message) from exc
+
+
+# Employees ---------------------------------------------------------------------------
+
+_EMPLOYEE_EXISTS = "Deze werknemer bestaat al."
+_EMPLOYEE_NUMBER = "uq_onzecoach_employees_employer_id_employee_number"
+_EMPLOYEE_STATE = (
+    "employer_id",
+    "updated_at",
+    "last_name",
+    "given_name",
+    "initials",
+    "gender",
+    "birth_date",
+    "email",
+    "registration_type",
+    "employee_number",
+    "name_infix",
+    "phone",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "country",
+    "department_id",
+    "job_title",
+    "cost_centre",
+    "po_number",
+)
+
+
+def _employee(row: Row[Any]) -> Employee:
+    return Employee(
+        id=row.id,
+        employer_id=row.employer_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        last_name=row.last_name,
+        given_name=row.given_name,
+        initials=row.initials,
+        gender=Gender(row.gender),
+        birth_date=row.birth_date,
+        email=row.email,
+        registration_type=row.registration_type,
+        employee_number=row.employee_number,
+        name_infix=row.name_infix,
+        phone=row.phone,
+        street=row.street,
+        house_number=row.house_number,
+        postcode=row.postcode,
+        city=row.city,
+        country=row.country,
+        department_id=row.department_id,
+        job_title=row.job_title,
+        cost_centre=row.cost_centre,
+        po_number=row.po_number,
+    )
+
+
+_EMPLOYEE_CLASHES = sa.select(t.employees.c.id).where(
+    sa.or_(
+        t.employees.c.id == sa.bindparam("_id"),
+        sa.and_(
+            t.employees.c.employer_id == sa.bindparam("_employer_id"),
+            t.employees.c.employee_number == sa.bindparam("_employee_number"),
+        ),
+    )
+)
+_SAVE_EMPLOYEE = (
+    t.employees.update()
+    .where(t.employees.c.id == sa.bindparam("_id"))
+    .values({name: sa.bindparam(name) for name in _EMPLOYEE_STATE})
+)
+
+
+def _employees_by_name(collation: str | None) -> sa.Select[Any]:
+    # The memory adapter sorts by ``str.casefold`` in code point order. lower() agrees for
+    # ASCII names (all the tests use); beyond ASCII SQLite's lower() leaves letters as they
+    # are and PostgreSQL's follows its locale, and neither folds "ß" to "ss". PostgreSQL
+    # compares in "C" order, as Python does, not by the database's locale, which would
+    # skip spaces and hyphens: "de Vries" and "Jansen-Smit" would sort differently.
+    c = t.employees.c
+
+    def key(column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
+        lowered = sa.func.lower(column)
+        return lowered if collation is None else lowered.collate(collation)
+
+    return (
+        t.employees.select()
+        .where(c.employer_id == sa.bindparam("_employer_id"))
+        .order_by(key(c.last_name), key(c.given_name), c.id)
+        .limit(sa.bindparam("_limit"))
+        .offset(sa.bindparam("_offset"))
+    )
+
+
+# SQLite compares text by code point already.
+_EMPLOYEES_BY_NAME = {"postgresql": _employees_by_name("C"), "sqlite": _employees_by_name(None)}
+
+
+class SqlEmployees(_GuardedRepository):
+    def add(self, employee: Employee) -> None:
+        # Complain in the memory adapter's order, whichever rule the database checks first;
+        # the unique constraints below still decide between concurrent transactions.
+        key = {
+            "_id": employee.id,
+            "_employer_id": employee.employer_id,
+            "_employee_number": employee.employee_number,
+        }
+        clashes = self._execute(_EMPLOYEE_CLASHES, "adding an employee", key).scalars().all()
+        if employee.id in clashes:
+            raise Conflict(_EMPLOYEE_EXISTS)
+        if clashes:
+            raise Conflict(_number_taken(employee))
+        self._write(
+            t.employees.insert(),
+            "adding an employee",
+            {"id": employee.id, "created_at": employee.created_at, **self._state(employee)},
+            table=t.employees,
+            conflicts={
+                "pk_onzecoach_employees": _EMPLOYEE_EXISTS,
+                _EMPLOYEE_NUMBER: _number_taken(employee),
+            },
+        )
+
+    def get(self, employee_id: str) -> Employee | None:
+        row = self._execute(
+            t.employees.select().where(t.employees.c.id == employee_id), "reading an employee"
+        ).one_or_none()
+        return None if row is None else _employee(row)
+
+    def save(self, employee: Employee) -> None:
+        result = self._write(
+            _SAVE_EMPLOYEE,
+            "updating an employee",
+            {"_id": employee.id, **self._state(employee)},
+            table=t.employees,
+            conflicts={_EMPLOYEE_NUMBER: _number_taken(employee)},
+        )
+        if result.rowcount != 1:
+            raise NotFound("Werknemer niet gevonden.")
+
+    def for_employer(
+        self, employer_id: str, *, limit: int = 100, offset: int = 0
+    ) -> list[Employee]:
+        rows = self._execute(
+            _EMPLOYEES_BY_NAME[self._dialect],
+            "listing employees",
+            {"_employer_id": employer_id, "_limit": limit, "_offset": offset},
+        )
+        return [_employee(row) for row in rows]
+
+    @staticmethod
+    def _state(employee: Employee) -> dict[str, Any]:
+        state = {name: getattr(employee, name) for name in _EMPLOYEE_STATE}
+        state["gender"] = employee.gender.value
+        return state
+
+
+def _number_taken(employee: Employee) -> str:
+    return f"Personeelsnummer {employee.employee_number!r} is al in gebruik bij deze werkgever."
+
+
+# Trajectories ------------------------------------------------------------------------
+
+_TRAJECTORY_EXISTS = "Dit traject bestaat al."
+_TRAJECTORY_NUMBER_TAKEN = "Dit trajectnummer bestaat al voor deze werknemer."
+_ALREADY_OPEN = "Deze werknemer heeft al een lopend traject."
+_TRAJECTORY_CONFLICTS = {
+    "uq_onzecoach_trajectories_employee_id_number": _TRAJECTORY_NUMBER_TAKEN,
+    "ix_onzecoach_trajectories_open": _ALREADY_OPEN,
+    # The memory adapter does not check this one: a 256-bit hash repeats only by mistake.
+    "uq_onzecoach_trajectories_booking_token_hash": "Deze boekingslink bestaat al.",
+}
+_TRAJECTORY_STATE = (
+    "employer_id",
+    "employee_id",
+    "number",
+    "type_code",
+    "type_name",
+    "sessions",
+    "is_extension",
+    "start_date",
+    "created_at",
+    "held",
+    "planned",
+    "closed_at",
+    "closed_reason",
+    "end_date",
+    "parent_id",
+    "classification",
+    "booking_token_hash",
+)
+
+
+def _trajectory(row: Row[Any]) -> Trajectory:
+    return Trajectory(
+        id=row.id,
+        employer_id=row.employer_id,
+        employee_id=row.employee_id,
+        number=row.number,
+        type_code=row.type_code,
+        type_name=row.type_name,
+        sessions=row.sessions,
+        is_extension=row.is_extension,
+        start_date=row.start_date,
+        created_at=row.created_at,
+        held=row.held,
+        planned=row.planned,
+        closed_at=row.closed_at,
+        closed_reason=None if row.closed_reason is None else ClosedReason(row.closed_reason),
+        end_date=row.end_date,
+        parent_id=row.parent_id,
+        classification=row.classification,
+        booking_token_hash=row.booking_token_hash,
+    )
+
+
+_TRAJECTORY_CLASHES = sa.select(
+    t.trajectories.c.id, t.trajectories.c.number, t.trajectories.c.closed_at
+).where(
+    sa.or_(
+        t.trajectories.c.id == sa.bindparam("_id"),
+        sa.and_(
+            t.trajectories.c.employee_id == sa.bindparam("_employee_id"),
+            sa.or_(
+                t.trajectories.c.number == sa.bindparam("_number"),
+                t.trajectories.c.closed_at.is_(None),
+            ),
+        ),
+    )
+)
+_GET_TRAJECTORY = t.trajectories.select().where(t.trajectories.c.id == sa.bindparam("_id"))
+# PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores it; BEGIN IMMEDIATE already serialises.
+_LOCK_TRAJECTORY = _GET_TRAJECTORY.with_for_update()
+_SAVE_TRAJECTORY = (
+    t.trajectories.update()
+    .where(t.trajectories.c.id == sa.bindparam("_id"))
+    .values({name: sa.bindparam(name) for name in _TRAJECTORY_STATE})
+)
+_TRAJECTORIES_OF_EMPLOYEE = (
+    t.trajectories.select()
+    .where(t.trajectories.c.employee_id == sa.bindparam("_employee_id"))
+    .order_by(t.trajectories.c.number.desc())
+)
+_OPEN_TRAJECTORY = t.trajectories.select().where(
+    t.trajectories.c.employee_id == sa.bindparam("_employee_id"),
+    t.trajectories.c.closed_at.is_(None),
+)
+
+
+class SqlTrajectories(_GuardedRepository):
+    def add(self, trajectory: Trajectory) -> None:
+        # As for employees: the memory adapter's order of complaints, the database's word.
+        clashes = self._execute(
+            _TRAJECTORY_CLASHES,
+            "adding a trajectory",
+            {
+                "_id": trajectory.id,
+                "_employee_id": trajectory.employee_id,
+                "_number": trajectory.number,
+            },
+        ).all()
+        if any(row.id == trajectory.id for row in clashes):
+            raise Conflict(_TRAJECTORY_EXISTS)
+        if any(row.number == trajectory.number for row in clashes):
+            raise Conflict(_TRAJECTORY_NUMBER_TAKEN)
+        if trajectory.is_open and any(row.closed_at is None for row in clashes):
+            raise Conflict(_ALREADY_OPEN)
+        self._write(
+            t.trajectories.insert(),
+            "adding a trajectory",
+            {"id": trajectory.id, **self._state(trajectory)},
+            table=t.trajectories,
+            conflicts={"pk_onzecoach_trajectories": _TRAJECTORY_EXISTS, **_TRAJECTORY_CONFLICTS},
+        )
+
+    def get(self, trajectory_id: str, *, for_update: bool = False) -> Trajectory | None:
+        row = self._execute(
+            _LOCK_TRAJECTORY if for_update else _GET_TRAJECTORY,
+            "reading a trajectory",
+            {"_id": trajectory_id},
+        ).one_or_none()
+        return None if row is None else _trajectory(row)
+
+    def save(self, trajectory: Trajectory) -> None:
+        result = self._write(
+            _SAVE_TRAJECTORY,
+            "updating a trajectory",
+            {"_id": trajectory.id, **self._state(trajectory)},
+            table=t.trajectories,
+            conflicts=_TRAJECTORY_CONFLICTS,
+        )
+        if result.rowcount != 1:
+            raise NotFound("Traject niet gevonden.")
+
+    def for_employee(self, employee_id: str) -> list[Trajectory]:
+        rows = self._execute(
+            _TRAJECTORIES_OF_EMPLOYEE, "listing trajectories", {"_employee_id": employee_id}
+        )
+        return [_trajectory(row) for row in rows]
+
+    def open_for_employee(self, employee_id: str) -> Trajectory | None:
+        row = self._execute(
+            _OPEN_TRAJECTORY, "reading the open trajectory", {"_employee_id": employee_id}
+        ).one_or_none()
+        return None if row is None else _trajectory(row)
+
+    @staticmethod
+    def _state(trajectory: Trajectory) -> dict[str, Any]:
+        state = {name: getattr(trajectory, name) for name in _TRAJECTORY_STATE}
+        state["closed_reason"] = (
+            None if trajectory.closed_reason is None else trajectory.closed_reason.value
+        )
+        return state
+
+
+# Appointments ------------------------------------------------------------------------
+
+_APPOINTMENT_STATE = (
+    "trajectory_id",
+    "employee_id",
+    "starts_at",
+    "created_at",
+    "updated_at",
+    "status",
+    "mode",
+    "theme",
+    "coach",
+)
+
+
+def _appointment(row: Row[Any]) -> Appointment:
+    return Appointment(
+        id=row.id,
+        trajectory_id=row.trajectory_id,
+        employer_id=row.employer_id,
+        employee_id=row.employee_id,
+        external_id=row.external_id,
+        starts_at=row.starts_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        status=AppointmentStatus(row.status),
+        mode=AppointmentMode(row.mode),
+        theme=row.theme,
+        coach=row.coach,
+    )
+
+
+_BY_EXTERNAL_ID = t.appointments.select().where(
+    t.appointments.c.employer_id == sa.bindparam("_employer_id"),
+    t.appointments.c.external_id == sa.bindparam("_external_id"),
+)
+# The key (employer, external id) is part of the condition: an appointment keeps it.
+_SAVE_APPOINTMENT = (
+    t.appointments.update()
+    .where(
+        t.appointments.c.id == sa.bindparam("_id"),
+        t.appointments.c.employer_id == sa.bindparam("_employer_id"),
+        t.appointments.c.external_id == sa.bindparam("_external_id"),
+    )
+    .values({name: sa.bindparam(name) for name in _APPOINTMENT_STATE})
+)
+_APPOINTMENT_EXISTS = sa.select(t.appointments.c.id).where(
+    t.appointments.c.id == sa.bindparam("_id")
+)
+_APPOINTMENTS_OF_TRAJECTORY = (
+    t.appointments.select()
+    .where(t.appointments.c.trajectory_id == sa.bindparam("_trajectory_id"))
+    .order_by(t.appointments.c.starts_at, t.appointments.c.id)
+)
+
+
+class SqlAppointments(Repository):
+    def add(self, appointment: Appointment) -> None:
+        self._execute(
+            t.appointments.insert(),
+            "adding an appointment",
+            {
+                "id": appointment.id,
+                "employer_id": appointment.employer_id,
+                "external_id": appointment.external_id,
+                **self._state(appointment),
+            },
+            conflict="Deze afspraak bestaat al.",
+        )
+
+    def by_external_id(self, employer_id: str, external_id: str) -> Appointment | None:
+        row = self._execute(
+            _BY_EXTERNAL_ID,
+            "reading an appointment",
+            {"_employer_id": employer_id, "_external_id": external_id},
+        ).one_or_none()
+        return None if row is None else _appointment(row)
+
+    def save(self, appointment: Appointment) -> None:
+        result = self._execute(
+            _SAVE_APPOINTMENT,
+            "updating an appointment",
+            {
+                "_id": appointment.id,
+                "_employer_id": appointment.employer_id,
+                "_external_id": appointment.external_id,
+                **self._state(appointment),
+            },
+        )
+        if result.rowcount == 1:
+            return
+        known = self._execute(
+            _APPOINTMENT_EXISTS, "reading an appointment", {"_id": appointment.id}
+        ).first()
+        if known is None:
+            raise NotFound("Afspraak niet gevonden.")
+        raise ValueError("an appointment keeps its external id")
+
+    def for_trajectory(self, trajectory_id: str) -> list[Appointment]:
+        rows = self._execute(
+            _APPOINTMENTS_OF_TRAJECTORY, "listing appointments", {"_trajectory_id": trajectory_id}
+        )
+        return [_appointment(row) for row in rows]
+
+    @staticmethod
+    def _state(appointment: Appointment) -> dict[str, Any]:
+        state = {name: getattr(appointment, name) for name in _APPOINTMENT_STATE}
+        state["status"] = appointment.status.value
+        state["mode"] = appointment.mode.value
+        return state
+
+
+# Tasks -------------------------------------------------------------------------------
+
+_TASK_STATE = (
+    "employer_id",
+    "employee_id",
+    "trajectory_id",
+    "kind",
+    "note",
+    "sessions",
+    "created_at",
+    "status",
+    "completed_at",
+    "completed_by",
+    "decision",
+    "decision_note",
+    "extension_trajectory_id",
+)
+
+
+def _task(row: Row[Any]) -> Task:
+    return Task(
+        id=row.id,
+        employer_id=row.employer_id,
+        employee_id=row.employee_id,
+        trajectory_id=row.trajectory_id,
+        kind=TaskKind(row.kind),
+        note=row.note,
+        sessions=row.sessions,
+        created_at=row.created_at,
+        status=TaskStatus(row.status),
+        completed_at=row.completed_at,
+        completed_by=row.completed_by,
+        decision=None if row.decision is None else Decision(row.decision),
+        decision_note=row.decision_note,
+        extension_trajectory_id=row.extension_trajectory_id,
+    )
+
+
+_SAVE_TASK = (
+    t.tasks.update()
+    .where(t.tasks.c.id == sa.bindparam("_id"))
+    .values({name: sa.bindparam(name) for name in _TASK_STATE})
+)
+
+
+def _open_tasks(column: sa.Column[str]) -> sa.Select[Any]:
+    return (
+        t.tasks.select()
+        .where(column == sa.bindparam("_owner"), t.tasks.c.status == TaskStatus.OPEN.value)
+        .order_by(t.tasks.c.created_at.desc(), t.tasks.c.id.desc())
+    )
+
+
+_OPEN_TASKS_OF_EMPLOYER = _open_tasks(t.tasks.c.employer_id)
+_OPEN_TASKS_OF_EMPLOYEE = _open_tasks(t.tasks.c.employee_id)
+
+
+class SqlTasks(Repository):
+    def add(self, task: Task) -> None:
+        self._execute(
+            t.tasks.insert(),
+            "adding a task",
+            {"id": task.id, **self._state(task)},
+            conflict="Deze taak bestaat al.",
+        )
+
+    def get(self, task_id: str) -> Task | None:
+        row = self._execute(
+            t.tasks.select().where(t.tasks.c.id == task_id), "reading a task"
+        ).one_or_none()
+        return None if row is None else _task(row)
+
+    def save(self, task: Task) -> None:
+        result = self._execute(_SAVE_TASK, "updating a task", {"_id": task.id, **self._state(task)})
+        if result.rowcount != 1:
+            raise NotFound("Taak niet gevonden.")
+
+    def open_for_employer(self, employer_id: str) -> list[Task]:
+        rows = self._execute(_OPEN_TASKS_OF_EMPLOYER, "listing tasks", {"_owner": employer_id})
+        return [_task(row) for row in rows]
+
+    def open_for_employee(self, employee_id: str) -> list[Task]:
+        rows = self._execute(_OPEN_TASKS_OF_EMPLOYEE, "listing tasks", {"_owner": employee_id})
+        return [_task(row) for row in rows]
+
+    @staticmethod
+    def _state(task: Task) -> dict[str, Any]:
+        state = {name: getattr(task, name) for name in _TASK_STATE}
+        state["kind"] = task.kind.value
+        state["status"] = task.status.value
+        state["decision"] = None if task.decision is None else task.decision.value
+        return state
