@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 from onzecoach.accounts import AccountService, InvitationService
 from onzecoach.clock import SystemClock
-from onzecoach.employees._service import EmployeeService
+from onzecoach.employees import EmployeeService
 from onzecoach.employers import AdminService
 from onzecoach.mfa import AuthService, MfaService
 from onzecoach.notifications import OutboxService
+from onzecoach.search import SearchService
 from onzecoach.tasks import TaskService
 from onzecoach.trajectories import TrajectoryService
 
@@ -69,6 +70,7 @@ class Portal:
             invitations=InvitationService(storage=storage, clock=self.clock, settings=settings),
         )
         self.employees = EmployeeService(storage=storage, clock=self.clock, settings=settings)
+        self.search = SearchService(storage=storage)
         self.trajectories = TrajectoryService(storage=storage, clock=self.clock, settings=settings)
         self.tasks = TaskService(
             storage=storage, clock=self.clock, settings=settings, trajectories=self.trajectories

@@ -11,7 +11,7 @@ from onzecoach.clock import amsterdam
 from onzecoach.employees._dossier import Dossier, InvitationState, TrajectoryRow
 from onzecoach.employees._model import Employee
 from onzecoach.employees._validation import EmployeeDetails, validate_employee
-from onzecoach.errors import FieldError, NotFound, ValidationError
+from onzecoach.errors import Conflict, FieldError, NotFound, ValidationError
 from onzecoach.ids import new_id
 from onzecoach.notifications import OutboxStatus
 from onzecoach.trajectories._service import BOOKING_INVITATION
@@ -61,6 +61,7 @@ class EmployeeService:
             self._check_department(uow, employer, details)
             employee = Employee.create(id=new_id(), employer_id=employer, details=details, now=now)
             uow.employees.add(employee)
+            uow.search.index(employee)
             uow.audit.append(
                 audit_entry(
                     actor,
@@ -94,6 +95,7 @@ class EmployeeService:
             if not diff:
                 return employee
             uow.employees.save(updated)
+            uow.search.index(updated)
             uow.audit.append(
                 audit_entry(
                     actor,
@@ -107,6 +109,31 @@ class EmployeeService:
             )
             uow.commit()
         return updated
+
+    def remove(self, actor: Actor, employee_id: str) -> None:
+        """Remove an employee registered by mistake: one without any trajectory.
+
+        An employee with trajectories stays (``Conflict``): the trajectories, appointments
+        and statistics refer to it.
+        """
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            employee = self._visible(uow, actor, employee_id)
+            if uow.trajectories.for_employee(employee.id):
+                raise Conflict("Een werknemer met coachtrajecten kan niet worden verwijderd.")
+            uow.search.remove(employee.id)
+            uow.employees.delete(employee.id)
+            uow.audit.append(
+                audit_entry(
+                    actor,
+                    "employee.removed",
+                    at=now,
+                    employer_id=employee.employer_id,
+                    subject_type="employee",
+                    subject_id=employee.id,
+                )
+            )
+            uow.commit()
 
     def get(self, actor: Actor, employee_id: str) -> Employee:
         with self._storage.unit_of_work() as uow:

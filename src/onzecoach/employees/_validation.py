@@ -29,9 +29,12 @@ from onzecoach.errors import FieldError, ValidationError
 from onzecoach.validation import EMAIL_MAX, check_email
 
 __all__ = [
+    "EARLIEST_BIRTH_DATE",
     "FIELDS",
     "FIELD_LABELS",
+    "MAX_INITIALS",
     "MAX_LENGTHS",
+    "MINIMUM_AGE",
     "NAME_INFIXES",
     "EmployeeDetails",
     "Gender",
@@ -127,6 +130,9 @@ FIELD_LABELS: Final[Mapping[str, str]] = types.MappingProxyType(
     }
 )
 
+#: Labels that are plural in Dutch, and so take a plural verb in messages.
+_PLURAL_LABELS: Final = frozenset({"name_infix", "initials"})
+
 #: The longest text each field takes, counted after tidying; for ``maxlength`` on screens.
 #: Initials are counted in letters instead (at most ``MAX_INITIALS``); gender, birth date
 #: and country have a fixed form.
@@ -150,7 +156,11 @@ MAX_LENGTHS: Final[Mapping[str, int]] = types.MappingProxyType(
     }
 )
 
+#: The most voorletters one person has.
 MAX_INITIALS: Final = 10
+#: Past this many characters, before tidying, a value is only told that it is too long:
+#: nobody types it, and tidying costs time in proportion to its length.
+_EXAMINED_LENGTH: Final = 1000
 #: The form's own placeholder for an unknown birth date is 01-01-1900, so it is allowed.
 EARLIEST_BIRTH_DATE: Final = date(1900, 1, 1)
 #: The youngest a person may be to work in the Netherlands (with restrictions).
@@ -170,7 +180,6 @@ NAME_INFIXES: Final = frozenset(
         "van der",
         "van het",
         "van 't",
-        "van de l'",
         "vanden",
         "vander",
         "de",
@@ -440,25 +449,31 @@ def _tidy(field: str, value: object) -> str | FieldError | None:
         return None
     if not isinstance(value, str):
         return FieldError(field, "invalid", f"{label}: vul dit in als tekst.")
+    if len(value) > _EXAMINED_LENGTH:
+        return _too_long(field)
     text = unicodedata.normalize("NFKC", value)
     if any(
         unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _TYPED_WHITESPACE
         for char in text
     ):
-        return FieldError(field, "invalid_characters", f"{label} bevat ongeldige tekens.")
+        contains = "bevatten" if field in _PLURAL_LABELS else "bevat"
+        return FieldError(field, "invalid_characters", f"{label} {contains} ongeldige tekens.")
     text = " ".join(text.split())
-    if not text:
-        return None
     limit = MAX_LENGTHS.get(field)
     if limit is not None and len(text) > limit:
-        return _too_long(field, limit)
-    return text
+        return _too_long(field)
+    return text or None
 
 
-def _too_long(field: str, limit: int) -> FieldError:
-    return FieldError(
-        field, "too_long", f"{FIELD_LABELS[field]} mag hoogstens {limit} tekens lang zijn."
-    )
+def _too_long(field: str) -> FieldError:
+    limit = MAX_LENGTHS.get(field)
+    if field == "initials":
+        return FieldError(field, "too_long", f"Vul hoogstens {MAX_INITIALS} voorletters in.")
+    label = FIELD_LABELS[field]
+    if limit is None:
+        return FieldError(field, "too_long", f"{label}: deze waarde is te lang.")
+    may = "mogen" if field in _PLURAL_LABELS else "mag"
+    return FieldError(field, "too_long", f"{label} {may} hoogstens {limit} tekens lang zijn.")
 
 
 def _required_text(field: str, value: object) -> str | FieldError:
@@ -477,7 +492,7 @@ def _check_free_text(field: str, value: object) -> str | FieldError | None:
 
 def _is_name_character(char: str) -> bool:
     # Combining marks stay allowed: scripts whose letters NFKC cannot compose need them.
-    return char.isalpha() or unicodedata.category(char)[0] == "M" or char in " -.'\u2019"
+    return char.isalpha() or unicodedata.category(char)[0] == "M" or char in " -." + _APOSTROPHES
 
 
 def _check_person_name(field: str, value: object) -> str | FieldError:
@@ -500,11 +515,17 @@ def _check_given_name(field: str, value: object) -> str | FieldError:
         return text
     cased = text.lower() != text.upper()
     if cased and text in {text.lower(), text.upper()}:
-        text = "".join(part[:1].upper() + part[1:].lower() for part in re.split(r"([ -])", text))
-        limit = MAX_LENGTHS[field]
-        if len(text) > limit:
-            return _too_long(field, limit)
+        parts = re.split(r"([ -])", text)
+        text = "".join(_capital(part[:1]) + part[1:].lower() for part in parts)
+        if len(text) > MAX_LENGTHS[field]:
+            return _too_long(field)
     return text
+
+
+def _capital(char: str) -> str:
+    """``char`` in upper case, unless that takes more letters ("ß" would be "SS")."""
+    upper = char.upper()
+    return upper if len(upper) == 1 else char
 
 
 def _fold_infix(text: str) -> str:
@@ -516,15 +537,14 @@ def _check_infix(field: str, value: object) -> str | FieldError | None:
     text = _tidy(field, value)
     if text is None or isinstance(text, FieldError):
         return text
-    if not all(char.isalpha() or char in " " + _APOSTROPHES for char in text):
+    infix = text.lower().replace("\u2019", "'")
+    if not all(_is_name_character(char) and char not in "-." for char in infix):
         return FieldError(field, "invalid_characters", _INFIX_CHARACTERS)
-    if not any(char.isalpha() for char in text):
+    if not any(char.isalpha() for char in infix):
         return FieldError(field, "invalid", "Tussenvoegsels moeten ten minste één letter bevatten.")
-    folded = _fold_infix(text)
-    limit = MAX_LENGTHS[field]
-    if len(folded) > limit:
-        return _too_long(field, limit)
-    return folded
+    if len(infix) > MAX_LENGTHS[field]:
+        return _too_long(field)
+    return infix
 
 
 def _split_infix(last_name: str) -> tuple[str | None, str]:
@@ -568,13 +588,12 @@ def _check_initials(field: str, value: object) -> str | FieldError:
             initials.append(letters[index : index + 2])
             index += 3
         else:
-            upper = char.upper()
-            initials.append(upper if len(upper) == 1 else char)
+            initials.append(_capital(char))
             index += 1
     if not initials:
         return FieldError(field, "invalid", _INITIALS_FORM)
     if len(initials) > MAX_INITIALS:
-        return FieldError(field, "too_long", f"Vul hoogstens {MAX_INITIALS} voorletters in.")
+        return _too_long(field)
     return "".join(f"{initial}." for initial in initials)
 
 
