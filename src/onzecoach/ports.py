@@ -7,6 +7,7 @@ The core calls these and nothing else for I/O. Adapters implement them:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from types import TracebackType
@@ -35,6 +36,7 @@ __all__ = [
     "OutboxRepository",
     "PasswordHistoryRepository",
     "RateLimitRepository",
+    "SearchIndexRepository",
     "SessionRepository",
     "SmsCodeRepository",
     "SmsSender",
@@ -332,6 +334,31 @@ class EmployeeRepository(Protocol):
         """The employer's employees by last name, given name and id."""
         ...
 
+    def delete(self, employee_id: str) -> None:
+        """Remove an employee (one without trajectories); ``NotFound`` if unknown."""
+        ...
+
+
+class SearchIndexRepository(Protocol):
+    """The dossier search's index, kept in the transaction of every employee write."""
+
+    def index(self, employee: Employee) -> None:
+        """Add the employee, or replace what the index holds for it."""
+        ...
+
+    def remove(self, employee_id: str) -> None: ...
+
+    def query(
+        self, employer_id: str, words: Sequence[str], *, limit: int, offset: int
+    ) -> tuple[list[str], int]:
+        """The employees of ``employer_id`` matching every word, and how many match.
+
+        A word matches when it starts a token of ``onzecoach.search.name_tokens``;
+        ``words`` come from ``query_words`` (folded, longest first). The ids come in
+        ``sort_key`` order, ``limit`` of them from ``offset``.
+        """
+        ...
+
 
 class TrajectoryRepository(Protocol):
     def add(self, trajectory: Trajectory) -> None:
@@ -420,6 +447,8 @@ class UnitOfWork(Protocol):
     def appointments(self) -> AppointmentRepository: ...
     @property
     def tasks(self) -> TaskRepository: ...
+    @property
+    def search(self) -> SearchIndexRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
 
@@ -302,8 +303,8 @@ def test_random_actions_of_two_employers_never_cross(
 ) -> None:
     """Two HR users act at random; each sees exactly its own things, the other's are NotFound."""
     actors = (
-        hr_of(portal, f"A {len(actions)} {id(actions)}"),
-        hr_of(portal, f"B {len(actions)} {id(actions)}"),
+        hr_of(portal, f"A {uuid.uuid4().hex}"),
+        hr_of(portal, f"B {uuid.uuid4().hex}"),
     )
     owned: dict[bool, dict[str, list[str]]] = {
         side: {"employee": [], "trajectory": [], "task": []} for side in (False, True)

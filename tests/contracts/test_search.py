@@ -33,8 +33,8 @@ def add(
     return portal.employees.register(actor, data).id
 
 
-def names(portal: Portal, actor: Actor, text: str, **paging: int) -> list[str]:
-    return [hit.display_name for hit in portal.search.employees(actor, text, **paging).hits]
+def names(portal: Portal, actor: Actor, text: str) -> list[str]:
+    return [hit.display_name for hit in portal.search.employees(actor, text).hits]
 
 
 @pytest.fixture
@@ -172,11 +172,9 @@ def test_the_index_answers_as_a_plain_scan_would(
     except QueryTooShort:
         return
     expected = sorted(
-
-            sort_key(e.last_name, e.name_infix, e.given_name, e.id)
-            for e in made
-            if matches(name_tokens(e.last_name, e.given_name, e.employee_number), words)
-
+        sort_key(e.last_name, e.name_infix, e.given_name, e.id)
+        for e in made
+        if matches(name_tokens(e.last_name, e.given_name, e.employee_number), words)
     )
     result = portal.search.employees(hr, text, limit=3, offset=offset)
     assert result.total == len(expected)

@@ -8,7 +8,7 @@ SQLite), and keeps an undo log so that leaving without ``commit()`` puts everyth
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self, TypeVar
@@ -28,6 +28,8 @@ from onzecoach.employers._model import Department, Employer, name_key
 from onzecoach.errors import Conflict, NotFound
 from onzecoach.mfa._model import BackupCode, Factor, LoginChallengeRecord, SmsCode, ThrottleState
 from onzecoach.notifications._model import OutboxMessage, OutboxStatus
+from onzecoach.search._index import IndexEntry, PrefixIndex
+from onzecoach.search._normalise import name_tokens, sort_key
 from onzecoach.tasks._model import Task, TaskStatus
 from onzecoach.trajectories._model import Appointment, Trajectory
 
@@ -68,6 +70,7 @@ class _Tables:
     appointments: dict[str, Appointment] = attrs.Factory(dict)
     appointment_by_external: dict[tuple[str, str], str] = attrs.Factory(dict)
     tasks: dict[str, Task] = attrs.Factory(dict)
+    search: PrefixIndex = attrs.Factory(PrefixIndex)
 
 
 class MemoryStorage:
@@ -114,6 +117,7 @@ class MemoryUnitOfWork:
         self.trajectories = _Trajectories(self)
         self.appointments = _Appointments(self)
         self.tasks = _Tasks(self)
+        self.search = _Search(self)
 
     def __enter__(self) -> Self:
         self._lock.acquire()
@@ -164,6 +168,10 @@ class MemoryUnitOfWork:
     def append(self, items: list[V], item: V) -> None:
         items.append(item)
         self._undo.append(items.pop)
+
+    def on_rollback(self, undo: Callable[[], object]) -> None:
+        """Run ``undo`` if the transaction rolls back (after the undos recorded later)."""
+        self._undo.append(undo)
 
     def _require_active(self) -> None:
         if not self._active:
@@ -634,6 +642,16 @@ class _Employees:
         found.sort(key=lambda e: (e.last_name.casefold(), e.given_name.casefold(), e.id))
         return found[offset : offset + limit]
 
+    def delete(self, employee_id: str) -> None:
+        tables = self._uow.tables
+        employee = tables.employees.get(employee_id)
+        if employee is None:
+            raise NotFound("Werknemer niet gevonden.")
+        if employee.employee_number is not None:
+            key = (employee.employer_id, employee.employee_number)
+            self._uow.discard(tables.employee_by_number, key)
+        self._uow.discard(tables.employees, employee_id)
+
     def _store(self, employee: Employee) -> None:
         tables = self._uow.tables
         old = tables.employees.get(employee.id)
@@ -764,3 +782,31 @@ class _Tasks:
             t for t in self._uow.tables.tasks.values() if t.status is TaskStatus.OPEN and wanted(t)
         ]
         return sorted(found, key=lambda t: (t.created_at, t.id), reverse=True)
+
+
+class _Search:
+    """The dossier search over a ``PrefixIndex``; rollback puts the old entries back."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def index(self, employee: Employee) -> None:
+        entry = IndexEntry(
+            employee.employer_id,
+            name_tokens(employee.last_name, employee.given_name, employee.employee_number),
+            sort_key(employee.last_name, employee.name_infix, employee.given_name, employee.id),
+        )
+        self._put(employee.id, entry)
+
+    def remove(self, employee_id: str) -> None:
+        self._put(employee_id, None)
+
+    def query(
+        self, employer_id: str, words: Sequence[str], *, limit: int, offset: int
+    ) -> tuple[list[str], int]:
+        return self._uow.tables.search.query(employer_id, words, limit=limit, offset=offset)
+
+    def _put(self, employee_id: str, entry: IndexEntry | None) -> None:
+        index = self._uow.tables.search
+        previous = index.put(employee_id, entry)
+        self._uow.on_rollback(lambda: index.put(employee_id, previous))

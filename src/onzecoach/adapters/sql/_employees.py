@@ -155,6 +155,8 @@ _SAVE_EMPLOYEE = (
     .values({name: sa.bindparam(name) for name in _EMPLOYEE_STATE})
 )
 
+_DELETE_EMPLOYEE = t.employees.delete().where(t.employees.c.id == sa.bindparam("_id"))
+
 
 def _employees_by_name(collation: str | None) -> sa.Select[Any]:
     # The memory adapter sorts by ``str.casefold`` in code point order. lower() agrees for
@@ -232,6 +234,18 @@ class SqlEmployees(_GuardedRepository):
             {"_employer_id": employer_id, "_limit": limit, "_offset": offset},
         )
         return [_employee(row) for row in rows]
+
+    def delete(self, employee_id: str) -> None:
+        """Delete the employee's row; ``NotFound`` if there is none.
+
+        Its search rows go along (ON DELETE CASCADE), but not the search's prefix counts:
+        take the employee out of the index first (``uow.search.remove``), as the
+        service does. Rows that refer to the employee without a cascade (trajectories,
+        appointments, tasks) make this fail with a ``StorageError``.
+        """
+        result = self._execute(_DELETE_EMPLOYEE, "deleting an employee", {"_id": employee_id})
+        if result.rowcount != 1:
+            raise NotFound("Werknemer niet gevonden.")
 
     @staticmethod
     def _state(employee: Employee) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from onzecoach.adapters.sql._repositories import (
     SqlEmployers,
     SqlOutbox,
 )
+from onzecoach.adapters.sql._search import SqlSearchIndex
 from onzecoach.adapters.sql._tables import VERSION_TABLE
 from onzecoach.errors import StorageError
 
@@ -233,6 +234,7 @@ class SqlUnitOfWork:
     trajectories: SqlTrajectories
     appointments: SqlAppointments
     tasks: SqlTasks
+    search: SqlSearchIndex
 
     def __init__(self, engine: Engine, serialise: threading.Lock | None) -> None:
         self._engine = engine
@@ -273,6 +275,7 @@ class SqlUnitOfWork:
         self.trajectories = SqlTrajectories(connection)
         self.appointments = SqlAppointments(connection)
         self.tasks = SqlTasks(connection)
+        self.search = SqlSearchIndex(connection)
         return self
 
     def __exit__(

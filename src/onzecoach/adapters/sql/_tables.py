@@ -372,3 +372,62 @@ tasks = sa.Table(
     sa.Index(None, "employer_id", "status", "created_at"),
     sa.Index(None, "employee_id", "status"),
 )
+
+
+def _in_code_point_order(length: int) -> sa.types.TypeEngine[str]:
+    """Text that compares as Python's ``str`` does, so that indexes serve search's ranges.
+
+    SQLite's default BINARY collation already compares UTF-8 bytes, which is code point
+    order. PostgreSQL compares by the database's locale unless told otherwise, and an
+    index only serves the collation it was built with: hence "C" on the column itself.
+    """
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
+# The dossier search (``onzecoach.search``). One row per token of each employee: the
+# primary key serves "range on token, then in sort_key order" from one B-tree.
+# WITHOUT ROWID makes that B-tree the table on SQLite, so employee_id comes with it.
+search_tokens = sa.Table(
+    "onzecoach_search_tokens",
+    metadata,
+    sa.Column("employer_id", Id, primary_key=True),
+    sa.Column("token", _in_code_point_order(100), primary_key=True),
+    sa.Column("sort_key", _in_code_point_order(400), primary_key=True),
+    sa.Column(
+        "employee_id",
+        Id,
+        sa.ForeignKey(employees.c.id, ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sqlite_with_rowid=False,
+)
+
+# One row per employee and distinct first three characters of its tokens of three or
+# more, so that the commonest search, three letters, reads one page of the index.
+search_prefixes = sa.Table(
+    "onzecoach_search_prefixes",
+    metadata,
+    sa.Column("employer_id", Id, primary_key=True),
+    sa.Column("prefix", _in_code_point_order(3), primary_key=True),
+    sa.Column("sort_key", _in_code_point_order(400), primary_key=True),
+    sa.Column(
+        "employee_id",
+        Id,
+        sa.ForeignKey(employees.c.id, ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sqlite_with_rowid=False,
+)
+
+# How many employees each prefix of ``search_prefixes`` has: the total of a three-letter
+# search without counting. Rows stay when their count drops to 0.
+search_prefix_counts = sa.Table(
+    "onzecoach_search_prefix_counts",
+    metadata,
+    sa.Column("employer_id", Id, primary_key=True),
+    sa.Column("prefix", _in_code_point_order(3), primary_key=True),
+    sa.Column("count", sa.Integer(), nullable=False),
+    sqlite_with_rowid=False,
+)
