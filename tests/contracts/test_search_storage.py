@@ -91,9 +91,10 @@ def search(
 
 
 def found(storage: Storage, employer_id: str, text: str) -> list[str]:
-    ids, total = search(storage, employer_id, text)
-    assert total == len(ids)
-    return ids
+    """The ids of every employee found (within the first 100)."""
+    hits, total = search(storage, employer_id, text)
+    assert total == len(hits)
+    return hits
 
 
 def ids(*people: Employee) -> list[str]:

@@ -1,19 +1,19 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import attrs
 
 from onzecoach.clock import utc
-from onzecoach.employees._validation import EmployeeDetails, Gender, display_name
+from onzecoach.employees._validation import EmployeeDetails, display_name
 
 __all__ = ["Employee"]
 
 
-@attrs.frozen
-class Employee:
-    """A werknemer of one employer, as registered on the manual's form.
+@attrs.frozen(kw_only=True)
+class Employee(EmployeeDetails):
+    """A werknemer of one employer: the form's details (``EmployeeDetails``) and who it is.
 
     Every field holds its validated, normalised form (see ``validate_employee``).
     """
@@ -22,25 +22,6 @@ class Employee:
     employer_id: str
     created_at: datetime = attrs.field(converter=utc)
     updated_at: datetime = attrs.field(converter=utc)
-    last_name: str
-    given_name: str
-    initials: str
-    gender: Gender
-    birth_date: date
-    email: str
-    registration_type: str
-    employee_number: str | None = None
-    name_infix: str | None = None
-    phone: str | None = None
-    street: str | None = None
-    house_number: str | None = None
-    postcode: str | None = None
-    city: str | None = None
-    country: str = "NL"
-    department_id: str | None = None
-    job_title: str | None = None
-    cost_centre: str | None = None
-    po_number: str | None = None
 
     @classmethod
     def create(
@@ -55,8 +36,8 @@ class Employee:
 
     @property
     def details(self) -> EmployeeDetails:
-        names = {field.name for field in attrs.fields(EmployeeDetails)}
-        return EmployeeDetails(**{name: getattr(self, name) for name in names})
+        """Only the form's fields, as ``validate_employee`` returns them."""
+        return EmployeeDetails(**_fields(self))
 
     @property
     def display_name(self) -> str:
@@ -65,4 +46,4 @@ class Employee:
 
 
 def _fields(details: EmployeeDetails) -> dict[str, Any]:
-    return attrs.asdict(details, recurse=False)
+    return {field.name: getattr(details, field.name) for field in attrs.fields(EmployeeDetails)}
