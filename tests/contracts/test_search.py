@@ -181,3 +181,10 @@ def test_the_index_answers_as_a_plain_scan_would(
     assert [h.employee_id for h in result.hits] == [
         k.rsplit("\x01", 1)[1] for k in expected[offset : offset + 3]
     ]
+
+
+def test_an_employee_number_with_a_dash_is_found_as_typed(portal: Portal) -> None:
+    hr = hr_of(portal, "Nummers")
+    add(portal, hr, "Smit", "Sanne", employee_number="P-0042")
+    for text in ("P-0042", "p0042", "0042", "p-004"):
+        assert names(portal, hr, text) == ["Smit, S. (Sanne)"], text

@@ -85,7 +85,10 @@ def name_tokens(
         tokens.add(joined)
     tokens.update(fold_words(given_name))
     if employee_number:
-        tokens.add(fold(employee_number).replace(" ", ""))
+        # "P-0042" is found as typed ("p 0042") and as one word ("p0042").
+        parts = fold_words(employee_number)
+        tokens.add("".join(parts))
+        tokens.update(part for part in parts if len(part) > 1)
     return frozenset(tokens)
 
 
