@@ -188,7 +188,9 @@ class Settings:
     )
     #: The employee's booking invitation goes out this long after the start: the manual
     #: promises it "within a few hours", which leaves HR time to correct a mistake.
-    invitation_delay: timedelta = attrs.field(default=timedelta(hours=2))
+    invitation_delay: timedelta = attrs.field(
+        default=timedelta(hours=2), validator=attrs.validators.ge(timedelta(0))
+    )
 
     def trajectory_type(self, code: str) -> TrajectoryType | None:
         return next((t for t in self.trajectory_types if t.code == code), None)
