@@ -146,6 +146,15 @@ class OutboxRepository(Protocol):
         """Store the state of a known message (status, attempts, times, last error)."""
         ...
 
+    def finish(self, message: OutboxMessage, *, claimed_until: datetime) -> bool:
+        """Store the outcome of a claim, only if the claim still holds.
+
+        The claim holds while the message is ``sending`` with ``locked_until`` equal to
+        ``claimed_until``: a dispatcher whose lease ran out, and whose message another
+        dispatcher took over, records nothing (``False``).
+        """
+        ...
+
     def list(
         self,
         *,
@@ -306,7 +315,9 @@ class SmsCodeRepository(Protocol):
 
 
 class ThrottleRepository(Protocol):
-    def get(self, key: str) -> ThrottleState | None: ...
+    def get(self, key: str, *, for_update: bool = False) -> ThrottleState | None:
+        """The key's state; ``for_update`` locks it until the transaction ends."""
+        ...
 
     def record_failure(self, key: str, *, now: datetime, window: timedelta) -> ThrottleState:
         """Count one failure for ``key``, atomically; a window older than ``window`` restarts."""
@@ -314,6 +325,14 @@ class ThrottleRepository(Protocol):
 
     def clear(self, key: str) -> None:
         """Forget the failures since the last success (the window's count stays)."""
+        ...
+
+    def release(self, key: str, *, last_failure_at: datetime | None) -> None:
+        """Take back one failure counted in advance for a try that then succeeded.
+
+        ``last_failure_at`` is the time of the failure before it, which the delay runs from
+        again (``None``: keep the stored time).
+        """
         ...
 
 
@@ -395,7 +414,9 @@ class AppointmentRepository(Protocol):
 class TaskRepository(Protocol):
     def add(self, task: Task) -> None: ...
 
-    def get(self, task_id: str) -> Task | None: ...
+    def get(self, task_id: str, *, for_update: bool = False) -> Task | None:
+        """One task; ``for_update`` locks it until the transaction ends."""
+        ...
 
     def save(self, task: Task) -> None: ...
 

@@ -8,7 +8,13 @@ import attrs
 from onzecoach.accounts import _tokens as tokens
 from onzecoach.accounts._hashing import PasswordHasher
 from onzecoach.accounts._mails import password_reset_mail, username_mail
-from onzecoach.accounts._model import AccountStatus, Enrollment, TokenPurpose, User
+from onzecoach.accounts._model import (
+    AccountStatus,
+    Enrollment,
+    TokenPurpose,
+    User,
+    username_key,
+)
 from onzecoach.actors import Actor
 from onzecoach.audit import audit_entry
 from onzecoach.errors import (
@@ -110,6 +116,7 @@ class AccountService:
             user = self._user_in(uow, user.id, {AccountStatus.ACTIVE})
             self._set_password(uow, user, new_hash, status=user.status)
             uow.sessions.end_all(user.id, at=now)
+            uow.tokens.revoke_for_user(user.id, TokenPurpose.ENROLLMENT, now=now)
             self._audit(uow, actor, "account.password_changed", user)
             uow.commit()
 
@@ -146,7 +153,7 @@ class AccountService:
         now = self._clock.now()
         settings = self._settings
         with self._storage.unit_of_work() as uow:
-            if self._over_limit(uow, "password_reset", username):
+            if self._over_limit(uow, "password_reset", username_key(username)):
                 uow.commit()
                 return
             user = uow.users.by_username(username)
@@ -205,6 +212,7 @@ class AccountService:
             self._set_password(uow, user, new_hash, status=user.status)
             uow.sessions.end_all(user.id, at=now)
             uow.tokens.revoke_for_user(user.id, TokenPurpose.PASSWORD_RESET, now=now)
+            uow.tokens.revoke_for_user(user.id, TokenPurpose.ENROLLMENT, now=now)
             self._audit(uow, None, "account.password_reset", user)
             uow.commit()
 

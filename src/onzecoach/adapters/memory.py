@@ -282,6 +282,17 @@ class _Outbox:
             raise NotFound("Onbekend bericht in de wachtrij.")
         self._store(message)
 
+    def finish(self, message: OutboxMessage, *, claimed_until: datetime) -> bool:
+        stored = self._uow.tables.outbox.get(message.id)
+        if (
+            stored is None
+            or stored.status is not OutboxStatus.SENDING
+            or stored.locked_until != claimed_until
+        ):
+            return False
+        self._store(message)
+        return True
+
     def list(
         self,
         *,
@@ -293,7 +304,7 @@ class _Outbox:
         found = [
             m
             for m in self._uow.tables.outbox.values()
-            if (status is None or m.status is status)
+            if (status is None or m.status == status)
             and (kind is None or m.kind == kind)
             and (reference is None or m.reference == reference)
         ]
@@ -595,7 +606,7 @@ class _Throttles:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
 
-    def get(self, key: str) -> ThrottleState | None:
+    def get(self, key: str, *, for_update: bool = False) -> ThrottleState | None:
         return self._uow.tables.throttles.get(key)
 
     def record_failure(self, key: str, *, now: datetime, window: timedelta) -> ThrottleState:
@@ -615,6 +626,20 @@ class _Throttles:
         old = self._uow.tables.throttles.get(key)
         if old is not None and old.failures:
             self._uow.put(self._uow.tables.throttles, key, attrs.evolve(old, failures=0))
+
+    def release(self, key: str, *, last_failure_at: datetime | None) -> None:
+        old = self._uow.tables.throttles.get(key)
+        if old is not None:
+            self._uow.put(
+                self._uow.tables.throttles,
+                key,
+                attrs.evolve(
+                    old,
+                    failures=max(old.failures - 1, 0),
+                    window_failures=max(old.window_failures - 1, 0),
+                    last_failure_at=last_failure_at or old.last_failure_at,
+                ),
+            )
 
 
 class _Employees:
@@ -763,7 +788,7 @@ class _Tasks:
             raise Conflict("Deze taak bestaat al.")
         self._uow.put(self._uow.tables.tasks, task.id, task)
 
-    def get(self, task_id: str) -> Task | None:
+    def get(self, task_id: str, *, for_update: bool = False) -> Task | None:
         return self._uow.tables.tasks.get(task_id)
 
     def save(self, task: Task) -> None:

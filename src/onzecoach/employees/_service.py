@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +79,8 @@ class EmployeeService:
 
     def update(self, actor: Actor, employee_id: str, changes: dict[str, object]) -> Employee:
         """Change some of an employee's fields; the audit log keeps the old and new values."""
+        if not isinstance(changes, Mapping):
+            raise ValidationError.single("changes", "invalid", "Geef de wijzigingen als velden.")
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             employee = self._visible(uow, actor, employee_id)
@@ -172,11 +175,11 @@ class EmployeeService:
         )
 
     def _validated(self, data: dict[str, object]) -> EmployeeDetails:
-        if not isinstance(data, dict):
+        if not isinstance(data, Mapping):
             raise ValidationError.single("data", "invalid", "Geef de gegevens als velden.")
         today = self._clock.now().astimezone(amsterdam()).date()
         return validate_employee(
-            data, registration_types=self._settings.registration_types, today=today
+            dict(data), registration_types=self._settings.registration_types, today=today
         )
 
     @staticmethod

@@ -111,18 +111,23 @@ class AuthService:
         name = username.strip() if isinstance(username, str) else ""
         account_key, ip_key = self._throttle.account_key(name), self._throttle.ip_key(ip)
         with self._storage.unit_of_work() as uow:
-            self._throttle.check(uow, account_key, ip_key, now=now)
+            before = self._throttle.check(uow, account_key, ip_key, now=now)
+            # Counted before the password is checked, so that parallel tries cannot all
+            # pass the throttle before any of them has failed; taken back on success.
+            self._throttle.failed(uow, account_key, ip_key, now=now)
             user = uow.users.by_username(name) if name else None
+            uow.commit()
         if user is None or user.status not in {AccountStatus.ACTIVE, AccountStatus.ENROLLING}:
             # The same argon2 work as a real check, so the time says nothing either.
             self._accounts.hasher.burn(password if isinstance(password, str) else "")
-            self._fail(account_key, ip_key, VerificationFailed(_WRONG_LOGIN), now=now)
+            raise VerificationFailed(_WRONG_LOGIN)
         try:
             self._accounts.verify_password(user, password)
         except VerificationFailed:
-            self._fail(account_key, ip_key, VerificationFailed(_WRONG_LOGIN), now=now)
+            raise VerificationFailed(_WRONG_LOGIN) from None
 
         with self._storage.unit_of_work() as uow:
+            self._throttle.released(uow, (account_key, ip_key), before)
             factors = [f for f in uow.factors.for_user(user.id) if f.confirmed]
             if user.status is AccountStatus.ENROLLING or not factors:
                 secret, enrollment = tokens.issue(
@@ -170,15 +175,21 @@ class AuthService:
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             challenge = self._challenge(uow, challenge_token, now=now)
-            if Method.SMS not in challenge.methods:
+            user = uow.users.get(challenge.user_id)
+            if user is None or user.status is not AccountStatus.ACTIVE:
+                raise InvalidToken("Deze inlogpoging is verlopen. Log opnieuw in.")
+            phone = next(
+                (
+                    f.phone
+                    for f in uow.factors.for_user(challenge.user_id)
+                    if f.kind is FactorKind.SMS and f.confirmed and f.phone
+                ),
+                None,
+            )
+            if Method.SMS not in challenge.methods or phone is None:
                 raise ValidationError.single(
                     "method", "unavailable", "Voor dit account is geen sms ingesteld."
                 )
-            phone = next(
-                f.phone
-                for f in uow.factors.for_user(challenge.user_id)
-                if f.kind is FactorKind.SMS and f.confirmed and f.phone
-            )
             send_code(
                 uow,
                 self._sms,
@@ -251,7 +262,7 @@ class AuthService:
             raise InvalidToken("Deze inlogpoging is verlopen. Log opnieuw in.")
         account_key = self._throttle.account_key(user.username)
         ip_key = self._throttle.ip_key(challenge.ip)
-        failures = self._throttle.check(uow, account_key, ip_key, now=now)
+        account_state, _ = self._throttle.check(uow, account_key, ip_key, now=now)
         if method not in challenge.methods:
             raise ValidationError.single(
                 "method", "unavailable", "Deze methode is voor dit account niet ingesteld."
@@ -262,7 +273,7 @@ class AuthService:
             factors=[f for f in uow.factors.for_user(user.id) if f.confirmed],
             account_key=account_key,
             ip_key=ip_key,
-            failures=failures,
+            failures=0 if account_state is None else account_state.failures,
         )
 
     def _spend(

@@ -316,7 +316,7 @@ class MfaService:
         with self._storage.unit_of_work() as uow:
             user = self._signed_in(uow, actor)
             mine = [f for f in uow.factors.for_user(user.id) if f.confirmed]
-            if factor_id not in {f.id for f in mine}:
+            if not isinstance(factor_id, str) or factor_id not in {f.id for f in mine}:
                 raise NotFound("Deze methode bestaat niet.")
             if len(mine) == 1:
                 raise Conflict(

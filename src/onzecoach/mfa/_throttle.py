@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from onzecoach.accounts._model import username_key
 from onzecoach.accounts._tokens import rate_key
-from onzecoach.errors import Throttled
+from onzecoach.errors import Throttled, ValidationError
 from onzecoach.mfa._model import ThrottleState
 
 if TYPE_CHECKING:
@@ -35,22 +35,26 @@ class LoginThrottle:
         return rate_key("login", username_key(username))
 
     @staticmethod
-    def ip_key(ip: str | None) -> str | None:
-        return None if not ip else rate_key("login-ip", ip)
+    def ip_key(ip: object) -> str | None:
+        if ip is not None and not isinstance(ip, str):
+            raise ValidationError.single("ip", "invalid", "Geef het IP-adres als tekst.")
+        return None if not ip else rate_key("login-ip", ip.strip().lower())
 
-    def check(self, uow: UnitOfWork, account: str, ip: str | None, *, now: datetime) -> int:
-        """Raise ``Throttled`` when either key has to wait; else the account's failures."""
+    def check(
+        self, uow: UnitOfWork, account: str, ip: str | None, *, now: datetime
+    ) -> tuple[ThrottleState | None, ThrottleState | None]:
+        """Raise ``Throttled`` when either key has to wait; else both keys' states."""
         settings = self._settings
-        state = uow.throttles.get(account)
+        # Locked until the transaction ends: tries of one account take turns.
+        state = uow.throttles.get(account, for_update=True)
         waits = [self._retry_at(state, settings.login_max_failures, now)]
-        if ip is not None:
-            state = uow.throttles.get(ip)
-            waits.append(self._window_end(state, settings.login_ip_max_failures, now))
+        ip_state = None if ip is None else uow.throttles.get(ip, for_update=True)
+        waits.append(self._window_end(ip_state, settings.login_ip_max_failures, now))
         later = [at for at in waits if at is not None and at > now]
         if later:
             at = max(later)
             raise Throttled(_WAIT.format(at=at.strftime("%H:%M:%S UTC")), retry_at=at)
-        return 0 if state is None else state.failures
+        return state, ip_state
 
     def failed(self, uow: UnitOfWork, account: str, ip: str | None, *, now: datetime) -> None:
         window = self._settings.login_failure_window
@@ -60,6 +64,18 @@ class LoginThrottle:
 
     def succeeded(self, uow: UnitOfWork, account: str) -> None:
         uow.throttles.clear(account)
+
+    def released(
+        self,
+        uow: UnitOfWork,
+        keys: tuple[str, str | None],
+        before: tuple[ThrottleState | None, ThrottleState | None],
+    ) -> None:
+        """Take back the failures counted in advance for a try that succeeded."""
+        for key, state in zip(keys, before, strict=True):
+            if key is not None:
+                last = None if state is None else state.last_failure_at
+                uow.throttles.release(key, last_failure_at=last)
 
     def delay(self, failures: int) -> timedelta:
         """The wait after ``failures`` failures in a row."""

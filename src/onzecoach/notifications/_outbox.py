@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.errors import MailDeliveryError, NotFound, SmsDeliveryError
+from onzecoach.errors import MailDeliveryError, NotFound, SmsDeliveryError, ValidationError
 from onzecoach.notifications._mail import compose_email, outbox_context
 from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus
 
@@ -52,6 +53,10 @@ class OutboxService:
         ``Settings.outbox_max_attempts`` tries (or at once, for a permanent refusal), kept
         as dead with its last error. Only storage failures escape from here.
         """
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or limit < 0
+        ):
+            raise ValidationError.single("limit", "invalid", "Geef een aantal van 0 of meer.")
         sent = 0
         remaining = limit
         for _ in range(_MAX_ROUNDS):
@@ -84,7 +89,7 @@ class OutboxService:
     def requeue(self, message_id: str) -> None:
         """Give a dead message a fresh set of tries, due now."""
         with self._storage.unit_of_work() as uow:
-            message = uow.outbox.get(message_id)
+            message = uow.outbox.get(message_id) if isinstance(message_id, str) else None
             if message is None or message.status is not OutboxStatus.DEAD:
                 raise NotFound("Er is geen mislukt bericht met dit kenmerk.")
             uow.outbox.save(
@@ -130,7 +135,8 @@ class OutboxService:
                     sent_at=self._clock.now(),
                     locked_until=None,
                     last_error=None,
-                )
+                ),
+                message.locked_until,
             )
             return 1
 
@@ -156,7 +162,7 @@ class OutboxService:
                 locked_until=None,
                 last_error=error,
             )
-        self._record(outcome)
+        self._record(outcome, message.locked_until)
         return 0
 
     def _hand_over(self, message: OutboxMessage) -> None:
@@ -168,7 +174,12 @@ class OutboxService:
             text = self._settings.sealer.open(message.text, context=outbox_context(message.id))
             self._sms.send(message.recipient, text)
 
-    def _record(self, message: OutboxMessage) -> None:
+    def _record(self, message: OutboxMessage, claimed_until: datetime | None) -> None:
         with self._storage.unit_of_work() as uow:
-            uow.outbox.save(message)
+            if claimed_until is None:
+                return
+            if not uow.outbox.finish(message, claimed_until=claimed_until):
+                # Our lease ran out and another dispatcher owns the message now.
+                log.warning("outbox message %s: claim lost, outcome not recorded", message.id)
+                return
             uow.commit()

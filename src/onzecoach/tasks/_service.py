@@ -65,7 +65,7 @@ class TaskService:
         now = self._clock.now()
         begin = start_date or now.astimezone(amsterdam()).date()
         with self._storage.unit_of_work() as uow:
-            task = self._visible(uow, actor, task_id)
+            task = self._visible(uow, actor, task_id, for_update=True)
             if task.status is not TaskStatus.OPEN:
                 raise Conflict("Deze taak is al afgehandeld.")
             kind = next(
@@ -99,7 +99,7 @@ class TaskService:
                 "note", "too_long", f"Een toelichting heeft hoogstens {_MAX_NOTE} tekens."
             )
         with self._storage.unit_of_work() as uow:
-            task = self._visible(uow, actor, task_id)
+            task = self._visible(uow, actor, task_id, for_update=True)
             if task.status is not TaskStatus.OPEN:
                 raise Conflict("Deze taak is al afgehandeld.")
             self._save_done(uow, actor, task, decision=decision, note=note, extension=None)
@@ -140,8 +140,10 @@ class TaskService:
         )
 
     @staticmethod
-    def _visible(uow: UnitOfWork, actor: Actor, task_id: object) -> Task:
-        task = uow.tasks.get(task_id) if isinstance(task_id, str) else None
+    def _visible(
+        uow: UnitOfWork, actor: Actor, task_id: object, *, for_update: bool = False
+    ) -> Task:
+        task = uow.tasks.get(task_id, for_update=for_update) if isinstance(task_id, str) else None
         if task is None or not can_see(actor, task.employer_id):
             raise NotFound("Taak niet gevonden.")
         return task

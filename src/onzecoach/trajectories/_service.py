@@ -154,7 +154,7 @@ class TrajectoryService:
     def resend_invitation(self, actor: Actor, trajectory_id: str) -> None:
         """Send the booking invitation again, now; the earlier link stops working."""
         with self._storage.unit_of_work() as uow:
-            trajectory = self.visible_trajectory(uow, actor, trajectory_id)
+            trajectory = self.visible_trajectory(uow, actor, trajectory_id, for_update=True)
             if not trajectory.is_open:
                 raise Conflict("Dit traject is afgesloten.")
             employee = uow.employees.get(trajectory.employee_id)
@@ -273,7 +273,19 @@ class TrajectoryService:
                 uow.appointments.add(appointment)
             else:
                 uow.appointments.save(appointment)
-            uow.trajectories.save(_after_appointments(trajectory, [*others, appointment], now))
+            updated = _after_appointments(trajectory, [*others, appointment], now)
+            if updated.is_open and not trajectory.is_open:
+                successor = uow.trajectories.open_for_employee(trajectory.employee_id)
+                if successor is not None:
+                    # A correction to a finished trajectory whose extension already runs:
+                    # the counts follow, the trajectory stays closed.
+                    updated = attrs.evolve(
+                        updated,
+                        closed_at=trajectory.closed_at,
+                        closed_reason=trajectory.closed_reason,
+                        end_date=trajectory.end_date,
+                    )
+            uow.trajectories.save(updated)
             uow.audit.append(
                 audit_entry(
                     None,

@@ -590,10 +590,11 @@ class SqlTasks(Repository):
             conflict="Deze taak bestaat al.",
         )
 
-    def get(self, task_id: str) -> Task | None:
-        row = self._execute(
-            t.tasks.select().where(t.tasks.c.id == task_id), "reading a task"
-        ).one_or_none()
+    def get(self, task_id: str, *, for_update: bool = False) -> Task | None:
+        query = t.tasks.select().where(t.tasks.c.id == task_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self._execute(query, "reading a task").one_or_none()
         return None if row is None else _task(row)
 
     def save(self, task: Task) -> None:

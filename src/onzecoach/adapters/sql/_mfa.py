@@ -366,11 +366,27 @@ _CLEAR_THROTTLE = (
 )
 
 
+_RELEASE_THROTTLE = (
+    t.throttles.update()
+    .where(t.throttles.c.key == sa.bindparam("_key"))
+    .values(
+        failures=sa.case((t.throttles.c.failures > 0, t.throttles.c.failures - 1), else_=0),
+        window_failures=sa.case(
+            (t.throttles.c.window_failures > 0, t.throttles.c.window_failures - 1), else_=0
+        ),
+        last_failure_at=sa.func.coalesce(
+            sa.bindparam("_last_failure_at", type_=t.UtcDateTime()), t.throttles.c.last_failure_at
+        ),
+    )
+)
+
+
 class SqlThrottles(Repository):
-    def get(self, key: str) -> ThrottleState | None:
-        row = self._execute(
-            t.throttles.select().where(t.throttles.c.key == key), "reading a throttle"
-        ).one_or_none()
+    def get(self, key: str, *, for_update: bool = False) -> ThrottleState | None:
+        query = t.throttles.select().where(t.throttles.c.key == key)
+        if for_update:
+            query = query.with_for_update()
+        row = self._execute(query, "reading a throttle").one_or_none()
         return None if row is None else _throttle(row)
 
     def record_failure(self, key: str, *, now: datetime, window: timedelta) -> ThrottleState:
@@ -390,3 +406,10 @@ class SqlThrottles(Repository):
 
     def clear(self, key: str) -> None:
         self._execute(_CLEAR_THROTTLE, "clearing a throttle", {"_key": key})
+
+    def release(self, key: str, *, last_failure_at: datetime | None) -> None:
+        self._execute(
+            _RELEASE_THROTTLE,
+            "taking back a failed try",
+            {"_key": key, "_last_failure_at": last_failure_at},
+        )

@@ -161,6 +161,15 @@ class SqlAudit(Repository):
 
 
 _OUTBOX_STATE = ("status", "attempts", "not_before", "locked_until", "sent_at", "last_error")
+_FINISH_OUTBOX = (
+    t.outbox.update()
+    .where(
+        t.outbox.c.id == sa.bindparam("_id"),
+        t.outbox.c.status == OutboxStatus.SENDING.value,
+        t.outbox.c.locked_until == sa.bindparam("_claimed_until", type_=t.UtcDateTime()),
+    )
+    .values({name: sa.bindparam(name) for name in _OUTBOX_STATE})
+)
 _SAVE_OUTBOX_STATE = (
     t.outbox.update()
     .where(t.outbox.c.id == sa.bindparam("_id"))
@@ -258,6 +267,14 @@ class SqlOutbox(Repository):
         )
         if result.rowcount != 1:
             raise NotFound("Onbekend bericht in de wachtrij.")
+
+    def finish(self, message: OutboxMessage, *, claimed_until: datetime) -> bool:
+        result = self._execute(
+            _FINISH_OUTBOX,
+            "recording a delivery",
+            {"_id": message.id, "_claimed_until": claimed_until, **self._state(message)},
+        )
+        return result.rowcount == 1
 
     def list(
         self,
