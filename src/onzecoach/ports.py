@@ -316,7 +316,11 @@ class SmsCodeRepository(Protocol):
 
 class ThrottleRepository(Protocol):
     def get(self, key: str, *, for_update: bool = False) -> ThrottleState | None:
-        """The key's state; ``for_update`` locks it until the transaction ends."""
+        """The key's state; ``for_update`` locks it until the transaction ends.
+
+        To have something to lock, ``for_update`` may create the key with no failures;
+        such a state reads as ``None``.
+        """
         ...
 
     def record_failure(self, key: str, *, now: datetime, window: timedelta) -> ThrottleState:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -381,13 +381,33 @@ _RELEASE_THROTTLE = (
 )
 
 
+_NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+_ENSURE_THROTTLE = {
+    name: insert(t.throttles)
+    .values(
+        key=sa.bindparam("key"),
+        failures=0,
+        last_failure_at=_NEVER,
+        window_start=_NEVER,
+        window_failures=0,
+    )
+    .on_conflict_do_nothing(index_elements=[t.throttles.c.key])
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+}
+
+
 class SqlThrottles(Repository):
     def get(self, key: str, *, for_update: bool = False) -> ThrottleState | None:
         query = t.throttles.select().where(t.throttles.c.key == key)
         if for_update:
+            # A row that does not exist cannot be locked: make an empty one first, so that
+            # even the very first tries of a key take turns.
+            self._execute(_ENSURE_THROTTLE[self._dialect], "preparing a throttle", {"key": key})
             query = query.with_for_update()
         row = self._execute(query, "reading a throttle").one_or_none()
-        return None if row is None else _throttle(row)
+        if row is None or (row.failures == 0 and row.window_failures == 0):
+            return None
+        return _throttle(row)
 
     def record_failure(self, key: str, *, now: datetime, window: timedelta) -> ThrottleState:
         row = self._execute(
