@@ -111,23 +111,25 @@ class AuthService:
         name = username.strip() if isinstance(username, str) else ""
         account_key, ip_key = self._throttle.account_key(name), self._throttle.ip_key(ip)
         with self._storage.unit_of_work() as uow:
-            before = self._throttle.check(uow, account_key, ip_key, now=now)
-            # Counted before the password is checked, so that parallel tries cannot all
-            # pass the throttle before any of them has failed; taken back on success.
-            self._throttle.failed(uow, account_key, ip_key, now=now)
+            before, _ = self._throttle.check(uow, account_key, ip_key, now=now, lock_ip=False)
+            # The account's failure is counted before the password is checked, so that
+            # parallel tries cannot all pass its throttle before any of them has failed;
+            # it is taken back on success. The address's count (a cap per hour) follows the
+            # outcome.
+            self._throttle.failed(uow, account_key, None, now=now)
             user = uow.users.by_username(name) if name else None
             uow.commit()
         if user is None or user.status not in {AccountStatus.ACTIVE, AccountStatus.ENROLLING}:
             # The same argon2 work as a real check, so the time says nothing either.
             self._accounts.hasher.burn(password if isinstance(password, str) else "")
-            raise VerificationFailed(_WRONG_LOGIN)
+            self._fail(None, ip_key, VerificationFailed(_WRONG_LOGIN), now=now)
         try:
             self._accounts.verify_password(user, password)
         except VerificationFailed:
-            raise VerificationFailed(_WRONG_LOGIN) from None
+            self._fail(None, ip_key, VerificationFailed(_WRONG_LOGIN), now=now)
 
         with self._storage.unit_of_work() as uow:
-            self._throttle.released(uow, (account_key, ip_key), before)
+            self._throttle.released(uow, account_key, before)
             factors = [f for f in uow.factors.for_user(user.id) if f.confirmed]
             if user.status is AccountStatus.ENROLLING or not factors:
                 secret, enrollment = tokens.issue(
@@ -262,7 +264,8 @@ class AuthService:
             raise InvalidToken("Deze inlogpoging is verlopen. Log opnieuw in.")
         account_key = self._throttle.account_key(user.username)
         ip_key = self._throttle.ip_key(challenge.ip)
-        account_state, _ = self._throttle.check(uow, account_key, ip_key, now=now)
+        # The address was checked and counted at login; the code's tries count per account.
+        account_state, _ = self._throttle.check(uow, account_key, ip_key, now=now, lock_ip=False)
         if method not in challenge.methods:
             raise ValidationError.single(
                 "method", "unavailable", "Deze methode is voor dit account niet ingesteld."
@@ -339,11 +342,17 @@ class AuthService:
             self._fail(attempt.account_key, attempt.ip_key, failure, now=now)
 
     def _fail(
-        self, account_key: str, ip_key: str | None, failure: VerificationFailed, *, now: datetime
+        self,
+        account_key: str | None,
+        ip_key: str | None,
+        failure: VerificationFailed,
+        *,
+        now: datetime,
     ) -> NoReturn:
-        with self._storage.unit_of_work() as uow:
-            self._throttle.failed(uow, account_key, ip_key, now=now)
-            uow.commit()
+        if account_key is not None or ip_key is not None:
+            with self._storage.unit_of_work() as uow:
+                self._throttle.failed(uow, account_key, ip_key, now=now)
+                uow.commit()
         raise failure
 
     @staticmethod

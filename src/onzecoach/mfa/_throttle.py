@@ -41,14 +41,23 @@ class LoginThrottle:
         return None if not ip else rate_key("login-ip", ip.strip().lower())
 
     def check(
-        self, uow: UnitOfWork, account: str, ip: str | None, *, now: datetime
+        self,
+        uow: UnitOfWork,
+        account: str,
+        ip: str | None,
+        *,
+        now: datetime,
+        lock_ip: bool = True,
     ) -> tuple[ThrottleState | None, ThrottleState | None]:
-        """Raise ``Throttled`` when either key has to wait; else both keys' states."""
+        """Raise ``Throttled`` when either key has to wait; else both keys' states.
+
+        The account's state is locked until the transaction ends, so that its tries take
+        turns; the address's too unless ``lock_ip`` is false.
+        """
         settings = self._settings
-        # Locked until the transaction ends: tries of one account take turns.
         state = uow.throttles.get(account, for_update=True)
         waits = [self._retry_at(state, settings.login_max_failures, now)]
-        ip_state = None if ip is None else uow.throttles.get(ip, for_update=True)
+        ip_state = None if ip is None else uow.throttles.get(ip, for_update=lock_ip)
         waits.append(self._window_end(ip_state, settings.login_ip_max_failures, now))
         later = [at for at in waits if at is not None and at > now]
         if later:
@@ -56,26 +65,21 @@ class LoginThrottle:
             raise Throttled(_WAIT.format(at=at.strftime("%H:%M:%S UTC")), retry_at=at)
         return state, ip_state
 
-    def failed(self, uow: UnitOfWork, account: str, ip: str | None, *, now: datetime) -> None:
+    def failed(
+        self, uow: UnitOfWork, account: str | None, ip: str | None, *, now: datetime
+    ) -> None:
         window = self._settings.login_failure_window
-        uow.throttles.record_failure(account, now=now, window=window)
-        if ip is not None:
-            uow.throttles.record_failure(ip, now=now, window=window)
+        for key in (account, ip):
+            if key is not None:
+                uow.throttles.record_failure(key, now=now, window=window)
 
     def succeeded(self, uow: UnitOfWork, account: str) -> None:
         uow.throttles.clear(account)
 
-    def released(
-        self,
-        uow: UnitOfWork,
-        keys: tuple[str, str | None],
-        before: tuple[ThrottleState | None, ThrottleState | None],
-    ) -> None:
-        """Take back the failures counted in advance for a try that succeeded."""
-        for key, state in zip(keys, before, strict=True):
-            if key is not None:
-                last = None if state is None else state.last_failure_at
-                uow.throttles.release(key, last_failure_at=last)
+    def released(self, uow: UnitOfWork, account: str, before: ThrottleState | None) -> None:
+        """Take back the account's failure counted in advance for a try that succeeded."""
+        last = None if before is None else before.last_failure_at
+        uow.throttles.release(account, last_failure_at=last)
 
     def delay(self, failures: int) -> timedelta:
         """The wait after ``failures`` failures in a row."""

@@ -382,29 +382,35 @@ _RELEASE_THROTTLE = (
 
 
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
-_ENSURE_THROTTLE = {
-    name: insert(t.throttles)
-    .values(
-        key=sa.bindparam("key"),
-        failures=0,
-        last_failure_at=_NEVER,
-        window_start=_NEVER,
-        window_failures=0,
+_LOCK_THROTTLE = {
+    name: (
+        statement := insert(t.throttles).values(
+            key=sa.bindparam("key"),
+            failures=0,
+            last_failure_at=_NEVER,
+            window_start=_NEVER,
+            window_failures=0,
+        )
     )
-    .on_conflict_do_nothing(index_elements=[t.throttles.c.key])
+    .on_conflict_do_update(index_elements=[t.throttles.c.key], set_={"key": statement.excluded.key})
+    .returning(*t.throttles.c)
     for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
 }
 
 
 class SqlThrottles(Repository):
     def get(self, key: str, *, for_update: bool = False) -> ThrottleState | None:
-        query = t.throttles.select().where(t.throttles.c.key == key)
         if for_update:
-            # A row that does not exist cannot be locked: make an empty one first, so that
-            # even the very first tries of a key take turns.
-            self._execute(_ENSURE_THROTTLE[self._dialect], "preparing a throttle", {"key": key})
-            query = query.with_for_update()
-        row = self._execute(query, "reading a throttle").one_or_none()
+            # A row that does not exist cannot be locked: an upsert that changes nothing
+            # makes it if need be, locks it and returns it, in one round trip, so that even
+            # the very first tries of a key take turns.
+            row = self._execute(
+                _LOCK_THROTTLE[self._dialect], "locking a throttle", {"key": key}
+            ).one_or_none()
+        else:
+            row = self._execute(
+                t.throttles.select().where(t.throttles.c.key == key), "reading a throttle"
+            ).one_or_none()
         if row is None or (row.failures == 0 and row.window_failures == 0):
             return None
         return _throttle(row)
