@@ -172,7 +172,9 @@ class UserRepository(Protocol):
         """Store a new user; ``Conflict`` when the username (case-insensitive) is taken."""
         ...
 
-    def get(self, user_id: str) -> User | None: ...
+    def get(self, user_id: str, *, for_update: bool = False) -> User | None:
+        """One user; ``for_update`` locks the account until the transaction ends."""
+        ...
 
     def by_username(self, username: str) -> User | None:
         """The user with this username, compared case-insensitively (NFKC, casefold)."""

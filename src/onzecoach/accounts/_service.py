@@ -100,17 +100,26 @@ class AccountService:
             user = uow.users.get(actor.user_id) if actor.user_id else None
             if user is None or user.status is not AccountStatus.ACTIVE:
                 raise NotAuthenticated("Log opnieuw in.")
-            failures = uow.rate_limits.peek(failures_key, now=now, window=window)
+            before = uow.throttles.get(failures_key, for_update=True)
+            if (
+                before is not None
+                and before.window_failures >= _CHANGE_ATTEMPTS
+                and now < before.window_start + window
+            ):
+                raise Throttled(
+                    "Te veel pogingen. Probeer het later opnieuw.",
+                    retry_at=before.window_start + window,
+                )
+            # Counted before the check, so that parallel tries take turns; taken back below
+            # when the current password was right.
+            uow.throttles.record_failure(failures_key, now=now, window=window)
             history = self._history(uow, user)
-        if failures >= _CHANGE_ATTEMPTS:
-            raise Throttled("Te veel pogingen. Probeer het later opnieuw.", retry_at=now + window)
-        try:
-            self.verify_password(user, current)
-        except VerificationFailed:
-            with self._storage.unit_of_work() as uow:
-                uow.rate_limits.hit(failures_key, now=now, window=window)
-                uow.commit()
-            raise
+            uow.commit()
+        self.verify_password(user, current)
+        with self._storage.unit_of_work() as uow:
+            last = None if before is None else before.last_failure_at
+            uow.throttles.release(failures_key, last_failure_at=last)
+            uow.commit()
         new_hash = self._new_password_hash(user, new, history)
         with self._storage.unit_of_work() as uow:
             user = self._user_in(uow, user.id, {AccountStatus.ACTIVE})

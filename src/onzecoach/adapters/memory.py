@@ -332,7 +332,7 @@ class _Users:
         self._uow.put(tables.users, user.id, user)
         self._uow.put(tables.user_by_name, key, user.id)
 
-    def get(self, user_id: str) -> User | None:
+    def get(self, user_id: str, *, for_update: bool = False) -> User | None:
         return self._uow.tables.users.get(user_id)
 
     def by_username(self, username: str) -> User | None:

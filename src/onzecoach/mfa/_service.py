@@ -368,7 +368,9 @@ class MfaService:
 
     @staticmethod
     def _signed_in(uow: UnitOfWork, actor: Actor) -> User:
-        user = uow.users.get(actor.user_id) if actor.user_id else None
+        # Locked, so that two changes to one account's methods or codes take turns (two
+        # removals at once could otherwise leave no method at all).
+        user = uow.users.get(actor.user_id, for_update=True) if actor.user_id else None
         if user is None or user.status is not AccountStatus.ACTIVE:
             raise NotAuthenticated("Log opnieuw in.")
         return user

@@ -67,8 +67,8 @@ class SqlUsers(Repository):
             conflict=f"De inlognaam {user.username!r} is al in gebruik.",
         )
 
-    def get(self, user_id: str) -> User | None:
-        return self._one(t.users.c.id == user_id)
+    def get(self, user_id: str, *, for_update: bool = False) -> User | None:
+        return self._one(t.users.c.id == user_id, for_update=for_update)
 
     def by_username(self, username: str) -> User | None:
         return self._one(t.users.c.username_key == username_key(username))
@@ -96,8 +96,11 @@ class SqlUsers(Repository):
         if result.rowcount != 1:
             raise NotFound("Gebruiker niet gevonden.")
 
-    def _one(self, condition: sa.ColumnElement[bool]) -> User | None:
-        row = self._execute(t.users.select().where(condition), "reading a user").one_or_none()
+    def _one(self, condition: sa.ColumnElement[bool], *, for_update: bool = False) -> User | None:
+        query = t.users.select().where(condition)
+        if for_update:
+            query = query.with_for_update()
+        row = self._execute(query, "reading a user").one_or_none()
         return None if row is None else _user(row)
 
     @staticmethod
