@@ -8,34 +8,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
 from onzecoach.accounts._model import (
-    AccountStatus,
     OneTimeToken,
     SessionRecord,
     TokenPurpose,
     User,
     username_key,
 )
-from onzecoach.actors import Role
 from onzecoach.errors import NotFound
 
 from . import _tables as t
 from ._repositories import Repository
+from ._rows import structure_row
 
 __all__ = ["SqlPasswordHistory", "SqlRateLimits", "SqlSessions", "SqlTokens", "SqlUsers"]
 
 
 def _user(row: Row[Any]) -> User:
-    return User(
-        id=row.id,
-        username=row.username,
-        email=row.email,
-        role=Role(row.role),
-        employer_id=row.employer_id,
-        status=AccountStatus(row.status),
-        created_at=row.created_at,
-        password_hash=row.password_hash,
-        password_changed_at=row.password_changed_at,
-    )
+    return structure_row(row, User)
 
 
 _SAVE_USER = (
@@ -115,16 +104,7 @@ class SqlUsers(Repository):
 
 
 def _token(row: Row[Any]) -> OneTimeToken:
-    return OneTimeToken(
-        id=row.id,
-        purpose=TokenPurpose(row.purpose),
-        user_id=row.user_id,
-        token_hash=row.token_hash,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        used_at=row.used_at,
-        revoked_at=row.revoked_at,
-    )
+    return structure_row(row, OneTimeToken)
 
 
 _USABLE = sa.and_(
@@ -209,15 +189,7 @@ class SqlPasswordHistory(Repository):
 
 
 def _session(row: Row[Any]) -> SessionRecord:
-    return SessionRecord(
-        id=row.id,
-        user_id=row.user_id,
-        token_hash=row.token_hash,
-        created_at=row.created_at,
-        last_seen_at=row.last_seen_at,
-        expires_at=row.expires_at,
-        ended_at=row.ended_at,
-    )
+    return structure_row(row, SessionRecord)
 
 
 _AT = sa.bindparam("at", type_=t.UtcDateTime())

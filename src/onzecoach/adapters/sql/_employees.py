@@ -10,20 +10,17 @@ import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import CursorResult, Row
 
 from onzecoach.employees._model import Employee
-from onzecoach.employees._validation import Gender
 from onzecoach.errors import Conflict, NotFound
-from onzecoach.tasks._model import Decision, Task, TaskKind, TaskStatus
+from onzecoach.tasks._model import Task, TaskStatus
 from onzecoach.trajectories._model import (
     Appointment,
-    AppointmentMode,
-    AppointmentStatus,
-    ClosedReason,
     Trajectory,
 )
 
 from . import _tables as t
 from ._errors import translate_errors
 from ._repositories import Repository
+from ._rows import structure_row
 
 __all__ = ["SqlAppointments", "SqlEmployees", "SqlTasks", "SqlTrajectories"]
 
@@ -113,31 +110,7 @@ _EMPLOYEE_STATE = (
 
 
 def _employee(row: Row[Any]) -> Employee:
-    return Employee(
-        id=row.id,
-        employer_id=row.employer_id,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        last_name=row.last_name,
-        given_name=row.given_name,
-        initials=row.initials,
-        gender=Gender(row.gender),
-        birth_date=row.birth_date,
-        email=row.email,
-        registration_type=row.registration_type,
-        employee_number=row.employee_number,
-        name_infix=row.name_infix,
-        phone=row.phone,
-        street=row.street,
-        house_number=row.house_number,
-        postcode=row.postcode,
-        city=row.city,
-        country=row.country,
-        department_id=row.department_id,
-        job_title=row.job_title,
-        cost_centre=row.cost_centre,
-        po_number=row.po_number,
-    )
+    return structure_row(row, Employee)
 
 
 _EMPLOYEE_CLASHES = sa.select(t.employees.c.id).where(
@@ -291,26 +264,7 @@ _TRAJECTORY_STATE = (
 
 
 def _trajectory(row: Row[Any]) -> Trajectory:
-    return Trajectory(
-        id=row.id,
-        employer_id=row.employer_id,
-        employee_id=row.employee_id,
-        number=row.number,
-        type_code=row.type_code,
-        type_name=row.type_name,
-        sessions=row.sessions,
-        is_extension=row.is_extension,
-        start_date=row.start_date,
-        created_at=row.created_at,
-        held=row.held,
-        planned=row.planned,
-        closed_at=row.closed_at,
-        closed_reason=None if row.closed_reason is None else ClosedReason(row.closed_reason),
-        end_date=row.end_date,
-        parent_id=row.parent_id,
-        classification=row.classification,
-        booking_token_hash=row.booking_token_hash,
-    )
+    return structure_row(row, Trajectory)
 
 
 _TRAJECTORY_CLASHES = sa.select(
@@ -428,20 +382,7 @@ _APPOINTMENT_STATE = (
 
 
 def _appointment(row: Row[Any]) -> Appointment:
-    return Appointment(
-        id=row.id,
-        trajectory_id=row.trajectory_id,
-        employer_id=row.employer_id,
-        employee_id=row.employee_id,
-        external_id=row.external_id,
-        starts_at=row.starts_at,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        status=AppointmentStatus(row.status),
-        mode=AppointmentMode(row.mode),
-        theme=row.theme,
-        coach=row.coach,
-    )
+    return structure_row(row, Appointment)
 
 
 _BY_EXTERNAL_ID = t.appointments.select().where(
@@ -544,22 +485,7 @@ _TASK_STATE = (
 
 
 def _task(row: Row[Any]) -> Task:
-    return Task(
-        id=row.id,
-        employer_id=row.employer_id,
-        employee_id=row.employee_id,
-        trajectory_id=row.trajectory_id,
-        kind=TaskKind(row.kind),
-        note=row.note,
-        sessions=row.sessions,
-        created_at=row.created_at,
-        status=TaskStatus(row.status),
-        completed_at=row.completed_at,
-        completed_by=row.completed_by,
-        decision=None if row.decision is None else Decision(row.decision),
-        decision_note=row.decision_note,
-        extension_trajectory_id=row.extension_trajectory_id,
-    )
+    return structure_row(row, Task)
 
 
 _SAVE_TASK = (

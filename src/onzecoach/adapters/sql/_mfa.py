@@ -14,9 +14,7 @@ from onzecoach.errors import NotFound
 from onzecoach.mfa._model import (
     BackupCode,
     Factor,
-    FactorKind,
     LoginChallengeRecord,
-    Method,
     SmsCode,
     ThrottleState,
 )
@@ -24,6 +22,7 @@ from onzecoach.mfa._model import (
 from . import _tables as t
 from ._errors import translate_errors
 from ._repositories import Repository
+from ._rows import structure_row
 
 __all__ = ["SqlBackupCodes", "SqlChallenges", "SqlFactors", "SqlSmsCodes", "SqlThrottles"]
 
@@ -32,17 +31,7 @@ _YUBIKEY_TAKEN = "Deze YubiKey is al aan een account gekoppeld."
 
 
 def _factor(row: Row[Any]) -> Factor:
-    return Factor(
-        id=row.id,
-        user_id=row.user_id,
-        kind=FactorKind(row.kind),
-        created_at=row.created_at,
-        confirmed_at=row.confirmed_at,
-        phone=row.phone,
-        public_id=row.public_id,
-        secret_sealed=row.secret_sealed,
-        last_step=row.last_step,
-    )
+    return structure_row(row, Factor)
 
 
 _FACTOR_STATE = ("confirmed_at", "phone", "public_id", "secret_sealed")
@@ -138,13 +127,7 @@ class SqlFactors(Repository):
 
 
 def _backup_code(row: Row[Any]) -> BackupCode:
-    return BackupCode(
-        id=row.id,
-        user_id=row.user_id,
-        code_hash=row.code_hash,
-        created_at=row.created_at,
-        used_at=row.used_at,
-    )
+    return structure_row(row, BackupCode)
 
 
 _DELETE_BACKUP_CODES = t.backup_codes.delete().where(
@@ -206,16 +189,8 @@ class SqlBackupCodes(Repository):
 
 
 def _challenge(row: Row[Any]) -> LoginChallengeRecord:
-    return LoginChallengeRecord(
-        id=row.id,
-        user_id=row.user_id,
-        token_hash=row.token_hash,
-        methods=tuple(Method(value) for value in row.methods.split(",") if value),
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        used_at=row.used_at,
-        ip=row.ip,
-    )
+    methods = tuple(value for value in row.methods.split(",") if value)
+    return structure_row(row, LoginChallengeRecord, methods=methods)
 
 
 _CONSUME_CHALLENGE = (
@@ -262,16 +237,7 @@ class SqlChallenges(Repository):
 
 
 def _sms_code(row: Row[Any]) -> SmsCode:
-    return SmsCode(
-        id=row.id,
-        user_id=row.user_id,
-        ref=row.ref,
-        code_hash=row.code_hash,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        tries=row.tries,
-        used_at=row.used_at,
-    )
+    return structure_row(row, SmsCode)
 
 
 _RECORD_TRY = (
@@ -329,13 +295,7 @@ class SqlSmsCodes(Repository):
 
 
 def _throttle(row: Row[Any]) -> ThrottleState:
-    return ThrottleState(
-        key=row.key,
-        failures=row.failures,
-        last_failure_at=row.last_failure_at,
-        window_start=row.window_start,
-        window_failures=row.window_failures,
-    )
+    return structure_row(row, ThrottleState)
 
 
 def _record_failure(insert: Callable[[sa.Table], Any]) -> sa.Executable:

@@ -6,14 +6,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, CursorResult, Row
 
-from onzecoach.actors import Role
 from onzecoach.audit import AuditEntry
 from onzecoach.employers._model import Department, Employer, name_key
 from onzecoach.errors import NotFound
-from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus
+from onzecoach.notifications._model import OutboxMessage, OutboxStatus
 
 from . import _tables as t
 from ._errors import translate_errors
+from ._rows import structure_row
 
 __all__ = ["Repository", "SqlAudit", "SqlDepartments", "SqlEmployers", "SqlOutbox"]
 
@@ -38,13 +38,11 @@ class Repository:
 
 
 def _employer(row: Row[Any]) -> Employer:
-    return Employer(id=row.id, name=row.name, created_at=row.created_at)
+    return structure_row(row, Employer)
 
 
 def _department(row: Row[Any]) -> Department:
-    return Department(
-        id=row.id, employer_id=row.employer_id, name=row.name, created_at=row.created_at
-    )
+    return structure_row(row, Department)
 
 
 class SqlEmployers(Repository):
@@ -108,16 +106,7 @@ class SqlDepartments(Repository):
 
 
 def _audit_entry(row: Row[Any]) -> AuditEntry:
-    return AuditEntry(
-        at=row.at,
-        actor_id=row.actor_id,
-        actor_role=None if row.actor_role is None else Role(row.actor_role),
-        action=row.action,
-        employer_id=row.employer_id,
-        subject_type=row.subject_type,
-        subject_id=row.subject_id,
-        details=row.details,
-    )
+    return structure_row(row, AuditEntry)
 
 
 class SqlAudit(Repository):
@@ -178,25 +167,7 @@ _SAVE_OUTBOX_STATE = (
 
 
 def _outbox_message(row: Row[Any]) -> OutboxMessage:
-    return OutboxMessage(
-        id=row.id,
-        channel=Channel(row.channel),
-        recipient=row.recipient,
-        subject=row.subject,
-        text=row.text,
-        html=row.html,
-        created_at=row.created_at,
-        not_before=row.not_before,
-        kind=row.kind,
-        reference=row.reference,
-        employer_id=row.employer_id,
-        message_id=row.message_id,
-        status=OutboxStatus(row.status),
-        attempts=row.attempts,
-        locked_until=row.locked_until,
-        sent_at=row.sent_at,
-        last_error=row.last_error,
-    )
+    return structure_row(row, OutboxMessage)
 
 
 class SqlOutbox(Repository):
