@@ -20,7 +20,7 @@ from onzecoach.trajectories._model import (
 from . import _tables as t
 from ._errors import translate_errors
 from ._repositories import Repository
-from ._rows import structure_row
+from ._rows import fields_except, row_values, structure_row
 
 __all__ = ["SqlAppointments", "SqlEmployees", "SqlTasks", "SqlTrajectories"]
 
@@ -84,29 +84,7 @@ class _GuardedRepository(Repository):
 
 _EMPLOYEE_EXISTS = "Deze werknemer bestaat al."
 _EMPLOYEE_NUMBER = "uq_onzecoach_employees_employer_id_employee_number"
-_EMPLOYEE_STATE = (
-    "employer_id",
-    "updated_at",
-    "last_name",
-    "given_name",
-    "initials",
-    "gender",
-    "birth_date",
-    "email",
-    "registration_type",
-    "employee_number",
-    "name_infix",
-    "phone",
-    "street",
-    "house_number",
-    "postcode",
-    "city",
-    "country",
-    "department_id",
-    "job_title",
-    "cost_centre",
-    "po_number",
-)
+_EMPLOYEE_STATE = fields_except(Employee, "id", "created_at")
 
 
 def _employee(row: Row[Any]) -> Employee:
@@ -222,9 +200,7 @@ class SqlEmployees(_GuardedRepository):
 
     @staticmethod
     def _state(employee: Employee) -> dict[str, Any]:
-        state = {name: getattr(employee, name) for name in _EMPLOYEE_STATE}
-        state["gender"] = employee.gender.value
-        return state
+        return row_values(employee, _EMPLOYEE_STATE)
 
 
 def _number_taken(employee: Employee) -> str:
@@ -242,25 +218,7 @@ _TRAJECTORY_CONFLICTS = {
     # The memory adapter does not check this one: a 256-bit hash repeats only by mistake.
     "uq_onzecoach_trajectories_booking_token_hash": "Deze boekingslink bestaat al.",
 }
-_TRAJECTORY_STATE = (
-    "employer_id",
-    "employee_id",
-    "number",
-    "type_code",
-    "type_name",
-    "sessions",
-    "is_extension",
-    "start_date",
-    "created_at",
-    "held",
-    "planned",
-    "closed_at",
-    "closed_reason",
-    "end_date",
-    "parent_id",
-    "classification",
-    "booking_token_hash",
-)
+_TRAJECTORY_STATE = fields_except(Trajectory, "id")
 
 
 def _trajectory(row: Row[Any]) -> Trajectory:
@@ -359,26 +317,12 @@ class SqlTrajectories(_GuardedRepository):
 
     @staticmethod
     def _state(trajectory: Trajectory) -> dict[str, Any]:
-        state = {name: getattr(trajectory, name) for name in _TRAJECTORY_STATE}
-        state["closed_reason"] = (
-            None if trajectory.closed_reason is None else trajectory.closed_reason.value
-        )
-        return state
+        return row_values(trajectory, _TRAJECTORY_STATE)
 
 
 # Appointments ------------------------------------------------------------------------
 
-_APPOINTMENT_STATE = (
-    "trajectory_id",
-    "employee_id",
-    "starts_at",
-    "created_at",
-    "updated_at",
-    "status",
-    "mode",
-    "theme",
-    "coach",
-)
+_APPOINTMENT_STATE = fields_except(Appointment, "id", "employer_id", "external_id")
 
 
 def _appointment(row: Row[Any]) -> Appointment:
@@ -459,29 +403,12 @@ class SqlAppointments(Repository):
 
     @staticmethod
     def _state(appointment: Appointment) -> dict[str, Any]:
-        state = {name: getattr(appointment, name) for name in _APPOINTMENT_STATE}
-        state["status"] = appointment.status.value
-        state["mode"] = appointment.mode.value
-        return state
+        return row_values(appointment, _APPOINTMENT_STATE)
 
 
 # Tasks -------------------------------------------------------------------------------
 
-_TASK_STATE = (
-    "employer_id",
-    "employee_id",
-    "trajectory_id",
-    "kind",
-    "note",
-    "sessions",
-    "created_at",
-    "status",
-    "completed_at",
-    "completed_by",
-    "decision",
-    "decision_note",
-    "extension_trajectory_id",
-)
+_TASK_STATE = fields_except(Task, "id")
 
 
 def _task(row: Row[Any]) -> Task:
@@ -538,8 +465,4 @@ class SqlTasks(Repository):
 
     @staticmethod
     def _state(task: Task) -> dict[str, Any]:
-        state = {name: getattr(task, name) for name in _TASK_STATE}
-        state["kind"] = task.kind.value
-        state["status"] = task.status.value
-        state["decision"] = None if task.decision is None else task.decision.value
-        return state
+        return row_values(task, _TASK_STATE)
