@@ -11,6 +11,7 @@ from onzecoach.employers import AdminService
 from onzecoach.mfa import AuthService, MfaService
 from onzecoach.notifications import OutboxService
 from onzecoach.search import SearchService
+from onzecoach.stats import StatsService
 from onzecoach.tasks import TaskService
 from onzecoach.trajectories import TrajectoryService
 
@@ -75,6 +76,7 @@ class Portal:
         self.tasks = TaskService(
             storage=storage, clock=self.clock, settings=settings, trajectories=self.trajectories
         )
+        self.stats = StatsService(storage=storage, clock=self.clock, settings=settings)
         self.outbox = OutboxService(
             storage=storage, mailer=mailer, sms=sms, clock=self.clock, settings=settings
         )

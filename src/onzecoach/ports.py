@@ -7,7 +7,7 @@ The core calls these and nothing else for I/O. Adapters implement them:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from types import TracebackType
@@ -19,6 +19,7 @@ from onzecoach.employees._model import Employee
 from onzecoach.employers._model import Department, Employer
 from onzecoach.mfa._model import BackupCode, Factor, LoginChallengeRecord, SmsCode, ThrottleState
 from onzecoach.notifications._model import OutboxMessage, OutboxStatus
+from onzecoach.stats._model import Counters, StatsCell, StatsScope, ThemeCell
 from onzecoach.tasks._model import Task
 from onzecoach.trajectories._model import Appointment, Trajectory
 
@@ -40,6 +41,7 @@ __all__ = [
     "SessionRepository",
     "SmsCodeRepository",
     "SmsSender",
+    "StatsRepository",
     "Storage",
     "TaskRepository",
     "ThrottleRepository",
@@ -347,7 +349,13 @@ class EmployeeRepository(Protocol):
         """Store a new employee; ``Conflict`` when the employer has that employee number."""
         ...
 
-    def get(self, employee_id: str) -> Employee | None: ...
+    def get(self, employee_id: str, *, for_update: bool = False) -> Employee | None:
+        """One employee; ``for_update`` locks it until the transaction ends."""
+        ...
+
+    def get_many(self, employee_ids: Collection[str]) -> dict[str, Employee]:
+        """The employees of those ids that exist, by id."""
+        ...
 
     def save(self, employee: Employee) -> None:
         """Store a known employee's new details; ``Conflict`` as for ``add``."""
@@ -402,6 +410,10 @@ class TrajectoryRepository(Protocol):
 
     def open_for_employee(self, employee_id: str) -> Trajectory | None: ...
 
+    def for_employer(self, employer_id: str) -> list[Trajectory]:
+        """Every trajectory of the employer, in no particular order."""
+        ...
+
 
 class AppointmentRepository(Protocol):
     def add(self, appointment: Appointment) -> None:
@@ -414,6 +426,10 @@ class AppointmentRepository(Protocol):
 
     def for_trajectory(self, trajectory_id: str) -> list[Appointment]:
         """The trajectory's appointments by start time."""
+        ...
+
+    def for_employer(self, employer_id: str) -> list[Appointment]:
+        """Every appointment of the employer, in no particular order."""
         ...
 
 
@@ -432,6 +448,64 @@ class TaskRepository(Protocol):
 
     def open_for_employee(self, employee_id: str) -> list[Task]:
         """The employee's open tasks, newest first."""
+        ...
+
+
+class StatsRepository(Protocol):
+    """The statistics rollups: cells of counters per employer, department, employee and month.
+
+    Cells are keyed by (employer, level, department, employee, month); a department cell
+    has employee ``""``, an employer cell department ``""`` too. Months are ``YYYYMM``
+    integers and ranges include both ends.
+    """
+
+    def add(self, cells: Sequence[StatsCell], themes: Sequence[ThemeCell]) -> None:
+        """Add each change to its cell, creating cells that do not exist yet.
+
+        The changes come in key order; writers that take row locks take them in that order.
+        """
+        ...
+
+    def employee_held(
+        self, employer_id: str, department_id: str, employee_id: str, months: Collection[int]
+    ) -> dict[int, int]:
+        """The held sessions in the employee's cells of ``months`` (missing cells left out)."""
+        ...
+
+    def series(self, scope: StatsScope, first: int, last: int) -> dict[int, Counters]:
+        """The scope's counters per month (months without cells left out).
+
+        For every employer together, each month sums the employers' cells.
+        """
+        ...
+
+    def breakdown(self, scope: StatsScope, first: int, last: int) -> dict[str, Counters]:
+        """The scope's children (``scope.child_level``) with their counters summed over the
+        range, except ``people``, which is the largest of the months: a lower bound of the
+        distinct employees. Children whose counters are all zero are left out."""
+        ...
+
+    def people(
+        self, scope: StatsScope, first: int, last: int, children: Collection[str] | None = None
+    ) -> dict[str, int]:
+        """Distinct employees with a held session in the range, exactly, from employee cells.
+
+        Without ``children``: ``{"": n}`` for the scope. With them: per child key of
+        ``scope.child_level`` (employers or departments), children without any left out.
+        """
+        ...
+
+    def themes(
+        self, scope: StatsScope, first: int, last: int, children: Collection[str] | None = None
+    ) -> dict[str, dict[str, int]]:
+        """Held sessions per theme over the range, for the scope (key ``""``) or per child.
+
+        Only employer and department scopes and children have themes.
+        """
+        ...
+
+    def clear(self, employer_id: str) -> None:
+        """Delete every cell of the employer (before a rebuild)."""
         ...
 
 
@@ -476,6 +550,8 @@ class UnitOfWork(Protocol):
     def tasks(self) -> TaskRepository: ...
     @property
     def search(self) -> SearchIndexRepository: ...
+    @property
+    def stats(self) -> StatsRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -192,6 +192,12 @@ class Settings:
         default=timedelta(hours=2), validator=attrs.validators.ge(timedelta(0))
     )
 
+    #: Themes show only for groups of at least this many employees with a held session in
+    #: the range, and never per employee: what one person discusses is not the employer's.
+    privacy_min_group: int = attrs.field(default=3, validator=_positive)
+    #: The longest range a dashboard covers, in months.
+    stats_max_months: int = attrs.field(default=120, validator=_positive)
+
     def trajectory_type(self, code: str) -> TrajectoryType | None:
         return next((t for t in self.trajectory_types if t.code == code), None)
 

@@ -14,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from onzecoach import Portal, StorageError
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql._tables import VERSION_TABLE, metadata
+from onzecoach.stats._model import Counters, Level, StatsCell, StatsScope, ThemeCell
 from onzecoach.testing import RecordingMailer
 from support import make_settings
 
@@ -54,7 +55,7 @@ def test_upgrade_goes_from_empty_to_head_and_again_changes_nothing(
     assert sql_storage.schema_revision() is None
     assert snapshot(sql_storage) == {}
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0005"
+    assert sql_storage.schema_revision() == "0006"
     first = snapshot(sql_storage)
     assert set(first) == {*metadata.tables, VERSION_TABLE}
     sql_storage.upgrade()
@@ -173,3 +174,55 @@ def test_a_schema_that_was_never_created_is_a_storage_error(empty_url: str) -> N
     with pytest.raises(StorageError, match="listing employers"):
         portal.admin.employers()
     storage.close()
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_a_theme_too_long_for_its_column_rather_than_cut_it(
+    postgres_schema_url: str,
+) -> None:
+    # The statistics go to PostgreSQL as arrays; a cast to varchar(100)[] would cut.
+    storage = SqlStorage(postgres_schema_url)
+    storage.upgrade()
+    theme = ThemeCell("e", Level.EMPLOYER, "", 202603, "x" * 101, 1)
+    try:
+        with (
+            pytest.raises(StorageError, match="adding to the statistics"),
+            storage.unit_of_work() as uow,
+        ):
+            uow.stats.add([], [theme])
+        with storage.unit_of_work() as uow:
+            assert uow.stats.themes(StatsScope("e"), 202603, 202603) == {}
+    finally:
+        storage.close()
+
+
+def test_the_statistics_reach_the_database_in_one_statement_per_table_and_chunk(
+    empty_url: str,
+) -> None:
+    storage = SqlStorage(empty_url)
+    storage.upgrade()
+    statements: list[str] = []
+    sa.event.listen(
+        storage.engine,
+        "before_cursor_execute",
+        lambda *args: statements.append(args[2]) if "stats" in args[2] else None,
+    )
+    cells = [
+        StatsCell("e", Level.EMPLOYEE, "d", f"p{n:04d}", 202603, Counters(held=1))
+        for n in range(1200)
+    ]
+    themes = [ThemeCell("e", Level.EMPLOYER, "", 202603, "Stress", 1)] * 2
+    try:
+        with storage.unit_of_work() as uow:
+            uow.stats.add(cells, themes)
+            uow.commit()
+        # SQLite takes at most 500 rows a statement; PostgreSQL every row at once.
+        assert len(statements) == (4 if storage.dialect == "sqlite" else 2)
+        statements.clear()
+        with storage.unit_of_work() as uow:
+            uow.stats.add([], [])
+            assert uow.stats.people(StatsScope("e"), 202603, 202603) == {"": 1200}
+            assert uow.stats.themes(StatsScope("e"), 202603, 202603) == {"": {"Stress": 2}}
+        assert len(statements) == 2
+    finally:
+        storage.close()

@@ -8,7 +8,7 @@ SQLite), and keeps an undo log so that leaving without ``commit()`` puts everyth
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self, TypeVar
@@ -30,6 +30,7 @@ from onzecoach.mfa._model import BackupCode, Factor, LoginChallengeRecord, SmsCo
 from onzecoach.notifications._model import OutboxMessage, OutboxStatus
 from onzecoach.search._index import IndexEntry, PrefixIndex
 from onzecoach.search._normalise import name_tokens, sort_key
+from onzecoach.stats._model import Counters, Level, StatsCell, StatsScope, ThemeCell
 from onzecoach.tasks._model import Task, TaskStatus
 from onzecoach.trajectories._model import Appointment, Trajectory
 
@@ -37,6 +38,8 @@ __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
 
 K = TypeVar("K")
 V = TypeVar("V")
+_Group = tuple[str, Level, str, str]
+_ThemeGroup = tuple[str, Level, str]
 
 
 @attrs.define
@@ -71,6 +74,13 @@ class _Tables:
     appointment_by_external: dict[tuple[str, str], str] = attrs.Factory(dict)
     tasks: dict[str, Task] = attrs.Factory(dict)
     search: PrefixIndex = attrs.Factory(PrefixIndex)
+    #: (employer, level, department, employee) -> month -> counters.
+    stats_cells: dict[_Group, dict[int, Counters]] = attrs.Factory(dict)
+    #: (employer, level, department) -> month -> theme -> held sessions.
+    stats_themes: dict[_ThemeGroup, dict[int, dict[str, int]]] = attrs.Factory(dict)
+    #: The groups under a parent: () for employers, (employer,) for departments,
+    #: (employer, department) for employees; an ordered set, as dict keys.
+    stats_children: dict[tuple[str, ...], dict[_Group, None]] = attrs.Factory(dict)
 
 
 class MemoryStorage:
@@ -118,6 +128,7 @@ class MemoryUnitOfWork:
         self.appointments = _Appointments(self)
         self.tasks = _Tasks(self)
         self.search = _Search(self)
+        self.stats = _Stats(self)
 
     def __enter__(self) -> Self:
         self._lock.acquire()
@@ -652,8 +663,13 @@ class _Employees:
             raise Conflict("Deze werknemer bestaat al.")
         self._store(employee)
 
-    def get(self, employee_id: str) -> Employee | None:
+    def get(self, employee_id: str, *, for_update: bool = False) -> Employee | None:
+        # The unit of work's lock already excludes every other transaction.
         return self._uow.tables.employees.get(employee_id)
+
+    def get_many(self, employee_ids: Collection[str]) -> dict[str, Employee]:
+        employees = self._uow.tables.employees
+        return {i: employees[i] for i in employee_ids if i in employees}
 
     def save(self, employee: Employee) -> None:
         if employee.id not in self._uow.tables.employees:
@@ -724,6 +740,9 @@ class _Trajectories:
         trajectory_id = tables.open_trajectory.get(employee_id)
         return None if trajectory_id is None else tables.trajectories[trajectory_id]
 
+    def for_employer(self, employer_id: str) -> list[Trajectory]:
+        return [t for t in self._uow.tables.trajectories.values() if t.employer_id == employer_id]
+
     def _store(self, trajectory: Trajectory) -> None:
         tables = self._uow.tables
         for other in tables.trajectories.values():
@@ -777,6 +796,9 @@ class _Appointments:
             a for a in self._uow.tables.appointments.values() if a.trajectory_id == trajectory_id
         ]
         return sorted(found, key=lambda a: (a.starts_at, a.id))
+
+    def for_employer(self, employer_id: str) -> list[Appointment]:
+        return [a for a in self._uow.tables.appointments.values() if a.employer_id == employer_id]
 
 
 class _Tasks:
@@ -835,3 +857,192 @@ class _Search:
         index = self._uow.tables.search
         previous = index.put(employee_id, entry)
         self._uow.on_rollback(lambda: index.put(employee_id, previous))
+
+
+def _parent(group: _Group) -> tuple[str, ...]:
+    employer, level, department, _ = group
+    if level is Level.EMPLOYER:
+        return ()
+    return (employer,) if level is Level.DEPARTMENT else (employer, department)
+
+
+def _scope_group(scope: StatsScope) -> _Group | None:
+    level = scope.level
+    if level is None or scope.employer_id is None:
+        return None
+    department = "" if level is Level.EMPLOYER else scope.department_id or ""
+    employee = scope.employee_id or "" if level is Level.EMPLOYEE else ""
+    return (scope.employer_id, level, department, employee)
+
+
+def _children_parent(scope: StatsScope) -> tuple[str, ...] | None:
+    level = scope.level
+    if level is None:
+        return ()
+    if level is Level.EMPLOYER:
+        return (scope.employer_id or "",)
+    if level is Level.DEPARTMENT:
+        return (scope.employer_id or "", scope.department_id or "")
+    return None
+
+
+def _child_key(group: _Group) -> str:
+    employer, level, department, employee = group
+    if level is Level.EMPLOYER:
+        return employer
+    return department if level is Level.DEPARTMENT else employee
+
+
+class _Stats:
+    """The statistics cells in nested dictionaries; rollback restores the old counters."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, cells: Sequence[StatsCell], themes: Sequence[ThemeCell]) -> None:
+        tables = self._uow.tables
+        for cell in cells:
+            group: _Group = (cell.employer_id, cell.level, cell.department_id, cell.employee_id)
+            by_month = tables.stats_cells.get(group)
+            if by_month is None:
+                by_month = {}
+                self._uow.put(tables.stats_cells, group, by_month)
+                parent = _parent(group)
+                siblings = tables.stats_children.get(parent)
+                if siblings is None:
+                    siblings = {}
+                    self._uow.put(tables.stats_children, parent, siblings)
+                self._uow.put(siblings, group, None)
+            old = by_month.get(cell.month)
+            self._uow.put(
+                by_month, cell.month, cell.counters if old is None else old + cell.counters
+            )
+        for theme in themes:
+            theme_group: _ThemeGroup = (theme.employer_id, theme.level, theme.department_id)
+            months = tables.stats_themes.get(theme_group)
+            if months is None:
+                months = {}
+                self._uow.put(tables.stats_themes, theme_group, months)
+            counts = months.get(theme.month)
+            if counts is None:
+                counts = {}
+                self._uow.put(months, theme.month, counts)
+            self._uow.put(counts, theme.theme, counts.get(theme.theme, 0) + theme.held)
+
+    def employee_held(
+        self, employer_id: str, department_id: str, employee_id: str, months: Collection[int]
+    ) -> dict[int, int]:
+        group = (employer_id, Level.EMPLOYEE, department_id, employee_id)
+        by_month = self._uow.tables.stats_cells.get(group, {})
+        return {month: by_month[month].held for month in months if month in by_month}
+
+    def series(self, scope: StatsScope, first: int, last: int) -> dict[int, Counters]:
+        found: dict[int, Counters] = {}
+        for group in self._scope_groups(scope):
+            for month, counters in self._in_range(group, first, last):
+                found[month] = found[month] + counters if month in found else counters
+        return {month: c for month, c in sorted(found.items()) if not c.is_zero()}
+
+    def breakdown(self, scope: StatsScope, first: int, last: int) -> dict[str, Counters]:
+        found: dict[str, Counters] = {}
+        for group in self._child_groups(scope):
+            total = Counters()
+            people = 0
+            for _, counters in self._in_range(group, first, last):
+                total += counters
+                people = max(people, counters.people)
+            total = attrs.evolve(total, people=people)
+            if not attrs.evolve(total, people=0).is_zero():
+                found[_child_key(group)] = total
+        return found
+
+    def people(
+        self, scope: StatsScope, first: int, last: int, children: Collection[str] | None = None
+    ) -> dict[str, int]:
+        if children is None:
+            keyed: Iterable[tuple[str, _Group]] = (("", g) for g in self._scope_groups(scope))
+        else:
+            wanted = set(children)
+            keyed = (
+                (_child_key(g), g) for g in self._child_groups(scope) if _child_key(g) in wanted
+            )
+        people: dict[str, set[tuple[str, str]]] = {"": set()} if children is None else {}
+        for key, group in keyed:
+            found = people.setdefault(key, set())
+            for cells in self._employee_groups(group):
+                if any(c.held > 0 for _, c in self._in_range(cells, first, last)):
+                    # An employee who changed department has cells under both.
+                    found.add((cells[0], cells[3]))
+        return {key: len(ids) for key, ids in people.items() if ids or children is None}
+
+    def themes(
+        self, scope: StatsScope, first: int, last: int, children: Collection[str] | None = None
+    ) -> dict[str, dict[str, int]]:
+        if scope.level is Level.EMPLOYEE:
+            return {}
+        if children is None:
+            keyed: Iterable[tuple[str, _Group]] = (("", g) for g in self._scope_groups(scope))
+        else:
+            wanted = set(children)
+            keyed = (
+                (_child_key(g), g)
+                for g in self._child_groups(scope)
+                if _child_key(g) in wanted and g[1] is not Level.EMPLOYEE
+            )
+        found: dict[str, dict[str, int]] = {}
+        for key, (employer, level, department, _) in keyed:
+            months = self._uow.tables.stats_themes.get((employer, level, department), {})
+            counts = found.setdefault(key, {})
+            for month, themes in months.items():
+                if first <= month <= last:
+                    for theme, held in themes.items():
+                        counts[theme] = counts.get(theme, 0) + held
+        return {
+            key: {theme: n for theme, n in counts.items() if n}
+            for key, counts in found.items()
+            if any(counts.values())
+        }
+
+    def clear(self, employer_id: str) -> None:
+        tables = self._uow.tables
+        for group in [g for g in tables.stats_cells if g[0] == employer_id]:
+            self._uow.discard(tables.stats_cells, group)
+            siblings = tables.stats_children.get(_parent(group))
+            if siblings is not None:
+                self._uow.discard(siblings, group)
+        for theme_group in [g for g in tables.stats_themes if g[0] == employer_id]:
+            self._uow.discard(tables.stats_themes, theme_group)
+
+    def _scope_groups(self, scope: StatsScope) -> list[_Group]:
+        group = _scope_group(scope)
+        if group is not None:
+            return [group] if group in self._uow.tables.stats_cells else []
+        return list(self._uow.tables.stats_children.get((), {}))
+
+    def _employee_groups(self, group: _Group) -> list[_Group]:
+        employer, level, department, _ = group
+        children = self._uow.tables.stats_children
+        if level is Level.EMPLOYEE:
+            return [group]
+        if level is Level.DEPARTMENT:
+            return list(children.get((employer, department), {}))
+        return [
+            e for d in children.get((employer,), {}) for e in children.get((employer, d[2]), {})
+        ]
+
+    def _child_groups(self, scope: StatsScope) -> list[_Group]:
+        parent = _children_parent(scope)
+        return [] if parent is None else list(self._uow.tables.stats_children.get(parent, {}))
+
+    def _in_range(self, group: _Group, first: int, last: int) -> Iterable[tuple[int, Counters]]:
+        by_month = self._uow.tables.stats_cells.get(group, {})
+        if last - first < 100 * 3:
+            # A few years: look the months up rather than walk every month of the group.
+            year, month = divmod(first, 100)
+            while year * 100 + month <= last:
+                key = year * 100 + month
+                if key in by_month:
+                    yield key, by_month[key]
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        else:
+            yield from ((m, c) for m, c in by_month.items() if first <= m <= last)

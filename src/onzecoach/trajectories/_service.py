@@ -19,6 +19,7 @@ from onzecoach.errors import (
 )
 from onzecoach.ids import new_id
 from onzecoach.notifications import new_email
+from onzecoach.stats._rollup import Rollups, contribution
 from onzecoach.tasks._model import Task, TaskKind
 from onzecoach.trajectories._mails import booking_invitation_mail
 from onzecoach.trajectories._model import (
@@ -50,10 +51,18 @@ _START_WINDOW = timedelta(days=366)
 class TrajectoryService:
     """Coaching trajectories and their appointments (``portal.trajectories``)."""
 
-    def __init__(self, *, storage: Storage, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        clock: Clock,
+        settings: Settings,
+        rollups: Rollups | None = None,
+    ) -> None:
         self._storage = storage
         self._clock = clock
         self._settings = settings
+        self._rollups = Rollups() if rollups is None else rollups
 
     def types(self) -> list[TrajectoryType]:
         """The trajectory types that can be chosen, in the configured order."""
@@ -133,6 +142,13 @@ class TrajectoryService:
             booking_token_hash=hash_token(secret),
         )
         uow.trajectories.add(trajectory)
+        self._rollups.changed(
+            uow,
+            employer_id=trajectory.employer_id,
+            employee_id=employee.id,
+            before=contribution(employee.department_id),
+            after=contribution(employee.department_id, trajectories=[trajectory]),
+        )
         self._invite(
             uow, employee, trajectory, secret, not_before=now + self._settings.invitation_delay
         )
@@ -189,6 +205,8 @@ class TrajectoryService:
                 end_date=now.astimezone(amsterdam()).date(),
             )
             uow.trajectories.save(closed)
+            employee = uow.employees.get(trajectory.employee_id, for_update=True)
+            self._count(uow, trajectory, closed, employee.department_id if employee else None)
             uow.audit.append(
                 audit_entry(
                     actor,
@@ -242,6 +260,9 @@ class TrajectoryService:
             )
             if trajectory is None:
                 raise NotFound("Traject niet gevonden.")
+            # The employee's lock orders this write with others to the employee's statistics.
+            employee = uow.employees.get(trajectory.employee_id, for_update=True)
+            department = employee.department_id if employee else None
             existing = uow.appointments.by_external_id(trajectory.employer_id, checked.external_id)
             if existing is not None and existing.trajectory_id != trajectory.id:
                 raise Conflict("Deze afspraak hoort bij een ander traject.")
@@ -286,6 +307,14 @@ class TrajectoryService:
                         end_date=trajectory.end_date,
                     )
             uow.trajectories.save(updated)
+            self._count(
+                uow,
+                trajectory,
+                updated,
+                department,
+                before=[existing] if existing else [],
+                after=[appointment],
+            )
             uow.audit.append(
                 audit_entry(
                     None,
@@ -379,6 +408,25 @@ class TrajectoryService:
         if trajectory is None or not can_see(actor, trajectory.employer_id):
             raise NotFound("Traject niet gevonden.")
         return trajectory
+
+    def _count(
+        self,
+        uow: UnitOfWork,
+        old: Trajectory,
+        new: Trajectory,
+        department: str | None,
+        *,
+        before: list[Appointment] | None = None,
+        after: list[Appointment] | None = None,
+    ) -> None:
+        """Move the statistics from the old to the new state of a trajectory and appointment."""
+        self._rollups.changed(
+            uow,
+            employer_id=new.employer_id,
+            employee_id=new.employee_id,
+            before=contribution(department, trajectories=[old], appointments=before or []),
+            after=contribution(department, trajectories=[new], appointments=after or []),
+        )
 
     def _invite(
         self,

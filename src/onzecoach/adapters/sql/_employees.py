@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -106,6 +106,15 @@ _SAVE_EMPLOYEE = (
     .values({name: sa.bindparam(name) for name in _EMPLOYEE_STATE})
 )
 
+_GET_EMPLOYEE = t.employees.select().where(t.employees.c.id == sa.bindparam("_id"))
+# PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores it; BEGIN IMMEDIATE already serialises.
+_LOCK_EMPLOYEE = _GET_EMPLOYEE.with_for_update()
+_GET_EMPLOYEES = t.employees.select().where(
+    t.employees.c.id.in_(sa.bindparam("_ids", expanding=True))
+)
+#: Ids per IN list of ``get_many``: far below either database's limit on parameters.
+_IDS_PER_QUERY = 500
+
 _DELETE_EMPLOYEE = t.employees.delete().where(t.employees.c.id == sa.bindparam("_id"))
 
 
@@ -159,11 +168,25 @@ class SqlEmployees(_GuardedRepository):
             },
         )
 
-    def get(self, employee_id: str) -> Employee | None:
+    def get(self, employee_id: str, *, for_update: bool = False) -> Employee | None:
         row = self._execute(
-            t.employees.select().where(t.employees.c.id == employee_id), "reading an employee"
+            _LOCK_EMPLOYEE if for_update else _GET_EMPLOYEE,
+            "reading an employee",
+            {"_id": employee_id},
         ).one_or_none()
         return None if row is None else _employee(row)
+
+    def get_many(self, employee_ids: Collection[str]) -> dict[str, Employee]:
+        ids = list(dict.fromkeys(employee_ids))
+        found: dict[str, Employee] = {}
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            rows = self._execute(
+                _GET_EMPLOYEES,
+                "reading employees",
+                {"_ids": ids[start : start + _IDS_PER_QUERY]},
+            )
+            found.update((row.id, _employee(row)) for row in rows)
+        return found
 
     def save(self, employee: Employee) -> None:
         result = self._write(
@@ -252,6 +275,9 @@ _TRAJECTORIES_OF_EMPLOYEE = (
     .where(t.trajectories.c.employee_id == sa.bindparam("_employee_id"))
     .order_by(t.trajectories.c.number.desc())
 )
+_TRAJECTORIES_OF_EMPLOYER = t.trajectories.select().where(
+    t.trajectories.c.employer_id == sa.bindparam("_employer_id")
+)
 _OPEN_TRAJECTORY = t.trajectories.select().where(
     t.trajectories.c.employee_id == sa.bindparam("_employee_id"),
     t.trajectories.c.closed_at.is_(None),
@@ -315,6 +341,12 @@ class SqlTrajectories(_GuardedRepository):
         ).one_or_none()
         return None if row is None else _trajectory(row)
 
+    def for_employer(self, employer_id: str) -> list[Trajectory]:
+        rows = self._execute(
+            _TRAJECTORIES_OF_EMPLOYER, "listing trajectories", {"_employer_id": employer_id}
+        )
+        return [_trajectory(row) for row in rows]
+
     @staticmethod
     def _state(trajectory: Trajectory) -> dict[str, Any]:
         return row_values(trajectory, _TRAJECTORY_STATE)
@@ -350,6 +382,12 @@ _APPOINTMENTS_OF_TRAJECTORY = (
     t.appointments.select()
     .where(t.appointments.c.trajectory_id == sa.bindparam("_trajectory_id"))
     .order_by(t.appointments.c.starts_at, t.appointments.c.id)
+)
+
+
+# The unique key (employer, external id) leads with the employer: its index serves this.
+_APPOINTMENTS_OF_EMPLOYER = t.appointments.select().where(
+    t.appointments.c.employer_id == sa.bindparam("_employer_id")
 )
 
 
@@ -398,6 +436,12 @@ class SqlAppointments(Repository):
     def for_trajectory(self, trajectory_id: str) -> list[Appointment]:
         rows = self._execute(
             _APPOINTMENTS_OF_TRAJECTORY, "listing appointments", {"_trajectory_id": trajectory_id}
+        )
+        return [_appointment(row) for row in rows]
+
+    def for_employer(self, employer_id: str) -> list[Appointment]:
+        rows = self._execute(
+            _APPOINTMENTS_OF_EMPLOYER, "listing appointments", {"_employer_id": employer_id}
         )
         return [_appointment(row) for row in rows]
 

@@ -43,6 +43,7 @@ from onzecoach.adapters.sql._repositories import (
     SqlOutbox,
 )
 from onzecoach.adapters.sql._search import SqlSearchIndex
+from onzecoach.adapters.sql._stats import SqlStats
 from onzecoach.adapters.sql._tables import VERSION_TABLE
 from onzecoach.errors import StorageError
 
@@ -235,6 +236,7 @@ class SqlUnitOfWork:
     appointments: SqlAppointments
     tasks: SqlTasks
     search: SqlSearchIndex
+    stats: SqlStats
 
     def __init__(self, engine: Engine, serialise: threading.Lock | None) -> None:
         self._engine = engine
@@ -276,6 +278,7 @@ class SqlUnitOfWork:
         self.appointments = SqlAppointments(connection)
         self.tasks = SqlTasks(connection)
         self.search = SqlSearchIndex(connection)
+        self.stats = SqlStats(connection)
         return self
 
     def __exit__(

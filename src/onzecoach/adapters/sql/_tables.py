@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 
+from onzecoach.stats._model import COUNTER_FIELDS
+
 __all__ = ["VERSION_TABLE", "UtcDateTime", "metadata"]
 
 #: Alembic's version table of onzecoach, apart from any table of an embedding app.
@@ -314,6 +316,8 @@ trajectories = sa.Table(
     sa.Column("classification", sa.String(100), nullable=True),
     sa.Column("booking_token_hash", sa.String(64), nullable=True, unique=True),
     sa.UniqueConstraint("employee_id", "number"),
+    # A statistics rebuild reads every trajectory of an employer.
+    sa.Index(None, "employer_id"),
     # At most one open trajectory per employee, held by the database even when two
     # requests start one at the same moment.
     sa.Index(
@@ -429,5 +433,42 @@ search_prefix_counts = sa.Table(
     sa.Column("employer_id", Id, primary_key=True),
     sa.Column("prefix", _in_code_point_order(3), primary_key=True),
     sa.Column("count", sa.Integer(), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+
+# The statistics rollups (``onzecoach.stats``): a row of counters per employer, department
+# or employee and month. The primary key serves every scope's range of months and every
+# breakdown from one B-tree (WITHOUT ROWID makes it the table on SQLite); the (level,
+# month) index serves every employer together. No foreign keys: a rollup is derived data,
+# written on every appointment change and rebuilt from the appointments when in doubt.
+stats_cells = sa.Table(
+    "onzecoach_stats_cells",
+    metadata,
+    sa.Column("employer_id", Id, primary_key=True),
+    sa.Column("level", sa.SmallInteger(), primary_key=True),  # ``Level``
+    # "" for an employer's cells and for employees without a department.
+    sa.Column("department_id", Id, primary_key=True),
+    sa.Column("employee_id", Id, primary_key=True),  # "" but for an employee's cells
+    sa.Column("month", sa.Integer(), primary_key=True),  # YYYYMM
+    *(
+        sa.Column(name, sa.Integer(), nullable=False, server_default=sa.text("0"))
+        for name in COUNTER_FIELDS
+    ),
+    sa.Index(None, "level", "month"),
+    sqlite_with_rowid=False,
+)
+
+# Held sessions per theme in an employer's or a department's month; never per employee.
+stats_themes = sa.Table(
+    "onzecoach_stats_themes",
+    metadata,
+    sa.Column("employer_id", Id, primary_key=True),
+    sa.Column("level", sa.SmallInteger(), primary_key=True),  # ``Level``: 0 or 1
+    sa.Column("department_id", Id, primary_key=True),
+    sa.Column("month", sa.Integer(), primary_key=True),
+    sa.Column("theme", sa.String(100), primary_key=True),
+    sa.Column("held", sa.Integer(), nullable=False, server_default=sa.text("0")),
+    sa.Index(None, "level", "month"),
     sqlite_with_rowid=False,
 )

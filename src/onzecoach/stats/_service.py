@@ -1,0 +1,488 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, TypedDict
+
+import attrs
+
+from onzecoach.actors import SERVICE_DESK, Actor, can_see
+from onzecoach.audit import audit_entry
+from onzecoach.errors import FieldError, NotFound, ValidationError
+from onzecoach.stats._export import dashboard_csv, dashboard_xlsx
+from onzecoach.stats._model import (
+    NO_DEPARTMENT,
+    Counters,
+    Dashboard,
+    DashboardRow,
+    Level,
+    StatsCell,
+    StatsScope,
+    ThemeCell,
+    last_day,
+    month_key,
+    month_label,
+    months,
+)
+from onzecoach.stats._rollup import contribution
+
+if TYPE_CHECKING:
+    from onzecoach.ports import Clock, Storage, UnitOfWork
+    from onzecoach.settings import Settings
+    from onzecoach.trajectories._model import Appointment, Trajectory
+
+__all__ = ["SORTS", "StatsService"]
+
+#: What the breakdown can be sorted by: its label (A-Z) or a count (largest first).
+SORTS = (
+    "label",
+    "held_sessions",
+    "planned_sessions",
+    "cancelled_sessions",
+    "no_show_sessions",
+    "live_sessions",
+    "online_sessions",
+    "trajectories_started",
+    "trajectories_completed",
+    "average_trajectory_days",
+)
+_MAX_PAGE_SIZE = 100
+_NO_DEPARTMENT_LABEL = "Geen afdeling"
+_ALL_LABEL = "Alle werkgevers"
+_EMPLOYEE_NOTE = "Thema's worden nooit per werknemer getoond."
+
+
+@attrs.frozen
+class _Request:
+    scope: StatsScope
+    first: int
+    last: int
+    page: int = 1
+    #: ``None``: every row, for an export.
+    page_size: int | None = None
+    sort: str = "held_sessions"
+
+
+class StatsService:
+    """The statistics dashboard ("dashboard afspraken") over the rollups (``portal.stats``)."""
+
+    def __init__(self, *, storage: Storage, clock: Clock, settings: Settings) -> None:
+        self._storage = storage
+        self._clock = clock
+        self._settings = settings
+
+    def dashboard(
+        self,
+        actor: Actor,
+        *,
+        start: date,
+        end: date,
+        employer_id: str | None = None,
+        department_id: str | None = None,
+        employee_id: str | None = None,
+        page: int = 1,
+        page_size: int = 20,
+        sort: str = "held_sessions",
+    ) -> Dashboard:
+        """The dashboard for the months from ``start``'s through ``end``'s.
+
+        Without filters an HR user sees its employer, broken down by department; with
+        ``department_id`` (``NO_DEPARTMENT`` for employees without one) that department,
+        broken down by employee; with ``employee_id`` one employee, without breakdown. The
+        service desk sees every employer, broken down by employer, and may name any
+        ``employer_id``. Another employer's ids answer ``NotFound``.
+        """
+        first, last = self._checked(start, end, page, page_size, sort)
+        with self._storage.unit_of_work() as uow:
+            scope, label = _scope(uow, actor, employer_id, department_id, employee_id)
+            request = _Request(scope, first, last, page, page_size, sort)
+            return self._dashboard(uow, request, label)
+
+    def export(
+        self,
+        actor: Actor,
+        *,
+        format: str,
+        start: date,
+        end: date,
+        employer_id: str | None = None,
+        department_id: str | None = None,
+        employee_id: str | None = None,
+        sort: str = "held_sessions",
+    ) -> bytes:
+        """The dashboard with its whole breakdown (every page) as ``"csv"`` or ``"xlsx"``."""
+        if format not in ("csv", "xlsx"):
+            raise ValidationError.single("format", "invalid", "Kies CSV of XLSX.")
+        first, last = self._checked(start, end, 1, 1, sort)
+        with self._storage.unit_of_work() as uow:
+            scope, label = _scope(uow, actor, employer_id, department_id, employee_id)
+            dashboard = self._dashboard(uow, _Request(scope, first, last, sort=sort), label)
+        return dashboard_csv(dashboard) if format == "csv" else dashboard_xlsx(dashboard)
+
+    def rebuild(self, *, employer_id: str | None = None, actor: Actor = SERVICE_DESK) -> int:
+        """Recompute the rollups of one employer (or all) from the raw appointments.
+
+        For repair: the rollups are kept on every write, so a rebuild changes nothing unless
+        they were damaged. Each employer is rebuilt in its own transaction. Returns the
+        number of employers rebuilt.
+        """
+        if not actor.is_service_desk:
+            raise NotFound("Werkgever niet gevonden.")
+        with self._storage.unit_of_work() as uow:
+            if employer_id is None:
+                employers = [e.id for e in uow.employers.list()]
+            elif isinstance(employer_id, str) and uow.employers.get(employer_id) is not None:
+                employers = [employer_id]
+            else:
+                raise NotFound("Werkgever niet gevonden.")
+        for employer in employers:
+            with self._storage.unit_of_work() as uow:
+                uow.stats.clear(employer)
+                cells, themes = _rebuilt(
+                    uow,
+                    employer,
+                    uow.trajectories.for_employer(employer),
+                    uow.appointments.for_employer(employer),
+                )
+                uow.stats.add(cells, themes)
+                uow.audit.append(
+                    audit_entry(
+                        actor,
+                        "stats.rebuilt",
+                        at=self._clock.now(),
+                        employer_id=employer,
+                        subject_type="employer",
+                        subject_id=employer,
+                    )
+                )
+                uow.commit()
+        return len(employers)
+
+    # Reading --------------------------------------------------------------------------------
+
+    def _dashboard(self, uow: UnitOfWork, request: _Request, label: str) -> Dashboard:
+        scope, first, last = request.scope, request.first, request.last
+        series = uow.stats.series(scope, first, last)
+        total = sum(series.values(), Counters())
+        lower = max((c.people for c in series.values()), default=0)
+        themes, note = self._scope_themes(uow, scope, first, last, lower)
+        rows, total_rows = self._rows(uow, request, themes)
+        figures = _figures(total)
+        return Dashboard(
+            start=date(first // 100, first % 100, 1),
+            end=last_day(last),
+            employer_id=scope.employer_id,
+            department_id=scope.department_id,
+            employee_id=scope.employee_id,
+            label=label,
+            sessions_per_month={
+                month_label(m): series[m].held if m in series else 0 for m in months(first, last)
+            },
+            themes=themes,
+            themes_note=note,
+            row_level=scope.child_level,
+            rows=rows,
+            total_rows=total_rows,
+            page=request.page,
+            page_size=request.page_size or max(1, total_rows),
+            sort=request.sort,
+            **figures,
+        )
+
+    def _scope_themes(
+        self, uow: UnitOfWork, scope: StatsScope, first: int, last: int, lower: int
+    ) -> tuple[dict[str, int] | None, str | None]:
+        if scope.level is Level.EMPLOYEE:
+            return None, _EMPLOYEE_NOTE
+        if lower == 0 or lower >= self._min_group:
+            size = lower
+        else:
+            size = uow.stats.people(scope, first, last).get("", 0)
+        if size == 0:
+            return {}, None
+        if size < self._min_group:
+            return None, self._small_group_note
+        if scope.level is Level.DEPARTMENT:
+            # The employer's breakdown may hide this department to keep a smaller one from
+            # being worked out by subtraction; its own dashboard must hide it as well.
+            parent = StatsScope(scope.employer_id)
+            hidden, _ = self._hidden(uow, parent, first, last)
+            if scope.department_id in hidden:
+                return None, self._small_group_note
+        found = uow.stats.themes(scope, first, last).get("", {})
+        return _ordered(found), None
+
+    def _rows(
+        self, uow: UnitOfWork, request: _Request, scope_themes: dict[str, int] | None
+    ) -> tuple[tuple[DashboardRow, ...], int]:
+        scope, first, last = request.scope, request.first, request.last
+        page, page_size = request.page, request.page_size
+        level = scope.child_level
+        if level is None:
+            return (), 0
+        children = uow.stats.breakdown(scope, first, last)
+        labels = _labels(uow, scope, level, children)
+        rows = sorted(
+            (_row(key, labels[key], counters) for key, counters in children.items()),
+            key=_sort_key(request.sort),
+        )
+        shown = rows if page_size is None else rows[(page - 1) * page_size : page * page_size]
+        if level is Level.EMPLOYEE:
+            shown = [attrs.evolve(row, themes_note=_EMPLOYEE_NOTE) for row in shown]
+        else:
+            hidden, sizes = self._hidden(uow, scope, first, last, children)
+            visible = [
+                row.key
+                for row in shown
+                if row.key not in hidden and sizes[row.key] > 0 and scope_themes is not None
+            ]
+            themes = uow.stats.themes(scope, first, last, visible) if visible else {}
+            shown = [
+                attrs.evolve(row, themes=_ordered(themes.get(row.key, {})))
+                if row.key in visible or sizes[row.key] == 0
+                else attrs.evolve(row, themes_note=self._small_group_note)
+                for row in shown
+            ]
+        return tuple(shown), len(rows)
+
+    def _hidden(
+        self,
+        uow: UnitOfWork,
+        scope: StatsScope,
+        first: int,
+        last: int,
+        children: Mapping[str, Counters] | None = None,
+    ) -> tuple[set[str], dict[str, int]]:
+        """The children whose themes stay hidden, and every child's group size.
+
+        A group below the threshold is hidden. If the hidden groups together are still
+        below it, the scope's total minus the shown groups would reveal them, so the
+        smallest shown groups are hidden too until they are not.
+        """
+        if children is None:
+            children = uow.stats.breakdown(scope, first, last)
+        sizes = {key: counters.people for key, counters in children.items()}
+        unsure = [key for key, size in sizes.items() if size < self._min_group]
+        if unsure:
+            exact = uow.stats.people(scope, first, last, unsure)
+            sizes.update({key: exact.get(key, 0) for key in unsure})
+        hidden = {key for key, size in sizes.items() if 0 < size < self._min_group}
+        if hidden and sum(sizes[key] for key in hidden) < self._min_group:
+            candidates = sorted(
+                (size, key) for key, size in sizes.items() if size > 0 and key not in hidden
+            )
+            for _, key in candidates:
+                hidden.add(key)
+                if sum(sizes[k] for k in hidden) >= self._min_group:
+                    break
+        return hidden, sizes
+
+    @property
+    def _min_group(self) -> int:
+        return self._settings.privacy_min_group
+
+    @property
+    def _small_group_note(self) -> str:
+        return (
+            f"Thema's worden alleen getoond voor groepen van minstens {self._min_group} "
+            "werknemers met gesprekken."
+        )
+
+    def _checked(
+        self, start: object, end: object, page: object, page_size: object, sort: object
+    ) -> tuple[int, int]:
+        problems: list[FieldError] = []
+        for name, value in (("start", start), ("end", end)):
+            if not isinstance(value, date) or isinstance(value, datetime):
+                problems.append(FieldError(name, "required", "Kies een datum."))
+        if isinstance(start, date) and isinstance(end, date) and not problems:
+            if end < start:
+                problems.append(
+                    FieldError("end", "before_start", "De einddatum ligt voor de begindatum.")
+                )
+            elif len(months(month_key(start), month_key(end))) > self._settings.stats_max_months:
+                problems.append(
+                    FieldError(
+                        "end",
+                        "too_long",
+                        f"Kies hoogstens {self._settings.stats_max_months} maanden.",
+                    )
+                )
+        if not _whole(page) or page < 1:  # type: ignore[operator]
+            problems.append(FieldError("page", "invalid", "Kies een pagina vanaf 1."))
+        if not _whole(page_size) or not 1 <= page_size <= _MAX_PAGE_SIZE:  # type: ignore[operator]
+            problems.append(
+                FieldError(
+                    "page_size", "invalid", f"Kies 1 tot {_MAX_PAGE_SIZE} regels per pagina."
+                )
+            )
+        if sort not in SORTS:
+            problems.append(FieldError("sort", "invalid", "Onbekende sortering."))
+        if problems or not isinstance(start, date) or not isinstance(end, date):
+            raise ValidationError(problems)
+        return month_key(start), month_key(end)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _scope(
+    uow: UnitOfWork,
+    actor: Actor,
+    employer_id: object,
+    department_id: object,
+    employee_id: object,
+) -> tuple[StatsScope, str]:
+    """The scope the filters name, and its label; ``NotFound`` for anything not the actor's."""
+    if actor.is_service_desk:
+        employer = employer_id
+    elif employer_id is None or employer_id == actor.employer_id:
+        employer = actor.employer_id
+    else:
+        raise NotFound("Werkgever niet gevonden.")
+    if employer is not None and not isinstance(employer, str):
+        raise NotFound("Werkgever niet gevonden.")
+    if employee_id is not None:
+        employee = uow.employees.get(employee_id) if isinstance(employee_id, str) else None
+        if (
+            employee is None
+            or not can_see(actor, employee.employer_id)
+            or employer not in (None, employee.employer_id)
+            or department_id not in (None, employee.department_id or NO_DEPARTMENT)
+        ):
+            raise NotFound("Werknemer niet gevonden.")
+        department_key = employee.department_id or NO_DEPARTMENT
+        scope = StatsScope(employee.employer_id, department_key, employee.id)
+        return scope, employee.display_name
+    if department_id == NO_DEPARTMENT:
+        found = uow.employers.get(employer) if employer is not None else None
+        if found is None or not can_see(actor, found.id):
+            raise NotFound("Afdeling niet gevonden.")
+        return StatsScope(found.id, NO_DEPARTMENT), _NO_DEPARTMENT_LABEL
+    if department_id is not None:
+        department = uow.departments.get(department_id) if isinstance(department_id, str) else None
+        if (
+            department is None
+            or not can_see(actor, department.employer_id)
+            or employer not in (None, department.employer_id)
+        ):
+            raise NotFound("Afdeling niet gevonden.")
+        return StatsScope(department.employer_id, department.id), department.name
+    if employer is not None:
+        found = uow.employers.get(employer)
+        if found is None or not can_see(actor, found.id):
+            raise NotFound("Werkgever niet gevonden.")
+        return StatsScope(found.id), found.name
+    return StatsScope(), _ALL_LABEL
+
+
+def _labels(
+    uow: UnitOfWork, scope: StatsScope, level: Level, children: Collection[str]
+) -> dict[str, str]:
+    names: dict[str, str]
+    if level is Level.EMPLOYER:
+        names = {e.id: e.name for e in uow.employers.list()}
+    elif level is Level.DEPARTMENT:
+        names = {d.id: d.name for d in uow.departments.for_employer(scope.employer_id or "")}
+        names[NO_DEPARTMENT] = _NO_DEPARTMENT_LABEL
+    else:
+        names = {i: e.display_name for i, e in uow.employees.get_many(children).items()}
+    return {key: names.get(key, key) for key in children}
+
+
+class _Figures(TypedDict):
+    held_sessions: int
+    planned_sessions: int
+    cancelled_sessions: int
+    no_show_sessions: int
+    live_sessions: int
+    online_sessions: int
+    trajectories_started: int
+    trajectories_completed: int
+    average_trajectory_days: float | None
+
+
+def _figures(counters: Counters) -> _Figures:
+    return {
+        "held_sessions": counters.held,
+        "planned_sessions": counters.planned,
+        "cancelled_sessions": counters.cancelled,
+        "no_show_sessions": counters.no_show,
+        "live_sessions": counters.live,
+        "online_sessions": counters.online,
+        "trajectories_started": counters.started,
+        "trajectories_completed": counters.completed,
+        "average_trajectory_days": (
+            round(counters.completed_days / counters.completed, 1) if counters.completed else None
+        ),
+    }
+
+
+def _row(key: str, label: str, counters: Counters) -> DashboardRow:
+    return DashboardRow(key=key, label=label, **_figures(counters))
+
+
+def _sort_key(sort: str) -> Callable[[DashboardRow], tuple[object, ...]]:
+    if sort == "label":
+        return lambda row: (row.label.casefold(), row.key)
+
+    def by_count(row: DashboardRow) -> tuple[object, ...]:
+        value = getattr(row, sort)
+        return (value is None, -(value or 0), row.label.casefold(), row.key)
+
+    return by_count
+
+
+def _ordered(themes: Mapping[str, int]) -> dict[str, int]:
+    """Themes by held sessions, most first, then by name."""
+    return dict(sorted(themes.items(), key=lambda item: (-item[1], item[0].casefold())))
+
+
+def _rebuilt(
+    uow: UnitOfWork,
+    employer_id: str,
+    trajectories: Collection[Trajectory],
+    appointments: Collection[Appointment],
+) -> tuple[list[StatsCell], list[ThemeCell]]:
+    """Every cell of one employer, computed from its trajectories and appointments."""
+    by_employee: dict[str, tuple[list[Trajectory], list[Appointment]]] = defaultdict(
+        lambda: ([], [])
+    )
+    for trajectory in trajectories:
+        by_employee[trajectory.employee_id][0].append(trajectory)
+    for appointment in appointments:
+        by_employee[appointment.employee_id][1].append(appointment)
+    employees = uow.employees.get_many(list(by_employee))
+    cells: dict[tuple[Level, str, str, int], Counters] = {}
+    themes: dict[tuple[Level, str, int, str], int] = defaultdict(int)
+    for employee_id, (own_trajectories, own_appointments) in by_employee.items():
+        found = employees.get(employee_id)
+        part = contribution(
+            found.department_id if found else None,
+            trajectories=own_trajectories,
+            appointments=own_appointments,
+        )
+        dept = part.department_id
+        for month, counters in part.months.items():
+            counted = attrs.evolve(counters, people=int(counters.held > 0))
+            for key in (
+                (Level.EMPLOYEE, dept, employee_id, month),
+                (Level.DEPARTMENT, dept, "", month),
+                (Level.EMPLOYER, "", "", month),
+            ):
+                cells[key] = cells[key] + counted if key in cells else counted
+        for (month, theme), held in part.themes.items():
+            themes[(Level.DEPARTMENT, dept, month, theme)] += held
+            themes[(Level.EMPLOYER, "", month, theme)] += held
+    return (
+        [
+            StatsCell(employer_id, level, dept, employee, month, counters)
+            for (level, dept, employee, month), counters in sorted(cells.items())
+        ],
+        [
+            ThemeCell(employer_id, level, dept, month, theme, held)
+            for (level, dept, month, theme), held in sorted(themes.items())
+        ],
+    )
