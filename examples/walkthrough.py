@@ -112,6 +112,16 @@ def main(folder: Path) -> None:
     print(
         f"8. Goedgekeurd: {extension.type_name} gestart; open taken: {len(portal.tasks.open(hr))}"
     )
+
+    # The dashboard: March in figures, kept on every write above.
+    stats = portal.stats.dashboard(hr, start=date(2026, 3, 1), end=date(2026, 4, 30))
+    print(
+        f"9. Dashboard: {stats.held_sessions} gesprekken "
+        f"({stats.live_sessions} live, {stats.online_sessions} online), per maand "
+        f"{stats.sessions_per_month}, {stats.trajectories_completed} traject afgerond in "
+        f"gemiddeld {stats.average_trajectory_days} dagen; thema's: "
+        f"{stats.themes if stats.themes is not None else stats.themes_note}"
+    )
     storage.close()
 
 

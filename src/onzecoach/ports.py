@@ -452,11 +452,12 @@ class TaskRepository(Protocol):
 
 
 class StatsRepository(Protocol):
-    """The statistics rollups: cells of counters per employer, department, employee and month.
+    """The statistics rollups: cells of counters per month at four levels.
 
-    Cells are keyed by (employer, level, department, employee, month); a department cell
-    has employee ``""``, an employer cell department ``""`` too. Months are ``YYYYMM``
-    integers and ranges include both ends.
+    Cells are keyed by (employer, level, department, employee, month): an employee cell
+    names all three, a department cell has employee ``""``, an employer cell department
+    ``""`` too, and the cell of every employer together has employer ``""`` as well. Months
+    are ``YYYYMM`` integers and ranges include both ends.
     """
 
     def add(self, cells: Sequence[StatsCell], themes: Sequence[ThemeCell]) -> None:
@@ -473,10 +474,7 @@ class StatsRepository(Protocol):
         ...
 
     def series(self, scope: StatsScope, first: int, last: int) -> dict[int, Counters]:
-        """The scope's counters per month (months without cells left out).
-
-        For every employer together, each month sums the employers' cells.
-        """
+        """The scope's own cells per month (months without a cell, or all zero, left out)."""
         ...
 
     def breakdown(self, scope: StatsScope, first: int, last: int) -> dict[str, Counters]:
@@ -491,21 +489,23 @@ class StatsRepository(Protocol):
         """Distinct employees with a held session in the range, exactly, from employee cells.
 
         Without ``children``: ``{"": n}`` for the scope. With them: per child key of
-        ``scope.child_level`` (employers or departments), children without any left out.
+        ``scope.child_level``, children without any left out.
         """
         ...
 
-    def themes(
-        self, scope: StatsScope, first: int, last: int, children: Collection[str] | None = None
-    ) -> dict[str, dict[str, int]]:
-        """Held sessions per theme over the range, for the scope (key ``""``) or per child.
+    def themes(self, scope: StatsScope, first: int, last: int) -> dict[str, int]:
+        """Held sessions per theme over the range (themes summing to zero left out).
 
-        Only employer and department scopes and children have themes.
+        Every employer together, an employer and a department have themes; an employee none.
         """
         ...
 
     def clear(self, employer_id: str) -> None:
         """Delete every cell of the employer (before a rebuild)."""
+        ...
+
+    def recount_all(self) -> None:
+        """Make the cells of every employer together the sums of the employer cells."""
         ...
 
 

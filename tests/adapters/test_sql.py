@@ -222,7 +222,7 @@ def test_the_statistics_reach_the_database_in_one_statement_per_table_and_chunk(
         with storage.unit_of_work() as uow:
             uow.stats.add([], [])
             assert uow.stats.people(StatsScope("e"), 202603, 202603) == {"": 1200}
-            assert uow.stats.themes(StatsScope("e"), 202603, 202603) == {"": {"Stress": 2}}
+            assert uow.stats.themes(StatsScope("e"), 202603, 202603) == {"Stress": 2}
         assert len(statements) == 2
     finally:
         storage.close()

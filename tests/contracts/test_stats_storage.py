@@ -54,23 +54,55 @@ def read(storage: Storage, action: Callable[[UnitOfWork], R]) -> R:
 
 
 def cells_of(
-    employer_id: str, department_id: str, employee_id: str, month: int, counters: Counters
+    employer_id: str,
+    department_id: str,
+    employee_id: str,
+    month: int,
+    counters: Counters,
+    *,
+    together: bool = True,
 ) -> list[StatsCell]:
-    """One employee's change to a month, in its cells at every level, as the rollups write it."""
-    return [
+    """One employee's change to a month, in its cells at every level, as the rollups write it.
+
+    Without ``together``, not in the cell of every employer together: as if that cell were
+    stale, until ``recount_all``.
+    """
+    cells = [
         StatsCell(employer_id, Level.EMPLOYER, "", "", month, counters),
         StatsCell(employer_id, Level.DEPARTMENT, department_id, "", month, counters),
         StatsCell(employer_id, Level.EMPLOYEE, department_id, employee_id, month, counters),
     ]
+    if together:
+        cells.append(StatsCell("", Level.ALL, "", "", month, counters))
+    return cells
 
 
 def themes_of(
-    employer_id: str, department_id: str, month: int, theme: str, held: int
+    employer_id: str,
+    department_id: str,
+    month: int,
+    theme: str,
+    held: int,
+    *,
+    together: bool = True,
 ) -> list[ThemeCell]:
-    return [
+    """Held sessions of a theme at every level that keeps themes, as the rollups write them."""
+    cells = [
         ThemeCell(employer_id, Level.EMPLOYER, "", month, theme, held),
         ThemeCell(employer_id, Level.DEPARTMENT, department_id, month, theme, held),
     ]
+    if together:
+        cells.append(ThemeCell("", Level.ALL, "", month, theme, held))
+    return cells
+
+
+def every_employer(month: int, counters: Counters) -> StatsCell:
+    """A cell of every employer together, on its own."""
+    return StatsCell("", Level.ALL, "", "", month, counters)
+
+
+def recount_all(storage: Storage) -> None:
+    in_transaction(storage, lambda uow: uow.stats.recount_all())
 
 
 def add(
@@ -109,15 +141,8 @@ def people(
     return read(storage, lambda uow: uow.stats.people(scope, first, last, wanted))
 
 
-def themes(
-    storage: Storage,
-    scope: StatsScope,
-    first: int,
-    last: int,
-    children: Iterable[str] | None = None,
-) -> dict[str, dict[str, int]]:
-    wanted = None if children is None else list(children)
-    return read(storage, lambda uow: uow.stats.themes(scope, first, last, wanted))
+def themes(storage: Storage, scope: StatsScope, first: int, last: int) -> dict[str, int]:
+    return read(storage, lambda uow: uow.stats.themes(scope, first, last))
 
 
 # Adding ------------------------------------------------------------------------------
@@ -140,8 +165,15 @@ class TestAdd:
     def test_every_counter_round_trips(self, storage: Storage) -> None:
         owner = new_id()
         every = Counters(*range(1, 11))
-        add(storage, [StatsCell(owner, Level.EMPLOYER, "", "", 202604, every)])
+        add(
+            storage,
+            [
+                StatsCell(owner, Level.EMPLOYER, "", "", 202604, every),
+                every_employer(202604, every),
+            ],
+        )
         assert series(storage, StatsScope(owner), 202604, 202604) == {202604: every}
+        assert series(storage, ALL, 202604, 202604) == {202604: every}
 
     def test_a_key_twice_in_one_call_counts_twice(self, storage: Storage) -> None:
         owner, dept, person = new_id(), new_id(), new_id()
@@ -152,7 +184,11 @@ class TestAdd:
         assert series(storage, StatsScope(owner, dept, person), 202603, 202603) == {
             202603: Counters(held=2, live=2, people=2)
         }
-        assert themes(storage, StatsScope(owner), 202603, 202603) == {"": {"Stress": 2}}
+        for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
+            assert series(storage, scope, 202603, 202603) == {
+                202603: Counters(held=2, live=2, people=2)
+            }
+            assert themes(storage, scope, 202603, 202603) == {"Stress": 2}
 
     def test_negative_changes_subtract_and_a_cell_back_at_zero_reads_as_nothing(
         self, storage: Storage
@@ -171,7 +207,8 @@ class TestAdd:
         assert series(storage, StatsScope(owner), 202603, 202603) == {
             202603: Counters(held=2, live=2, people=1)
         }
-        assert themes(storage, StatsScope(owner), 202603, 202603) == {"": {"Werkdruk": 2}}
+        for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
+            assert themes(storage, scope, 202603, 202603) == {"Werkdruk": 2}
         add(
             storage,
             cells_of(owner, dept, person, 202603, Counters(held=-2, live=-2, people=-1)),
@@ -201,10 +238,11 @@ class TestAdd:
         ]
         add(storage, cells)
         expected = Counters(held=450, live=450, people=450)
-        assert series(storage, StatsScope(owner), 202601, 202612) == {
-            202601: expected,
-            202602: expected,
-        }
+        for scope in (ALL, StatsScope(owner)):
+            assert series(storage, scope, 202601, 202612) == {
+                202601: expected,
+                202602: expected,
+            }
         assert people(storage, StatsScope(owner, dept), 202601, 202612) == {"": 450}
         assert len(breakdown(storage, StatsScope(owner, dept), 202601, 202612)) == 450
 
@@ -217,8 +255,9 @@ class TestAdd:
                 + cells_of(owner, dept, person, 202604, held(1)),
                 themes_of(owner, dept, 202603, "Stress", 1),
             )
-        assert series(storage, StatsScope(owner), 202601, 202612) == {202603: held(1)}
-        assert themes(storage, StatsScope(owner), 202601, 202612) == {}
+        for scope in (ALL, StatsScope(owner)):
+            assert series(storage, scope, 202601, 202612) == {202603: held(1)}
+            assert themes(storage, scope, 202601, 202612) == {}
 
     def test_two_transactions_adding_to_the_same_cells_lose_nothing(
         self, storage_factory: Callable[[], Storage]
@@ -241,10 +280,9 @@ class TestAdd:
             )
             assert outcomes == [None, None]
         total = Counters(held=2 * rounds, live=2 * rounds, people=2 * rounds)
-        assert series(storages[1], StatsScope(owner, dept), 202603, 202603) == {202603: total}
-        assert themes(storages[1], StatsScope(owner, dept), 202603, 202603) == {
-            "": {"Stress": 2 * rounds}
-        }
+        for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
+            assert series(storages[1], scope, 202603, 202603) == {202603: total}
+            assert themes(storages[1], scope, 202603, 202603) == {"Stress": 2 * rounds}
 
 
 def race(actions: list[Callable[[], object]]) -> list[object]:
@@ -322,7 +360,7 @@ class TestSeries:
         assert series(storage, StatsScope(owner, other_dept, anna), 202601, 202612) == {}
         assert series(storage, StatsScope(new_id()), 202601, 202612) == {}
 
-    def test_every_employer_together_sums_the_employers(self, storage: Storage) -> None:
+    def test_every_employer_together_as_the_rollups_write_it(self, storage: Storage) -> None:
         first, second = new_id(), new_id()
         add(
             storage,
@@ -334,6 +372,17 @@ class TestSeries:
             202603: Counters(held=3, live=3, started=1, people=2),
             202607: Counters(planned=5),
         }
+
+    def test_every_employer_together_reads_its_own_cells(self, storage: Storage) -> None:
+        owner, dept = new_id(), new_id()
+        # Employer cells without the cell of every employer together: not summed on reading.
+        add(storage, cells_of(owner, dept, new_id(), 202603, held(2), together=False))
+        assert series(storage, ALL, 202601, 202612) == {}
+        add(storage, [every_employer(202604, Counters(cancelled=1, people=3))])
+        assert series(storage, ALL, 202601, 202612) == {202604: Counters(cancelled=1, people=3)}
+        # The breakdown and the people still come from the employers' cells.
+        assert breakdown(storage, ALL, 202601, 202612) == {owner: held(2)}
+        assert people(storage, ALL, 202601, 202612) == {"": 1}
 
     def test_the_range_includes_both_ends_and_nothing_beyond(self, storage: Storage) -> None:
         owner, dept, person = new_id(), new_id(), new_id()
@@ -495,8 +544,8 @@ def themed(storage: Storage, *changes: tuple[str, str, int, str, int]) -> None:
 
 class TestThemes:
     def test_themes_sum_over_the_range_per_scope(self, storage: Storage) -> None:
-        owner, other = new_id(), new_id()
-        dept, second_dept = new_id(), new_id()
+        owner, other, silent = new_id(), new_id(), new_id()
+        dept, second_dept, quiet_dept = new_id(), new_id(), new_id()
         themed(
             storage,
             (owner, dept, 202603, "Stress", 2),
@@ -506,62 +555,60 @@ class TestThemes:
             (owner, dept, 202701, "Stress", 9),
             (other, NO_DEPARTMENT, 202604, "Stress", 5),
         )
-        assert themes(storage, ALL, 202601, 202612) == {
-            "": {"Stress": 8, "Loopbaan": 1, "Werkdruk": 4}
-        }
-        assert themes(storage, StatsScope(owner), 202601, 202612) == {
-            "": {"Stress": 3, "Loopbaan": 1, "Werkdruk": 4}
-        }
-        assert themes(storage, StatsScope(owner), 202604, 202701) == {"": {"Stress": 10}}
-        assert themes(storage, StatsScope(owner, dept), 202603, 202603) == {
-            "": {"Stress": 2, "Loopbaan": 1}
-        }
-        assert themes(storage, StatsScope(other, NO_DEPARTMENT), 202601, 202612) == {
-            "": {"Stress": 5}
-        }
-        assert themes(storage, StatsScope(owner, dept, "anna"), 202601, 202612) == {}
-        assert themes(storage, StatsScope(owner), 202605, 202612) == {}
-        assert themes(storage, StatsScope(new_id()), 202601, 202612) == {}
-
-    def test_themes_per_child(self, storage: Storage) -> None:
-        owner, other, silent = new_id(), new_id(), new_id()
-        dept, second_dept = new_id(), new_id()
-        themed(
-            storage,
-            (owner, dept, 202603, "Stress", 2),
-            (owner, second_dept, 202603, "Werkdruk", 1),
-            (owner, NO_DEPARTMENT, 202604, "Stress", 1),
-            (other, dept, 202603, "Loopbaan", 3),
-        )
         # Sessions without a theme: an employer and a department without themes.
         add(
             storage,
             cells_of(silent, dept, "anna", 202603, held(1))
-            + cells_of(owner, new_id(), "bert", 202603, held(1)),
+            + cells_of(owner, quiet_dept, "bert", 202603, held(1)),
         )
-        assert themes(storage, ALL, 202601, 202612, [owner, other, silent]) == {
-            owner: {"Stress": 3, "Werkdruk": 1},
-            other: {"Loopbaan": 3},
+        assert themes(storage, ALL, 202601, 202612) == {"Stress": 8, "Loopbaan": 1, "Werkdruk": 4}
+        assert themes(storage, ALL, 202604, 202701) == {"Stress": 15}
+        assert themes(storage, StatsScope(owner), 202601, 202612) == {
+            "Stress": 3,
+            "Loopbaan": 1,
+            "Werkdruk": 4,
         }
-        assert themes(storage, ALL, 202601, 202612, [other]) == {other: {"Loopbaan": 3}}
-        assert themes(storage, StatsScope(owner), 202601, 202612, [dept, NO_DEPARTMENT]) == {
-            dept: {"Stress": 2},
-            NO_DEPARTMENT: {"Stress": 1},
+        assert themes(storage, StatsScope(owner), 202604, 202701) == {"Stress": 10}
+        assert themes(storage, StatsScope(owner, dept), 202603, 202603) == {
+            "Stress": 2,
+            "Loopbaan": 1,
         }
-        assert themes(storage, StatsScope(owner), 202604, 202612, [dept, second_dept]) == {}
-        assert themes(storage, StatsScope(owner), 202601, 202612, []) == {}
+        assert themes(storage, StatsScope(owner, second_dept), 202601, 202612) == {"Werkdruk": 4}
+        assert themes(storage, StatsScope(other, NO_DEPARTMENT), 202601, 202612) == {"Stress": 5}
+        assert themes(storage, StatsScope(owner, NO_DEPARTMENT), 202601, 202612) == {}
+        assert themes(storage, StatsScope(owner, quiet_dept), 202601, 202612) == {}
+        assert themes(storage, StatsScope(silent), 202601, 202612) == {}
+        assert themes(storage, StatsScope(silent, dept), 202601, 202612) == {}
         # Themes are never kept per employee.
-        assert themes(storage, StatsScope(owner, dept), 202601, 202612, ["anna"]) == {}
+        assert themes(storage, StatsScope(owner, dept, "anna"), 202601, 202612) == {}
+        assert themes(storage, StatsScope(owner), 202605, 202612) == {}
+        assert themes(storage, ALL, 202605, 202612) == {}
+        assert themes(storage, StatsScope(new_id()), 202601, 202612) == {}
+
+    def test_every_employer_together_reads_its_own_theme_cells(self, storage: Storage) -> None:
+        owner, dept = new_id(), new_id()
+        add(storage, themes=themes_of(owner, dept, 202603, "Stress", 2, together=False))
+        assert themes(storage, StatsScope(owner), 202601, 202612) == {"Stress": 2}
+        assert themes(storage, StatsScope(owner, dept), 202601, 202612) == {"Stress": 2}
+        assert themes(storage, ALL, 202601, 202612) == {}
+        add(storage, themes=[ThemeCell("", Level.ALL, "", 202604, "Loopbaan", 3)])
+        assert themes(storage, ALL, 202601, 202612) == {"Loopbaan": 3}
+        assert themes(storage, StatsScope(owner), 202601, 202612) == {"Stress": 2}
 
     def test_themes_that_cancel_out_are_left_out(self, storage: Storage) -> None:
         owner, dept = new_id(), new_id()
         themed(storage, (owner, dept, 202603, "Stress", 1), (owner, dept, 202603, "Werkdruk", 1))
         themed(storage, (owner, dept, 202603, "Stress", -1))
-        assert themes(storage, StatsScope(owner), 202603, 202603) == {"": {"Werkdruk": 1}}
-        assert themes(storage, StatsScope(owner), 202603, 202603, [dept]) == {dept: {"Werkdruk": 1}}
+        for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
+            assert themes(storage, scope, 202603, 202603) == {"Werkdruk": 1}
         themed(storage, (owner, dept, 202603, "Werkdruk", -1))
-        assert themes(storage, StatsScope(owner), 202603, 202603) == {}
-        assert themes(storage, ALL, 202603, 202603, [owner]) == {}
+        for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
+            assert themes(storage, scope, 202603, 202603) == {}
+        # Over a range: months that cancel each other out.
+        themed(storage, (owner, dept, 202604, "Stress", 2), (owner, dept, 202605, "Stress", -2))
+        for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
+            assert themes(storage, scope, 202604, 202605) == {}
+            assert themes(storage, scope, 202604, 202604) == {"Stress": 2}
 
 
 def test_clear_deletes_only_the_employers_cells(storage: Storage) -> None:
@@ -576,15 +623,150 @@ def test_clear_deletes_only_the_employers_cells(storage: Storage) -> None:
     in_transaction(storage, lambda uow: uow.stats.clear(owner))
     for scope in (StatsScope(owner), StatsScope(owner, dept), StatsScope(owner, dept, person)):
         assert series(storage, scope, 202601, 202612) == {}
-    assert themes(storage, StatsScope(owner), 202601, 202612) == {}
+        assert themes(storage, scope, 202601, 202612) == {}
     with storage.unit_of_work() as uow:
         assert uow.stats.employee_held(owner, dept, person, [202603]) == {}
-    assert series(storage, ALL, 202601, 202612) == {202603: held(2)}
+    assert series(storage, StatsScope(other), 202601, 202612) == {202603: held(2)}
+    assert themes(storage, StatsScope(other, dept), 202601, 202612) == {"Stress": 2}
     assert breakdown(storage, ALL, 202601, 202612) == {other: held(2)}
-    assert themes(storage, ALL, 202601, 202612) == {"": {"Stress": 2}}
+    assert people(storage, ALL, 202601, 202612) == {"": 1}
+    # The cells of every employer together are no employer's: they wait for recount_all.
+    assert series(storage, ALL, 202601, 202612) == {202603: Counters(held=3, live=3, people=2)}
+    assert themes(storage, ALL, 202601, 202612) == {"Stress": 3}
+    recount_all(storage)
+    assert series(storage, ALL, 202601, 202612) == {202603: held(2)}
+    assert themes(storage, ALL, 202601, 202612) == {"Stress": 2}
     # A rebuild adds the cells again from nothing.
-    add(storage, cells_of(owner, dept, person, 202603, held(1)))
+    add(storage, cells_of(owner, dept, person, 202603, held(1), together=False))
+    recount_all(storage)
     assert series(storage, StatsScope(owner), 202601, 202612) == {202603: held(1)}
+    assert series(storage, ALL, 202601, 202612) == {202603: Counters(held=3, live=3, people=2)}
+
+
+class TestRecountAll:
+    def test_every_employer_together_becomes_the_sums_of_the_employer_cells(
+        self, storage: Storage
+    ) -> None:
+        first, second = new_id(), new_id()
+        dept, second_dept = new_id(), new_id()
+        add(
+            storage,
+            cells_of(first, NO_DEPARTMENT, new_id(), 202603, held(1, started=1), together=False)
+            + cells_of(second, dept, new_id(), 202603, held(2), together=False)
+            + cells_of(second, second_dept, new_id(), 202607, Counters(planned=5), together=False)
+            # A month whose employer cells come back to zero.
+            + cells_of(first, dept, "anna", 202605, held(1), together=False),
+            themes_of(first, NO_DEPARTMENT, 202603, "Stress", 1, together=False)
+            + themes_of(second, dept, 202603, "Stress", 2, together=False)
+            + themes_of(second, second_dept, 202607, "Werkdruk", 1, together=False)
+            + themes_of(first, dept, 202605, "Loopbaan", 1, together=False),
+        )
+        add(
+            storage,
+            cells_of(
+                first, dept, "anna", 202605, Counters(held=-1, live=-1, people=-1), together=False
+            ),
+            themes_of(first, dept, 202605, "Loopbaan", -1, together=False),
+        )
+        recount_all(storage)
+        # Every counter summed, people too; each employer once, not per department.
+        assert series(storage, ALL, 202601, 202612) == {
+            202603: Counters(held=3, live=3, started=1, people=2),
+            202607: Counters(planned=5),
+        }
+        assert themes(storage, ALL, 202601, 202612) == {"Stress": 3, "Werkdruk": 1}
+        assert themes(storage, ALL, 202607, 202612) == {"Werkdruk": 1}
+        assert themes(storage, ALL, 202605, 202605) == {}
+        # Nothing else changes.
+        assert series(storage, StatsScope(second), 202601, 202612) == {
+            202603: held(2),
+            202607: Counters(planned=5),
+        }
+        assert themes(storage, StatsScope(first), 202601, 202612) == {"Stress": 1}
+        assert breakdown(storage, ALL, 202601, 202612) == {
+            first: held(1, started=1),
+            second: Counters(held=2, live=2, planned=5, people=1),
+        }
+        # The rollups' next changes add to the recounted cells.
+        add(
+            storage,
+            cells_of(first, dept, "anna", 202607, held(1)),
+            themes_of(first, dept, 202607, "Werkdruk", 1),
+        )
+        assert series(storage, ALL, 202607, 202607) == {202607: held(1, planned=5)}
+        assert themes(storage, ALL, 202607, 202607) == {"Werkdruk": 2}
+
+    def test_stale_cells_of_every_employer_are_replaced(self, storage: Storage) -> None:
+        owner, dept = new_id(), new_id()
+        add(
+            storage,
+            cells_of(owner, dept, new_id(), 202603, held(2)),
+            themes_of(owner, dept, 202603, "Stress", 2),
+        )
+        # Damage: a month no employer has, and wrong counts in one they have.
+        add(
+            storage,
+            [
+                every_employer(202603, Counters(held=5, cancelled=1)),
+                every_employer(202608, Counters(no_show=4, people=1)),
+            ],
+            [
+                ThemeCell("", Level.ALL, "", 202603, "Stress", 7),
+                ThemeCell("", Level.ALL, "", 202603, "Loopbaan", 1),
+                ThemeCell("", Level.ALL, "", 202608, "Werkdruk", 2),
+            ],
+        )
+        assert series(storage, ALL, 202601, 202612) == {
+            202603: Counters(held=7, live=2, cancelled=1, people=1),
+            202608: Counters(no_show=4, people=1),
+        }
+        recount_all(storage)
+        assert series(storage, ALL, 202601, 202612) == {202603: held(2)}
+        assert themes(storage, ALL, 202601, 202612) == {"Stress": 2}
+        # Recounting again changes nothing.
+        recount_all(storage)
+        assert series(storage, ALL, 202601, 202612) == {202603: held(2)}
+        assert themes(storage, ALL, 202601, 202612) == {"Stress": 2}
+
+    def test_without_employer_cells_every_employer_together_is_empty(
+        self, storage: Storage
+    ) -> None:
+        recount_all(storage)
+        assert series(storage, ALL, 200001, 209912) == {}
+        add(
+            storage,
+            [every_employer(202603, held(3))],
+            [ThemeCell("", Level.ALL, "", 202603, "Stress", 3)],
+        )
+        recount_all(storage)
+        assert series(storage, ALL, 200001, 209912) == {}
+        assert themes(storage, ALL, 200001, 209912) == {}
+        # The same once the last employer is cleared.
+        owner, dept = new_id(), new_id()
+        add(
+            storage,
+            cells_of(owner, dept, new_id(), 202603, held(1)),
+            themes_of(owner, dept, 202603, "Stress", 1),
+        )
+        in_transaction(storage, lambda uow: uow.stats.clear(owner))
+        recount_all(storage)
+        assert series(storage, ALL, 200001, 209912) == {}
+        assert themes(storage, ALL, 200001, 209912) == {}
+
+    def test_leaving_without_commit_recounts_nothing(self, storage: Storage) -> None:
+        owner, dept = new_id(), new_id()
+        add(
+            storage,
+            cells_of(owner, dept, new_id(), 202603, held(2), together=False),
+            themes_of(owner, dept, 202603, "Stress", 2, together=False),
+        )
+        add(storage, [every_employer(202604, held(1))])
+        with storage.unit_of_work() as uow:
+            uow.stats.recount_all()
+            assert uow.stats.series(ALL, 202601, 202612) == {202603: held(2)}
+            assert uow.stats.themes(ALL, 202601, 202612) == {"Stress": 2}
+        assert series(storage, ALL, 202601, 202612) == {202604: held(1)}
+        assert themes(storage, ALL, 202601, 202612) == {}
 
 
 # Against a plain aggregation -----------------------------------------------------------
@@ -610,19 +792,18 @@ changes = st.tuples(
 )
 
 
+def _own_key(scope: StatsScope) -> tuple[str, str, str]:
+    """The (employer, department, employee) of the scope's own cells."""
+    return (scope.employer_id or "", scope.department_id or "", scope.employee_id or "")
+
+
 def _plain_series(
     cells: list[StatsCell], scope: StatsScope, first: int, last: int
 ) -> dict[int, Counters]:
-    level = Level.EMPLOYER if scope.level is None else scope.level
-    key = (scope.employer_id, scope.department_id or "", scope.employee_id or "")
     found: dict[int, Counters] = {}
     for cell in cells:
         own = (cell.employer_id, cell.department_id, cell.employee_id)
-        if (
-            cell.level == level
-            and first <= cell.month <= last
-            and (scope.level is None or own == key)
-        ):
+        if cell.level == scope.level and own == _own_key(scope) and first <= cell.month <= last:
             found[cell.month] = found.get(cell.month, Counters()) + cell.counters
     return {month: c for month, c in found.items() if not c.is_zero()}
 
@@ -666,25 +847,54 @@ def _plain_people(cells: list[StatsCell], first: int, last: int) -> dict[tuple[s
     return {(e, p): 1 for (e, _, p, _), n in held_.items() if n > 0}
 
 
-def _plain_themes(keyed: Iterable[tuple[str, ThemeCell]]) -> dict[str, dict[str, int]]:
-    found: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for key, cell in keyed:
-        found[key][cell.theme] += cell.held
-    sums = {key: {theme: n for theme, n in counts.items() if n} for key, counts in found.items()}
-    return {key: counts for key, counts in sums.items() if counts}
+def _plain_themes(
+    cells: list[ThemeCell], scope: StatsScope, first: int, last: int
+) -> dict[str, int]:
+    if scope.level is Level.EMPLOYEE:
+        return {}
+    employer, department, _ = _own_key(scope)
+    found: dict[str, int] = defaultdict(int)
+    for cell in cells:
+        if (cell.employer_id, cell.level, cell.department_id) == (
+            employer,
+            scope.level,
+            department,
+        ) and first <= cell.month <= last:
+            found[cell.theme] += cell.held
+    return {theme: n for theme, n in found.items() if n}
+
+
+def _recounted(
+    cells: list[StatsCell], theme_cells: list[ThemeCell]
+) -> tuple[list[StatsCell], list[ThemeCell]]:
+    """What ``recount_all`` makes of the cells: every employer together the employers' sums."""
+    return (
+        [c for c in cells if c.level is not Level.ALL]
+        + [every_employer(c.month, c.counters) for c in cells if c.level is Level.EMPLOYER],
+        [c for c in theme_cells if c.level is not Level.ALL]
+        + [
+            ThemeCell("", Level.ALL, "", c.month, c.theme, c.held)
+            for c in theme_cells
+            if c.level is Level.EMPLOYER
+        ],
+    )
 
 
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    batches=st.lists(st.lists(changes, max_size=8), min_size=1, max_size=4),
+    # Each batch with or without the cells of every employer together, which recount_all
+    # then puts right.
+    batches=st.lists(
+        st.tuples(st.booleans(), st.lists(changes, max_size=8)), min_size=1, max_size=4
+    ),
     first=st.sampled_from(MONTHS),
     span=st.integers(min_value=0, max_value=3),
 )
 def test_the_reads_agree_with_a_plain_aggregation(
     storage: Storage,
-    batches: list[list[tuple[int, int, int, Counters, str | None]]],
+    batches: list[tuple[bool, list[tuple[int, int, int, Counters, str | None]]]],
     first: int,
     span: int,
 ) -> None:
@@ -693,39 +903,30 @@ def test_the_reads_agree_with_a_plain_aggregation(
     last = MONTHS[min(MONTHS.index(first) + span, len(MONTHS) - 1)]
     added: list[StatsCell] = []
     added_themes: list[ThemeCell] = []
-    try:
-        for batch in batches:
-            cells: list[StatsCell] = []
-            theme_cells: list[ThemeCell] = []
-            for which, number, month, change, theme in batch:
-                dept = DEPARTMENTS[number % len(DEPARTMENTS)]
-                cells += cells_of(owners[which], dept, f"p{number}", month, change)
-                if theme is not None and change.held:
-                    theme_cells += themes_of(owners[which], dept, month, theme, change.held)
-            add(storage, cells, theme_cells)
-            added += cells
-            added_themes += theme_cells
+    scopes = [ALL] + [
+        scope
+        for owner in owners
+        for scope in (
+            StatsScope(owner),
+            *(StatsScope(owner, dept) for dept in DEPARTMENTS),
+            *(StatsScope(owner, DEPARTMENTS[n % len(DEPARTMENTS)], f"p{n}") for n in range(6)),
+        )
+    ]
 
-        scopes = [ALL] + [
-            scope
-            for owner in owners
-            for scope in (
-                StatsScope(owner),
-                *(StatsScope(owner, dept) for dept in DEPARTMENTS),
-                *(StatsScope(owner, DEPARTMENTS[n % len(DEPARTMENTS)], f"p{n}") for n in range(6)),
-            )
-        ]
-        # Only this example's employers count among every employer together.
+    def check(cells: list[StatsCell], theme_cells: list[ThemeCell]) -> None:
         with storage.unit_of_work() as uow:
             stats = uow.stats
             for scope in scopes:
                 assert stats.series(scope, first, last) == _plain_series(
-                    added, scope, first, last
+                    cells, scope, first, last
                 ), scope
                 assert stats.breakdown(scope, first, last) == _plain_breakdown(
-                    added, scope, first, last
+                    cells, scope, first, last
                 ), scope
-            held_people = _plain_people(added, first, last)
+                assert stats.themes(scope, first, last) == _plain_themes(
+                    theme_cells, scope, first, last
+                ), scope
+            held_people = _plain_people(cells, first, last)
             assert stats.people(ALL, first, last) == {"": len(held_people)}
             assert stats.people(ALL, first, last, owners) == {
                 owner: n for owner in owners if (n := sum(1 for e, _ in held_people if e == owner))
@@ -734,31 +935,33 @@ def test_the_reads_agree_with_a_plain_aggregation(
                 assert stats.people(StatsScope(owner), first, last) == {
                     "": sum(1 for e, _ in held_people if e == owner)
                 }
-            in_range = [c for c in added_themes if first <= c.month <= last]
-            assert stats.themes(ALL, first, last) == _plain_themes(
-                ("", c) for c in in_range if c.level is Level.EMPLOYER
-            )
-            assert stats.themes(ALL, first, last, owners) == _plain_themes(
-                (c.employer_id, c) for c in in_range if c.level is Level.EMPLOYER
-            )
-            for owner in owners:
-                mine = [c for c in in_range if c.employer_id == owner]
-                assert stats.themes(StatsScope(owner), first, last) == _plain_themes(
-                    ("", c) for c in mine if c.level is Level.EMPLOYER
+
+    try:
+        for together, batch in batches:
+            cells: list[StatsCell] = []
+            theme_cells: list[ThemeCell] = []
+            for which, number, month, change, theme in batch:
+                dept = DEPARTMENTS[number % len(DEPARTMENTS)]
+                cells += cells_of(
+                    owners[which], dept, f"p{number}", month, change, together=together
                 )
-                assert stats.themes(StatsScope(owner), first, last, DEPARTMENTS) == _plain_themes(
-                    (c.department_id, c) for c in mine if c.level is Level.DEPARTMENT
-                )
-                for dept in DEPARTMENTS:
-                    assert stats.themes(StatsScope(owner, dept), first, last) == _plain_themes(
-                        ("", c)
-                        for c in mine
-                        if c.level is Level.DEPARTMENT and c.department_id == dept
+                if theme is not None and change.held:
+                    theme_cells += themes_of(
+                        owners[which], dept, month, theme, change.held, together=together
                     )
+            add(storage, cells, theme_cells)
+            added += cells
+            added_themes += theme_cells
+        # Every employer together reads the cells written for it (the earlier examples' are
+        # recounted away), whether or not they are the employers' sums.
+        check(added, added_themes)
+        recount_all(storage)
+        check(*_recounted(added, added_themes))
     finally:
         with storage.unit_of_work() as uow:
             for owner in owners:
                 uow.stats.clear(owner)
+            uow.stats.recount_all()
             uow.commit()
 
 

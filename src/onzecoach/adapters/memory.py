@@ -859,25 +859,31 @@ class _Search:
         self._uow.on_rollback(lambda: index.put(employee_id, previous))
 
 
-def _parent(group: _Group) -> tuple[str, ...]:
+def _parent(group: _Group) -> tuple[str, ...] | None:
+    """The key under which a group is listed among its parent's children."""
     employer, level, department, _ = group
+    if level is Level.ALL:
+        return None
     if level is Level.EMPLOYER:
         return ()
     return (employer,) if level is Level.DEPARTMENT else (employer, department)
 
 
-def _scope_group(scope: StatsScope) -> _Group | None:
+_ALL: _Group = ("", Level.ALL, "", "")
+
+
+def _scope_group(scope: StatsScope) -> _Group:
     level = scope.level
-    if level is None or scope.employer_id is None:
-        return None
+    if level is Level.ALL:
+        return _ALL
     department = "" if level is Level.EMPLOYER else scope.department_id or ""
     employee = scope.employee_id or "" if level is Level.EMPLOYEE else ""
-    return (scope.employer_id, level, department, employee)
+    return (scope.employer_id or "", level, department, employee)
 
 
 def _children_parent(scope: StatsScope) -> tuple[str, ...] | None:
     level = scope.level
-    if level is None:
+    if level is Level.ALL:
         return ()
     if level is Level.EMPLOYER:
         return (scope.employer_id or "",)
@@ -908,11 +914,12 @@ class _Stats:
                 by_month = {}
                 self._uow.put(tables.stats_cells, group, by_month)
                 parent = _parent(group)
-                siblings = tables.stats_children.get(parent)
-                if siblings is None:
-                    siblings = {}
-                    self._uow.put(tables.stats_children, parent, siblings)
-                self._uow.put(siblings, group, None)
+                if parent is not None:
+                    siblings = tables.stats_children.get(parent)
+                    if siblings is None:
+                        siblings = {}
+                        self._uow.put(tables.stats_children, parent, siblings)
+                    self._uow.put(siblings, group, None)
             old = by_month.get(cell.month)
             self._uow.put(
                 by_month, cell.month, cell.counters if old is None else old + cell.counters
@@ -960,7 +967,7 @@ class _Stats:
         self, scope: StatsScope, first: int, last: int, children: Collection[str] | None = None
     ) -> dict[str, int]:
         if children is None:
-            keyed: Iterable[tuple[str, _Group]] = (("", g) for g in self._scope_groups(scope))
+            keyed: Iterable[tuple[str, _Group]] = [("", _scope_group(scope))]
         else:
             wanted = set(children)
             keyed = (
@@ -975,53 +982,57 @@ class _Stats:
                     found.add((cells[0], cells[3]))
         return {key: len(ids) for key, ids in people.items() if ids or children is None}
 
-    def themes(
-        self, scope: StatsScope, first: int, last: int, children: Collection[str] | None = None
-    ) -> dict[str, dict[str, int]]:
-        if scope.level is Level.EMPLOYEE:
+    def themes(self, scope: StatsScope, first: int, last: int) -> dict[str, int]:
+        employer, level, department, _ = _scope_group(scope)
+        if level is Level.EMPLOYEE:
             return {}
-        if children is None:
-            keyed: Iterable[tuple[str, _Group]] = (("", g) for g in self._scope_groups(scope))
-        else:
-            wanted = set(children)
-            keyed = (
-                (_child_key(g), g)
-                for g in self._child_groups(scope)
-                if _child_key(g) in wanted and g[1] is not Level.EMPLOYEE
-            )
-        found: dict[str, dict[str, int]] = {}
-        for key, (employer, level, department, _) in keyed:
-            months = self._uow.tables.stats_themes.get((employer, level, department), {})
-            counts = found.setdefault(key, {})
-            for month, themes in months.items():
-                if first <= month <= last:
-                    for theme, held in themes.items():
-                        counts[theme] = counts.get(theme, 0) + held
-        return {
-            key: {theme: n for theme, n in counts.items() if n}
-            for key, counts in found.items()
-            if any(counts.values())
-        }
+        counts: dict[str, int] = {}
+        for month, themes in self._uow.tables.stats_themes.get(
+            (employer, level, department), {}
+        ).items():
+            if first <= month <= last:
+                for theme, held in themes.items():
+                    counts[theme] = counts.get(theme, 0) + held
+        return {theme: n for theme, n in counts.items() if n}
 
     def clear(self, employer_id: str) -> None:
         tables = self._uow.tables
         for group in [g for g in tables.stats_cells if g[0] == employer_id]:
             self._uow.discard(tables.stats_cells, group)
-            siblings = tables.stats_children.get(_parent(group))
+            parent = _parent(group)
+            siblings = None if parent is None else tables.stats_children.get(parent)
             if siblings is not None:
                 self._uow.discard(siblings, group)
         for theme_group in [g for g in tables.stats_themes if g[0] == employer_id]:
             self._uow.discard(tables.stats_themes, theme_group)
 
+    def recount_all(self) -> None:
+        tables = self._uow.tables
+        employers = list(tables.stats_children.get((), {}))
+        totals: dict[int, Counters] = {}
+        for group in employers:
+            for month, counters in tables.stats_cells[group].items():
+                totals[month] = totals[month] + counters if month in totals else counters
+        self._uow.put(tables.stats_cells, _ALL, totals)
+        themes: dict[int, dict[str, int]] = {}
+        for employer, *_ in employers:
+            for month, counts in tables.stats_themes.get(
+                (employer, Level.EMPLOYER, ""), {}
+            ).items():
+                into = themes.setdefault(month, {})
+                for theme, held in counts.items():
+                    into[theme] = into.get(theme, 0) + held
+        self._uow.put(tables.stats_themes, (_ALL[0], Level.ALL, ""), themes)
+
     def _scope_groups(self, scope: StatsScope) -> list[_Group]:
         group = _scope_group(scope)
-        if group is not None:
-            return [group] if group in self._uow.tables.stats_cells else []
-        return list(self._uow.tables.stats_children.get((), {}))
+        return [group] if group in self._uow.tables.stats_cells else []
 
     def _employee_groups(self, group: _Group) -> list[_Group]:
         employer, level, department, _ = group
         children = self._uow.tables.stats_children
+        if level is Level.ALL:
+            return [e for g in children.get((), {}) for e in self._employee_groups(g)]
         if level is Level.EMPLOYEE:
             return [group]
         if level is Level.DEPARTMENT:

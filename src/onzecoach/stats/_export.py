@@ -44,16 +44,9 @@ Cell = str | int | float | None
 def _table(dashboard: Dashboard) -> list[list[Cell]]:
     """The breakdown with a total row; the only row is the total below an employee."""
     first = "Selectie" if dashboard.row_level is None else _ROW_HEADER[dashboard.row_level]
-    table: list[list[Cell]] = [[first, *(title for _, title in _FIGURES), "Thema's"]]
-    for row in dashboard.rows:
-        table.append([row.label, *_values(row), _themes_text(row.themes, row.themes_note)])
-    table.append(
-        [
-            f"Totaal: {dashboard.label}",
-            *_values(dashboard),
-            _themes_text(dashboard.themes, dashboard.themes_note),
-        ]
-    )
+    table: list[list[Cell]] = [[first, *(title for _, title in _FIGURES)]]
+    table.extend([row.label, *_values(row)] for row in dashboard.rows)
+    table.append([f"Totaal: {dashboard.label}", *_values(dashboard)])
     return table
 
 
@@ -81,10 +74,14 @@ def _safe(value: Cell) -> str:
 
 
 def dashboard_csv(dashboard: Dashboard) -> bytes:
-    """The breakdown and its total as CSV for Dutch Excel (``;``, decimal comma, UTF-8)."""
+    """The breakdown and its total as CSV for Dutch Excel (``;``, decimal comma, UTF-8).
+
+    Above the table: the period and the scope's themes (or why they are hidden).
+    """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["Periode", _period(dashboard)])
+    writer.writerow(["Thema's", _safe(_themes_text(dashboard.themes, dashboard.themes_note))])
     writer.writerow([])
     for row in _table(dashboard):
         writer.writerow([_safe(value) for value in row])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import operator
 from datetime import date
 
 import attrs
@@ -26,8 +27,10 @@ NO_DEPARTMENT = ""
 
 
 class Level(enum.IntEnum):
-    """How fine a cell of the rollups is: one employer, one department, or one employee."""
+    """How fine a cell of the rollups is: every employer, one employer, one department or one
+    employee. Each level's parent is the level one less."""
 
+    ALL = -1
     EMPLOYER = 0
     DEPARTMENT = 1
     EMPLOYEE = 2
@@ -56,13 +59,25 @@ class Counters:
     people: int = 0
 
     def __add__(self, other: Counters) -> Counters:
-        return Counters(*(a + b for a, b in zip(self.values(), other.values(), strict=True)))
+        return Counters(*map(operator.add, self.values(), other.values()))
 
     def __sub__(self, other: Counters) -> Counters:
-        return Counters(*(a - b for a, b in zip(self.values(), other.values(), strict=True)))
+        return Counters(*map(operator.sub, self.values(), other.values()))
 
     def values(self) -> tuple[int, ...]:
-        return attrs.astuple(self)
+        """The counters in field order (``COUNTER_FIELDS``)."""
+        return (
+            self.held,
+            self.planned,
+            self.cancelled,
+            self.no_show,
+            self.live,
+            self.online,
+            self.started,
+            self.completed,
+            self.completed_days,
+            self.people,
+        )
 
     def is_zero(self) -> bool:
         return not any(self.values())
@@ -90,7 +105,8 @@ class StatsCell:
 
 @attrs.frozen
 class ThemeCell:
-    """A change to the held sessions of one theme in an employer's or department's month.
+    """A change to the held sessions of one theme in a month of every employer, one employer
+    or one department.
 
     Themes are never kept per employee: what one person discusses is not the employer's.
     """
@@ -120,22 +136,18 @@ class StatsScope:
     employee_id: str | None = None
 
     @property
-    def level(self) -> Level | None:
-        """The level of the scope's own cells; ``None`` for every employer together."""
+    def level(self) -> Level:
+        """The level of the scope's own cells."""
         if self.employee_id is not None:
             return Level.EMPLOYEE
         if self.department_id is not None:
             return Level.DEPARTMENT
-        if self.employer_id is not None:
-            return Level.EMPLOYER
-        return None
+        return Level.ALL if self.employer_id is None else Level.EMPLOYER
 
     @property
     def child_level(self) -> Level | None:
         """The level the breakdown's rows come from; ``None`` below an employee."""
         level = self.level
-        if level is None:
-            return Level.EMPLOYER
         return None if level is Level.EMPLOYEE else Level(level + 1)
 
 
@@ -170,7 +182,8 @@ def last_day(month: int) -> date:
 class DashboardRow:
     """One row of the breakdown: an employer, a department or an employee.
 
-    ``themes`` is ``None`` where privacy hides them (``themes_note`` says why).
+    Rows carry no themes: a department's themes are on its own dashboard, behind the same
+    privacy rules, and an employee's are never shown.
     """
 
     key: str
@@ -184,8 +197,6 @@ class DashboardRow:
     trajectories_started: int
     trajectories_completed: int
     average_trajectory_days: float | None
-    themes: dict[str, int] | None = None
-    themes_note: str | None = None
 
     @property
     def online_share(self) -> float | None:

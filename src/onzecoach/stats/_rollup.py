@@ -2,8 +2,9 @@
 
 Every use case that changes an appointment, a trajectory or an employee's department calls
 ``Rollups.changed`` with the entities as they were and as they are, inside its own unit of
-work. The difference of their contributions goes to three levels of cells (employee,
-department, employer) in one write, so the dashboard reads cells and never appointments.
+work. The difference of their contributions goes to four levels of cells (employee,
+department, employer, and every employer together) in one write per table, so the dashboard
+reads cells and never appointments.
 """
 
 from __future__ import annotations
@@ -125,11 +126,12 @@ class Rollups:
             if delta.held:
                 held = current.get((dept, month), 0)
                 people = int(held + delta.held > 0) - int(held > 0)
-            change = attrs.evolve(delta, people=people)
+            change = attrs.evolve(delta, people=people) if people else delta
             for key in (
                 (employer_id, Level.EMPLOYEE, dept, employee_id, month),
                 (employer_id, Level.DEPARTMENT, dept, "", month),
                 (employer_id, Level.EMPLOYER, "", "", month),
+                ("", Level.ALL, "", "", month),
             ):
                 cells[key] = cells[key] + change if key in cells else change
         theme_cells: dict[tuple[str, int, str, int, str], int] = defaultdict(int)
@@ -138,6 +140,7 @@ class Rollups:
                 dept = contribution_.department_id
                 theme_cells[(employer_id, Level.DEPARTMENT, dept, month, theme)] += sign * held
                 theme_cells[(employer_id, Level.EMPLOYER, "", month, theme)] += sign * held
+                theme_cells[("", Level.ALL, "", month, theme)] += sign * held
         uow.stats.add(
             _cells(cells),
             [
@@ -149,13 +152,16 @@ class Rollups:
 
 
 def _difference(before: Contribution, after: Contribution) -> dict[tuple[str, int], Counters]:
-    deltas: dict[tuple[str, int], Counters] = {}
-    for contribution_, sign in ((before, -1), (after, 1)):
-        for month, counters in contribution_.months.items():
-            key = (contribution_.department_id, month)
-            current = deltas.get(key, Counters())
-            deltas[key] = current - counters if sign < 0 else current + counters
-    return {key: delta for key, delta in deltas.items() if not delta.is_zero()}
+    sums: dict[tuple[str, int], list[int]] = {}
+    for part, sign in ((before, -1), (after, 1)):
+        for month, counters in part.months.items():
+            key = (part.department_id, month)
+            current = sums.get(key)
+            if current is None:
+                sums[key] = [sign * value for value in counters.values()]
+            else:
+                sums[key] = [a + sign * b for a, b in zip(current, counters.values(), strict=True)]
+    return {key: Counters(*values) for key, values in sums.items() if any(values)}
 
 
 def _cells(cells: dict[tuple[str, int, str, str, int], Counters]) -> Sequence[StatsCell]:

@@ -124,8 +124,9 @@ class StatsService:
         """Recompute the rollups of one employer (or all) from the raw appointments.
 
         For repair: the rollups are kept on every write, so a rebuild changes nothing unless
-        they were damaged. Each employer is rebuilt in its own transaction. Returns the
-        number of employers rebuilt.
+        they were damaged. Each employer is rebuilt in its own transaction, which also
+        recounts the cells of every employer together. Returns the number of employers
+        rebuilt.
         """
         if not actor.is_service_desk:
             raise NotFound("Werkgever niet gevonden.")
@@ -146,6 +147,7 @@ class StatsService:
                     uow.appointments.for_employer(employer),
                 )
                 uow.stats.add(cells, themes)
+                uow.stats.recount_all()
                 uow.audit.append(
                     audit_entry(
                         actor,
@@ -167,7 +169,7 @@ class StatsService:
         total = sum(series.values(), Counters())
         lower = max((c.people for c in series.values()), default=0)
         themes, note = self._scope_themes(uow, scope, first, last, lower)
-        rows, total_rows = self._rows(uow, request, themes)
+        rows, total_rows = self._rows(uow, request)
         figures = _figures(total)
         return Dashboard(
             start=date(first // 100, first % 100, 1),
@@ -204,64 +206,36 @@ class StatsService:
         if size < self._min_group:
             return None, self._small_group_note
         if scope.level is Level.DEPARTMENT:
-            # The employer's breakdown may hide this department to keep a smaller one from
-            # being worked out by subtraction; its own dashboard must hide it as well.
+            # The employer's themes minus those of its other departments must not reveal a
+            # small one: this department may have to stay hidden for that.
             parent = StatsScope(scope.employer_id)
-            hidden, _ = self._hidden(uow, parent, first, last)
-            if scope.department_id in hidden:
+            if scope.department_id in self._hidden(uow, parent, first, last):
                 return None, self._small_group_note
-        found = uow.stats.themes(scope, first, last).get("", {})
-        return _ordered(found), None
+        return _ordered(uow.stats.themes(scope, first, last)), None
 
-    def _rows(
-        self, uow: UnitOfWork, request: _Request, scope_themes: dict[str, int] | None
-    ) -> tuple[tuple[DashboardRow, ...], int]:
-        scope, first, last = request.scope, request.first, request.last
-        page, page_size = request.page, request.page_size
-        level = scope.child_level
+    def _rows(self, uow: UnitOfWork, request: _Request) -> tuple[tuple[DashboardRow, ...], int]:
+        level = request.scope.child_level
         if level is None:
             return (), 0
-        children = uow.stats.breakdown(scope, first, last)
-        labels = _labels(uow, scope, level, children)
+        children = uow.stats.breakdown(request.scope, request.first, request.last)
+        labels = _labels(uow, request.scope, level, children)
         rows = sorted(
             (_row(key, labels[key], counters) for key, counters in children.items()),
             key=_sort_key(request.sort),
         )
-        shown = rows if page_size is None else rows[(page - 1) * page_size : page * page_size]
-        if level is Level.EMPLOYEE:
-            shown = [attrs.evolve(row, themes_note=_EMPLOYEE_NOTE) for row in shown]
-        else:
-            hidden, sizes = self._hidden(uow, scope, first, last, children)
-            visible = [
-                row.key
-                for row in shown
-                if row.key not in hidden and sizes[row.key] > 0 and scope_themes is not None
-            ]
-            themes = uow.stats.themes(scope, first, last, visible) if visible else {}
-            shown = [
-                attrs.evolve(row, themes=_ordered(themes.get(row.key, {})))
-                if row.key in visible or sizes[row.key] == 0
-                else attrs.evolve(row, themes_note=self._small_group_note)
-                for row in shown
-            ]
-        return tuple(shown), len(rows)
+        if request.page_size is not None:
+            size = request.page_size
+            return tuple(rows[(request.page - 1) * size : request.page * size]), len(rows)
+        return tuple(rows), len(rows)
 
-    def _hidden(
-        self,
-        uow: UnitOfWork,
-        scope: StatsScope,
-        first: int,
-        last: int,
-        children: Mapping[str, Counters] | None = None,
-    ) -> tuple[set[str], dict[str, int]]:
-        """The children whose themes stay hidden, and every child's group size.
+    def _hidden(self, uow: UnitOfWork, scope: StatsScope, first: int, last: int) -> set[str]:
+        """The children of ``scope`` whose themes stay hidden.
 
         A group below the threshold is hidden. If the hidden groups together are still
-        below it, the scope's total minus the shown groups would reveal them, so the
+        below it, the scope's themes minus the shown groups' would reveal them, so the
         smallest shown groups are hidden too until they are not.
         """
-        if children is None:
-            children = uow.stats.breakdown(scope, first, last)
+        children = uow.stats.breakdown(scope, first, last)
         sizes = {key: counters.people for key, counters in children.items()}
         unsure = [key for key, size in sizes.items() if size < self._min_group]
         if unsure:
@@ -276,7 +250,7 @@ class StatsService:
                 hidden.add(key)
                 if sum(sizes[k] for k in hidden) >= self._min_group:
                     break
-        return hidden, sizes
+        return hidden
 
     @property
     def _min_group(self) -> int:

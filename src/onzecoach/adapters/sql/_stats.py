@@ -120,7 +120,7 @@ _EMPLOYEE_HELD = sa.select(_cell.month, _cell.held).where(
     _cell.month.in_(sa.bindparam("_months", expanding=True)),
 )
 
-# One employer's, department's or employee's own cells: one range of the primary key.
+# A scope's own cells (every employer's together have employer ""): one range of the key.
 _SERIES = (
     sa.select(_cell.month, *_COUNTERS)
     .where(
@@ -132,16 +132,10 @@ _SERIES = (
     )
     .order_by(_cell.month)
 )
-_SERIES_OF_ALL = (
-    sa.select(_cell.month, *(sa.func.sum(column) for column in _COUNTERS))
-    .where(_level(_cell.level, Level.EMPLOYER), _IN_RANGE)
-    .group_by(_cell.month)
-    .order_by(_cell.month)
-)
 
-# By the scope's level (None: every employer): its children's rows, summed per child.
-_BREAKDOWN: dict[Level | None, _Query] = {
-    None: _summed(_cell.employer_id).where(_level(_cell.level, Level.EMPLOYER), _IN_RANGE),
+# By the scope's level: its children's rows, summed per child.
+_BREAKDOWN: dict[Level, _Query] = {
+    Level.ALL: _summed(_cell.employer_id).where(_level(_cell.level, Level.EMPLOYER), _IN_RANGE),
     Level.EMPLOYER: _summed(_cell.department_id).where(
         _EMPLOYER, _level(_cell.level, Level.DEPARTMENT), _IN_RANGE
     ),
@@ -165,7 +159,7 @@ _EMPLOYERS_IN_RANGE = sa.select(_cell.employer_id).where(
     _level(_cell.level, Level.EMPLOYER), _IN_RANGE
 )
 _PEOPLE_CHILD = {
-    None: _cell.employer_id,
+    Level.ALL: _cell.employer_id,
     Level.EMPLOYER: _cell.department_id,
     Level.DEPARTMENT: _cell.employee_id,
 }
@@ -173,7 +167,7 @@ _PEOPLE_CHILD = {
 
 def _people_statements(
     dialect: str,
-) -> tuple[dict[Level | None, _Query], dict[tuple[Level | None, bool], _Query]]:
+) -> tuple[dict[Level, _Query], dict[tuple[Level, bool], _Query]]:
     """The people counts of each scope, and per child (of the listed children or all)."""
     along_keys = dialect == "sqlite"
     month = _cell.month + sa.literal_column("0") if along_keys else _cell.month
@@ -182,8 +176,8 @@ def _people_statements(
         _cell.held > sa.literal_column("0"),
         month.between(sa.bindparam("_first"), sa.bindparam("_last")),
     )
-    scopes: dict[Level | None, tuple[sa.ColumnElement[bool], ...]] = {
-        None: (_cell.employer_id.in_(_EMPLOYERS_IN_RANGE),) if along_keys else (),
+    scopes: dict[Level, tuple[sa.ColumnElement[bool], ...]] = {
+        Level.ALL: (_cell.employer_id.in_(_EMPLOYERS_IN_RANGE),) if along_keys else (),
         Level.EMPLOYER: (_EMPLOYER,),
         Level.DEPARTMENT: (_EMPLOYER, _DEPARTMENT),
         Level.EMPLOYEE: (_EMPLOYER, _DEPARTMENT, _EMPLOYEE),
@@ -201,62 +195,58 @@ def _people_statements(
     for level, key in _PEOPLE_CHILD.items():
         per_child[level, False] = count(*scopes[level], per=key)
         # The employers named: their ranges, without looking for the employers in range.
-        scope = scopes[level] if level is not None else ()
+        scope = scopes[level] if level is not Level.ALL else ()
         per_child[level, True] = count(*scope, key.in_(_CHILDREN), per=key)
     return {level: count(*scope) for level, scope in scopes.items()}, per_child
 
 
 _PEOPLE = {dialect: _people_statements(dialect) for dialect in ("postgresql", "sqlite")}
 
-_THEME_HELD = sa.func.sum(_theme.held)
-# By the scope's level: the scope's own themes.
-_THEMES: dict[Level | None, _Query] = {
-    None: sa.select(_theme.theme, _THEME_HELD).where(
-        _level(_theme.level, Level.EMPLOYER), _THEMES_IN_RANGE
-    ),
-    Level.EMPLOYER: sa.select(_theme.theme, _THEME_HELD).where(
+# A scope's own themes: one range of the themes' primary key.
+_THEMES = (
+    sa.select(_theme.theme, sa.func.sum(_theme.held))
+    .where(
         _THEMES_EMPLOYER,
-        _level(_theme.level, Level.EMPLOYER),
-        _theme.department_id == "",
-        _THEMES_IN_RANGE,
-    ),
-    Level.DEPARTMENT: sa.select(_theme.theme, _THEME_HELD).where(
-        _THEMES_EMPLOYER,
-        _level(_theme.level, Level.DEPARTMENT),
+        _theme.level == sa.bindparam("_level"),
         _theme.department_id == sa.bindparam("_department_id"),
         _THEMES_IN_RANGE,
-    ),
-}
-_THEMES_CHILD: dict[Level | None, tuple[sa.ColumnElement[str], tuple[Any, ...]]] = {
-    None: (_theme.employer_id, (_level(_theme.level, Level.EMPLOYER), _THEMES_IN_RANGE)),
-    Level.EMPLOYER: (
-        _theme.department_id,
-        (_THEMES_EMPLOYER, _level(_theme.level, Level.DEPARTMENT), _THEMES_IN_RANGE),
-    ),
-}
-
-
-def _themes_per_child(level: Level | None, *, filtered: bool) -> _Query:
-    key, scope = _THEMES_CHILD[level]
-    query = (
-        sa.select(key, _theme.theme, _THEME_HELD)
-        .where(*scope)
-        .group_by(key, _theme.theme)
-        .having(_THEME_HELD != 0)
-        .order_by(key, _theme.theme)
     )
-    return query.where(key.in_(_CHILDREN)) if filtered else query
+    .group_by(_theme.theme)
+    .having(sa.func.sum(_theme.held) != 0)
+    .order_by(_theme.theme)
+)
 
+_TOTAL_LEVELS = {Level.ALL, Level.EMPLOYER, Level.DEPARTMENT}
 
-_THEMES_OF_SCOPE = {
-    level: query.group_by(_theme.theme).having(_THEME_HELD != 0).order_by(_theme.theme)
-    for level, query in _THEMES.items()
-}
-_THEMES_PER_CHILD = {
-    (level, filtered): _themes_per_child(level, filtered=filtered)
-    for level in _THEMES_CHILD
-    for filtered in (True, False)
-}
+# The cells of every employer together, recounted from the employer cells.
+_CLEAR_ALL_CELLS = t.stats_cells.delete().where(_level(_cell.level, Level.ALL))
+_CLEAR_ALL_THEMES = t.stats_themes.delete().where(_level(_theme.level, Level.ALL))
+_RECOUNT_CELLS = t.stats_cells.insert().from_select(
+    [c.name for c in t.stats_cells.columns],
+    sa.select(
+        sa.literal(""),
+        sa.literal(int(Level.ALL), sa.SmallInteger()),
+        sa.literal(""),
+        sa.literal(""),
+        _cell.month,
+        *(sa.func.sum(column) for column in _COUNTERS),
+    )
+    .where(_level(_cell.level, Level.EMPLOYER))
+    .group_by(_cell.month),
+)
+_RECOUNT_THEMES = t.stats_themes.insert().from_select(
+    [c.name for c in t.stats_themes.columns],
+    sa.select(
+        sa.literal(""),
+        sa.literal(int(Level.ALL), sa.SmallInteger()),
+        sa.literal(""),
+        _theme.month,
+        _theme.theme,
+        sa.func.sum(_theme.held),
+    )
+    .where(_level(_theme.level, Level.EMPLOYER))
+    .group_by(_theme.month, _theme.theme),
+)
 
 _CLEAR_CELLS = t.stats_cells.delete().where(_EMPLOYER)
 _CLEAR_THEMES = t.stats_themes.delete().where(_THEMES_EMPLOYER)
@@ -277,7 +267,7 @@ def _pairs(result: sa.CursorResult[Any]) -> Iterable[tuple[Any, Any]]:
 
 def _scope_parameters(scope: StatsScope, first: int, last: int) -> dict[str, Any]:
     return {
-        "_employer_id": scope.employer_id,
+        "_employer_id": scope.employer_id or "",
         "_department_id": scope.department_id or "",
         "_employee_id": scope.employee_id or "",
         "_first": first,
@@ -338,17 +328,11 @@ class SqlStats(Repository):
         return dict(_pairs(rows))
 
     def series(self, scope: StatsScope, first: int, last: int) -> dict[int, Counters]:
-        level = scope.level
-        if level is None:
-            rows = self._execute(
-                _SERIES_OF_ALL, "reading the statistics", {"_first": first, "_last": last}
-            )
-        else:
-            rows = self._execute(
-                _SERIES,
-                "reading the statistics",
-                {**_scope_parameters(scope, first, last), "_level": int(level)},
-            )
+        rows = self._execute(
+            _SERIES,
+            "reading the statistics",
+            {**_scope_parameters(scope, first, last), "_level": int(scope.level)},
+        )
         return {month: Counters(*values) for month, *values in _rows(rows) if any(values)}
 
     def breakdown(self, scope: StatsScope, first: int, last: int) -> dict[str, Counters]:
@@ -380,35 +364,20 @@ class SqlStats(Repository):
             key: count for key, count in _rows(rows) if count and (wanted is None or key in wanted)
         }
 
-    def themes(
-        self, scope: StatsScope, first: int, last: int, children: Collection[str] | None = None
-    ) -> dict[str, dict[str, int]]:
-        level = scope.level
-        parameters = _scope_parameters(scope, first, last)
-        if children is None:
-            query = _THEMES_OF_SCOPE.get(level)
-            if query is None:
-                return {}  # themes are never kept per employee
-            rows = self._execute(query, "reading the themes", parameters)
-            counts = dict(_pairs(rows))
-            return {"": counts} if counts else {}
-        if level not in _THEMES_CHILD or not children:
-            return {}
-        filtered = len(children) <= _CHUNK
-        if filtered:
-            parameters["_children"] = list(children)
-        wanted = None if filtered else set(children)
-        found: dict[str, dict[str, int]] = {}
-        rows = self._execute(_THEMES_PER_CHILD[level, filtered], "reading the themes", parameters)
-        for key, theme, held in _rows(rows):
-            if wanted is None or key in wanted:
-                found.setdefault(key, {})[theme] = held
-        return found
+    def themes(self, scope: StatsScope, first: int, last: int) -> dict[str, int]:
+        if scope.level not in _TOTAL_LEVELS:
+            return {}  # themes are never kept per employee
+        parameters = {**_scope_parameters(scope, first, last), "_level": int(scope.level)}
+        return dict(_pairs(self._execute(_THEMES, "reading the themes", parameters)))
 
     def clear(self, employer_id: str) -> None:
         parameters = {"_employer_id": employer_id}
         self._execute(_CLEAR_CELLS, "clearing the statistics", parameters)
         self._execute(_CLEAR_THEMES, "clearing the statistics", parameters)
+
+    def recount_all(self) -> None:
+        for statement in (_CLEAR_ALL_CELLS, _CLEAR_ALL_THEMES, _RECOUNT_CELLS, _RECOUNT_THEMES):
+            self._execute(statement, "recounting the statistics", {})
 
     def _add(self, table: sa.Table, rows: list[tuple[Any, ...]]) -> None:
         """Insert-or-add ``rows`` (columns in table order): one statement, or one per chunk."""
