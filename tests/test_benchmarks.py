@@ -1,0 +1,53 @@
+"""Every benchmark runs at a tiny size, so none can rot between the runs that measure.
+
+The figures of a run this small mean nothing; what counts is that each script still runs
+through, and that the statistics benchmark's peers still agree with onzecoach (it exits
+non-zero when they do not).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TINY = {
+    "enumeration.py": ["3"],
+    "login.py": ["2"],
+    "outbox.py": ["50"],
+    "password.py": ["2"],
+    "search.py": ["2000", "--queries", "20", "--scan-queries", "2"],
+    "stats.py": [
+        "--appointments",
+        "5000",
+        "--employers",
+        "5",
+        "--departments",
+        "4",
+        "--repeat",
+        "2",
+        "--writes",
+        "50",
+    ],
+}
+
+
+def test_every_benchmark_has_a_tiny_run() -> None:
+    assert set(TINY) == {path.name for path in (ROOT / "benchmarks").glob("*.py")}
+
+
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_benchmark_runs(script: str) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *TINY[script]],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip()
