@@ -45,6 +45,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -297,6 +298,7 @@ class Generator:
             created_at=datetime(start.year, start.month, start.day, 9, tzinfo=UTC),
             held=len(held),
             planned=planned,
+            department_id=person.department_id,
         )
         self.trajectories.append(self.closed(trajectory, kind, held, last_day, stop_after))
         return self.trajectories[-1]
@@ -359,6 +361,7 @@ class Generator:
             status=status,
             mode=AppointmentMode.ONLINE if rng.random() < 0.35 else AppointmentMode.LIVE,
             theme=theme,
+            department_id=person.department_id,
         )
         self.appointments.append(appointment)
         self.months.append(local.year * 100 + local.month)
@@ -531,14 +534,15 @@ def assemble(
     last: int,
     by_month: dict[int, tuple[int, ...]],
     themes: dict[str, int],
-    people: int,
+    theme_people: dict[int, int],
     trajectories: tuple[int, int, int],
     rows: list[tuple[Any, ...]],
     total_rows: int,
 ) -> Figures:
     """Figures from what a peer counted: per month (held, planned, cancelled, no_show,
-    live, online), themes of held sessions, distinct people with one, and trajectories
-    (started, completed, days of the completed)."""
+    live, online), themes of held sessions in the months shown, the distinct people with a
+    themed session per month, and trajectories (started, completed, days of the completed).
+    """
     started, completed, days = trajectories
     totals = tuple(sum(column) for column in zip(*by_month.values(), strict=True))
     return Figures(
@@ -547,10 +551,18 @@ def assemble(
             f"{m // 100:04d}-{m % 100:02d}": by_month.get(m, (0,))[0]
             for m in month_range(first, last)
         },
-        themes={} if people == 0 else None if people < MIN_GROUP else themes,
+        themes=(
+            {}
+            if not theme_people
+            else themes
+            if any(n >= MIN_GROUP for n in theme_people.values())
+            else None
+        ),
         started=started,
         completed=completed,
-        average_days=round(days / completed, 1) if completed else None,
+        average_days=(
+            math.floor(Fraction(days * 10, completed) + Fraction(1, 2)) / 10 if completed else None
+        ),
         rows=tuple(tuple(int(v) if i else str(v) for i, v in enumerate(row)) for row in rows),
         total_rows=total_rows,
     )
@@ -572,10 +584,11 @@ def raw_sql(scope: str, child: str) -> dict[str, str]:
     in_range = f"WHERE {scope}month BETWEEN ? AND ?"
     return {
         "months": f"SELECT month, {COUNTS} FROM appointments {in_range} GROUP BY month",
+        # Themes count only in months with enough people with a themed session.
+        "theme_people": f"SELECT month, count(DISTINCT employee_id) FROM appointments {in_range}"
+        " AND status = 'held' AND theme IS NOT NULL GROUP BY month",
         "themes": f"SELECT theme, count(*) FROM appointments {in_range}"
-        " AND status = 'held' AND theme IS NOT NULL GROUP BY theme",
-        "people": "SELECT count(*) FROM (SELECT DISTINCT employee_id FROM appointments"
-        f" {in_range} AND status = 'held')",
+        " AND status = 'held' AND theme IS NOT NULL AND month IN ({months}) GROUP BY theme",
         "trajectories": f"""SELECT
             (SELECT count(*) FROM trajectories WHERE {scope}start_month BETWEEN ? AND ?),
             (SELECT count(*) FROM trajectories
@@ -616,8 +629,13 @@ def sql_query(fetch: Fetch) -> Query:
         sql = RAW_SQL["all" if employer is None else "employer"]
         scoped: list[object] = [first, last] if employer is None else [employer, first, last]
         by_month = {row[0]: tuple(row[1:]) for row in fetch(sql["months"], scoped)}
-        themes: dict[str, int] = dict(fetch(sql["themes"], scoped))
-        people = int(fetch(sql["people"], scoped)[0][0])
+        theme_people = {int(m): int(n) for m, n in fetch(sql["theme_people"], scoped)}
+        shown = [m for m, n in theme_people.items() if n >= MIN_GROUP]
+        themes: dict[str, int] = (
+            dict(fetch(sql["themes"].format(months=",".join("?" * len(shown))), scoped + shown))
+            if shown
+            else {}
+        )
         started, completed, days = fetch(sql["trajectories"], scoped * 3)[0]
         page = fetch(sql["breakdown"], [*scoped * 3, employer or ""])
         return assemble(
@@ -625,7 +643,7 @@ def sql_query(fetch: Fetch) -> Query:
             last=last,
             by_month=by_month,
             themes=themes,
-            people=people,
+            theme_people=theme_people,
             trajectories=(int(started), int(completed), int(days)),
             rows=[row[:-1] for row in page],
             total_rows=int(page[0][-1]) if page else 0,
@@ -802,8 +820,14 @@ def pandas_query(raw: Raw) -> Query:
             .reindex(columns=[*STATUSES, "live", "online"])
             .fillna(0)
         )
-        people = int(held["employee_id"].nunique())
-        themes = {str(k): int(v) for k, v in held["theme"].value_counts().items() if v}
+        themed = held[held["theme"].notna()]
+        per_month = themed.groupby("month")["employee_id"].nunique()
+        theme_people = dict(
+            zip(per_month.index.astype(int).tolist(), per_month.astype(int).tolist(), strict=True)
+        )
+        shown = [m for m, n in theme_people.items() if n >= MIN_GROUP]
+        in_shown = themed[themed["month"].isin(shown)]
+        themes = {str(k): int(v) for k, v in in_shown["theme"].value_counts().items() if v}
         rows, total = pandas_rows(
             employer=employer,
             chosen=chosen,
@@ -819,7 +843,7 @@ def pandas_query(raw: Raw) -> Query:
             last=last,
             by_month={int(m): tuple(int(v) for v in row) for m, row in month_rows},
             themes=themes,
-            people=people,
+            theme_people=theme_people,
             trajectories=(int(started.sum()), int(completed.sum()), days),
             rows=rows,
             total_rows=total,
@@ -945,6 +969,7 @@ def small_world(storage: Storage, employees: int) -> list[str]:
                 is_extension=False,
                 start_date=WRITE_NOW.date(),
                 created_at=WRITE_NOW,
+                department_id=person.department_id,
             )
             uow.trajectories.add(trajectory)
             trajectories.append(trajectory.id)

@@ -6,13 +6,14 @@ plain way, so a test can hold the rollups against it.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from datetime import date
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from onzecoach.employees import Employee
 from onzecoach.ports import Storage
 from onzecoach.trajectories import Appointment, ClosedReason, Trajectory
 
@@ -21,7 +22,6 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 @attrs.frozen
 class Raw:
-    employees: dict[str, Employee]
     trajectories: list[Trajectory]
     appointments: list[Appointment]
 
@@ -31,8 +31,7 @@ class Raw:
             employers = [e.id for e in uow.employers.list()]
             trajectories = [t for e in employers for t in uow.trajectories.for_employer(e)]
             appointments = [a for e in employers for a in uow.appointments.for_employer(e)]
-            employees = uow.employees.get_many({t.employee_id for t in trajectories})
-        return cls(employees, trajectories, appointments)
+        return cls(trajectories, appointments)
 
 
 def month_of(day: date) -> str:
@@ -54,9 +53,14 @@ class Figures:
     trajectories_started: int
     trajectories_completed: int
     average_trajectory_days: float | None
-    themes: dict[str, int]
-    people: int
     sessions_per_month: dict[str, int]
+    #: Per month: theme -> held sessions, and the employees with a themed session.
+    themes_by_month: dict[str, Counter[str]]
+    people_by_month: dict[str, int]
+
+
+def department_of(entity: Appointment | Trajectory) -> str:
+    return entity.department_id or ""
 
 
 def figures(
@@ -68,33 +72,41 @@ def figures(
     department_id: str | None = None,
     employee_id: str | None = None,
 ) -> Figures:
-    """The figures of one scope over the months from ``start``'s to ``end``'s."""
+    """The figures of one scope over the months from ``start``'s to ``end``'s.
+
+    Appointments and trajectories count under the department they carry (that of their
+    time); without ``department_id`` an employee's figures are all of the employee's.
+    """
     first, last = month_of(start), month_of(end)
 
-    def inside(employee: str, month: str) -> bool:
-        found = raw.employees[employee]
+    def inside(entity: Appointment | Trajectory, month: str) -> bool:
         return (
             first <= month <= last
-            and (employer_id is None or found.employer_id == employer_id)
-            and (department_id is None or (found.department_id or "") == department_id)
-            and (employee_id is None or found.id == employee_id)
+            and (employer_id is None or entity.employer_id == employer_id)
+            and (department_id is None or department_of(entity) == department_id)
+            and (employee_id is None or entity.employee_id == employee_id)
         )
 
-    chosen = [a for a in raw.appointments if inside(a.employee_id, local_month(a))]
+    chosen = [a for a in raw.appointments if inside(a, local_month(a))]
     held = [a for a in chosen if a.status == "held"]
     status = Counter(a.status.value for a in chosen)
-    started = [t for t in raw.trajectories if inside(t.employee_id, month_of(t.start_date))]
+    started = [t for t in raw.trajectories if inside(t, month_of(t.start_date))]
     completed = [
         t
         for t in raw.trajectories
         if t.closed_reason is ClosedReason.COMPLETED
         and t.end_date is not None
-        and inside(t.employee_id, month_of(t.end_date))
+        and inside(t, month_of(t.end_date))
     ]
     days = [(t.end_date - t.start_date).days for t in completed if t.end_date]
     per_month: dict[str, int] = defaultdict(int)
+    themes: dict[str, Counter[str]] = defaultdict(Counter)
+    people: dict[str, set[str]] = defaultdict(set)
     for a in held:
         per_month[local_month(a)] += 1
+        if a.theme:
+            themes[local_month(a)][a.theme] += 1
+            people[local_month(a)].add(a.employee_id)
     year, month = start.year, start.month
     series = {}
     while f"{year:04d}-{month:02d}" <= last:
@@ -110,10 +122,14 @@ def figures(
         online_sessions=sum(a.mode == "online" for a in held),
         trajectories_started=len(started),
         trajectories_completed=len(completed),
-        average_trajectory_days=round(sum(days) / len(days), 1) if days else None,
-        themes=dict(Counter(a.theme for a in held if a.theme)),
-        people=len({a.employee_id for a in held}),
+        average_trajectory_days=(
+            float(math.floor(Fraction(sum(days) * 10, len(days)) + Fraction(1, 2)) / 10)
+            if days
+            else None
+        ),
         sessions_per_month=series,
+        themes_by_month=dict(themes),
+        people_by_month={m: len(ids) for m, ids in people.items()},
     )
 
 
@@ -122,15 +138,16 @@ def children(
 ) -> set[str]:
     """The keys a breakdown could have: employers, departments or employees."""
     keys = set()
-    for employee in raw.employees.values():
+    entities: list[Appointment | Trajectory] = [*raw.trajectories, *raw.appointments]
+    for entity in entities:
         if employer_id is None:
-            keys.add(employee.employer_id)
-        elif employee.employer_id == employer_id and department_id is None:
-            keys.add(employee.department_id or "")
-        elif (
-            employee.employer_id == employer_id and (employee.department_id or "") == department_id
-        ):
-            keys.add(employee.id)
+            keys.add(entity.employer_id)
+        elif entity.employer_id != employer_id:
+            continue
+        elif department_id is None:
+            keys.add(department_of(entity))
+        elif department_of(entity) == department_id:
+            keys.add(entity.employee_id)
     return keys
 
 
@@ -138,10 +155,48 @@ def hidden_children(sizes: dict[str, int], minimum: int) -> set[str]:
     """Groups below ``minimum``, plus the smallest others while the hidden sum stays below it."""
     hidden = {key for key, size in sizes.items() if 0 < size < minimum}
     if hidden and sum(sizes[k] for k in hidden) < minimum:
-        for _, key in sorted(
-            (size, key) for key, size in sizes.items() if size and key not in hidden
-        ):
+        shown = sorted((size, key) for key, size in sizes.items() if size and key not in hidden)
+        for _, key in shown:
             hidden.add(key)
             if sum(sizes[k] for k in hidden) >= minimum:
                 break
     return hidden
+
+
+def expected_themes(
+    raw: Raw,
+    start: date,
+    end: date,
+    minimum: int,
+    *,
+    employer_id: str | None = None,
+    department_id: str | None = None,
+) -> dict[str, int] | None:
+    """The themes a dashboard may show: those of the months with a large enough group.
+
+    ``{}`` without any themed session, ``None`` when every month with one is hidden.
+    """
+    own = figures(raw, start, end, employer_id=employer_id, department_id=department_id)
+    themed = {m for m, n in own.people_by_month.items() if n}
+    shown = {m for m in themed if own.people_by_month[m] >= minimum}
+    if department_id is not None:
+        siblings = {
+            key: figures(raw, start, end, employer_id=employer_id, department_id=key)
+            for key in children(raw, employer_id=employer_id)
+        }
+        shown = {
+            m
+            for m in shown
+            if department_id
+            not in hidden_children(
+                {key: f.people_by_month.get(m, 0) for key, f in siblings.items()}, minimum
+            )
+        }
+    if not themed:
+        return {}
+    if not shown:
+        return None
+    total: Counter[str] = Counter()
+    for m in shown:
+        total += own.themes_by_month[m]
+    return dict(total)

@@ -467,41 +467,44 @@ class StatsRepository(Protocol):
         """
         ...
 
-    def employee_held(
-        self, employer_id: str, department_id: str, employee_id: str, months: Collection[int]
-    ) -> dict[int, int]:
-        """The held sessions in the employee's cells of ``months`` (missing cells left out)."""
+    def employee_themed(
+        self, employer_id: str, employee_id: str, months: Collection[int]
+    ) -> dict[tuple[str, int], int]:
+        """The themed sessions in the employee's cells of ``months``, by (department, month),
+        under every department the employee has cells in (missing cells left out)."""
         ...
 
     def series(self, scope: StatsScope, first: int, last: int) -> dict[int, Counters]:
-        """The scope's own cells per month (months without a cell, or all zero, left out)."""
+        """The scope's own cells per month (months without a cell, or all zero, left out).
+
+        An employee's cells under every department it counted in are summed per month.
+        """
         ...
 
     def breakdown(self, scope: StatsScope, first: int, last: int) -> dict[str, Counters]:
         """The scope's children (``scope.child_level``) with their counters summed over the
-        range, except ``people``, which is the largest of the months: a lower bound of the
-        distinct employees. Children whose counters are all zero are left out."""
+        range (``people`` too, which then is no head count). Children whose counters are
+        all zero are left out."""
         ...
 
-    def people(
-        self, scope: StatsScope, first: int, last: int, children: Collection[str] | None = None
-    ) -> dict[str, int]:
-        """Distinct employees with a held session in the range, exactly, from employee cells.
-
-        Without ``children``: ``{"": n}`` for the scope. With them: per child key of
-        ``scope.child_level``, children without any left out.
-        """
+    def month_people(self, scope: StatsScope, first: int, last: int) -> dict[int, dict[str, int]]:
+        """``people`` of the scope's children per month: month -> child key -> people, with
+        only the children and months where it is not zero."""
         ...
 
-    def themes(self, scope: StatsScope, first: int, last: int) -> dict[str, int]:
-        """Held sessions per theme over the range (themes summing to zero left out).
+    def themes(self, scope: StatsScope, months: Collection[int]) -> dict[str, int]:
+        """Held sessions per theme in those months (themes summing to zero left out).
 
         Every employer together, an employer and a department have themes; an employee none.
         """
         ...
 
     def clear(self, employer_id: str) -> None:
-        """Delete every cell of the employer (before a rebuild)."""
+        """Delete every cell of the employer, before a rebuild.
+
+        From here to the end of the transaction no other transaction may change cells, so
+        that the rebuild reads raw data no writer is still adding to the cells.
+        """
         ...
 
     def recount_all(self) -> None:

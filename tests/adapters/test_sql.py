@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -13,10 +15,19 @@ from alembic.runtime.migration import MigrationContext
 
 from onzecoach import Portal, StorageError
 from onzecoach.adapters.sql import SqlStorage
+from onzecoach.adapters.sql import _tables as tables
+from onzecoach.adapters.sql._rows import fields_except, row_values
 from onzecoach.adapters.sql._tables import VERSION_TABLE, metadata
+from onzecoach.employees._model import Employee
+from onzecoach.employees._validation import EmployeeDetails, Gender
+from onzecoach.employers._model import Department, Employer
+from onzecoach.ids import new_id
 from onzecoach.stats._model import Counters, Level, StatsCell, StatsScope, ThemeCell
 from onzecoach.testing import RecordingMailer
+from onzecoach.trajectories._model import Appointment, Trajectory
 from support import make_settings
+
+START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -191,7 +202,7 @@ def test_postgresql_refuses_a_theme_too_long_for_its_column_rather_than_cut_it(
         ):
             uow.stats.add([], [theme])
         with storage.unit_of_work() as uow:
-            assert uow.stats.themes(StatsScope("e"), 202603, 202603) == {}
+            assert uow.stats.themes(StatsScope("e"), [202603]) == {}
     finally:
         storage.close()
 
@@ -208,7 +219,7 @@ def test_the_statistics_reach_the_database_in_one_statement_per_table_and_chunk(
         lambda *args: statements.append(args[2]) if "stats" in args[2] else None,
     )
     cells = [
-        StatsCell("e", Level.EMPLOYEE, "d", f"p{n:04d}", 202603, Counters(held=1))
+        StatsCell("e", Level.EMPLOYEE, "d", f"p{n:04d}", 202603, Counters(held=1, people=1))
         for n in range(1200)
     ]
     themes = [ThemeCell("e", Level.EMPLOYER, "", 202603, "Stress", 1)] * 2
@@ -221,8 +232,134 @@ def test_the_statistics_reach_the_database_in_one_statement_per_table_and_chunk(
         statements.clear()
         with storage.unit_of_work() as uow:
             uow.stats.add([], [])
-            assert uow.stats.people(StatsScope("e"), 202603, 202603) == {"": 1200}
-            assert uow.stats.themes(StatsScope("e"), 202603, 202603) == {"Stress": 2}
+            people = uow.stats.month_people(StatsScope("e", "d"), 202603, 202603)
+            assert people == {202603: {cell.employee_id: 1 for cell in cells}}
+            assert uow.stats.themes(StatsScope("e"), [202603]) == {"Stress": 2}
         assert len(statements) == 2
     finally:
         storage.close()
+
+
+def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_department(
+    sql_storage: SqlStorage,
+) -> None:
+    sql_storage.upgrade("0005")
+    assert sql_storage.schema_revision() == "0005"
+    owner = Employer(id=new_id(), name="Werkgever", created_at=START)
+    dept = Department(id=new_id(), employer_id=owner.id, name="Zorg", created_at=START)
+    placed = _employee(owner.id, department_id=dept.id)
+    unplaced = _employee(owner.id)
+    journeys = [_trajectory(placed), _trajectory(unplaced)]
+    visits = [_appointment(journeys[0]), _appointment(journeys[0]), _appointment(journeys[1])]
+    with sql_storage.unit_of_work() as uow:
+        uow.employers.add(owner)
+        uow.departments.add(dept)
+        uow.employees.add(placed)
+        uow.employees.add(unplaced)
+        uow.commit()
+    # The rows as 0005 knows them: without a department.
+    with sql_storage.engine.begin() as connection:
+        for table, rows in ((tables.trajectories, journeys), (tables.appointments, visits)):
+            connection.execute(
+                table.insert(),
+                [row_values(row, fields_except(type(row), "department_id")) for row in rows],
+            )
+    sql_storage.upgrade()
+    assert sql_storage.schema_revision() == "0006"
+    with sql_storage.unit_of_work() as uow:
+        assert {t.id: t.department_id for t in uow.trajectories.for_employer(owner.id)} == {
+            journeys[0].id: dept.id,
+            journeys[1].id: None,
+        }
+        assert {a.id: a.department_id for a in uow.appointments.for_employer(owner.id)} == {
+            visits[0].id: dept.id,
+            visits[1].id: dept.id,
+            visits[2].id: None,
+        }
+        # The rest of the rows as they were.
+        assert uow.trajectories.get(journeys[0].id) == attrs.evolve(
+            journeys[0], department_id=dept.id
+        )
+        assert uow.appointments.for_trajectory(journeys[1].id) == [visits[2]]
+
+
+def _employee(employer_id: str, department_id: str | None = None) -> Employee:
+    details = EmployeeDetails(
+        last_name="Berg",
+        given_name="Anna",
+        initials="A.",
+        gender=Gender.FEMALE,
+        birth_date=date(1985, 2, 28),
+        email="anna.berg@example.nl",
+        registration_type="OnzeCoach",
+    )
+    person = Employee.create(id=new_id(), employer_id=employer_id, details=details, now=START)
+    return attrs.evolve(person, department_id=department_id)
+
+
+def _trajectory(person: Employee) -> Trajectory:
+    return Trajectory(
+        id=new_id(),
+        employer_id=person.employer_id,
+        employee_id=person.id,
+        number=1,
+        type_code="ONC-IND-4",
+        type_name="ONC - individuele coaching (4 gesprekken)",
+        sessions=4,
+        is_extension=False,
+        start_date=date(2026, 3, 2),
+        created_at=START,
+    )
+
+
+def _appointment(journey: Trajectory) -> Appointment:
+    return Appointment(
+        id=new_id(),
+        trajectory_id=journey.id,
+        employer_id=journey.employer_id,
+        employee_id=journey.employee_id,
+        external_id=new_id(),
+        starts_at=START + timedelta(days=7),
+        created_at=START,
+        updated_at=START,
+    )
+
+
+def test_a_recount_waits_for_the_writers_of_cells_under_way(empty_url: str) -> None:
+    # As clear does, on which the storage contract tests it: recount_all may run in a
+    # transaction without a clear (a rebuild of no employer). Going ahead of a writer under
+    # way, it would miss the writer's employer cells, or collide with its new cell of
+    # every employer together when the writer commits between the recount's statements.
+    recounting, writing = SqlStorage(empty_url), SqlStorage(empty_url)
+    recounting.upgrade()
+    change = [
+        StatsCell("", Level.ALL, "", "", 202603, Counters(held=1)),
+        StatsCell("e", Level.EMPLOYER, "", "", 202603, Counters(held=1)),
+    ]
+    outcome: list[BaseException | None] = []
+
+    def recount() -> None:
+        try:
+            with recounting.unit_of_work() as uow:
+                uow.stats.recount_all()
+                uow.commit()
+        except BaseException as exc:  # pragma: no cover - reported below
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    recounter = threading.Thread(target=recount, daemon=True)
+    try:
+        with writing.unit_of_work() as uow:
+            uow.stats.add(change, [])
+            recounter.start()
+            recounter.join(0.3)
+            assert recounter.is_alive(), "a recount went ahead of a writer under way"
+            uow.commit()
+        recounter.join(30)
+        assert outcome == [None]
+        with recounting.unit_of_work() as uow:
+            assert uow.stats.series(StatsScope(), 202603, 202603) == {202603: Counters(held=1)}
+    finally:
+        recounting.close()
+        writing.close()

@@ -10,7 +10,7 @@ from typing import Any, Self
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from onzecoach import Actor, Conflict, NotFound, Portal, QuotaExceeded, Role
@@ -19,7 +19,7 @@ from onzecoach.errors import StorageError, ValidationError
 from onzecoach.ports import Storage, UnitOfWork
 from onzecoach.stats import NO_DEPARTMENT, Dashboard, Level
 from onzecoach.testing import RecordingMailer
-from stats_oracle import Raw, children, figures, hidden_children
+from stats_oracle import Raw, children, expected_themes, figures
 
 FIGURES = (
     "held_sessions",
@@ -214,21 +214,18 @@ def check_every_scope(
                 same_figures(row, active[row.key])
             helds = [row.held_sessions for row in dashboard.rows]
             assert helds == sorted(helds, reverse=True)
-            # Themes: shown for groups of at least the minimum, hidden otherwise; a
-            # department also when the employer's total would give a small one away.
-            shown = expected.people >= minimum
-            if parent is not None:
-                sizes = {
-                    k: figures(raw, start, end, employer_id=employer, department_id=k).people
-                    for k in children(raw, employer_id=employer)
-                }
-                shown = shown and parent not in hidden_children(sizes, minimum)
-            assert dashboard.themes == (expected.themes if shown or not expected.people else None)
+            # Themes: only of the months with enough people, and for a department only
+            # where the employer's total would not give a smaller department away.
+            assert dashboard.themes == expected_themes(
+                raw, start, end, minimum, employer_id=employer, department_id=parent
+            )
+            event(f"themes {'shown' if dashboard.themes else 'hidden or none'}")
 
     # The service desk's view of every employer agrees with the raw data as well.
     start, end = date(2025, 12, 1), date(2026, 6, 30)
     everything = portal.stats.dashboard(SERVICE_DESK, start=start, end=end, page_size=100)
     same_figures(everything, figures(raw, start, end))
+    assert everything.themes == expected_themes(raw, start, end, minimum)
     desk = portal.stats.dashboard(SERVICE_DESK, start=start, end=end, employer_id=employer)
     same_figures(desk, figures(raw, start, end, employer_id=employer))
     assert everything.total_rows == sum(
@@ -404,20 +401,88 @@ def test_completed_trajectories_and_their_average_duration(portal: Portal) -> No
     assert again.trajectories_started == 3
 
 
-def test_moving_an_employee_moves_the_statistics(portal: Portal) -> None:
+def test_sessions_stay_with_the_department_of_their_time(portal: Portal) -> None:
     hr = hr_of(portal, "Verhuizing")
     employer = hr.employer_id or ""
     old, new = (portal.admin.add_department(employer, n).id for n in ("Oud", "Nieuw"))
     employee = coached(portal, hr, old, 1, held=2)
-    march: dict[str, Any] = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
+    march: dict[str, Any] = {"start": date(2026, 3, 1), "end": date(2026, 4, 30)}
     portal.employees.update(hr, employee, {"department_id": new})
-    assert portal.stats.dashboard(hr, department_id=old, **march).held_sessions == 0
-    moved = portal.stats.dashboard(hr, department_id=new, **march)
-    assert moved.held_sessions == 2
-    assert moved.trajectories_started == 1
-    assert [row.key for row in moved.rows] == [employee]
-    assert [row.key for row in portal.stats.dashboard(hr, **march).rows] == [new]
-    assert portal.stats.dashboard(hr, employee_id=employee, **march).held_sessions == 2
+    # Moving rewrites no history: else moving someone out would show what it discussed.
+    before = portal.stats.dashboard(hr, department_id=old, **march)
+    assert (before.held_sessions, before.trajectories_started) == (2, 1)
+    assert portal.stats.dashboard(hr, department_id=new, **march).held_sessions == 0
+    # A later session counts in the new department; a correction stays in the old one.
+    trajectory = portal.employees.dossier(hr, employee).trajectories[0]
+    portal.trajectories.record_appointment(
+        trajectory.id, external_id="later", starts_at=at(4), status="held", mode="online"
+    )
+    portal.trajectories.record_appointment(
+        trajectory.id,
+        external_id=f"{employee}-0",
+        starts_at=at(3, 2),
+        status="cancelled",
+        mode="live",
+    )
+    after_old = portal.stats.dashboard(hr, department_id=old, **march)
+    assert (after_old.held_sessions, after_old.cancelled_sessions) == (1, 1)
+    after_new = portal.stats.dashboard(hr, department_id=new, **march)
+    assert (after_new.held_sessions, after_new.online_sessions) == (1, 1)
+    assert [row.key for row in after_new.rows] == [employee]
+    assert {row.key for row in portal.stats.dashboard(hr, **march).rows} == {old, new}
+    # The employee's own figures are all of them, wherever they counted.
+    own = portal.stats.dashboard(hr, employee_id=employee, **march)
+    assert (own.held_sessions, own.cancelled_sessions) == (2, 1)
+
+
+def test_a_month_too_small_to_show_cannot_be_read_off_two_ranges(portal: Portal) -> None:
+    hr = hr_of(portal, "Verschil")
+    department = portal.admin.add_department(hr.employer_id or "", "A").id
+    ids = [coached(portal, hr, department, n) for n in range(3)]  # three people in March
+    trajectory = portal.employees.dossier(hr, ids[0]).trajectories[0]
+    portal.trajectories.record_appointment(
+        trajectory.id,
+        external_id="april",
+        starts_at=at(4),
+        status="held",
+        mode="live",
+        theme="Scheiding",
+    )
+    wide = portal.stats.dashboard(
+        hr, department_id=department, start=date(2026, 3, 1), end=date(2026, 4, 30)
+    )
+    narrow = portal.stats.dashboard(
+        hr, department_id=department, start=date(2026, 3, 1), end=date(2026, 3, 31)
+    )
+    # April had one person with a theme: it is left out of every range, so the two agree.
+    assert wide.themes == narrow.themes == {"Werkdruk": 3}
+    assert wide.themes_note is not None
+    assert narrow.themes_note is None
+    assert wide.held_sessions == 4
+
+
+def test_the_group_is_the_people_with_a_theme(portal: Portal) -> None:
+    hr = hr_of(portal, "Thema")
+    employer = hr.employer_id or ""
+    for n in range(3):
+        employee = portal.employees.register(hr, person(n))
+        trajectory = portal.trajectories.start(
+            hr, employee.id, type_code="ONC-IND-4", start_date=date(2026, 3, 1)
+        )
+        portal.trajectories.record_appointment(
+            trajectory.id,
+            external_id=f"s{n}",
+            starts_at=at(3),
+            status="held",
+            mode="live",
+            theme="Verslaving" if n == 0 else None,
+        )
+    march: dict[str, Any] = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
+    dashboard = portal.stats.dashboard(hr, **march)
+    # Three people had sessions, one of them with a theme: that theme is that person's.
+    assert dashboard.held_sessions == 3
+    assert dashboard.themes is None
+    assert employer
 
 
 def test_breakdown_sorts_and_pages(portal: Portal) -> None:

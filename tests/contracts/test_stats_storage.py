@@ -1,8 +1,8 @@
 """The storage contract of the statistics rollups (``uow.stats``), on every storage.
 
 Also the reads the rollups' rebuild and its callers need from the other repositories:
-``employees.get(for_update=True)``, ``employees.get_many`` and ``for_employer`` of
-trajectories and appointments.
+``employees.get(for_update=True)``, ``employees.get_many``, ``for_employer`` of
+trajectories and appointments, and the department those keep.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -20,16 +20,18 @@ from hypothesis import strategies as st
 
 from onzecoach.employees._model import Employee
 from onzecoach.employees._validation import EmployeeDetails, Gender
-from onzecoach.employers._model import Employer
+from onzecoach.employers._model import Department, Employer
 from onzecoach.ids import new_id
 from onzecoach.ports import Storage, UnitOfWork
 from onzecoach.stats._model import (
+    COUNTER_FIELDS,
     NO_DEPARTMENT,
     Counters,
     Level,
     StatsCell,
     StatsScope,
     ThemeCell,
+    months,
 )
 from onzecoach.trajectories._model import Appointment, Trajectory
 
@@ -118,8 +120,17 @@ def add(
 
 
 def held(n: int = 1, **others: int) -> Counters:
-    """Counters of ``n`` held sessions, one person, and ``others``."""
+    """Counters of ``n`` held sessions, one person, and ``others``.
+
+    The storage sums whatever it is given: one person here need not be what the rollups
+    would count.
+    """
     return Counters(**{"held": n, "live": n, "people": 1 if n > 0 else 0, **others})
+
+
+def themed_held(n: int = 1, **others: int) -> Counters:
+    """Counters of ``n`` held sessions with a theme, one person, and ``others``."""
+    return held(n, themed=n, **others)
 
 
 def series(storage: Storage, scope: StatsScope, first: int, last: int) -> dict[int, Counters]:
@@ -130,19 +141,26 @@ def breakdown(storage: Storage, scope: StatsScope, first: int, last: int) -> dic
     return read(storage, lambda uow: uow.stats.breakdown(scope, first, last))
 
 
-def people(
-    storage: Storage,
-    scope: StatsScope,
-    first: int,
-    last: int,
-    children: Iterable[str] | None = None,
-) -> dict[str, int]:
-    wanted = None if children is None else list(children)
-    return read(storage, lambda uow: uow.stats.people(scope, first, last, wanted))
+def month_people(
+    storage: Storage, scope: StatsScope, first: int, last: int
+) -> dict[int, dict[str, int]]:
+    return read(storage, lambda uow: uow.stats.month_people(scope, first, last))
 
 
 def themes(storage: Storage, scope: StatsScope, first: int, last: int) -> dict[str, int]:
-    return read(storage, lambda uow: uow.stats.themes(scope, first, last))
+    """The themes of every month from ``first`` to ``last``."""
+    return themes_in(storage, scope, months(first, last))
+
+
+def themes_in(storage: Storage, scope: StatsScope, chosen: Iterable[int]) -> dict[str, int]:
+    wanted = chosen if isinstance(chosen, Collection) else list(chosen)
+    return read(storage, lambda uow: uow.stats.themes(scope, wanted))
+
+
+def employee_themed(
+    storage: Storage, employer_id: str, employee_id: str, chosen: Collection[int]
+) -> dict[tuple[str, int], int]:
+    return read(storage, lambda uow: uow.stats.employee_themed(employer_id, employee_id, chosen))
 
 
 # Adding ------------------------------------------------------------------------------
@@ -163,31 +181,47 @@ class TestAdd:
             assert series(storage, scope, 202601, 202612) == {202603: expected}
 
     def test_every_counter_round_trips(self, storage: Storage) -> None:
-        owner = new_id()
-        every = Counters(*range(1, 11))
-        add(
-            storage,
-            [
-                StatsCell(owner, Level.EMPLOYER, "", "", 202604, every),
-                every_employer(202604, every),
-            ],
-        )
-        assert series(storage, StatsScope(owner), 202604, 202604) == {202604: every}
-        assert series(storage, ALL, 202604, 202604) == {202604: every}
+        owner, dept, person = new_id(), new_id(), new_id()
+        every = Counters(*range(1, len(COUNTER_FIELDS) + 1))
+        add(storage, cells_of(owner, dept, person, 202604, every))
+        for scope in (
+            ALL,
+            StatsScope(owner),
+            StatsScope(owner, dept),
+            StatsScope(owner, dept, person),
+        ):
+            assert series(storage, scope, 202604, 202604) == {202604: every}
+        assert breakdown(storage, StatsScope(owner, dept), 202604, 202604) == {person: every}
+
+    def test_themed_round_trips_on_its_own(self, storage: Storage) -> None:
+        owner, dept, person = new_id(), new_id(), new_id()
+        add(storage, cells_of(owner, dept, person, 202604, Counters(themed=3)))
+        for scope in (
+            ALL,
+            StatsScope(owner),
+            StatsScope(owner, dept),
+            StatsScope(owner, dept, person),
+        ):
+            assert series(storage, scope, 202601, 202612) == {202604: Counters(themed=3)}
+        assert breakdown(storage, StatsScope(owner), 202601, 202612) == {dept: Counters(themed=3)}
+        assert employee_themed(storage, owner, person, [202604]) == {(dept, 202604): 3}
 
     def test_a_key_twice_in_one_call_counts_twice(self, storage: Storage) -> None:
         owner, dept, person = new_id(), new_id(), new_id()
-        cells = cells_of(owner, dept, person, 202603, held(1))
+        cells = cells_of(owner, dept, person, 202603, themed_held(1))
         theme = themes_of(owner, dept, 202603, "Stress", 1)
         # Unsorted on purpose: repeated keys need not be next to each other.
         in_transaction(storage, lambda uow: uow.stats.add(cells + cells, theme + theme))
-        assert series(storage, StatsScope(owner, dept, person), 202603, 202603) == {
-            202603: Counters(held=2, live=2, people=2)
-        }
-        for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
+        for scope in (
+            ALL,
+            StatsScope(owner),
+            StatsScope(owner, dept),
+            StatsScope(owner, dept, person),
+        ):
             assert series(storage, scope, 202603, 202603) == {
-                202603: Counters(held=2, live=2, people=2)
+                202603: Counters(held=2, live=2, themed=2, people=2)
             }
+        for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
             assert themes(storage, scope, 202603, 202603) == {"Stress": 2}
 
     def test_negative_changes_subtract_and_a_cell_back_at_zero_reads_as_nothing(
@@ -196,31 +230,35 @@ class TestAdd:
         owner, dept, person = new_id(), new_id(), new_id()
         add(
             storage,
-            cells_of(owner, dept, person, 202603, held(3)),
+            cells_of(owner, dept, person, 202603, themed_held(3)),
             themes_of(owner, dept, 202603, "Werkdruk", 3),
         )
         add(
             storage,
-            cells_of(owner, dept, person, 202603, Counters(held=-1, live=-1)),
+            cells_of(owner, dept, person, 202603, Counters(held=-1, live=-1, themed=-1)),
             themes_of(owner, dept, 202603, "Werkdruk", -1),
         )
-        assert series(storage, StatsScope(owner), 202603, 202603) == {
-            202603: Counters(held=2, live=2, people=1)
-        }
+        assert series(storage, StatsScope(owner), 202603, 202603) == {202603: themed_held(2)}
         for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
             assert themes(storage, scope, 202603, 202603) == {"Werkdruk": 2}
         add(
             storage,
-            cells_of(owner, dept, person, 202603, Counters(held=-2, live=-2, people=-1)),
+            cells_of(owner, dept, person, 202603, Counters(held=-2, live=-2, themed=-2, people=-1)),
             themes_of(owner, dept, 202603, "Werkdruk", -2),
         )
-        with storage.unit_of_work() as uow:
-            assert uow.stats.employee_held(owner, dept, person, [202603]) in ({202603: 0}, {})
-        for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
+        # The cell is there, at zero, or gone: either reads as no themed session.
+        assert employee_themed(storage, owner, person, [202603]) in ({(dept, 202603): 0}, {})
+        for scope in (
+            ALL,
+            StatsScope(owner),
+            StatsScope(owner, dept),
+            StatsScope(owner, dept, person),
+        ):
             assert series(storage, scope, 202601, 202612) == {}
             assert breakdown(storage, scope, 202601, 202612) == {}
+            assert month_people(storage, scope, 202601, 202612) == {}
+        for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
             assert themes(storage, scope, 202601, 202612) == {}
-        assert people(storage, StatsScope(owner), 202601, 202612) == {"": 0}
 
     def test_nothing_to_add_is_fine(self, storage: Storage) -> None:
         add(storage)
@@ -234,16 +272,20 @@ class TestAdd:
             cell
             for person in staff
             for month in (202601, 202602)
-            for cell in cells_of(owner, dept, person, month, held(1))
+            for cell in cells_of(owner, dept, person, month, themed_held(1))
         ]
         add(storage, cells)
-        expected = Counters(held=450, live=450, people=450)
+        expected = Counters(held=450, live=450, themed=450, people=450)
         for scope in (ALL, StatsScope(owner)):
             assert series(storage, scope, 202601, 202612) == {
                 202601: expected,
                 202602: expected,
             }
-        assert people(storage, StatsScope(owner, dept), 202601, 202612) == {"": 450}
+        every_one = dict.fromkeys(staff, 1)
+        assert month_people(storage, StatsScope(owner, dept), 202601, 202612) == {
+            202601: every_one,
+            202602: every_one,
+        }
         assert len(breakdown(storage, StatsScope(owner, dept), 202601, 202612)) == 450
 
     def test_leaving_without_commit_adds_nothing(self, storage: Storage) -> None:
@@ -270,7 +312,7 @@ class TestAdd:
         def add_one(storage: Storage, person: str) -> None:
             add(
                 storage,
-                cells_of(owner, dept, person, 202603, held(1)),
+                cells_of(owner, dept, person, 202603, themed_held(1)),
                 themes_of(owner, dept, 202603, "Stress", 1),
             )
 
@@ -279,7 +321,7 @@ class TestAdd:
                 [functools.partial(add_one, s, p) for s, p in zip(storages, staff, strict=True)]
             )
             assert outcomes == [None, None]
-        total = Counters(held=2 * rounds, live=2 * rounds, people=2 * rounds)
+        total = Counters(held=2 * rounds, live=2 * rounds, themed=2 * rounds, people=2 * rounds)
         for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
             assert series(storages[1], scope, 202603, 202603) == {202603: total}
             assert themes(storages[1], scope, 202603, 202603) == {"Stress": 2 * rounds}
@@ -308,26 +350,39 @@ def race(actions: list[Callable[[], object]]) -> list[object]:
 # Reading -----------------------------------------------------------------------------
 
 
-def test_employee_held_reads_the_asked_months_of_one_employee(storage: Storage) -> None:
-    owner, dept, other_dept = new_id(), new_id(), new_id()
+def test_employee_themed_reads_the_asked_months_of_one_employee_in_every_department(
+    storage: Storage,
+) -> None:
+    owner, other, dept, moved_to = new_id(), new_id(), new_id(), new_id()
     person, colleague = new_id(), new_id()
     add(
         storage,
-        cells_of(owner, dept, person, 202602, held(2))
+        cells_of(owner, dept, person, 202602, themed_held(2))
         + cells_of(owner, dept, person, 202603, Counters(planned=1))
-        + cells_of(owner, dept, person, 202605, held(1))
-        + cells_of(owner, other_dept, person, 202604, held(4))
-        + cells_of(owner, dept, colleague, 202604, held(5)),
+        + cells_of(owner, dept, person, 202605, themed_held(1))
+        # The employee moved: the same month in two departments, and one only in the new.
+        + cells_of(owner, moved_to, person, 202602, themed_held(1))
+        + cells_of(owner, moved_to, person, 202604, themed_held(4))
+        + cells_of(owner, NO_DEPARTMENT, person, 202606, Counters(themed=1))
+        + cells_of(owner, dept, colleague, 202604, themed_held(5))
+        + cells_of(other, dept, person, 202604, themed_held(6)),
     )
-    with storage.unit_of_work() as uow:
-        stats = uow.stats
-        assert stats.employee_held(owner, dept, person, [202602, 202603, 202604]) == {
-            202602: 2,
-            202603: 0,
-        }
-        assert stats.employee_held(owner, other_dept, person, {202604, 202605}) == {202604: 4}
-        assert stats.employee_held(owner, dept, person, []) == {}
-        assert stats.employee_held(new_id(), dept, person, [202602]) == {}
+    assert employee_themed(storage, owner, person, [202602, 202603, 202604]) == {
+        (dept, 202602): 2,
+        (moved_to, 202602): 1,
+        # A cell without themed sessions reads as 0; a month without a cell not at all.
+        (dept, 202603): 0,
+        (moved_to, 202604): 4,
+    }
+    assert employee_themed(storage, owner, person, {202605, 202606, 202607}) == {
+        (dept, 202605): 1,
+        (NO_DEPARTMENT, 202606): 1,
+    }
+    assert employee_themed(storage, owner, person, []) == {}
+    assert employee_themed(storage, owner, colleague, (202604,)) == {(dept, 202604): 5}
+    assert employee_themed(storage, other, person, [202604]) == {(dept, 202604): 6}
+    assert employee_themed(storage, new_id(), person, [202602]) == {}
+    assert employee_themed(storage, owner, new_id(), [202602]) == {}
 
 
 class TestSeries:
@@ -336,29 +391,78 @@ class TestSeries:
         anna, bert, carla = new_id(), new_id(), new_id()
         add(
             storage,
-            cells_of(owner, dept, anna, 202603, held(1))
+            cells_of(owner, dept, anna, 202603, themed_held(1))
             + cells_of(owner, dept, bert, 202603, held(2, cancelled=1))
             + cells_of(owner, other_dept, carla, 202604, Counters(no_show=1))
             + cells_of(owner, dept, anna, 202605, Counters(completed=1, completed_days=40)),
         )
         assert series(storage, StatsScope(owner), 202601, 202612) == {
-            202603: Counters(held=3, live=3, cancelled=1, people=2),
+            202603: Counters(held=3, live=3, themed=1, cancelled=1, people=2),
             202604: Counters(no_show=1),
             202605: Counters(completed=1, completed_days=40),
         }
         assert series(storage, StatsScope(owner, dept), 202601, 202612) == {
-            202603: Counters(held=3, live=3, cancelled=1, people=2),
+            202603: Counters(held=3, live=3, themed=1, cancelled=1, people=2),
             202605: Counters(completed=1, completed_days=40),
         }
         assert series(storage, StatsScope(owner, other_dept), 202601, 202612) == {
             202604: Counters(no_show=1)
         }
         assert series(storage, StatsScope(owner, dept, anna), 202601, 202612) == {
-            202603: held(1),
+            202603: themed_held(1),
             202605: Counters(completed=1, completed_days=40),
         }
-        assert series(storage, StatsScope(owner, other_dept, anna), 202601, 202612) == {}
+        assert series(storage, StatsScope(owner, dept, new_id()), 202601, 202612) == {}
         assert series(storage, StatsScope(new_id()), 202601, 202612) == {}
+        assert series(storage, StatsScope(new_id(), dept), 202601, 202612) == {}
+
+    def test_an_employee_is_its_cells_in_every_department_summed_per_month(
+        self, storage: Storage
+    ) -> None:
+        owner, before, after = new_id(), new_id(), new_id()
+        person, colleague = new_id(), new_id()
+        add(
+            storage,
+            cells_of(owner, before, person, 202602, held(1, started=1))
+            # The month it moved: cells under both departments.
+            + cells_of(owner, before, person, 202603, held(1))
+            + cells_of(owner, after, person, 202603, themed_held(2, planned=1))
+            + cells_of(owner, after, person, 202604, Counters(completed=1, completed_days=50))
+            + cells_of(owner, after, colleague, 202603, held(7))
+            + cells_of(new_id(), after, person, 202603, held(9)),
+        )
+        expected = {
+            202602: held(1, started=1),
+            202603: Counters(held=3, live=3, themed=2, planned=1, people=2),
+            202604: Counters(completed=1, completed_days=50),
+        }
+        # Whichever department the scope names, or none.
+        for department in (before, after, NO_DEPARTMENT, new_id()):
+            assert series(storage, StatsScope(owner, department, person), 202601, 202612) == (
+                expected
+            )
+        assert series(storage, StatsScope(owner, after, person), 202603, 202603) == {
+            202603: expected[202603]
+        }
+        # The departments' own cells stay apart.
+        assert series(storage, StatsScope(owner, before), 202601, 202612) == {
+            202602: held(1, started=1),
+            202603: held(1),
+        }
+
+    def test_an_employees_months_that_cancel_out_over_its_departments_are_left_out(
+        self, storage: Storage
+    ) -> None:
+        owner, before, after, person = new_id(), new_id(), new_id(), new_id()
+        add(
+            storage,
+            cells_of(owner, before, person, 202603, held(1))
+            + cells_of(owner, after, person, 202603, Counters(held=-1, live=-1, people=-1))
+            + cells_of(owner, after, person, 202604, held(1)),
+        )
+        assert series(storage, StatsScope(owner, after, person), 202601, 202612) == {
+            202604: held(1)
+        }
 
     def test_every_employer_together_as_the_rollups_write_it(self, storage: Storage) -> None:
         first, second = new_id(), new_id()
@@ -382,14 +486,14 @@ class TestSeries:
         assert series(storage, ALL, 202601, 202612) == {202604: Counters(cancelled=1, people=3)}
         # The breakdown and the people still come from the employers' cells.
         assert breakdown(storage, ALL, 202601, 202612) == {owner: held(2)}
-        assert people(storage, ALL, 202601, 202612) == {"": 1}
+        assert month_people(storage, ALL, 202601, 202612) == {202603: {owner: 1}}
 
     def test_the_range_includes_both_ends_and_nothing_beyond(self, storage: Storage) -> None:
         owner, dept, person = new_id(), new_id(), new_id()
-        months = (202511, 202512, 202601, 202606, 202607)
+        months_ = (202511, 202512, 202601, 202606, 202607)
         add(
             storage,
-            [c for m in months for c in cells_of(owner, dept, person, m, held(m % 100))],
+            [c for m in months_ for c in cells_of(owner, dept, person, m, held(m % 100))],
         )
         for scope in (
             ALL,
@@ -403,35 +507,35 @@ class TestSeries:
 
 
 class TestBreakdown:
-    def test_children_sum_their_months_and_keep_the_largest_month_of_people(
-        self, storage: Storage
-    ) -> None:
+    def test_children_sum_every_counter_over_the_range_people_too(self, storage: Storage) -> None:
         owner, other = new_id(), new_id()
         dept = new_id()
         anna, bert, carla = new_id(), new_id(), new_id()
         add(
             storage,
-            cells_of(owner, dept, anna, 202603, held(1))
-            + cells_of(owner, dept, bert, 202603, held(1))
-            + cells_of(owner, dept, anna, 202604, held(2, planned=1))
+            cells_of(owner, dept, anna, 202603, themed_held(1))
+            + cells_of(owner, dept, bert, 202603, themed_held(1))
+            + cells_of(owner, dept, anna, 202604, themed_held(2, planned=1))
             + cells_of(owner, NO_DEPARTMENT, carla, 202604, Counters(started=1))
             + cells_of(other, new_id(), new_id(), 202603, held(1)),
         )
+        # People summed over the months: anna counts twice, in March and in April.
         assert breakdown(storage, ALL, 202601, 202612) == {
-            owner: Counters(held=4, live=4, planned=1, started=1, people=2),
+            owner: Counters(held=4, live=4, themed=4, planned=1, started=1, people=3),
             other: held(1),
         }
         assert breakdown(storage, StatsScope(owner), 202601, 202612) == {
-            dept: Counters(held=4, live=4, planned=1, people=2),
+            dept: Counters(held=4, live=4, themed=4, planned=1, people=3),
             NO_DEPARTMENT: Counters(started=1),
         }
         assert breakdown(storage, StatsScope(owner, dept), 202601, 202612) == {
-            anna: Counters(held=3, live=3, planned=1, people=1),
-            bert: held(1),
+            anna: Counters(held=3, live=3, themed=3, planned=1, people=2),
+            bert: themed_held(1),
         }
         assert breakdown(storage, StatsScope(owner, dept), 202604, 202604) == {
-            anna: held(2, planned=1)
+            anna: themed_held(2, planned=1)
         }
+        assert breakdown(storage, StatsScope(owner, dept), 202605, 202612) == {}
         assert breakdown(storage, StatsScope(owner, dept, anna), 202601, 202612) == {}
 
     def test_children_whose_counters_cancel_out_are_left_out(self, storage: Storage) -> None:
@@ -454,74 +558,77 @@ class TestBreakdown:
             dept: held(1),
             moved_to: held(1),
         }
+        assert breakdown(storage, ALL, 202603, 202603) == {owner: held(1)}
 
-
-class TestPeople:
-    def test_people_are_counted_once_whatever_their_months(self, storage: Storage) -> None:
-        owner, other = new_id(), new_id()
-        dept, second_dept = new_id(), new_id()
-        anna, bert, carla, dirk = new_id(), new_id(), new_id(), new_id()
-        add(
-            storage,
-            cells_of(owner, dept, anna, 202603, held(1))
-            + cells_of(owner, dept, anna, 202604, held(2))
-            + cells_of(owner, dept, bert, 202604, held(1))
-            # Planned but never held: no person.
-            + cells_of(owner, dept, carla, 202604, Counters(planned=2))
-            + cells_of(owner, second_dept, dirk, 202605, held(1))
-            + cells_of(other, new_id(), new_id(), 202603, held(1)),
-        )
-        assert people(storage, ALL, 202601, 202612) == {"": 4}
-        assert people(storage, StatsScope(owner), 202601, 202612) == {"": 3}
-        assert people(storage, StatsScope(owner), 202603, 202604) == {"": 2}
-        assert people(storage, StatsScope(owner), 202603, 202603) == {"": 1}
-        assert people(storage, StatsScope(owner, dept), 202601, 202612) == {"": 2}
-        assert people(storage, StatsScope(owner, second_dept), 202601, 202604) == {"": 0}
-        assert people(storage, StatsScope(owner, dept, anna), 202601, 202612) == {"": 1}
-        assert people(storage, StatsScope(owner, dept, carla), 202601, 202612) == {"": 0}
-        assert people(storage, StatsScope(new_id()), 202601, 202612) == {"": 0}
-
-    def test_an_employee_who_changed_department_is_one_person(self, storage: Storage) -> None:
-        owner, before, after = new_id(), new_id(), new_id()
-        person = new_id()
-        add(
-            storage,
-            cells_of(owner, before, person, 202603, held(1))
-            + cells_of(owner, after, person, 202605, held(1)),
-        )
-        assert people(storage, ALL, 202601, 202612) == {"": 1}
-        assert people(storage, StatsScope(owner), 202601, 202612) == {"": 1}
-        assert people(storage, StatsScope(owner, before), 202601, 202612) == {"": 1}
-        assert people(storage, StatsScope(owner, after), 202601, 202612) == {"": 1}
-        assert people(storage, StatsScope(owner), 202601, 202612, [before, after]) == {
-            before: 1,
-            after: 1,
+    def test_a_child_with_only_people_is_a_child(self, storage: Storage) -> None:
+        # Every counter decides, people too: not zero is not nothing.
+        owner, dept, person = new_id(), new_id(), new_id()
+        add(storage, cells_of(owner, dept, person, 202603, Counters(people=1)))
+        assert breakdown(storage, StatsScope(owner, dept), 202601, 202612) == {
+            person: Counters(people=1)
         }
-        assert people(storage, ALL, 202601, 202612, [owner]) == {owner: 1}
+        assert breakdown(storage, StatsScope(owner), 202601, 202612) == {dept: Counters(people=1)}
+        assert breakdown(storage, ALL, 202601, 202612) == {owner: Counters(people=1)}
 
-    def test_per_child_counts_only_the_asked_children_with_people(self, storage: Storage) -> None:
+
+class TestMonthPeople:
+    def test_each_scope_reads_its_childrens_people_per_month(self, storage: Storage) -> None:
         owner, other, idle = new_id(), new_id(), new_id()
         dept, second_dept, quiet_dept = new_id(), new_id(), new_id()
+        anna, bert, carla, dirk, ella = new_id(), new_id(), new_id(), new_id(), new_id()
         add(
             storage,
-            cells_of(owner, dept, new_id(), 202603, held(1))
-            + cells_of(owner, dept, new_id(), 202604, held(1))
-            + cells_of(owner, NO_DEPARTMENT, new_id(), 202603, held(3))
-            + cells_of(owner, second_dept, new_id(), 202603, held(1))
+            cells_of(owner, dept, anna, 202603, themed_held(1))
+            + cells_of(owner, dept, anna, 202604, themed_held(2))
+            + cells_of(owner, dept, bert, 202604, themed_held(1))
+            # Held, but no one with a themed session: no people.
+            + cells_of(owner, dept, carla, 202604, held(2, people=0))
             + cells_of(owner, quiet_dept, new_id(), 202603, Counters(planned=1))
-            + cells_of(other, new_id(), new_id(), 202603, held(1))
+            + cells_of(owner, NO_DEPARTMENT, dirk, 202605, themed_held(1))
+            + cells_of(owner, second_dept, new_id(), 202701, themed_held(1))
+            + cells_of(other, dept, ella, 202603, themed_held(3, people=2))
             + cells_of(idle, new_id(), new_id(), 202603, Counters(cancelled=1)),
         )
-        assert people(storage, ALL, 202601, 202612, [owner, other, idle, new_id()]) == {
-            owner: 4,
-            other: 1,
+        assert month_people(storage, ALL, 202601, 202612) == {
+            202603: {owner: 1, other: 2},
+            202604: {owner: 2},
+            202605: {owner: 1},
         }
-        assert people(storage, ALL, 202601, 202612, [other]) == {other: 1}
-        assert people(storage, ALL, 202601, 202612, []) == {}
-        assert people(
-            storage, StatsScope(owner), 202601, 202612, [dept, NO_DEPARTMENT, quiet_dept]
-        ) == {dept: 2, NO_DEPARTMENT: 1}
-        assert people(storage, StatsScope(owner), 202604, 202612, [dept, second_dept]) == {dept: 1}
+        assert month_people(storage, StatsScope(owner), 202601, 202612) == {
+            202603: {dept: 1},
+            202604: {dept: 2},
+            202605: {NO_DEPARTMENT: 1},
+        }
+        assert month_people(storage, StatsScope(owner, dept), 202601, 202612) == {
+            202603: {anna: 1},
+            202604: {anna: 1, bert: 1},
+        }
+        assert month_people(storage, StatsScope(owner, NO_DEPARTMENT), 202601, 202612) == {
+            202605: {dirk: 1}
+        }
+        assert month_people(storage, StatsScope(other, dept), 202601, 202612) == {202603: {ella: 2}}
+        # Both ends of the range count, nothing beyond.
+        assert month_people(storage, StatsScope(owner), 202604, 202605) == {
+            202604: {dept: 2},
+            202605: {NO_DEPARTMENT: 1},
+        }
+        assert month_people(storage, StatsScope(owner), 202606, 202612) == {}
+        assert month_people(storage, StatsScope(owner, quiet_dept), 202601, 202612) == {}
+        assert month_people(storage, StatsScope(idle), 202601, 202612) == {}
+        assert month_people(storage, StatsScope(new_id()), 202601, 202612) == {}
+        # An employee has no children.
+        assert month_people(storage, StatsScope(owner, dept, anna), 202601, 202612) == {}
+
+    def test_people_that_cancel_out_are_left_out(self, storage: Storage) -> None:
+        owner, dept, person = new_id(), new_id(), new_id()
+        add(storage, cells_of(owner, dept, person, 202603, themed_held(1)))
+        add(
+            storage,
+            cells_of(owner, dept, person, 202603, Counters(held=-1, live=-1, themed=-1, people=-1))
+            + cells_of(owner, dept, person, 202604, themed_held(1)),
+        )
+        for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
+            assert list(month_people(storage, scope, 202601, 202612)) == [202604]
 
 
 def themed(storage: Storage, *changes: tuple[str, str, int, str, int]) -> None:
@@ -532,7 +639,7 @@ def themed(storage: Storage, *changes: tuple[str, str, int, str, int]) -> None:
         [
             cell
             for owner, dept, month, _, n in changes
-            for cell in cells_of(owner, dept, "anna", month, Counters(held=n, live=n))
+            for cell in cells_of(owner, dept, "anna", month, Counters(held=n, live=n, themed=n))
         ],
         [
             cell
@@ -543,7 +650,7 @@ def themed(storage: Storage, *changes: tuple[str, str, int, str, int]) -> None:
 
 
 class TestThemes:
-    def test_themes_sum_over_the_range_per_scope(self, storage: Storage) -> None:
+    def test_themes_sum_over_the_months_per_scope(self, storage: Storage) -> None:
         owner, other, silent = new_id(), new_id(), new_id()
         dept, second_dept, quiet_dept = new_id(), new_id(), new_id()
         themed(
@@ -585,6 +692,35 @@ class TestThemes:
         assert themes(storage, ALL, 202605, 202612) == {}
         assert themes(storage, StatsScope(new_id()), 202601, 202612) == {}
 
+    def test_only_the_months_asked_count(self, storage: Storage) -> None:
+        owner, dept = new_id(), new_id()
+        themed(
+            storage,
+            (owner, dept, 202603, "Stress", 1),
+            (owner, dept, 202604, "Stress", 2),
+            (owner, dept, 202604, "Werkdruk", 1),
+            (owner, dept, 202605, "Stress", 4),
+            (owner, dept, 202701, "Loopbaan", 8),
+        )
+        for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
+            # Months with gaps between them, in any order, a month twice, one without cells.
+            assert themes_in(storage, scope, [202605, 202603]) == {"Stress": 5}
+            assert themes_in(storage, scope, {202603, 202701, 202609}) == {
+                "Stress": 1,
+                "Loopbaan": 8,
+            }
+            assert themes_in(storage, scope, (202604, 202604)) == {"Stress": 2, "Werkdruk": 1}
+            assert themes_in(storage, scope, [202606]) == {}
+            assert themes_in(storage, scope, []) == {}
+            assert themes_in(storage, scope, set()) == {}
+            # More months than one of the SQL adapter's IN lists holds.
+            assert themes_in(storage, scope, months(200001, 205012)) == {
+                "Stress": 7,
+                "Werkdruk": 1,
+                "Loopbaan": 8,
+            }
+        assert themes_in(storage, StatsScope(owner, dept, "anna"), [202603]) == {}
+
     def test_every_employer_together_reads_its_own_theme_cells(self, storage: Storage) -> None:
         owner, dept = new_id(), new_id()
         add(storage, themes=themes_of(owner, dept, 202603, "Stress", 2, together=False))
@@ -604,11 +740,14 @@ class TestThemes:
         themed(storage, (owner, dept, 202603, "Werkdruk", -1))
         for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
             assert themes(storage, scope, 202603, 202603) == {}
-        # Over a range: months that cancel each other out.
+        # Over several months: months that cancel each other out.
         themed(storage, (owner, dept, 202604, "Stress", 2), (owner, dept, 202605, "Stress", -2))
         for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
             assert themes(storage, scope, 202604, 202605) == {}
             assert themes(storage, scope, 202604, 202604) == {"Stress": 2}
+
+
+# Rebuilding --------------------------------------------------------------------------
 
 
 def test_clear_deletes_only_the_employers_cells(storage: Storage) -> None:
@@ -616,31 +755,124 @@ def test_clear_deletes_only_the_employers_cells(storage: Storage) -> None:
     dept, person = new_id(), new_id()
     add(
         storage,
-        cells_of(owner, dept, person, 202603, held(1))
-        + cells_of(other, dept, new_id(), 202603, held(2)),
+        cells_of(owner, dept, person, 202603, themed_held(1))
+        + cells_of(other, dept, new_id(), 202603, themed_held(2)),
         themes_of(owner, dept, 202603, "Stress", 1) + themes_of(other, dept, 202603, "Stress", 2),
     )
     in_transaction(storage, lambda uow: uow.stats.clear(owner))
     for scope in (StatsScope(owner), StatsScope(owner, dept), StatsScope(owner, dept, person)):
         assert series(storage, scope, 202601, 202612) == {}
         assert themes(storage, scope, 202601, 202612) == {}
-    with storage.unit_of_work() as uow:
-        assert uow.stats.employee_held(owner, dept, person, [202603]) == {}
-    assert series(storage, StatsScope(other), 202601, 202612) == {202603: held(2)}
+        assert month_people(storage, scope, 202601, 202612) == {}
+    assert employee_themed(storage, owner, person, [202603]) == {}
+    assert series(storage, StatsScope(other), 202601, 202612) == {202603: themed_held(2)}
     assert themes(storage, StatsScope(other, dept), 202601, 202612) == {"Stress": 2}
-    assert breakdown(storage, ALL, 202601, 202612) == {other: held(2)}
-    assert people(storage, ALL, 202601, 202612) == {"": 1}
+    assert breakdown(storage, ALL, 202601, 202612) == {other: themed_held(2)}
+    assert month_people(storage, ALL, 202601, 202612) == {202603: {other: 1}}
     # The cells of every employer together are no employer's: they wait for recount_all.
-    assert series(storage, ALL, 202601, 202612) == {202603: Counters(held=3, live=3, people=2)}
+    assert series(storage, ALL, 202601, 202612) == {
+        202603: Counters(held=3, live=3, themed=3, people=2)
+    }
     assert themes(storage, ALL, 202601, 202612) == {"Stress": 3}
     recount_all(storage)
-    assert series(storage, ALL, 202601, 202612) == {202603: held(2)}
+    assert series(storage, ALL, 202601, 202612) == {202603: themed_held(2)}
     assert themes(storage, ALL, 202601, 202612) == {"Stress": 2}
     # A rebuild adds the cells again from nothing.
-    add(storage, cells_of(owner, dept, person, 202603, held(1), together=False))
+    add(storage, cells_of(owner, dept, person, 202603, themed_held(1), together=False))
     recount_all(storage)
-    assert series(storage, StatsScope(owner), 202601, 202612) == {202603: held(1)}
-    assert series(storage, ALL, 202601, 202612) == {202603: Counters(held=3, live=3, people=2)}
+    assert series(storage, StatsScope(owner), 202601, 202612) == {202603: themed_held(1)}
+    assert series(storage, ALL, 202601, 202612) == {
+        202603: Counters(held=3, live=3, themed=3, people=2)
+    }
+
+
+class TestClearKeepsWritersOut:
+    """From ``clear`` to the end of its transaction no other transaction changes cells.
+
+    Each test gives the other transaction ``PATIENCE`` to get through where it should wait:
+    a broken lock fails the test, a working one costs that long.
+    """
+
+    def test_a_writer_that_comes_after_the_clear_waits_for_its_transaction(
+        self, storage_factory: Callable[[], Storage]
+    ) -> None:
+        clearing, writing = storage_factory(), storage_factory()
+        owner, dept, person = new_id(), new_id(), new_id()
+        add(clearing, cells_of(owner, dept, person, 202603, themed_held(1)))
+        writer = Background(
+            lambda: add(
+                writing,
+                cells_of(owner, dept, person, 202604, held(2)),
+                themes_of(owner, dept, 202604, "Werkdruk", 2),
+            )
+        )
+        with clearing.unit_of_work() as uow:
+            uow.stats.clear(owner)
+            writer.start()
+            assert writer.still_waiting(), "a writer changed cells while a clear was under way"
+            # What the rebuild sees: the employer's cells gone, the writer's not there.
+            assert uow.stats.series(StatsScope(owner), 202601, 202612) == {}
+            uow.commit()
+        writer.finish()
+        assert series(writing, StatsScope(owner), 202601, 202612) == {202604: held(2)}
+        assert themes(writing, StatsScope(owner, dept), 202601, 202612) == {"Werkdruk": 2}
+
+    def test_a_clear_waits_for_the_writers_under_way(
+        self, storage_factory: Callable[[], Storage]
+    ) -> None:
+        clearing, writing = storage_factory(), storage_factory()
+        owner, dept, person = new_id(), new_id(), new_id()
+        with writing.unit_of_work() as uow:
+            uow.stats.add(
+                cells_of(owner, dept, person, 202603, themed_held(1)),
+                themes_of(owner, dept, 202603, "Stress", 1),
+            )
+            clear = Background(lambda: in_transaction(clearing, lambda u: u.stats.clear(owner)))
+            clear.start()
+            assert clear.still_waiting(), "a clear went ahead of a writer under way"
+            uow.commit()
+        clear.finish()
+        # The clear came after the writer: nothing of the employer is left.
+        assert series(clearing, StatsScope(owner), 202601, 202612) == {}
+        assert themes(clearing, StatsScope(owner), 202601, 202612) == {}
+
+
+#: How long another transaction gets to go through where it has to wait.
+PATIENCE = 0.3
+
+
+class Background:
+    """``action`` in a thread of its own, as another process's transaction."""
+
+    def __init__(self, action: Callable[[], object]) -> None:
+        self._action = action
+        self._started = threading.Event()
+        self._outcome: list[BaseException | None] = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        assert self._started.wait(5)
+
+    def still_waiting(self) -> bool:
+        """Whether the action has not finished ``PATIENCE`` seconds after it started."""
+        self._thread.join(PATIENCE)
+        return self._thread.is_alive()
+
+    def finish(self) -> None:
+        """Wait for the action; it must have succeeded."""
+        self._thread.join(30)
+        assert not self._thread.is_alive(), "still waiting after the other transaction ended"
+        assert self._outcome == [None]
+
+    def _run(self) -> None:
+        self._started.set()
+        try:
+            self._action()
+        except BaseException as exc:  # pragma: no cover - reported by finish()
+            self._outcome.append(exc)
+        else:
+            self._outcome.append(None)
 
 
 class TestRecountAll:
@@ -652,10 +884,10 @@ class TestRecountAll:
         add(
             storage,
             cells_of(first, NO_DEPARTMENT, new_id(), 202603, held(1, started=1), together=False)
-            + cells_of(second, dept, new_id(), 202603, held(2), together=False)
+            + cells_of(second, dept, new_id(), 202603, themed_held(2), together=False)
             + cells_of(second, second_dept, new_id(), 202607, Counters(planned=5), together=False)
             # A month whose employer cells come back to zero.
-            + cells_of(first, dept, "anna", 202605, held(1), together=False),
+            + cells_of(first, dept, "anna", 202605, themed_held(1), together=False),
             themes_of(first, NO_DEPARTMENT, 202603, "Stress", 1, together=False)
             + themes_of(second, dept, 202603, "Stress", 2, together=False)
             + themes_of(second, second_dept, 202607, "Werkdruk", 1, together=False)
@@ -664,14 +896,19 @@ class TestRecountAll:
         add(
             storage,
             cells_of(
-                first, dept, "anna", 202605, Counters(held=-1, live=-1, people=-1), together=False
+                first,
+                dept,
+                "anna",
+                202605,
+                Counters(held=-1, live=-1, themed=-1, people=-1),
+                together=False,
             ),
             themes_of(first, dept, 202605, "Loopbaan", -1, together=False),
         )
         recount_all(storage)
         # Every counter summed, people too; each employer once, not per department.
         assert series(storage, ALL, 202601, 202612) == {
-            202603: Counters(held=3, live=3, started=1, people=2),
+            202603: Counters(held=3, live=3, themed=2, started=1, people=2),
             202607: Counters(planned=5),
         }
         assert themes(storage, ALL, 202601, 202612) == {"Stress": 3, "Werkdruk": 1}
@@ -679,13 +916,13 @@ class TestRecountAll:
         assert themes(storage, ALL, 202605, 202605) == {}
         # Nothing else changes.
         assert series(storage, StatsScope(second), 202601, 202612) == {
-            202603: held(2),
+            202603: themed_held(2),
             202607: Counters(planned=5),
         }
         assert themes(storage, StatsScope(first), 202601, 202612) == {"Stress": 1}
         assert breakdown(storage, ALL, 202601, 202612) == {
             first: held(1, started=1),
-            second: Counters(held=2, live=2, planned=5, people=1),
+            second: Counters(held=2, live=2, themed=2, planned=5, people=1),
         }
         # The rollups' next changes add to the recounted cells.
         add(
@@ -740,7 +977,7 @@ class TestRecountAll:
         )
         recount_all(storage)
         assert series(storage, ALL, 200001, 209912) == {}
-        assert themes(storage, ALL, 200001, 209912) == {}
+        assert themes(storage, ALL, 202001, 202912) == {}
         # The same once the last employer is cleared.
         owner, dept = new_id(), new_id()
         add(
@@ -751,7 +988,24 @@ class TestRecountAll:
         in_transaction(storage, lambda uow: uow.stats.clear(owner))
         recount_all(storage)
         assert series(storage, ALL, 200001, 209912) == {}
-        assert themes(storage, ALL, 200001, 209912) == {}
+        assert themes(storage, ALL, 202001, 202912) == {}
+
+    def test_a_recount_without_a_clear_in_its_transaction(self, storage: Storage) -> None:
+        # As after a rebuild of no employer: recount_all on its own, twice in a row.
+        owner, dept = new_id(), new_id()
+        add(
+            storage,
+            cells_of(owner, dept, new_id(), 202603, held(2), together=False),
+            themes_of(owner, dept, 202603, "Stress", 2, together=False),
+        )
+
+        def twice(uow: UnitOfWork) -> None:
+            uow.stats.recount_all()
+            uow.stats.recount_all()
+
+        in_transaction(storage, twice)
+        assert series(storage, ALL, 202601, 202612) == {202603: held(2)}
+        assert themes(storage, ALL, 202601, 202612) == {"Stress": 2}
 
     def test_leaving_without_commit_recounts_nothing(self, storage: Storage) -> None:
         owner, dept = new_id(), new_id()
@@ -764,7 +1018,7 @@ class TestRecountAll:
         with storage.unit_of_work() as uow:
             uow.stats.recount_all()
             assert uow.stats.series(ALL, 202601, 202612) == {202603: held(2)}
-            assert uow.stats.themes(ALL, 202601, 202612) == {"Stress": 2}
+            assert uow.stats.themes(ALL, [202603]) == {"Stress": 2}
         assert series(storage, ALL, 202601, 202612) == {202604: held(1)}
         assert themes(storage, ALL, 202601, 202612) == {}
 
@@ -775,26 +1029,47 @@ EMPLOYERS = ("e0", "e1")
 DEPARTMENTS = (NO_DEPARTMENT, "d1", "d2")
 MONTHS = (202511, 202512, 202601, 202602)
 THEMES = ("Stress", "Werkdruk")
+STAFF = 4
 
 counters = st.builds(
     Counters,
-    *[st.integers(min_value=-1, max_value=3)] * 9,
+    *[st.integers(min_value=-1, max_value=3)] * (len(COUNTER_FIELDS) - 1),
     people=st.integers(min_value=0, max_value=2),
 )
-# (employer, employee, month, counters, theme of the held sessions): an employee stays in
-# one department (its number's).
+# (employer, employee, department, month, counters, theme of the held sessions): an
+# employee counts in any department, as one that moved between them does.
 changes = st.tuples(
     st.sampled_from(range(len(EMPLOYERS))),
-    st.integers(min_value=0, max_value=5),
+    st.integers(min_value=0, max_value=STAFF - 1),
+    st.sampled_from(DEPARTMENTS),
     st.sampled_from(MONTHS),
     counters,
     st.sampled_from((None, *THEMES)),
 )
 
 
-def _own_key(scope: StatsScope) -> tuple[str, str, str]:
-    """The (employer, department, employee) of the scope's own cells."""
-    return (scope.employer_id or "", scope.department_id or "", scope.employee_id or "")
+def _own(cell: StatsCell, scope: StatsScope) -> bool:
+    """Whether ``cell`` is one of the scope's own: an employee's in any department."""
+    if cell.level != scope.level:
+        return False
+    key = (scope.employer_id or "", scope.department_id or "", scope.employee_id or "")
+    if scope.level is Level.EMPLOYEE:
+        return (cell.employer_id, cell.employee_id) == (key[0], key[2])
+    return (cell.employer_id, cell.department_id, cell.employee_id) == key
+
+
+def _child(cell: StatsCell, scope: StatsScope) -> str | None:
+    """The key of ``cell`` among the scope's children, if it is one of them."""
+    child = scope.child_level
+    if child is None or cell.level != child:
+        return None
+    if child is Level.EMPLOYER:
+        return cell.employer_id
+    if cell.employer_id != scope.employer_id:
+        return None
+    if child is Level.DEPARTMENT:
+        return cell.department_id
+    return cell.employee_id if cell.department_id == scope.department_id else None
 
 
 def _plain_series(
@@ -802,8 +1077,7 @@ def _plain_series(
 ) -> dict[int, Counters]:
     found: dict[int, Counters] = {}
     for cell in cells:
-        own = (cell.employer_id, cell.department_id, cell.employee_id)
-        if cell.level == scope.level and own == _own_key(scope) and first <= cell.month <= last:
+        if _own(cell, scope) and first <= cell.month <= last:
             found[cell.month] = found.get(cell.month, Counters()) + cell.counters
     return {month: c for month, c in found.items() if not c.is_zero()}
 
@@ -811,57 +1085,57 @@ def _plain_series(
 def _plain_breakdown(
     cells: list[StatsCell], scope: StatsScope, first: int, last: int
 ) -> dict[str, Counters]:
-    child = scope.child_level
     sums: dict[str, Counters] = {}
-    months: dict[tuple[str, int], int] = defaultdict(int)
     for cell in cells:
-        if cell.level != child or not first <= cell.month <= last:
-            continue
-        if child is Level.EMPLOYER:
-            key = cell.employer_id
-        elif child is Level.DEPARTMENT:
-            if cell.employer_id != scope.employer_id:
-                continue
-            key = cell.department_id
-        else:
-            if (cell.employer_id, cell.department_id) != (scope.employer_id, scope.department_id):
-                continue
-            key = cell.employee_id
-        sums[key] = sums.get(key, Counters()) + cell.counters
-        months[key, cell.month] += cell.counters.people
-    return {
-        key: attrs.evolve(total, people=max(n for (k, _), n in months.items() if k == key))
-        for key, total in sums.items()
-        if not attrs.evolve(total, people=0).is_zero()
-    }
+        key = _child(cell, scope)
+        if key is not None and first <= cell.month <= last:
+            sums[key] = sums.get(key, Counters()) + cell.counters
+    return {key: total for key, total in sums.items() if not total.is_zero()}
 
 
-def _plain_people(cells: list[StatsCell], first: int, last: int) -> dict[tuple[str, str], int]:
-    """Held sessions per (employer, employee) over the range."""
-    held_: dict[tuple[str, str, str, int], int] = defaultdict(int)
+def _plain_month_people(
+    cells: list[StatsCell], scope: StatsScope, first: int, last: int
+) -> dict[int, dict[str, int]]:
+    people: dict[tuple[int, str], int] = defaultdict(int)
     for cell in cells:
-        if cell.level is Level.EMPLOYEE and first <= cell.month <= last:
-            held_[cell.employer_id, cell.department_id, cell.employee_id, cell.month] += (
-                cell.counters.held
-            )
-    return {(e, p): 1 for (e, _, p, _), n in held_.items() if n > 0}
+        key = _child(cell, scope)
+        if key is not None and first <= cell.month <= last:
+            people[cell.month, key] += cell.counters.people
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    for (month, key), n in people.items():
+        if n:
+            found[month][key] = n
+    return dict(found)
 
 
 def _plain_themes(
-    cells: list[ThemeCell], scope: StatsScope, first: int, last: int
+    cells: list[ThemeCell], scope: StatsScope, chosen: Iterable[int]
 ) -> dict[str, int]:
     if scope.level is Level.EMPLOYEE:
         return {}
-    employer, department, _ = _own_key(scope)
+    wanted = set(chosen)
+    key = (scope.employer_id or "", scope.level, scope.department_id or "")
     found: dict[str, int] = defaultdict(int)
     for cell in cells:
-        if (cell.employer_id, cell.level, cell.department_id) == (
-            employer,
-            scope.level,
-            department,
-        ) and first <= cell.month <= last:
+        if (cell.employer_id, cell.level, cell.department_id) == key and cell.month in wanted:
             found[cell.theme] += cell.held
     return {theme: n for theme, n in found.items() if n}
+
+
+def _plain_employee_themed(
+    cells: list[StatsCell], employer_id: str, employee_id: str, chosen: Iterable[int]
+) -> dict[tuple[str, int], int]:
+    wanted = set(chosen)
+    found: dict[tuple[str, int], int] = defaultdict(int)
+    for cell in cells:
+        if (
+            cell.level is Level.EMPLOYEE
+            and (cell.employer_id, cell.employee_id) == (employer_id, employee_id)
+            and cell.month in wanted
+        ):
+            # Every cell written is there, whatever its counters came to.
+            found[cell.department_id, cell.month] += cell.counters.themed
+    return dict(found)
 
 
 def _recounted(
@@ -891,12 +1165,15 @@ def _recounted(
     ),
     first=st.sampled_from(MONTHS),
     span=st.integers(min_value=0, max_value=3),
+    # The months of the themes and of employee_themed: any, in any order, even none.
+    chosen=st.lists(st.sampled_from(MONTHS), max_size=5),
 )
 def test_the_reads_agree_with_a_plain_aggregation(
     storage: Storage,
-    batches: list[tuple[bool, list[tuple[int, int, int, Counters, str | None]]]],
+    batches: list[tuple[bool, list[tuple[int, int, str, int, Counters, str | None]]]],
     first: int,
     span: int,
+    chosen: list[int],
 ) -> None:
     run = new_id()[:8]  # every example its own employers, cleared at the end
     owners = [f"{run}{name}" for name in EMPLOYERS]
@@ -909,7 +1186,8 @@ def test_the_reads_agree_with_a_plain_aggregation(
         for scope in (
             StatsScope(owner),
             *(StatsScope(owner, dept) for dept in DEPARTMENTS),
-            *(StatsScope(owner, DEPARTMENTS[n % len(DEPARTMENTS)], f"p{n}") for n in range(6)),
+            # An employee's scope names a department, which does not matter.
+            *(StatsScope(owner, DEPARTMENTS[n % 2], f"p{n}") for n in range(STAFF)),
         )
     ]
 
@@ -923,25 +1201,23 @@ def test_the_reads_agree_with_a_plain_aggregation(
                 assert stats.breakdown(scope, first, last) == _plain_breakdown(
                     cells, scope, first, last
                 ), scope
-                assert stats.themes(scope, first, last) == _plain_themes(
-                    theme_cells, scope, first, last
+                assert stats.month_people(scope, first, last) == _plain_month_people(
+                    cells, scope, first, last
                 ), scope
-            held_people = _plain_people(cells, first, last)
-            assert stats.people(ALL, first, last) == {"": len(held_people)}
-            assert stats.people(ALL, first, last, owners) == {
-                owner: n for owner in owners if (n := sum(1 for e, _ in held_people if e == owner))
-            }
+                assert stats.themes(scope, chosen) == _plain_themes(theme_cells, scope, chosen), (
+                    scope
+                )
             for owner in owners:
-                assert stats.people(StatsScope(owner), first, last) == {
-                    "": sum(1 for e, _ in held_people if e == owner)
-                }
+                for n in range(STAFF):
+                    assert stats.employee_themed(owner, f"p{n}", chosen) == (
+                        _plain_employee_themed(cells, owner, f"p{n}", chosen)
+                    )
 
     try:
         for together, batch in batches:
             cells: list[StatsCell] = []
             theme_cells: list[ThemeCell] = []
-            for which, number, month, change, theme in batch:
-                dept = DEPARTMENTS[number % len(DEPARTMENTS)]
+            for which, number, dept, month, change, theme in batch:
                 cells += cells_of(
                     owners[which], dept, f"p{number}", month, change, together=together
                 )
@@ -991,6 +1267,22 @@ def employee(employer_id: str, **changes: Any) -> Employee:
     )
     base = Employee.create(id=new_id(), employer_id=employer_id, details=details, now=T0)
     return attrs.evolve(base, **changes)
+
+
+def department(storage: Storage, employer_id: str) -> str:
+    department_id = new_id()
+    in_transaction(
+        storage,
+        lambda uow: uow.departments.add(
+            Department(
+                id=department_id,
+                employer_id=employer_id,
+                name=f"Afdeling {department_id}",
+                created_at=T0,
+            )
+        ),
+    )
+    return department_id
 
 
 def trajectory(person: Employee) -> Trajectory:
@@ -1098,3 +1390,37 @@ class TestRepositoryReads:
             assert ids(uow.appointments.for_employer(owner)) == ids(visits[:2])
             assert uow.appointments.for_employer(other) == [visits[2]]
             assert uow.appointments.for_employer(empty) == []
+
+    def test_trajectories_and_appointments_keep_the_department_of_their_time(
+        self, storage: Storage
+    ) -> None:
+        owner = employer(storage)
+        before, after = department(storage, owner), department(storage, owner)
+        person = employee(owner, department_id=after)
+        journey = attrs.evolve(trajectory(person), department_id=before)
+        visit = attrs.evolve(appointment(journey), department_id=before)
+        homeless = attrs.evolve(appointment(journey), department_id=None)
+        store(storage, person, journey, visit, homeless)
+        with storage.unit_of_work() as uow:
+            assert uow.trajectories.get(journey.id) == journey
+            assert uow.trajectories.for_employer(owner) == [journey]
+            assert uow.appointments.by_external_id(owner, visit.external_id) == visit
+            assert uow.appointments.by_external_id(owner, homeless.external_id) == homeless
+            assert {a.id: a.department_id for a in uow.appointments.for_trajectory(journey.id)} == {
+                visit.id: before,
+                homeless.id: None,
+            }
+        # Saving writes the department too.
+        with storage.unit_of_work() as uow:
+            uow.trajectories.save(attrs.evolve(journey, department_id=None))
+            uow.appointments.save(attrs.evolve(visit, department_id=after))
+            uow.appointments.save(attrs.evolve(homeless, department_id=before))
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            stored = uow.trajectories.get(journey.id)
+            assert stored is not None
+            assert stored.department_id is None
+            assert {a.id: a.department_id for a in uow.appointments.for_employer(owner)} == {
+                visit.id: after,
+                homeless.id: before,
+            }

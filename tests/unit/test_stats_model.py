@@ -52,8 +52,8 @@ def test_a_held_session_counts_its_mode_and_theme_in_the_amsterdam_month() -> No
         status=AppointmentStatus.HELD,
         mode=AppointmentMode.ONLINE,
         theme="Werkdruk",
+        department_id="d",
     )
-    part = contribution(None, appointments=[held])
-    assert part.department_id == ""
-    assert part.months == {202602: Counters(held=1, online=1)}
-    assert part.themes == {(202602, "Werkdruk"): 1}
+    part = contribution(appointments=[held])
+    assert part.months == {("d", 202602): Counters(held=1, online=1, themed=1)}
+    assert part.themes == {("d", 202602, "Werkdruk"): 1}

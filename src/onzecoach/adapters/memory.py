@@ -81,6 +81,8 @@ class _Tables:
     #: The groups under a parent: () for employers, (employer,) for departments,
     #: (employer, department) for employees; an ordered set, as dict keys.
     stats_children: dict[tuple[str, ...], dict[_Group, None]] = attrs.Factory(dict)
+    #: (employer, employee) -> the employee's groups, one per department it counted in.
+    stats_employee_groups: dict[tuple[str, str], dict[_Group, None]] = attrs.Factory(dict)
 
 
 class MemoryStorage:
@@ -920,6 +922,13 @@ class _Stats:
                         siblings = {}
                         self._uow.put(tables.stats_children, parent, siblings)
                     self._uow.put(siblings, group, None)
+                if cell.level is Level.EMPLOYEE:
+                    key = (cell.employer_id, cell.employee_id)
+                    own = tables.stats_employee_groups.get(key)
+                    if own is None:
+                        own = {}
+                        self._uow.put(tables.stats_employee_groups, key, own)
+                    self._uow.put(own, group, None)
             old = by_month.get(cell.month)
             self._uow.put(
                 by_month, cell.month, cell.counters if old is None else old + cell.counters
@@ -936,12 +945,17 @@ class _Stats:
                 self._uow.put(months, theme.month, counts)
             self._uow.put(counts, theme.theme, counts.get(theme.theme, 0) + theme.held)
 
-    def employee_held(
-        self, employer_id: str, department_id: str, employee_id: str, months: Collection[int]
-    ) -> dict[int, int]:
-        group = (employer_id, Level.EMPLOYEE, department_id, employee_id)
-        by_month = self._uow.tables.stats_cells.get(group, {})
-        return {month: by_month[month].held for month in months if month in by_month}
+    def employee_themed(
+        self, employer_id: str, employee_id: str, months: Collection[int]
+    ) -> dict[tuple[str, int], int]:
+        tables = self._uow.tables
+        found = {}
+        for group in tables.stats_employee_groups.get((employer_id, employee_id), {}):
+            by_month = tables.stats_cells.get(group, {})
+            for month in months:
+                if month in by_month:
+                    found[(group[2], month)] = by_month[month].themed
+        return found
 
     def series(self, scope: StatsScope, first: int, last: int) -> dict[int, Counters]:
         found: dict[int, Counters] = {}
@@ -953,46 +967,28 @@ class _Stats:
     def breakdown(self, scope: StatsScope, first: int, last: int) -> dict[str, Counters]:
         found: dict[str, Counters] = {}
         for group in self._child_groups(scope):
-            total = Counters()
-            people = 0
-            for _, counters in self._in_range(group, first, last):
-                total += counters
-                people = max(people, counters.people)
-            total = attrs.evolve(total, people=people)
-            if not attrs.evolve(total, people=0).is_zero():
+            total = sum((c for _, c in self._in_range(group, first, last)), Counters())
+            if not total.is_zero():
                 found[_child_key(group)] = total
         return found
 
-    def people(
-        self, scope: StatsScope, first: int, last: int, children: Collection[str] | None = None
-    ) -> dict[str, int]:
-        if children is None:
-            keyed: Iterable[tuple[str, _Group]] = [("", _scope_group(scope))]
-        else:
-            wanted = set(children)
-            keyed = (
-                (_child_key(g), g) for g in self._child_groups(scope) if _child_key(g) in wanted
-            )
-        people: dict[str, set[tuple[str, str]]] = {"": set()} if children is None else {}
-        for key, group in keyed:
-            found = people.setdefault(key, set())
-            for cells in self._employee_groups(group):
-                if any(c.held > 0 for _, c in self._in_range(cells, first, last)):
-                    # An employee who changed department has cells under both.
-                    found.add((cells[0], cells[3]))
-        return {key: len(ids) for key, ids in people.items() if ids or children is None}
+    def month_people(self, scope: StatsScope, first: int, last: int) -> dict[int, dict[str, int]]:
+        found: dict[int, dict[str, int]] = {}
+        for group in self._child_groups(scope):
+            for month, counters in self._in_range(group, first, last):
+                if counters.people:
+                    found.setdefault(month, {})[_child_key(group)] = counters.people
+        return found
 
-    def themes(self, scope: StatsScope, first: int, last: int) -> dict[str, int]:
+    def themes(self, scope: StatsScope, months: Collection[int]) -> dict[str, int]:
         employer, level, department, _ = _scope_group(scope)
         if level is Level.EMPLOYEE:
             return {}
+        stored = self._uow.tables.stats_themes.get((employer, level, department), {})
         counts: dict[str, int] = {}
-        for month, themes in self._uow.tables.stats_themes.get(
-            (employer, level, department), {}
-        ).items():
-            if first <= month <= last:
-                for theme, held in themes.items():
-                    counts[theme] = counts.get(theme, 0) + held
+        for month in set(months):
+            for theme, held in stored.get(month, {}).items():
+                counts[theme] = counts.get(theme, 0) + held
         return {theme: n for theme, n in counts.items() if n}
 
     def clear(self, employer_id: str) -> None:
@@ -1003,6 +999,9 @@ class _Stats:
             siblings = None if parent is None else tables.stats_children.get(parent)
             if siblings is not None:
                 self._uow.discard(siblings, group)
+            own = tables.stats_employee_groups.get((group[0], group[3]))
+            if own is not None:
+                self._uow.discard(own, group)
         for theme_group in [g for g in tables.stats_themes if g[0] == employer_id]:
             self._uow.discard(tables.stats_themes, theme_group)
 
@@ -1025,21 +1024,12 @@ class _Stats:
         self._uow.put(tables.stats_themes, (_ALL[0], Level.ALL, ""), themes)
 
     def _scope_groups(self, scope: StatsScope) -> list[_Group]:
+        tables = self._uow.tables
+        if scope.level is Level.EMPLOYEE:
+            key = (scope.employer_id or "", scope.employee_id or "")
+            return list(tables.stats_employee_groups.get(key, {}))
         group = _scope_group(scope)
-        return [group] if group in self._uow.tables.stats_cells else []
-
-    def _employee_groups(self, group: _Group) -> list[_Group]:
-        employer, level, department, _ = group
-        children = self._uow.tables.stats_children
-        if level is Level.ALL:
-            return [e for g in children.get((), {}) for e in self._employee_groups(g)]
-        if level is Level.EMPLOYEE:
-            return [group]
-        if level is Level.DEPARTMENT:
-            return list(children.get((employer, department), {}))
-        return [
-            e for d in children.get((employer,), {}) for e in children.get((employer, d[2]), {})
-        ]
+        return [group] if group in tables.stats_cells else []
 
     def _child_groups(self, scope: StatsScope) -> list[_Group]:
         parent = _children_parent(scope)

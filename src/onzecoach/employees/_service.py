@@ -15,7 +15,6 @@ from onzecoach.employees._validation import EmployeeDetails, validate_employee
 from onzecoach.errors import Conflict, FieldError, NotFound, ValidationError
 from onzecoach.ids import new_id
 from onzecoach.notifications import OutboxStatus
-from onzecoach.stats._rollup import Rollups, contribution
 from onzecoach.trajectories._service import BOOKING_INVITATION
 
 if TYPE_CHECKING:
@@ -36,18 +35,10 @@ def _json(value: object) -> Any:
 class EmployeeService:
     """Registering employees and reading their dossiers (``portal.employees``)."""
 
-    def __init__(
-        self,
-        *,
-        storage: Storage,
-        clock: Clock,
-        settings: Settings,
-        rollups: Rollups | None = None,
-    ) -> None:
+    def __init__(self, *, storage: Storage, clock: Clock, settings: Settings) -> None:
         self._storage = storage
         self._clock = clock
         self._settings = settings
-        self._rollups = Rollups() if rollups is None else rollups
 
     def register(
         self, actor: Actor, data: dict[str, object], *, employer_id: str | None = None
@@ -92,7 +83,7 @@ class EmployeeService:
             raise ValidationError.single("changes", "invalid", "Geef de wijzigingen als velden.")
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
-            employee = self._visible(uow, actor, employee_id, for_update=True)
+            employee = self._visible(uow, actor, employee_id)
             merged: dict[str, object] = {**attrs.asdict(employee.details, recurse=False), **changes}
             details = self._validated(merged)
             self._check_department(uow, employee.employer_id, details)
@@ -108,8 +99,6 @@ class EmployeeService:
                 return employee
             uow.employees.save(updated)
             uow.search.index(updated)
-            if updated.department_id != employee.department_id:
-                self._move_statistics(uow, employee, updated)
             uow.audit.append(
                 audit_entry(
                     actor,
@@ -148,22 +137,6 @@ class EmployeeService:
                 )
             )
             uow.commit()
-
-    def _move_statistics(self, uow: UnitOfWork, old: Employee, new: Employee) -> None:
-        """Statistics follow the employee's current department: move them with it."""
-        trajectories = uow.trajectories.for_employee(old.id)
-        appointments = [a for t in trajectories for a in uow.appointments.for_trajectory(t.id)]
-        self._rollups.changed(
-            uow,
-            employer_id=old.employer_id,
-            employee_id=old.id,
-            before=contribution(
-                old.department_id, trajectories=trajectories, appointments=appointments
-            ),
-            after=contribution(
-                new.department_id, trajectories=trajectories, appointments=appointments
-            ),
-        )
 
     def get(self, actor: Actor, employee_id: str) -> Employee:
         with self._storage.unit_of_work() as uow:

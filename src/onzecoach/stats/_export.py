@@ -92,6 +92,7 @@ def dashboard_xlsx(dashboard: Dashboard) -> bytes:
     """The dashboard as an Excel workbook: overview, per month, themes and breakdown."""
     try:
         from openpyxl import Workbook  # noqa: PLC0415 - an optional extra
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415
         from openpyxl.styles import Font  # noqa: PLC0415
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ImportError("XLSX export needs openpyxl: pip install 'onzecoach[xlsx]'") from exc
@@ -105,7 +106,9 @@ def dashboard_xlsx(dashboard: Dashboard) -> bytes:
         for row in ws.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str):
-                    # Stored as text, so a name such as "=1+1" never runs as a formula.
+                    # Stored as text, so a name such as "=1+1" never runs as a formula;
+                    # characters XML cannot hold are dropped rather than break the file.
+                    cell.value = ILLEGAL_CHARACTERS_RE.sub("", cell.value)
                     cell.data_type = "s"
         if header and ws.max_row:
             for cell in ws[1]:

@@ -41,10 +41,11 @@ class Counters:
     """What a rollup cell counts for one month.
 
     Sessions count by the month their start falls in (Europe/Amsterdam); ``live`` and
-    ``online`` count held sessions. A trajectory counts as started in the month of its start
-    date and as completed (every session held) in the month of its end date, adding its
-    duration to ``completed_days``. ``people`` is the number of employees with a held session
-    in the cell's month: the group size that guards the themes.
+    ``online`` count held sessions, ``themed`` the held sessions with a theme. A trajectory
+    counts as started in the month of its start date and as completed (every session held)
+    in the month of its end date, adding its duration to ``completed_days``. ``people`` is
+    the number of employees with a themed session in the cell's month: the group whose
+    size decides whether that month's themes may be shown.
     """
 
     held: int = 0
@@ -53,6 +54,7 @@ class Counters:
     no_show: int = 0
     live: int = 0
     online: int = 0
+    themed: int = 0
     started: int = 0
     completed: int = 0
     completed_days: int = 0
@@ -73,6 +75,7 @@ class Counters:
             self.no_show,
             self.live,
             self.online,
+            self.themed,
             self.started,
             self.completed,
             self.completed_days,
@@ -81,6 +84,9 @@ class Counters:
 
     def is_zero(self) -> bool:
         return not any(self.values())
+
+    def __bool__(self) -> bool:
+        return not self.is_zero()
 
 
 #: The names of ``Counters``' fields, in order: the columns of a rollup cell.

@@ -10,8 +10,8 @@ reads cells and never appointments.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import attrs
 
@@ -54,42 +54,47 @@ def appointment_month(appointment: Appointment) -> int:
 class Contribution:
     """What some appointments and trajectories of one employee add to the cells.
 
-    ``months``: month -> counters (without ``people``); ``themes``: (month, theme) -> held.
+    ``months``: (department, month) -> counters (``people`` left at 0); ``themes``:
+    (department, month, theme) -> held sessions. Each appointment and trajectory counts
+    under its own ``department_id``: the department of its time.
     """
 
-    department_id: str
-    months: dict[int, Counters]
-    themes: dict[tuple[int, str], int]
+    months: dict[tuple[str, int], Counters]
+    themes: dict[tuple[str, int, str], int]
 
 
 def contribution(
-    department_id: str | None,
     *,
     appointments: Iterable[Appointment] = (),
     trajectories: Iterable[Trajectory] = (),
 ) -> Contribution:
     """The contribution of one employee's ``appointments`` and ``trajectories``."""
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    themes: dict[tuple[int, str], int] = defaultdict(int)
+    counts: dict[tuple[str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    themes: dict[tuple[str, int, str], int] = defaultdict(int)
     for appointment in appointments:
+        department = appointment.department_id or NO_DEPARTMENT
         month = appointment_month(appointment)
-        cell = counts[month]
+        cell = counts[(department, month)]
         cell[_STATUS_FIELD[appointment.status]] += 1
         if appointment.status is AppointmentStatus.HELD:
             cell["online" if appointment.mode is AppointmentMode.ONLINE else "live"] += 1
             if appointment.theme:
-                themes[(month, appointment.theme)] += 1
+                cell["themed"] += 1
+                themes[(department, month, appointment.theme)] += 1
     for trajectory in trajectories:
-        counts[month_key(trajectory.start_date)]["started"] += 1
+        department = trajectory.department_id or NO_DEPARTMENT
+        counts[(department, month_key(trajectory.start_date))]["started"] += 1
         if trajectory.closed_reason is ClosedReason.COMPLETED and trajectory.end_date is not None:
-            cell = counts[month_key(trajectory.end_date)]
+            cell = counts[(department, month_key(trajectory.end_date))]
             cell["completed"] += 1
             cell["completed_days"] += (trajectory.end_date - trajectory.start_date).days
     return Contribution(
-        department_id=department_id or NO_DEPARTMENT,
-        months={month: Counters(**cell) for month, cell in counts.items()},
+        months={key: Counters(**cell) for key, cell in counts.items()},
         themes=dict(themes),
     )
+
+
+_CellKey = tuple[str, Level, str, str, int]
 
 
 class Rollups:
@@ -107,67 +112,77 @@ class Rollups:
         """Move the cells from ``before`` to ``after`` inside ``uow``.
 
         The caller holds the employee's row lock, so the group sizes (``people``) it derives
-        from the employee's held sessions cannot race with another write for that employee.
+        from the employee's themed sessions cannot race with another write for that
+        employee.
         """
-        deltas = _difference(before, after)
-        if not deltas and before.themes == after.themes:
+        deltas = _difference(before.months, after.months)
+        theme_deltas = _difference(before.themes, after.themes)
+        if not deltas and not theme_deltas:
             return
-        held_changes = [(dept, month) for (dept, month), c in deltas.items() if c.held]
-        current: dict[tuple[str, int], int] = {}
-        for dept in {dept for dept, _ in held_changes}:
-            wanted = [month for d, month in held_changes if d == dept]
-            for month, held in uow.stats.employee_held(
-                employer_id, dept, employee_id, wanted
-            ).items():
-                current[(dept, month)] = held
-        cells: dict[tuple[str, int, str, str, int], Counters] = {}
-        for (dept, month), delta in deltas.items():
-            people = 0
-            if delta.held:
-                held = current.get((dept, month), 0)
-                people = int(held + delta.held > 0) - int(held > 0)
-            change = attrs.evolve(delta, people=people) if people else delta
-            for key in (
-                (employer_id, Level.EMPLOYEE, dept, employee_id, month),
-                (employer_id, Level.DEPARTMENT, dept, "", month),
-                (employer_id, Level.EMPLOYER, "", "", month),
-                ("", Level.ALL, "", "", month),
-            ):
-                cells[key] = cells[key] + change if key in cells else change
-        theme_cells: dict[tuple[str, int, str, int, str], int] = defaultdict(int)
-        for contribution_, sign in ((before, -1), (after, 1)):
-            for (month, theme), held in contribution_.themes.items():
-                dept = contribution_.department_id
-                theme_cells[(employer_id, Level.DEPARTMENT, dept, month, theme)] += sign * held
-                theme_cells[(employer_id, Level.EMPLOYER, "", month, theme)] += sign * held
-                theme_cells[("", Level.ALL, "", month, theme)] += sign * held
+        themed_months = sorted({month for (_, month), c in deltas.items() if c.themed})
+        current = (
+            uow.stats.employee_themed(employer_id, employee_id, themed_months)
+            if themed_months
+            else {}
+        )
+        cells: dict[_CellKey, Counters] = {}
+
+        def put(key: _CellKey, change: Counters) -> None:
+            cells[key] = cells[key] + change if key in cells else change
+
+        for (department, month), delta in deltas.items():
+            joined = 0
+            if delta.themed:
+                had = current.get((department, month), 0)
+                joined = int(had + delta.themed > 0) - int(had > 0)
+            in_department = attrs.evolve(delta, people=joined) if joined else delta
+            put((employer_id, Level.EMPLOYEE, department, employee_id, month), in_department)
+            put((employer_id, Level.DEPARTMENT, department, "", month), in_department)
+            put((employer_id, Level.EMPLOYER, "", "", month), delta)
+            put(("", Level.ALL, "", "", month), delta)
+        for month in themed_months:
+            # Across departments the employee is one person, even if it moved that month.
+            had = sum(n for (_, m), n in current.items() if m == month)
+            change = sum(c.themed for (_, m), c in deltas.items() if m == month)
+            joined = int(had + change > 0) - int(had > 0)
+            if joined:
+                put((employer_id, Level.EMPLOYER, "", "", month), Counters(people=joined))
+                put(("", Level.ALL, "", "", month), Counters(people=joined))
+        themes: dict[tuple[str, Level, str, int, str], int] = defaultdict(int)
+        for (department, month, theme), held in theme_deltas.items():
+            themes[(employer_id, Level.DEPARTMENT, department, month, theme)] += held
+            themes[(employer_id, Level.EMPLOYER, "", month, theme)] += held
+            themes[("", Level.ALL, "", month, theme)] += held
         uow.stats.add(
-            _cells(cells),
             [
-                ThemeCell(e, Level(level), d, month, theme, held)
-                for (e, level, d, month, theme), held in sorted(theme_cells.items())
+                StatsCell(employer, level, department, employee, month, counters)
+                for (employer, level, department, employee, month), counters in sorted(
+                    cells.items()
+                )
+                if not counters.is_zero()
+            ],
+            [
+                ThemeCell(employer, level, department, month, theme, held)
+                for (employer, level, department, month, theme), held in sorted(themes.items())
                 if held
             ],
         )
 
 
-def _difference(before: Contribution, after: Contribution) -> dict[tuple[str, int], Counters]:
-    sums: dict[tuple[str, int], list[int]] = {}
-    for part, sign in ((before, -1), (after, 1)):
-        for month, counters in part.months.items():
-            key = (part.department_id, month)
-            current = sums.get(key)
-            if current is None:
-                sums[key] = [sign * value for value in counters.values()]
-            else:
-                sums[key] = [a + sign * b for a, b in zip(current, counters.values(), strict=True)]
-    return {key: Counters(*values) for key, values in sums.items() if any(values)}
+K = TypeVar("K")
 
 
-def _cells(cells: dict[tuple[str, int, str, str, int], Counters]) -> Sequence[StatsCell]:
-    """The changed cells in key order, so concurrent writers lock rows in the same order."""
-    return [
-        StatsCell(employer, Level(level), dept, employee, month, counters)
-        for (employer, level, dept, employee, month), counters in sorted(cells.items())
-        if not counters.is_zero()
-    ]
+@overload
+def _difference(before: Mapping[K, Counters], after: Mapping[K, Counters]) -> dict[K, Counters]: ...
+@overload
+def _difference(before: Mapping[K, int], after: Mapping[K, int]) -> dict[K, int]: ...
+def _difference(before: Mapping[K, Any], after: Mapping[K, Any]) -> dict[K, Any]:
+    """``after - before`` per key, leaving out what did not change."""
+    found: dict[K, Any] = dict(after)
+    for key, value in before.items():
+        found[key] = found[key] - value if key in found else _negative(value)
+    return {key: value for key, value in found.items() if value}
+
+
+def _negative(value: Any) -> Any:
+    return Counters() - value if isinstance(value, Counters) else -value

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
+from fractions import Fraction
 from typing import TYPE_CHECKING, TypedDict
 
 import attrs
@@ -112,9 +114,17 @@ class StatsService:
         sort: str = "held_sessions",
     ) -> bytes:
         """The dashboard with its whole breakdown (every page) as ``"csv"`` or ``"xlsx"``."""
-        if format not in ("csv", "xlsx"):
-            raise ValidationError.single("format", "invalid", "Kies CSV of XLSX.")
-        first, last = self._checked(start, end, 1, 1, sort)
+        wrong_format = (
+            []
+            if format in ("csv", "xlsx")
+            else [FieldError("format", "invalid", "Kies CSV of XLSX.")]
+        )
+        try:
+            first, last = self._checked(start, end, 1, 1, sort)
+        except ValidationError as error:
+            raise ValidationError([*wrong_format, *error.details]) from None
+        if wrong_format:
+            raise ValidationError(wrong_format)
         with self._storage.unit_of_work() as uow:
             scope, label = _scope(uow, actor, employer_id, department_id, employee_id)
             dashboard = self._dashboard(uow, _Request(scope, first, last, sort=sort), label)
@@ -167,8 +177,7 @@ class StatsService:
         scope, first, last = request.scope, request.first, request.last
         series = uow.stats.series(scope, first, last)
         total = sum(series.values(), Counters())
-        lower = max((c.people for c in series.values()), default=0)
-        themes, note = self._scope_themes(uow, scope, first, last, lower)
+        themes, note = self._scope_themes(uow, scope, first, last, series)
         rows, total_rows = self._rows(uow, request)
         figures = _figures(total)
         return Dashboard(
@@ -193,25 +202,33 @@ class StatsService:
         )
 
     def _scope_themes(
-        self, uow: UnitOfWork, scope: StatsScope, first: int, last: int, lower: int
+        self, uow: UnitOfWork, scope: StatsScope, first: int, last: int, series: dict[int, Counters]
     ) -> tuple[dict[str, int] | None, str | None]:
+        """The scope's themes over the months whose group is large enough, and a note.
+
+        A month counts only when at least ``privacy_min_group`` employees had a themed
+        session in it. Deciding month by month means no two ranges differ by a month that
+        was too small to show. A department's month also stays out when showing it would
+        let the employer's themes minus the other departments' reveal a smaller one.
+        """
         if scope.level is Level.EMPLOYEE:
             return None, _EMPLOYEE_NOTE
-        if lower == 0 or lower >= self._min_group:
-            size = lower
-        else:
-            size = uow.stats.people(scope, first, last).get("", 0)
-        if size == 0:
+        themed = {month for month, counters in series.items() if counters.themed}
+        if not themed:
             return {}, None
-        if size < self._min_group:
-            return None, self._small_group_note
-        if scope.level is Level.DEPARTMENT:
-            # The employer's themes minus those of its other departments must not reveal a
-            # small one: this department may have to stay hidden for that.
+        shown = {month for month in themed if series[month].people >= self._min_group}
+        if scope.level is Level.DEPARTMENT and shown:
             parent = StatsScope(scope.employer_id)
-            if scope.department_id in self._hidden(uow, parent, first, last):
-                return None, self._small_group_note
-        return _ordered(uow.stats.themes(scope, first, last)), None
+            per_month = uow.stats.month_people(parent, min(shown), max(shown))
+            shown = {
+                month
+                for month in shown
+                if scope.department_id not in self._hidden(per_month.get(month, {}))
+            }
+        if not shown:
+            return None, self._small_group_note
+        found = _ordered(uow.stats.themes(scope, sorted(shown)))
+        return found, None if shown == themed else self._partial_note
 
     def _rows(self, uow: UnitOfWork, request: _Request) -> tuple[tuple[DashboardRow, ...], int]:
         level = request.scope.child_level
@@ -228,19 +245,13 @@ class StatsService:
             return tuple(rows[(request.page - 1) * size : request.page * size]), len(rows)
         return tuple(rows), len(rows)
 
-    def _hidden(self, uow: UnitOfWork, scope: StatsScope, first: int, last: int) -> set[str]:
-        """The children of ``scope`` whose themes stay hidden.
+    def _hidden(self, sizes: Mapping[str, int]) -> set[str]:
+        """The groups of one month whose themes stay hidden, given each group's size.
 
         A group below the threshold is hidden. If the hidden groups together are still
-        below it, the scope's themes minus the shown groups' would reveal them, so the
-        smallest shown groups are hidden too until they are not.
+        below it, the total minus the shown groups would reveal them, so the smallest shown
+        groups are hidden too until they are not.
         """
-        children = uow.stats.breakdown(scope, first, last)
-        sizes = {key: counters.people for key, counters in children.items()}
-        unsure = [key for key, size in sizes.items() if size < self._min_group]
-        if unsure:
-            exact = uow.stats.people(scope, first, last, unsure)
-            sizes.update({key: exact.get(key, 0) for key in unsure})
         hidden = {key for key, size in sizes.items() if 0 < size < self._min_group}
         if hidden and sum(sizes[key] for key in hidden) < self._min_group:
             candidates = sorted(
@@ -259,8 +270,15 @@ class StatsService:
     @property
     def _small_group_note(self) -> str:
         return (
-            f"Thema's worden alleen getoond voor groepen van minstens {self._min_group} "
-            "werknemers met gesprekken."
+            f"Thema's worden alleen getoond over maanden waarin minstens {self._min_group} "
+            "werknemers een gesprek met een thema hadden, zodat niemand herkenbaar is."
+        )
+
+    @property
+    def _partial_note(self) -> str:
+        return (
+            f"Maanden met minder dan {self._min_group} werknemers met een thema tellen niet "
+            "mee in de thema's, zodat niemand herkenbaar is."
         )
 
     def _checked(
@@ -269,7 +287,8 @@ class StatsService:
         problems: list[FieldError] = []
         for name, value in (("start", start), ("end", end)):
             if not isinstance(value, date) or isinstance(value, datetime):
-                problems.append(FieldError(name, "required", "Kies een datum."))
+                code = "required" if value is None else "invalid"
+                problems.append(FieldError(name, code, "Kies een datum."))
         if isinstance(start, date) and isinstance(end, date) and not problems:
             if end < start:
                 problems.append(
@@ -388,10 +407,15 @@ def _figures(counters: Counters) -> _Figures:
         "online_sessions": counters.online,
         "trajectories_started": counters.started,
         "trajectories_completed": counters.completed,
-        "average_trajectory_days": (
-            round(counters.completed_days / counters.completed, 1) if counters.completed else None
-        ),
+        "average_trajectory_days": _average(counters.completed_days, counters.completed),
     }
+
+
+def _average(total: int, count: int) -> float | None:
+    """``total / count`` to one decimal, halves rounded up (2.25 -> 2.3), exactly."""
+    if not count:
+        return None
+    return math.floor(Fraction(total * 10, count) + Fraction(1, 2)) / 10
 
 
 def _row(key: str, label: str, counters: Counters) -> DashboardRow:
@@ -420,7 +444,8 @@ def _rebuilt(
     trajectories: Collection[Trajectory],
     appointments: Collection[Appointment],
 ) -> tuple[list[StatsCell], list[ThemeCell]]:
-    """Every cell of one employer, computed from its trajectories and appointments."""
+    """Every cell of one employer (not those of every employer together), computed from its
+    trajectories and appointments."""
     by_employee: dict[str, tuple[list[Trajectory], list[Appointment]]] = defaultdict(
         lambda: ([], [])
     )
@@ -428,35 +453,34 @@ def _rebuilt(
         by_employee[trajectory.employee_id][0].append(trajectory)
     for appointment in appointments:
         by_employee[appointment.employee_id][1].append(appointment)
-    employees = uow.employees.get_many(list(by_employee))
     cells: dict[tuple[Level, str, str, int], Counters] = {}
     themes: dict[tuple[Level, str, int, str], int] = defaultdict(int)
+
+    def put(key: tuple[Level, str, str, int], counters: Counters) -> None:
+        cells[key] = cells[key] + counters if key in cells else counters
+
     for employee_id, (own_trajectories, own_appointments) in by_employee.items():
-        found = employees.get(employee_id)
-        part = contribution(
-            found.department_id if found else None,
-            trajectories=own_trajectories,
-            appointments=own_appointments,
-        )
-        dept = part.department_id
-        for month, counters in part.months.items():
-            counted = attrs.evolve(counters, people=int(counters.held > 0))
-            for key in (
-                (Level.EMPLOYEE, dept, employee_id, month),
-                (Level.DEPARTMENT, dept, "", month),
-                (Level.EMPLOYER, "", "", month),
-            ):
-                cells[key] = cells[key] + counted if key in cells else counted
-        for (month, theme), held in part.themes.items():
-            themes[(Level.DEPARTMENT, dept, month, theme)] += held
+        part = contribution(trajectories=own_trajectories, appointments=own_appointments)
+        themed_months: set[int] = set()
+        for (department, month), counters in part.months.items():
+            counted = attrs.evolve(counters, people=int(counters.themed > 0))
+            put((Level.EMPLOYEE, department, employee_id, month), counted)
+            put((Level.DEPARTMENT, department, "", month), counted)
+            put((Level.EMPLOYER, "", "", month), counters)
+            if counters.themed:
+                themed_months.add(month)
+        for month in themed_months:
+            put((Level.EMPLOYER, "", "", month), Counters(people=1))
+        for (department, month, theme), held in part.themes.items():
+            themes[(Level.DEPARTMENT, department, month, theme)] += held
             themes[(Level.EMPLOYER, "", month, theme)] += held
     return (
         [
-            StatsCell(employer_id, level, dept, employee, month, counters)
-            for (level, dept, employee, month), counters in sorted(cells.items())
+            StatsCell(employer_id, level, department, employee, month, counters)
+            for (level, department, employee, month), counters in sorted(cells.items())
         ],
         [
-            ThemeCell(employer_id, level, dept, month, theme, held)
-            for (level, dept, month, theme), held in sorted(themes.items())
+            ThemeCell(employer_id, level, department, month, theme, held)
+            for (level, department, month, theme), held in sorted(themes.items())
         ],
     )

@@ -102,6 +102,8 @@ class Trajectory:
     parent_id: str | None = None
     classification: str | None = None
     booking_token_hash: str | None = attrs.field(default=None, repr=False)
+    #: The employee's department when the trajectory started: its statistics count there.
+    department_id: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -139,6 +141,9 @@ class Appointment:
     mode: AppointmentMode = AppointmentMode.LIVE
     theme: str | None = None
     coach: str | None = None
+    #: The employee's department when the booking side first reported the appointment:
+    #: its statistics count there, so moving an employee later rewrites no history.
+    department_id: str | None = None
 
     @property
     def counts_against_quota(self) -> bool:

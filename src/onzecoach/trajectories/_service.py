@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -122,6 +123,8 @@ class TrajectoryService:
         parent_id: str | None = None,
     ) -> Trajectory:
         """Start a trajectory inside the caller's transaction, with its booking invitation."""
+        # The employee's lock orders this start with a move to another department.
+        employee = uow.employees.get(employee.id, for_update=True) or employee
         if uow.trajectories.open_for_employee(employee.id) is not None:
             raise Conflict("Deze werknemer heeft al een lopend traject.")
         now = self._clock.now()
@@ -140,14 +143,15 @@ class TrajectoryService:
             created_at=now,
             parent_id=parent_id,
             booking_token_hash=hash_token(secret),
+            department_id=employee.department_id,
         )
         uow.trajectories.add(trajectory)
         self._rollups.changed(
             uow,
             employer_id=trajectory.employer_id,
             employee_id=employee.id,
-            before=contribution(employee.department_id),
-            after=contribution(employee.department_id, trajectories=[trajectory]),
+            before=contribution(),
+            after=contribution(trajectories=[trajectory]),
         )
         self._invite(
             uow, employee, trajectory, secret, not_before=now + self._settings.invitation_delay
@@ -205,8 +209,8 @@ class TrajectoryService:
                 end_date=now.astimezone(amsterdam()).date(),
             )
             uow.trajectories.save(closed)
-            employee = uow.employees.get(trajectory.employee_id, for_update=True)
-            self._count(uow, trajectory, closed, employee.department_id if employee else None)
+            uow.employees.get(trajectory.employee_id, for_update=True)
+            self._count(uow, trajectory, closed)
             uow.audit.append(
                 audit_entry(
                     actor,
@@ -262,7 +266,6 @@ class TrajectoryService:
                 raise NotFound("Traject niet gevonden.")
             # The employee's lock orders this write with others to the employee's statistics.
             employee = uow.employees.get(trajectory.employee_id, for_update=True)
-            department = employee.department_id if employee else None
             existing = uow.appointments.by_external_id(trajectory.employer_id, checked.external_id)
             if existing is not None and existing.trajectory_id != trajectory.id:
                 raise Conflict("Deze afspraak hoort bij een ander traject.")
@@ -283,6 +286,14 @@ class TrajectoryService:
                 employee_id=trajectory.employee_id,
                 created_at=existing.created_at if existing else now,
                 updated_at=now,
+                # A session counts under the department of its first report, for good.
+                department_id=(
+                    existing.department_id
+                    if existing
+                    else employee.department_id
+                    if employee
+                    else None
+                ),
             )
             used = sum(a.counts_against_quota for a in others)
             if appointment.counts_against_quota and used + 1 > trajectory.sessions:
@@ -308,12 +319,7 @@ class TrajectoryService:
                     )
             uow.trajectories.save(updated)
             self._count(
-                uow,
-                trajectory,
-                updated,
-                department,
-                before=[existing] if existing else [],
-                after=[appointment],
+                uow, trajectory, updated, before=[existing] if existing else [], after=[appointment]
             )
             uow.audit.append(
                 audit_entry(
@@ -414,7 +420,6 @@ class TrajectoryService:
         uow: UnitOfWork,
         old: Trajectory,
         new: Trajectory,
-        department: str | None,
         *,
         before: list[Appointment] | None = None,
         after: list[Appointment] | None = None,
@@ -424,8 +429,8 @@ class TrajectoryService:
             uow,
             employer_id=new.employer_id,
             employee_id=new.employee_id,
-            before=contribution(department, trajectories=[old], appointments=before or []),
-            after=contribution(department, trajectories=[new], appointments=after or []),
+            before=contribution(trajectories=[old], appointments=before or []),
+            after=contribution(trajectories=[new], appointments=after or []),
         )
 
     def _invite(
@@ -489,6 +494,10 @@ def _checked_appointment(
     for name, value in (("theme", theme), ("coach", coach)):
         if value is not None and (not isinstance(value, str) or len(value) > _MAX_TEXT):
             problems.append(FieldError(name, "invalid", f"Hoogstens {_MAX_TEXT} tekens."))
+        elif isinstance(value, str) and any(
+            unicodedata.category(char).startswith("C") and not char.isspace() for char in value
+        ):
+            problems.append(FieldError(name, "invalid", "Gebruik geen stuurtekens."))
         texts[name] = " ".join(value.split()) or None if isinstance(value, str) else None
     if problems or moment is None or status_value is None or mode_value is None:
         raise ValidationError(problems)

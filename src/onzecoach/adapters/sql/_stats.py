@@ -1,14 +1,16 @@
 """The statistics rollups in SQL: one row of counters per cell, one per theme and month.
 
 Every read is one statement, built once here and bound per call, on a range of a primary
-key (one employer's cells) or of the (level, month) index (every employer together; but
-see the people counts). Every write is one INSERT ... ON CONFLICT DO UPDATE per table
-(per 500 rows on SQLite) that adds to the stored counters.
+key (one employer's cells), of the (level, month) index (every employer together) or of
+the (employer, level, employee, month) index (an employee's cells in any department).
+Every write is one INSERT ... ON CONFLICT DO UPDATE per table (per 500 rows on SQLite)
+that adds to the stored counters.
 """
 
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Final, cast
 
@@ -31,12 +33,10 @@ _cell = t.stats_cells.c
 _theme = t.stats_themes.c
 _COUNTERS = [_cell[name] for name in COUNTER_FIELDS]
 _IN_RANGE = _cell.month.between(sa.bindparam("_first"), sa.bindparam("_last"))
-_THEMES_IN_RANGE = _theme.month.between(sa.bindparam("_first"), sa.bindparam("_last"))
 _EMPLOYER = _cell.employer_id == sa.bindparam("_employer_id")
 _THEMES_EMPLOYER = _theme.employer_id == sa.bindparam("_employer_id")
 _DEPARTMENT = _cell.department_id == sa.bindparam("_department_id")
 _EMPLOYEE = _cell.employee_id == sa.bindparam("_employee_id")
-_CHILDREN: sa.BindParameter[Any] = sa.bindparam("_children", expanding=True)
 #: A prebuilt SELECT, of whatever columns.
 _Query = sa.Select[*tuple[Any, ...]]
 
@@ -101,10 +101,10 @@ def _adding_values(table: sa.Table, rows: int) -> str:
 
 
 def _summed(key: sa.ColumnElement[str]) -> _Query:
-    """Counters summed per ``key``, but people: the largest month's."""
-    sums = [sa.func.sum(column) for column in _COUNTERS[:-1]]
+    """Every counter summed per ``key``, people too; keys whose sums are all zero left out."""
+    sums = [sa.func.sum(column) for column in _COUNTERS]
     return (
-        sa.select(key, *sums, sa.func.max(_cell.people))
+        sa.select(key, *sums)
         .group_by(key)
         # Children whose counters cancel out (a moved appointment) are no children.
         .having(sa.or_(*(total != 0 for total in sums)))
@@ -112,12 +112,14 @@ def _summed(key: sa.ColumnElement[str]) -> _Query:
     )
 
 
-_EMPLOYEE_HELD = sa.select(_cell.month, _cell.held).where(
-    _EMPLOYER,
-    _level(_cell.level, Level.EMPLOYEE),
-    _DEPARTMENT,
-    _EMPLOYEE,
-    _cell.month.in_(sa.bindparam("_months", expanding=True)),
+_MONTHS: sa.BindParameter[Any] = sa.bindparam("_months", expanding=True)
+# An employee's cells, under every department it counted in.
+_OF_EMPLOYEE = (_EMPLOYER, _level(_cell.level, Level.EMPLOYEE), _EMPLOYEE)
+
+# The range around the months asked is for SQLite: without it, it reads every employee's
+# cells along the primary key rather than look the months up in the employee's index.
+_EMPLOYEE_THEMED = sa.select(_cell.department_id, _cell.month, _cell.themed).where(
+    *_OF_EMPLOYEE, _IN_RANGE, _cell.month.in_(_MONTHS)
 )
 
 # A scope's own cells (every employer's together have employer ""): one range of the key.
@@ -132,84 +134,63 @@ _SERIES = (
     )
     .order_by(_cell.month)
 )
-
-# By the scope's level: its children's rows, summed per child.
-_BREAKDOWN: dict[Level, _Query] = {
-    Level.ALL: _summed(_cell.employer_id).where(_level(_cell.level, Level.EMPLOYER), _IN_RANGE),
-    Level.EMPLOYER: _summed(_cell.department_id).where(
-        _EMPLOYER, _level(_cell.level, Level.DEPARTMENT), _IN_RANGE
-    ),
-    Level.DEPARTMENT: _summed(_cell.employee_id).where(
-        _EMPLOYER, _level(_cell.level, Level.EMPLOYEE), _DEPARTMENT, _IN_RANGE
-    ),
-}
-
-# Employees with a held session, from the employee cells: each counted once per employer
-# (and per child), whatever its months and departments. Built per database:
-#
-# SQLite reads the cells along the primary key, one employer's (or department's) range
-# after another, which holds every column; the month is compared as ``month + 0`` so that
-# it does not take the (level, month) index instead and look each cell of the range up in
-# the table, four times slower. Every employer together is then the employers with cells
-# in the range: a change to an employee's month changes its employer's month too.
-#
-# PostgreSQL takes the (level, month) index for every employer well by itself, and plans
-# the trick above as one index probe per cell.
-_EMPLOYERS_IN_RANGE = sa.select(_cell.employer_id).where(
-    _level(_cell.level, Level.EMPLOYER), _IN_RANGE
+# An employee's: one range of the (employer, level, employee, month) index, summed per
+# month over its departments.
+_EMPLOYEE_SERIES = (
+    sa.select(_cell.month, *(sa.func.sum(column) for column in _COUNTERS))
+    .where(*_OF_EMPLOYEE, _IN_RANGE)
+    .group_by(_cell.month)
+    .order_by(_cell.month)
 )
-_PEOPLE_CHILD = {
-    Level.ALL: _cell.employer_id,
-    Level.EMPLOYER: _cell.department_id,
-    Level.DEPARTMENT: _cell.employee_id,
+
+# By the scope's level: its children's cells, and the column that tells them apart.
+_CHILDREN: dict[Level, tuple[sa.ColumnElement[str], tuple[sa.ColumnElement[bool], ...]]] = {
+    Level.ALL: (_cell.employer_id, (_level(_cell.level, Level.EMPLOYER),)),
+    Level.EMPLOYER: (_cell.department_id, (_EMPLOYER, _level(_cell.level, Level.DEPARTMENT))),
+    Level.DEPARTMENT: (
+        _cell.employee_id,
+        (_EMPLOYER, _level(_cell.level, Level.EMPLOYEE), _DEPARTMENT),
+    ),
+}
+
+# The children's rows, summed per child.
+_BREAKDOWN: dict[Level, _Query] = {
+    level: _summed(key).where(*where, _IN_RANGE) for level, (key, where) in _CHILDREN.items()
 }
 
 
-def _people_statements(
-    dialect: str,
-) -> tuple[dict[Level, _Query], dict[tuple[Level, bool], _Query]]:
-    """The people counts of each scope, and per child (of the listed children or all)."""
-    along_keys = dialect == "sqlite"
-    month = _cell.month + sa.literal_column("0") if along_keys else _cell.month
-    held = (
-        _level(_cell.level, Level.EMPLOYEE),
-        _cell.held > sa.literal_column("0"),
-        month.between(sa.bindparam("_first"), sa.bindparam("_last")),
-    )
-    scopes: dict[Level, tuple[sa.ColumnElement[bool], ...]] = {
-        Level.ALL: (_cell.employer_id.in_(_EMPLOYERS_IN_RANGE),) if along_keys else (),
-        Level.EMPLOYER: (_EMPLOYER,),
-        Level.DEPARTMENT: (_EMPLOYER, _DEPARTMENT),
-        Level.EMPLOYEE: (_EMPLOYER, _DEPARTMENT, _EMPLOYEE),
+def _month_people(dialect: str) -> dict[Level, _Query]:
+    """The children's people per month (one cell each, nothing to sum), per database.
+
+    SQLite takes the (level, month) index for one employer's or department's children
+    too, reading every employer's cells of the range, hundreds of times slower than its
+    range of the primary key; ``month + 0`` keeps it on the key. PostgreSQL plans well.
+    """
+
+    def in_range(level: Level) -> sa.ColumnElement[bool]:
+        month: sa.ColumnElement[int] = _cell.month
+        if dialect == "sqlite" and level is not Level.ALL:
+            month = month + sa.literal_column("0")
+        return month.between(sa.bindparam("_first"), sa.bindparam("_last"))
+
+    return {
+        level: sa.select(_cell.month, key, _cell.people).where(
+            *where, in_range(level), _cell.people != sa.literal_column("0")
+        )
+        for level, (key, where) in _CHILDREN.items()
     }
 
-    def count(*where: sa.ColumnElement[bool], per: sa.ColumnElement[str] | None = None) -> _Query:
-        columns = dict.fromkeys([_cell.employer_id if per is None else per, _cell.employee_id])
-        found = sa.select(*columns).where(*where, *held).distinct().subquery()
-        if per is None:
-            return sa.select(sa.func.count()).select_from(found)
-        key = found.c[per.name]
-        return sa.select(key, sa.func.count()).group_by(key)
 
-    per_child = {}
-    for level, key in _PEOPLE_CHILD.items():
-        per_child[level, False] = count(*scopes[level], per=key)
-        # The employers named: their ranges, without looking for the employers in range.
-        scope = scopes[level] if level is not Level.ALL else ()
-        per_child[level, True] = count(*scope, key.in_(_CHILDREN), per=key)
-    return {level: count(*scope) for level, scope in scopes.items()}, per_child
+_MONTH_PEOPLE = {dialect: _month_people(dialect) for dialect in ("postgresql", "sqlite")}
 
-
-_PEOPLE = {dialect: _people_statements(dialect) for dialect in ("postgresql", "sqlite")}
-
-# A scope's own themes: one range of the themes' primary key.
+# A scope's own themes: one range of the themes' primary key, then the months asked.
 _THEMES = (
     sa.select(_theme.theme, sa.func.sum(_theme.held))
     .where(
         _THEMES_EMPLOYER,
         _theme.level == sa.bindparam("_level"),
         _theme.department_id == sa.bindparam("_department_id"),
-        _THEMES_IN_RANGE,
+        _theme.month.in_(_MONTHS),
     )
     .group_by(_theme.theme)
     .having(sa.func.sum(_theme.held) != 0)
@@ -217,6 +198,13 @@ _THEMES = (
 )
 
 _TOTAL_LEVELS = {Level.ALL, Level.EMPLOYER, Level.DEPARTMENT}
+
+# PostgreSQL: no other transaction changes cells until this one ends. SHARE ROW EXCLUSIVE
+# waits for the writers under way, keeps new ones (ROW EXCLUSIVE) out and lets readers
+# be; two rebuilds take turns. SQLite's BEGIN IMMEDIATE already serialises every writer.
+_LOCK_CELLS = sa.text(
+    f"LOCK TABLE {t.stats_cells.name}, {t.stats_themes.name} IN SHARE ROW EXCLUSIVE MODE"
+)
 
 # The cells of every employer together, recounted from the employer cells.
 _CLEAR_ALL_CELLS = t.stats_cells.delete().where(_level(_cell.level, Level.ALL))
@@ -265,6 +253,12 @@ def _pairs(result: sa.CursorResult[Any]) -> Iterable[tuple[Any, Any]]:
     return cast("Iterable[tuple[Any, Any]]", iter(result))
 
 
+def _chunks(months: Collection[int]) -> list[list[int]]:
+    """The distinct months in IN lists of at most ``_CHUNK``; none for no months."""
+    distinct = sorted(set(months))
+    return [distinct[start : start + _CHUNK] for start in range(0, len(distinct), _CHUNK)]
+
+
 def _scope_parameters(scope: StatsScope, first: int, last: int) -> dict[str, Any]:
     return {
         "_employer_id": scope.employer_id or "",
@@ -279,7 +273,8 @@ class SqlStats(Repository):
     """``StatsRepository`` on ``onzecoach_stats_cells`` and ``onzecoach_stats_themes``.
 
     Cells whose counters return to zero stay: the readers pass over them, and the next
-    change to the cell updates a row instead of inserting one.
+    change to the cell updates a row instead of inserting one. ``clear`` and
+    ``recount_all`` lock both tables against writers until their transaction ends.
     """
 
     def add(self, cells: Sequence[StatsCell], themes: Sequence[ThemeCell]) -> None:
@@ -310,29 +305,34 @@ class SqlStats(Repository):
         self._add(t.stats_cells, [(*k, *c.values()) for k, c in counters.items()])
         self._add(t.stats_themes, [(*k, n) for k, n in held.items()])
 
-    def employee_held(
-        self, employer_id: str, department_id: str, employee_id: str, months: Collection[int]
-    ) -> dict[int, int]:
-        if not months:
-            return {}
-        rows = self._execute(
-            _EMPLOYEE_HELD,
-            "reading the statistics",
-            {
-                "_employer_id": employer_id,
-                "_department_id": department_id,
-                "_employee_id": employee_id,
-                "_months": list(months),
-            },
-        )
-        return dict(_pairs(rows))
+    def employee_themed(
+        self, employer_id: str, employee_id: str, months: Collection[int]
+    ) -> dict[tuple[str, int], int]:
+        found: dict[tuple[str, int], int] = {}
+        for chunk in _chunks(months):
+            rows = self._execute(
+                _EMPLOYEE_THEMED,
+                "reading the statistics",
+                {
+                    "_employer_id": employer_id,
+                    "_employee_id": employee_id,
+                    "_first": chunk[0],
+                    "_last": chunk[-1],
+                    "_months": chunk,
+                },
+            )
+            for department, month, themed in _rows(rows):
+                found[department, month] = themed
+        return found
 
     def series(self, scope: StatsScope, first: int, last: int) -> dict[int, Counters]:
-        rows = self._execute(
-            _SERIES,
-            "reading the statistics",
-            {**_scope_parameters(scope, first, last), "_level": int(scope.level)},
-        )
+        level = scope.level
+        if level is Level.EMPLOYEE:
+            query, parameters = _EMPLOYEE_SERIES, _scope_parameters(scope, first, last)
+        else:
+            query = _SERIES
+            parameters = {**_scope_parameters(scope, first, last), "_level": int(level)}
+        rows = self._execute(query, "reading the statistics", parameters)
         return {month: Counters(*values) for month, *values in _rows(rows) if any(values)}
 
     def breakdown(self, scope: StatsScope, first: int, last: int) -> dict[str, Counters]:
@@ -342,42 +342,53 @@ class SqlStats(Repository):
         rows = self._execute(query, "reading the statistics", _scope_parameters(scope, first, last))
         return {key: Counters(*values) for key, *values in _rows(rows)}
 
-    def people(
-        self, scope: StatsScope, first: int, last: int, children: Collection[str] | None = None
-    ) -> dict[str, int]:
-        level = scope.level
-        parameters = _scope_parameters(scope, first, last)
-        if children is None:
-            of_scope, _ = _PEOPLE[self._dialect]
-            count = self._execute(of_scope[level], "counting people", parameters).scalar_one()
-            return {"": count}
-        if level not in _PEOPLE_CHILD or not children:
-            return {}
-        # A long list of children is most of them: one pass over the scope, then the pick.
-        filtered = len(children) <= _CHUNK
-        if filtered:
-            parameters["_children"] = list(children)
-        _, per_child = _PEOPLE[self._dialect]
-        rows = self._execute(per_child[level, filtered], "counting people", parameters)
-        wanted = None if filtered else set(children)
-        return {
-            key: count for key, count in _rows(rows) if count and (wanted is None or key in wanted)
-        }
+    def month_people(self, scope: StatsScope, first: int, last: int) -> dict[int, dict[str, int]]:
+        query = _MONTH_PEOPLE[self._dialect].get(scope.level)
+        if query is None:
+            return {}  # an employee has no children
+        rows = self._execute(query, "reading the statistics", _scope_parameters(scope, first, last))
+        found: dict[int, dict[str, int]] = defaultdict(dict)
+        for month, key, people in _rows(rows):
+            found[month][key] = people
+        return dict(found)
 
-    def themes(self, scope: StatsScope, first: int, last: int) -> dict[str, int]:
+    def themes(self, scope: StatsScope, months: Collection[int]) -> dict[str, int]:
         if scope.level not in _TOTAL_LEVELS:
             return {}  # themes are never kept per employee
-        parameters = {**_scope_parameters(scope, first, last), "_level": int(scope.level)}
-        return dict(_pairs(self._execute(_THEMES, "reading the themes", parameters)))
+        parameters: dict[str, Any] = {
+            "_employer_id": scope.employer_id or "",
+            "_level": int(scope.level),
+            "_department_id": scope.department_id or "",
+        }
+        chunks = _chunks(months)
+        if len(chunks) == 1:
+            parameters["_months"] = chunks[0]
+            return dict(_pairs(self._execute(_THEMES, "reading the themes", parameters)))
+        # More months than one IN list holds: the chunks' sums, summed.
+        found: dict[str, int] = defaultdict(int)
+        for chunk in chunks:
+            parameters["_months"] = chunk
+            for theme, held in _pairs(self._execute(_THEMES, "reading the themes", parameters)):
+                found[theme] += held
+        return {theme: held for theme, held in sorted(found.items()) if held}
 
     def clear(self, employer_id: str) -> None:
+        self._lock_cells()
         parameters = {"_employer_id": employer_id}
         self._execute(_CLEAR_CELLS, "clearing the statistics", parameters)
         self._execute(_CLEAR_THEMES, "clearing the statistics", parameters)
 
     def recount_all(self) -> None:
+        # The same lock as clear's (again, if a clear took it already), so that a recount
+        # on its own neither misses a writer's cells nor collides with its new month.
+        self._lock_cells()
         for statement in (_CLEAR_ALL_CELLS, _CLEAR_ALL_THEMES, _RECOUNT_CELLS, _RECOUNT_THEMES):
             self._execute(statement, "recounting the statistics", {})
+
+    def _lock_cells(self) -> None:
+        """Keep every other writer of cells out until this transaction ends."""
+        if self._dialect == "postgresql":
+            self._execute(_LOCK_CELLS, "locking the statistics")
 
     def _add(self, table: sa.Table, rows: list[tuple[Any, ...]]) -> None:
         """Insert-or-add ``rows`` (columns in table order): one statement, or one per chunk."""

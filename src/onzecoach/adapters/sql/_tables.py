@@ -315,6 +315,9 @@ trajectories = sa.Table(
     sa.Column("parent_id", Id, sa.ForeignKey("onzecoach_trajectories.id"), nullable=True),
     sa.Column("classification", sa.String(100), nullable=True),
     sa.Column("booking_token_hash", sa.String(64), nullable=True, unique=True),
+    # The employee's department when the trajectory started, which its statistics count
+    # in. Last, as a migration added it.
+    sa.Column("department_id", Id, sa.ForeignKey(departments.c.id), nullable=True),
     sa.UniqueConstraint("employee_id", "number"),
     # A statistics rebuild reads every trajectory of an employer.
     sa.Index(None, "employer_id"),
@@ -344,6 +347,9 @@ appointments = sa.Table(
     sa.Column("mode", sa.String(16), nullable=False),
     sa.Column("theme", sa.String(100), nullable=True),
     sa.Column("coach", sa.String(100), nullable=True),
+    # The employee's department when the appointment was first reported, which its
+    # statistics count in. Last, as a migration added it.
+    sa.Column("department_id", Id, sa.ForeignKey(departments.c.id), nullable=True),
     sa.UniqueConstraint("employer_id", "external_id"),
     sa.Index(None, "trajectory_id", "starts_at"),
 )
@@ -440,8 +446,10 @@ search_prefix_counts = sa.Table(
 # The statistics rollups (``onzecoach.stats``): a row of counters per employer, department
 # or employee and month. The primary key serves every scope's range of months and every
 # breakdown from one B-tree (WITHOUT ROWID makes it the table on SQLite); the (level,
-# month) index serves every employer together. No foreign keys: a rollup is derived data,
-# written on every appointment change and rebuilt from the appointments when in doubt.
+# month) index serves every employer together, and the (employer, level, employee, month)
+# index an employee's cells, which may lie under several departments. No foreign keys: a
+# rollup is derived data, written on every appointment change and rebuilt from the
+# appointments when in doubt.
 stats_cells = sa.Table(
     "onzecoach_stats_cells",
     metadata,
@@ -456,6 +464,7 @@ stats_cells = sa.Table(
         for name in COUNTER_FIELDS
     ),
     sa.Index(None, "level", "month"),
+    sa.Index(None, "employer_id", "level", "employee_id", "month"),
     sqlite_with_rowid=False,
 )
 
