@@ -1,0 +1,173 @@
+"""The application factory: a thin Flask app over a ``Portal``.
+
+No rule of the portal lives here. Views turn form fields into SDK calls and SDK answers
+(and errors) into Dutch pages.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from flask import Flask, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from flask_portal import security
+from onzecoach import NotAuthenticated, NotFound, OnzecoachError, Portal, Throttled
+from onzecoach.notifications import dutch_datetime
+
+__all__ = ["Sent", "create_app"]
+
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Sent(Protocol):
+    """What the development page lists: an adapter that keeps what it sent."""
+
+    @property
+    def sent(self) -> list[Any]: ...
+
+
+#: Short confirmations after a redirect, by code: the URL carries the code, never text.
+NOTICES = {
+    "uitgelogd": "Je bent uitgelogd.",
+    "werknemer": "De werknemer is toegevoegd.",
+    "traject": "Het coachtraject is gestart. De werknemer krijgt binnen enkele uren een "
+    "uitnodiging om een coach te kiezen en een afspraak te maken.",
+    "taak": "De taak is afgehandeld.",
+    "wachtwoord": "Je wachtwoord is gewijzigd.",
+    "hersteld": "Je wachtwoord is hersteld. Log in met je nieuwe wachtwoord.",
+    "verstuurd": "Als de gegevens bij een account horen, is er een e-mail verstuurd.",
+    "geregistreerd": "Je account is klaar. Log in om verder te gaan.",
+    "factor": "Je tweede factor is bijgewerkt.",
+    "uitgenodigd": "De uitnodiging is verstuurd.",
+    "afdeling": "De afdeling is toegevoegd.",
+    "werkgever": "De werkgever is aangemaakt.",
+    "reset": "De tweede factor van de gebruiker is gereset.",
+}
+
+ERRORS = {
+    400: (
+        "Ongeldig verzoek",
+        "Dit verzoek kunnen we niet verwerken. Ga terug en probeer het opnieuw.",
+    ),
+    403: ("Geen toegang", "Je hebt geen toegang tot deze pagina."),
+    404: ("Niet gevonden", "Deze pagina bestaat niet, of je hebt er geen toegang toe."),
+    405: ("Niet toegestaan", "Deze actie is op deze pagina niet mogelijk."),
+    413: ("Te groot", "Wat je verstuurde is te groot."),
+    429: ("Even geduld", "Te veel pogingen. Probeer het later opnieuw."),
+    500: ("Er ging iets mis", "Er ging iets mis aan onze kant. Probeer het later opnieuw."),
+}
+
+
+def create_app(
+    portal: Portal,
+    *,
+    development: bool = False,
+    mailbox: Sent | None = None,
+    sms_box: Sent | None = None,
+) -> Flask:
+    """The web app for ``portal``.
+
+    ``development`` relaxes the Secure flag on cookies (plain http on localhost) and, with
+    ``mailbox``/``sms_box`` (``ConsoleMailer``, ``ConsoleSms``), adds a page listing what
+    was sent so every flow can be finished locally. That page exists only then.
+    """
+    app = Flask(__name__)
+    app.config.update(
+        ONZECOACH_SECRET=portal.settings.secret_key,
+        ONZECOACH_DEVELOPMENT=development,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_FORM_PARTS=200,
+        TEMPLATES_AUTO_RELOAD=development,
+    )
+    app.extensions["onzecoach"] = portal
+    security.install(app)
+    app.jinja_env.globals["notice_text"] = lambda: NOTICES.get(request.args.get("melding", ""))
+    app.jinja_env.filters["datum_tijd"] = dutch_datetime
+
+    @app.before_request
+    def load_actor() -> None:
+        g.actor = None
+        token = request.cookies.get(security.SESSION_COOKIE)
+        if token:
+            try:
+                g.actor = portal.auth.authenticate(token)
+            except NotAuthenticated:
+                g.drop_session = True
+
+    @app.after_request
+    def drop_stale_session(response: Response) -> Response:
+        if g.get("drop_session"):
+            security.clear_cookie(response, security.SESSION_COOKIE)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        title, text = ERRORS.get(code, ERRORS[400])
+        return render_template("error.html", title=title, text=text), code
+
+    @app.errorhandler(NotFound)
+    def not_found(_: NotFound) -> tuple[str, int]:
+        title, text = ERRORS[404]
+        return render_template("error.html", title=title, text=text), 404
+
+    @app.errorhandler(Throttled)
+    def throttled(error: Throttled) -> tuple[str, int]:
+        title, _ = ERRORS[429]
+        text = f"Te veel pogingen. Probeer het opnieuw na {dutch_datetime(error.retry_at)}."
+        return render_template("error.html", title=title, text=text), 429
+
+    @app.errorhandler(OnzecoachError)
+    def other_error(error: OnzecoachError) -> tuple[str, int]:
+        # A rule the view did not expect to meet: say it, in the SDK's Dutch words.
+        return render_template("error.html", title="Dat lukt niet", text=str(error)), 400
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        log.exception("unexpected error", exc_info=error)
+        title, text = ERRORS[500]
+        return render_template("error.html", title=title, text=text), 500
+
+    from flask_portal.views import register_all  # noqa: PLC0415 - the views import this module
+
+    register_all(app, mailbox=mailbox, sms_box=sms_box)
+    return app
+
+
+def portal() -> Portal:
+    """The ``Portal`` of the running app."""
+    from flask import current_app  # noqa: PLC0415
+
+    found: Portal = current_app.extensions["onzecoach"]
+    return found
+
+
+def signed_in(*, hr: bool = False, desk: bool = False) -> Callable[[F], F]:
+    """A view for signed-in users (optionally only HR or only the service desk)."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            actor = g.get("actor")
+            if actor is None:
+                return redirect(url_for("auth.login"))
+            if (hr and actor.is_service_desk) or (desk and not actor.is_service_desk):
+                title, text = ERRORS[403]
+                return render_template("error.html", title=title, text=text), 403
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def field(name: str, *, limit: int = 500) -> str:
+    """A form field as text, cut to ``limit``: a missing or huge field is no crash."""
+    value = request.form.get(name, "")
+    return value[:limit] if isinstance(value, str) else ""

@@ -1,0 +1,37 @@
+// Password rules checked as you type (the server checks again), printing and copying codes.
+(function () {
+  "use strict";
+  var field = document.querySelector("[data-check-password]");
+  if (field) {
+    var list = document.getElementById(field.getAttribute("data-check-password"));
+    var check = function () {
+      var value = field.value;
+      var classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter(function (re) {
+        return re.test(value);
+      }).length;
+      var results = { too_short: value.length >= 12, too_few_classes: classes >= 3 };
+      list.querySelectorAll("li[data-rule]").forEach(function (item) {
+        var rule = item.getAttribute("data-rule");
+        if (rule in results) {
+          item.className = results[rule] ? "ok" : "bad";
+        }
+      });
+    };
+    field.addEventListener("input", check);
+    check();
+  }
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      var text = Array.prototype.map.call(source.querySelectorAll("li"), function (li) {
+        return li.textContent;
+      }).join("\n");
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText(text).then(function () { button.textContent = "Gekopieerd"; });
+      }
+    });
+  });
+})();

@@ -1,0 +1,19 @@
+"""The app's screens, one blueprint per part of the manual."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import account, auth, desk, dev, hr, stats
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from flask_portal.app import Sent
+
+
+def register_all(app: Flask, *, mailbox: Sent | None, sms_box: Sent | None) -> None:
+    for module in (auth, hr, stats, account, desk):
+        app.register_blueprint(module.blueprint)
+    if app.config["ONZECOACH_DEVELOPMENT"] and (mailbox is not None or sms_box is not None):
+        app.register_blueprint(dev.make_blueprint(mailbox, sms_box))

@@ -1,0 +1,284 @@
+"""Logging in, registering by link, the second-factor wizard, forgotten details."""
+
+from __future__ import annotations
+
+import contextlib
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Response as PageResponse
+from werkzeug.wrappers import Response
+
+from flask_portal import security
+from flask_portal.app import field, portal
+from onzecoach import (
+    InvalidToken,
+    MfaRequired,
+    PasswordPolicyError,
+    Throttled,
+    ValidationError,
+    VerificationFailed,
+)
+from onzecoach.mfa import Method
+from onzecoach.notifications import dutch_datetime
+
+blueprint = Blueprint("auth", __name__)
+
+#: The password rules as the manual lists them, by the policy's violation codes.
+RULES = (
+    ("too_short", "Minimaal 12 karakters."),
+    ("contains_username", "De inlognaam mag er niet in zitten."),
+    ("reused", "Niet hetzelfde als de laatste 6 gebruikte wachtwoorden."),
+    ("too_few_classes", "Minimaal 3 van de 4: kleine letters, hoofdletters, cijfers, tekens."),
+    ("common", "Geen bekend of makkelijk te raden wachtwoord."),
+)
+METHOD_LABELS = {
+    Method.SMS: "Code uit de SMS",
+    Method.TOTP: "Code uit de authenticatie-app",
+    Method.YUBIKEY: "YubiKey",
+    Method.BACKUP_CODE: "Back-up code",
+}
+WIZARD = ("sms", "yubikey", "app")
+
+
+def _redirect(endpoint: str, **values: str) -> Response:
+    return redirect(url_for(endpoint, _external=False, **values))
+
+
+def _too_many(throttled: Throttled) -> str:
+    return f"Te veel pogingen. Probeer het opnieuw na {dutch_datetime(throttled.retry_at)}."
+
+
+# Login ------------------------------------------------------------------------------------
+
+
+@blueprint.route("/inloggen", methods=["GET", "POST"])
+def login() -> str | Response:
+    if g.actor is not None:
+        return _redirect("hr.home")
+    error = None
+    username = field("username", limit=200)
+    if request.method == "POST":
+        try:
+            challenge = portal().auth.login(
+                username, field("password", limit=1000), ip=request.remote_addr
+            )
+        except MfaRequired as required:
+            if required.enrollment is None:
+                raise
+            response = _redirect("auth.wizard", step="sms")
+            security.set_cookie(response, security.ENROLL_COOKIE, required.enrollment.token)
+            return response
+        except VerificationFailed:
+            error = "De inlognaam of het wachtwoord klopt niet."
+        except Throttled as throttled:
+            error = (
+                f"Te veel pogingen. Probeer het opnieuw na {dutch_datetime(throttled.retry_at)}."
+            )
+        else:
+            if Method.SMS in challenge.methods:
+                # SMS is this user's method: the code goes out at once.
+                with contextlib.suppress(Throttled, VerificationFailed):
+                    portal().auth.send_sms(challenge.token)
+            response = _redirect("auth.second_step")
+            security.set_cookie(response, security.LOGIN_COOKIE, challenge.token, max_age=600)
+            return response
+    return render_template("auth/login.html", error=error, username=username)
+
+
+@blueprint.route("/inloggen/code", methods=["GET", "POST"])
+def second_step() -> str | Response:
+    token = request.cookies.get(security.LOGIN_COOKIE)
+    if not token:
+        return _redirect("auth.login")
+    error = None
+    method = request.values.get("method", "")
+    if request.method == "POST" and request.form.get("action") == "sms":
+        try:
+            portal().auth.send_sms(token)
+        except Throttled as throttled:
+            error = f"Wacht tot {dutch_datetime(throttled.retry_at)} voor een nieuwe SMS."
+        except (InvalidToken, VerificationFailed):
+            return _restart()
+    elif request.method == "POST":
+        try:
+            session = portal().auth.verify(token, field("code", limit=100), method=method)
+        except InvalidToken:
+            return _restart()
+        except ValidationError:
+            error = "Kies hoe je inlogt en vul de code in."
+        except VerificationFailed:
+            error = "Deze code klopt niet. Probeer het opnieuw."
+        except Throttled as throttled:
+            error = (
+                f"Te veel pogingen. Probeer het opnieuw na {dutch_datetime(throttled.retry_at)}."
+            )
+        else:
+            response = _redirect(
+                "hr.home" if not session.actor.is_service_desk else "desk.employers"
+            )
+            security.clear_cookie(response, security.LOGIN_COOKIE)
+            security.set_cookie(response, security.SESSION_COOKIE, session.token)
+            return response
+    return render_template(
+        "auth/second_step.html", error=error, methods=METHOD_LABELS, chosen=method
+    )
+
+
+def _restart() -> Response:
+    response = _redirect("auth.login")
+    security.clear_cookie(response, security.LOGIN_COOKIE)
+    return response
+
+
+@blueprint.post("/uitloggen")
+def logout() -> Response:
+    token = request.cookies.get(security.SESSION_COOKIE)
+    if token:
+        portal().auth.logout(token)
+    response = _redirect("auth.login", melding="uitgelogd")
+    security.clear_cookie(response, security.SESSION_COOKIE)
+    return response
+
+
+# Forgotten details ---------------------------------------------------------------------------
+
+
+@blueprint.route("/inloggegevens-vergeten", methods=["GET", "POST"])
+def forgotten() -> str | Response:
+    error = None
+    if request.method == "POST":
+        what = field("what", limit=20)
+        try:
+            if what == "wachtwoord":
+                portal().accounts.request_password_reset(field("username", limit=200))
+            elif what == "inlognaam":
+                portal().accounts.remind_username(field("email", limit=320))
+            else:
+                error = "Kies of je je wachtwoord of je inlognaam bent vergeten."
+        except ValidationError as invalid:
+            error = "; ".join(invalid.errors.values())
+        except Throttled:
+            # The same answer as a success: a limit reached says nothing about an account.
+            pass
+        if error is None:
+            return _redirect("auth.login", melding="verstuurd")
+    return render_template("auth/forgotten.html", error=error)
+
+
+@blueprint.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+def reset(token: str) -> str | Response:
+    errors: list[str] = []
+    if request.method == "POST":
+        password = field("password", limit=1000)
+        if password != field("repeat", limit=1000):
+            errors.append("De wachtwoorden zijn niet gelijk.")
+        else:
+            try:
+                portal().accounts.reset_password(token, password)
+            except PasswordPolicyError as weak:
+                errors = _violations(weak)
+            except InvalidToken:
+                errors.append("Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.")
+            else:
+                return _redirect("auth.login", melding="hersteld")
+    return render_template(
+        "auth/password.html", errors=errors, rules=RULES, title="Nieuw wachtwoord"
+    )
+
+
+# Registration and the second-factor wizard --------------------------------------------------
+
+
+@blueprint.route("/registreren/<token>", methods=["GET", "POST"])
+def register(token: str) -> str | Response:
+    errors: list[str] = []
+    if request.method == "POST":
+        password = field("password", limit=1000)
+        if password != field("repeat", limit=1000):
+            errors.append("De wachtwoorden zijn niet gelijk.")
+        else:
+            try:
+                enrollment = portal().accounts.register(token, password)
+            except PasswordPolicyError as weak:
+                errors = _violations(weak)
+            except InvalidToken:
+                errors.append(
+                    "Deze link is verlopen of al gebruikt. Neem contact op met OnzeCoach."
+                )
+            else:
+                response = _redirect("auth.wizard", step="sms")
+                security.set_cookie(response, security.ENROLL_COOKIE, enrollment.token)
+                return response
+    return render_template(
+        "auth/password.html", errors=errors, rules=RULES, title="Kies een wachtwoord"
+    )
+
+
+def _violations(error: PasswordPolicyError) -> list[str]:
+    texts = dict(RULES)
+    found = [texts[code] for code in error.violations if code in texts]
+    return found or list(error.errors.values())
+
+
+@blueprint.route("/tweede-factor/<step>", methods=["GET", "POST"])
+def wizard(step: str) -> str | Response:
+    """SMS, then YubiKey, then the app; each can be skipped; the first one confirmed ends
+    the setup with the backup codes."""
+    token = request.cookies.get(security.ENROLL_COOKIE)
+    if not token:
+        return _redirect("auth.login")
+    if step not in WIZARD:
+        return _redirect("auth.wizard", step="sms")
+    error = None
+    context: dict[str, object] = {}
+    try:
+        if request.method == "POST":
+            done = _wizard_step(step, token, context)
+            if done is not None:
+                return done
+    except InvalidToken:
+        response = _redirect("auth.login")
+        security.clear_cookie(response, security.ENROLL_COOKIE)
+        return response
+    except ValidationError as invalid:
+        error = "; ".join(invalid.errors.values())
+    except VerificationFailed:
+        error = "Deze code klopt niet. Probeer het opnieuw."
+    except Throttled as throttled:
+        error = _too_many(throttled)
+    if step == "app":
+        # A new secret only when the page is opened: one the user scanned stays valid.
+        context["setup"] = portal().mfa.begin_totp(token) if request.method == "GET" else None
+    return render_template(f"auth/wizard_{step}.html", error=error, step=step, **context)
+
+
+def _wizard_step(step: str, token: str, context: dict[str, object]) -> str | Response | None:
+    """Handle one form of the wizard; an answer ends the step, ``None`` shows it again."""
+    mfa = portal().mfa
+    action = field("action", limit=20)
+    if action == "skip":
+        following = WIZARD[WIZARD.index(step) + 1] if step != WIZARD[-1] else None
+        return _redirect("auth.wizard", step=following) if following else _finish(token)
+    if step == "sms" and action == "send":
+        context["phone"] = mfa.begin_sms(token, field("phone", limit=40))
+        return None
+    if step == "sms":
+        mfa.confirm_sms(token, field("code", limit=40))
+    elif step == "yubikey":
+        mfa.add_yubikey(token, field("otp", limit=100))
+    else:
+        mfa.confirm_totp(token, field("code", limit=20))
+    return _finish(token)
+
+
+def _finish(token: str) -> str | Response:
+    try:
+        codes = portal().mfa.finish(token)
+    except MfaRequired:
+        return render_template(
+            "auth/wizard_none.html",
+            error="Stel minstens één tweede factor in om verder te gaan.",
+        )
+    response = PageResponse(render_template("auth/backup_codes.html", codes=codes))
+    security.clear_cookie(response, security.ENROLL_COOKIE)
+    return response

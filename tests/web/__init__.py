@@ -1,0 +1,1 @@
+"""Tests of the reference web app through Flask's test client."""

@@ -1,0 +1,157 @@
+"""The login, registration and second-factor screens, and the app's security basics."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pyotp
+from flask.testing import FlaskClient
+
+from web.conftest import PASSWORD, Web, csrf, post, sign_in, sign_up
+
+
+def test_the_whole_way_from_invitation_to_home_and_out(web: Web) -> None:
+    secret = sign_up(web)
+    client = sign_in(web, "hr.acme", secret)
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Uitloggen" in home.get_data(as_text=True)
+    out = post(client, "/uitloggen", {}, page="/")
+    assert out.status_code == 302
+    assert client.get("/").status_code == 302  # back to the login
+
+
+def test_every_page_carries_the_security_headers(web: Web) -> None:
+    page = web.client().get("/inloggen")
+    assert page.status_code == 200
+    headers = page.headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cache-Control"] == "no-store"
+    assert "<script>" not in page.get_data(as_text=True)
+
+
+def test_a_form_without_its_token_is_refused(web: Web) -> None:
+    client = web.client()
+    client.get("/inloggen")
+    answer = client.post("/inloggen", data={"username": "x", "password": "y"})
+    assert answer.status_code == 400
+    assert "Ongeldig verzoek" in answer.get_data(as_text=True)
+    forged = client.post(
+        "/inloggen", data={"username": "x", "password": "y", "csrf_token": "0" * 64}
+    )
+    assert forged.status_code == 400
+
+
+def test_the_session_cookie_holds_only_the_session_token(web: Web) -> None:
+    secret = sign_up(web)
+    client = sign_in(web, "hr.acme", secret)
+    cookie = client.get_cookie("oc_session")
+    assert cookie is not None
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+    assert client.get_cookie("session") is None  # no Flask session at all
+    web.portal.auth.authenticate(cookie.value)
+
+
+def test_cookies_are_secure_outside_development(web: Web) -> None:
+    from flask_portal import create_app  # noqa: PLC0415
+
+    app = create_app(web.portal, development=False)
+    page = app.test_client().get("/inloggen", base_url="https://portaal.example.nl")
+    cookie = page.headers["Set-Cookie"]
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert page.headers["Strict-Transport-Security"]
+    assert "/dev/berichten" not in [r.rule for r in app.url_map.iter_rules()]
+
+
+def test_wrong_password_and_wrong_code_say_so_without_detail(web: Web) -> None:
+    secret = sign_up(web)
+    client = web.client()
+    wrong = post(client, "/inloggen", {"username": "hr.acme", "password": "Verkeerd-2026!!"})
+    assert "klopt niet" in wrong.get_data(as_text=True)
+    unknown = post(client, "/inloggen", {"username": "niemand", "password": "Verkeerd-2026!!"})
+    assert "klopt niet" in unknown.get_data(as_text=True)
+    post(client, "/inloggen", {"username": "hr.acme", "password": PASSWORD})
+    bad = post(client, "/inloggen/code", {"method": "totp", "code": "000000", "action": "verify"})
+    assert "klopt niet" in bad.get_data(as_text=True)
+    web.clock.advance(timedelta(seconds=31))
+    good = post(
+        client,
+        "/inloggen/code",
+        {"method": "totp", "code": pyotp.TOTP(secret).at(web.clock.now()), "action": "verify"},
+    )
+    assert good.status_code == 302
+
+
+def test_a_weak_password_is_refused_with_the_rules_it_breaks(web: Web) -> None:
+    employer = web.portal.admin.create_employer("Zwak B.V.").id
+    web.portal.admin.invite_user(employer, email="z@example.nl", username="zwak")
+    client = web.client()
+    token = web.last_link()
+    page = post(client, f"/registreren/{token}", {"password": "kort", "repeat": "kort"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Minimaal 12 karakters." in text
+    assert "voldoet niet" in text
+    mismatch = post(client, f"/registreren/{token}", {"password": PASSWORD, "repeat": "x"})
+    assert "niet gelijk" in mismatch.get_data(as_text=True)
+
+
+def test_sms_is_sent_at_once_when_it_is_the_users_method(web: Web) -> None:
+    employer = web.portal.admin.create_employer("Sms B.V.").id
+    web.portal.admin.invite_user(employer, email="s@example.nl", username="sms.user")
+    client = web.client()
+    post(client, f"/registreren/{web.last_link()}", {"password": PASSWORD, "repeat": PASSWORD})
+    sent = post(client, "/tweede-factor/sms", {"action": "send", "phone": "06 12345678"})
+    assert "+31612345678" in sent.get_data(as_text=True)
+    code = re.search(r"code is (\w+)\.", web.sms.sent[-1].text)
+    assert code
+    done = client.post(
+        "/tweede-factor/sms",
+        data={"csrf_token": csrf(sent), "action": "confirm", "code": code.group(1)},
+    )
+    assert "back-up codes" in done.get_data(as_text=True)
+    before = len(web.sms.sent)
+    login = web.client()
+    post(login, "/inloggen", {"username": "sms.user", "password": PASSWORD})
+    assert len(web.sms.sent) == before + 1
+
+
+def test_skipping_every_factor_asks_for_one(web: Web) -> None:
+    employer = web.portal.admin.create_employer("Geen B.V.").id
+    web.portal.admin.invite_user(employer, email="g@example.nl", username="geen")
+    client = web.client()
+    post(client, f"/registreren/{web.last_link()}", {"password": PASSWORD, "repeat": PASSWORD})
+    for step in ("sms", "yubikey", "app"):
+        answer = post(client, f"/tweede-factor/{step}", {"action": "skip"})
+    assert "minstens één tweede factor" in answer.get_data(as_text=True)
+
+
+def test_forgotten_details_answer_the_same_for_known_and_unknown(web: Web) -> None:
+    sign_up(web)
+    client = web.client()
+    known = post(client, "/inloggegevens-vergeten", {"what": "wachtwoord", "username": "hr.acme"})
+    unknown = post(client, "/inloggegevens-vergeten", {"what": "wachtwoord", "username": "nope"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.headers["Location"] == unknown.headers["Location"]
+
+
+def test_errors_are_dutch_pages_without_a_trace(web: Web, hr: FlaskClient) -> None:
+    missing = hr.get("/bestaat-niet")
+    assert missing.status_code == 404
+    assert "Niet gevonden" in missing.get_data(as_text=True)
+    wrong_method = hr.put("/inloggen")
+    assert wrong_method.status_code == 405
+    assert "Traceback" not in wrong_method.get_data(as_text=True)
+
+
+def test_the_development_page_lists_mails_and_sms(web: Web) -> None:
+    sign_up(web)
+    page = web.client().get("/dev/berichten")
+    assert page.status_code == 200
+    assert "Verstuurde berichten" in page.get_data(as_text=True)
