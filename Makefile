@@ -12,9 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
 	touch $(STAMP)
 
+# The reference web app on an embedded SQLite database with demo data, on 127.0.0.1:5000.
 demo: $(STAMP)
-	$(BIN)/python examples/quickstart.py
-	$(BIN)/python examples/walkthrough.py
+	cd examples && ../$(BIN)/python -m flask_portal --folder ../.demo
 
 test: lint typecheck pytest
 

@@ -79,7 +79,8 @@ def login() -> str | Response:
                 # SMS is this user's method: the code goes out at once.
                 with contextlib.suppress(Throttled, VerificationFailed):
                     portal().auth.send_sms(challenge.token)
-            response = _redirect("auth.second_step")
+            # The user's methods travel in the URL: they are no secret, the token is.
+            response = redirect(url_for("auth.second_step", m=[m.value for m in challenge.methods]))
             security.set_cookie(response, security.LOGIN_COOKIE, challenge.token, max_age=600)
             return response
     return render_template("auth/login.html", error=error, username=username)
@@ -119,8 +120,9 @@ def second_step() -> str | Response:
             security.clear_cookie(response, security.LOGIN_COOKIE)
             security.set_cookie(response, security.SESSION_COOKIE, session.token)
             return response
+    offered = {m: label for m, label in METHOD_LABELS.items() if m in request.args.getlist("m")}
     return render_template(
-        "auth/second_step.html", error=error, methods=METHOD_LABELS, chosen=method
+        "auth/second_step.html", error=error, methods=offered or METHOD_LABELS, chosen=method
     )
 
 

@@ -1,0 +1,216 @@
+"""Demo data made by Faker (nl_NL): employers, departments, employees, two years of coaching.
+
+Everything goes through the SDK, as the service desk, HR and the booking side would do it,
+with a clock that walks through the two years so starts and sessions have real dates.
+The rollups behind the statistics are therefore kept the normal way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from faker import Faker
+
+from onzecoach import Conflict, Portal, QuotaExceeded, Role, Settings, ValidationError
+from onzecoach.actors import Actor
+from onzecoach.clock import SystemClock
+from onzecoach.ports import Storage
+from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
+
+__all__ = ["DEMO_PASSWORD", "DemoLogin", "seed"]
+
+#: The password of every demo account.
+DEMO_PASSWORD = "Demo-Portaal-2026!"  # noqa: S105 - printed for the person trying the demo
+#: Employer -> (the HR user's username, its departments).
+EMPLOYERS = {
+    "Gemeente Lindendaal": (
+        "hr.lindendaal",
+        ["Burgerzaken", "Sociaal Domein", "Openbare Ruimte", "ICT", "HR"],
+    ),
+    "Zorggroep De Linde": (
+        "hr.delinde",
+        ["Verpleging", "Thuiszorg", "Facilitair", "Administratie"],
+    ),
+    "Transport Van Dijk B.V.": ("hr.vandijk", ["Planning", "Chauffeurs", "Werkplaats"]),
+}
+THEMES = [
+    "Werkdruk",
+    "Burn-out",
+    "Loopbaan",
+    "Conflict",
+    "Leiderschap",
+    "Balans werk-privé",
+    "Communicatie",
+    "Verandering",
+    "Zelfvertrouwen",
+    "Re-integratie",
+]
+COACHES = ["Anouk de Wit", "Bas Mulder", "Fatima El Idrissi", "Jeroen Smit", "Sanne Bakker"]
+
+
+@dataclass
+class DemoLogin:
+    role: str
+    username: str
+    password: str
+    factor: str
+    backup_codes: list[str] = field(default_factory=list)
+
+
+def seed(
+    storage: Storage,
+    settings: Settings,
+    *,
+    employees: int = 2000,
+    appointments: int = 10_000,
+    seed: int = 2026,
+    today: date | None = None,
+) -> list[DemoLogin]:
+    """Fill an empty storage with demo data; return the demo logins."""
+    return _Seeder(storage, settings, seed=seed, today=today).run(employees, appointments)
+
+
+class _Seeder:
+    def __init__(self, storage: Storage, settings: Settings, *, seed: int, today: date | None):
+        self.rng = random.Random(seed)  # noqa: S311 - demo data, not a secret
+        self.fake = Faker("nl_NL")
+        self.fake.seed_instance(seed)
+        moment = SystemClock().now() if today is None else datetime.combine(today, time(9), UTC)
+        self.now = moment
+        self.clock = FrozenClock(moment - timedelta(days=730))
+        self.mailer, self.sms = RecordingMailer(), RecordingSms()
+        self.settings = settings
+        self.portal = Portal(
+            storage=storage, mailer=self.mailer, sms=self.sms, clock=self.clock, settings=settings
+        )
+        self.people: list[tuple[Actor, str]] = []
+        self.booked = 0
+
+    def run(self, employees: int, appointments: int) -> list[DemoLogin]:
+        logins = [self.account(None, "servicebureau", "06 11111111")]
+        for number, (name, (username, departments)) in enumerate(EMPLOYERS.items()):
+            employer = self.portal.admin.create_employer(name)
+            ids = [self.portal.admin.add_department(employer.id, d).id for d in departments]
+            logins.append(self.account(employer.id, username, f"06 2222222{number}"))
+            actor = Actor(user_id=None, employer_id=employer.id, role=Role.HR)
+            for _ in range(employees // len(EMPLOYERS)):
+                self.employee(actor, ids)
+        running = self.history(appointments)
+        self.ahead(running)
+        self.portal.outbox.dispatch_due()
+        return logins
+
+    def account(self, employer_id: str | None, username: str, phone: str) -> DemoLogin:
+        """Invite, register and set up SMS as the second factor, as the invitee would."""
+        role = Role.HR if employer_id else Role.SERVICE_DESK
+        self.portal.admin.invite_user(
+            employer_id, email=f"{username}@example.nl", username=username, role=role
+        )
+        self.portal.outbox.dispatch_due()
+        body = self.mailer.sent[-1].get_body(preferencelist=("plain",))
+        token = re.findall(r"/([A-Za-z0-9_\-]{20,})", body.get_content() if body else "")[-1]
+        enrollment = self.portal.accounts.register(token, DEMO_PASSWORD)
+        self.portal.mfa.begin_sms(enrollment.token, phone)
+        code = re.findall(r"code is (\w+)\.", self.sms.sent[-1].text)[-1]
+        self.portal.mfa.confirm_sms(enrollment.token, code)
+        codes = self.portal.mfa.finish(enrollment.token)
+        role_name = "HR" if employer_id else "servicebureau"
+        return DemoLogin(role_name, username, DEMO_PASSWORD, "SMS", codes[:2])
+
+    def employee(self, actor: Actor, departments: list[str]) -> None:
+        fake, rng = self.fake, self.rng
+        given = fake.first_name()
+        data: dict[str, object] = {
+            "employee_number": str(fake.unique.random_int(10_000, 99_999)),
+            "last_name": fake.last_name(),
+            "given_name": given,
+            "initials": given[0],
+            "gender": rng.choice(["vrouw", "man"]),
+            "birth_date": fake.date_of_birth(minimum_age=20, maximum_age=64),
+            "email": fake.unique.email(),
+            "postcode": fake.postcode(),
+            "city": fake.city(),
+            "street": fake.street_name(),
+            "house_number": str(rng.randint(1, 200)),
+            "department_id": rng.choice(departments) if rng.random() > 0.05 else None,
+            "job_title": fake.job()[:60],
+            "registration_type": self.settings.registration_types[0],
+        }
+        try:
+            employee = self.portal.employees.register(actor, data)
+        except (ValidationError, Conflict):
+            return  # Faker now and then makes a name the form refuses
+        self.people.append((actor, employee.id))
+
+    def history(self, appointments: int) -> list[tuple[str, int]]:
+        """Two years, day by day: trajectories start, the booking side reports sessions."""
+        per_day = max(1, appointments // 4 // 730)
+        running: list[tuple[str, int]] = []
+        day = 0
+        while self.clock.now() < self.now and self.booked < appointments:
+            for _ in range(per_day):
+                started = self.start()
+                if started is not None:
+                    running.append((started, 0))
+            running = [r for r in (self.session(*r) for r in running) if r is not None]
+            day += 1
+            self.clock.advance(timedelta(days=1))
+            if day % 30 == 0:
+                self.portal.outbox.dispatch_due()
+        return running
+
+    def start(self) -> str | None:
+        actor, employee_id = self.rng.choice(self.people)
+        try:
+            return self.portal.trajectories.start(
+                actor,
+                employee_id,
+                type_code=self.rng.choice(["ONC-IND-4", "ONC-IND-5"]),
+                start_date=self.clock.now().date(),
+            ).id
+        except Conflict:
+            return None
+
+    def session(self, trajectory_id: str, held: int) -> tuple[str, int] | None:
+        """Maybe a session today; the trajectory again, or ``None`` once it is over."""
+        rng = self.rng
+        if rng.random() > 0.12:
+            return trajectory_id, held
+        status = rng.choices(["held", "cancelled", "no_show"], weights=[85, 10, 5])[0]
+        try:
+            self.portal.trajectories.record_appointment(
+                trajectory_id,
+                external_id=f"demo-{self.booked}",
+                starts_at=self.clock.now() + timedelta(hours=rng.randint(0, 8)),
+                status=status,
+                mode=rng.choice(["live", "online", "online"]),
+                theme=rng.choice(THEMES) if status == "held" else None,
+                coach=rng.choice(COACHES),
+            )
+        except (Conflict, QuotaExceeded):
+            return None
+        self.booked += 1
+        held += status == "held"
+        return (trajectory_id, held) if held < 5 else None
+
+    def ahead(self, running: list[tuple[str, int]]) -> None:
+        """A few planned sessions ahead, and extension requests waiting in the inboxes."""
+        for trajectory_id, _ in running[:40]:
+            with contextlib.suppress(Conflict, QuotaExceeded):
+                self.portal.trajectories.record_appointment(
+                    trajectory_id,
+                    external_id=f"demo-{self.booked}",
+                    starts_at=self.now + timedelta(days=self.rng.randint(2, 40)),
+                    status="planned",
+                    mode=self.rng.choice(["live", "online"]),
+                    coach=self.rng.choice(COACHES),
+                )
+                self.booked += 1
+        for trajectory_id, _ in running[:6]:
+            self.portal.trajectories.request_extension(
+                trajectory_id, note="Graag één gesprek extra."
+            )

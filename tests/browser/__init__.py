@@ -1,0 +1,1 @@
+"""The reference web app in a real headless Chromium, through Playwright."""
