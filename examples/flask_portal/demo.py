@@ -148,11 +148,12 @@ class _Seeder:
 
     def history(self, appointments: int) -> list[tuple[str, int]]:
         """Two years, day by day: trajectories start, the booking side reports sessions."""
-        per_day = max(1, appointments // 4 // 730)
+        # About 5 reported sessions per trajectory, spread evenly over the two years.
+        rate = appointments / 5.2 / 730
         running: list[tuple[str, int]] = []
         day = 0
-        while self.clock.now() < self.now and self.booked < appointments:
-            for _ in range(per_day):
+        while self.clock.now() < self.now:
+            for _ in range(int(rate) + (self.rng.random() < rate % 1)):
                 started = self.start()
                 if started is not None:
                     running.append((started, 0))
