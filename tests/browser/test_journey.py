@@ -9,6 +9,7 @@ from typing import Any
 import pyotp
 
 from browser.conftest import Live, Shots
+from onzecoach import Actor, Role
 
 PASSWORD = "Zonnig-Weer-2026!"
 
@@ -81,3 +82,66 @@ def test_a_wrong_code_and_a_weak_password_say_what_is_wrong(
     page.get_by_role("button", name="Bevestigen").click()
     assert page.get_by_text("Deze code klopt niet").is_visible()
     shots("verkeerde-code")
+
+
+def test_the_journey_of_the_manual(live: Live, page: Any, shots: Shots) -> None:
+    """Register and log in, add an employee, start coaching, find the dossier by three
+    letters, complete a task, open the statistics."""
+    employer = live.portal.admin.create_employer("Reis B.V.").id
+    live.portal.admin.add_department(employer, "Klantenservice")
+    live.portal.admin.invite_user(employer, email="reis@example.nl", username="hr.reis")
+    secret = register_with_totp(live, page, shots, "hr.reis")
+    log_in(live, page, shots, "hr.reis", secret)
+
+    # Werknemer toevoegen: the registration type first, then the form.
+    page.get_by_role("link", name="Werknemer toevoegen").click()
+    page.get_by_role("button", name="Verder met registratie").click()
+    shots("werknemer-formulier")
+    page.get_by_role("button", name="Aanmelden").click()
+    # Missing required fields: the browser holds the form and points at the first one.
+    assert page.locator("#f-last_name").evaluate("field => field.validity.valueMissing")
+    assert page.get_by_role("button", name="Aanmelden").is_visible()
+    shots("werknemer-ontbrekend")
+    page.locator("#f-last_name").fill("Bergen")
+    page.locator("#f-name_infix").fill("van den")
+    page.locator("#f-given_name").fill("Anna")
+    page.locator("#f-initials").fill("am")
+    page.locator("#f-gender").select_option("female")
+    page.locator("#f-birth_date").fill("1985-04-12")
+    page.locator("#f-email").fill("anna@example.nl")
+    page.locator("#f-department_id").select_option(label="Klantenservice")
+    page.get_by_role("button", name="Aanmelden").click()
+    assert page.get_by_text("De werknemer is toegevoegd.").is_visible()
+    shots("dossier-nieuw")
+
+    # Coaching starten from the dossier: today is the default start date.
+    page.get_by_role("link", name="Coaching starten").first.click()
+    page.locator("#f-type_code").select_option("ONC-IND-4")
+    shots("coaching-starten")
+    page.get_by_role("button", name="Starten").click()
+    assert page.get_by_text("Het coachtraject is gestart").is_visible()
+
+    # Find the dossier by typing three letters; the results come while typing.
+    page.get_by_role("link", name="Home").click()
+    page.locator("#f-q").press_sequentially("ber", delay=50)
+    hit = page.locator("#zoek-resultaten a").first
+    hit.wait_for()
+    shots("zoeken")
+    hit.click()
+    page.get_by_role("link", name="Trajectendossier").click()
+    shots("trajectendossier")
+    assert page.get_by_text("ONC - individuele coaching (4 gesprekken)").first.is_visible()
+
+    # The booking side asks for an extension; HR marks the task done.
+    hr = Actor(user_id=None, employer_id=employer, role=Role.HR)
+    found = live.portal.search.employees(hr, "ber").hits[0]
+    trajectory = live.portal.employees.dossier(hr, found.employee_id)
+    live.portal.trajectories.request_extension(trajectory.trajectories[0].id, note="Eén extra")
+    page.goto(f"{live.url}/taken")
+    shots("taken")
+    page.get_by_role("button", name="Uitgevoerd").click()
+    assert page.get_by_text("De taak is afgehandeld.").is_visible()
+
+    page.get_by_role("link", name="Statistieken").click()
+    assert page.get_by_role("heading", level=1).first.is_visible()
+    shots("statistieken")

@@ -1,15 +1,414 @@
-"""HR's screens: home, employees, coaching, search, dossier, tasks."""
+"""HR's screens: home, employees, coaching, search, dossier, tasks (manual sections 5 to 8).
+
+Every rule lives in the SDK: a view reads the form, calls ``portal()``, and turns the
+answer or the error into a page. Another employer's ids answer ``NotFound`` (the 404 page).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
 
-from flask_portal.app import signed_in
+from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from flask_portal.app import field, portal, signed_in
+from onzecoach import Actor, Conflict, NotFound, QueryTooShort, QuotaExceeded, ValidationError
+from onzecoach.clock import amsterdam
+from onzecoach.employees import FIELD_LABELS, FIELDS, Gender
+from onzecoach.employees._validation import MAX_LENGTHS, NAME_INFIXES
+from onzecoach.notifications import dutch_date
+from onzecoach.search import SearchHit, SearchResult
+from onzecoach.tasks import Task
+from onzecoach.trajectories import AppointmentMode, AppointmentStatus, TrajectoryStatus
 
 blueprint = Blueprint("hr", __name__)
+
+#: Results per page of the search page; suggestions while typing.
+PAGE_SIZE = 20
+SUGGESTIONS = 10
+#: The longest search text read, the highest page number asked for, the longest id.
+QUERY_LIMIT = 100
+MAX_PAGE = 10_000
+ID_LIMIT = 100
+#: Form fields are cut here; past the SDK's own limits it names them as too long.
+FORM_LIMIT = 2000
+NOTE_LIMIT = 4000
+#: Open tasks on the home page; the rest are on the task page.
+HOME_TASKS = 10
+
+#: The fields the form marks with *, as the manual's form does.
+REQUIRED = frozenset(
+    {"registration_type", "last_name", "given_name", "initials", "gender", "birth_date", "email"}
+)
+GENDER_LABELS = {
+    Gender.FEMALE: "Vrouw",
+    Gender.MALE: "Man",
+    Gender.OTHER: "Anders",
+    Gender.UNKNOWN: "Onbekend",
+}
+#: The choices of the form; "Onbekend" is its placeholder, not a choice.
+GENDER_CHOICES = [
+    (kind.value, GENDER_LABELS[kind]) for kind in (Gender.FEMALE, Gender.MALE, Gender.OTHER)
+]
+APPOINTMENT_STATUS = {
+    AppointmentStatus.PLANNED: "Gepland",
+    AppointmentStatus.HELD: "Gehouden",
+    AppointmentStatus.CANCELLED: "Geannuleerd",
+    AppointmentStatus.NO_SHOW: "Niet verschenen",
+}
+APPOINTMENT_MODE = {AppointmentMode.LIVE: "Live", AppointmentMode.ONLINE: "Online"}
+HINTS = {
+    "employee_number": "Zoals het in jullie salarisadministratie staat.",
+    "name_infix": "Zoals van, de of van der.",
+    "initials": "Zoals J.P.",
+    "country": "Landcode, zoals NL, BE of DE.",
+    "email": "De uitnodiging voor de coaching gaat naar dit adres: controleer het goed.",
+    "phone": "Met landcode als het geen Nederlands nummer is, zoals +32 470 12 34 56.",
+    "po_number": "Alleen nodig als er een PO-nummer op de factuur moet staan.",
+}
+#: The sections of the form, in the order of ``FIELDS``.
+SECTIONS = (
+    (
+        "Persoonsgegevens",
+        (
+            "employee_number",
+            "last_name",
+            "name_infix",
+            "given_name",
+            "initials",
+            "gender",
+            "birth_date",
+        ),
+    ),
+    ("Adres", ("country", "postcode", "house_number", "street", "city")),
+    ("Contact", ("email", "phone")),
+    ("Werk", ("department_id", "job_title", "cost_centre", "po_number")),
+)
+#: How the text fields are typed: the input's type and its extra attributes.
+INPUT_TYPES = {"birth_date": "date", "email": "email", "phone": "tel"}
+INPUT_EXTRA: dict[str, dict[str, str]] = {
+    name: {
+        **({"maxlength": str(MAX_LENGTHS[name])} if name in MAX_LENGTHS else {}),
+        **({"list": "tussenvoegsels"} if name == "name_infix" else {}),
+        **({"autocapitalize": "characters"} if name in {"initials", "postcode"} else {}),
+    }
+    for name in FIELDS
+}
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DUTCH_DAY = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
+
+
+def _actor() -> Actor:
+    actor: Actor = g.actor
+    return actor
+
+
+def _employer_id() -> str:
+    # An HR actor always has an employer; ``signed_in(hr=True)`` let only HR in.
+    return str(_actor().employer_id)
+
+
+def _today() -> date:
+    return portal().clock.now().astimezone(amsterdam()).date()
+
+
+def _day(text: str) -> date | None:
+    """The day a date field names: ``2026-03-02`` (a date input) or ``02-03-2026`` (typed)."""
+    text = text.strip()
+    if iso := _ISO_DAY.fullmatch(text):
+        year, month, day = (int(part) for part in iso.groups())
+    elif dutch := _DUTCH_DAY.fullmatch(text):
+        day, month, year = (int(part) for part in dutch.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _arg(name: str, limit: int = ID_LIMIT) -> str:
+    value = request.args.get(name, "")
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _page() -> int:
+    text = _arg("pagina", 10)
+    return min(max(int(text), 1), MAX_PAGE) if text.isdigit() else 1
+
+
+@blueprint.context_processor
+def _helpers() -> dict[str, Any]:
+    return {
+        "datum": dutch_date,
+        "field_labels": FIELD_LABELS,
+        "gender_labels": GENDER_LABELS,
+        "appointment_status": APPOINTMENT_STATUS,
+        "appointment_mode": APPOINTMENT_MODE,
+    }
+
+
+# Home ------------------------------------------------------------------------------------
 
 
 @blueprint.get("/")
 @signed_in()
-def home() -> str:
-    return render_template("hr/home.html")
+def home() -> str | Response:
+    if _actor().is_service_desk:
+        return redirect(url_for("desk.employers"))
+    tasks = portal().tasks.open(_actor())
+    shown = tasks[:HOME_TASKS]
+    return render_template("hr/home.html", tasks=shown, total_tasks=len(tasks), names=_names(shown))
+
+
+def _names(tasks: Iterable[Task]) -> dict[str, str]:
+    """The display names of the tasks' employees, by id."""
+    names: dict[str, str] = {}
+    for task in tasks:
+        if task.employee_id not in names:
+            try:
+                names[task.employee_id] = (
+                    portal().employees.get(_actor(), task.employee_id).display_name
+                )
+            except NotFound:
+                names[task.employee_id] = "Onbekende werknemer"
+    return names
+
+
+# Search ----------------------------------------------------------------------------------
+
+
+def _search(text: str, *, page: int = 1, size: int = PAGE_SIZE) -> tuple[SearchResult | None, str]:
+    """The results for ``text``, or none and why (nothing typed, too few letters)."""
+    if not text.strip():
+        return None, ""
+    try:
+        found = portal().search.employees(_actor(), text, limit=size, offset=(page - 1) * size)
+    except QueryTooShort as short:
+        return None, short.errors.get("text", str(short))
+    return found, ""
+
+
+@blueprint.get("/zoeken")
+@signed_in(hr=True)
+def search() -> str:
+    text = _arg("q", QUERY_LIMIT)
+    page = _page()
+    found, problem = _search(text, page=page)
+    return render_template("hr/search.html", q=text, found=found, problem=problem, page=page)
+
+
+@blueprint.get("/zoeken.json")
+@signed_in(hr=True)
+def search_json() -> Response:
+    """Suggestions while typing: the first hits of the same search."""
+    text = _arg("q", QUERY_LIMIT)
+    found, problem = _search(text, size=SUGGESTIONS)
+    hits = [_hit(hit) for hit in found.hits] if found else []
+    return jsonify(
+        hits=hits, total=found.total if found else 0, too_short=found is None, message=problem
+    )
+
+
+def _hit(hit: SearchHit) -> dict[str, str | None]:
+    return {
+        "employee_id": hit.employee_id,
+        "display_name": hit.display_name,
+        "birth_date": hit.birth_date.isoformat(),
+        "birth_date_text": dutch_date(hit.birth_date),
+        "employee_number": hit.employee_number,
+        "department": hit.department,
+        "url": url_for("hr.dossier", employee_id=hit.employee_id),
+    }
+
+
+# A new employee (manual section 5) ---------------------------------------------------------
+
+
+@blueprint.route("/werknemers/nieuw", methods=["GET", "POST"])
+@signed_in(hr=True)
+def new_employee() -> str | Response:
+    """First the registration type, then the form; ``Aanmelden`` registers."""
+    types = list(portal().settings.registration_types)
+    if request.method == "GET":
+        chosen = _arg("registratietype", 200)
+        if chosen not in types:
+            error = "Kies een registratietype." if chosen or "verder" in request.args else ""
+            preselect = types[0] if len(types) == 1 else ""
+            return render_template(
+                "hr/new_employee_type.html",
+                options=[(kind, kind) for kind in types],
+                chosen=preselect,
+                error=error,
+            )
+        values = dict.fromkeys(FIELDS, "")
+        values["registration_type"] = chosen
+        values["country"] = "NL"
+        return _employee_form(values, {})
+    values = {name: field(name, limit=FORM_LIMIT) for name in FIELDS}
+    data: dict[str, object] = dict(values)
+    # A date input sends 2026-03-02; text typed where there is none is the SDK's to read.
+    data["birth_date"] = _day(values["birth_date"]) or values["birth_date"]
+    try:
+        employee = portal().employees.register(_actor(), data)
+    except ValidationError as invalid:
+        errors = dict(invalid.errors)
+    except Conflict as taken:
+        errors = {"employee_number": str(taken)}
+    else:
+        return redirect(url_for("hr.dossier", employee_id=employee.id, melding="werknemer"))
+    return _employee_form(values, errors)
+
+
+def _employee_form(values: dict[str, str], errors: dict[str, str]) -> str:
+    departments = portal().admin.departments(_employer_id(), actor=_actor())
+    return render_template(
+        "hr/new_employee.html",
+        values=values,
+        errors=errors,
+        sections=SECTIONS,
+        required=REQUIRED,
+        hints=HINTS,
+        input_types=INPUT_TYPES,
+        input_extra=INPUT_EXTRA,
+        genders=GENDER_CHOICES,
+        departments=[(d.id, d.name) for d in departments],
+        infixes=sorted(NAME_INFIXES),
+    )
+
+
+# Starting coaching (manual section 6) -------------------------------------------------------
+
+
+@blueprint.route("/coaching-starten", methods=["GET", "POST"])
+@signed_in(hr=True)
+def start_coaching() -> str | Response:
+    """Find the employee by name, then choose the start date and the trajectory."""
+    types = [kind for kind in portal().trajectories.types() if not kind.is_extension]
+    errors: dict[str, str] = {}
+    error = ""
+    if request.method == "POST":
+        employee_id = field("employee_id", limit=ID_LIMIT)
+        type_code = field("type_code", limit=200)
+        start_text = field("start_date", limit=200)
+    else:
+        employee_id = _arg("employee_id")
+        type_code = ""
+        start_text = _today().isoformat()
+    employee = portal().employees.get(_actor(), employee_id) if employee_id else None
+    if request.method == "POST" and employee is None:
+        error = "Zoek en kies eerst de werknemer."
+    elif request.method == "POST" and employee is not None:
+        # No readable date is passed on as none: the SDK names the missing start date.
+        start_date: Any = _day(start_text)
+        try:
+            portal().trajectories.start(
+                _actor(), employee.id, type_code=type_code, start_date=start_date
+            )
+        except ValidationError as invalid:
+            errors = dict(invalid.errors)
+        except (Conflict, QuotaExceeded) as refused:
+            error = str(refused)
+        else:
+            return redirect(url_for("hr.dossier", employee_id=employee.id, melding="traject"))
+    text = _arg("q", QUERY_LIMIT) if employee is None else ""
+    page = _page()
+    found, problem = _search(text, page=page) if employee is None else (None, "")
+    return render_template(
+        "hr/start_coaching.html",
+        employee=employee,
+        type_choices=[(kind.code, kind.name) for kind in types],
+        type_code=type_code,
+        start_date=start_text,
+        errors=errors,
+        error=error,
+        q=text,
+        found=found,
+        problem=problem,
+        page=page,
+    )
+
+
+# The dossier (manual section 7) --------------------------------------------------------------
+
+
+@blueprint.get("/werknemers/<employee_id>")
+@signed_in(hr=True)
+def dossier(employee_id: str) -> str:
+    tab = "trajecten" if request.args.get("tab") == "trajecten" else "overzicht"
+    found = portal().employees.dossier(_actor(), employee_id)
+    open_trajectory = next(
+        (row for row in found.trajectories if row.status is not TrajectoryStatus.CLOSED), None
+    )
+    return render_template(
+        "hr/dossier.html", dossier=found, tab=tab, open_trajectory=open_trajectory
+    )
+
+
+@blueprint.post("/trajecten/<trajectory_id>/uitnodiging")
+@signed_in(hr=True)
+def resend_invitation(trajectory_id: str) -> Response:
+    """Send the employee's booking invitation again, now."""
+    trajectory = portal().trajectories.get(_actor(), trajectory_id)
+    portal().trajectories.resend_invitation(_actor(), trajectory.id)
+    return redirect(
+        url_for("hr.dossier", employee_id=trajectory.employee_id, melding="uitgenodigd")
+    )
+
+
+# Tasks (manual section 8) --------------------------------------------------------------------
+
+
+@blueprint.get("/taken")
+@signed_in(hr=True)
+def tasks() -> str:
+    return _tasks_page()
+
+
+def _tasks_page(failed: dict[str, str] | None = None) -> str:
+    """The open tasks; with ``?werknemer=`` those of one employee ("takenoverzicht")."""
+    employee_id = request.values.get("werknemer", "")[:ID_LIMIT]
+    employee = portal().employees.get(_actor(), employee_id) if employee_id else None
+    found = portal().tasks.open(_actor())
+    if employee is not None:
+        found = [task for task in found if task.employee_id == employee.id]
+    return render_template(
+        "hr/tasks.html", tasks=found, names=_names(found), employee=employee, failed=failed or {}
+    )
+
+
+@blueprint.post("/taken/<task_id>/uitgevoerd")
+@signed_in(hr=True)
+def complete_task(task_id: str) -> str | Response:
+    return _decide(task_id, lambda: portal().tasks.complete(_actor(), task_id))
+
+
+@blueprint.post("/taken/<task_id>/goedkeuren")
+@signed_in(hr=True)
+def approve_task(task_id: str) -> str | Response:
+    return _decide(task_id, lambda: portal().tasks.approve(_actor(), task_id))
+
+
+@blueprint.post("/taken/<task_id>/afwijzen")
+@signed_in(hr=True)
+def decline_task(task_id: str) -> str | Response:
+    note = field("note", limit=NOTE_LIMIT)
+    return _decide(task_id, lambda: portal().tasks.decline(_actor(), task_id, note=note), note)
+
+
+def _decide(task_id: str, action: Callable[[], object], note: str = "") -> str | Response:
+    try:
+        action()
+    except ValidationError as invalid:
+        message = invalid.errors.get("note") or "; ".join(invalid.errors.values())
+        return _tasks_page({"task_id": task_id, "message": message, "note": note})
+    except (Conflict, QuotaExceeded) as refused:
+        return _tasks_page({"task_id": task_id, "message": str(refused), "note": note})
+    employee_id = field("werknemer", limit=ID_LIMIT)
+    values: dict[str, Any] = {"melding": "taak"}
+    if employee_id:
+        values["werknemer"] = employee_id
+    return redirect(url_for("hr.tasks", **values))
