@@ -129,6 +129,24 @@ def test_starting_sends_the_booking_invitation_once_after_the_delay(
     assert link.group(2) not in again
 
 
+def test_a_resend_before_the_delay_replaces_the_waiting_invitation(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    hr = hr_of(portal, "Acme")
+    employee = portal.employees.register(hr, dict(ANNA))
+    trajectory = portal.trajectories.start(
+        hr, employee.id, type_code="ONC-IND-4", start_date=today(portal)
+    )
+    portal.trajectories.resend_invitation(hr, trajectory.id)
+    assert portal.outbox.dispatch_due() == 1
+    clock.advance(portal.settings.invitation_delay * 2)
+    # The first invitation, with its dead link, never goes out.
+    assert portal.outbox.dispatch_due() == 0
+    assert len(mailer.sent) == 1
+    statuses = sorted(m.status.value for m in portal.outbox.messages())
+    assert statuses == ["sent", "suppressed"]
+
+
 # Must hold 2: appointments -------------------------------------------------------------------
 
 

@@ -20,7 +20,8 @@ class OutboxStatus(enum.StrEnum):
 
     ``suppressed`` is never sent: it is what a self-service request for an account that
     does not exist writes, so that such a request does the same work as a real one and
-    nobody can tell the two apart.
+    nobody can tell the two apart; and what a booking invitation becomes when a resend
+    replaces it before it went out.
     """
 
     PENDING = "pending"

@@ -19,7 +19,7 @@ from onzecoach.errors import (
     ValidationError,
 )
 from onzecoach.ids import new_id
-from onzecoach.notifications import new_email
+from onzecoach.notifications import OutboxStatus, new_email
 from onzecoach.stats._rollup import Rollups, contribution
 from onzecoach.tasks._model import Task, TaskKind
 from onzecoach.trajectories._mails import booking_invitation_mail
@@ -172,7 +172,8 @@ class TrajectoryService:
         return trajectory
 
     def resend_invitation(self, actor: Actor, trajectory_id: str) -> None:
-        """Send the booking invitation again, now; the earlier link stops working."""
+        """Send the booking invitation again, now; the earlier link stops working, and an
+        earlier invitation that has not gone out yet never will."""
         with self._storage.unit_of_work() as uow:
             trajectory = self.visible_trajectory(uow, actor, trajectory_id, for_update=True)
             if not trajectory.is_open:
@@ -182,6 +183,11 @@ class TrajectoryService:
                 raise NotFound("Werknemer niet gevonden.")
             secret = new_token()
             uow.trajectories.save(attrs.evolve(trajectory, booking_token_hash=hash_token(secret)))
+            # An invitation still waiting for its delay would carry the dead link: it stays.
+            for waiting in uow.outbox.list(
+                status=OutboxStatus.PENDING, kind=BOOKING_INVITATION, reference=trajectory.id
+            ):
+                uow.outbox.save(attrs.evolve(waiting, status=OutboxStatus.SUPPRESSED))
             self._invite(uow, employee, trajectory, secret, not_before=self._clock.now())
             uow.audit.append(
                 audit_entry(
