@@ -94,7 +94,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        locale="nl-NL", viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
+    )
     opened = context.new_page()
     opened.set_default_timeout(10_000)
     yield opened

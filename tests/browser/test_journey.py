@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pyotp
@@ -142,6 +142,23 @@ def test_the_journey_of_the_manual(live: Live, page: Any, shots: Shots) -> None:
     page.get_by_role("button", name="Uitgevoerd").click()
     assert page.get_by_text("De taak is afgehandeld.").is_visible()
 
+    # Statistics: a held session reported today shows in the figures and the chart.
+    live.portal.trajectories.record_appointment(
+        trajectory.trajectories[0].id,
+        external_id="pa-1",
+        starts_at=live.clock.now(),
+        status="held",
+        mode="online",
+        theme="Werkdruk",
+    )
     page.get_by_role("link", name="Statistieken").click()
-    assert page.get_by_role("heading", level=1).first.is_visible()
+    page.locator("#chart-months").wait_for()
+    drawn = page.locator("#chart-months").evaluate("canvas => canvas.width * canvas.height")
+    assert drawn > 0
+    assert page.locator("#chart-modes").is_visible()
+    board = live.portal.stats.dashboard(hr, start=date(2025, 4, 1), end=date(2026, 3, 31))
+    assert board.held_sessions == 1
+    assert "Klantenservice" in page.locator("#h-rows ~ *").first.inner_text() or (
+        page.get_by_role("link", name="Klantenservice").first.is_visible()
+    )
     shots("statistieken")

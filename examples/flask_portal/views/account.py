@@ -2,14 +2,131 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
 
-from flask_portal.app import signed_in
+from flask import Blueprint, g, redirect, render_template, url_for
+from flask import Response as PageResponse
+from werkzeug.wrappers import Response
+
+from flask_portal import security
+from flask_portal.app import field, portal, signed_in
+from flask_portal.views.auth import RULES, WIZARD, _violations
+from onzecoach import (
+    Actor,
+    Conflict,
+    NotAuthenticated,
+    PasswordPolicyError,
+    Throttled,
+    ValidationError,
+    VerificationFailed,
+)
+from onzecoach.mfa import Factor, FactorKind
+from onzecoach.notifications import dutch_datetime
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
+
+KINDS = {
+    FactorKind.SMS: "SMS",
+    FactorKind.TOTP: "Authenticatie-app",
+    FactorKind.YUBIKEY: "YubiKey",
+}
+#: The wizard's steps (views/auth.py) as a signed-in user can start them.
+ADD = {"sms": "SMS", "yubikey": "YubiKey", "app": "Authenticatie-app"}
 
 
 @blueprint.get("/")
 @signed_in()
 def settings() -> str:
-    return render_template("account/settings.html")
+    return _page()
+
+
+@blueprint.post("/wachtwoord")
+@signed_in()
+def password() -> str | Response:
+    """Change the password; the SDK ends every session, so the user logs in again."""
+    actor: Actor = g.actor
+    new = field("new", limit=1000)
+    errors: list[str] = []
+    if not field("current", limit=1000):
+        errors.append("Vul je huidige wachtwoord in.")
+    if new != field("repeat", limit=1000):
+        errors.append("De nieuwe wachtwoorden zijn niet gelijk.")
+    if not errors:
+        try:
+            portal().accounts.change_password(actor, field("current", limit=1000), new)
+        except PasswordPolicyError as weak:
+            errors = _violations(weak)
+        except VerificationFailed:
+            errors.append("Je huidige wachtwoord klopt niet.")
+        except Throttled as throttled:
+            errors.append(
+                f"Te veel pogingen. Probeer het opnieuw na {dutch_datetime(throttled.retry_at)}."
+            )
+        except ValidationError as invalid:
+            errors = list(invalid.errors.values())
+        except NotAuthenticated:
+            return _signed_out("auth.login")
+        else:
+            return _signed_out("auth.login", melding="wachtwoord")
+    return _page(password_errors=errors)
+
+
+@blueprint.post("/tweede-factor/<factor_id>/verwijderen")
+@signed_in()
+def remove_factor(factor_id: str) -> str | Response:
+    try:
+        portal().mfa.remove_method(g.actor, factor_id[:100])
+    except Conflict as refused:
+        return _page(factor_error=str(refused))
+    return redirect(url_for("account.settings", melding="factor"))
+
+
+@blueprint.post("/tweede-factor/toevoegen")
+@signed_in()
+def add_factor() -> Response:
+    """Into the second-factor wizard of views/auth.py, with a token for this user."""
+    step = field("step", limit=20)
+    token = portal().mfa.setup_token(g.actor)
+    response = redirect(url_for("auth.wizard", step=step if step in WIZARD else "sms"))
+    security.set_cookie(response, security.ENROLL_COOKIE, token)
+    return response
+
+
+@blueprint.post("/back-up-codes")
+@signed_in()
+def backup_codes() -> PageResponse:
+    """A new set of backup codes, shown this once (the page is never stored: no-store)."""
+    codes = portal().mfa.regenerate_backup_codes(g.actor)
+    return PageResponse(render_template("account/backup_codes.html", codes=codes))
+
+
+def _page(**context: Any) -> str:
+    actor: Actor = g.actor
+    mfa = portal().mfa
+    factors = mfa.methods(actor)
+    return render_template(
+        "account/settings.html",
+        rules=RULES,
+        factors=[_factor(factor) for factor in factors],
+        last_one=len(factors) == 1,
+        codes_left=mfa.backup_codes_left(actor),
+        add=ADD,
+        **{"password_errors": [], "factor_error": None, **context},
+    )
+
+
+def _factor(factor: Factor) -> dict[str, str]:
+    if factor.kind is FactorKind.SMS and factor.phone:
+        detail = f"naar het nummer dat eindigt op {factor.phone[-2:]}"
+    elif factor.kind is FactorKind.YUBIKEY and factor.public_id:
+        detail = f"sleutel {factor.public_id}"
+    else:
+        detail = ""
+    since = dutch_datetime(factor.confirmed_at) if factor.confirmed_at else ""
+    return {"id": factor.id, "kind": KINDS[factor.kind], "detail": detail, "since": since}
+
+
+def _signed_out(endpoint: str, **values: Any) -> Response:
+    response = redirect(url_for(endpoint, **values))
+    security.clear_cookie(response, security.SESSION_COOKIE)
+    return response

@@ -2,14 +2,202 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
 
-from flask_portal.app import signed_in
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from flask_portal.app import field, portal, signed_in
+from onzecoach import Actor, Conflict, NotFound, Role, Throttled, ValidationError
+from onzecoach.accounts import AccountStatus, User
+from onzecoach.employers import Employer
+from onzecoach.notifications import dutch_datetime
 
 blueprint = Blueprint("desk", __name__, url_prefix="/servicebureau")
+
+STATUSES = {
+    AccountStatus.INVITED: "Uitgenodigd",
+    AccountStatus.ENROLLING: "Stelt de tweede factor in",
+    AccountStatus.ACTIVE: "Actief",
+    AccountStatus.DISABLED: "Uitgeschakeld",
+}
+#: Confirmations this blueprint shows after a redirect, beside the app's ``NOTICES``.
+DONE = {
+    "ingetrokken": "De uitnodiging is ingetrokken; het account is uitgeschakeld.",
+}
+
+
+# Employers ---------------------------------------------------------------------------------
 
 
 @blueprint.get("/")
 @signed_in(desk=True)
 def employers() -> str:
-    return render_template("desk/employers.html")
+    return _employers_page()
+
+
+@blueprint.post("/werkgevers")
+@signed_in(desk=True)
+def create_employer() -> str | Response:
+    name = field("name", limit=300)
+    try:
+        employer = portal().admin.create_employer(name, actor=g.actor)
+    except ValidationError as invalid:
+        return _employers_page(errors={"name": invalid.errors.get("name", str(invalid))}, name=name)
+    except Conflict as taken:
+        return _employers_page(errors={"name": str(taken)}, name=name)
+    return redirect(url_for("desk.employer", employer_id=employer.id, melding="werkgever"))
+
+
+def _employers_page(**context: Any) -> str:
+    found = portal().admin.employers(actor=g.actor)
+    rows = [{"employer": e, "created": dutch_datetime(e.created_at)} for e in found]
+    return render_template(
+        "desk/employers.html", rows=rows, **{"errors": {}, "name": "", **context}
+    )
+
+
+# One employer: departments ------------------------------------------------------------------
+
+
+@blueprint.get("/werkgevers/<employer_id>")
+@signed_in(desk=True)
+def employer(employer_id: str) -> str:
+    return _departments_page(_employer(employer_id))
+
+
+@blueprint.post("/werkgevers/<employer_id>/afdelingen")
+@signed_in(desk=True)
+def add_department(employer_id: str) -> str | Response:
+    found = _employer(employer_id)
+    name = field("name", limit=300)
+    try:
+        portal().admin.add_department(found.id, name, actor=g.actor)
+    except ValidationError as invalid:
+        return _departments_page(
+            found, errors={"name": invalid.errors.get("name", str(invalid))}, name=name
+        )
+    except Conflict as taken:
+        return _departments_page(found, errors={"name": str(taken)}, name=name)
+    return redirect(url_for("desk.employer", employer_id=found.id, melding="afdeling"))
+
+
+def _departments_page(found: Employer, **context: Any) -> str:
+    departments = portal().admin.departments(found.id, actor=g.actor)
+    return render_template(
+        "desk/employer.html",
+        employer=found,
+        tab="afdelingen",
+        departments=departments,
+        **{"errors": {}, "name": "", **context},
+    )
+
+
+# One employer: users ---------------------------------------------------------------------------
+
+
+@blueprint.get("/werkgevers/<employer_id>/gebruikers")
+@signed_in(desk=True)
+def users(employer_id: str) -> str:
+    return _users_page(_employer(employer_id))
+
+
+@blueprint.post("/werkgevers/<employer_id>/gebruikers")
+@signed_in(desk=True)
+def invite(employer_id: str) -> str | Response:
+    found = _employer(employer_id)
+    values = {"email": field("email", limit=320), "username": field("username", limit=200)}
+    errors: dict[str, str] = {}
+    problem = None
+    try:
+        portal().admin.invite_user(
+            found.id,
+            email=values["email"],
+            username=values["username"],
+            role=Role.HR,
+            actor=g.actor,
+        )
+    except ValidationError as invalid:
+        errors = {name: text for name, text in invalid.errors.items() if name in values}
+        problem = None if errors else "; ".join(invalid.errors.values())
+    except Conflict as taken:
+        errors = {"username": str(taken)}
+    except Throttled as throttled:
+        problem = _refusal(throttled)
+    else:
+        return redirect(url_for("desk.users", employer_id=found.id, melding="uitgenodigd"))
+    return _users_page(found, errors=errors, values=values, problem=problem)
+
+
+@blueprint.post("/werkgevers/<employer_id>/gebruikers/<user_id>/opnieuw-uitnodigen")
+@signed_in(desk=True)
+def resend(employer_id: str, user_id: str) -> str | Response:
+    found, user = _user(employer_id, user_id)
+    try:
+        portal().admin.resend_invitation(user.id, actor=g.actor)
+    except (Conflict, Throttled) as refused:
+        return _users_page(found, problem=_refusal(refused))
+    return redirect(url_for("desk.users", employer_id=found.id, melding="uitgenodigd"))
+
+
+@blueprint.post("/werkgevers/<employer_id>/gebruikers/<user_id>/intrekken")
+@signed_in(desk=True)
+def revoke(employer_id: str, user_id: str) -> str | Response:
+    found, user = _user(employer_id, user_id)
+    try:
+        portal().admin.revoke_invitation(user.id, actor=g.actor)
+    except Conflict as refused:
+        return _users_page(found, problem=str(refused))
+    return redirect(url_for("desk.users", employer_id=found.id, gedaan="ingetrokken"))
+
+
+@blueprint.post("/werkgevers/<employer_id>/gebruikers/<user_id>/tweede-factor-resetten")
+@signed_in(desk=True)
+def reset_factor(employer_id: str, user_id: str) -> Response:
+    found, user = _user(employer_id, user_id)
+    portal().mfa.reset(user.id, actor=g.actor)
+    return redirect(url_for("desk.users", employer_id=found.id, melding="reset"))
+
+
+def _users_page(found: Employer, **context: Any) -> str:
+    accounts = portal().admin.users(found.id, actor=g.actor)
+    rows = [
+        {
+            "user": user,
+            "status": STATUSES.get(user.status, str(user.status)),
+            "invited": user.status is AccountStatus.INVITED,
+            "resettable": user.status in (AccountStatus.ACTIVE, AccountStatus.ENROLLING),
+        }
+        for user in accounts
+    ]
+    return render_template(
+        "desk/employer.html",
+        employer=found,
+        tab="gebruikers",
+        rows=rows,
+        done=DONE.get(request.args.get("gedaan", "")),
+        **{"errors": {}, "values": {}, "problem": None, **context},
+    )
+
+
+# Helpers ---------------------------------------------------------------------------------------
+
+
+def _employer(employer_id: str) -> Employer:
+    actor: Actor = g.actor
+    return portal().admin.employer(employer_id[:100], actor=actor)
+
+
+def _user(employer_id: str, user_id: str) -> tuple[Employer, User]:
+    """The employer and one of its users; ``NotFound`` (404) for a user of another."""
+    found = _employer(employer_id)
+    for user in portal().admin.users(found.id, actor=g.actor):
+        if user.id == user_id:
+            return found, user
+    raise NotFound("Gebruiker niet gevonden.")
+
+
+def _refusal(error: Conflict | Throttled) -> str:
+    if isinstance(error, Throttled):
+        return f"{error} Dat kan weer na {dutch_datetime(error.retry_at)}."
+    return str(error)
