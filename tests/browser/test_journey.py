@@ -84,12 +84,47 @@ def test_a_wrong_code_and_a_weak_password_say_what_is_wrong(
     shots("verkeerde-code")
 
 
+def desk_user(live: Live) -> None:
+    """A service-desk account with SMS as its second factor, set up through the SDK."""
+    live.portal.admin.invite_user(
+        None, email="desk@example.nl", username="desk.user", role=Role.SERVICE_DESK
+    )
+    enrollment = live.portal.accounts.register(live.last_link(), PASSWORD)
+    live.portal.mfa.begin_sms(enrollment.token, "06 12345678")
+    live.portal.mfa.confirm_sms(enrollment.token, sms_code(live))
+    live.portal.mfa.finish(enrollment.token)
+
+
+def sms_code(live: Live) -> str:
+    found = re.search(r"code is (\w+)\.", live.sms.sent[-1].text)
+    assert found
+    return found.group(1)
+
+
 def test_the_journey_of_the_manual(live: Live, page: Any, shots: Shots) -> None:
-    """Register and log in, add an employee, start coaching, find the dossier by three
-    letters, complete a task, open the statistics."""
-    employer = live.portal.admin.create_employer("Reis B.V.").id
-    live.portal.admin.add_department(employer, "Klantenservice")
-    live.portal.admin.invite_user(employer, email="reis@example.nl", username="hr.reis")
+    """The service desk invites; HR registers and logs in, adds an employee, starts
+    coaching, finds the dossier by three letters, completes a task, reads the statistics."""
+    desk_user(live)
+    page.goto(f"{live.url}/inloggen")
+    page.locator("#f-username").fill("desk.user")
+    page.locator("#f-password").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.locator("#f-code").fill(sms_code(live))  # the SMS went out at once
+    page.get_by_role("button", name="Inloggen").click()
+    page.locator("#f-name").fill("Reis B.V.")
+    page.get_by_role("button", name="Werkgever aanmaken").click()
+    assert page.get_by_role("heading", name="Reis B.V.").is_visible()
+    page.locator("#f-name").fill("Klantenservice")
+    page.get_by_role("button", name="Afdeling toevoegen").click()
+    page.get_by_role("link", name="Gebruikers").click()
+    page.locator("#f-email").fill("reis@example.nl")
+    page.locator("#f-username").fill("hr.reis")
+    shots("servicebureau-uitnodigen")
+    page.get_by_role("button", name="Uitnodiging versturen").click()
+    assert page.get_by_text("De uitnodiging is verstuurd.").is_visible()
+    page.get_by_role("button", name="Uitloggen").click()
+    employer = next(e.id for e in live.portal.admin.employers() if e.name == "Reis B.V.")
+
     secret = register_with_totp(live, page, shots, "hr.reis")
     log_in(live, page, shots, "hr.reis", secret)
 
@@ -162,3 +197,42 @@ def test_the_journey_of_the_manual(live: Live, page: Any, shots: Shots) -> None:
         page.get_by_role("link", name="Klantenservice").first.is_visible()
     )
     shots("statistieken")
+
+
+def test_usable_at_phone_width_and_with_the_keyboard(live: Live, page: Any, shots: Shots) -> None:
+    employer = live.portal.admin.create_employer("Klein B.V.").id
+    live.portal.admin.invite_user(employer, email="k@example.nl", username="hr.klein")
+    secret = register_with_totp(live, page, shots, "hr.klein")
+    # The login with the keyboard alone: tab from field to field, Enter submits.
+    page.goto(f"{live.url}/inloggen")
+    page.locator("#f-username").focus()
+    page.keyboard.type("hr.klein")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.locator("#f-method").wait_for()
+    live.clock.advance(timedelta(seconds=31))
+    page.locator("#f-method").select_option("totp")
+    page.locator("#f-code").focus()
+    page.keyboard.type(pyotp.TOTP(secret).at(live.clock.now()))
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Uitloggen").wait_for()
+    page.set_viewport_size({"width": 375, "height": 800})
+    for path in (
+        "/",
+        "/werknemers/nieuw?registratietype=OnzeCoach&verder=1",
+        "/coaching-starten",
+        "/taken",
+        "/statistieken/",
+        "/account/",
+    ):
+        page.goto(f"{live.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, (path, width)
+        unlabelled = page.evaluate(
+            """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                .filter(el => !el.labels || el.labels.length === 0)
+                .filter(el => !el.getAttribute('aria-label')).map(el => el.name)"""
+        )
+        assert unlabelled == [], (path, unlabelled)
+    shots("telefoon-statistieken")
