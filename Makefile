@@ -6,6 +6,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck pytest clean
 
+DEMO_STAMP := $(VENV)/.demo-installed
+
+# make demo installs only what the demo needs; make test installs everything.
+$(DEMO_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[demo]'
+	touch $(DEMO_STAMP)
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -13,7 +22,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The reference web app on an embedded SQLite database with demo data, on 127.0.0.1:5000.
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	cd examples && ../$(BIN)/python -m flask_portal --folder ../.demo
 
 test: lint typecheck pytest

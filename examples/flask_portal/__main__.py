@@ -54,15 +54,26 @@ def main() -> None:
     args.folder.mkdir(parents=True, exist_ok=True)
     url = f"http://{args.host}:{args.port}"
     settings = _settings(args.folder, url)
-    storage = SqlStorage(f"sqlite:///{args.folder / 'portal.db'}")
-    storage.upgrade()
+    database = args.folder / "portal.db"
     logins_file = args.folder / "logins.txt"
     if not logins_file.exists():
+        # Made aside and moved in when complete: an interrupted first run starts over.
         print("Demodata aanmaken (eenmalig, ongeveer een minuut)...", flush=True)
         started = time.monotonic()
-        logins = seed(storage, settings, employees=args.employees, appointments=args.appointments)
+        partial = args.folder / "portal.db.partial"
+        partial.unlink(missing_ok=True)
+        making = SqlStorage(f"sqlite:///{partial}")
+        making.upgrade()
+        logins = seed(making, settings, employees=args.employees, appointments=args.appointments)
+        making.close()
+        for stale in args.folder.glob("portal.db*"):
+            if stale != partial:
+                stale.unlink()
+        partial.rename(database)
         logins_file.write_text("\n".join(_describe(login) for login in logins) + "\n")
         print(f"Klaar in {time.monotonic() - started:.0f} s.", flush=True)
+    storage = SqlStorage(f"sqlite:///{database}")
+    storage.upgrade()
     mailer, sms = ConsoleMailer(), ConsoleSms()
     portal = Portal(storage=storage, mailer=mailer, sms=sms, settings=settings)
     app = create_app(portal, development=True, mailbox=mailer, sms_box=sms)

@@ -16,7 +16,15 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from flask_portal import security
-from onzecoach import NotAuthenticated, NotFound, OnzecoachError, Portal, Throttled
+from onzecoach import (
+    AdapterError,
+    NotAuthenticated,
+    NotFound,
+    OnzecoachError,
+    Portal,
+    Throttled,
+)
+from onzecoach.errors import DecryptionFailed
 from onzecoach.notifications import dutch_datetime
 
 __all__ = ["Sent", "create_app"]
@@ -80,6 +88,7 @@ def create_app(
     app = Flask(__name__)
     app.config.update(
         ONZECOACH_SECRET=portal.settings.secret_key,
+        ONZECOACH_BASE_URL=portal.settings.base_url,
         ONZECOACH_DEVELOPMENT=development,
         MAX_CONTENT_LENGTH=1024 * 1024,
         MAX_FORM_PARTS=200,
@@ -107,10 +116,12 @@ def create_app(
         return response
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
         code = error.code or 500
         title, text = ERRORS.get(code, ERRORS[400])
-        return render_template("error.html", title=title, text=text), code
+        # Keep what the error says about itself, such as the Allow header of a 405.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return render_template("error.html", title=title, text=text), code, headers
 
     @app.errorhandler(NotFound)
     def not_found(_: NotFound) -> tuple[str, int]:
@@ -122,6 +133,20 @@ def create_app(
         title, _ = ERRORS[429]
         text = f"Te veel pogingen. Probeer het opnieuw na {dutch_datetime(error.retry_at)}."
         return render_template("error.html", title=title, text=text), 429
+
+    @app.errorhandler(AdapterError)
+    def adapter_error(error: AdapterError) -> tuple[str, int]:
+        # A database, mail, SMS or YubiKey service that failed: log it, say it in Dutch.
+        log.error("adapter failed: %s", error)
+        title = "Even niet beschikbaar"
+        text = "Een onderdeel van het portaal reageert nu niet. Probeer het later opnieuw."
+        return render_template("error.html", title=title, text=text), 503
+
+    @app.errorhandler(DecryptionFailed)
+    def undecryptable(error: DecryptionFailed) -> tuple[str, int]:
+        log.error("decryption failed: %s", error)
+        title, text = ERRORS[500]
+        return render_template("error.html", title=title, text=text), 500
 
     @app.errorhandler(OnzecoachError)
     def other_error(error: OnzecoachError) -> tuple[str, int]:

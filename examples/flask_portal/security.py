@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from typing import Final
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request
 from werkzeug.wrappers import Response
@@ -55,8 +56,18 @@ def check_csrf() -> None:
     if not hmac.compare_digest(expected, sent):
         abort(400, "csrf")
     origin = request.headers.get("Origin")
-    if origin is not None and origin.rstrip("/") != request.host_url.rstrip("/"):
+    if origin is not None and origin.rstrip("/") not in _own_origins():
         abort(400, "origin")
+
+
+def _own_origins() -> set[str]:
+    """The app's origins: as the request arrived, and as ``Settings.base_url`` says.
+
+    Behind a proxy that ends TLS the request arrives over http, while the browser's Origin
+    says https: the configured base URL is the one people use.
+    """
+    base = urlsplit(current_app.config["ONZECOACH_BASE_URL"])
+    return {request.host_url.rstrip("/"), f"{base.scheme}://{base.netloc}"}
 
 
 def set_cookie(response: Response, name: str, value: str, *, max_age: int | None = None) -> None:
@@ -69,6 +80,13 @@ def set_cookie(response: Response, name: str, value: str, *, max_age: int | None
         secure=not current_app.config["ONZECOACH_DEVELOPMENT"],
         path="/",
     )
+
+
+def end_flows(response: Response) -> None:
+    """Forget a half-done login or second-factor setup: on logout, login and the like."""
+    for name in (LOGIN_COOKIE, ENROLL_COOKIE):
+        if request.cookies.get(name):
+            clear_cookie(response, name)
 
 
 def clear_cookie(response: Response, name: str) -> None:

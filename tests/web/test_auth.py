@@ -155,3 +155,82 @@ def test_the_development_page_lists_mails_and_sms(web: Web) -> None:
     page = web.client().get("/dev/berichten")
     assert page.status_code == 200
     assert "Verstuurde berichten" in page.get_data(as_text=True)
+
+
+def test_logging_out_ends_a_half_done_factor_setup(web: Web, hr: FlaskClient) -> None:
+    started = post(hr, "/account/tweede-factor/toevoegen", {"step": "sms"}, page="/account/")
+    assert started.status_code == 302
+    assert hr.get_cookie("oc_enroll") is not None
+    post(hr, "/uitloggen", {}, page="/")
+    assert hr.get_cookie("oc_enroll") is None
+    assert hr.get("/tweede-factor/sms").status_code == 302  # back to the login
+
+
+def test_a_wrong_sms_code_keeps_the_code_form(web: Web) -> None:
+    employer = web.portal.admin.create_employer("Typo B.V.").id
+    web.portal.admin.invite_user(employer, email="t@example.nl", username="typo")
+    client = web.client()
+    post(client, f"/registreren/{web.last_link()}", {"password": PASSWORD, "repeat": PASSWORD})
+    sent = post(client, "/tweede-factor/sms", {"action": "send", "phone": "06 12345678"})
+    wrong = client.post(
+        "/tweede-factor/sms",
+        data={
+            "csrf_token": csrf(sent),
+            "action": "confirm",
+            "code": "zzzzzzzz",
+            "phone": "+31612345678",
+        },
+    )
+    text = wrong.get_data(as_text=True)
+    assert "klopt niet" in text
+    assert 'name="code"' in text  # the code form again, not the phone form
+
+
+def test_the_second_step_offers_sms_only_to_sms_users(web: Web) -> None:
+    sign_up(web)
+    client = web.client()
+    answer = post(client, "/inloggen", {"username": "hr.acme", "password": PASSWORD})
+    page = client.get(answer.headers["Location"])
+    assert "Stuur een nieuwe SMS" not in page.get_data(as_text=True)
+    forced = client.post(
+        answer.headers["Location"], data={"csrf_token": csrf(page), "action": "sms"}
+    )
+    assert forced.status_code == 200
+    assert "geen SMS ingesteld" in forced.get_data(as_text=True)
+
+
+def test_a_wrong_method_says_which_are_allowed(web: Web) -> None:
+    answer = web.client().put("/inloggen")
+    assert answer.status_code == 405
+    assert set(answer.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_behind_a_tls_proxy_the_configured_origin_is_ours(web: Web) -> None:
+    client = web.client()
+    page = client.get("/inloggen")
+    answer = client.post(
+        "/inloggen",
+        data={"csrf_token": csrf(page), "username": "x", "password": "y"},
+        headers={"Origin": "http://localhost"},
+    )
+    assert answer.status_code == 200  # the settings' base URL: accepted
+    other = client.post(
+        "/inloggen",
+        data={"csrf_token": csrf(page), "username": "x", "password": "y"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert other.status_code == 400
+
+
+def test_a_yubikey_service_that_is_missing_is_said_in_dutch(web: Web) -> None:
+    employer = web.portal.admin.create_employer("Yubi B.V.").id
+    web.portal.admin.invite_user(employer, email="y@example.nl", username="yubi")
+    client = web.client()
+    post(client, f"/registreren/{web.last_link()}", {"password": PASSWORD, "repeat": PASSWORD})
+    answer = post(
+        client,
+        "/tweede-factor/yubikey",
+        {"action": "confirm", "otp": "cccccbhuinjdhvrjgvjcgvdrrbgbnchkgjfkncvjtcnl"},
+    )
+    assert answer.status_code == 200
+    assert "YubiKey kan nu niet worden gecontroleerd" in answer.get_data(as_text=True)

@@ -6,7 +6,8 @@
     var list = document.getElementById(field.getAttribute("data-check-password"));
     var check = function () {
       var value = field.value;
-      var classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter(function (re) {
+      // The server's classes: lower- and upper-case letters of any script, digits, the rest.
+      var classes = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}]/u].filter(function (re) {
         return re.test(value);
       }).length;
       var results = { too_short: value.length >= 12, too_few_classes: classes >= 3 };
@@ -14,6 +15,10 @@
         var rule = item.getAttribute("data-rule");
         if (rule in results) {
           item.className = results[rule] ? "ok" : "bad";
+          // The tick is drawn by CSS; say it in words for screen readers too.
+          var state = item.querySelector(".state") || item.appendChild(document.createElement("span"));
+          state.className = "state visually-hidden";
+          state.textContent = results[rule] ? " (voldaan)" : " (nog niet voldaan)";
         }
       });
     };

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from flask_portal import security
 from flask_portal.app import field, portal, signed_in
-from flask_portal.views.auth import RULES, WIZARD, _violations
+from flask_portal.views.auth import ENROLL_AGE, RULES, WIZARD, _violations
 from onzecoach import (
     Actor,
     Conflict,
@@ -88,7 +88,7 @@ def add_factor() -> Response:
     step = field("step", limit=20)
     token = portal().mfa.setup_token(g.actor)
     response = redirect(url_for("auth.wizard", step=step if step in WIZARD else "sms"))
-    security.set_cookie(response, security.ENROLL_COOKIE, token)
+    security.set_cookie(response, security.ENROLL_COOKIE, token, max_age=ENROLL_AGE)
     return response
 
 
@@ -129,4 +129,5 @@ def _factor(factor: Factor) -> dict[str, str]:
 def _signed_out(endpoint: str, **values: Any) -> Response:
     response = redirect(url_for(endpoint, **values))
     security.clear_cookie(response, security.SESSION_COOKIE)
+    security.end_flows(response)
     return response

@@ -18,6 +18,7 @@ from onzecoach import (
     ValidationError,
     VerificationFailed,
 )
+from onzecoach.errors import YubikeyServiceError
 from onzecoach.mfa import Method
 from onzecoach.notifications import dutch_datetime
 
@@ -38,6 +39,8 @@ METHOD_LABELS = {
     Method.BACKUP_CODE: "Back-up code",
 }
 WIZARD = ("sms", "yubikey", "app")
+#: How long the browser keeps a second-factor setup: no longer than the SDK's own token.
+ENROLL_AGE = 2 * 3600
 
 
 def _redirect(endpoint: str, **values: str) -> Response:
@@ -66,7 +69,9 @@ def login() -> str | Response:
             if required.enrollment is None:
                 raise
             response = _redirect("auth.wizard", step="sms")
-            security.set_cookie(response, security.ENROLL_COOKIE, required.enrollment.token)
+            security.set_cookie(
+                response, security.ENROLL_COOKIE, required.enrollment.token, max_age=ENROLL_AGE
+            )
             return response
         except VerificationFailed:
             error = "De inlognaam of het wachtwoord klopt niet."
@@ -98,6 +103,8 @@ def second_step() -> str | Response:
             portal().auth.send_sms(token)
         except Throttled as throttled:
             error = f"Wacht tot {dutch_datetime(throttled.retry_at)} voor een nieuwe SMS."
+        except ValidationError:
+            error = "Voor dit account is geen SMS ingesteld. Kies een andere manier."
         except (InvalidToken, VerificationFailed):
             return _restart()
     elif request.method == "POST":
@@ -117,7 +124,7 @@ def second_step() -> str | Response:
             response = _redirect(
                 "hr.home" if not session.actor.is_service_desk else "desk.employers"
             )
-            security.clear_cookie(response, security.LOGIN_COOKIE)
+            security.end_flows(response)
             security.set_cookie(response, security.SESSION_COOKIE, session.token)
             return response
     offered = {m: label for m, label in METHOD_LABELS.items() if m in request.args.getlist("m")}
@@ -139,6 +146,7 @@ def logout() -> Response:
         portal().auth.logout(token)
     response = _redirect("auth.login", melding="uitgelogd")
     security.clear_cookie(response, security.SESSION_COOKIE)
+    security.end_flows(response)
     return response
 
 
@@ -209,7 +217,9 @@ def register(token: str) -> str | Response:
                 )
             else:
                 response = _redirect("auth.wizard", step="sms")
-                security.set_cookie(response, security.ENROLL_COOKIE, enrollment.token)
+                security.set_cookie(
+                    response, security.ENROLL_COOKIE, enrollment.token, max_age=ENROLL_AGE
+                )
                 return response
     return render_template(
         "auth/password.html", errors=errors, rules=RULES, title="Kies een wachtwoord"
@@ -248,6 +258,10 @@ def wizard(step: str) -> str | Response:
         error = "Deze code klopt niet. Probeer het opnieuw."
     except Throttled as throttled:
         error = _too_many(throttled)
+    except YubikeyServiceError:
+        error = (
+            "Een YubiKey kan nu niet worden gecontroleerd. Sla deze stap over of probeer het later."
+        )
     if step == "app":
         # A new secret only when the page is opened: one the user scanned stays valid.
         context["setup"] = portal().mfa.begin_totp(token) if request.method == "GET" else None
@@ -265,6 +279,8 @@ def _wizard_step(step: str, token: str, context: dict[str, object]) -> str | Res
         context["phone"] = mfa.begin_sms(token, field("phone", limit=40))
         return None
     if step == "sms":
+        # Shown again with the code form if the code is wrong: the phone is not asked twice.
+        context["phone"] = field("phone", limit=40) or None
         mfa.confirm_sms(token, field("code", limit=40))
     elif step == "yubikey":
         mfa.add_yubikey(token, field("otp", limit=100))

@@ -137,7 +137,8 @@ def _arg(name: str, limit: int = ID_LIMIT) -> str:
 
 def _page() -> int:
     text = _arg("pagina", 10)
-    return min(max(int(text), 1), MAX_PAGE) if text.isdigit() else 1
+    # ASCII digits only: "²".isdigit() is true, int("²") raises.
+    return min(max(int(text), 1), MAX_PAGE) if re.fullmatch(r"[0-9]{1,9}", text) else 1
 
 
 @blueprint.context_processor

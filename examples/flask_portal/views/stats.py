@@ -468,13 +468,17 @@ def _key_date(key: str) -> date:
     return date(int(year), int(month), 1)
 
 
+#: The Dutch abbreviations: "mrt", not the first three letters of "maart".
+SHORT_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
 def _month_label(day: date) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}"
 
 
 def _short_label(key: str) -> str:
     day = _key_date(key)
-    return f"{MONTHS[day.month - 1][:3]} {day.year}"
+    return f"{SHORT_MONTHS[day.month - 1]} {day.year}"
 
 
 def _number(value: int | float | None) -> str:
