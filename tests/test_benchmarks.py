@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TINY = {
     "enumeration.py": ["3"],
+    "import.py": ["2000"],
     "login.py": ["2"],
     "outbox.py": ["50"],
     "password.py": ["2"],

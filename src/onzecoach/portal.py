@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from onzecoach.accounts import AccountService, InvitationService
 from onzecoach.clock import SystemClock
-from onzecoach.employees import EmployeeService
+from onzecoach.employees import EmployeeService, ImportService
 from onzecoach.employers import AdminService
 from onzecoach.mfa import AuthService, MfaService
 from onzecoach.notifications import OutboxService
@@ -71,6 +71,7 @@ class Portal:
             invitations=InvitationService(storage=storage, clock=self.clock, settings=settings),
         )
         self.employees = EmployeeService(storage=storage, clock=self.clock, settings=settings)
+        self.imports = ImportService(storage=storage, clock=self.clock, settings=settings)
         self.search = SearchService(storage=storage)
         self.trajectories = TrajectoryService(storage=storage, clock=self.clock, settings=settings)
         self.tasks = TaskService(

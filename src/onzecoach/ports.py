@@ -361,6 +361,14 @@ class EmployeeRepository(Protocol):
         """Store a known employee's new details; ``Conflict`` as for ``add``."""
         ...
 
+    def by_numbers(self, employer_id: str, numbers: Collection[str]) -> dict[str, Employee]:
+        """The employer's employees with those employee numbers, by number.
+
+        Numbers nobody has are left out. For the bulk import, which matches a whole
+        batch of rows in one call instead of one query per row.
+        """
+        ...
+
     def for_employer(
         self, employer_id: str, *, limit: int = 100, offset: int = 0
     ) -> list[Employee]:

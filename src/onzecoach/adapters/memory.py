@@ -678,6 +678,15 @@ class _Employees:
             raise NotFound("Werknemer niet gevonden.")
         self._store(employee)
 
+    def by_numbers(self, employer_id: str, numbers: Collection[str]) -> dict[str, Employee]:
+        tables = self._uow.tables
+        found: dict[str, Employee] = {}
+        for number in numbers:
+            employee_id = tables.employee_by_number.get((employer_id, number))
+            if employee_id is not None:
+                found[number] = tables.employees[employee_id]
+        return found
+
     def for_employer(
         self, employer_id: str, *, limit: int = 100, offset: int = 0
     ) -> list[Employee]:

@@ -1,6 +1,13 @@
-"""Employees: registration, validation and the dossier."""
+"""Employees: registration, validation, the dossier and the bulk import."""
 
 from onzecoach.employees._dossier import Dossier, InvitationState, TrajectoryRow
+from onzecoach.employees._import import (
+    HEADER_ALIASES,
+    ImportReport,
+    ImportService,
+    RowChange,
+    RowError,
+)
 from onzecoach.employees._model import Employee
 from onzecoach.employees._service import EmployeeService
 from onzecoach.employees._validation import (
@@ -15,12 +22,17 @@ from onzecoach.employees._validation import (
 __all__ = [
     "FIELDS",
     "FIELD_LABELS",
+    "HEADER_ALIASES",
     "Dossier",
     "Employee",
     "EmployeeDetails",
     "EmployeeService",
     "Gender",
+    "ImportReport",
+    "ImportService",
     "InvitationState",
+    "RowChange",
+    "RowError",
     "TrajectoryRow",
     "display_name",
     "validate_employee",

@@ -112,7 +112,13 @@ _LOCK_EMPLOYEE = _GET_EMPLOYEE.with_for_update()
 _GET_EMPLOYEES = t.employees.select().where(
     t.employees.c.id.in_(sa.bindparam("_ids", expanding=True))
 )
-#: Ids per IN list of ``get_many``: far below either database's limit on parameters.
+# The unique key (employer, employee number) has an index that serves this.
+_EMPLOYEES_BY_NUMBER = t.employees.select().where(
+    t.employees.c.employer_id == sa.bindparam("_employer_id"),
+    t.employees.c.employee_number.in_(sa.bindparam("_numbers", expanding=True)),
+)
+#: Ids (or numbers) per IN list of ``get_many`` and ``by_numbers``: far below either
+#: database's limit on parameters.
 _IDS_PER_QUERY = 500
 
 _DELETE_EMPLOYEE = t.employees.delete().where(t.employees.c.id == sa.bindparam("_id"))
@@ -186,6 +192,18 @@ class SqlEmployees(_GuardedRepository):
                 {"_ids": ids[start : start + _IDS_PER_QUERY]},
             )
             found.update((row.id, _employee(row)) for row in rows)
+        return found
+
+    def by_numbers(self, employer_id: str, numbers: Collection[str]) -> dict[str, Employee]:
+        wanted = list(dict.fromkeys(numbers))
+        found: dict[str, Employee] = {}
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            rows = self._execute(
+                _EMPLOYEES_BY_NUMBER,
+                "reading employees",
+                {"_employer_id": employer_id, "_numbers": wanted[start : start + _IDS_PER_QUERY]},
+            )
+            found.update((row.employee_number, _employee(row)) for row in rows)
         return found
 
     def save(self, employee: Employee) -> None:

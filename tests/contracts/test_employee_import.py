@@ -1,0 +1,430 @@
+"""Bulk import of employees from CSV and XLSX, on every storage."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from onzecoach import Actor, NotFound, Portal, Role
+from onzecoach.actors import SERVICE_DESK
+from onzecoach.employees import Employee, ImportReport, RowError
+from onzecoach.ports import Storage, UnitOfWork
+from onzecoach.testing import RecordingMailer
+
+DUTCH = [
+    "Personeelsnummer",
+    "Achternaam",
+    "Tussenvoegsel(s)",
+    "Roepnaam",
+    "Voorletters",
+    "Geslacht",
+    "Geboortedatum",
+    "E-mail",
+    "Postcode",
+    "Afdeling",
+    "Kostenplaats",
+    "PO-nummer",
+]
+ENGLISH = [
+    "employee_number",
+    "Last name",
+    "name infix",
+    "Given name",
+    "INITIALS",
+    "gender",
+    "Date of birth",
+    "email",
+    "postcode",
+    "department",
+    "cost centre",
+    "po number",
+]
+ROWS = [
+    ["1001", "Berg", "van den", "Anna", "A.M.", "vrouw", "12-04-1985", "anna@example.nl",
+     "3833 LB", "Finance", "KP-1", "PO-1"],
+    ["1002", "Jansen", "", "Jan", "J", "man", "1979-01-31", "jan@example.nl",
+     "1234AB", "", "", ""],
+    ["1003", "Vries", "de", "Els", "E.", "v", "01-02-1990", "els@example.nl",
+     "", "finance", "", ""],
+]  # fmt: skip
+
+
+def hr_of(portal: Portal, name: str) -> Actor:
+    employer = portal.admin.create_employer(name)
+    portal.admin.add_department(employer.id, "Finance")
+    return Actor(user_id=f"hr-{employer.id[:6]}", employer_id=employer.id, role=Role.HR)
+
+
+def csv_bytes(
+    header: list[str], rows: list[list[str]], *, delimiter: str = ";", bom: bool = False
+) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" if bom else "").encode() + text.getvalue().encode()
+
+
+def as_file(data: bytes, name: str = "werknemers.csv") -> io.BytesIO:
+    file = io.BytesIO(data)
+    file.name = name
+    return file
+
+
+def employees_of(portal: Portal, actor: Actor) -> dict[str, Employee]:
+    with portal.storage.unit_of_work() as uow:
+        assert actor.employer_id is not None
+        found = uow.employees.for_employer(actor.employer_id, limit=10_000)
+    return {e.employee_number or "": e for e in found}
+
+
+def fields_of(report: ImportReport) -> set[tuple[int, str | None, str]]:
+    return {(e.row, e.field, e.code) for e in report.errors}
+
+
+@pytest.mark.parametrize(
+    ("header", "delimiter", "bom"),
+    [(DUTCH, ";", False), (ENGLISH, ",", False), (DUTCH, ",", True), (ENGLISH, ";", True)],
+)
+def test_a_csv_with_dutch_or_english_headers_registers_every_row(
+    portal: Portal, header: list[str], delimiter: str, bom: bool
+) -> None:
+    hr = hr_of(portal, "Acme")
+    data = csv_bytes(header, ROWS, delimiter=delimiter, bom=bom)
+
+    report = portal.imports.employees(hr, as_file(data))
+
+    assert (report.created, report.updated, report.unchanged, report.errors) == (3, 0, 0, ())
+    assert report.warnings == ()
+    employees = employees_of(portal, hr)
+    anna = employees["1001"]
+    assert (anna.last_name, anna.name_infix, anna.initials) == ("Berg", "van den", "A.M.")
+    assert anna.birth_date == date(1985, 4, 12)
+    assert anna.department_id is not None
+    assert employees["1003"].department_id == anna.department_id  # names match by case
+    assert employees["1002"].postcode == "1234 AB"
+    assert portal.search.employees(hr, "berg").total == 1
+
+
+def test_registrations_are_audited_as_the_form_audits_them(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS[:1])))
+    anna = employees_of(portal, hr)["1001"]
+    with portal.storage.unit_of_work() as uow:
+        entries = uow.audit.for_subject("employee", anna.id)
+    assert [e.action for e in entries] == ["employee.registered"]
+    assert entries[0].details["fields"]["last_name"] == "Berg"
+
+
+def test_an_xlsx_file_is_read_from_its_first_sheet(portal: Portal, tmp_path: Path) -> None:
+    hr = hr_of(portal, "Acme")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(DUTCH)
+    excel_date = datetime(1985, 4, 12)  # noqa: DTZ001 - Excel stores dates without a zone
+    sheet.append([1001, "Berg", "van den", "Anna", "AM", "Vrouw", excel_date,
+                  "anna@example.nl", "3833LB", "Finance", 100, None])  # fmt: skip
+    sheet.append(["1002", "Jansen", None, "Jan", "J", "m", "31-01-1979", "jan@example.nl"])
+    path = tmp_path / "werknemers.xlsx"
+    workbook.save(path)
+
+    report = portal.imports.employees(hr, path)
+
+    assert (report.created, report.errors) == (2, ())
+    anna = employees_of(portal, hr)["1001"]
+    assert (anna.birth_date, anna.cost_centre, anna.postcode) == (
+        date(1985, 4, 12),
+        "100",
+        "3833 LB",
+    )
+
+
+def test_a_dry_run_reports_what_would_change_and_writes_nothing(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS[:1])))
+    changed = [["1001", *ROWS[0][1:7], "anna.berg@example.nl", *ROWS[0][8:]], *ROWS[1:]]
+
+    report = portal.imports.employees(hr, as_file(csv_bytes(DUTCH, changed)), dry_run=True)
+
+    assert report.dry_run
+    assert (report.created, report.updated, report.unchanged) == (2, 1, 0)
+    update = next(c for c in report.changes if c.action == "updated")
+    assert (update.row, update.employee_number) == (2, "1001")
+    assert update.changes == {"email": ("anna@example.nl", "anna.berg@example.nl")}
+    employees = employees_of(portal, hr)
+    assert set(employees) == {"1001"}
+    assert employees["1001"].email == "anna@example.nl"
+
+
+def test_a_known_number_updates_and_a_second_import_changes_nothing(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    first = portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS)))
+    anna = employees_of(portal, hr)["1001"]
+    moved = [[*ROWS[0][:8], "1234 AB", *ROWS[0][9:]], *ROWS[1:]]
+
+    second = portal.imports.employees(hr, as_file(csv_bytes(DUTCH, moved)))
+    again = portal.imports.employees(hr, as_file(csv_bytes(DUTCH, moved)))
+
+    assert first.created == 3
+    assert (second.created, second.updated, second.unchanged) == (0, 1, 2)
+    assert (again.created, again.updated, again.unchanged, again.errors) == (0, 0, 3, ())
+    employees = employees_of(portal, hr)
+    assert len(employees) == 3
+    assert employees["1001"].id == anna.id
+    assert employees["1001"].postcode == "1234 AB"
+    with portal.storage.unit_of_work() as uow:
+        actions = [e.action for e in uow.audit.for_subject("employee", anna.id)]
+    assert actions == ["employee.registered", "employee.updated"]
+
+
+def test_columns_the_file_lacks_keep_their_values_on_update(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS[:1])))
+
+    report = portal.imports.employees(
+        hr, as_file(csv_bytes(["Personeelsnummer", "E-mail"], [["1001", "nieuw@example.nl"]]))
+    )
+
+    assert (report.updated, report.errors) == (1, ())
+    anna = employees_of(portal, hr)["1001"]
+    assert (anna.email, anna.cost_centre, anna.last_name) == ("nieuw@example.nl", "KP-1", "Berg")
+
+
+def test_bad_rows_are_reported_by_row_and_field_and_every_good_row_imports(
+    portal: Portal,
+) -> None:
+    hr = hr_of(portal, "Acme")
+    good = [ROWS[0], ROWS[1]]
+    wrong_postcode = ["2001", "Bakker", "", "Piet", "P", "man", "01-01-1980", "p@example.nl",
+                      "12345", "", "", ""]  # fmt: skip
+    missing_name = ["2002", "", "", "Kees", "K", "man", "01-01-1980", "k@example.nl",
+                    "", "", "", ""]  # fmt: skip
+    duplicate = ["1001", "Anders", "", "Bob", "B", "man", "01-01-1980", "b@example.nl",
+                 "", "", "", ""]  # fmt: skip
+    no_number = ["", "Smit", "", "Eva", "E", "v", "01-01-1980", "e@example.nl",
+                 "", "", "", ""]  # fmt: skip
+    unknown_department = ["2003", "Smit", "", "Eva", "E", "v", "01-01-1980", "e2@example.nl",
+                          "", "Verkoop", "", ""]  # fmt: skip
+    rows = [good[0], wrong_postcode, missing_name, duplicate, no_number, unknown_department]
+    data = csv_bytes(DUTCH, rows)
+    broken = "Mülder".encode("cp1252")  # not UTF-8
+    data += b"2004;" + broken + b";;Mia;M;v;01-01-1980;m@example.nl;;;;\r\n"
+    data += csv_bytes(DUTCH, [good[1]]).split(b"\r\n", 1)[1]
+
+    report = portal.imports.employees(hr, as_file(data), batch_size=3)
+
+    assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
+    assert report.rows == 8
+    assert fields_of(report) == {
+        (3, "postcode", "invalid"),
+        (4, "last_name", "required"),
+        (5, "employee_number", "duplicate"),
+        (6, "employee_number", "required"),
+        (7, "department_id", "unknown"),
+        (8, "last_name", "encoding"),
+    }
+    assert report.failed == 6
+    assert [e.row for e in report.errors] == sorted(e.row for e in report.errors)
+    postcode = next(e for e in report.errors if e.field == "postcode")
+    assert postcode.message == "Vul een geldige postcode in, zoals 1234 AB."
+    assert any("UTF-8" in warning for warning in report.warnings)
+    assert set(employees_of(portal, hr)) == {"1001", "1002"}
+
+    again = portal.imports.employees(hr, as_file(data), batch_size=3)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert fields_of(again) == fields_of(report)
+    assert set(employees_of(portal, hr)) == {"1001", "1002"}
+
+
+def test_every_bad_field_of_a_row_is_named(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    row = ["3001", "", "", "", "", "", "31-02-1980", "geen-mail", "", "", "", ""]
+
+    report = portal.imports.employees(hr, as_file(csv_bytes(DUTCH, [row])))
+
+    assert {(e.row, e.field) for e in report.errors} == {
+        (2, field)
+        for field in ("last_name", "given_name", "initials", "gender", "birth_date", "email")
+    }
+    assert all(isinstance(e, RowError) and e.message for e in report.errors)
+
+
+def test_unknown_and_repeated_columns_are_warnings(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    header = [*DUTCH, "Schoenmaat", "Achternaam"]
+    rows = [[*ROWS[0], "43", "Anders"]]
+
+    report = portal.imports.employees(hr, as_file(csv_bytes(header, rows)))
+
+    assert (report.created, report.errors) == (1, ())
+    assert len(report.warnings) == 2
+    assert "Schoenmaat" in report.warnings[0]
+    assert employees_of(portal, hr)["1001"].last_name == "Berg"
+
+
+def test_a_file_that_is_no_table_is_one_error(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    report = portal.imports.employees(hr, as_file(b"", "leeg.csv"))
+    assert [(e.row, e.code) for e in report.errors] == [(0, "empty")]
+    report = portal.imports.employees(hr, as_file(b"PK\x03\x04rommel", "kapot.xlsx"))
+    assert [(e.row, e.code) for e in report.errors] == [(0, "unreadable")]
+    report = portal.imports.employees(hr, as_file(b"a;b\r\n1;2\r\n"))
+    assert (1, None, "no_columns") in fields_of(report)
+
+
+def test_hr_imports_only_into_its_own_employer(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    other = hr_of(portal, "Other")
+    portal.imports.employees(other, as_file(csv_bytes(DUTCH, ROWS[:1])))
+    foreign = [[*ROWS[1][:9], "Finance", "", ""]]
+    # Acme's own "Finance" exists; "Verkoop" exists only at Other.
+    portal.admin.add_department(str(other.employer_id), "Verkoop")
+    foreign.append([*ROWS[2][:9], "Verkoop", "", ""])
+
+    report = portal.imports.employees(
+        hr, as_file(csv_bytes(DUTCH, [ROWS[0], *foreign])), employer_id=other.employer_id
+    )
+
+    assert report.created == 2  # 1001 is Other's number, not Acme's: no clash
+    assert fields_of(report) == {(4, "department_id", "unknown")}
+    assert set(employees_of(portal, hr)) == {"1001", "1002"}
+    assert set(employees_of(portal, other)) == {"1001"}
+    assert employees_of(portal, other)["1001"].email == "anna@example.nl"
+
+
+def test_the_service_desk_names_an_existing_employer(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    with pytest.raises(NotFound):
+        portal.imports.employees(SERVICE_DESK, as_file(csv_bytes(DUTCH, ROWS)))
+    with pytest.raises(NotFound):
+        portal.imports.employees(
+            SERVICE_DESK, as_file(csv_bytes(DUTCH, ROWS)), employer_id="nobody"
+        )
+    report = portal.imports.employees(
+        SERVICE_DESK, as_file(csv_bytes(DUTCH, ROWS)), employer_id=hr.employer_id
+    )
+    assert report.created == 3
+
+
+def test_progress_is_reported_per_batch(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    seen: list[tuple[int, int | None]] = []
+    portal.imports.employees(
+        hr,
+        as_file(csv_bytes(DUTCH, ROWS)),
+        batch_size=2,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(2, 3), (3, 3)]
+
+
+@attrs.define
+class _HidingEmployees:
+    """Employees that do not see one number: as if another writer took it meanwhile."""
+
+    inner: Any
+    hidden: str
+
+    def by_numbers(self, employer_id: str, numbers: Any) -> dict[str, Employee]:
+        found: dict[str, Employee] = self.inner.by_numbers(employer_id, numbers)
+        found.pop(self.hidden, None)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@attrs.define
+class _RacingStorage:
+    inner: Storage
+    hidden: str
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        with self.inner.unit_of_work() as uow:
+            original = uow.employees
+            uow.employees = _HidingEmployees(original, self.hidden)  # type: ignore[misc]
+            try:
+                yield uow
+            finally:
+                uow.employees = original  # type: ignore[misc]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_a_row_that_fails_at_write_time_does_not_sink_its_batch(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS[1:2])))  # takes 1002
+    racing = Portal(
+        storage=_RacingStorage(portal.storage, "1002"),  # type: ignore[arg-type]
+        mailer=RecordingMailer(),
+        clock=portal.clock,
+        settings=portal.settings,
+    )
+
+    report = racing.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS)), batch_size=10)
+
+    assert (report.created, report.updated) == (2, 0)
+    assert fields_of(report) == {(3, "employee_number", "conflict")}
+    assert set(employees_of(portal, hr)) == {"1001", "1002", "1003"}
+    assert portal.search.employees(hr, "berg").total == 1
+
+
+_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyzé", min_size=2, max_size=12)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(1, 10**6).map(str),
+            _names,
+            _names,
+            st.sampled_from(["v", "m", "x", "Vrouw", "MAN"]),
+            st.dates(date(1940, 1, 1), date(2000, 12, 31)),
+        ),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda row: row[0],
+    )
+)
+def test_importing_what_was_imported_changes_nothing(
+    portal: Portal, rows: list[tuple[str, str, str, str, date]]
+) -> None:
+    hr = hr_of(portal, f"Acme {uuid.uuid4()}")  # hypothesis shares the portal
+    table = [
+        [number, last, "", given, given[0], gender, born.strftime("%d-%m-%Y"), f"{number}@x.nl",
+         "", "", "", ""]
+        for number, last, given, gender, born in rows
+    ]  # fmt: skip
+    first = portal.imports.employees(hr, as_file(csv_bytes(DUTCH, table)))
+    assert (first.created, first.errors) == (len(rows), ())
+
+    # What the portal holds, written back out in its normalised form, matches exactly.
+    exported = [
+        [e.employee_number or "", e.last_name, e.name_infix or "", e.given_name, e.initials,
+         e.gender.value, e.birth_date.isoformat(), e.email, e.postcode or "", "",
+         e.cost_centre or "", e.po_number or ""]
+        for e in employees_of(portal, hr).values()
+    ]  # fmt: skip
+    for source in (table, exported):
+        again = portal.imports.employees(hr, as_file(csv_bytes(ENGLISH, source, delimiter=",")))
+        assert (again.created, again.updated, again.unchanged) == (0, 0, len(rows))
