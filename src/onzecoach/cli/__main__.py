@@ -1,0 +1,5 @@
+"""``python -m onzecoach.cli``: the same as the ``onzecoach`` console script."""
+
+from onzecoach.cli import main
+
+main()

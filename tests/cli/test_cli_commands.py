@@ -1,0 +1,420 @@
+"""The ``onzecoach`` command through click's CliRunner, on an SQLite file per test.
+
+Each command: its happy path, a bad configuration (exit 2, naming the setting), an
+onzecoach error (exit 1, the Dutch message), and ``--help`` on every command and group.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from onzecoach import Portal
+from onzecoach.actors import SERVICE_DESK
+from onzecoach.adapters.sql import SqlStorage
+from onzecoach.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED_ROWS, EXIT_USAGE, cli
+from onzecoach.cli._config import SETTINGS, ConfigError, env_name, load
+from onzecoach.notifications import OutboxStatus
+from onzecoach.testing import RecordingMailer
+from support import TEST_SECRET_KEY, make_settings
+
+Env = dict[str, str]
+
+
+@pytest.fixture(autouse=True)
+def _no_outside_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runner's environment is the test's alone."""
+    for setting in SETTINGS:
+        monkeypatch.delenv(env_name(setting), raising=False)
+    monkeypatch.delenv("ONZECOACH_CONFIG", raising=False)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'portal.db'}"
+
+
+@pytest.fixture
+def env(database: str) -> Env:
+    return {
+        "ONZECOACH_DATABASE_URL": database,
+        "ONZECOACH_BASE_URL": "https://portaal.example.nl",
+        "ONZECOACH_SECRET_KEY": TEST_SECRET_KEY,
+    }
+
+
+@pytest.fixture
+def portal(database: str, env: Env) -> Iterator[Portal]:
+    """A Portal on the same database, to set up and to check what the command did."""
+    assert run(env, "db", "upgrade").exit_code == EXIT_OK
+    storage = SqlStorage(database)
+    yield Portal(storage=storage, mailer=RecordingMailer(), settings=make_settings())
+    storage.close()
+
+
+def run(env: Env, *args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def every_command(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    yield path
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from every_command(command, (*path, name))
+        else:
+            yield (*path, name)
+
+
+# --help ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", list(every_command(cli)), ids=" ".join)
+def test_help_on_every_command_and_group_needs_no_configuration(path: tuple[str, ...]) -> None:
+    result = run({}, *path, "--help")
+    assert result.exit_code == EXIT_OK, result.output
+    assert result.output.startswith("Usage: ")
+
+
+def test_the_commands_of_the_issue_are_all_there() -> None:
+    assert set(every_command(cli)) >= {
+        ("db", "upgrade"),
+        ("employer", "create"),
+        ("department", "add"),
+        ("user", "invite"),
+        ("user", "reset-mfa"),
+        ("employees", "import"),
+        ("outbox", "run"),
+        ("stats", "export"),
+        ("stats", "rebuild"),
+        ("demo", "seed"),
+    }
+
+
+# configuration ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "missing", ["ONZECOACH_DATABASE_URL", "ONZECOACH_BASE_URL", "ONZECOACH_SECRET_KEY"]
+)
+def test_a_missing_setting_exits_2_naming_it(env: Env, missing: str) -> None:
+    del env[missing]
+    result = run(env, "employer", "create", "Voorbeeld B.V.")
+    assert result.exit_code == EXIT_USAGE
+    assert missing in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_db_upgrade_needs_only_the_database_url(database: str) -> None:
+    result = run({"ONZECOACH_DATABASE_URL": database}, "db", "upgrade")
+    assert result.exit_code == EXIT_OK, result.output
+    assert "0006" in result.stdout
+    assert run({}, "db", "upgrade").exit_code == EXIT_USAGE
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("ONZECOACH_SECRET_KEY", "too-short-but-secret", "secret_key"),
+        ("ONZECOACH_BASE_URL", "portaal.example.nl", "base_url"),
+        ("ONZECOACH_SMTP_PORT", "twenty-five", "ONZECOACH_SMTP_PORT"),
+        ("ONZECOACH_SMTP_SECURITY", "maybe", "security"),
+        ("ONZECOACH_DATABASE_URL", "mysql://root:hunter2@db/portal", "database_url"),
+        ("ONZECOACH_YUBICO_CLIENT_ID", "12345", "yubico_secret"),
+    ],
+)
+def test_a_malformed_setting_exits_2_naming_it_without_its_secret(
+    portal: Portal, env: Env, variable: str, value: str, named: str
+) -> None:
+    env[variable] = value
+    env.setdefault("ONZECOACH_SMTP_HOST", "127.0.0.1")
+    result = run(env, "employer", "create", "Voorbeeld B.V.")
+    assert result.exit_code == EXIT_USAGE
+    assert named in result.stderr
+    for secret in ("too-short-but-secret", "hunter2", TEST_SECRET_KEY):
+        assert secret not in result.output
+
+
+def test_the_file_is_read_and_the_environment_overrides_it(tmp_path: Path, database: str) -> None:
+    path = tmp_path / "onzecoach.toml"
+    path.write_text(
+        f'database_url = "{database}"\n'
+        'base_url = "https://file.example.nl"\n'
+        f'secret_key = "{TEST_SECRET_KEY}"\n'
+        'old_secret_keys = ["' + "o" * 32 + '"]\n'
+        "[smtp]\n"
+        'host = "mail.example.nl"\n'
+        "port = 587\n"
+        'password = "smtp-secret"\n'
+    )
+    config = load(path, {"ONZECOACH_BASE_URL": "https://env.example.nl", "OTHER": "x"})
+    assert config.get("base_url") == "https://env.example.nl"
+    assert config.get("smtp_host") == "mail.example.nl"
+    assert config.get("smtp_port") == 587
+    assert config.settings().old_secret_keys == ("o" * 32,)
+    assert "smtp-secret" not in repr(config)
+    assert TEST_SECRET_KEY not in repr(config)
+    assert load(None, {"ONZECOACH_OLD_SECRET_KEYS": "a, b,"}).get("old_secret_keys") == ["a", "b"]
+
+
+def test_a_command_runs_on_the_file_alone(tmp_path: Path, database: str) -> None:
+    path = tmp_path / "onzecoach.toml"
+    path.write_text(
+        f'database_url = "{database}"\n'
+        'base_url = "https://portaal.example.nl"\n'
+        f'secret_key = "{TEST_SECRET_KEY}"\n'
+    )
+    assert run({}, "--config", str(path), "db", "upgrade").exit_code == EXIT_OK
+    result = run({"ONZECOACH_CONFIG": str(path)}, "employer", "create", "Voorbeeld B.V.")
+    assert result.exit_code == EXIT_OK, result.output
+    assert len(result.stdout.strip()) == 32
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('database_url = "x"\ncolour = "blue"\n', "unknown setting 'colour'"),
+        ("smtp_port = '25'\n", "smtp_port must be a whole number"),
+        ("base_url = \n", "not valid TOML"),
+    ],
+)
+def test_a_bad_file_exits_2(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "onzecoach.toml"
+    path.write_text(text)
+    result = run({}, "--config", str(path), "employer", "create", "X")
+    assert result.exit_code == EXIT_USAGE
+    assert message in result.stderr
+    with pytest.raises(ConfigError):
+        load(path, {})
+
+
+def test_a_config_file_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
+    result = run({}, "--config", str(tmp_path / "nope.toml"), "db", "upgrade")
+    assert result.exit_code == EXIT_USAGE
+
+
+# employer, department --------------------------------------------------------------------
+
+
+def test_employer_create_and_department_add_print_the_ids(portal: Portal, env: Env) -> None:
+    created = run(env, "employer", "create", "Voorbeeld B.V.")
+    assert created.exit_code == EXIT_OK, created.output
+    employer_id = created.stdout.strip()
+    assert portal.admin.employer(employer_id).name == "Voorbeeld B.V."
+    added = run(env, "department", "add", employer_id, "Financiën")
+    assert added.exit_code == EXIT_OK, added.output
+    assert [d.id for d in portal.admin.departments(employer_id)] == [added.stdout.strip()]
+
+
+def test_a_validation_error_exits_1_naming_the_field_in_dutch(portal: Portal, env: Env) -> None:
+    result = run(env, "employer", "create", "  ")
+    assert result.exit_code == EXIT_FAILED
+    assert result.stderr.startswith("name: ")
+    assert "Traceback" not in result.output
+
+
+def test_an_unknown_employer_exits_1_with_the_dutch_message(portal: Portal, env: Env) -> None:
+    result = run(env, "department", "add", "no-such-employer", "ICT")
+    assert result.exit_code == EXIT_FAILED
+    assert "Werkgever niet gevonden." in result.stderr
+
+
+# user ------------------------------------------------------------------------------------
+
+
+def test_user_invite_queues_the_mail_and_prints_the_user_id(portal: Portal, env: Env) -> None:
+    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    result = run(
+        env, "user", "invite", employer.id, "--email", "hr@voorbeeld.nl", "--username", "hr.vb"
+    )
+    assert result.exit_code == EXIT_OK, result.output
+    [user] = portal.admin.users(employer.id)
+    assert result.stdout.strip() == user.id
+    [queued] = portal.outbox.messages(kind=None)
+    assert queued.status is OutboxStatus.PENDING
+    desk = run(
+        env, "user", "invite", "--service-desk", "--email", "sd@onzecoach.nl", "--username", "sd1"
+    )
+    assert desk.exit_code == EXIT_OK, desk.output
+
+
+def test_user_invite_refuses_a_taken_username(portal: Portal, env: Env) -> None:
+    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    args = ("user", "invite", employer.id, "--email", "hr@voorbeeld.nl", "--username", "hr.vb")
+    assert run(env, *args).exit_code == EXIT_OK
+    again = run(env, *args)
+    assert again.exit_code == EXIT_FAILED
+    assert again.stderr.strip()
+
+
+@pytest.mark.parametrize("extra", [(), ("some-employer", "--service-desk")])
+def test_user_invite_wants_an_employer_or_the_service_desk(env: Env, extra: tuple[str]) -> None:
+    result = run(env, "user", "invite", *extra, "--email", "a@b.nl", "--username", "ab")
+    assert result.exit_code == EXIT_USAGE
+    assert "--service-desk" in result.stderr
+
+
+def test_user_reset_mfa(portal: Portal, env: Env) -> None:
+    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    invitation = portal.admin.invite_user(employer.id, email="hr@voorbeeld.nl", username="hr.vb")
+    result = run(env, "user", "reset-mfa", invitation.user_id)
+    assert result.exit_code == EXIT_OK, result.output
+    unknown = run(env, "user", "reset-mfa", "no-such-user")
+    assert unknown.exit_code == EXIT_FAILED
+    assert "Gebruiker niet gevonden." in unknown.stderr
+
+
+# employees import ------------------------------------------------------------------------
+
+HEADER = "employee_number;last_name;given_name;initials;gender;birth_date;email\n"
+GOOD = "1001;Jansen;Anna;A.;female;1985-04-12;anna@voorbeeld.nl\n"
+BAD = "1002;;Piet;P.;robot;1990-01-01;geen-mail\n"
+
+
+def test_employees_import_reports_refused_rows_with_exit_3(
+    portal: Portal, env: Env, tmp_path: Path
+) -> None:
+    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    path = tmp_path / "medewerkers.csv"
+    path.write_text(HEADER + GOOD + BAD)
+    result = run(env, "employees", "import", str(path), "--employer-id", employer.id)
+    assert result.exit_code == EXIT_REFUSED_ROWS, result.output
+    assert "created" in result.stdout
+    for field in ("last_name", "gender", "email"):
+        assert field in result.stdout
+    # The good row went in.
+    again = run(env, "employees", "import", str(path), "--employer-id", employer.id)
+    assert again.exit_code == EXIT_REFUSED_ROWS
+    assert "unchanged" in again.stdout
+
+
+def test_employees_import_dry_run_saves_nothing(portal: Portal, env: Env, tmp_path: Path) -> None:
+    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    path = tmp_path / "medewerkers.csv"
+    path.write_text(HEADER + GOOD)
+    args = ("employees", "import", str(path), "--employer-id", employer.id, "--batch-size", "1")
+    dry = run(env, *args, "--dry-run")
+    assert dry.exit_code == EXIT_OK, dry.output
+    assert "nothing was saved" in dry.stdout
+    real = run(env, *args)
+    assert real.exit_code == EXIT_OK, real.output
+    second = run(env, *args, "--dry-run")
+    assert "unchanged" in second.stdout
+
+
+def test_employees_import_of_an_unusable_file_exits_1(
+    portal: Portal, env: Env, tmp_path: Path
+) -> None:
+    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    path = tmp_path / "medewerkers.csv"
+    path.write_text("kleur;smaak\nrood;zoet\n")
+    result = run(env, "employees", "import", str(path), "--employer-id", employer.id)
+    assert result.exit_code == EXIT_FAILED
+    unknown = run(env, "employees", "import", str(path), "--employer-id", "nope")
+    assert unknown.exit_code == EXIT_FAILED
+    assert "Werkgever niet gevonden." in unknown.stderr
+
+
+# outbox run ------------------------------------------------------------------------------
+
+
+def test_outbox_run_once_sends_what_is_due_and_exits_0(portal: Portal, env: Env) -> None:
+    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    portal.admin.invite_user(employer.id, email="hr@voorbeeld.nl", username="hr.vb")
+    # No SMTP configured: the mail is printed on the console.
+    result = run(env, "outbox", "run", "--once")
+    assert result.exit_code == EXIT_OK, result.output
+    assert "hr@voorbeeld.nl" in result.stdout
+    assert "Sent 1" in result.stderr
+    [message] = portal.outbox.messages()
+    assert message.status is OutboxStatus.SENT
+
+
+# stats -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("format_", ["csv", "xlsx"])
+def test_stats_export_writes_the_file(
+    portal: Portal, env: Env, tmp_path: Path, format_: str
+) -> None:
+    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    out = tmp_path / f"stats.{format_}"
+    result = run(
+        env,
+        "stats",
+        "export",
+        "--employer-id",
+        employer.id,
+        "--from",
+        "2026-01",
+        "--to",
+        "2026-06",
+        "--format",
+        format_,
+        "-o",
+        str(out),
+    )
+    assert result.exit_code == EXIT_OK, result.output
+    expected = portal.stats.export(
+        SERVICE_DESK,
+        format=format_,
+        start=date(2026, 1, 1),
+        end=date(2026, 6, 1),
+        employer_id=employer.id,
+    )
+    if format_ == "csv":
+        assert out.read_bytes() == expected
+    else:
+        assert out.read_bytes()[:2] == b"PK"
+
+
+def test_stats_export_to_stdout_and_its_errors(portal: Portal, env: Env) -> None:
+    ok = run(env, "stats", "export", "--from", "2026-01", "--to", "2026-02")
+    assert ok.exit_code == EXIT_OK, ok.output
+    assert "Alle werkgevers" in ok.stdout
+    bad_month = run(env, "stats", "export", "--from", "2026-13", "--to", "2026-02")
+    assert bad_month.exit_code == EXIT_USAGE
+    assert "YYYY-MM" in bad_month.stderr
+    backwards = run(env, "stats", "export", "--from", "2026-05", "--to", "2026-02")
+    assert backwards.exit_code == EXIT_FAILED
+    unknown = run(
+        env, "stats", "export", "--employer-id", "x", "--from", "2026-01", "--to", "2026-02"
+    )
+    assert unknown.exit_code == EXIT_FAILED
+    assert "niet gevonden" in unknown.stderr
+
+
+def test_stats_rebuild(portal: Portal, env: Env) -> None:
+    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    portal.admin.create_employer("Ander B.V.")
+    assert "2 employer(s)" in run(env, "stats", "rebuild").stdout
+    one = run(env, "stats", "rebuild", "--employer-id", employer.id)
+    assert one.exit_code == EXIT_OK
+    assert "1 employer(s)" in one.stdout
+    unknown = run(env, "stats", "rebuild", "--employer-id", "nope")
+    assert unknown.exit_code == EXIT_FAILED
+    assert "Werkgever niet gevonden." in unknown.stderr
+
+
+# demo seed -------------------------------------------------------------------------------
+
+
+def test_demo_seed_fills_the_database(portal: Portal, env: Env) -> None:
+    result = run(env, "demo", "seed", "--employees", "12", "--appointments", "20")
+    assert result.exit_code == EXIT_OK, result.output
+    assert "hr.lindendaal" in result.stdout
+    assert len(portal.admin.employers()) == 3
+
+
+def test_demo_seed_without_the_examples_exits_2(
+    portal: Portal, env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "flask_portal.demo", None)
+    result = run(env, "demo", "seed")
+    assert result.exit_code == EXIT_USAGE
+    assert "flask_portal" in result.stderr
