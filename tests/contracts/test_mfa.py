@@ -507,3 +507,14 @@ def test_an_unknown_username_costs_the_same_argon2_work(
         with pytest.raises(VerificationFailed, match="Inlognaam of wachtwoord klopt niet"):
             portal.auth.login(name, "Fout-Wachtwoord-1")
     assert work == ["verify", "burn"]  # one argon2 verification each
+
+
+def test_showing_the_app_setup_again_keeps_the_scanned_secret(
+    portal: Portal, mailer: RecordingMailer
+) -> None:
+    enrollment = enroll(portal, mailer)
+    first = portal.mfa.begin_totp(enrollment.token)
+    assert portal.mfa.begin_totp(enrollment.token, again=True).secret == first.secret
+    fresh = portal.mfa.begin_totp(enrollment.token)
+    assert fresh.secret != first.secret
+    portal.mfa.confirm_totp(enrollment.token, pyotp.TOTP(fresh.secret).at(portal.clock.now()))

@@ -234,3 +234,20 @@ def test_a_yubikey_service_that_is_missing_is_said_in_dutch(web: Web) -> None:
     )
     assert answer.status_code == 200
     assert "YubiKey kan nu niet worden gecontroleerd" in answer.get_data(as_text=True)
+
+
+def test_reloading_the_app_step_keeps_the_scanned_qr_code(web: Web) -> None:
+    employer = web.portal.admin.create_employer("Herlaad B.V.").id
+    web.portal.admin.invite_user(employer, email="h@example.nl", username="herlaad")
+    client = web.client()
+    post(client, f"/registreren/{web.last_link()}", {"password": PASSWORD, "repeat": PASSWORD})
+    secret = re.compile(r'id="totp-secret">([A-Z2-7]+)<')
+
+    def shown(url: str) -> str:
+        found = secret.search(client.get(url).get_data(as_text=True))
+        assert found
+        return found.group(1)
+
+    first = shown("/tweede-factor/app")
+    assert shown("/tweede-factor/app") == first
+    assert shown("/tweede-factor/app?nieuw=1") != first

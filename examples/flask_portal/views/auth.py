@@ -263,8 +263,10 @@ def wizard(step: str) -> str | Response:
             "Een YubiKey kan nu niet worden gecontroleerd. Sla deze stap over of probeer het later."
         )
     if step == "app":
-        # A new secret only when the page is opened: one the user scanned stays valid.
-        context["setup"] = portal().mfa.begin_totp(token) if request.method == "GET" else None
+        # The pending secret again (a reload or a wrong code keeps the scanned QR code
+        # valid); a new one only when asked for.
+        fresh = request.method == "GET" and request.args.get("nieuw") == "1"
+        context["setup"] = portal().mfa.begin_totp(token, again=not fresh)
     return render_template(f"auth/wizard_{step}.html", error=error, step=step, **context)
 
 

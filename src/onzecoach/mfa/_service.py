@@ -178,27 +178,37 @@ class MfaService:
 
     # Authenticator app -------------------------------------------------------------------
 
-    def begin_totp(self, enrollment_token: str) -> TotpSetup:
-        """A new 160-bit secret, its ``otpauth://`` URI and QR code, to scan with the app."""
+    def begin_totp(self, enrollment_token: str, *, again: bool = False) -> TotpSetup:
+        """A new 160-bit secret, its ``otpauth://`` URI and QR code, to scan with the app.
+
+        With ``again``, the secret not yet confirmed, if there is one: a page shown again
+        (a reload, a wrong code) must not replace a QR code the user has already scanned.
+        """
         now = self._clock.now()
-        secret = codes.new_totp_secret()
         with self._storage.unit_of_work() as uow:
             user = self._enrolling(uow, enrollment_token, now=now)
-            for stale in uow.factors.for_user(user.id):
-                if stale.kind is FactorKind.TOTP and not stale.confirmed:
-                    uow.factors.delete(stale.id)
-            factor_id = new_id()
-            sealed = self._settings.sealer.seal(secret, context=totp_context(factor_id))
-            uow.factors.add(
-                Factor(
-                    id=factor_id,
-                    user_id=user.id,
-                    kind=FactorKind.TOTP,
-                    created_at=now,
-                    secret_sealed=sealed,
+            pending = self._pending(uow, user, FactorKind.TOTP)
+            if again and pending is not None and pending.secret_sealed is not None:
+                secret = self._settings.sealer.open(
+                    pending.secret_sealed, context=totp_context(pending.id)
                 )
-            )
-            uow.commit()
+            else:
+                secret = codes.new_totp_secret()
+                for stale in uow.factors.for_user(user.id):
+                    if stale.kind is FactorKind.TOTP and not stale.confirmed:
+                        uow.factors.delete(stale.id)
+                factor_id = new_id()
+                sealed = self._settings.sealer.seal(secret, context=totp_context(factor_id))
+                uow.factors.add(
+                    Factor(
+                        id=factor_id,
+                        user_id=user.id,
+                        kind=FactorKind.TOTP,
+                        created_at=now,
+                        secret_sealed=sealed,
+                    )
+                )
+                uow.commit()
         uri = pyotp.TOTP(secret).provisioning_uri(
             name=user.username, issuer_name=self._settings.totp_issuer
         )
