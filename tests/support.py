@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
-from onzecoach import Settings
+from onzecoach import Settings, StorageError
 from onzecoach.accounts._hashing import CHEAPEST
+from onzecoach.ports import Storage, UnitOfWork
 
 #: A fixed key, so that a failing test can be replayed; never used outside tests.
 TEST_SECRET_KEY = "test-only-secret-key-0123456789abcdefghijklmnop"
@@ -20,3 +21,57 @@ def make_settings(**overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)
+
+
+class _BrokenRepository:
+    """A repository whose ``method`` raises ``StorageError``; everything else is the real one."""
+
+    def __init__(self, real: Any, method: str) -> None:
+        self._real = real
+        self._method = method
+
+    def __getattr__(self, name: str) -> Any:
+        if name == self._method:
+
+            def broken(*args: Any, **kwargs: Any) -> None:
+                raise StorageError(f"the {self._method} of this repository is gone")
+
+            return broken
+        return getattr(self._real, name)
+
+
+class _BrokenUnitOfWork:
+    def __init__(self, real: UnitOfWork, repository: str, method: str) -> None:
+        self._real = real
+        self._repository = repository
+        self._method = method
+
+    def __enter__(self) -> Self:
+        self._real.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._real.__exit__(*exc)
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._real, name)
+        return _BrokenRepository(found, self._method) if name == self._repository else found
+
+
+class BrokenStorage:
+    """A storage whose ``repository.method`` fails in every unit of work: to show that a use
+    case writes all or nothing."""
+
+    def __init__(self, real: Storage, repository: str, method: str) -> None:
+        self._real = real
+        self._repository = repository
+        self._method = method
+
+    def unit_of_work(self) -> _BrokenUnitOfWork:
+        return _BrokenUnitOfWork(self._real.unit_of_work(), self._repository, self._method)
+
+    def upgrade(self) -> None:
+        self._real.upgrade()
+
+    def close(self) -> None:
+        self._real.close()

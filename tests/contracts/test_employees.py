@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Self
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,11 +21,10 @@ from onzecoach import (
     StorageError,
     ValidationError,
 )
-from onzecoach.notifications import OutboxMessage
-from onzecoach.ports import Storage, UnitOfWork
+from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer
 from onzecoach.trajectories import TrajectoryStatus
-from support import make_settings
+from support import BrokenStorage, make_settings
 
 ANNA: dict[str, object] = {
     "employee_number": "1001",
@@ -399,50 +397,6 @@ def test_random_fields_register_or_raise_validation_error_and_write_nothing(
 # Must hold 6: a failure in the middle of start leaves nothing -------------------------------------
 
 
-class _BrokenOutbox:
-    def __init__(self, real: Any) -> None:
-        self._real = real
-
-    def add(self, message: OutboxMessage) -> None:
-        raise StorageError("the outbox table is gone")
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-
-class _BrokenUnitOfWork:
-    def __init__(self, real: UnitOfWork) -> None:
-        self._real = real
-
-    def __enter__(self) -> Self:
-        self._real.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._real.__exit__(*exc)
-
-    @property
-    def outbox(self) -> _BrokenOutbox:
-        return _BrokenOutbox(self._real.outbox)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-
-class _BrokenOutboxStorage:
-    def __init__(self, real: Storage) -> None:
-        self._real = real
-
-    def unit_of_work(self) -> _BrokenUnitOfWork:
-        return _BrokenUnitOfWork(self._real.unit_of_work())
-
-    def upgrade(self) -> None:
-        self._real.upgrade()
-
-    def close(self) -> None:
-        self._real.close()
-
-
 def test_a_failing_outbox_write_leaves_no_trajectory_and_no_message(
     storage: Storage, mailer: RecordingMailer, clock: FrozenClock
 ) -> None:
@@ -450,7 +404,10 @@ def test_a_failing_outbox_write_leaves_no_trajectory_and_no_message(
     hr = hr_of(healthy, "Acme")
     employee = healthy.employees.register(hr, dict(ANNA))
     broken = Portal(
-        storage=_BrokenOutboxStorage(storage), mailer=mailer, clock=clock, settings=make_settings()
+        storage=BrokenStorage(storage, "outbox", "add"),
+        mailer=mailer,
+        clock=clock,
+        settings=make_settings(),
     )
     with pytest.raises(StorageError):
         broken.trajectories.start(hr, employee.id, type_code="ONC-IND-4", start_date=today(healthy))

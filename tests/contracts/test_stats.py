@@ -6,7 +6,7 @@ import csv
 import io
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Self
+from typing import Any
 
 import openpyxl
 import pytest
@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from onzecoach import Actor, Conflict, NotFound, Portal, QuotaExceeded, Role
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.errors import StorageError, ValidationError
-from onzecoach.ports import Storage, UnitOfWork
 from onzecoach.stats import NO_DEPARTMENT, Dashboard, Level
 from onzecoach.testing import RecordingMailer
 from stats_oracle import Raw, children, expected_themes, figures
+from support import BrokenStorage
 
 FIGURES = (
     "held_sessions",
@@ -658,50 +658,6 @@ def test_export_refuses_an_unknown_format(portal: Portal) -> None:
 # A use case and its rollups commit together or not at all -----------------------------------
 
 
-class _BrokenStats:
-    def __init__(self, real: Any) -> None:
-        self._real = real
-
-    def add(self, cells: Any, themes: Any) -> None:
-        raise StorageError("the statistics table is gone")
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-
-class _BrokenUnitOfWork:
-    def __init__(self, real: UnitOfWork) -> None:
-        self._real = real
-
-    def __enter__(self) -> Self:
-        self._real.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._real.__exit__(*exc)
-
-    @property
-    def stats(self) -> _BrokenStats:
-        return _BrokenStats(self._real.stats)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-
-class _BrokenStatsStorage:
-    def __init__(self, real: Storage) -> None:
-        self._real = real
-
-    def unit_of_work(self) -> _BrokenUnitOfWork:
-        return _BrokenUnitOfWork(self._real.unit_of_work())
-
-    def upgrade(self) -> None:
-        self._real.upgrade()
-
-    def close(self) -> None:
-        self._real.close()
-
-
 def test_a_failing_rollup_write_leaves_the_appointment_and_trajectory_unwritten(
     portal: Portal,
 ) -> None:
@@ -711,7 +667,7 @@ def test_a_failing_rollup_write_leaves_the_appointment_and_trajectory_unwritten(
         hr, employee.id, type_code="ONC-IND-4", start_date=date(2026, 3, 1)
     )
     broken = Portal(
-        storage=_BrokenStatsStorage(portal.storage),
+        storage=BrokenStorage(portal.storage, "stats", "add"),
         mailer=RecordingMailer(),
         clock=portal.clock,
         settings=portal.settings,
