@@ -180,6 +180,9 @@ def signed_in(*, hr: bool = False, desk: bool = False) -> Callable[[F], F]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             actor = g.get("actor")
+            if actor is None and request.path.endswith(".json"):
+                # A script asking for data gets an answer it can read, not a login page.
+                return {"error": "Log opnieuw in."}, 401
             if actor is None:
                 return redirect(url_for("auth.login"))
             if (hr and actor.is_service_desk) or (desk and not actor.is_service_desk):

@@ -251,3 +251,9 @@ def test_reloading_the_app_step_keeps_the_scanned_qr_code(web: Web) -> None:
     first = shown("/tweede-factor/app")
     assert shown("/tweede-factor/app") == first
     assert shown("/tweede-factor/app?nieuw=1") != first
+
+
+def test_a_signed_out_script_gets_401_not_the_login_page(web: Web) -> None:
+    answer = web.client().get("/zoeken.json?q=abc")
+    assert answer.status_code == 401
+    assert answer.is_json

@@ -122,10 +122,12 @@ def test_the_service_desk_is_sent_to_its_own_home(desk: FlaskClient) -> None:
 
 def test_hr_pages_need_a_login(web: Web) -> None:
     client = web.client()
-    for url in ("/", NEW, "/coaching-starten", "/zoeken?q=ber", "/zoeken.json?q=ber", "/taken"):
+    for url in ("/", NEW, "/coaching-starten", "/zoeken?q=ber", "/taken"):
         answer = client.get(url)
         assert answer.status_code == 302, url
         assert answer.headers["Location"].endswith("/inloggen")
+    # The JSON for the search-as-you-type says so in JSON.
+    assert client.get("/zoeken.json?q=ber").status_code == 401
 
 
 # A new employee -----------------------------------------------------------------------------------
