@@ -273,6 +273,20 @@ def test_wrong_current_passwords_are_throttled(portal: Portal, mailer: Recording
         portal.accounts.change_password(user.actor, GOOD, PASSWORDS[0])
 
 
+def test_confirming_the_password_again_shares_the_change_throttle(
+    portal: Portal, mailer: RecordingMailer
+) -> None:
+    user = registered(portal, mailer)
+    assert portal.accounts.confirm_password(user.actor, GOOD).id == user.id
+    for _ in range(5):
+        with pytest.raises(VerificationFailed):
+            portal.accounts.confirm_password(user.actor, "Fout-Wachtwoord-12")
+    with pytest.raises(Throttled):
+        portal.accounts.confirm_password(user.actor, GOOD)
+    with pytest.raises(Throttled):
+        portal.accounts.change_password(user.actor, GOOD, PASSWORDS[0])
+
+
 # Reset and reminders (must hold 4) ----------------------------------------------------
 
 

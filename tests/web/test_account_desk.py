@@ -122,17 +122,32 @@ def test_a_new_password_ends_every_session(web: Web, hr: FlaskClient) -> None:
 def test_the_last_factor_cannot_be_removed(web: Web, hr: FlaskClient) -> None:
     actor = actor_of(web, hr)
     (only,) = web.portal.mfa.methods(actor)
-    answer = post(hr, f"/account/tweede-factor/{only.id}/verwijderen", {}, page="/account/")
+    answer = post(
+        hr,
+        f"/account/tweede-factor/{only.id}/verwijderen",
+        {"password": PASSWORD},
+        page="/account/",
+    )
     assert answer.status_code == 200
     assert "Je laatste methode kun je niet verwijderen" in answer.get_data(as_text=True)
     assert [f.id for f in web.portal.mfa.methods(actor)] == [only.id]
-    unknown = post(hr, "/account/tweede-factor/onbekend/verwijderen", {}, page="/account/")
+    unknown = post(
+        hr,
+        "/account/tweede-factor/onbekend/verwijderen",
+        {"password": PASSWORD},
+        page="/account/",
+    )
     assert unknown.status_code == 404
 
 
 def test_adding_a_factor_runs_the_wizard_and_then_one_can_go(web: Web, hr: FlaskClient) -> None:
     actor = actor_of(web, hr)
-    start = post(hr, "/account/tweede-factor/toevoegen", {"step": "sms"}, page="/account/")
+    start = post(
+        hr,
+        "/account/tweede-factor/toevoegen",
+        {"step": "sms", "password": PASSWORD},
+        page="/account/",
+    )
     assert start.status_code == 302
     assert start.headers["Location"] == "/tweede-factor/sms"
     assert hr.get_cookie("oc_enroll") is not None
@@ -152,7 +167,12 @@ def test_adding_a_factor_runs_the_wizard_and_then_one_can_go(web: Web, hr: Flask
     assert "eindigt op 78" in page
     assert page.count(">Verwijderen</button>") == 2
     totp = next(f for f in factors if f.kind == "totp")
-    removed = post(hr, f"/account/tweede-factor/{totp.id}/verwijderen", {}, page="/account/")
+    removed = post(
+        hr,
+        f"/account/tweede-factor/{totp.id}/verwijderen",
+        {"password": PASSWORD},
+        page="/account/",
+    )
     assert removed.status_code == 302
     assert removed.headers["Location"] == "/account/?melding=factor"
     assert [f.kind for f in web.portal.mfa.methods(actor)] == ["sms"]
@@ -166,14 +186,19 @@ def test_adding_a_factor_runs_the_wizard_and_then_one_can_go(web: Web, hr: Flask
     ("step", "where"), [("app", "/tweede-factor/app"), ("iets", "/tweede-factor/sms")]
 )
 def test_adding_a_factor_starts_at_the_chosen_step(hr: FlaskClient, step: str, where: str) -> None:
-    answer = post(hr, "/account/tweede-factor/toevoegen", {"step": step}, page="/account/")
+    answer = post(
+        hr,
+        "/account/tweede-factor/toevoegen",
+        {"step": step, "password": PASSWORD},
+        page="/account/",
+    )
     assert answer.headers["Location"] == where
 
 
 def test_new_backup_codes_are_shown_once_and_replace_the_old(web: Web, hr: FlaskClient) -> None:
     actor = actor_of(web, hr)
     web.clock.advance(timedelta(seconds=1))
-    answer = post(hr, "/account/back-up-codes", {}, page="/account/")
+    answer = post(hr, "/account/back-up-codes", {"password": PASSWORD}, page="/account/")
     assert answer.status_code == 200
     assert answer.headers["Cache-Control"] == "no-store"
     codes = re.findall(
@@ -513,3 +538,18 @@ def test_the_desk_pages_follow_the_house_rules(web: Web, desk: FlaskClient) -> N
             assert found.group(1) in ids, (url, control)
         assert 'method="post"' in text
         assert text.count('name="csrf_token"') == text.count('method="post"'), url
+
+
+def test_changing_how_one_signs_in_asks_for_the_password_again(web: Web, hr: FlaskClient) -> None:
+    actor = actor_of(web, hr)
+    left = web.portal.mfa.backup_codes_left(actor)
+    for url, data in (
+        ("/account/back-up-codes", {}),
+        ("/account/back-up-codes", {"password": "Verkeerd-2026!!"}),
+        ("/account/tweede-factor/toevoegen", {"step": "sms", "password": "nope"}),
+    ):
+        answer = post(hr, url, data, page="/account/")
+        assert answer.status_code == 200, url
+        assert "Je wachtwoord klopt niet" in answer.get_data(as_text=True)
+    assert web.portal.mfa.backup_codes_left(actor) == left
+    assert hr.get_cookie("oc_enroll") is None

@@ -158,7 +158,12 @@ def test_the_development_page_lists_mails_and_sms(web: Web) -> None:
 
 
 def test_logging_out_ends_a_half_done_factor_setup(web: Web, hr: FlaskClient) -> None:
-    started = post(hr, "/account/tweede-factor/toevoegen", {"step": "sms"}, page="/account/")
+    started = post(
+        hr,
+        "/account/tweede-factor/toevoegen",
+        {"step": "sms", "password": PASSWORD},
+        page="/account/",
+    )
     assert started.status_code == 302
     assert hr.get_cookie("oc_enroll") is not None
     post(hr, "/uitloggen", {}, page="/")

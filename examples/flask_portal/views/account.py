@@ -74,6 +74,9 @@ def password() -> str | Response:
 @blueprint.post("/tweede-factor/<factor_id>/verwijderen")
 @signed_in()
 def remove_factor(factor_id: str) -> str | Response:
+    problem = _confirm_password()
+    if problem is not None:
+        return problem if isinstance(problem, Response) else _page(factor_error=problem)
     try:
         portal().mfa.remove_method(g.actor, factor_id[:100])
     except Conflict as refused:
@@ -83,8 +86,11 @@ def remove_factor(factor_id: str) -> str | Response:
 
 @blueprint.post("/tweede-factor/toevoegen")
 @signed_in()
-def add_factor() -> Response:
+def add_factor() -> str | Response:
     """Into the second-factor wizard of views/auth.py, with a token for this user."""
+    problem = _confirm_password()
+    if problem is not None:
+        return problem if isinstance(problem, Response) else _page(factor_error=problem)
     step = field("step", limit=20)
     token = portal().mfa.setup_token(g.actor)
     response = redirect(url_for("auth.wizard", step=step if step in WIZARD else "sms"))
@@ -94,10 +100,30 @@ def add_factor() -> Response:
 
 @blueprint.post("/back-up-codes")
 @signed_in()
-def backup_codes() -> PageResponse:
+def backup_codes() -> str | Response:
     """A new set of backup codes, shown this once (the page is never stored: no-store)."""
+    problem = _confirm_password()
+    if problem is not None:
+        return problem if isinstance(problem, Response) else _page(codes_error=problem)
     codes = portal().mfa.regenerate_backup_codes(g.actor)
     return PageResponse(render_template("account/backup_codes.html", codes=codes))
+
+
+def _confirm_password() -> str | Response | None:
+    """The password again before a change to how this account signs in.
+
+    ``None`` when it is right; otherwise the message to show, or the way out when the
+    session is gone. Someone at an unlocked screen cannot add their own phone.
+    """
+    try:
+        portal().accounts.confirm_password(g.actor, field("password", limit=1000))
+    except VerificationFailed:
+        return "Je wachtwoord klopt niet. Vul ter bevestiging je huidige wachtwoord in."
+    except Throttled as throttled:
+        return f"Te veel pogingen. Probeer het opnieuw na {dutch_datetime(throttled.retry_at)}."
+    except NotAuthenticated:
+        return _signed_out("auth.login")
+    return None
 
 
 def _page(**context: Any) -> str:
@@ -111,7 +137,7 @@ def _page(**context: Any) -> str:
         last_one=len(factors) == 1,
         codes_left=mfa.backup_codes_left(actor),
         add=ADD,
-        **{"password_errors": [], "factor_error": None, **context},
+        **{"password_errors": [], "factor_error": None, "codes_error": None, **context},
     )
 
 

@@ -90,7 +90,26 @@ class AccountService:
     def change_password(self, actor: Actor, current: str, new: str) -> None:
         """Change the actor's own password; every session of the account ends.
 
-        A wrong ``current`` answers ``VerificationFailed``; after five wrong ones within
+        A wrong ``current`` answers as ``confirm_password`` does.
+        """
+        now = self._clock.now()
+        user = self.confirm_password(actor, current)
+        with self._storage.unit_of_work() as uow:
+            history = self._history(uow, user)
+        new_hash = self._new_password_hash(user, new, history)
+        with self._storage.unit_of_work() as uow:
+            user = self._user_in(uow, user.id, {AccountStatus.ACTIVE})
+            self._set_password(uow, user, new_hash, status=user.status)
+            uow.sessions.end_all(user.id, at=now)
+            uow.tokens.revoke_for_user(user.id, TokenPurpose.ENROLLMENT, now=now)
+            self._audit(uow, actor, "account.password_changed", user)
+            uow.commit()
+
+    def confirm_password(self, actor: Actor, password: str) -> User:
+        """Check the signed-in actor's password again, before a change that needs it
+        (a new password, a second factor added or removed, new backup codes).
+
+        A wrong one answers ``VerificationFailed``; after five wrong ones within
         ``Settings.account_mail_window``, every try answers ``Throttled`` until it ends.
         """
         now = self._clock.now()
@@ -111,23 +130,15 @@ class AccountService:
                     retry_at=before.window_start + window,
                 )
             # Counted before the check, so that parallel tries take turns; taken back below
-            # when the current password was right.
+            # when the password was right.
             uow.throttles.record_failure(failures_key, now=now, window=window)
-            history = self._history(uow, user)
             uow.commit()
-        self.verify_password(user, current)
+        self.verify_password(user, password)
         with self._storage.unit_of_work() as uow:
             last = None if before is None else before.last_failure_at
             uow.throttles.release(failures_key, last_failure_at=last)
             uow.commit()
-        new_hash = self._new_password_hash(user, new, history)
-        with self._storage.unit_of_work() as uow:
-            user = self._user_in(uow, user.id, {AccountStatus.ACTIVE})
-            self._set_password(uow, user, new_hash, status=user.status)
-            uow.sessions.end_all(user.id, at=now)
-            uow.tokens.revoke_for_user(user.id, TokenPurpose.ENROLLMENT, now=now)
-            self._audit(uow, actor, "account.password_changed", user)
-            uow.commit()
+        return user
 
     def verify_password(self, user: User, password: str) -> None:
         """Check ``password`` against the user's hash; rehash when the parameters changed.
