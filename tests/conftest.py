@@ -11,7 +11,6 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,12 @@ from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
-from support import make_settings
+from support import T0, make_settings
 
 POSTGRES_URL = os.environ.get("ONZECOACH_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("ONZECOACH_REQUIRE_POSTGRES") == "1"
 BACKENDS = ("memory", "sqlite", "postgresql")
-START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+START = T0  # where every test's FrozenClock starts
 
 StorageFactory = Callable[[], Storage]
 

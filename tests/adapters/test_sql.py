@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import attrs
@@ -24,8 +24,7 @@ from onzecoach.employers._model import Department, Employer
 from onzecoach.ids import new_id
 from onzecoach.stats._model import Counters, Level, StatsCell, StatsScope, ThemeCell
 from onzecoach.testing import RecordingMailer
-from onzecoach.trajectories._model import Appointment, Trajectory
-from support import make_settings
+from support import appointment, make_settings, trajectory
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -249,8 +248,8 @@ def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_depa
     dept = Department(id=new_id(), employer_id=owner.id, name="Zorg", created_at=START)
     placed = _employee(owner.id, department_id=dept.id)
     unplaced = _employee(owner.id)
-    journeys = [_trajectory(placed), _trajectory(unplaced)]
-    visits = [_appointment(journeys[0]), _appointment(journeys[0]), _appointment(journeys[1])]
+    journeys = [trajectory(placed), trajectory(unplaced)]
+    visits = [appointment(journeys[0]), appointment(journeys[0]), appointment(journeys[1])]
     with sql_storage.unit_of_work() as uow:
         uow.employers.add(owner)
         uow.departments.add(dept)
@@ -295,34 +294,6 @@ def _employee(employer_id: str, department_id: str | None = None) -> Employee:
     )
     person = Employee.create(id=new_id(), employer_id=employer_id, details=details, now=START)
     return attrs.evolve(person, department_id=department_id)
-
-
-def _trajectory(person: Employee) -> Trajectory:
-    return Trajectory(
-        id=new_id(),
-        employer_id=person.employer_id,
-        employee_id=person.id,
-        number=1,
-        type_code="ONC-IND-4",
-        type_name="ONC - individuele coaching (4 gesprekken)",
-        sessions=4,
-        is_extension=False,
-        start_date=date(2026, 3, 2),
-        created_at=START,
-    )
-
-
-def _appointment(journey: Trajectory) -> Appointment:
-    return Appointment(
-        id=new_id(),
-        trajectory_id=journey.id,
-        employer_id=journey.employer_id,
-        employee_id=journey.employee_id,
-        external_id=new_id(),
-        starts_at=START + timedelta(days=7),
-        created_at=START,
-        updated_at=START,
-    )
 
 
 def test_a_recount_waits_for_the_writers_of_cells_under_way(empty_url: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, TypeVar
@@ -25,8 +24,8 @@ from onzecoach.trajectories._model import (
     ClosedReason,
     Trajectory,
 )
+from support import T0, appointment, race, trajectory
 
-T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 AMSTERDAM = timezone(timedelta(hours=1))
 
 EMPLOYEE_EXISTS = "Deze werknemer bestaat al."
@@ -119,22 +118,6 @@ def stored_employee(storage: Storage, employer_id: str | None = None, **changes:
     return person
 
 
-def trajectory(person: Employee, number: int = 1, **changes: Any) -> Trajectory:
-    base = Trajectory(
-        id=new_id(),
-        employer_id=person.employer_id,
-        employee_id=person.id,
-        number=number,
-        type_code="ONC-IND-4",
-        type_name="ONC - individuele coaching (4 gesprekken)",
-        sessions=4,
-        is_extension=False,
-        start_date=date(2026, 3, 2),
-        created_at=T0,
-    )
-    return attrs.evolve(base, **changes)
-
-
 def closed(journey: Trajectory, **changes: Any) -> Trajectory:
     closing = {
         "closed_at": T0 + timedelta(days=30),
@@ -142,20 +125,6 @@ def closed(journey: Trajectory, **changes: Any) -> Trajectory:
         "end_date": date(2026, 4, 1),
     }
     return attrs.evolve(journey, **{**closing, **changes})
-
-
-def appointment(journey: Trajectory, external_id: str | None = None, **changes: Any) -> Appointment:
-    base = Appointment(
-        id=new_id(),
-        trajectory_id=journey.id,
-        employer_id=journey.employer_id,
-        employee_id=journey.employee_id,
-        external_id=external_id or new_id(),
-        starts_at=T0 + timedelta(days=7),
-        created_at=T0,
-        updated_at=T0,
-    )
-    return attrs.evolve(base, **changes)
 
 
 def task(journey: Trajectory, **changes: Any) -> Task:
@@ -689,26 +658,6 @@ class TestRollback:
 
 
 # Concurrency: each thread its own storage, as separate processes would have ----------
-
-
-def race(actions: list[Callable[[], object]]) -> list[object]:
-    """Start ``actions`` together, one thread each; what each returned or raised."""
-    results: list[object] = [None] * len(actions)
-    barrier = threading.Barrier(len(actions))
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = actions[index]()
-        except BaseException as exc:  # pragma: no cover - reported by the assertion
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 ROUNDS = 5

@@ -11,7 +11,7 @@ import functools
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any, TypeVar
 
 import attrs
@@ -34,8 +34,8 @@ from onzecoach.stats._model import (
     months,
 )
 from onzecoach.trajectories._model import Appointment, Trajectory
+from support import T0, appointment, race, trajectory
 
-T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 R = TypeVar("R")
 
 ALL = StatsScope()
@@ -325,26 +325,6 @@ class TestAdd:
         for scope in (ALL, StatsScope(owner), StatsScope(owner, dept)):
             assert series(storages[1], scope, 202603, 202603) == {202603: total}
             assert themes(storages[1], scope, 202603, 202603) == {"Stress": 2 * rounds}
-
-
-def race(actions: list[Callable[[], object]]) -> list[object]:
-    """Start ``actions`` together, one thread each; what each returned or raised."""
-    results: list[object] = [None] * len(actions)
-    barrier = threading.Barrier(len(actions))
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = actions[index]()
-        except BaseException as exc:  # pragma: no cover - reported by the assertion
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 # Reading -----------------------------------------------------------------------------
@@ -1283,34 +1263,6 @@ def department(storage: Storage, employer_id: str) -> str:
         ),
     )
     return department_id
-
-
-def trajectory(person: Employee) -> Trajectory:
-    return Trajectory(
-        id=new_id(),
-        employer_id=person.employer_id,
-        employee_id=person.id,
-        number=1,
-        type_code="ONC-IND-4",
-        type_name="ONC - individuele coaching (4 gesprekken)",
-        sessions=4,
-        is_extension=False,
-        start_date=date(2026, 3, 2),
-        created_at=T0,
-    )
-
-
-def appointment(journey: Trajectory) -> Appointment:
-    return Appointment(
-        id=new_id(),
-        trajectory_id=journey.id,
-        employer_id=journey.employer_id,
-        employee_id=journey.employee_id,
-        external_id=new_id(),
-        starts_at=T0 + timedelta(days=7),
-        created_at=T0,
-        updated_at=T0,
-    )
 
 
 def store(storage: Storage, *items: Employee | Trajectory | Appointment) -> None:

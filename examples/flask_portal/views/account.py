@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from flask_portal import security
 from flask_portal.app import field, portal, signed_in
-from flask_portal.views.auth import ENROLL_AGE, RULES, WIZARD, _violations
+from flask_portal.views.auth import ENROLL_AGE, RULES, WIZARD, violation_texts
 from onzecoach import (
     Actor,
     Conflict,
@@ -55,7 +55,7 @@ def password() -> str | Response:
         try:
             portal().accounts.change_password(actor, field("current", limit=1000), new)
         except PasswordPolicyError as weak:
-            errors = _violations(weak)
+            errors = violation_texts(weak)
         except VerificationFailed:
             errors.append("Je huidige wachtwoord klopt niet.")
         except Throttled as throttled:

@@ -186,7 +186,7 @@ def reset(token: str) -> str | Response:
             try:
                 portal().accounts.reset_password(token, password)
             except PasswordPolicyError as weak:
-                errors = _violations(weak)
+                errors = violation_texts(weak)
             except InvalidToken:
                 errors.append("Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.")
             else:
@@ -210,7 +210,7 @@ def register(token: str) -> str | Response:
             try:
                 enrollment = portal().accounts.register(token, password)
             except PasswordPolicyError as weak:
-                errors = _violations(weak)
+                errors = violation_texts(weak)
             except InvalidToken:
                 errors.append(
                     "Deze link is verlopen of al gebruikt. Neem contact op met OnzeCoach."
@@ -226,7 +226,7 @@ def register(token: str) -> str | Response:
     )
 
 
-def _violations(error: PasswordPolicyError) -> list[str]:
+def violation_texts(error: PasswordPolicyError) -> list[str]:
     texts = dict(RULES)
     found = [texts[code] for code in error.violations if code in texts]
     return found or list(error.errors.values())
