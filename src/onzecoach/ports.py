@@ -120,6 +120,10 @@ class DepartmentRepository(Protocol):
 class AuditRepository(Protocol):
     def append(self, entry: AuditEntry) -> None: ...
 
+    def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        """``append`` for each entry in order, as one statement where the storage can."""
+        ...
+
     def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEntry]:
         """The entries about one object, oldest first."""
         ...
@@ -349,6 +353,15 @@ class EmployeeRepository(Protocol):
         """Store a new employee; ``Conflict`` when the employer has that employee number."""
         ...
 
+    def add_many(self, employees: Sequence[Employee]) -> None:
+        """``add`` for each employee, all or none, as one statement where the storage can.
+
+        ``Conflict`` when an id or an employer's employee number is taken, by a stored
+        employee or by another of ``employees``; for more than one employee it need not
+        say which. For the bulk import, which writes a batch of rows at once.
+        """
+        ...
+
     def get(self, employee_id: str, *, for_update: bool = False) -> Employee | None:
         """One employee; ``for_update`` locks it until the transaction ends."""
         ...
@@ -385,6 +398,14 @@ class SearchIndexRepository(Protocol):
 
     def index(self, employee: Employee) -> None:
         """Add the employee, or replace what the index holds for it."""
+        ...
+
+    def index_new(self, employees: Sequence[Employee]) -> None:
+        """``index`` for employees the index holds nothing for yet: those just added.
+
+        It skips reading (and locking) what is indexed, which ``index`` must do; for the
+        bulk import, which indexes a batch of new employees at once.
+        """
         ...
 
     def remove(self, employee_id: str) -> None: ...

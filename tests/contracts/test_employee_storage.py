@@ -181,6 +181,57 @@ class TestEmployees:
             assert type(stored.birth_date) is date
             assert uow.employees.get(new_id()) is None
 
+    def test_add_many_stores_every_one_whole(self, storage: Storage) -> None:
+        owner = employer(storage)
+        full = full_employee(owner, department(storage, owner))
+        people = [full, *(employee(owner, employee_number=f"N{i}") for i in range(5))]
+        in_transaction(storage, lambda uow: uow.employees.add_many(people))
+        with storage.unit_of_work() as uow:
+            assert uow.employees.get_many([p.id for p in people]) == {p.id: p for p in people}
+            assert uow.employees.by_numbers(owner, ["N0", "N4", "P-0042"]) == {
+                "N0": people[1],
+                "N4": people[5],
+                "P-0042": full,
+            }
+
+    def test_add_many_of_none_or_one_is_add(self, storage: Storage) -> None:
+        owner = employer(storage)
+        taken = stored_employee(storage, owner, employee_number="7")
+        in_transaction(storage, lambda uow: uow.employees.add_many([]))
+        message = refused(
+            storage, lambda uow: uow.employees.add_many([employee(owner, employee_number="7")])
+        )
+        assert message == "Personeelsnummer '7' is al in gebruik bij deze werkgever."
+        assert refused(storage, lambda uow: uow.employees.add_many([taken])) == EMPLOYEE_EXISTS
+
+    @pytest.mark.parametrize("clash", ["stored number", "number twice", "stored id", "id twice"])
+    def test_add_many_refuses_a_clash_and_stores_none_of_them(
+        self, storage: Storage, clash: str
+    ) -> None:
+        owner = employer(storage)
+        kept = stored_employee(storage, owner, employee_number="1")
+        fresh = [employee(owner, employee_number=f"{i}") for i in range(2, 6)]
+        other = {
+            "stored number": employee(owner, employee_number="1"),
+            "number twice": employee(owner, employee_number="3"),
+            "stored id": attrs.evolve(kept, employee_number="99"),
+            "id twice": attrs.evolve(fresh[1], employee_number="98"),
+        }[clash]
+        batch = [*fresh[:2], other, *fresh[2:]]
+        refused(storage, lambda uow: uow.employees.add_many(batch))
+        with storage.unit_of_work() as uow:
+            assert uow.employees.get_many([p.id for p in batch]) == (
+                {kept.id: kept} if clash == "stored id" else {}
+            )
+            assert uow.employees.for_employer(owner) == [kept]
+
+    def test_other_employers_may_share_numbers_in_one_batch(self, storage: Storage) -> None:
+        ours, theirs = employer(storage), employer(storage)
+        people = [employee(ours, employee_number="1"), employee(theirs, employee_number="1")]
+        in_transaction(storage, lambda uow: uow.employees.add_many(people))
+        with storage.unit_of_work() as uow:
+            assert uow.employees.by_numbers(theirs, ["1"]) == {"1": people[1]}
+
     @pytest.mark.parametrize("gender", list(Gender))
     def test_every_gender_round_trips(self, storage: Storage, gender: Gender) -> None:
         person = stored_employee(storage, gender=gender)

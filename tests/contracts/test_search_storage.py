@@ -66,12 +66,19 @@ def person(
     return Employee.create(id=new_id(), employer_id=employer_id, details=details, now=T0)
 
 
-def indexed(storage: Storage, *people: Employee) -> None:
-    """Store the employees and index them, in one committed transaction."""
+def indexed(storage: Storage, *people: Employee, bulk: bool = False) -> None:
+    """Store the employees and index them, in one committed transaction.
+
+    ``bulk`` takes the bulk import's way: ``add_many`` and ``index_new`` for them all.
+    """
     with storage.unit_of_work() as uow:
-        for employee in people:
-            uow.employees.add(employee)
-            uow.search.index(employee)
+        if bulk:
+            uow.employees.add_many(people)
+            uow.search.index_new(people)
+        else:
+            for employee in people:
+                uow.employees.add(employee)
+                uow.search.index(employee)
         uow.commit()
 
 
@@ -508,9 +515,12 @@ def scanned(people: Sequence[Employee], employer_id: str, words: Sequence[str]) 
     renames=st.lists(st.tuples(st.integers(min_value=0), names), max_size=3),
     removals=st.lists(st.integers(min_value=0), max_size=2),
     queries=st.lists(texts, min_size=1, max_size=5),
+    bulk=st.booleans(),
 )
 def test_the_index_finds_what_a_plain_scan_finds(
     storage: Storage,
+    *,
+    bulk: bool,
     staff: list[tuple[tuple[str, str | None, str, str | None], bool]],
     renames: list[tuple[int, tuple[str, str | None, str, str | None]]],
     removals: list[int],
@@ -521,7 +531,7 @@ def test_the_index_finds_what_a_plain_scan_finds(
         person(theirs if second else ours, last, given, infix, _unique(number, i))
         for i, ((last, infix, given, number), second) in enumerate(staff)
     ]
-    indexed(storage, *people)
+    indexed(storage, *people, bulk=bulk)
     with storage.unit_of_work() as uow:
         for at, (last, infix, given, number) in renames:
             i = at % len(people)

@@ -200,6 +200,19 @@ class TestAudit:
             assert uow.audit.for_employer(employer_id, limit=3) == entries[::-1][:3]
 
 
+    def test_append_many_appends_each_in_order(self, storage: Storage) -> None:
+        employer_id = new_id()
+        first = audit(employer_id, action="step.0")
+        entries = [audit(employer_id, action=f"step.{i}", at=T0 + timedelta(i)) for i in (1, 2, 3)]
+        with storage.unit_of_work() as uow:
+            uow.audit.append(first)
+            uow.audit.append_many(entries)
+            uow.audit.append_many([])
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert uow.audit.for_subject("employer", employer_id) == [first, *entries]
+
+
 class TestOutbox:
     def test_a_message_round_trips_whole(self, storage: Storage) -> None:
         mail = message(html=None, employer_id=new_id(), reference=None, message_id=None)

@@ -239,6 +239,10 @@ class _Audit:
     def append(self, entry: AuditEntry) -> None:
         self._uow.append(self._uow.tables.audit, entry)
 
+    def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        for entry in entries:
+            self.append(entry)
+
     def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEntry]:
         return [
             e
@@ -655,6 +659,10 @@ class _Throttles:
             )
 
 
+def _number_taken(number: str) -> str:
+    return f"Personeelsnummer {number!r} is al in gebruik bij deze werkgever."
+
+
 class _Employees:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
@@ -664,6 +672,26 @@ class _Employees:
         if employee.id in tables.employees:
             raise Conflict("Deze werknemer bestaat al.")
         self._store(employee)
+
+    def add_many(self, employees: Sequence[Employee]) -> None:
+        if len(employees) == 1:
+            self.add(employees[0])
+            return
+        # Every clash is looked for before anything is stored: all or none.
+        tables = self._uow.tables
+        ids: set[str] = set()
+        numbers: set[tuple[str, str]] = set()
+        for employee in employees:
+            if employee.id in tables.employees or employee.id in ids:
+                raise Conflict("Deze werknemer bestaat al.")
+            ids.add(employee.id)
+            if employee.employee_number is not None:
+                key = (employee.employer_id, employee.employee_number)
+                if key in tables.employee_by_number or key in numbers:
+                    raise Conflict(_number_taken(employee.employee_number))
+                numbers.add(key)
+        for employee in employees:
+            self._store(employee)
 
     def get(self, employee_id: str, *, for_update: bool = False) -> Employee | None:
         # The unit of work's lock already excludes every other transaction.
@@ -711,10 +739,7 @@ class _Employees:
             key = (employee.employer_id, employee.employee_number)
             holder = tables.employee_by_number.get(key)
             if holder is not None and holder != employee.id:
-                raise Conflict(
-                    f"Personeelsnummer {employee.employee_number!r} is al in gebruik "
-                    "bij deze werkgever."
-                )
+                raise Conflict(_number_taken(employee.employee_number))
         if old is not None and old.employee_number is not None:
             self._uow.discard(tables.employee_by_number, (old.employer_id, old.employee_number))
         if employee.employee_number is not None:
@@ -855,6 +880,10 @@ class _Search:
             sort_key(employee.last_name, employee.name_infix, employee.given_name, employee.id),
         )
         self._put(employee.id, entry)
+
+    def index_new(self, employees: Sequence[Employee]) -> None:
+        for employee in employees:
+            self.index(employee)
 
     def remove(self, employee_id: str) -> None:
         self._put(employee_id, None)

@@ -401,12 +401,16 @@ class _Run:
         created = updated = unchanged = 0
         changes: list[RowChange] = []
         write = not self._dry_run
+        registered: list[tuple[Employee, EmployeeDetails]] = []
         for item in planned:
             if item.existing is None:
                 created += 1
                 changes.append(RowChange(item.row, item.number, "created"))
                 if write:
-                    self._register(uow, item.details, now)
+                    employee = Employee.create(
+                        id=new_id(), employer_id=self._employer_id, details=item.details, now=now
+                    )
+                    registered.append((employee, item.details))
                 continue
             before = attrs.asdict(item.existing.details, recurse=False)
             after = attrs.asdict(item.details, recurse=False)
@@ -422,25 +426,30 @@ class _Run:
             changes.append(RowChange(item.row, item.number, "updated", diff))
             if write:
                 self._update(uow, item.existing, item.details, diff, now)
+        if registered:
+            self._register(uow, registered, now)
         return created, updated, unchanged, changes
 
-    def _register(self, uow: UnitOfWork, details: EmployeeDetails, now: datetime) -> None:
-        # As EmployeeService.register writes it.
-        employee = Employee.create(
-            id=new_id(), employer_id=self._employer_id, details=details, now=now
-        )
-        uow.employees.add(employee)
-        uow.search.index(employee)
-        uow.audit.append(
-            audit_entry(
-                self._actor,
-                "employee.registered",
-                at=now,
-                employer_id=self._employer_id,
-                subject_type="employee",
-                subject_id=employee.id,
-                fields={k: _json(v) for k, v in attrs.asdict(details, recurse=False).items()},
-            )
+    def _register(
+        self, uow: UnitOfWork, registered: list[tuple[Employee, EmployeeDetails]], now: datetime
+    ) -> None:
+        # What EmployeeService.register writes per employee, a statement per table for all.
+        employees = [employee for employee, _ in registered]
+        uow.employees.add_many(employees)
+        uow.search.index_new(employees)
+        uow.audit.append_many(
+            [
+                audit_entry(
+                    self._actor,
+                    "employee.registered",
+                    at=now,
+                    employer_id=self._employer_id,
+                    subject_type="employee",
+                    subject_id=employee.id,
+                    fields={k: _json(v) for k, v in attrs.asdict(details, recurse=False).items()},
+                )
+                for employee, details in registered
+            ]
         )
 
     def _update(

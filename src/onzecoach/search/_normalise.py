@@ -47,8 +47,34 @@ _APOSTROPHES = "'\u2019`\u00b4"
 SEPARATOR = "\x01"
 
 
+def _ascii_table(apostrophe: str) -> dict[int, str]:
+    """``fold`` for ASCII as one ``str.translate`` table."""
+    table: dict[int, str] = {}
+    for code in range(128):
+        char = chr(code)
+        if char in _APOSTROPHES:
+            table[code] = apostrophe
+        elif char.isalnum():
+            table[code] = char.lower()
+        else:
+            table[code] = " "
+    return table
+
+
+#: By what apostrophes become: "" (joined) or " " (split).
+_ASCII_FOLDS = {apostrophe: _ascii_table(apostrophe) for apostrophe in ("", " ")}
+
+
 def fold(text: str, *, apostrophe: str = "") -> str:
     """Lower case, no diacritics; apostrophes become ``apostrophe``; other marks a space."""
+    table = _ASCII_FOLDS.get(apostrophe)
+    if table is not None and text.isascii():
+        return text.translate(table)
+    return _fold_any(text, apostrophe)
+
+
+def _fold_any(text: str, apostrophe: str) -> str:
+    """``fold`` for any text; for ASCII the translate table gives the same, faster."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     out: list[str] = []
     for char in decomposed:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,7 +64,7 @@ class _GuardedRepository(Repository):
         self,
         statement: sa.Executable,
         action: str,
-        parameters: dict[str, Any],
+        parameters: dict[str, Any] | list[dict[str, Any]],
         *,
         table: sa.Table,
         conflicts: Mapping[str, str],
@@ -84,6 +84,7 @@ class _GuardedRepository(Repository):
 
 _EMPLOYEE_EXISTS = "Deze werknemer bestaat al."
 _EMPLOYEE_NUMBER = "uq_onzecoach_employees_employer_id_employee_number"
+_NUMBERS_TAKEN = "Een van deze personeelsnummers is al in gebruik bij deze werkgever."
 _EMPLOYEE_STATE = fields_except(Employee, "id", "created_at")
 
 
@@ -171,6 +172,28 @@ class SqlEmployees(_GuardedRepository):
             conflicts={
                 "pk_onzecoach_employees": _EMPLOYEE_EXISTS,
                 _EMPLOYEE_NUMBER: _number_taken(employee),
+            },
+        )
+
+    def add_many(self, employees: Sequence[Employee]) -> None:
+        if len(employees) == 1:
+            self.add(employees[0])  # which can say which rule it broke
+            return
+        if not employees:
+            return
+        # One executemany; the unique constraints answer for clashes with stored rows
+        # and within the batch alike, and a failed statement leaves none of its rows.
+        self._write(
+            t.employees.insert(),
+            "adding employees",
+            [
+                {"id": employee.id, "created_at": employee.created_at, **self._state(employee)}
+                for employee in employees
+            ],
+            table=t.employees,
+            conflicts={
+                "pk_onzecoach_employees": _EMPLOYEE_EXISTS,
+                _EMPLOYEE_NUMBER: _NUMBERS_TAKEN,
             },
         )
 

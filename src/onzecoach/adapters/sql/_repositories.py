@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,19 @@ class Repository:
         # with .values() per call costs more than SQLite's own work.
         with translate_errors(action, conflict=conflict):
             return self._connection.execute(statement, parameters)
+
+
+def _audit_values(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "at": entry.at,
+        "actor_id": entry.actor_id,
+        "actor_role": None if entry.actor_role is None else entry.actor_role.value,
+        "action": entry.action,
+        "employer_id": entry.employer_id,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "details": dict(entry.details),
+    }
 
 
 def _employer(row: Row[Any]) -> Employer:
@@ -111,20 +125,14 @@ def _audit_entry(row: Row[Any]) -> AuditEntry:
 
 class SqlAudit(Repository):
     def append(self, entry: AuditEntry) -> None:
-        self._execute(
-            t.audit_log.insert(),
-            "writing the audit log",
-            {
-                "at": entry.at,
-                "actor_id": entry.actor_id,
-                "actor_role": None if entry.actor_role is None else entry.actor_role.value,
-                "action": entry.action,
-                "employer_id": entry.employer_id,
-                "subject_type": entry.subject_type,
-                "subject_id": entry.subject_id,
-                "details": dict(entry.details),
-            },
-        )
+        self._execute(t.audit_log.insert(), "writing the audit log", _audit_values(entry))
+
+    def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        if entries:
+            with translate_errors("writing the audit log"):
+                self._connection.execute(
+                    t.audit_log.insert(), [_audit_values(entry) for entry in entries]
+                )
 
     def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEntry]:
         rows = self._execute(

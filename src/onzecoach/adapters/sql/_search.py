@@ -151,6 +151,31 @@ class SqlSearchIndex(Repository):
         )
         self._count(added=prefixes, removed=_prefixes(indexed))
 
+    def index_new(self, employees: Sequence[Employee]) -> None:
+        """Three statements for the lot: tokens, prefixes and the counts they add.
+
+        Nothing is read: the employees are new in this transaction, so no other one can
+        hold entries for them (and on PostgreSQL none can see them yet).
+        """
+        tokens: list[dict[str, Any]] = []
+        prefixes: list[dict[str, Any]] = []
+        added: set[_Entry] = set()
+        for employee in employees:
+            entries = _entries(employee)
+            tokens.extend(
+                {"employer_id": e, "token": token, "sort_key": key, "employee_id": employee.id}
+                for e, token, key in entries
+            )
+            own = _prefixes(entries)
+            prefixes.extend(
+                {"employer_id": e, "prefix": prefix, "sort_key": key, "employee_id": employee.id}
+                for e, prefix, key in own
+            )
+            added |= own
+        self._execute_many(_ADD_TOKENS, "indexing employees", tokens)
+        self._execute_many(_ADD_PREFIXES, "indexing employees", prefixes)
+        self._count(added=added, removed=set())
+
     def remove(self, employee_id: str) -> None:
         """Take the employee out of the index, if it is in.
 

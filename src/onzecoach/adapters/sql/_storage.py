@@ -206,6 +206,7 @@ def _configure_sqlite(engine: Engine, *, busy_timeout: float, wal: bool) -> None
             if wal:
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA cache_size = -65536")
         finally:
             cursor.close()
 
