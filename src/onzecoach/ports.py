@@ -358,7 +358,8 @@ class EmployeeRepository(Protocol):
 
         ``Conflict`` when an id or an employer's employee number is taken, by a stored
         employee or by another of ``employees``; for more than one employee it need not
-        say which. For the bulk import, which writes a batch of rows at once.
+        say which, and the unit of work must then be rolled back (a database may have
+        written some of them). For the bulk import, which writes a batch of rows at once.
         """
         ...
 

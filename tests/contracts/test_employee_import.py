@@ -64,7 +64,7 @@ ROWS = [
 def hr_of(portal: Portal, name: str) -> Actor:
     employer = portal.admin.create_employer(name)
     portal.admin.add_department(employer.id, "Finance")
-    return Actor(user_id=f"hr-{employer.id[:6]}", employer_id=employer.id, role=Role.HR)
+    return Actor(user_id=f"hr-{employer.id[-8:]}", employer_id=employer.id, role=Role.HR)
 
 
 def csv_bytes(

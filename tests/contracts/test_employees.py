@@ -50,7 +50,7 @@ ANNA: dict[str, object] = {
 
 def hr_of(portal: Portal, name: str) -> Actor:
     employer = portal.admin.create_employer(name)
-    return Actor(user_id=f"hr-{employer.id[:6]}", employer_id=employer.id, role=Role.HR)
+    return Actor(user_id=f"hr-{employer.id[-8:]}", employer_id=employer.id, role=Role.HR)
 
 
 def today(portal: Portal) -> date:

@@ -39,8 +39,8 @@ def user(storage: Storage) -> str:
         uow.users.add(
             User(
                 id=user_id,
-                username=f"hr.{user_id[:12]}",
-                email=f"{user_id[:12]}@example.nl",
+                username=f"hr.{user_id[-12:]}",
+                email=f"{user_id[-12:]}@example.nl",
                 role=Role.HR,
                 employer_id=None,
                 status=AccountStatus.ENROLLING,

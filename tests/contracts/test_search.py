@@ -14,7 +14,7 @@ from onzecoach.search import matches, name_tokens, query_words, sort_key
 
 def hr_of(portal: Portal, name: str) -> Actor:
     employer = portal.admin.create_employer(name)
-    return Actor(user_id=f"hr-{employer.id[:6]}", employer_id=employer.id, role=Role.HR)
+    return Actor(user_id=f"hr-{employer.id[-8:]}", employer_id=employer.id, role=Role.HR)
 
 
 def add(

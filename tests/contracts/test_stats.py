@@ -50,7 +50,7 @@ def person(n: int, department_id: str | None = None) -> dict[str, object]:
 
 def hr_of(portal: Portal, name: str) -> Actor:
     employer = portal.admin.create_employer(f"{name} {uuid.uuid4().hex[:8]}")
-    return Actor(user_id=f"hr-{employer.id[:6]}", employer_id=employer.id, role=Role.HR)
+    return Actor(user_id=f"hr-{employer.id[-8:]}", employer_id=employer.id, role=Role.HR)
 
 
 def at(month: int, day: int = 10, year: int = 2026) -> datetime:

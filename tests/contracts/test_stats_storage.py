@@ -1155,7 +1155,7 @@ def test_the_reads_agree_with_a_plain_aggregation(
     span: int,
     chosen: list[int],
 ) -> None:
-    run = new_id()[:8]  # every example its own employers, cleared at the end
+    run = new_id()[-8:]  # every example its own employers, cleared at the end
     owners = [f"{run}{name}" for name in EMPLOYERS]
     last = MONTHS[min(MONTHS.index(first) + span, len(MONTHS) - 1)]
     added: list[StatsCell] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -86,6 +87,13 @@ _EMPLOYEE_EXISTS = "Deze werknemer bestaat al."
 _EMPLOYEE_NUMBER = "uq_onzecoach_employees_employer_id_employee_number"
 _NUMBERS_TAKEN = "Een van deze personeelsnummers is al in gebruik bij deze werkgever."
 _EMPLOYEE_STATE = fields_except(Employee, "id", "created_at")
+_EMPLOYEE_COLUMNS = ("id", "created_at", *_EMPLOYEE_STATE)
+
+
+def _employee_row(employee: Employee) -> tuple[Any, ...]:
+    """The employee's values in the order of ``_EMPLOYEE_COLUMNS``, enums as stored."""
+    values = (getattr(employee, name) for name in _EMPLOYEE_COLUMNS)
+    return tuple(value.value if isinstance(value, enum.Enum) else value for value in values)
 
 
 def _employee(row: Row[Any]) -> Employee:
@@ -182,20 +190,19 @@ class SqlEmployees(_GuardedRepository):
         if not employees:
             return
         # One executemany; the unique constraints answer for clashes with stored rows
-        # and within the batch alike, and a failed statement leaves none of its rows.
-        self._write(
-            t.employees.insert(),
-            "adding employees",
-            [
-                {"id": employee.id, "created_at": employee.created_at, **self._state(employee)}
-                for employee in employees
-            ],
-            table=t.employees,
-            conflicts={
-                "pk_onzecoach_employees": _EMPLOYEE_EXISTS,
-                _EMPLOYEE_NUMBER: _NUMBERS_TAKEN,
-            },
-        )
+        # and within the batch alike. A failed statement may leave some of its rows: the
+        # Conflict makes the unit of work roll back, as every Conflict does.
+        with translate_errors("adding employees"):
+            try:
+                self._insert_untranslated(
+                    t.employees, _EMPLOYEE_COLUMNS, [_employee_row(e) for e in employees]
+                )
+            except sa_exc.IntegrityError as exc:
+                broken = _broken_unique(t.employees, exc)
+                if broken is None:
+                    raise
+                exists = broken == "pk_onzecoach_employees"
+                raise Conflict(_EMPLOYEE_EXISTS if exists else _NUMBERS_TAKEN) from exc
 
     def get(self, employee_id: str, *, for_update: bool = False) -> Employee | None:
         row = self._execute(

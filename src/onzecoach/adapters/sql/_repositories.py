@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, CursorResult, Row
@@ -37,8 +38,70 @@ class Repository:
         with translate_errors(action, conflict=conflict):
             return self._connection.execute(statement, parameters)
 
+    def _insert_rows(
+        self, table: sa.Table, columns: Sequence[str], rows: list[tuple[Any, ...]], action: str
+    ) -> None:
+        """``INSERT`` ``rows`` (values in the order of ``columns``) with the driver's own
+        executemany, each value converted by its column type as SQLAlchemy would: for
+        bulk writes, where SQLAlchemy's handling of each row's parameters would cost more
+        than the database's work. Nothing for no rows.
+        """
+        with translate_errors(action):
+            self._insert_untranslated(table, columns, rows)
+
+    def _insert_untranslated(
+        self, table: sa.Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """``_insert_rows`` with SQLAlchemy's errors left as they are."""
+        if not rows:
+            return
+        statement, processors = _bulk_insert(self._connection.dialect, table, tuple(columns))
+        if any(processors):
+            rows = [
+                tuple(
+                    value if process is None else process(value)
+                    for process, value in zip(processors, row, strict=True)
+                )
+                for row in rows
+            ]
+        self._connection.exec_driver_sql(statement, rows)
+
+
+_Processor = Callable[[Any], Any] | None
+
+
+@functools.lru_cache(maxsize=64)
+def _bulk_insert(
+    dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]
+) -> tuple[str, tuple[_Processor, ...]]:
+    """The driver's INSERT text for ``columns`` of ``table``, and each column's converter."""
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    # Only names from the table's metadata, quoted, go into the text; values are bound.
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(mark for _ in columns)})"
+    )
+    processors = tuple(
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    )
+    return statement, processors
+
+
+_AUDIT_COLUMNS: Final = (
+    "at",
+    "actor_id",
+    "actor_role",
+    "action",
+    "employer_id",
+    "subject_type",
+    "subject_id",
+    "details",
+)
+
 
 def _audit_values(entry: AuditEntry) -> dict[str, Any]:
+    """The columns of an entry, in the order of ``_AUDIT_COLUMNS``."""
     return {
         "at": entry.at,
         "actor_id": entry.actor_id,
@@ -128,11 +191,12 @@ class SqlAudit(Repository):
         self._execute(t.audit_log.insert(), "writing the audit log", _audit_values(entry))
 
     def append_many(self, entries: Sequence[AuditEntry]) -> None:
-        if entries:
-            with translate_errors("writing the audit log"):
-                self._connection.execute(
-                    t.audit_log.insert(), [_audit_values(entry) for entry in entries]
-                )
+        self._insert_rows(
+            t.audit_log,
+            _AUDIT_COLUMNS,
+            [tuple(_audit_values(entry).values()) for entry in entries],
+            "writing the audit log",
+        )
 
     def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEntry]:
         rows = self._execute(

@@ -35,6 +35,9 @@ _KEY_LENGTH: Final = 400
 #: Above every character a token holds: [word, word + _BEYOND) is every token it starts.
 _BEYOND: Final = "\U0010ffff"
 
+_TOKEN_COLUMNS: Final = ("employer_id", "token", "sort_key", "employee_id")
+_PREFIX_COLUMNS: Final = ("employer_id", "prefix", "sort_key", "employee_id")
+
 _token = t.search_tokens.c
 _prefix = t.search_prefixes.c
 _count = t.search_prefix_counts.c
@@ -157,23 +160,17 @@ class SqlSearchIndex(Repository):
         Nothing is read: the employees are new in this transaction, so no other one can
         hold entries for them (and on PostgreSQL none can see them yet).
         """
-        tokens: list[dict[str, Any]] = []
-        prefixes: list[dict[str, Any]] = []
+        tokens: list[tuple[str, str, str, str]] = []
+        prefixes: list[tuple[str, str, str, str]] = []
         added: set[_Entry] = set()
         for employee in employees:
             entries = _entries(employee)
-            tokens.extend(
-                {"employer_id": e, "token": token, "sort_key": key, "employee_id": employee.id}
-                for e, token, key in entries
-            )
+            tokens.extend((e, token, key, employee.id) for e, token, key in entries)
             own = _prefixes(entries)
-            prefixes.extend(
-                {"employer_id": e, "prefix": prefix, "sort_key": key, "employee_id": employee.id}
-                for e, prefix, key in own
-            )
+            prefixes.extend((e, prefix, key, employee.id) for e, prefix, key in own)
             added |= own
-        self._execute_many(_ADD_TOKENS, "indexing employees", tokens)
-        self._execute_many(_ADD_PREFIXES, "indexing employees", prefixes)
+        self._insert_rows(t.search_tokens, _TOKEN_COLUMNS, tokens, "indexing employees")
+        self._insert_rows(t.search_prefixes, _PREFIX_COLUMNS, prefixes, "indexing employees")
         self._count(added=added, removed=set())
 
     def remove(self, employee_id: str) -> None:
