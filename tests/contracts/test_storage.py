@@ -199,7 +199,6 @@ class TestAudit:
             assert uow.audit.for_subject("employer", employer_id) == entries
             assert uow.audit.for_employer(employer_id, limit=3) == entries[::-1][:3]
 
-
     def test_append_many_appends_each_in_order(self, storage: Storage) -> None:
         employer_id = new_id()
         first = audit(employer_id, action="step.0")
