@@ -72,7 +72,7 @@ class Portal:
         )
         self.employees = EmployeeService(storage=storage, clock=self.clock, settings=settings)
         self.imports = ImportService(storage=storage, clock=self.clock, settings=settings)
-        self.search = SearchService(storage=storage)
+        self.search = SearchService(storage=storage, clock=self.clock)
         self.trajectories = TrajectoryService(storage=storage, clock=self.clock, settings=settings)
         self.tasks = TaskService(
             storage=storage, clock=self.clock, settings=settings, trajectories=self.trajectories

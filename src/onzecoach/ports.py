@@ -411,6 +411,14 @@ class SearchIndexRepository(Protocol):
 
     def remove(self, employee_id: str) -> None: ...
 
+    def clear(self, employer_id: str) -> None:
+        """Drop everything the index holds for the employer: the start of a rebuild.
+
+        Other writers of the index wait until this transaction ends (on PostgreSQL a
+        table lock), so that none indexes an employee between the clear and the rebuild.
+        """
+        ...
+
     def query(
         self, employer_id: str, words: Sequence[str], *, limit: int, offset: int
     ) -> tuple[list[str], int]:

@@ -15,7 +15,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from onzecoach import Portal
+from onzecoach import Actor, Portal, Role
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED_ROWS, EXIT_USAGE, cli
@@ -92,6 +92,7 @@ def test_the_commands_of_the_issue_are_all_there() -> None:
         ("outbox", "run"),
         ("stats", "export"),
         ("stats", "rebuild"),
+        ("search", "rebuild"),
         ("demo", "seed"),
     }
 
@@ -397,6 +398,32 @@ def test_stats_rebuild(portal: Portal, env: Env) -> None:
     assert one.exit_code == EXIT_OK
     assert "1 employer(s)" in one.stdout
     unknown = run(env, "stats", "rebuild", "--employer-id", "nope")
+    assert unknown.exit_code == EXIT_FAILED
+    assert "Werkgever niet gevonden." in unknown.stderr
+
+
+def test_search_rebuild_indexes_the_employees_again(portal: Portal, env: Env) -> None:
+    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
+    for last in ("Berg", "Bergen"):
+        form = {
+            "last_name": last,
+            "given_name": "Anna",
+            "initials": "A.",
+            "gender": "vrouw",
+            "birth_date": "01-01-1980",
+            "email": "anna@example.nl",
+        }
+        portal.employees.register(hr, form)
+    with portal.storage.unit_of_work() as uow:
+        uow.search.clear(employer.id)  # as after an upgrade to revision 0005
+        uow.commit()
+    assert portal.search.employees(hr, "ber").total == 0
+    done = run(env, "search", "rebuild")
+    assert done.exit_code == EXIT_OK
+    assert "Indexed 2 employee(s)." in done.stdout
+    assert portal.search.employees(hr, "ber").total == 2
+    unknown = run(env, "search", "rebuild", "--employer-id", "nope")
     assert unknown.exit_code == EXIT_FAILED
     assert "Werkgever niet gevonden." in unknown.stderr
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from onzecoach import Actor, NotFound, Portal, QueryTooShort, Role
 from onzecoach.search import matches, name_tokens, query_words, sort_key
+from support import race
 
 
 def hr_of(portal: Portal, name: str) -> Actor:
@@ -188,3 +189,79 @@ def test_an_employee_number_with_a_dash_is_found_as_typed(portal: Portal) -> Non
     add(portal, hr, "Smit", "Sanne", employee_number="P-0042")
     for text in ("P-0042", "p0042", "0042", "p-004"):
         assert names(portal, hr, text) == ["Smit, S. (Sanne)"], text
+
+
+# rebuilding the index ----------------------------------------------------------------------
+
+QUERIES = ("ber", "berg", "van den ber", "jan", "vri", "hon", "gül", "van", "100", "anna berg")
+
+
+def results(portal: Portal, actor: Actor) -> dict[str, tuple[list[str], int]]:
+    found = {}
+    for text in QUERIES:
+        result = portal.search.employees(actor, text, limit=2, offset=1)
+        found[text] = ([hit.employee_id for hit in result.hits], result.total)
+    return found
+
+
+def cleared(portal: Portal, employer_id: str) -> None:
+    with portal.storage.unit_of_work() as uow:
+        uow.search.clear(employer_id)
+        uow.commit()
+
+
+def test_a_rebuild_gives_back_exactly_the_index_that_writes_kept(
+    portal: Portal, staff: Actor
+) -> None:
+    other = hr_of(portal, "Ander")
+    add(portal, other, "Berg", "Berend")
+    assert staff.employer_id is not None
+    assert other.employer_id is not None
+    before, theirs = results(portal, staff), results(portal, other)
+    cleared(portal, staff.employer_id)
+    assert all(total == 0 for _, total in results(portal, staff).values())
+    assert results(portal, other) == theirs  # only the one employer is cleared
+
+    assert portal.search.rebuild(employer_id=staff.employer_id) == 7
+    assert results(portal, staff) == before
+    assert portal.search.rebuild() == 8  # every employer; a rebuilt index stays the same
+    assert results(portal, staff) == before
+    assert results(portal, other) == theirs
+
+
+def test_a_rebuild_is_audited_per_employer(portal: Portal, staff: Actor) -> None:
+    assert staff.employer_id is not None
+    portal.search.rebuild(employer_id=staff.employer_id)
+    with portal.storage.unit_of_work() as uow:
+        entries = uow.audit.for_subject("employer", staff.employer_id)
+    rebuilt = [entry for entry in entries if entry.action == "search.rebuilt"]
+    assert [dict(entry.details) for entry in rebuilt] == [{"employees": 7}]
+
+
+def test_only_the_service_desk_rebuilds_and_only_known_employers(
+    portal: Portal, staff: Actor
+) -> None:
+    with pytest.raises(NotFound):
+        portal.search.rebuild(employer_id=staff.employer_id, actor=staff)
+    with pytest.raises(NotFound):
+        portal.search.rebuild(employer_id="nope")
+
+
+def test_renames_racing_a_rebuild_leave_the_index_as_the_table_says(
+    portal: Portal, staff: Actor
+) -> None:
+    assert staff.employer_id is not None
+    people = [hit.employee_id for hit in portal.search.employees(staff, "ber").hits]
+    renames = [
+        (lambda person=person, name=name: portal.employees.update(
+            staff, person, {"last_name": name}
+        ))
+        for person, name in zip(people, ("Jansen", "Bakker", "Berkhout"), strict=True)
+    ]
+    outcomes = race([*renames[:2], portal.search.rebuild, renames[2]])
+    assert not [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    after = results(portal, staff)
+    cleared(portal, staff.employer_id)
+    portal.search.rebuild(employer_id=staff.employer_id)
+    assert results(portal, staff) == after
+    assert names(portal, staff, "bak") == ["Bakker, van den, A. (Anna)"]

@@ -888,6 +888,11 @@ class _Search:
     def remove(self, employee_id: str) -> None:
         self._put(employee_id, None)
 
+    def clear(self, employer_id: str) -> None:
+        index = self._uow.tables.search
+        for employee_id in index.employees_of(employer_id):
+            self._put(employee_id, None)
+
     def query(
         self, employer_id: str, words: Sequence[str], *, limit: int, offset: int
     ) -> tuple[list[str], int]:

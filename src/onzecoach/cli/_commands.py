@@ -463,6 +463,28 @@ def stats_rebuild(ctx: click.Context, employer_id: str | None) -> None:
     _state(ctx).out.print(f"Rebuilt the statistics of {rebuilt} employer(s).")
 
 
+# search ----------------------------------------------------------------------------------
+
+
+@cli.group()
+def search() -> None:
+    """The dossier search's index."""
+
+
+@search.command("rebuild")
+@click.option("--employer-id", help="One employer; every employer when left out.")
+@click.pass_context
+def search_rebuild(ctx: click.Context, employer_id: str | None) -> None:
+    """Index every employee anew.
+
+    Run it once after upgrading a database with employees to schema revision 0005
+    (which adds the index empty), or to repair the index. Searches keep working
+    meanwhile; each employer is rebuilt in its own transaction.
+    """
+    indexed = _portal(ctx).search.rebuild(employer_id=employer_id)
+    _state(ctx).out.print(f"Indexed {indexed} employee(s).")
+
+
 # demo ------------------------------------------------------------------------------------
 
 

@@ -72,6 +72,10 @@ class PrefixIndex:
             self._shelve(entry)
         return previous
 
+    def employees_of(self, employer_id: str) -> list[str]:
+        """The ids of the employer's employees in the index."""
+        return [i for i, entry in self._entries.items() if entry.employer_id == employer_id]
+
     def bulk_load(self, entries: Iterable[tuple[str, IndexEntry]]) -> None:
         """Fill an empty index at once: one sort per list instead of an insert per entry."""
         if self._entries:

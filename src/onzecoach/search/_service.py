@@ -5,16 +5,19 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.actors import Actor, can_see
+from onzecoach.actors import SERVICE_DESK, Actor, can_see
+from onzecoach.audit import audit_entry
 from onzecoach.errors import FieldError, NotFound, ValidationError
 from onzecoach.search._normalise import query_words
 
 if TYPE_CHECKING:
-    from onzecoach.ports import Storage
+    from onzecoach.ports import Clock, Storage
 
 __all__ = ["SearchHit", "SearchResult", "SearchService"]
 
 MAX_LIMIT = 100
+#: Employees read per query while rebuilding.
+_REBUILD_PAGE = 2000
 
 
 @attrs.frozen
@@ -40,8 +43,52 @@ class SearchResult:
 class SearchService:
     """Finding a dossier by three letters of a name (``portal.search``)."""
 
-    def __init__(self, *, storage: Storage) -> None:
+    def __init__(self, *, storage: Storage, clock: Clock) -> None:
         self._storage = storage
+        self._clock = clock
+
+    def rebuild(self, *, employer_id: str | None = None, actor: Actor = SERVICE_DESK) -> int:
+        """Index one employer's employees (or every employer's) anew; return how many.
+
+        The index is kept on every write of an employee, so this changes nothing unless
+        it was damaged, or the database was upgraded to schema revision 0005 with
+        employees in it (that revision adds the index empty). Each employer is rebuilt
+        in its own transaction; searches meanwhile still see the old index. Service desk
+        only; audited as ``search.rebuilt``.
+        """
+        if not actor.is_service_desk:
+            raise NotFound("Werkgever niet gevonden.")
+        with self._storage.unit_of_work() as uow:
+            if employer_id is None:
+                employers = [e.id for e in uow.employers.list()]
+            elif isinstance(employer_id, str) and uow.employers.get(employer_id) is not None:
+                employers = [employer_id]
+            else:
+                raise NotFound("Werkgever niet gevonden.")
+        indexed = 0
+        for employer in employers:
+            with self._storage.unit_of_work() as uow:
+                uow.search.clear(employer)
+                count = 0
+                while page := uow.employees.for_employer(
+                    employer, limit=_REBUILD_PAGE, offset=count
+                ):
+                    uow.search.index_new(page)
+                    count += len(page)
+                uow.audit.append(
+                    audit_entry(
+                        actor,
+                        "search.rebuilt",
+                        at=self._clock.now(),
+                        employer_id=employer,
+                        subject_type="employer",
+                        subject_id=employer,
+                        employees=count,
+                    )
+                )
+                uow.commit()
+            indexed += count
+        return indexed
 
     def employees(
         self,

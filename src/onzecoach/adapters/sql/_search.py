@@ -76,6 +76,20 @@ def _change_counts(dialect: str) -> sa.Insert:
     )
 
 
+_KEY_SHARE_EMPLOYEES = (
+    sa.select(t.employees.c.id)
+    .where(t.employees.c.employer_id == sa.bindparam("_employer_id"))
+    .with_for_update(key_share=True)
+)
+_LOCK_INDEX = sa.text(
+    f"LOCK TABLE {t.search_tokens.name}, {t.search_prefixes.name}, "
+    f"{t.search_prefix_counts.name} IN SHARE ROW EXCLUSIVE MODE"
+)
+_CLEAR = tuple(
+    table.delete().where(table.c.employer_id == sa.bindparam("_employer_id"))
+    for table in (t.search_tokens, t.search_prefixes, t.search_prefix_counts)
+)
+
 _CHANGE_COUNTS = {dialect: _change_counts(dialect) for dialect in ("postgresql", "sqlite")}
 
 _PREFIX_COUNT = sa.select(_count.count).where(
@@ -183,6 +197,17 @@ class SqlSearchIndex(Repository):
         if indexed:
             self._drop(employee_id)
             self._count(added=set(), removed=_prefixes(indexed))
+
+    def clear(self, employer_id: str) -> None:
+        parameters = {"_employer_id": employer_id}
+        if self._dialect == "postgresql":
+            # First the key-share locks that the rebuild's inserts would take one by one
+            # for their foreign keys: taken after the table lock, they would wait for a
+            # writer that holds its employee's row and waits for the table: a deadlock.
+            self._execute(_KEY_SHARE_EMPLOYEES, "locking the employees", parameters)
+            self._execute(_LOCK_INDEX, "locking the search index")
+        for statement in _CLEAR:
+            self._execute(statement, "clearing the search index", parameters)
 
     def query(
         self, employer_id: str, words: Sequence[str], *, limit: int, offset: int
