@@ -406,7 +406,7 @@ def test_search_rebuild_indexes_the_employees_again(portal: Portal, env: Env) ->
     employer = portal.admin.create_employer("Voorbeeld B.V.")
     hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
     for last in ("Berg", "Bergen"):
-        form = {
+        form: dict[str, object] = {
             "last_name": last,
             "given_name": "Anna",
             "initials": "A.",
