@@ -67,8 +67,13 @@ def test_a_wrong_code_and_a_weak_password_say_what_is_wrong(
 ) -> None:
     employer = live.portal.admin.create_employer("Fout B.V.").id
     live.portal.admin.invite_user(employer, email="f@example.nl", username="fout.user")
-    page.goto(f"{live.url}/registreren/{live.last_link()}")
+    link = f"{live.url}/registreren/{live.last_link()}"
+    page.goto(link)
+    rule = page.locator("li[data-rule=contains_username]")
+    page.locator("#f-password").fill("Mijn-FOUT.USER-2026")
+    assert rule.get_attribute("class") == "bad"  # the username, in any case
     page.locator("#f-password").fill("alleenkleineletters")
+    assert rule.get_attribute("class") == "ok"
     page.locator("#f-repeat").fill("alleenkleineletters")
     page.get_by_role("button", name="Opslaan").click()
     assert page.get_by_text("Dit wachtwoord voldoet niet").is_visible()
@@ -82,6 +87,9 @@ def test_a_wrong_code_and_a_weak_password_say_what_is_wrong(
     page.get_by_role("button", name="Bevestigen").click()
     assert page.get_by_text("Deze code klopt niet").is_visible()
     shots("verkeerde-code")
+    page.goto(link)  # used now
+    assert page.get_by_text("Deze link is verlopen of al gebruikt.").is_visible()
+    shots("link-gebruikt")
 
 
 def desk_user(live: Live) -> None:

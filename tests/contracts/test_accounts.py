@@ -25,7 +25,7 @@ from onzecoach import (
     ValidationError,
     VerificationFailed,
 )
-from onzecoach.accounts import OWASP_MINIMUM, AccountStatus, User
+from onzecoach.accounts import OWASP_MINIMUM, AccountStatus, TokenPurpose, User
 from onzecoach.notifications import OutboxStatus
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer
@@ -324,6 +324,52 @@ def test_a_reset_link_expires_after_an_hour(
     clock.advance(timedelta(hours=1))
     with pytest.raises(InvalidToken):
         portal.accounts.reset_password(token, PASSWORDS[0])
+
+
+# Checking a link before using it ----------------------------------------------------
+
+
+def test_a_link_is_checked_without_being_used(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    _, invitation = invite(portal, mailer)
+    status = portal.accounts.check_link(invitation, TokenPurpose.INVITATION)
+    assert status.username == "anna.hr"
+    assert status.expires_at == clock.now() + portal.settings.invitation_lifetime
+    assert portal.accounts.check_link(invitation, TokenPurpose.INVITATION) == status
+    with pytest.raises(InvalidToken):  # an invitation is no reset link
+        portal.accounts.check_link(invitation, TokenPurpose.PASSWORD_RESET)
+    enrollment = portal.accounts.register(invitation, GOOD)  # the checks left it usable
+    with pytest.raises(InvalidToken, match="al gebruikt"):
+        portal.accounts.check_link(invitation, TokenPurpose.INVITATION)
+
+    activate(portal, enrollment.user_id)
+    portal.accounts.request_password_reset("anna.hr")
+    portal.outbox.dispatch_due()
+    reset = link_in(mailer.sent[-1], "wachtwoord-herstellen")
+    assert portal.accounts.check_link(reset, TokenPurpose.PASSWORD_RESET).username == "anna.hr"
+    clock.advance(timedelta(hours=1))
+    with pytest.raises(InvalidToken):
+        portal.accounts.check_link(reset, TokenPurpose.PASSWORD_RESET)
+
+
+def test_a_revoked_invitation_and_nonsense_fail_the_check(
+    portal: Portal, mailer: RecordingMailer
+) -> None:
+    employer_id, invitation = invite(portal, mailer)
+    (user,) = portal.admin.users(employer_id)
+    portal.admin.revoke_invitation(user.id)
+    with pytest.raises(InvalidToken):
+        portal.accounts.check_link(invitation, TokenPurpose.INVITATION)
+    for nonsense in ("", "nonsense", "A" * 43, None, 7):
+        with pytest.raises(InvalidToken):
+            portal.accounts.check_link(nonsense, TokenPurpose.INVITATION)  # type: ignore[arg-type]
+
+
+def test_only_mailed_links_are_checked(portal: Portal, mailer: RecordingMailer) -> None:
+    _, invitation = invite(portal, mailer)
+    with pytest.raises(ValueError, match="not the purpose of a mailed link"):
+        portal.accounts.check_link(invitation, TokenPurpose.ENROLLMENT)
 
 
 def test_remind_username_mails_the_username(portal: Portal, mailer: RecordingMailer) -> None:

@@ -102,6 +102,51 @@ def test_a_weak_password_is_refused_with_the_rules_it_breaks(web: Web) -> None:
     assert "niet gelijk" in mismatch.get_data(as_text=True)
 
 
+def test_the_registration_page_names_the_account_and_a_dead_link_says_so_at_once(
+    web: Web,
+) -> None:
+    employer = web.portal.admin.create_employer("Link B.V.").id
+    web.portal.admin.invite_user(employer, email="l@example.nl", username="link.hr")
+    client = web.client()
+    token = web.last_link()
+    page = client.get(f"/registreren/{token}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Inlognaam: <strong>link.hr</strong>" in text
+    assert 'data-username="link.hr"' in text
+    login_page = client.get("/inloggen")
+    post(client, f"/registreren/{token}", {"password": PASSWORD, "repeat": PASSWORD})
+    for url in (f"/registreren/{token}", "/registreren/onzin", "/wachtwoord-herstellen/onzin"):
+        dead = web.client().get(url)
+        assert dead.status_code == 410, url
+        assert "verlopen of al gebruikt" in dead.get_data(as_text=True)
+        assert 'type="password"' not in dead.get_data(as_text=True)
+    # A form posted to a dead link changes nothing and says the same.
+    late = client.post(
+        f"/registreren/{token}",
+        data={"csrf_token": csrf(login_page), "password": PASSWORD, "repeat": PASSWORD},
+    )
+    assert late.status_code == 410
+    assert "Neem contact op met OnzeCoach" in late.get_data(as_text=True)
+
+
+def test_a_reset_link_names_the_account_and_is_dead_once_used(web: Web) -> None:
+    sign_up(web)
+    client = web.client()
+    post(client, "/inloggegevens-vergeten", {"what": "wachtwoord", "username": "hr.acme"})
+    web.portal.outbox.dispatch_due()
+    token = web.last_link()
+    page = client.get(f"/wachtwoord-herstellen/{token}")
+    assert page.status_code == 200
+    assert "Inlognaam: <strong>hr.acme</strong>" in page.get_data(as_text=True)
+    new = "Nieuw-Wachtwoord-2026!"
+    done = post(client, f"/wachtwoord-herstellen/{token}", {"password": new, "repeat": new})
+    assert done.status_code == 302
+    dead = client.get(f"/wachtwoord-herstellen/{token}")
+    assert dead.status_code == 410
+    assert "Nieuwe link aanvragen" in dead.get_data(as_text=True)
+
+
 def test_sms_is_sent_at_once_when_it_is_the_users_method(web: Web) -> None:
     employer = web.portal.admin.create_employer("Sms B.V.").id
     web.portal.admin.invite_user(employer, email="s@example.nl", username="sms.user")

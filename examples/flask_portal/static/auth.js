@@ -11,6 +11,10 @@
         return re.test(value);
       }).length;
       var results = { too_short: value.length >= 12, too_few_classes: classes >= 3 };
+      var username = (field.getAttribute("data-username") || "").trim().toLocaleLowerCase();
+      if (username) {
+        results.contains_username = value.toLocaleLowerCase().indexOf(username) === -1;
+      }
       list.querySelectorAll("li[data-rule]").forEach(function (item) {
         var rule = item.getAttribute("data-rule");
         if (rule in results) {

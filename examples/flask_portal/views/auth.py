@@ -18,6 +18,7 @@ from onzecoach import (
     ValidationError,
     VerificationFailed,
 )
+from onzecoach.accounts import TokenPurpose
 from onzecoach.errors import YubikeyServiceError
 from onzecoach.mfa import Method
 from onzecoach.notifications import dutch_datetime
@@ -176,7 +177,12 @@ def forgotten() -> str | Response:
 
 
 @blueprint.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
-def reset(token: str) -> str | Response:
+def reset(token: str) -> str | Response | tuple[str, int]:
+    dead = "Deze link is verlopen of al gebruikt. Vraag een nieuwe aan."
+    try:
+        link = portal().accounts.check_link(token, TokenPurpose.PASSWORD_RESET)
+    except InvalidToken:
+        return _dead_link(dead, again=True)
     errors: list[str] = []
     if request.method == "POST":
         password = field("password", limit=1000)
@@ -188,19 +194,33 @@ def reset(token: str) -> str | Response:
             except PasswordPolicyError as weak:
                 errors = violation_texts(weak)
             except InvalidToken:
-                errors.append("Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.")
+                return _dead_link(dead, again=True)
             else:
                 return _redirect("auth.login", melding="hersteld")
     return render_template(
-        "auth/password.html", errors=errors, rules=RULES, title="Nieuw wachtwoord"
+        "auth/password.html",
+        errors=errors,
+        rules=RULES,
+        title="Nieuw wachtwoord",
+        username=link.username,
     )
+
+
+def _dead_link(message: str, *, again: bool) -> tuple[str, int]:
+    """The page of a link that can no longer be used: 410 Gone, with what to do instead."""
+    return render_template("auth/dead_link.html", message=message, again=again), 410
 
 
 # Registration and the second-factor wizard --------------------------------------------------
 
 
 @blueprint.route("/registreren/<token>", methods=["GET", "POST"])
-def register(token: str) -> str | Response:
+def register(token: str) -> str | Response | tuple[str, int]:
+    dead = "Deze link is verlopen of al gebruikt. Neem contact op met OnzeCoach."
+    try:
+        link = portal().accounts.check_link(token, TokenPurpose.INVITATION)
+    except InvalidToken:
+        return _dead_link(dead, again=False)
     errors: list[str] = []
     if request.method == "POST":
         password = field("password", limit=1000)
@@ -212,9 +232,7 @@ def register(token: str) -> str | Response:
             except PasswordPolicyError as weak:
                 errors = violation_texts(weak)
             except InvalidToken:
-                errors.append(
-                    "Deze link is verlopen of al gebruikt. Neem contact op met OnzeCoach."
-                )
+                return _dead_link(dead, again=False)
             else:
                 response = _redirect("auth.wizard", step="sms")
                 security.set_cookie(
@@ -222,7 +240,11 @@ def register(token: str) -> str | Response:
                 )
                 return response
     return render_template(
-        "auth/password.html", errors=errors, rules=RULES, title="Kies een wachtwoord"
+        "auth/password.html",
+        errors=errors,
+        rules=RULES,
+        title="Kies een wachtwoord",
+        username=link.username,
     )
 
 

@@ -134,6 +134,14 @@ class Enrollment:
     expires_at: datetime
 
 
+@attrs.frozen
+class LinkStatus:
+    """A mailed link that can still be used: whose account it opens, and until when."""
+
+    username: str
+    expires_at: datetime
+
+
 def username_key(username: str) -> str:
     """Usernames are unique regardless of case and Unicode form."""
     return unicodedata.normalize("NFKC", username).casefold()

@@ -11,6 +11,7 @@ from onzecoach.accounts._mails import password_reset_mail, username_mail
 from onzecoach.accounts._model import (
     AccountStatus,
     Enrollment,
+    LinkStatus,
     TokenPurpose,
     User,
     username_key,
@@ -84,6 +85,24 @@ class AccountService:
         return Enrollment(
             token=secret, user_id=user.id, username=user.username, expires_at=enrollment.expires_at
         )
+
+    def check_link(self, token: str, purpose: TokenPurpose) -> LinkStatus:
+        """Whether an invitation or password-reset link can still be used, without using it.
+
+        For the page a link opens: it can say at once that the link is dead, and show
+        the username the new password must not contain. Answers ``InvalidToken`` exactly
+        when ``register`` or ``reset_password`` would for the link itself.
+        """
+        statuses = {
+            TokenPurpose.INVITATION: {AccountStatus.INVITED},
+            TokenPurpose.PASSWORD_RESET: _SELF_SERVICE,
+        }.get(purpose)
+        if statuses is None:
+            raise ValueError(f"{purpose!r} is not the purpose of a mailed link")
+        with self._storage.unit_of_work() as uow:
+            link = tokens.find_usable(uow, token, purpose, now=self._clock.now())
+            user = self._user_in(uow, link.user_id, statuses)
+        return LinkStatus(username=user.username, expires_at=link.expires_at)
 
     # Passwords ---------------------------------------------------------------------------
 
