@@ -413,6 +413,38 @@ def test_one_code_verified_twice_at_once_opens_one_session(
     assert sorted(type(o).__name__ for o in outcomes) == ["NoneType", "VerificationFailed"]
 
 
+def test_wrong_sms_codes_sent_at_once_get_no_more_tries_than_one_by_one(
+    storage_factory: Callable[[], Storage],
+    mailer: RecordingMailer,
+    sms: RecordingSms,
+    clock: FrozenClock,
+) -> None:
+    settings = make_settings()
+    portals = [
+        Portal(storage=storage_factory(), mailer=mailer, sms=sms, clock=clock, settings=settings)
+        for _ in range(8)
+    ]
+    sms_user(portals[0], mailer, sms, clock)
+    challenge = portals[0].auth.login("anna.hr", PASSWORD)
+    portals[0].auth.send_sms(challenge.token)
+    right = sms_code(sms)
+    outcomes = race(
+        [
+            functools.partial(p.auth.verify, challenge.token, f"zzzzzzz{n}", method="sms")
+            for n, p in enumerate(portals)
+        ]
+    )
+    judged = [
+        o for o in outcomes if isinstance(o, VerificationFailed) and o.reason != "too_many_tries"
+    ]
+    assert all(isinstance(o, VerificationFailed | Throttled) for o in outcomes), outcomes
+    assert len(judged) <= settings.sms_code_tries
+    clock.advance(timedelta(minutes=4))  # past the throttle's delays, within the code's life
+    with pytest.raises(VerificationFailed) as refused:
+        portals[0].auth.verify(challenge.token, right, method="sms")
+    assert refused.value.reason == "too_many_tries"
+
+
 # Management ------------------------------------------------------------------------------
 
 
