@@ -56,7 +56,7 @@ import pandas as pd
 
 from onzecoach import Portal, Settings
 from onzecoach.actors import SERVICE_DESK, Actor, Role
-from onzecoach.adapters.memory import MemoryStorage, MemoryUnitOfWork
+from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
 from onzecoach.adapters.sql._rows import fields_except, row_values
@@ -427,13 +427,7 @@ def load_sql(storage: SqlStorage, world: World) -> None:
 
 
 def load_memory(storage: MemoryStorage, world: World) -> None:
-    """Through the repositories, one unit of work per employer; trajectories straight in.
-
-    ``trajectories.add`` of the memory adapter compares the new trajectory with every stored
-    one (number, open trajectory, booking link): hundreds of thousands of them would take
-    an hour. The generated ones keep those rules, so they go straight into its tables, as
-    ``add`` would put them after its checks.
-    """
+    """Through the repositories, in units of work of ``BATCH`` rows."""
     with storage.unit_of_work() as uow:
         for employer in world.employers:
             uow.employers.add(employer)
@@ -444,21 +438,14 @@ def load_memory(storage: MemoryStorage, world: World) -> None:
         uow.commit()
     for chunk in range(0, len(world.trajectories), BATCH):
         with storage.unit_of_work() as uow:
-            put_trajectories(uow, world.trajectories[chunk : chunk + BATCH])
+            for trajectory in world.trajectories[chunk : chunk + BATCH]:
+                uow.trajectories.add(trajectory)
             uow.commit()
     for chunk in range(0, len(world.appointments), BATCH):
         with storage.unit_of_work() as uow:
             for appointment in world.appointments[chunk : chunk + BATCH]:
                 uow.appointments.add(appointment)
             uow.commit()
-
-
-def put_trajectories(uow: MemoryUnitOfWork, trajectories: Sequence[Trajectory]) -> None:
-    stored = uow.tables
-    for trajectory in trajectories:
-        uow.put(stored.trajectories, trajectory.id, trajectory)
-        if trajectory.is_open:
-            uow.put(stored.open_trajectory, trajectory.employee_id, trajectory.id)
 
 
 def onzecoach_query(portal: Portal) -> Query:

@@ -423,6 +423,39 @@ class TestTrajectories:
             assert [t.number for t in uow.trajectories.for_employee(other.id)] == [4]
             assert uow.trajectories.for_employee(new_id()) == []
 
+    def test_a_changed_number_or_booking_link_frees_the_old_one(self, storage: Storage) -> None:
+        person = stored_employee(storage)
+        first = closed(trajectory(person, 1, booking_token_hash="e" * 64))
+        add(storage, first)
+        moved = attrs.evolve(first, number=5, booking_token_hash="f" * 64)
+        in_transaction(storage, lambda uow: uow.trajectories.save(moved))
+        again = closed(trajectory(person, 1, booking_token_hash="e" * 64))
+        add(storage, again)
+        with storage.unit_of_work() as uow:
+            assert [t.number for t in uow.trajectories.for_employee(person.id)] == [5, 1]
+        clash = trajectory(person, 6, booking_token_hash="f" * 64)
+        assert refused(storage, lambda uow: uow.trajectories.add(clash)) == (
+            "Deze boekingslink bestaat al."
+        )
+
+    def test_a_rolled_back_trajectory_and_appointment_leave_nothing(self, storage: Storage) -> None:
+        person = stored_employee(storage)
+        journey = trajectory(person, 1, booking_token_hash="a" * 64)
+        visit = appointment(journey)
+        with storage.unit_of_work() as uow:
+            uow.trajectories.add(journey)
+            uow.appointments.add(visit)
+            assert uow.trajectories.for_employee(person.id) == [journey]
+            assert uow.appointments.for_trajectory(journey.id) == [visit]
+        with storage.unit_of_work() as uow:
+            assert uow.trajectories.for_employee(person.id) == []
+            assert uow.appointments.for_trajectory(journey.id) == []
+            assert uow.trajectories.open_for_employee(person.id) is None
+        add(storage, journey, visit)  # number, booking link and external id are free
+        with storage.unit_of_work() as uow:
+            assert uow.trajectories.for_employee(person.id) == [journey]
+            assert uow.appointments.for_trajectory(journey.id) == [visit]
+
     def test_open_for_employee_is_the_one_not_closed(self, storage: Storage) -> None:
         person = stored_employee(storage)
         with storage.unit_of_work() as uow:

@@ -70,8 +70,14 @@ class _Tables:
     employee_by_number: dict[tuple[str, str], str] = attrs.Factory(dict)
     trajectories: dict[str, Trajectory] = attrs.Factory(dict)
     open_trajectory: dict[str, str] = attrs.Factory(dict)
+    trajectory_by_number: dict[tuple[str, int], str] = attrs.Factory(dict)
+    trajectory_by_booking: dict[str, str] = attrs.Factory(dict)
+    #: Employee id -> the ids of its trajectories (the inner dicts as ordered sets).
+    employee_trajectories: dict[str, dict[str, None]] = attrs.Factory(dict)
     appointments: dict[str, Appointment] = attrs.Factory(dict)
     appointment_by_external: dict[tuple[str, str], str] = attrs.Factory(dict)
+    #: Trajectory id -> the ids of its appointments.
+    trajectory_appointments: dict[str, dict[str, None]] = attrs.Factory(dict)
     tasks: dict[str, Task] = attrs.Factory(dict)
     search: PrefixIndex = attrs.Factory(PrefixIndex)
     #: (employer, level, department, employee) -> month -> counters.
@@ -768,7 +774,9 @@ class _Trajectories:
         self._store(trajectory)
 
     def for_employee(self, employee_id: str) -> list[Trajectory]:
-        found = [t for t in self._uow.tables.trajectories.values() if t.employee_id == employee_id]
+        tables = self._uow.tables
+        ids = tables.employee_trajectories.get(employee_id, {})
+        found = [tables.trajectories[i] for i in ids]
         return sorted(found, key=lambda t: t.number, reverse=True)
 
     def open_for_employee(self, employee_id: str) -> Trajectory | None:
@@ -781,24 +789,44 @@ class _Trajectories:
 
     def _store(self, trajectory: Trajectory) -> None:
         tables = self._uow.tables
-        for other in tables.trajectories.values():
-            if other.id == trajectory.id:
-                continue
-            if (other.employee_id, other.number) == (trajectory.employee_id, trajectory.number):
-                raise Conflict("Dit trajectnummer bestaat al voor deze werknemer.")
-            if (
-                trajectory.booking_token_hash
-                and other.booking_token_hash == trajectory.booking_token_hash
-            ):
-                raise Conflict("Deze boekingslink bestaat al.")
+        uow = self._uow
+        number = (trajectory.employee_id, trajectory.number)
+        if tables.trajectory_by_number.get(number, trajectory.id) != trajectory.id:
+            raise Conflict("Dit trajectnummer bestaat al voor deze werknemer.")
+        booking = trajectory.booking_token_hash
+        if booking and tables.trajectory_by_booking.get(booking, trajectory.id) != trajectory.id:
+            raise Conflict("Deze boekingslink bestaat al.")
         holder = tables.open_trajectory.get(trajectory.employee_id)
         if trajectory.is_open:
             if holder is not None and holder != trajectory.id:
                 raise Conflict("Deze werknemer heeft al een lopend traject.")
-            self._uow.put(tables.open_trajectory, trajectory.employee_id, trajectory.id)
+            uow.put(tables.open_trajectory, trajectory.employee_id, trajectory.id)
         elif holder == trajectory.id:
-            self._uow.discard(tables.open_trajectory, trajectory.employee_id)
-        self._uow.put(tables.trajectories, trajectory.id, trajectory)
+            uow.discard(tables.open_trajectory, trajectory.employee_id)
+        old = tables.trajectories.get(trajectory.id)
+        if old is not None:
+            if (old.employee_id, old.number) != number:
+                uow.discard(tables.trajectory_by_number, (old.employee_id, old.number))
+            if old.booking_token_hash and old.booking_token_hash != booking:
+                uow.discard(tables.trajectory_by_booking, old.booking_token_hash)
+            if old.employee_id != trajectory.employee_id:
+                uow.discard(tables.employee_trajectories[old.employee_id], trajectory.id)
+        uow.put(tables.trajectory_by_number, number, trajectory.id)
+        if booking:
+            uow.put(tables.trajectory_by_booking, booking, trajectory.id)
+        uow.put(
+            _members(uow, tables.employee_trajectories, trajectory.employee_id), trajectory.id, None
+        )
+        uow.put(tables.trajectories, trajectory.id, trajectory)
+
+
+def _members(uow: MemoryUnitOfWork, index: dict[str, dict[str, None]], key: str) -> dict[str, None]:
+    """The ids under ``key`` in a one-to-many ``index``, made (undoably) when missing."""
+    members = index.get(key)
+    if members is None:
+        members = {}
+        uow.put(index, key, members)
+    return members
 
 
 class _Appointments:
@@ -812,6 +840,8 @@ class _Appointments:
             raise Conflict("Deze afspraak bestaat al.")
         self._uow.put(tables.appointments, appointment.id, appointment)
         self._uow.put(tables.appointment_by_external, key, appointment.id)
+        members = _members(self._uow, tables.trajectory_appointments, appointment.trajectory_id)
+        self._uow.put(members, appointment.id, None)
 
     def by_external_id(self, employer_id: str, external_id: str) -> Appointment | None:
         tables = self._uow.tables
@@ -825,12 +855,16 @@ class _Appointments:
             raise NotFound("Afspraak niet gevonden.")
         if (old.employer_id, old.external_id) != (appointment.employer_id, appointment.external_id):
             raise ValueError("an appointment keeps its external id")
+        if old.trajectory_id != appointment.trajectory_id:
+            self._uow.discard(tables.trajectory_appointments[old.trajectory_id], appointment.id)
+            members = _members(self._uow, tables.trajectory_appointments, appointment.trajectory_id)
+            self._uow.put(members, appointment.id, None)
         self._uow.put(tables.appointments, appointment.id, appointment)
 
     def for_trajectory(self, trajectory_id: str) -> list[Appointment]:
-        found = [
-            a for a in self._uow.tables.appointments.values() if a.trajectory_id == trajectory_id
-        ]
+        tables = self._uow.tables
+        ids = tables.trajectory_appointments.get(trajectory_id, {})
+        found = [tables.appointments[i] for i in ids]
         return sorted(found, key=lambda a: (a.starts_at, a.id))
 
     def for_employer(self, employer_id: str) -> list[Appointment]:
