@@ -13,7 +13,7 @@ Prints, for the same N rows:
 - **onzecoach**: ``portal.imports.employees`` (read, validate, match on employee number,
   write in batches with search index and audit).
 
-    python benchmarks/import.py [N] [--batch-size 500]
+    python benchmarks/import.py [N] [--batch-size 2000]
 """
 
 from __future__ import annotations
@@ -187,7 +187,7 @@ def validation_run(table: list[list[str]]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=100_000)
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=2000)
     args = parser.parse_args()
     n: int = args.n
 

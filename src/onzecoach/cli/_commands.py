@@ -234,7 +234,7 @@ def employees() -> None:
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
-    default=500,
+    default=2000,
     show_default=True,
     help="Rows per transaction.",
 )

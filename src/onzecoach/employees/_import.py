@@ -193,7 +193,7 @@ class ImportService:
         *,
         employer_id: str | None = None,
         dry_run: bool = False,
-        batch_size: int = 500,
+        batch_size: int = 2000,
         progress: Progress | None = None,
     ) -> ImportReport:
         """Import the employees of a ``.csv`` or ``.xlsx`` file; see the module's docstring.
