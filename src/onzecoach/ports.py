@@ -281,6 +281,18 @@ class FactorRepository(Protocol):
 
     def delete_for_user(self, user_id: str) -> int: ...
 
+    def with_secrets(self, *, after: str | None, limit: int) -> list[Factor]:
+        """Factors holding a sealed secret, by id, the first ``limit`` after ``after``."""
+        ...
+
+    def replace_secret(self, factor_id: str, *, old: str, new: str) -> bool:
+        """Set the sealed secret to ``new`` if it is still ``old``; ``False`` if not.
+
+        For sealing a secret again under a new key: a secret changed meanwhile (a new
+        set-up) is left alone, and nothing else of the factor is written.
+        """
+        ...
+
 
 class BackupCodeRepository(Protocol):
     def replace(self, user_id: str, codes: list[BackupCode]) -> None:

@@ -6,12 +6,14 @@ onzecoach error (exit 1, the Dutch message), and ``--help`` on every command and
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import click
+import pyotp
 import pytest
 from click.testing import CliRunner, Result
 
@@ -93,6 +95,7 @@ def test_the_commands_of_the_issue_are_all_there() -> None:
         ("stats", "export"),
         ("stats", "rebuild"),
         ("search", "rebuild"),
+        ("keys", "reseal"),
         ("demo", "seed"),
     }
 
@@ -426,6 +429,29 @@ def test_search_rebuild_indexes_the_employees_again(portal: Portal, env: Env) ->
     unknown = run(env, "search", "rebuild", "--employer-id", "nope")
     assert unknown.exit_code == EXIT_FAILED
     assert "Werkgever niet gevonden." in unknown.stderr
+
+
+def test_keys_reseal_seals_app_secrets_again_under_the_new_key(portal: Portal, env: Env) -> None:
+    employer = portal.admin.create_employer("Sleutel B.V.")
+    portal.admin.invite_user(employer.id, email="s@example.nl", username="sleutel.hr")
+    mailer = RecordingMailer()
+    Portal(storage=portal.storage, mailer=mailer, settings=portal.settings).outbox.dispatch_due()
+    body = mailer.sent[-1].get_body(("plain",))
+    assert body is not None
+    link = re.search(r"/registreren/(\S+)", body.get_content())
+    assert link is not None
+    enrollment = portal.accounts.register(link.group(1), "Koffie-Met-Melk-2026")
+    setup = portal.mfa.begin_totp(enrollment.token)
+    portal.mfa.confirm_totp(enrollment.token, pyotp.TOTP(setup.secret).now())
+    rotated = {
+        **env,
+        "ONZECOACH_SECRET_KEY": "een-nieuwe-sleutel-van-minstens-32-tekens",
+        "ONZECOACH_OLD_SECRET_KEYS": TEST_SECRET_KEY,
+    }
+    done = run(rotated, "keys", "reseal")
+    assert done.exit_code == EXIT_OK
+    assert "Sealed 1 app secret(s) again" in done.stdout
+    assert "Sealed 0 app secret(s) again" in run(rotated, "keys", "reseal").stdout
 
 
 # demo seed -------------------------------------------------------------------------------

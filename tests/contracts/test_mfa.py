@@ -10,16 +10,20 @@ from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
 
+import attrs
 import pyotp
 import pytest
 
 from onzecoach import (
+    Actor,
     Conflict,
+    DecryptionFailed,
     InvalidToken,
     MfaRequired,
     NotAuthenticated,
     PermissionDenied,
     Portal,
+    Role,
     SmsDeliveryError,
     Throttled,
     ValidationError,
@@ -443,6 +447,85 @@ def test_wrong_sms_codes_sent_at_once_get_no_more_tries_than_one_by_one(
     with pytest.raises(VerificationFailed) as refused:
         portals[0].auth.verify(challenge.token, right, method="sms")
     assert refused.value.reason == "too_many_tries"
+
+
+# Key rotation ------------------------------------------------------------------------------
+
+NEW_KEY = "een-nieuwe-sleutel-van-minstens-32-tekens"
+
+
+def rotated(portal: Portal, *old_keys: str) -> Portal:
+    """The same portal after a key rotation: ``NEW_KEY`` current, ``old_keys`` still there."""
+    settings = make_settings(secret_key=NEW_KEY, old_secret_keys=old_keys)
+    return Portal(
+        storage=portal.storage, mailer=RecordingMailer(), clock=portal.clock, settings=settings
+    )
+
+
+def app_secret_opens(portal: Portal) -> bool:
+    """Whether the user's app secret opens with the portal's keys."""
+    with portal.storage.unit_of_work() as uow:
+        (factor,) = uow.factors.with_secrets(after=None, limit=10)
+    assert factor.secret_sealed is not None
+    try:
+        portal.settings.sealer.open(factor.secret_sealed, context=f"totp:{factor.id}")
+    except DecryptionFailed:
+        return False
+    return True
+
+
+def test_reseal_moves_app_secrets_to_the_new_key_so_the_old_can_go(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    secret, _ = totp_user(portal, mailer)
+    both = rotated(portal, portal.settings.secret_key)
+    only_new = rotated(portal)
+    assert not app_secret_opens(only_new)
+    with pytest.raises(PermissionDenied):
+        both.mfa.reseal(actor=Actor(user_id="hr", employer_id="x", role=Role.HR))
+    assert both.mfa.reseal() == 1
+    assert both.mfa.reseal() == 0  # sealed under the current key already
+    assert app_secret_opens(only_new)
+    challenge = only_new.auth.login("anna.hr", PASSWORD)
+    only_new.auth.verify(challenge.token, next_code(portal, secret, clock), method="totp")
+    with portal.storage.unit_of_work() as uow:
+        actions = [e.action for e in uow.audit.for_subject("key", "secret_key")]
+    assert actions == ["mfa.resealed", "mfa.resealed"]
+
+
+def test_a_login_after_a_rotation_seals_its_own_secret_again(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    secret, _ = totp_user(portal, mailer)
+    both = rotated(portal, portal.settings.secret_key)
+    challenge = both.auth.login("anna.hr", PASSWORD)
+    both.auth.verify(challenge.token, next_code(portal, secret, clock), method="totp")
+    assert app_secret_opens(rotated(portal))
+    assert both.mfa.reseal() == 0
+
+
+def test_a_secret_no_configured_key_opens_is_left_alone(
+    portal: Portal, mailer: RecordingMailer
+) -> None:
+    totp_user(portal, mailer)
+    elsewhere = rotated(portal)  # the key that sealed it is gone
+    assert elsewhere.mfa.reseal() == 0
+    assert app_secret_opens(portal)  # still the original sealing
+
+
+def test_replace_secret_only_replaces_what_it_was_told(
+    portal: Portal, mailer: RecordingMailer
+) -> None:
+    totp_user(portal, mailer)
+    with portal.storage.unit_of_work() as uow:
+        (factor,) = uow.factors.with_secrets(after=None, limit=10)
+        assert uow.factors.with_secrets(after=factor.id, limit=10) == []
+        assert not uow.factors.replace_secret(factor.id, old="v1.ander.x", new="v1.nieuw.y")
+        assert uow.factors.replace_secret(factor.id, old=str(factor.secret_sealed), new="v1.a.b")
+        uow.commit()
+    with portal.storage.unit_of_work() as uow:
+        stored = uow.factors.get(factor.id)
+    assert stored == attrs.evolve(factor, secret_sealed="v1.a.b")
 
 
 # Management ------------------------------------------------------------------------------

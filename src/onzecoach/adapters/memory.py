@@ -539,6 +539,24 @@ class _Factors:
             self.delete(factor_id)
         return len(doomed)
 
+    def with_secrets(self, *, after: str | None, limit: int) -> list[Factor]:
+        found = sorted(
+            (
+                f
+                for f in self._uow.tables.factors.values()
+                if f.secret_sealed is not None and (after is None or f.id > after)
+            ),
+            key=lambda f: f.id,
+        )
+        return found[:limit]
+
+    def replace_secret(self, factor_id: str, *, old: str, new: str) -> bool:
+        factor = self._uow.tables.factors.get(factor_id)
+        if factor is None or factor.secret_sealed != old:
+            return False
+        self._uow.put(self._uow.tables.factors, factor_id, attrs.evolve(factor, secret_sealed=new))
+        return True
+
 
 class _BackupCodes:
     def __init__(self, uow: MemoryUnitOfWork) -> None:

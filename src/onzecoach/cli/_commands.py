@@ -463,6 +463,26 @@ def stats_rebuild(ctx: click.Context, employer_id: str | None) -> None:
     _state(ctx).out.print(f"Rebuilt the statistics of {rebuilt} employer(s).")
 
 
+# keys ------------------------------------------------------------------------------------
+
+
+@cli.group()
+def keys() -> None:
+    """The secret key and its rotation."""
+
+
+@keys.command("reseal")
+@click.pass_context
+def keys_reseal(ctx: click.Context) -> None:
+    """Seal every authenticator-app secret again under the current secret_key.
+
+    Run it after a key rotation, with the old key still in old_secret_keys; after it,
+    app secrets no longer need the old key (see docs/operations.md for what still may).
+    """
+    resealed = _portal(ctx).mfa.reseal()
+    _state(ctx).out.print(f"Sealed {resealed} app secret(s) again under the current key.")
+
+
 # search ----------------------------------------------------------------------------------
 
 

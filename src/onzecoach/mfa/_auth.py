@@ -35,7 +35,7 @@ from onzecoach.mfa._model import (
     Method,
 )
 from onzecoach.mfa._phone import phone_hint
-from onzecoach.mfa._service import check_sms_code, send_code, totp_context
+from onzecoach.mfa._service import check_sms_code, reseal_secret, send_code, totp_context
 from onzecoach.mfa._throttle import LoginThrottle
 
 if TYPE_CHECKING:
@@ -296,17 +296,19 @@ class AuthService:
         self, uow: UnitOfWork, code: str, factors: list[Factor], *, now: datetime
     ) -> VerificationFailed | None:
         app = next((f for f in factors if f.kind is FactorKind.TOTP), None)
-        step = None
-        if app is not None and app.secret_sealed is not None:
-            secret = self._settings.sealer.open(app.secret_sealed, context=totp_context(app.id))
-            step = codes.totp_match(secret, code, now=now)
-        if app is None or step is None:
+        if app is None or app.secret_sealed is None:
+            return VerificationFailed("De code klopt niet.")
+        secret = self._settings.sealer.open(app.secret_sealed, context=totp_context(app.id))
+        step = codes.totp_match(secret, code, now=now)
+        if step is None:
             return VerificationFailed("De code klopt niet.")
         if not uow.factors.advance_step(app.id, step):
             return VerificationFailed(
                 "Deze code is al gebruikt. Wacht op de volgende code in je app.",
                 reason="replayed",
             )
+        # After a key rotation each login seals its own secret under the new key.
+        reseal_secret(uow, self._settings.sealer, app.id, app.secret_sealed)
         return None
 
     def _spend_backup_code(

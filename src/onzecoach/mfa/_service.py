@@ -13,6 +13,7 @@ from onzecoach.actors import SERVICE_DESK, Actor
 from onzecoach.audit import audit_entry
 from onzecoach.errors import (
     Conflict,
+    DecryptionFailed,
     FieldError,
     InvalidToken,
     MfaRequired,
@@ -32,10 +33,11 @@ from onzecoach.mfa._phone import check_mobile
 from onzecoach.notifications import dutch_datetime
 
 if TYPE_CHECKING:
+    from onzecoach.crypto import Sealer
     from onzecoach.ports import Clock, SmsSender, Storage, UnitOfWork, YubikeyVerifier
     from onzecoach.settings import Settings
 
-__all__ = ["MfaService", "check_sms_code", "send_code", "totp_context"]
+__all__ = ["MfaService", "check_sms_code", "reseal_secret", "send_code", "totp_context"]
 
 _CONFIRM_FIRST = "Stel eerst minimaal één methode in: sms, YubiKey of authenticatie-app."
 
@@ -358,6 +360,49 @@ class MfaService:
             self._audit(uow, actor, "mfa.reset", user, now=now)
             uow.commit()
 
+    # Key rotation -----------------------------------------------------------------------
+
+    def reseal(self, *, actor: Actor = SERVICE_DESK, batch_size: int = 500) -> int:
+        """Seal every authenticator-app secret sealed under an old key again under the
+        current ``Settings.secret_key``; return how many were sealed again.
+
+        The step of a key rotation after which the old key is no longer needed for app
+        secrets (``docs/operations.md``); logins do the same for their own secret. A
+        secret that cannot be opened with any configured key is left as it is (its user
+        needs a reset). Each batch is its own transaction; audited as ``mfa.resealed``.
+        """
+        if not actor.is_service_desk:
+            raise PermissionDenied("Alleen het servicebureau mag dit doen.")
+        sealer = self._settings.sealer
+        resealed = 0
+        after: str | None = None
+        while True:
+            with self._storage.unit_of_work() as uow:
+                page = uow.factors.with_secrets(after=after, limit=batch_size)
+                if not page:
+                    break
+                after = page[-1].id
+                for factor in page:
+                    if factor.secret_sealed is not None and reseal_secret(
+                        uow, sealer, factor.id, factor.secret_sealed
+                    ):
+                        resealed += 1
+                uow.commit()
+        with self._storage.unit_of_work() as uow:
+            uow.audit.append(
+                audit_entry(
+                    actor,
+                    "mfa.resealed",
+                    at=self._clock.now(),
+                    employer_id=None,
+                    subject_type="key",
+                    subject_id="secret_key",
+                    secrets=resealed,
+                )
+            )
+            uow.commit()
+        return resealed
+
     # Helpers --------------------------------------------------------------------------------
 
     def _verifier(self) -> YubikeyVerifier:
@@ -430,6 +475,23 @@ class MfaService:
                 subject_id=user.id,
             )
         )
+
+
+def reseal_secret(uow: UnitOfWork, sealer: Sealer, factor_id: str, sealed: str) -> bool:
+    """Seal an app secret again under the current key if an old one sealed it.
+
+    ``True`` when it was sealed again; ``False`` when it is current already, cannot be
+    opened, or changed meanwhile.
+    """
+    if sealer.is_current(sealed):
+        return False
+    context = totp_context(factor_id)
+    try:
+        secret = sealer.open(sealed, context=context)
+    except DecryptionFailed:
+        return False
+    fresh = sealer.seal(secret, context=context)
+    return uow.factors.replace_secret(factor_id, old=sealed, new=fresh)
 
 
 def tokens_invalid() -> InvalidToken:

@@ -51,6 +51,14 @@ _ADVANCE_STEP = (
     )
     .values(last_step=_STEP)
 )
+_REPLACE_SECRET = (
+    t.mfa_factors.update()
+    .where(
+        t.mfa_factors.c.id == sa.bindparam("_id"),
+        t.mfa_factors.c.secret_sealed == sa.bindparam("_old"),
+    )
+    .values(secret_sealed=sa.bindparam("_new"))
+)
 _DELETE_FACTOR = t.mfa_factors.delete().where(t.mfa_factors.c.id == sa.bindparam("_id"))
 _DELETE_FACTORS_OF_USER = t.mfa_factors.delete().where(
     t.mfa_factors.c.user_id == sa.bindparam("_user_id")
@@ -120,6 +128,22 @@ class SqlFactors(Repository):
             _DELETE_FACTORS_OF_USER, "deleting second factors", {"_user_id": user_id}
         )
         return result.rowcount
+
+    def with_secrets(self, *, after: str | None, limit: int) -> list[Factor]:
+        c = t.mfa_factors.c
+        query = t.mfa_factors.select().where(c.secret_sealed.is_not(None))
+        if after is not None:
+            query = query.where(c.id > after)
+        rows = self._execute(query.order_by(c.id).limit(limit), "reading second factors")
+        return [_factor(row) for row in rows]
+
+    def replace_secret(self, factor_id: str, *, old: str, new: str) -> bool:
+        result = self._execute(
+            _REPLACE_SECRET,
+            "sealing a secret again",
+            {"_id": factor_id, "_old": old, "_new": new},
+        )
+        return result.rowcount == 1
 
     @staticmethod
     def _state(factor: Factor) -> dict[str, Any]:
