@@ -253,9 +253,11 @@ def test_renames_racing_a_rebuild_leave_the_index_as_the_table_says(
     assert staff.employer_id is not None
     people = [hit.employee_id for hit in portal.search.employees(staff, "ber").hits]
     renames = [
-        (lambda person=person, name=name: portal.employees.update(
-            staff, person, {"last_name": name}
-        ))
+        (
+            lambda person=person, name=name: portal.employees.update(
+                staff, person, {"last_name": name}
+            )
+        )
         for person, name in zip(people, ("Jansen", "Bakker", "Berkhout"), strict=True)
     ]
     outcomes = race([*renames[:2], portal.search.rebuild, renames[2]])

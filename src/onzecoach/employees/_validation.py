@@ -14,6 +14,7 @@ Dutch names keep their tussenvoegsels apart ("van den" in ``name_infix``, "Berg"
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import types
 import unicodedata
@@ -23,7 +24,7 @@ from typing import Final, TypeVar
 
 import attrs
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat
+from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberDesc, PhoneNumberFormat
 
 from onzecoach.errors import FieldError, ValidationError
 from onzecoach.validation import EMAIL_MAX, check_email
@@ -43,6 +44,10 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+#: The lengths and pattern of one kind of national telephone number.
+_NumberRule = tuple[frozenset[int], re.Pattern[str]]
+#: A region's rule for any national number (``None`` if it has none), then one per type.
+_NumberRules = tuple[_NumberRule | None, tuple[_NumberRule, ...]]
 
 
 class Gender(enum.StrEnum):
@@ -261,6 +266,8 @@ _REFUSED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 #: Whitespace that arrives from pasted text; it is collapsed into one space, not refused.
 _TYPED_WHITESPACE: Final = frozenset("\t\n\v\f\r")
 _APOSTROPHES: Final = "'\u2019"
+#: Names in plain ASCII, all of whose characters are name characters without looking each up.
+_PLAIN_NAME: Final = re.compile(r"[A-Za-z .'-]*")
 
 _GENDERS: Final[Mapping[str, Gender]] = types.MappingProxyType(
     {
@@ -299,6 +306,8 @@ _FOREIGN_POSTCODE: Final = re.compile(r"[A-Z0-9]+(?:[ -][A-Z0-9]+)*")
 _HOUSE_NUMBER: Final = re.compile(r"[1-9][0-9]*[A-Za-z0-9]*(?:[ /-][A-Za-z0-9]+)*")
 _HOUSE_NUMBER_SEPARATOR: Final = re.compile(r" ?([/-]) ?")
 _EMPLOYEE_NUMBER: Final = re.compile(r"[A-Za-z0-9._/-]+")
+#: An optional plus, then digits in groups split by one space or hyphen.
+_PLAIN_PHONE: Final = re.compile(r"(\+?)([0-9]+(?:[ -][0-9]+)*)")
 
 _REQUIRED: Final[Mapping[str, str]] = types.MappingProxyType(
     {
@@ -369,7 +378,11 @@ def validate_employee(
         return result
 
     def field(name: str, check: Callable[[str, object], _T | FieldError]) -> _T | None:
-        return take(check(name, data.get(name)))
+        result = check(name, data.get(name))
+        if isinstance(result, FieldError):
+            problems.append(result)
+            return None
+        return result
 
     registration_type = take(
         _check_registration_type(data.get("registration_type"), registration_types)
@@ -444,6 +457,22 @@ def display_name(last_name: str, name_infix: str | None, initials: str, given_na
 
 def _tidy(field: str, value: object) -> str | FieldError | None:
     """``value`` as NFKC text with its whitespace collapsed, ``None`` when empty."""
+    if value is None:
+        return None
+    if type(value) is str and value.isascii() and value.isprintable():
+        # Printable ASCII is its own NFKC form and holds no refused character.
+        if len(value) > _EXAMINED_LENGTH:
+            return _too_long(field)
+        text = " ".join(value.split())
+        limit = MAX_LENGTHS.get(field)
+        if limit is not None and len(text) > limit:
+            return _too_long(field)
+        return text or None
+    return _tidy_slow(field, value)
+
+
+def _tidy_slow(field: str, value: object) -> str | FieldError | None:
+    """``_tidy`` for every value, character by character."""
     label = FIELD_LABELS[field]
     if value is None:
         return None
@@ -501,7 +530,7 @@ def _check_person_name(field: str, value: object) -> str | FieldError:
     if isinstance(text, FieldError):
         return text
     label = FIELD_LABELS[field]
-    if not all(_is_name_character(char) for char in text):
+    if _PLAIN_NAME.fullmatch(text) is None and not all(_is_name_character(c) for c in text):
         return FieldError(field, "invalid_characters", _NAME_CHARACTERS.format(label=label))
     if not any(char.isalpha() for char in text):
         return FieldError(field, "invalid", f"{label} moet ten minste één letter bevatten.")
@@ -708,6 +737,88 @@ def _check_phone(value: object, country: str) -> str | FieldError | None:
         return text
     # "+31 (0)6 ..." writes the trunk zero in brackets; it is not dialled.
     text = text.replace("(0)", "")
+    if country == "NL" and (dutch := _dutch_number(text)) is not None:
+        if not _is_valid_national_number(dutch, _number_rules("NL")):
+            return FieldError(field, "invalid", _PHONE_FORM)
+        return f"+31{dutch}"
+    return _parse_phone(text, country)
+
+
+def _dutch_number(text: str) -> str | None:
+    """The nine digits after the trunk zero of a Dutch number written plainly, or ``None``.
+
+    Plainly is digits in groups split by one space or hyphen, after a trunk zero, after
+    "+31" or after "0031": what ``phonenumbers.parse`` reads as country code 31 and those
+    nine digits. Anything else is left to it.
+    """
+    match = _PLAIN_PHONE.fullmatch(text)
+    if match is None:
+        return None
+    digits = match[2].replace(" ", "").replace("-", "")
+    if match[1]:
+        national = digits[2:] if digits[:2] == "31" else ""
+    elif digits[:4] == "0031":
+        national = digits[4:]
+    else:
+        national = digits[1:] if digits[:1] == "0" else ""
+    if len(national) != 9 or national[0] == "0":
+        return None
+    return national
+
+
+def _number_rule(desc: PhoneNumberDesc | None) -> _NumberRule | None:
+    """The lengths and pattern of one kind of national number, ``None`` for none."""
+    if desc is None or not desc.national_number_pattern:
+        return None
+    return frozenset(desc.possible_length), re.compile(desc.national_number_pattern)
+
+
+@functools.cache
+def _number_rules(region: str) -> _NumberRules:
+    """``region``'s rule for any national number, and its rules per type of number.
+
+    A number is valid when it keeps the first and one of the others: the test of
+    ``phonenumbers.is_valid_number`` for a number of that region's country code.
+    """
+    metadata = PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        raise ValueError(f"no telephone metadata for {region}")
+    # The commonest kinds first: the order of the others does not change the answer.
+    kinds = [metadata.fixed_line]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        kinds.append(metadata.mobile)
+    kinds += [
+        metadata.premium_rate,
+        metadata.toll_free,
+        metadata.shared_cost,
+        metadata.voip,
+        metadata.personal_number,
+        metadata.pager,
+        metadata.uan,
+        metadata.voicemail,
+    ]
+    rules = tuple(rule for kind in kinds if (rule := _number_rule(kind)) is not None)
+    return _number_rule(metadata.general_desc), rules
+
+
+def _keeps(rule: _NumberRule, national: str) -> bool:
+    lengths, pattern = rule
+    return (not lengths or len(national) in lengths) and pattern.fullmatch(national) is not None
+
+
+def _is_valid_national_number(national: str, rules: _NumberRules) -> bool:
+    """Whether the national significant number ``national`` keeps the ``rules``."""
+    general, kinds = rules
+    return (
+        general is not None
+        and _keeps(general, national)
+        and any(_keeps(rule, national) for rule in kinds)
+    )
+
+
+def _parse_phone(text: str, country: str) -> str | FieldError:
+    """``_check_phone`` for every tidied number, by ``phonenumbers`` itself."""
+    field = "phone"
     try:
         number = phonenumbers.parse(text, country)
     except NumberParseException:
@@ -715,6 +826,14 @@ def _check_phone(value: object, country: str) -> str | FieldError | None:
     if not phonenumbers.is_valid_number(number):
         return FieldError(field, "invalid", _PHONE_FORM)
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def _check_phone_slow(value: object, country: str) -> str | FieldError | None:
+    """``_check_phone`` without its shortcuts: tidied in full, read by ``phonenumbers``."""
+    text = _tidy_slow("phone", value)
+    if text is None or isinstance(text, FieldError):
+        return text
+    return _parse_phone(text.replace("(0)", ""), country)
 
 
 def _check_postcode(value: object, country: str | None) -> str | FieldError | None:
