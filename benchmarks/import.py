@@ -13,7 +13,10 @@ Prints, for the same N rows:
 - **onzecoach**: ``portal.imports.employees`` (read, validate, match on employee number,
   write in batches with search index and audit).
 
-    python benchmarks/import.py [N] [--batch-size 2000]
+With ``--postgres URL`` it also imports the file into PostgreSQL (in a schema of its
+own, dropped afterwards).
+
+    python benchmarks/import.py [N] [--batch-size 2000] [--postgres postgresql+psycopg://...]
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from onzecoach import Actor, Portal, Role, Settings
 from onzecoach.adapters.sql import SqlStorage
@@ -116,6 +121,36 @@ def onzecoach_run(folder: Path, path: Path, batch_size: int) -> tuple[float, int
     return took, report.created
 
 
+def postgres_run(url: str, path: Path, batch_size: int) -> float:
+    """The import into a fresh schema of the PostgreSQL database at ``url``."""
+    schema = "onzecoach_import_bench"
+    admin = sa.create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    storage = SqlStorage(sa.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}))
+    try:
+        storage.upgrade()
+        portal = Portal(
+            storage=storage, mailer=RecordingMailer(), clock=FrozenClock(START), settings=SETTINGS
+        )
+        employer = portal.admin.create_employer("Benchmark B.V.")
+        for name in DEPARTMENTS:
+            portal.admin.add_department(employer.id, name)
+        hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
+        began = time.perf_counter()
+        report = portal.imports.employees(hr, path, batch_size=batch_size)
+        took = time.perf_counter() - began
+    finally:
+        storage.close()
+        with admin.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+    if report.errors:
+        raise RuntimeError(f"unexpected errors: {report.errors[:3]}")
+    return took
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     # The pragmas SqlStorage sets on SQLite.
     db = sqlite3.connect(path, isolation_level=None)
@@ -188,6 +223,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=100_000)
     parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--postgres", help="a PostgreSQL URL; its schema is dropped afterwards")
     args = parser.parse_args()
     n: int = args.n
 
@@ -203,6 +239,7 @@ def main() -> None:
         checks = validation_run(table)
         ours, created = onzecoach_run(folder, path, args.batch_size)
         floor, written = write_floor_run(folder)
+        postgres = postgres_run(args.postgres, path, args.batch_size) if args.postgres else None
     if created != n:
         raise RuntimeError(f"created {created}, expected {n}")
 
@@ -214,6 +251,8 @@ def main() -> None:
         ("validate_employee per row, nothing written", checks),
         ("onzecoach portal.imports.employees", ours),
     ]
+    if postgres is not None:
+        lines.append(("onzecoach portal.imports.employees, PostgreSQL", postgres))
     for label, seconds in lines:
         print(f"{label:52} {seconds:8.2f} {n / seconds:10,.0f} {seconds / bare:7.1f}")
     print(f"ratio onzecoach / bare executemany: {ours / bare:.1f}x (goal: at most 3x)")

@@ -43,8 +43,23 @@ def test_every_benchmark_has_a_tiny_run() -> None:
 
 @pytest.mark.parametrize("script", sorted(TINY))
 def test_benchmark_runs(script: str) -> None:
+    _run(script, TINY[script])
+
+
+#: The scripts that also measure on PostgreSQL when given ``--postgres URL``.
+WITH_POSTGRES = ("enumeration.py", "import.py", "login.py", "outbox.py")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("script", WITH_POSTGRES)
+def test_benchmark_runs_on_postgresql(script: str, postgres_url: str) -> None:
+    output = _run(script, [*TINY[script], "--postgres", postgres_url])
+    assert "PostgreSQL" in output
+
+
+def _run(script: str, arguments: list[str]) -> str:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / script), *TINY[script]],
+        [sys.executable, str(ROOT / "benchmarks" / script), *arguments],
         capture_output=True,
         text=True,
         timeout=300,
@@ -52,3 +67,4 @@ def test_benchmark_runs(script: str) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip()
+    return done.stdout
