@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import CursorResult, Row
 
 from onzecoach.employees._model import Employee
@@ -122,10 +123,24 @@ _GET_EMPLOYEES = t.employees.select().where(
     t.employees.c.id.in_(sa.bindparam("_ids", expanding=True))
 )
 # The unique key (employer, employee number) has an index that serves this.
-_EMPLOYEES_BY_NUMBER = t.employees.select().where(
+_BY_NUMBER_IN = t.employees.select().where(
     t.employees.c.employer_id == sa.bindparam("_employer_id"),
     t.employees.c.employee_number.in_(sa.bindparam("_numbers", expanding=True)),
 )
+# PostgreSQL: the numbers as one array, joined. During a bulk import the table's
+# statistics lag far behind its size, and with the IN list above the planner then reads
+# every employee of the employer and compares each with every number of the batch.
+_numbers = (
+    sa.func.unnest(sa.bindparam("_numbers", type_=postgresql.ARRAY(sa.String())))
+    .table_valued("number")
+    .render_derived(name="numbers")
+)
+_BY_NUMBER_JOINED = (
+    t.employees.select()
+    .join(_numbers, t.employees.c.employee_number == _numbers.c.number)
+    .where(t.employees.c.employer_id == sa.bindparam("_employer_id"))
+)
+_EMPLOYEES_BY_NUMBER = {"postgresql": _BY_NUMBER_JOINED, "sqlite": _BY_NUMBER_IN}
 #: Ids (or numbers) per IN list of ``get_many`` and ``by_numbers``: far below either
 #: database's limit on parameters.
 _IDS_PER_QUERY = 500
@@ -229,7 +244,7 @@ class SqlEmployees(_GuardedRepository):
         found: dict[str, Employee] = {}
         for start in range(0, len(wanted), _IDS_PER_QUERY):
             rows = self._execute(
-                _EMPLOYEES_BY_NUMBER,
+                _EMPLOYEES_BY_NUMBER[self._dialect],
                 "reading employees",
                 {"_employer_id": employer_id, "_numbers": wanted[start : start + _IDS_PER_QUERY]},
             )
