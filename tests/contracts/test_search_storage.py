@@ -340,6 +340,20 @@ class TestChanges:
             assert search(storage, owner, text) == (ids(anna), 1)
         assert search(storage, owner, "vis") == ([], 0)
 
+    def test_rollback_discards_what_was_indexed_in_bulk(self, storage: Storage) -> None:
+        owner = employer(storage)
+        anna = person(owner, "Berg", "Anna")
+        indexed(storage, anna)
+        newcomers = [person(owner, "Bergen", "Cees"), person(owner, "Jansen", "Bert")]
+        with storage.unit_of_work() as uow:
+            uow.employees.add_many(newcomers)
+            uow.search.index_new(newcomers)
+            assert uow.search.query(owner, ["ber"], limit=10, offset=0)[1] == 3
+        assert search(storage, owner, "ber") == (ids(anna), 1)
+        assert search(storage, owner, "jan") == ([], 0)
+        indexed(storage, *newcomers, bulk=True)  # and then again, for good
+        assert search(storage, owner, "ber") == (ids(anna, *newcomers), 3)
+
 
 class TestConcurrency:
     def test_concurrent_renames_keep_the_counts_right(self, storage: Storage) -> None:

@@ -919,6 +919,14 @@ class _Tasks:
         return sorted(found, key=lambda t: (t.created_at, t.id), reverse=True)
 
 
+def _index_entry(employee: Employee) -> IndexEntry:
+    return IndexEntry(
+        employee.employer_id,
+        name_tokens(employee.last_name, employee.given_name, employee.employee_number),
+        sort_key(employee.last_name, employee.name_infix, employee.given_name, employee.id),
+    )
+
+
 class _Search:
     """The dossier search over a ``PrefixIndex``; rollback puts the old entries back."""
 
@@ -926,16 +934,18 @@ class _Search:
         self._uow = uow
 
     def index(self, employee: Employee) -> None:
-        entry = IndexEntry(
-            employee.employer_id,
-            name_tokens(employee.last_name, employee.given_name, employee.employee_number),
-            sort_key(employee.last_name, employee.name_infix, employee.given_name, employee.id),
-        )
-        self._put(employee.id, entry)
+        self._put(employee.id, _index_entry(employee))
 
     def index_new(self, employees: Sequence[Employee]) -> None:
-        for employee in employees:
-            self.index(employee)
+        index = self._uow.tables.search
+        entries = [(employee.id, _index_entry(employee)) for employee in employees]
+        index.add_many(entries)
+
+        def undo() -> None:
+            for employee_id, _ in entries:
+                index.put(employee_id, None)
+
+        self._uow.on_rollback(undo)
 
     def remove(self, employee_id: str) -> None:
         self._put(employee_id, None)

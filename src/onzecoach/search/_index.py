@@ -80,16 +80,29 @@ class PrefixIndex:
         """Fill an empty index at once: one sort per list instead of an insert per entry."""
         if self._entries:
             raise ValueError("bulk_load fills an empty index")
+        self.add_many(entries)
+
+    def add_many(self, entries: Iterable[tuple[str, IndexEntry]]) -> None:
+        """Add employees the index does not hold: appended, then one sort per list touched.
+
+        The lists are sorted already, so each sort merges the new run into the old one.
+        """
+        touched: set[str] = set()
+        buckets: set[tuple[str, str]] = set()
         for employee_id, entry in entries:
+            if employee_id in self._entries:
+                raise ValueError(f"employee {employee_id} is in the index already")
             self._entries[employee_id] = entry
             shelf = self._shelves.setdefault(entry.employer_id, _Shelf())
             shelf.entries.extend(f"{token}{_TOKEN_END}{entry.key}" for token in entry.tokens)
+            touched.add(entry.employer_id)
             for prefix in _prefixes(entry.tokens):
                 shelf.buckets.setdefault(prefix, []).append(entry.key)
-        for shelf in self._shelves.values():
-            shelf.entries.sort()
-            for keys in shelf.buckets.values():
-                keys.sort()
+                buckets.add((entry.employer_id, prefix))
+        for employer_id in touched:
+            self._shelves[employer_id].entries.sort()
+        for employer_id, prefix in buckets:
+            self._shelves[employer_id].buckets[prefix].sort()
 
     def query(
         self, employer_id: str, words: Sequence[str], *, limit: int, offset: int
