@@ -101,7 +101,7 @@ def _describe(login: DemoLogin) -> str:
     codes = ", ".join(login.backup_codes)
     return (
         f"  {login.role:<14} inlognaam {login.username:<22} wachtwoord {login.password}"
-        f"  (tweede stap: {login.factor}; back-up codes: {codes})"
+        f"  (tweede stap: {login.factor}; back-up codes, elk één keer te gebruiken: {codes})"
     )
 
 
