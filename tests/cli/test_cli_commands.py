@@ -311,6 +311,28 @@ def test_employees_import_dry_run_saves_nothing(portal: Portal, env: Env, tmp_pa
     assert "unchanged" in second.stdout
 
 
+def test_employees_import_lists_what_would_change_field_by_field(
+    portal: Portal, env: Env, tmp_path: Path
+) -> None:
+    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    path = tmp_path / "medewerkers.csv"
+    path.write_text(HEADER + GOOD)
+    args = ("employees", "import", str(path), "--employer-id", employer.id)
+    first = run(env, *args)
+    assert "Rows that changed (1 of 1)" in first.stdout
+    assert "created" in first.stdout
+    path.write_text(HEADER + GOOD.replace("Jansen", "Jansen-Smit") + GOOD.replace("1001", "1003"))
+    dry = run(env, *args, "--dry-run")
+    assert "Rows that would change (2 of 2)" in dry.stdout
+    assert "last_name: 'Jansen' -> 'Jansen-Smit'" in dry.stdout
+    assert (
+        "Rows that would change" not in run(env, *args, "--dry-run", "--show-changes", "0").stdout
+    )
+    hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
+    (hit,) = portal.search.employees(hr, "jansen").hits
+    assert hit.display_name == "Jansen, A. (Anna)"  # the dry runs saved nothing
+
+
 def test_employees_import_of_an_unusable_file_exits_1(
     portal: Portal, env: Env, tmp_path: Path
 ) -> None:

@@ -245,6 +245,13 @@ def employees() -> None:
     show_default=True,
     help="How many row errors to list.",
 )
+@click.option(
+    "--show-changes",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="How many created or updated rows to list, with each changed field.",
+)
 @click.pass_context
 def employees_import(
     ctx: click.Context,
@@ -254,6 +261,7 @@ def employees_import(
     dry_run: bool,
     batch_size: int,
     show_errors: int,
+    show_changes: int,
 ) -> None:
     """Import the employees in FILE (CSV or XLSX) into an employer, matched on employee number.
 
@@ -273,6 +281,7 @@ def employees_import(
             progress=progress,
         )
     _print_import_report(state, report, show_errors)
+    _print_import_changes(state, report, show_changes)
     if any(error.row <= 1 for error in report.errors):
         ctx.exit(EXIT_FAILED)
     if report.errors:
@@ -324,6 +333,25 @@ def _print_import_report(state: _State, report: ImportReport, show_errors: int) 
         for error in shown:
             errors.add_row(str(error.row), error.field or "", Text(error.message))
         state.out.print(errors)
+
+
+def _print_import_changes(state: _State, report: ImportReport, show_changes: int) -> None:
+    """The rows created or updated (or, in a dry run, that would be), each changed field."""
+    if not report.changes or not show_changes:
+        return
+    shown = report.changes[:show_changes]
+    verb = "would change" if report.dry_run else "changed"
+    changes = Table(title=f"Rows that {verb} ({len(shown)} of {len(report.changes)})")
+    changes.add_column("row", justify="right")
+    changes.add_column("employee number")
+    changes.add_column("action")
+    changes.add_column("fields")
+    for change in shown:
+        fields = "\n".join(
+            f"{field}: {old!r} -> {new!r}" for field, (old, new) in change.changes.items()
+        )
+        changes.add_row(str(change.row), Text(change.employee_number), change.action, Text(fields))
+    state.out.print(changes)
 
 
 # outbox ----------------------------------------------------------------------------------
