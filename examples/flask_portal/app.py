@@ -95,6 +95,14 @@ def create_app(
         TEMPLATES_AUTO_RELOAD=development,
     )
     app.extensions["onzecoach"] = portal
+
+    @app.before_request
+    def upload_limit() -> None:
+        # Before the CSRF check reads the form: the file is part of it.
+        limit = UPLOAD_LIMITS.get(request.endpoint or "")
+        if limit is not None:
+            request.max_content_length = limit
+
     security.install(app)
     app.jinja_env.globals["notice_text"] = lambda: NOTICES.get(request.args.get("melding", ""))
     app.jinja_env.filters["datum_tijd"] = dutch_datetime
@@ -171,6 +179,10 @@ def portal() -> Portal:
 
     found: Portal = current_app.extensions["onzecoach"]
     return found
+
+
+#: Views that take a file, and how large a request to them may be (others: 1 MiB).
+UPLOAD_LIMITS = {"hr.import_employees": 20 * 1024 * 1024}
 
 
 def signed_in(*, hr: bool = False, desk: bool = False) -> Callable[[F], F]:

@@ -6,6 +6,7 @@ answer or the error into a page. Another employer's ids answer ``NotFound`` (the
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -17,7 +18,7 @@ from werkzeug.wrappers import Response
 from flask_portal.app import field, portal, signed_in
 from onzecoach import Actor, Conflict, NotFound, QueryTooShort, QuotaExceeded, ValidationError
 from onzecoach.clock import amsterdam
-from onzecoach.employees import FIELD_LABELS, FIELDS, Gender
+from onzecoach.employees import FIELD_LABELS, FIELDS, Gender, ImportReport
 from onzecoach.employees._validation import MAX_LENGTHS, NAME_INFIXES
 from onzecoach.notifications import dutch_date
 from onzecoach.search import SearchHit, SearchResult
@@ -278,6 +279,43 @@ def _employee_form(values: dict[str, str], errors: dict[str, str]) -> str:
         genders=GENDER_CHOICES,
         departments=[(d.id, d.name) for d in departments],
         infixes=sorted(NAME_INFIXES),
+    )
+
+
+# Importing employees from a file -------------------------------------------------------------
+
+#: Errors and changed rows shown on the import page; the counts cover them all.
+IMPORT_SHOWN = 200
+IMPORT_ACTIONS = {"created": "Nieuw", "updated": "Bijgewerkt"}
+
+
+@blueprint.route("/werknemers/importeren", methods=["GET", "POST"])
+@signed_in(hr=True)
+def import_employees() -> str:
+    """Upload a CSV or Excel file; "Controleren" is a dry run, "Importeren" saves."""
+    report: ImportReport | None = None
+    error = ""
+    if request.method == "POST":
+        upload = request.files.get("bestand")
+        if upload is None or not upload.filename:
+            error = "Kies een bestand: CSV (UTF-8, met ; of ,) of Excel (.xlsx)."
+        else:
+            try:
+                source = io.BytesIO(upload.read())
+            finally:
+                upload.close()
+            source.name = upload.filename  # its suffix tells CSV from Excel
+            report = portal().imports.employees(
+                _actor(), source, dry_run=field("actie", limit=20) != "importeren"
+            )
+    return render_template(
+        "hr/import.html",
+        report=report,
+        error=error,
+        shown=IMPORT_SHOWN,
+        columns=[(FIELD_LABELS[name], name) for name in FIELDS],
+        labels=FIELD_LABELS,
+        actions=IMPORT_ACTIONS,
     )
 
 
