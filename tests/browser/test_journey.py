@@ -212,6 +212,26 @@ def test_the_journey_of_the_manual(live: Live, page: Any, shots: Shots) -> None:
     assert page.get_by_role("link", name="Klantenservice").first.is_visible()
     shots("statistieken")
 
+    # Werknemers importeren: check the file first, then import it.
+    rows = (
+        "Personeelsnummer;Achternaam;Roepnaam;Voorletters;Geslacht;Geboortedatum;E-mail;Afdeling\n"
+        "7001;Visser;Sanne;S.;vrouw;01-02-1990;sanne@example.nl;Klantenservice\n"
+        "7002;;Kees;K.;robot;01-02-1990;kees@example.nl;Klantenservice\n"
+    )
+    file = {"name": "mensen.csv", "mimeType": "text/csv", "buffer": rows.encode()}
+    page.get_by_role("link", name="Home").click()
+    page.get_by_role("link", name="Werknemers importeren").click()
+    page.locator("#f-bestand").set_input_files(file)
+    page.get_by_role("button", name="Controleren").click()
+    page.get_by_text("Controle: er is nog niets opgeslagen").wait_for()
+    assert page.get_by_role("cell", name="Achternaam", exact=True).is_visible()  # row 3
+    shots("importeren-controle")
+    assert live.portal.search.employees(hr, "vis").total == 0
+    page.locator("#f-bestand").set_input_files(file)
+    page.get_by_role("button", name="Importeren").click()
+    page.get_by_text("Import voltooid").wait_for()
+    assert live.portal.search.employees(hr, "vis").total == 1
+
 
 def test_usable_at_phone_width_and_with_the_keyboard(live: Live, page: Any, shots: Shots) -> None:
     employer = live.portal.admin.create_employer("Klein B.V.").id
