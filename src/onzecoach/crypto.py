@@ -99,6 +99,11 @@ class Sealer:
             raise DecryptionFailed("sealed data was altered or belongs elsewhere") from exc
         return plain.decode("utf-8", "surrogatepass")
 
+    def can_open(self, sealed: str) -> bool:
+        """Whether a configured key sealed ``sealed`` (it may still fail to open)."""
+        parts = sealed.split(".", 2)
+        return len(parts) == 3 and parts[0] == _VERSION and parts[1] in self._ciphers
+
     def is_current(self, sealed: str) -> bool:
         """Whether ``sealed`` was sealed with the current key (not an old one)."""
         parts = sealed.split(".", 2)

@@ -1,11 +1,12 @@
 """Identifiers: opaque, unguessable, URL-safe strings that sort by when they were made.
 
 An id is a UUID version 7 (RFC 9562) in its 32 hex digits: 48 bits of Unix time in
-milliseconds, then 74 random bits. Ids made later sort later, so new rows land at the end
-of every B-tree keyed by an id (primary keys, and the indexes of the rows that point at
-them) instead of at random places: a batch of inserts touches a few pages rather than
-nearly all of them. The time an id was made can be read from it; nothing secret is ever
-an id (tokens and codes come from ``secrets``).
+milliseconds, then 74 random bits. An id made in a later millisecond sorts later (within
+one millisecond the order is random), so new rows land at the end of every B-tree keyed
+by an id (primary keys, and the indexes of the rows that point at them) instead of at
+random places: a batch of inserts touches a few pages rather than nearly all of them. The
+time an id was made can be read from it; nothing secret is ever an id (tokens and codes
+come from ``secrets``).
 """
 
 from __future__ import annotations

@@ -428,6 +428,8 @@ class SearchIndexRepository(Protocol):
 
         Other writers of the index wait until this transaction ends (on PostgreSQL a
         table lock), so that none indexes an employee between the clear and the rebuild.
+        On PostgreSQL it also locks the employer's employees, in id order: a transaction
+        that indexes several known employees must lock them in that order as well.
         """
         ...
 

@@ -428,3 +428,56 @@ def test_importing_what_was_imported_changes_nothing(
     for source in (table, exported):
         again = portal.imports.employees(hr, as_file(csv_bytes(ENGLISH, source, delimiter=",")))
         assert (again.created, again.updated, again.unchanged) == (0, 0, len(rows))
+
+
+@attrs.define
+class _Spy:
+    """A search index that notes whom ``index`` was called for, in order."""
+
+    inner: Any
+    seen: list[str]
+
+    def index(self, employee: Employee) -> None:
+        self.seen.append(employee.id)
+        self.inner.index(employee)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@attrs.define
+class _SpyingStorage:
+    inner: Storage
+    seen: list[str] = attrs.Factory(list)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        with self.inner.unit_of_work() as uow:
+            original = uow.search
+            uow.search = _Spy(original, self.seen)  # type: ignore[misc]
+            try:
+                yield uow
+            finally:
+                uow.search = original  # type: ignore[misc]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_updates_are_written_in_id_order_as_a_search_rebuild_locks(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS)))
+    stored = employees_of(portal, hr)
+    spying = _SpyingStorage(portal.storage)
+    spied = Portal(
+        storage=spying,  # type: ignore[arg-type]
+        mailer=RecordingMailer(),
+        clock=portal.clock,
+        settings=portal.settings,
+    )
+    # Every row renamed, the file in the opposite order of the ids.
+    by_id = sorted(ROWS, key=lambda row: stored[row[0]].id, reverse=True)
+    renamed = [[row[0], row[1] + "s", *row[2:]] for row in by_id]
+    report = spied.imports.employees(hr, as_file(csv_bytes(DUTCH, renamed)))
+    assert report.updated == 3
+    assert spying.seen == sorted(stored[row[0]].id for row in ROWS)

@@ -30,7 +30,7 @@ from onzecoach import (
     VerificationFailed,
 )
 from onzecoach.accounts import AccountStatus, Enrollment
-from onzecoach.mfa import Method
+from onzecoach.mfa import Method, ResealReport
 from onzecoach.ports import Storage
 from onzecoach.testing import (
     FakeYubikeyVerifier,
@@ -483,8 +483,8 @@ def test_reseal_moves_app_secrets_to_the_new_key_so_the_old_can_go(
     assert not app_secret_opens(only_new)
     with pytest.raises(PermissionDenied):
         both.mfa.reseal(actor=Actor(user_id="hr", employer_id="x", role=Role.HR))
-    assert both.mfa.reseal() == 1
-    assert both.mfa.reseal() == 0  # sealed under the current key already
+    assert both.mfa.reseal() == ResealReport(resealed=1, unreadable=0)
+    assert both.mfa.reseal().resealed == 0  # sealed under the current key already
     assert app_secret_opens(only_new)
     challenge = only_new.auth.login("anna.hr", PASSWORD)
     only_new.auth.verify(challenge.token, next_code(portal, secret, clock), method="totp")
@@ -501,7 +501,7 @@ def test_a_login_after_a_rotation_seals_its_own_secret_again(
     challenge = both.auth.login("anna.hr", PASSWORD)
     both.auth.verify(challenge.token, next_code(portal, secret, clock), method="totp")
     assert app_secret_opens(rotated(portal))
-    assert both.mfa.reseal() == 0
+    assert both.mfa.reseal().resealed == 0
 
 
 def test_a_secret_no_configured_key_opens_is_left_alone(
@@ -509,7 +509,7 @@ def test_a_secret_no_configured_key_opens_is_left_alone(
 ) -> None:
     totp_user(portal, mailer)
     elsewhere = rotated(portal)  # the key that sealed it is gone
-    assert elsewhere.mfa.reseal() == 0
+    assert elsewhere.mfa.reseal() == ResealReport(resealed=0, unreadable=1)
     assert app_secret_opens(portal)  # still the original sealing
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -267,3 +270,51 @@ def test_renames_racing_a_rebuild_leave_the_index_as_the_table_says(
     portal.search.rebuild(employer_id=staff.employer_id)
     assert results(portal, staff) == after
     assert names(portal, staff, "bak") == ["Bakker, van den, A. (Anna)"]
+
+
+def test_a_writer_of_several_employees_in_id_order_does_not_deadlock_a_rebuild(
+    portal: Portal, staff: Actor
+) -> None:
+    """As the bulk import writes: the first employee indexed and held, then a rebuild
+    starts and locks the employer's employees in id order, then the second employee."""
+    assert staff.employer_id is not None
+    hits = portal.search.employees(staff, "ber").hits
+    people = [portal.employees.get(staff, hit.employee_id) for hit in hits[:2]]
+    first, second = sorted(people, key=lambda person: person.id)
+    holding = threading.Event()
+    outcomes: dict[str, object] = {}
+
+    def writer() -> None:
+        try:
+            with portal.storage.unit_of_work() as uow:
+                for n, person in enumerate((first, second)):
+                    renamed = attrs.evolve(person, last_name=person.last_name + "s")
+                    uow.employees.save(renamed)
+                    uow.search.index(renamed)
+                    if n == 0:
+                        holding.set()
+                        time.sleep(0.5)  # the rebuild starts meanwhile
+                uow.commit()
+            outcomes["writer"] = "ok"
+        except Exception as exc:
+            outcomes["writer"] = exc
+
+    def rebuild() -> None:
+        holding.wait(5)
+        try:
+            outcomes["rebuild"] = portal.search.rebuild(employer_id=staff.employer_id)
+        except Exception as exc:
+            outcomes["rebuild"] = exc
+
+    threads = [threading.Thread(target=writer), threading.Thread(target=rebuild)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes == {"writer": "ok", "rebuild": 7}
+    assert {
+        hit.display_name.split(",")[0] for hit in portal.search.employees(staff, "ber").hits
+    } >= {
+        first.last_name + "s",
+        second.last_name + "s",
+    }

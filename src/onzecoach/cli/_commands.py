@@ -507,8 +507,18 @@ def keys_reseal(ctx: click.Context) -> None:
     Run it after a key rotation, with the old key still in old_secret_keys; after it,
     app secrets no longer need the old key (see docs/operations.md for what still may).
     """
-    resealed = _portal(ctx).mfa.reseal()
-    _state(ctx).out.print(f"Sealed {resealed} app secret(s) again under the current key.")
+    state = _state(ctx)
+    report = _portal(ctx).mfa.reseal()
+    state.out.print(f"Sealed {report.resealed} app secret(s) again under the current key.")
+    if report.unreadable:
+        state.err.print(
+            Text(
+                f"Let op: {report.unreadable} app secret(s) open with no configured key; "
+                "their users need `onzecoach user reset-mfa`.",
+                style="yellow",
+            ),
+            soft_wrap=True,
+        )
 
 
 # search ----------------------------------------------------------------------------------

@@ -402,6 +402,7 @@ class _Run:
         changes: list[RowChange] = []
         write = not self._dry_run
         registered: list[tuple[Employee, EmployeeDetails]] = []
+        updates: list[tuple[Employee, EmployeeDetails, dict[str, tuple[Any, Any]]]] = []
         for item in planned:
             if item.existing is None:
                 created += 1
@@ -424,10 +425,14 @@ class _Run:
                 continue
             updated += 1
             changes.append(RowChange(item.row, item.number, "updated", diff))
-            if write:
-                self._update(uow, item.existing, item.details, diff, now)
-        if registered:
-            self._register(uow, registered, now)
+            updates.append((item.existing, item.details, diff))
+        if write:
+            # In id order: the order a search rebuild locks employees in on PostgreSQL
+            # (SearchIndexRepository.clear), so the two cannot wait for each other.
+            for employee, details, diff in sorted(updates, key=lambda u: u[0].id):
+                self._update(uow, employee, details, diff, now)
+            if registered:
+                self._register(uow, registered, now)
         return created, updated, unchanged, changes
 
     def _register(

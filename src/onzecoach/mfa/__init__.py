@@ -7,6 +7,7 @@ from onzecoach.mfa._model import (
     FactorKind,
     LoginChallenge,
     Method,
+    ResealReport,
     TotpSetup,
 )
 from onzecoach.mfa._service import MfaService
@@ -19,5 +20,6 @@ __all__ = [
     "LoginChallenge",
     "Method",
     "MfaService",
+    "ResealReport",
     "TotpSetup",
 ]

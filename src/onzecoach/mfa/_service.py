@@ -28,7 +28,14 @@ from onzecoach.errors import (
 )
 from onzecoach.ids import new_id
 from onzecoach.mfa import _codes as codes
-from onzecoach.mfa._model import BackupCode, Factor, FactorKind, SmsCode, TotpSetup
+from onzecoach.mfa._model import (
+    BackupCode,
+    Factor,
+    FactorKind,
+    ResealReport,
+    SmsCode,
+    TotpSetup,
+)
 from onzecoach.mfa._phone import check_mobile
 from onzecoach.notifications import dutch_datetime
 
@@ -362,19 +369,20 @@ class MfaService:
 
     # Key rotation -----------------------------------------------------------------------
 
-    def reseal(self, *, actor: Actor = SERVICE_DESK, batch_size: int = 500) -> int:
+    def reseal(self, *, actor: Actor = SERVICE_DESK, batch_size: int = 500) -> ResealReport:
         """Seal every authenticator-app secret sealed under an old key again under the
-        current ``Settings.secret_key``; return how many were sealed again.
+        current ``Settings.secret_key``.
 
         The step of a key rotation after which the old key is no longer needed for app
         secrets (``docs/operations.md``); logins do the same for their own secret. A
-        secret that cannot be opened with any configured key is left as it is (its user
-        needs a reset). Each batch is its own transaction; audited as ``mfa.resealed``.
+        secret that no configured key opens is left as it is and counted as
+        ``unreadable``: its user needs a reset. Each batch is its own transaction;
+        audited as ``mfa.resealed``.
         """
         if not actor.is_service_desk:
             raise PermissionDenied("Alleen het servicebureau mag dit doen.")
         sealer = self._settings.sealer
-        resealed = 0
+        resealed = unreadable = 0
         after: str | None = None
         while True:
             with self._storage.unit_of_work() as uow:
@@ -383,9 +391,12 @@ class MfaService:
                     break
                 after = page[-1].id
                 for factor in page:
-                    if factor.secret_sealed is not None and reseal_secret(
-                        uow, sealer, factor.id, factor.secret_sealed
-                    ):
+                    sealed = factor.secret_sealed
+                    if sealed is None or sealer.is_current(sealed):
+                        continue
+                    if not sealer.can_open(sealed):
+                        unreadable += 1
+                    elif reseal_secret(uow, sealer, factor.id, sealed):
                         resealed += 1
                 uow.commit()
         with self._storage.unit_of_work() as uow:
@@ -398,10 +409,11 @@ class MfaService:
                     subject_type="key",
                     subject_id="secret_key",
                     secrets=resealed,
+                    unreadable=unreadable,
                 )
             )
             uow.commit()
-        return resealed
+        return ResealReport(resealed=resealed, unreadable=unreadable)
 
     # Helpers --------------------------------------------------------------------------------
 

@@ -86,12 +86,16 @@ class PrefixIndex:
         """Add employees the index does not hold: appended, then one sort per list touched.
 
         The lists are sorted already, so each sort merges the new run into the old one.
+        An employee already held, or named twice, is a ``ValueError`` before anything
+        changes.
         """
+        entries = list(entries)
+        ids = [employee_id for employee_id, _ in entries]
+        if len(set(ids)) != len(ids) or any(i in self._entries for i in ids):
+            raise ValueError("add_many adds employees the index does not hold, once each")
         touched: set[str] = set()
         buckets: set[tuple[str, str]] = set()
         for employee_id, entry in entries:
-            if employee_id in self._entries:
-                raise ValueError(f"employee {employee_id} is in the index already")
             self._entries[employee_id] = entry
             shelf = self._shelves.setdefault(entry.employer_id, _Shelf())
             shelf.entries.extend(f"{token}{_TOKEN_END}{entry.key}" for token in entry.tokens)

@@ -101,7 +101,7 @@ _AUDIT_COLUMNS: Final = (
 
 
 def _audit_values(entry: AuditEntry) -> dict[str, Any]:
-    """The columns of an entry, in the order of ``_AUDIT_COLUMNS``."""
+    """The columns of an entry, by name."""
     return {
         "at": entry.at,
         "actor_id": entry.actor_id,
@@ -194,7 +194,7 @@ class SqlAudit(Repository):
         self._insert_rows(
             t.audit_log,
             _AUDIT_COLUMNS,
-            [tuple(_audit_values(entry).values()) for entry in entries],
+            [tuple(map(_audit_values(entry).__getitem__, _AUDIT_COLUMNS)) for entry in entries],
             "writing the audit log",
         )
 

@@ -79,6 +79,7 @@ def _change_counts(dialect: str) -> sa.Insert:
 _KEY_SHARE_EMPLOYEES = (
     sa.select(t.employees.c.id)
     .where(t.employees.c.employer_id == sa.bindparam("_employer_id"))
+    .order_by(t.employees.c.id)
     .with_for_update(key_share=True)
 )
 _LOCK_INDEX = sa.text(
@@ -204,6 +205,8 @@ class SqlSearchIndex(Repository):
             # First the key-share locks that the rebuild's inserts would take one by one
             # for their foreign keys: taken after the table lock, they would wait for a
             # writer that holds its employee's row and waits for the table: a deadlock.
+            # They are taken in id order, the order in which a writer of several
+            # employees (the bulk import) must lock them too.
             self._execute(_KEY_SHARE_EMPLOYEES, "locking the employees", parameters)
             self._execute(_LOCK_INDEX, "locking the search index")
         for statement in _CLEAR:
