@@ -401,6 +401,13 @@ class EmployeeRepository(Protocol):
         """The employer's employees by last name, given name and id."""
         ...
 
+    def for_employer_by_id(
+        self, employer_id: str, *, after: str | None, limit: int
+    ) -> list[Employee]:
+        """The employer's employees by id, the first ``limit`` after ``after``: for going
+        through all of them (a rebuild) without sorting or skipping rows per page."""
+        ...
+
     def delete(self, employee_id: str) -> None:
         """Remove an employee (one without trajectories); ``NotFound`` if unknown."""
         ...

@@ -308,6 +308,21 @@ class TestEmployees:
             assert uow.employees.get(first.id) == freed
             assert uow.employees.get(second.id) == taking
 
+    def test_for_employer_by_id_pages_through_one_employer_in_id_order(
+        self, storage: Storage
+    ) -> None:
+        ours, theirs = employer(storage), employer(storage)
+        people = [employee(ours, employee_number=str(n)) for n in range(7)]
+        add(storage, *people, employee(theirs))
+        pages: list[list[Employee]] = []
+        after: str | None = None
+        with storage.unit_of_work() as uow:
+            while page := uow.employees.for_employer_by_id(ours, after=after, limit=3):
+                pages.append(page)
+                after = page[-1].id
+        assert [len(page) for page in pages] == [3, 3, 1]
+        assert [p for page in pages for p in page] == sorted(people, key=lambda p: p.id)
+
     def test_for_employer_orders_by_last_name_given_name_and_id(self, storage: Storage) -> None:
         owner = employer(storage)
         # Only ASCII names: beyond ASCII the databases' lower() and str.casefold differ.

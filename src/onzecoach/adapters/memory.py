@@ -746,6 +746,19 @@ class _Employees:
         found.sort(key=lambda e: (e.last_name.casefold(), e.given_name.casefold(), e.id))
         return found[offset : offset + limit]
 
+    def for_employer_by_id(
+        self, employer_id: str, *, after: str | None, limit: int
+    ) -> list[Employee]:
+        found = sorted(
+            (
+                e
+                for e in self._uow.tables.employees.values()
+                if e.employer_id == employer_id and (after is None or e.id > after)
+            ),
+            key=lambda e: e.id,
+        )
+        return found[:limit]
+
     def delete(self, employee_id: str) -> None:
         tables = self._uow.tables
         employee = tables.employees.get(employee_id)

@@ -70,11 +70,13 @@ class SearchService:
             with self._storage.unit_of_work() as uow:
                 uow.search.clear(employer)
                 count = 0
-                while page := uow.employees.for_employer(
-                    employer, limit=_REBUILD_PAGE, offset=count
+                after: str | None = None
+                while page := uow.employees.for_employer_by_id(
+                    employer, after=after, limit=_REBUILD_PAGE
                 ):
                     uow.search.index_new(page)
                     count += len(page)
+                    after = page[-1].id
                 uow.audit.append(
                     audit_entry(
                         actor,

@@ -272,6 +272,16 @@ class SqlEmployees(_GuardedRepository):
         )
         return [_employee(row) for row in rows]
 
+    def for_employer_by_id(
+        self, employer_id: str, *, after: str | None, limit: int
+    ) -> list[Employee]:
+        c = t.employees.c
+        query = t.employees.select().where(c.employer_id == employer_id)
+        if after is not None:
+            query = query.where(c.id > after)
+        rows = self._execute(query.order_by(c.id).limit(limit), "listing employees")
+        return [_employee(row) for row in rows]
+
     def delete(self, employee_id: str) -> None:
         """Delete the employee's row; ``NotFound`` if there is none.
 
