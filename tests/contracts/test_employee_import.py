@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -348,33 +348,42 @@ class _HidingEmployees:
 
 
 @attrs.define
-class _RacingStorage:
+class _SwappedStorage:
+    """A storage whose units of work have repository ``name`` wrapped by ``wrap``."""
+
     inner: Storage
-    hidden: str
+    name: str
+    wrap: Callable[[Any], Any]
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
         with self.inner.unit_of_work() as uow:
-            original = uow.employees
-            uow.employees = _HidingEmployees(original, self.hidden)  # type: ignore[misc]
+            original = getattr(uow, self.name)
+            setattr(uow, self.name, self.wrap(original))
             try:
                 yield uow
             finally:
-                uow.employees = original  # type: ignore[misc]
+                setattr(uow, self.name, original)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+    def portal(self, like: Portal) -> Portal:
+        """A portal like ``like`` on this storage."""
+        return Portal(
+            storage=self,  # type: ignore[arg-type]
+            mailer=RecordingMailer(),
+            clock=like.clock,
+            settings=like.settings,
+        )
 
 
 def test_a_row_that_fails_at_write_time_does_not_sink_its_batch(portal: Portal) -> None:
     hr = hr_of(portal, "Acme")
     portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS[1:2])))  # takes 1002
-    racing = Portal(
-        storage=_RacingStorage(portal.storage, "1002"),  # type: ignore[arg-type]
-        mailer=RecordingMailer(),
-        clock=portal.clock,
-        settings=portal.settings,
-    )
+    racing = _SwappedStorage(
+        portal.storage, "employees", lambda inner: _HidingEmployees(inner, "1002")
+    ).portal(portal)
 
     report = racing.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS)), batch_size=10)
 
@@ -445,39 +454,17 @@ class _Spy:
         return getattr(self.inner, name)
 
 
-@attrs.define
-class _SpyingStorage:
-    inner: Storage
-    seen: list[str] = attrs.Factory(list)
-
-    @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
-        with self.inner.unit_of_work() as uow:
-            original = uow.search
-            uow.search = _Spy(original, self.seen)  # type: ignore[misc]
-            try:
-                yield uow
-            finally:
-                uow.search = original  # type: ignore[misc]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
 def test_updates_are_written_in_id_order_as_a_search_rebuild_locks(portal: Portal) -> None:
     hr = hr_of(portal, "Acme")
     portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS)))
     stored = employees_of(portal, hr)
-    spying = _SpyingStorage(portal.storage)
-    spied = Portal(
-        storage=spying,  # type: ignore[arg-type]
-        mailer=RecordingMailer(),
-        clock=portal.clock,
-        settings=portal.settings,
+    seen: list[str] = []
+    spied = _SwappedStorage(portal.storage, "search", lambda inner: _Spy(inner, seen)).portal(
+        portal
     )
     # Every row renamed, the file in the opposite order of the ids.
     by_id = sorted(ROWS, key=lambda row: stored[row[0]].id, reverse=True)
     renamed = [[row[0], row[1] + "s", *row[2:]] for row in by_id]
     report = spied.imports.employees(hr, as_file(csv_bytes(DUTCH, renamed)))
     assert report.updated == 3
-    assert spying.seen == sorted(stored[row[0]].id for row in ROWS)
+    assert seen == sorted(stored[row[0]].id for row in ROWS)

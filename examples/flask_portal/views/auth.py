@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask import Response as PageResponse
@@ -178,11 +179,36 @@ def forgotten() -> str | Response:
 
 @blueprint.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
 def reset(token: str) -> str | Response | tuple[str, int]:
-    dead = "Deze link is verlopen of al gebruikt. Vraag een nieuwe aan."
+    def done(password: str) -> Response:
+        portal().accounts.reset_password(token, password)
+        return _redirect("auth.login", melding="hersteld")
+
+    return _password_page(
+        token,
+        TokenPurpose.PASSWORD_RESET,
+        title="Nieuw wachtwoord",
+        dead="Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.",
+        use=done,
+    )
+
+
+def _password_page(
+    token: str,
+    purpose: TokenPurpose,
+    *,
+    title: str,
+    dead: str,
+    use: Callable[[str], Response],
+) -> str | Response | tuple[str, int]:
+    """The page a mailed link opens: choose a password; ``use`` spends the link with it.
+
+    A dead link says so at once, before and after the form (410).
+    """
+    again = purpose is TokenPurpose.PASSWORD_RESET
     try:
-        link = portal().accounts.check_link(token, TokenPurpose.PASSWORD_RESET)
+        link = portal().accounts.check_link(token, purpose)
     except InvalidToken:
-        return _dead_link(dead, again=True)
+        return _dead_link(dead, again=again)
     errors: list[str] = []
     if request.method == "POST":
         password = field("password", limit=1000)
@@ -190,19 +216,13 @@ def reset(token: str) -> str | Response | tuple[str, int]:
             errors.append("De wachtwoorden zijn niet gelijk.")
         else:
             try:
-                portal().accounts.reset_password(token, password)
+                return use(password)
             except PasswordPolicyError as weak:
                 errors = violation_texts(weak)
             except InvalidToken:
-                return _dead_link(dead, again=True)
-            else:
-                return _redirect("auth.login", melding="hersteld")
+                return _dead_link(dead, again=again)
     return render_template(
-        "auth/password.html",
-        errors=errors,
-        rules=RULES,
-        title="Nieuw wachtwoord",
-        username=link.username,
+        "auth/password.html", errors=errors, rules=RULES, title=title, username=link.username
     )
 
 
@@ -216,35 +236,18 @@ def _dead_link(message: str, *, again: bool) -> tuple[str, int]:
 
 @blueprint.route("/registreren/<token>", methods=["GET", "POST"])
 def register(token: str) -> str | Response | tuple[str, int]:
-    dead = "Deze link is verlopen of al gebruikt. Neem contact op met OnzeCoach."
-    try:
-        link = portal().accounts.check_link(token, TokenPurpose.INVITATION)
-    except InvalidToken:
-        return _dead_link(dead, again=False)
-    errors: list[str] = []
-    if request.method == "POST":
-        password = field("password", limit=1000)
-        if password != field("repeat", limit=1000):
-            errors.append("De wachtwoorden zijn niet gelijk.")
-        else:
-            try:
-                enrollment = portal().accounts.register(token, password)
-            except PasswordPolicyError as weak:
-                errors = violation_texts(weak)
-            except InvalidToken:
-                return _dead_link(dead, again=False)
-            else:
-                response = _redirect("auth.wizard", step="sms")
-                security.set_cookie(
-                    response, security.ENROLL_COOKIE, enrollment.token, max_age=ENROLL_AGE
-                )
-                return response
-    return render_template(
-        "auth/password.html",
-        errors=errors,
-        rules=RULES,
+    def done(password: str) -> Response:
+        enrollment = portal().accounts.register(token, password)
+        response = _redirect("auth.wizard", step="sms")
+        security.set_cookie(response, security.ENROLL_COOKIE, enrollment.token, max_age=ENROLL_AGE)
+        return response
+
+    return _password_page(
+        token,
+        TokenPurpose.INVITATION,
         title="Kies een wachtwoord",
-        username=link.username,
+        dead="Deze link is verlopen of al gebruikt. Neem contact op met OnzeCoach.",
+        use=done,
     )
 
 

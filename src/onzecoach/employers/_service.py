@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from onzecoach.accounts import Invitation, InvitationService, User
     from onzecoach.ports import Clock, Storage, UnitOfWork
 
-__all__ = ["AdminService"]
+__all__ = ["AdminService", "employers_to_repair"]
 
 
 def _load_employer(uow: UnitOfWork, employer_id: object) -> Employer:
@@ -20,6 +20,18 @@ def _load_employer(uow: UnitOfWork, employer_id: object) -> Employer:
     if employer is None:
         raise NotFound("Werkgever niet gevonden.")
     return employer
+
+
+def employers_to_repair(storage: Storage, actor: Actor, employer_id: object) -> list[str]:
+    """The employers a service-desk repair (a rebuild) covers: ``employer_id``, or every
+    employer when it is ``None``. ``NotFound`` for an unknown employer, and for anyone
+    but the service desk."""
+    if not actor.is_service_desk:
+        raise NotFound("Werkgever niet gevonden.")
+    with storage.unit_of_work() as uow:
+        if employer_id is None:
+            return [employer.id for employer in uow.employers.list()]
+        return [_load_employer(uow, employer_id).id]
 
 
 def _require_service_desk(actor: Actor) -> None:

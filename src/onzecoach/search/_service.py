@@ -7,6 +7,7 @@ import attrs
 
 from onzecoach.actors import SERVICE_DESK, Actor, can_see
 from onzecoach.audit import audit_entry
+from onzecoach.employers._service import employers_to_repair
 from onzecoach.errors import FieldError, NotFound, ValidationError
 from onzecoach.search._normalise import query_words
 
@@ -56,15 +57,7 @@ class SearchService:
         in its own transaction; searches meanwhile still see the old index. Service desk
         only; audited as ``search.rebuilt``.
         """
-        if not actor.is_service_desk:
-            raise NotFound("Werkgever niet gevonden.")
-        with self._storage.unit_of_work() as uow:
-            if employer_id is None:
-                employers = [e.id for e in uow.employers.list()]
-            elif isinstance(employer_id, str) and uow.employers.get(employer_id) is not None:
-                employers = [employer_id]
-            else:
-                raise NotFound("Werkgever niet gevonden.")
+        employers = employers_to_repair(self._storage, actor, employer_id)
         indexed = 0
         for employer in employers:
             with self._storage.unit_of_work() as uow:
