@@ -152,6 +152,35 @@ def test_an_xlsx_file_is_read_from_its_first_sheet(portal: Portal, tmp_path: Pat
     )
 
 
+def test_xlsx_cells_read_as_the_form_would_have_them(portal: Portal, tmp_path: Path) -> None:
+    hr = hr_of(portal, "Acme")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(DUTCH)
+    sheet.append([None] * len(DUTCH))  # an empty row is skipped
+    sheet.append([2001.0, " Visser ", "  ", "Sanne", "S", "vrouw", date(1990, 2, 1),
+                  "sanne@example.nl", None, "Finance", 12.5, "PO-7"])  # fmt: skip
+    other = workbook.create_sheet("Tweede")
+    other.append(DUTCH)
+    other.append(["9999", "Niet", None, "Mij", "N", "man", "01-01-1980", "n@example.nl"])
+    path = tmp_path / "werknemers.xlsx"
+    workbook.save(path)
+    seen: list[tuple[int, int | None]] = []
+
+    report = portal.imports.employees(hr, path, progress=lambda *done: seen.append(done))
+
+    assert (report.rows, report.created, report.errors) == (1, 1, ())
+    assert seen == [(1, 2)]  # the sheet's rows below the header, the empty one too
+    sanne = employees_of(portal, hr)["2001"]
+    assert (sanne.last_name, sanne.name_infix, sanne.birth_date, sanne.cost_centre) == (
+        "Visser",
+        None,
+        date(1990, 2, 1),
+        "12.5",
+    )
+
+
 def test_a_dry_run_reports_what_would_change_and_writes_nothing(portal: Portal) -> None:
     hr = hr_of(portal, "Acme")
     portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS[:1])))

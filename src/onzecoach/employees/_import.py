@@ -563,32 +563,28 @@ def _read_csv(data: bytes) -> _Table:
 
 
 def _read_xlsx(data: bytes) -> _Table:
+    # calamine (Rust) reads a sheet about ten times as fast as openpyxl. It gives empty
+    # cells as "", whole numbers as floats and dates as dates; _cell_value takes all of
+    # them as the form would.
     try:
-        import openpyxl  # noqa: PLC0415 - an optional extra, loaded only for XLSX files
+        from python_calamine import CalamineWorkbook  # noqa: PLC0415 - the xlsx extra
     except ImportError as exc:  # pragma: no cover - the xlsx extra is missing
         raise _Unreadable("unsupported", "Installeer onzecoach[xlsx] om .xlsx te lezen.") from exc
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        records = iter(sheet.iter_rows())
+        header = next(records, None)
+    except Exception as exc:  # calamine raises several kinds for a broken file
         raise _Unreadable("unreadable", _UNREADABLE) from exc
-    sheet = workbook.worksheets[0]
-    records = sheet.iter_rows(values_only=True)
-    header = next(records, None)
     if header is None:
-        workbook.close()
         raise _Unreadable("empty", "Het bestand is leeg.")
     fields, warnings = _columns(list(header))
-    total = None if sheet.max_row is None else max(sheet.max_row - 1, 0)
-
-    def rows() -> Iterator[_Row]:
-        try:
-            for number, cells in enumerate(records, start=2):
-                if any(cell is not None and str(cell).strip() for cell in cells):
-                    yield _row(number, fields, list(cells), text_only=False)
-        finally:
-            workbook.close()
-
-    return _Table(_present(fields), rows(), total, warnings)
+    rows = (
+        _row(number, fields, list(cells), text_only=False)
+        for number, cells in enumerate(records, start=2)
+        if any(cell is not None and str(cell).strip() for cell in cells)
+    )
+    return _Table(_present(fields), rows, max(sheet.height - 1, 0), warnings)
 
 
 def _present(fields: list[str | None]) -> tuple[str, ...]:
