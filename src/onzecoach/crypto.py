@@ -17,6 +17,7 @@ import os
 import secrets
 from collections.abc import Sequence
 
+import attrs
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -99,10 +100,14 @@ class Sealer:
             raise DecryptionFailed("sealed data was altered or belongs elsewhere") from exc
         return plain.decode("utf-8", "surrogatepass")
 
-    def can_open(self, sealed: str) -> bool:
-        """Whether a configured key sealed ``sealed`` (it may still fail to open)."""
-        parts = sealed.split(".", 2)
-        return len(parts) == 3 and parts[0] == _VERSION and parts[1] in self._ciphers
+    def renewed(self, sealed: str, *, context: str) -> str | None:
+        """``sealed`` sealed again under the current key, or ``None`` when it already is.
+
+        ``DecryptionFailed`` when no configured key opens it.
+        """
+        if self.is_current(sealed):
+            return None
+        return self.seal(self.open(sealed, context=context), context=context)
 
     def is_current(self, sealed: str) -> bool:
         """Whether ``sealed`` was sealed with the current key (not an old one)."""
@@ -159,3 +164,12 @@ class CodeHasher:
 @functools.lru_cache(maxsize=8)
 def code_hasher_for(secret_key: str, old_keys: tuple[str, ...]) -> CodeHasher:
     return CodeHasher(secret_key, old_keys)
+
+
+@attrs.frozen
+class ResealReport:
+    """What sealing again under a new key did: values sealed again under the current key,
+    and those no configured key opens (left as they are)."""
+
+    resealed: int
+    unreadable: int

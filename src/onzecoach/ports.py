@@ -149,7 +149,8 @@ class OutboxRepository(Protocol):
         ...
 
     def save(self, message: OutboxMessage) -> None:
-        """Store the state of a known message (status, attempts, times, last error)."""
+        """Store the state of a known message (status, attempts, times, last error); its
+        recipient, subject and bodies stay as stored."""
         ...
 
     def finish(self, message: OutboxMessage, *, claimed_until: datetime) -> bool:
@@ -170,6 +171,22 @@ class OutboxRepository(Protocol):
         limit: int = 100,
     ) -> list[OutboxMessage]:
         """Messages matching every given filter, newest first."""
+        ...
+
+    def unsent_page(self, *, after: str | None, limit: int) -> Sequence[OutboxMessage]:
+        """Messages not sent yet (pending, sending or dead), by id, the first ``limit``
+        after ``after``: for sealing their bodies again under a new key."""
+        ...
+
+    def replace_bodies(
+        self,
+        message_id: str,
+        *,
+        old: tuple[str, str | None],
+        new: tuple[str, str | None],
+    ) -> bool:
+        """Set the sealed ``(text, html)`` to ``new`` if they are still ``old``; ``False``
+        if not. Nothing else of the message is written."""
         ...
 
 

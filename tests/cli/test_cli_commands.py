@@ -470,10 +470,17 @@ def test_keys_reseal_seals_app_secrets_again_under_the_new_key(portal: Portal, e
         "ONZECOACH_SECRET_KEY": "een-nieuwe-sleutel-van-minstens-32-tekens",
         "ONZECOACH_OLD_SECRET_KEYS": TEST_SECRET_KEY,
     }
+    portal.admin.invite_user(employer.id, email="t@example.nl", username="tweede.hr")  # queued
     done = run(rotated, "keys", "reseal")
     assert done.exit_code == EXIT_OK
-    assert "Sealed 1 app secret(s) again" in done.stdout
-    assert "Sealed 0 app secret(s) again" in run(rotated, "keys", "reseal").stdout
+    assert "Sealed 1 app secret(s) and 1 unsent message(s) again" in done.stdout
+    again = run(rotated, "keys", "reseal")
+    assert "Sealed 0 app secret(s) and 0 unsent message(s) again" in again.stdout
+    lost = {**env, "ONZECOACH_SECRET_KEY": "een-derde-sleutel-van-minstens-32-tekens"}
+    warned = run(lost, "keys", "reseal")  # the key that sealed them is not configured
+    assert warned.exit_code == EXIT_OK
+    assert "Let op: 1 app secret(s) open with no configured key" in warned.stderr
+    assert "Let op: 1 unsent message(s) open with no configured key" in warned.stderr
 
 
 # demo seed -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import attrs
 import pytest
 
 from onzecoach import MailDeliveryError, NotFound, Portal, Settings
+from onzecoach.crypto import ResealReport
 from onzecoach.notifications import MailContent, OutboxMessage, OutboxStatus, new_email, new_sms
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
@@ -279,3 +280,76 @@ def test_sms_goes_through_the_sms_port(
         uow.commit()
     assert portal.outbox.dispatch_due() == 1
     assert [(m.to, m.text) for m in sms.sent] == [("+31612345678", "Je code is 4k7x2m")]
+
+
+# Sealing again under a new key --------------------------------------------------------------
+
+NEW_KEY = "een-nieuwe-sleutel-van-minstens-32-tekens"
+
+
+def rotated(portal: Portal, mailer: RecordingMailer, *old_keys: str) -> Portal:
+    settings = make_settings(secret_key=NEW_KEY, old_secret_keys=old_keys)
+    return Portal(storage=portal.storage, mailer=mailer, clock=portal.clock, settings=settings)
+
+
+def test_reseal_moves_unsent_bodies_to_the_new_key_so_the_old_can_go(
+    portal: Portal, mailer: RecordingMailer, clock: FrozenClock
+) -> None:
+    pending = queue(portal, to="later@example.nl", delay=timedelta(hours=1))
+    sent = queue(portal, to="sent@example.nl")
+    assert portal.outbox.dispatch_due() == 1
+    dead = queue(portal, to="dead@example.nl")
+    with portal.storage.unit_of_work() as uow:
+        stored = uow.outbox.get(dead)
+        assert stored is not None
+        uow.outbox.save(attrs.evolve(stored, status=OutboxStatus.DEAD, attempts=5))
+        uow.commit()
+    before = {message_id: status(portal, message_id) for message_id in (pending, sent, dead)}
+
+    both = rotated(portal, mailer, portal.settings.secret_key)
+    assert both.outbox.reseal() == ResealReport(resealed=2, unreadable=0)
+    assert both.outbox.reseal() == ResealReport(resealed=0, unreadable=0)
+    after = {message_id: status(portal, message_id) for message_id in before}
+    assert after[sent] == before[sent]  # sent bodies are left alone
+    for message_id in (pending, dead):
+        changed = attrs.evolve(
+            after[message_id], text=before[message_id].text, html=before[message_id].html
+        )
+        assert changed == before[message_id]  # only the bodies changed
+        assert after[message_id].text != before[message_id].text
+
+    only_new = rotated(portal, mailer)
+    only_new.outbox.requeue(dead)
+    clock.advance(timedelta(hours=1))
+    assert only_new.outbox.dispatch_due() == 2
+    assert sorted(m["To"] for m in mailer.sent[-2:]) == ["dead@example.nl", "later@example.nl"]
+    assert "Beste Anna," in str(mailer.sent[-1].get_body(("plain",)))
+
+
+def test_bodies_no_configured_key_opens_are_counted_and_left(portal: Portal) -> None:
+    message_id = queue(portal)
+    before = status(portal, message_id)
+    elsewhere = rotated(portal, RecordingMailer())  # the key that sealed it is gone
+    assert elsewhere.outbox.reseal() == ResealReport(resealed=0, unreadable=1)
+    assert status(portal, message_id) == before
+
+
+def test_replace_bodies_only_replaces_what_it_was_told(portal: Portal) -> None:
+    message_id = queue(portal)
+    message = status(portal, message_id)
+    with portal.storage.unit_of_work() as uow:
+        assert not uow.outbox.replace_bodies(message_id, old=("v1.x.y", None), new=("a", "b"))
+        assert uow.outbox.replace_bodies(
+            message_id, old=(message.text, message.html), new=("a", None)
+        )
+        uow.commit()
+    assert status(portal, message_id) == attrs.evolve(message, text="a", html=None)
+
+
+def test_saving_a_message_writes_its_state_not_its_bodies(portal: Portal) -> None:
+    message_id = queue(portal)
+    message = status(portal, message_id)
+    with portal.storage.unit_of_work() as uow:
+        uow.outbox.save(attrs.evolve(message, attempts=3, text="ander", html=None))
+        uow.commit()
+    assert status(portal, message_id) == attrs.evolve(message, attempts=3)

@@ -261,6 +261,22 @@ class _Audit:
         return found[:limit]
 
 
+_UNSENT = frozenset({OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.DEAD})
+
+
+def _with_state(stored: OutboxMessage, message: OutboxMessage) -> OutboxMessage:
+    """``stored`` with the state of ``message``: what ``save`` and ``finish`` write."""
+    return attrs.evolve(
+        stored,
+        status=message.status,
+        attempts=message.attempts,
+        not_before=message.not_before,
+        locked_until=message.locked_until,
+        sent_at=message.sent_at,
+        last_error=message.last_error,
+    )
+
+
 class _Outbox:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
@@ -301,9 +317,10 @@ class _Outbox:
         return claimed
 
     def save(self, message: OutboxMessage) -> None:
-        if message.id not in self._uow.tables.outbox:
+        stored = self._uow.tables.outbox.get(message.id)
+        if stored is None:
             raise NotFound("Onbekend bericht in de wachtrij.")
-        self._store(message)
+        self._store(_with_state(stored, message))
 
     def finish(self, message: OutboxMessage, *, claimed_until: datetime) -> bool:
         stored = self._uow.tables.outbox.get(message.id)
@@ -313,7 +330,31 @@ class _Outbox:
             or stored.locked_until != claimed_until
         ):
             return False
-        self._store(message)
+        self._store(_with_state(stored, message))
+        return True
+
+    def unsent_page(self, *, after: str | None, limit: int) -> list[OutboxMessage]:
+        found = sorted(
+            (
+                m
+                for m in self._uow.tables.outbox.values()
+                if m.status in _UNSENT and (after is None or m.id > after)
+            ),
+            key=lambda m: m.id,
+        )
+        return found[:limit]
+
+    def replace_bodies(
+        self,
+        message_id: str,
+        *,
+        old: tuple[str, str | None],
+        new: tuple[str, str | None],
+    ) -> bool:
+        stored = self._uow.tables.outbox.get(message_id)
+        if stored is None or (stored.text, stored.html) != old:
+            return False
+        self._store(attrs.evolve(stored, text=new[0], html=new[1]))
         return True
 
     def list(

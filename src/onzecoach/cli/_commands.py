@@ -502,23 +502,29 @@ def keys() -> None:
 @keys.command("reseal")
 @click.pass_context
 def keys_reseal(ctx: click.Context) -> None:
-    """Seal every authenticator-app secret again under the current secret_key.
+    """Seal authenticator-app secrets and unsent messages again under the current key.
 
     Run it after a key rotation, with the old key still in old_secret_keys; after it,
-    app secrets no longer need the old key (see docs/operations.md for what still may).
+    they no longer need the old key (see docs/operations.md for what still may).
     """
     state = _state(ctx)
-    report = _portal(ctx).mfa.reseal()
-    state.out.print(f"Sealed {report.resealed} app secret(s) again under the current key.")
-    if report.unreadable:
-        state.err.print(
-            Text(
-                f"Let op: {report.unreadable} app secret(s) open with no configured key; "
-                "their users need `onzecoach user reset-mfa`.",
+    portal = _portal(ctx)
+    secrets = portal.mfa.reseal()
+    messages = portal.outbox.reseal()
+    state.out.print(
+        f"Sealed {secrets.resealed} app secret(s) and {messages.resealed} unsent message(s) "
+        "again under the current key."
+    )
+    for count, what, remedy in (
+        (secrets.unreadable, "app secret(s)", "their users need `onzecoach user reset-mfa`"),
+        (messages.unreadable, "unsent message(s)", "they cannot be sent"),
+    ):
+        if count:
+            state.err.print(
+                Text(f"Let op: {count} {what} open with no configured key; {remedy}."),
                 style="yellow",
-            ),
-            soft_wrap=True,
-        )
+                soft_wrap=True,
+            )
 
 
 # search ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Second factors and login: SMS, authenticator app, YubiKey, backup codes, throttling."""
 
+from onzecoach.crypto import ResealReport
 from onzecoach.mfa._auth import AuthService
 from onzecoach.mfa._model import (
     BackupCode,
@@ -7,7 +8,6 @@ from onzecoach.mfa._model import (
     FactorKind,
     LoginChallenge,
     Method,
-    ResealReport,
     TotpSetup,
 )
 from onzecoach.mfa._service import MfaService

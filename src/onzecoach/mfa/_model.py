@@ -131,13 +131,3 @@ class TotpSetup:
     secret: str = attrs.field(repr=False)
     provisioning_uri: str = attrs.field(repr=False)
     qr_svg: str = attrs.field(repr=False)
-
-
-@attrs.frozen
-class ResealReport:
-    """What ``portal.mfa.reseal`` did: app secrets sealed again under the current key, and
-    those that no configured key opens (their users need a reset of their second factor).
-    """
-
-    resealed: int
-    unreadable: int

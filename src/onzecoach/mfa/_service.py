@@ -11,6 +11,7 @@ from onzecoach.accounts import _tokens as tokens
 from onzecoach.accounts._model import AccountStatus, TokenPurpose, User
 from onzecoach.actors import SERVICE_DESK, Actor
 from onzecoach.audit import audit_entry
+from onzecoach.crypto import ResealReport
 from onzecoach.errors import (
     Conflict,
     DecryptionFailed,
@@ -28,14 +29,7 @@ from onzecoach.errors import (
 )
 from onzecoach.ids import new_id
 from onzecoach.mfa import _codes as codes
-from onzecoach.mfa._model import (
-    BackupCode,
-    Factor,
-    FactorKind,
-    ResealReport,
-    SmsCode,
-    TotpSetup,
-)
+from onzecoach.mfa._model import BackupCode, Factor, FactorKind, SmsCode, TotpSetup
 from onzecoach.mfa._phone import check_mobile
 from onzecoach.notifications import dutch_datetime
 
@@ -391,13 +385,13 @@ class MfaService:
                     break
                 after = page[-1].id
                 for factor in page:
-                    sealed = factor.secret_sealed
-                    if sealed is None or sealer.is_current(sealed):
+                    if factor.secret_sealed is None:
                         continue
-                    if not sealer.can_open(sealed):
+                    try:
+                        if reseal_secret(uow, sealer, factor.id, factor.secret_sealed):
+                            resealed += 1
+                    except DecryptionFailed:
                         unreadable += 1
-                    elif reseal_secret(uow, sealer, factor.id, sealed):
-                        resealed += 1
                 uow.commit()
         with self._storage.unit_of_work() as uow:
             uow.audit.append(
@@ -492,18 +486,11 @@ class MfaService:
 def reseal_secret(uow: UnitOfWork, sealer: Sealer, factor_id: str, sealed: str) -> bool:
     """Seal an app secret again under the current key if an old one sealed it.
 
-    ``True`` when it was sealed again; ``False`` when it is current already, cannot be
-    opened, or changed meanwhile.
+    ``True`` when it was sealed again; ``False`` when it is current already or changed
+    meanwhile. ``DecryptionFailed`` when no configured key opens it.
     """
-    if sealer.is_current(sealed):
-        return False
-    context = totp_context(factor_id)
-    try:
-        secret = sealer.open(sealed, context=context)
-    except DecryptionFailed:
-        return False
-    fresh = sealer.seal(secret, context=context)
-    return uow.factors.replace_secret(factor_id, old=sealed, new=fresh)
+    fresh = sealer.renewed(sealed, context=totp_context(factor_id))
+    return fresh is not None and uow.factors.replace_secret(factor_id, old=sealed, new=fresh)
 
 
 def tokens_invalid() -> InvalidToken:

@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.errors import MailDeliveryError, NotFound, SmsDeliveryError, ValidationError
+from onzecoach.crypto import ResealReport
+from onzecoach.errors import (
+    DecryptionFailed,
+    MailDeliveryError,
+    NotFound,
+    SmsDeliveryError,
+    ValidationError,
+)
 from onzecoach.notifications._mail import compose_email, outbox_context
 from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus
 
@@ -102,6 +109,46 @@ class OutboxService:
                 )
             )
             uow.commit()
+
+    def reseal(self, *, batch_size: int = 500) -> ResealReport:
+        """Seal the bodies of every message not sent yet (pending, sending or dead) that
+        an old key sealed again under the current ``Settings.secret_key``.
+
+        A step of a key rotation (``docs/operations.md``): after it, the outbox no longer
+        needs the old key. Bodies that no configured key opens are left as they are and
+        counted as ``unreadable``. Each batch is its own transaction; a message that
+        changed meanwhile is left for the next run.
+        """
+        sealer = self._settings.sealer
+        resealed = unreadable = 0
+        after: str | None = None
+        while True:
+            with self._storage.unit_of_work() as uow:
+                page = uow.outbox.unsent_page(after=after, limit=batch_size)
+                if not page:
+                    break
+                after = page[-1].id
+                for message in page:
+                    context = outbox_context(message.id)
+                    try:
+                        text = sealer.renewed(message.text, context=context)
+                        html = (
+                            None
+                            if message.html is None
+                            else sealer.renewed(message.html, context=context)
+                        )
+                    except DecryptionFailed:
+                        unreadable += 1
+                        continue
+                    if text is None and html is None:
+                        continue  # sealed under the current key already
+                    new = (text or message.text, html or message.html)
+                    if uow.outbox.replace_bodies(
+                        message.id, old=(message.text, message.html), new=new
+                    ):
+                        resealed += 1
+                uow.commit()
+        return ResealReport(resealed=resealed, unreadable=unreadable)
 
     def _claim(self, limit: int) -> list[OutboxMessage]:
         now = self._clock.now()

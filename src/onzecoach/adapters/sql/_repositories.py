@@ -221,6 +221,7 @@ class SqlAudit(Repository):
         return [_audit_entry(row) for row in rows]
 
 
+_UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.DEAD)
 _OUTBOX_STATE = ("status", "attempts", "not_before", "locked_until", "sent_at", "last_error")
 _FINISH_OUTBOX = (
     t.outbox.update()
@@ -316,6 +317,31 @@ class SqlOutbox(Repository):
             _FINISH_OUTBOX,
             "recording a delivery",
             {"_id": message.id, "_claimed_until": claimed_until, **self._state(message)},
+        )
+        return result.rowcount == 1
+
+    def unsent_page(self, *, after: str | None, limit: int) -> list[OutboxMessage]:
+        c = t.outbox.c
+        query = t.outbox.select().where(c.status.in_([status.value for status in _UNSENT]))
+        if after is not None:
+            query = query.where(c.id > after)
+        rows = self._execute(query.order_by(c.id).limit(limit), "reading the outbox")
+        return [_outbox_message(row) for row in rows]
+
+    def replace_bodies(
+        self,
+        message_id: str,
+        *,
+        old: tuple[str, str | None],
+        new: tuple[str, str | None],
+    ) -> bool:
+        c = t.outbox.c
+        html = c.html.is_(None) if old[1] is None else c.html == old[1]
+        result = self._execute(
+            t.outbox.update()
+            .where(c.id == message_id, c.text == old[0], html)
+            .values(text=new[0], html=new[1]),
+            "sealing a message again",
         )
         return result.rowcount == 1
 
