@@ -12,6 +12,7 @@ import attrs
 from onzecoach import Settings, StorageError
 from onzecoach.accounts._hashing import CHEAPEST
 from onzecoach.employees._model import Employee
+from onzecoach.employees._validation import EmployeeDetails, Gender
 from onzecoach.ids import new_id
 from onzecoach.ports import Storage, UnitOfWork
 from onzecoach.trajectories._model import Appointment, Trajectory
@@ -85,6 +86,21 @@ class BrokenStorage:
 
     def close(self) -> None:
         self._real.close()
+
+
+def employee(employer_id: str, **changes: Any) -> Employee:
+    """An employee of ``employer_id`` with only the required fields, changed by ``changes``."""
+    details = EmployeeDetails(
+        last_name="Berg",
+        given_name="Anna",
+        initials="A.M.",
+        gender=Gender.FEMALE,
+        birth_date=date(1985, 2, 28),
+        email="anna.berg@example.nl",
+        registration_type="OnzeCoach",
+    )
+    base = Employee.create(id=new_id(), employer_id=employer_id, details=details, now=T0)
+    return attrs.evolve(base, **changes)
 
 
 def trajectory(person: Employee, number: int = 1, **changes: Any) -> Trajectory:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import attrs
@@ -18,13 +18,11 @@ from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
 from onzecoach.adapters.sql._rows import fields_except, row_values
 from onzecoach.adapters.sql._tables import VERSION_TABLE, metadata
-from onzecoach.employees._model import Employee
-from onzecoach.employees._validation import EmployeeDetails, Gender
 from onzecoach.employers._model import Department, Employer
 from onzecoach.ids import new_id
 from onzecoach.stats._model import Counters, Level, StatsCell, StatsScope, ThemeCell
 from onzecoach.testing import RecordingMailer
-from support import appointment, make_settings, trajectory
+from support import appointment, employee, make_settings, trajectory
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -246,8 +244,8 @@ def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_depa
     assert sql_storage.schema_revision() == "0005"
     owner = Employer(id=new_id(), name="Werkgever", created_at=START)
     dept = Department(id=new_id(), employer_id=owner.id, name="Zorg", created_at=START)
-    placed = _employee(owner.id, department_id=dept.id)
-    unplaced = _employee(owner.id)
+    placed = employee(owner.id, department_id=dept.id)
+    unplaced = employee(owner.id)
     journeys = [trajectory(placed), trajectory(unplaced)]
     visits = [appointment(journeys[0]), appointment(journeys[0]), appointment(journeys[1])]
     with sql_storage.unit_of_work() as uow:
@@ -280,20 +278,6 @@ def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_depa
             journeys[0], department_id=dept.id
         )
         assert uow.appointments.for_trajectory(journeys[1].id) == [visits[2]]
-
-
-def _employee(employer_id: str, department_id: str | None = None) -> Employee:
-    details = EmployeeDetails(
-        last_name="Berg",
-        given_name="Anna",
-        initials="A.",
-        gender=Gender.FEMALE,
-        birth_date=date(1985, 2, 28),
-        email="anna.berg@example.nl",
-        registration_type="OnzeCoach",
-    )
-    person = Employee.create(id=new_id(), employer_id=employer_id, details=details, now=START)
-    return attrs.evolve(person, department_id=department_id)
 
 
 def test_a_recount_waits_for_the_writers_of_cells_under_way(empty_url: str) -> None:

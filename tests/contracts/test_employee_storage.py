@@ -12,7 +12,7 @@ import pytest
 
 from onzecoach import Conflict, NotFound
 from onzecoach.employees._model import Employee
-from onzecoach.employees._validation import EmployeeDetails, Gender
+from onzecoach.employees._validation import Gender
 from onzecoach.employers._model import Department, Employer
 from onzecoach.ids import new_id
 from onzecoach.ports import Storage, UnitOfWork
@@ -24,7 +24,7 @@ from onzecoach.trajectories._model import (
     ClosedReason,
     Trajectory,
 )
-from support import T0, appointment, race, trajectory
+from support import T0, appointment, employee, race, trajectory
 
 AMSTERDAM = timezone(timedelta(hours=1))
 
@@ -67,21 +67,6 @@ def department(storage: Storage, employer_id: str) -> str:
         ),
     )
     return department_id
-
-
-def employee(employer_id: str, **changes: Any) -> Employee:
-    """An employee with only the required fields, changed by ``changes``."""
-    details = EmployeeDetails(
-        last_name="Berg",
-        given_name="Anna",
-        initials="A.M.",
-        gender=Gender.FEMALE,
-        birth_date=date(1985, 2, 28),
-        email="anna.berg@example.nl",
-        registration_type="OnzeCoach",
-    )
-    base = Employee.create(id=new_id(), employer_id=employer_id, details=details, now=T0)
-    return attrs.evolve(base, **changes)
 
 
 def full_employee(employer_id: str, department_id: str, **changes: Any) -> Employee:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, TypeVar
@@ -24,6 +23,7 @@ from onzecoach.mfa._model import (
     ThrottleState,
 )
 from onzecoach.ports import Storage, UnitOfWork
+from support import race
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 AMSTERDAM = timezone(timedelta(hours=1))
@@ -531,26 +531,6 @@ class TestRollback:
 
 
 # Concurrency: each thread its own storage, as separate processes would have ----------
-
-
-def race(actions: list[Callable[[], bool]]) -> list[bool | BaseException]:
-    """Start ``actions`` together, one thread each; what each returned or raised."""
-    results: list[bool | BaseException] = [False] * len(actions)
-    barrier = threading.Barrier(len(actions))
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = actions[index]()
-        except BaseException as exc:  # pragma: no cover - reported by the assertion
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 ROUNDS = 5

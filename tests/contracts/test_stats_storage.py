@@ -11,15 +11,13 @@ import functools
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
-from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onzecoach.employees._model import Employee
-from onzecoach.employees._validation import EmployeeDetails, Gender
 from onzecoach.employers._model import Department, Employer
 from onzecoach.ids import new_id
 from onzecoach.ports import Storage, UnitOfWork
@@ -34,7 +32,7 @@ from onzecoach.stats._model import (
     months,
 )
 from onzecoach.trajectories._model import Appointment, Trajectory
-from support import T0, appointment, race, trajectory
+from support import T0, appointment, employee, race, trajectory
 
 R = TypeVar("R")
 
@@ -1233,20 +1231,6 @@ def employer(storage: Storage) -> str:
         ),
     )
     return employer_id
-
-
-def employee(employer_id: str, **changes: Any) -> Employee:
-    details = EmployeeDetails(
-        last_name="Berg",
-        given_name="Anna",
-        initials="A.M.",
-        gender=Gender.FEMALE,
-        birth_date=date(1985, 2, 28),
-        email="anna.berg@example.nl",
-        registration_type="OnzeCoach",
-    )
-    base = Employee.create(id=new_id(), employer_id=employer_id, details=details, now=T0)
-    return attrs.evolve(base, **changes)
 
 
 def department(storage: Storage, employer_id: str) -> str:
