@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 if TYPE_CHECKING:
-    from onzecoach.accounts._model import Enrollment
+    from onzecoach.results import Enrollment
 
 __all__ = [
     "AdapterError",

@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 
 import argon2
 import attrs
+from argon2.profiles import RFC_9106_LOW_MEMORY
 
-from onzecoach.accounts._hashing import RFC_9106_LOW_MEMORY
-from onzecoach.accounts._policy import PasswordPolicy
+from onzecoach.catalogues import DEFAULT_TRAJECTORY_TYPES, TrajectoryType
 from onzecoach.crypto import CodeHasher, Sealer, code_hasher_for, sealer_for
-from onzecoach.trajectories._model import DEFAULT_TRAJECTORY_TYPES, TrajectoryType
+from onzecoach.passwords import PasswordPolicy
 
 __all__ = ["Settings"]
 

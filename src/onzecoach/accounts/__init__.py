@@ -13,8 +13,8 @@ from onzecoach.accounts._model import (
     TokenPurpose,
     User,
 )
-from onzecoach.accounts._policy import PasswordPolicy
 from onzecoach.accounts._service import AccountService
+from onzecoach.passwords import PasswordPolicy
 
 __all__ = [
     "CHEAPEST",

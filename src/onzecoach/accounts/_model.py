@@ -10,6 +10,7 @@ import attrs
 from onzecoach.actors import Actor, Role
 from onzecoach.clock import optional_utc, utc
 from onzecoach.errors import FieldError
+from onzecoach.results import Enrollment
 
 __all__ = [
     "AccountStatus",
@@ -121,16 +122,6 @@ class Invitation:
     username: str
     email: str
     role: Role
-    expires_at: datetime
-
-
-@attrs.frozen
-class Enrollment:
-    """The step after registering: ``token`` continues the second-factor setup."""
-
-    token: str = attrs.field(repr=False)
-    user_id: str
-    username: str
     expires_at: datetime
 
 

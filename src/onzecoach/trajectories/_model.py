@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 import attrs
 
+from onzecoach.catalogues import DEFAULT_TRAJECTORY_TYPES, TrajectoryType
 from onzecoach.clock import optional_utc, utc
 
 __all__ = [
@@ -17,26 +18,6 @@ __all__ = [
     "TrajectoryStatus",
     "TrajectoryType",
 ]
-
-
-@attrs.frozen
-class TrajectoryType:
-    """A kind of coaching trajectory (protocol) an employer can start."""
-
-    code: str
-    name: str
-    sessions: int
-    is_extension: bool = False
-
-
-#: The manual's three protocols.
-DEFAULT_TRAJECTORY_TYPES = (
-    TrajectoryType("ONC-IND-4", "ONC - individuele coaching (4 gesprekken)", 4),
-    TrajectoryType("ONC-IND-5", "ONC - individuele coaching (5 gesprekken)", 5),
-    TrajectoryType(
-        "ONC-VERL-1", "ONC - verlenging individuele coaching (1 gesprek)", 1, is_extension=True
-    ),
-)
 
 
 class TrajectoryStatus(enum.StrEnum):

@@ -1,5 +1,8 @@
 """The password policy of the portal's manual, and the check for common passwords.
 
+The policy is configuration (``Settings.password_policy``) that the accounts feature
+applies; it lives beside the settings so that they need nothing of any feature.
+
 The manual asks for at least 12 characters, no username inside, not one of the last 6
 passwords, and 3 of the 4 groups: lower case, upper case, digits and special characters.
 This module adds a maximum length and refuses passwords that are well known or appear in
