@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from onzecoach import Portal, Settings
 from onzecoach.accounts import CHEAPEST, AccountStatus
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.ports import Storage
@@ -39,8 +40,10 @@ SETTINGS = Settings(
 
 def portal_with_one_account(storage: Storage) -> Portal:
     portal = Portal(storage=storage, mailer=RecordingMailer(), settings=SETTINGS)
-    employer = portal.admin.create_employer("Acme")
-    invitation = portal.admin.invite_user(employer.id, email="anna@example.nl", username="anna")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Acme")
+    invitation = portal.admin.invite_user(
+        SERVICE_DESK, employer.id, email="anna@example.nl", username="anna"
+    )
     with storage.unit_of_work() as uow:
         user = uow.users.get(invitation.user_id)
         if user is None:

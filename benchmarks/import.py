@@ -34,8 +34,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from onzecoach import Actor, Portal, Role, Settings
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
-from onzecoach.employees._import import HEADER_ALIASES, _header_key
+from onzecoach.employees._import_files import HEADER_ALIASES, _header_key
 from onzecoach.employees._validation import validate_employee
 from onzecoach.testing import FrozenClock, RecordingMailer
 
@@ -105,9 +106,9 @@ def _employer(storage: SqlStorage) -> Actor:
     """An employer with the file's departments, in an upgraded storage; its HR actor."""
     storage.upgrade()
     portal = _portal(storage)
-    employer = portal.admin.create_employer("Benchmark B.V.")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Benchmark B.V.")
     for name in DEPARTMENTS:
-        portal.admin.add_department(employer.id, name)
+        portal.admin.add_department(SERVICE_DESK, employer.id, name)
     return Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
 
 

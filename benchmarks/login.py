@@ -28,7 +28,8 @@ import pyotp
 import sqlalchemy as sa
 
 from onzecoach import MfaRequired, Portal, Settings
-from onzecoach.accounts import AccountStatus
+from onzecoach.accounts import AccountStatus, PasswordHasher
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.ports import Storage
@@ -47,14 +48,16 @@ def portal_with_user(storage: Storage) -> tuple[Portal, FrozenClock, str]:
     clock = FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     mailer = RecordingMailer()
     portal = Portal(storage=storage, mailer=mailer, clock=clock, settings=SETTINGS)
-    employer = portal.admin.create_employer("Acme")
-    invitation = portal.admin.invite_user(employer.id, email="anna@example.nl", username="anna")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Acme")
+    invitation = portal.admin.invite_user(
+        SERVICE_DESK, employer.id, email="anna@example.nl", username="anna"
+    )
     # Registration would need the mailed link; set the password through the same hasher.
     with storage.unit_of_work() as uow:
         user = uow.users.get(invitation.user_id)
         if user is None:
             raise RuntimeError("the invited user is missing")
-        hashed = portal.accounts.hasher.hash(PASSWORD)
+        hashed = PasswordHasher(SETTINGS.password_hashing).hash(PASSWORD)
         uow.users.save(attrs.evolve(user, password_hash=hashed, status=AccountStatus.ENROLLING))
         uow.commit()
     try:

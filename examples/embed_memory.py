@@ -31,9 +31,11 @@ def main() -> None:
     )
 
     # The service desk sets up an employer, a department and its HR contact.
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
-    department = portal.admin.add_department(employer.id, "Klantenservice")
-    portal.admin.invite_user(employer.id, email="hr@voorbeeld.nl", username="hr.voorbeeld")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
+    department = portal.admin.add_department(SERVICE_DESK, employer.id, "Klantenservice")
+    portal.admin.invite_user(
+        SERVICE_DESK, employer.id, email="hr@voorbeeld.nl", username="hr.voorbeeld"
+    )
     print(f"1. Werkgever {employer.name}, afdeling {department.name}, HR-contact uitgenodigd")
 
     # An employee, registered by the service desk (an HR user needs no employer_id).

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from onzecoach import Portal, Settings
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.console import ConsoleMailer
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.notifications import Action, MailContent, new_email
@@ -29,11 +30,11 @@ def main(database: Path) -> None:
         settings=Settings(base_url="http://localhost:5000", secret_key=secrets.token_urlsafe(32)),
     )
 
-    employer = portal.admin.create_employer(f"Voorbeeld B.V. ({database.stem})")
+    employer = portal.admin.create_employer(SERVICE_DESK, f"Voorbeeld B.V. ({database.stem})")
     for name in ("Financiën", "Klantenservice", "ICT"):
-        portal.admin.add_department(employer.id, name)
+        portal.admin.add_department(SERVICE_DESK, employer.id, name)
     print(f"Werkgever {employer.name}, afdelingen:")
-    for department in portal.admin.departments(employer.id):
+    for department in portal.admin.departments(SERVICE_DESK, employer.id):
         print(f"  - {department.name}")
 
     # A use case writes its mail in its own transaction; the dispatcher sends it later.

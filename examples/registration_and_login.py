@@ -21,6 +21,7 @@ from pathlib import Path
 import pyotp
 
 from onzecoach import NotAuthenticated, PasswordPolicyError, Portal, Settings
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.testing import FrozenClock, RecordingMailer
 
@@ -47,8 +48,10 @@ def main(database: Path) -> None:
     )
 
     # The service desk invites the HR contact; the dispatcher mails the one-time link.
-    employer = portal.admin.create_employer(f"Voorbeeld B.V. ({database.stem})")
-    portal.admin.invite_user(employer.id, email="hr@voorbeeld.nl", username="hr.voorbeeld")
+    employer = portal.admin.create_employer(SERVICE_DESK, f"Voorbeeld B.V. ({database.stem})")
+    portal.admin.invite_user(
+        SERVICE_DESK, employer.id, email="hr@voorbeeld.nl", username="hr.voorbeeld"
+    )
     portal.outbox.dispatch_due()
     token = registration_token(mailer.to("hr@voorbeeld.nl")[-1])
     print(f"1. Uitnodiging gelezen: {mailer.sent[-1]['Subject']}")

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from onzecoach import Actor, Portal, Role, Settings
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.stats import Dashboard
 from onzecoach.testing import FrozenClock, RecordingMailer
@@ -63,9 +64,10 @@ def main(folder: Path) -> None:
         clock=clock,
         settings=Settings(base_url="http://localhost:5000", secret_key=secrets.token_urlsafe(32)),
     )
-    employer = portal.admin.create_employer("Groothandel Noord B.V.")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Groothandel Noord B.V.")
     departments = {
-        name: portal.admin.add_department(employer.id, name) for name in ("Verkoop", "Magazijn")
+        name: portal.admin.add_department(SERVICE_DESK, employer.id, name)
+        for name in ("Verkoop", "Magazijn")
     }
     # In an application the actor comes from portal.auth.authenticate(session_token);
     # see registration_and_login.py. Here HR of this employer acts directly.
@@ -106,6 +108,7 @@ def main(folder: Path) -> None:
     for count, (when, trajectory_id, status, mode, theme) in enumerate(sorted(reports)):
         clock.set(when)
         portal.trajectories.record_appointment(
+            SERVICE_DESK,
             trajectory_id,
             external_id=f"PA-{count:04}",
             starts_at=when,
@@ -116,10 +119,16 @@ def main(folder: Path) -> None:
     print(f"2. {len(reports)} afspraken gemeld, de laatste op {clock.now():%d-%m-%Y}")
 
     # Anna's coach asks for one more session; HR approves it in the task inbox.
-    portal.trajectories.request_extension(trajectories["Anna"], note="Nog één gesprek graag")
+    portal.trajectories.request_extension(
+        SERVICE_DESK, trajectories["Anna"], note="Nog één gesprek graag"
+    )
     task = portal.tasks.open(hr)[0]
-    extension = portal.tasks.approve(hr, task.id)
+    done = portal.tasks.approve(hr, task.id)
+    if done.extension_trajectory_id is None:
+        raise RuntimeError("an approved extension request names its extension")
+    extension = portal.trajectories.get(hr, done.extension_trajectory_id)
     portal.trajectories.record_appointment(
+        SERVICE_DESK,
         extension.id,
         external_id="PA-verlenging",
         starts_at=clock.advance(timedelta(days=7)),

@@ -19,6 +19,7 @@ from pathlib import Path
 import pyotp
 
 from onzecoach import Portal, Settings
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.testing import FrozenClock, RecordingMailer
 
@@ -41,9 +42,11 @@ def main(folder: Path) -> None:
     )
 
     # The service desk: an employer, a department, an invitation for its HR contact.
-    employer = portal.admin.create_employer("Bakkerij De Korenaar B.V.")
-    sales = portal.admin.add_department(employer.id, "Verkoop")
-    portal.admin.invite_user(employer.id, email="hr@korenaar.nl", username="hr.korenaar")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Bakkerij De Korenaar B.V.")
+    sales = portal.admin.add_department(SERVICE_DESK, employer.id, "Verkoop")
+    portal.admin.invite_user(
+        SERVICE_DESK, employer.id, email="hr@korenaar.nl", username="hr.korenaar"
+    )
     portal.outbox.dispatch_due()
     link = re.search(r"/registreren/(\S+)", plain(mailer.sent[-1]))
     if link is None:
@@ -91,6 +94,7 @@ def main(folder: Path) -> None:
     # The booking side reports four sessions, held one by one.
     for week in range(4):
         portal.trajectories.record_appointment(
+            SERVICE_DESK,
             trajectory.id,
             external_id=f"PA-{week}",
             starts_at=datetime(2026, 3, 9, 10, 0, tzinfo=UTC) + timedelta(weeks=week),
@@ -106,9 +110,14 @@ def main(folder: Path) -> None:
     )
 
     # A request to extend lands in the task inbox; HR approves it.
-    task = portal.trajectories.request_extension(trajectory.id, note="Nog één gesprek")
+    task = portal.trajectories.request_extension(
+        SERVICE_DESK, trajectory.id, note="Nog één gesprek"
+    )
     print(f"7. Taak: {task.kind.label} - {task.note}")
-    extension = portal.tasks.approve(hr, task.id)
+    done = portal.tasks.approve(hr, task.id)
+    if done.extension_trajectory_id is None:
+        raise RuntimeError("an approved extension request names its extension")
+    extension = portal.trajectories.get(hr, done.extension_trajectory_id)
     print(
         f"8. Goedgekeurd: {extension.type_name} gestart; open taken: {len(portal.tasks.open(hr))}"
     )

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from onzecoach import Portal, SmsDeliveryError
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.testing import RecordingMailer
 from support import make_settings
@@ -90,8 +91,10 @@ def test_a_portal_sends_its_codes_through_the_example() -> None:
         sms=_gateway(handler),
         settings=make_settings(),
     )
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
-    portal.admin.invite_user(employer.id, email="hr@voorbeeld.nl", username="hr.voorbeeld")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
+    portal.admin.invite_user(
+        SERVICE_DESK, employer.id, email="hr@voorbeeld.nl", username="hr.voorbeeld"
+    )
     portal.outbox.dispatch_due()
     part = mailer.sent[-1].get_body(preferencelist=("plain",))
     assert part is not None

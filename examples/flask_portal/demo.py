@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from faker import Faker
 
 from onzecoach import Conflict, Portal, QuotaExceeded, Role, Settings, ValidationError
-from onzecoach.actors import Actor
+from onzecoach.actors import SERVICE_DESK, Actor
 from onzecoach.clock import SystemClock
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
@@ -93,8 +93,11 @@ class _Seeder:
     def run(self, employees: int, appointments: int) -> list[DemoLogin]:
         logins = [self.account(None, "servicebureau", "06 11111111")]
         for number, (name, (username, departments)) in enumerate(EMPLOYERS.items()):
-            employer = self.portal.admin.create_employer(name)
-            ids = [self.portal.admin.add_department(employer.id, d).id for d in departments]
+            employer = self.portal.admin.create_employer(SERVICE_DESK, name)
+            ids = [
+                self.portal.admin.add_department(SERVICE_DESK, employer.id, d).id
+                for d in departments
+            ]
             logins.append(self.account(employer.id, username, f"06 2222222{number}"))
             actor = Actor(user_id=None, employer_id=employer.id, role=Role.HR)
             for _ in range(employees // len(EMPLOYERS)):
@@ -108,7 +111,7 @@ class _Seeder:
         """Invite, register and set up SMS as the second factor, as the invitee would."""
         role = Role.HR if employer_id else Role.SERVICE_DESK
         self.portal.admin.invite_user(
-            employer_id, email=f"{username}@example.nl", username=username, role=role
+            SERVICE_DESK, employer_id, email=f"{username}@example.nl", username=username, role=role
         )
         self.portal.outbox.dispatch_due()
         body = self.mailer.sent[-1].get_body(preferencelist=("plain",))
@@ -119,7 +122,7 @@ class _Seeder:
         self.portal.mfa.confirm_sms(enrollment.token, code)
         codes = self.portal.mfa.finish(enrollment.token)
         role_name = "HR" if employer_id else "servicebureau"
-        return DemoLogin(role_name, username, DEMO_PASSWORD, "SMS", codes[:2])
+        return DemoLogin(role_name, username, DEMO_PASSWORD, "SMS", list(codes[:2]))
 
     def employee(self, actor: Actor, departments: list[str]) -> None:
         fake, rng = self.fake, self.rng
@@ -184,6 +187,7 @@ class _Seeder:
         status = rng.choices(["held", "cancelled", "no_show"], weights=[85, 10, 5])[0]
         try:
             self.portal.trajectories.record_appointment(
+                SERVICE_DESK,
                 trajectory_id,
                 external_id=f"demo-{self.booked}",
                 starts_at=self.clock.now() + timedelta(hours=rng.randint(0, 8)),
@@ -203,6 +207,7 @@ class _Seeder:
         for trajectory_id, _ in running[:40]:
             with contextlib.suppress(Conflict, QuotaExceeded):
                 self.portal.trajectories.record_appointment(
+                    SERVICE_DESK,
                     trajectory_id,
                     external_id=f"demo-{self.booked}",
                     starts_at=self.now + timedelta(days=self.rng.randint(2, 40)),
@@ -213,5 +218,5 @@ class _Seeder:
                 self.booked += 1
         for trajectory_id, _ in running[:6]:
             self.portal.trajectories.request_extension(
-                trajectory_id, note="Graag één gesprek extra."
+                SERVICE_DESK, trajectory_id, note="Graag één gesprek extra."
             )

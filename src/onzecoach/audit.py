@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
 from onzecoach.actors import Actor, Role
 from onzecoach.clock import utc
 
-__all__ = ["AuditEntry", "audit_entry"]
+__all__ = ["AuditEntry", "AuditRepositories", "AuditRepository", "audit_entry"]
 
 
 @attrs.frozen
@@ -51,3 +51,24 @@ def audit_entry(
         subject_id=subject_id,
         details=details,
     )
+
+
+class AuditRepository(Protocol):
+    def append(self, entry: AuditEntry) -> None: ...
+
+    def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        """``append`` for each entry in order, as one statement where the storage can."""
+        ...
+
+    def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEntry]:
+        """The entries about one object, oldest first."""
+        ...
+
+    def for_employer(self, employer_id: str, *, limit: int = 100) -> list[AuditEntry]:
+        """The employer's newest entries, newest first."""
+        ...
+
+
+class AuditRepositories(Protocol):
+    @property
+    def audit(self) -> AuditRepository: ...

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-__all__ = ["SystemClock", "amsterdam", "optional_utc", "require_utc", "utc"]
+__all__ = ["Clock", "SystemClock", "amsterdam", "optional_utc", "require_utc", "utc"]
 
 
 @functools.cache
 def amsterdam() -> ZoneInfo:
     """The zone of every date and time shown to people (read on first use, not at import)."""
     return ZoneInfo("Europe/Amsterdam")
+
+
+class Clock(Protocol):
+    """The door to the time of day: every use case asks it instead of the system."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+        ...
 
 
 class SystemClock:

@@ -1,8 +1,8 @@
-"""Every exception onzecoach raises.
+"""Every exception onzecoach raises, each with a stable code.
 
 One tree; catch the branch you can handle::
 
-    OnzecoachError                  never raised directly
+    OnzecoachError                  never raised directly; .code, .params, .http_status
     ├── ValidationError             bad input; .errors: field -> Dutch message; .codes
     │   ├── PasswordPolicyError     .violations: codes such as "too_short", "reused"
     │   └── QueryTooShort           a search needs at least 3 letters
@@ -16,22 +16,29 @@ One tree; catch the branch you can handle::
     ├── Conflict                    it exists already, or the state forbids the change
     ├── QuotaExceeded               more sessions than the trajectory holds
     ├── DecryptionFailed            sealed data altered, or sealed with a key not configured
-    └── AdapterError                the outside world failed
+    └── AdapterError                the outside world failed; .detail says how
         ├── StorageError            the database
-        ├── MailDeliveryError       the mail server; .permanent: retrying will not help
-        ├── SmsDeliveryError        the SMS gateway; .permanent: retrying will not help
+        ├── MailDeliveryError       the mail server; .permanent, .unreachable
+        ├── SmsDeliveryError        the SMS gateway; .permanent, .unreachable
         └── YubikeyServiceError     the YubiKey validation service failed or was not trusted
 
-Messages never carry a secret (token, password, code): they are safe to log.
+``code`` is stable (``employee.not_found``, ``trajectory.quota_exceeded``): branch on it, map
+it to your own texts. ``str(error)`` is the Dutch text from ``onzecoach.messages``; an
+adapter error adds its technical ``detail`` (English, for the operator's log).
+``http_status`` is the status an embedder should answer with. Each class lists the codes
+it raises in ``error_codes``; ``all_codes()`` gives every one. Messages never carry a secret (token,
+password, code): they are safe to log.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
+
+from onzecoach.messages import error_text
 
 if TYPE_CHECKING:
     from onzecoach.results import Enrollment
@@ -57,11 +64,28 @@ __all__ = [
     "ValidationError",
     "VerificationFailed",
     "YubikeyServiceError",
+    "all_codes",
 ]
 
 
 class OnzecoachError(Exception):
-    """The base of every onzecoach error. Never raised directly."""
+    """The base of every onzecoach error. Never raised directly.
+
+    ``code`` must be one of the class's ``error_codes``: a code nobody documented is a bug.
+    """
+
+    #: The HTTP status an embedder should answer with.
+    http_status: ClassVar[int] = 500
+    #: The codes this class raises (not those of its subclasses).
+    error_codes: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, code: str, /, **params: object) -> None:
+        if code not in type(self).error_codes:
+            raise ValueError(f"{type(self).__name__} has no code {code!r}")
+        self.code = code
+        self.params: Mapping[str, object] = params
+        self.text = error_text(code, **params)
+        super().__init__(self.text)
 
 
 @attrs.frozen
@@ -81,6 +105,10 @@ class ValidationError(OnzecoachError):
     keeps all of them in order.
     """
 
+    http_status = 422
+    error_codes = frozenset({"validation.invalid"})
+    _code: ClassVar[str] = "validation.invalid"
+
     def __init__(self, details: Iterable[FieldError]) -> None:
         self.details: tuple[FieldError, ...] = tuple(details)
         if not self.details:
@@ -92,7 +120,9 @@ class ValidationError(OnzecoachError):
             codes.setdefault(item.field, item.code)
         self.errors: Mapping[str, str] = errors
         self.codes: Mapping[str, str] = codes
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        super().__init__(self._code)
+        # The fields' own messages say more than the summary line.
+        self.args = ("; ".join(f"{field}: {message}" for field, message in errors.items()),)
 
     @classmethod
     def single(cls, field: str, code: str, message: str) -> ValidationError:
@@ -102,6 +132,9 @@ class ValidationError(OnzecoachError):
 class PasswordPolicyError(ValidationError):
     """A password that breaks the policy; ``violations`` lists every rule broken."""
 
+    error_codes = frozenset({"password.policy"})
+    _code = "password.policy"
+
     def __init__(self, details: Iterable[FieldError]) -> None:
         super().__init__(details)
         self.violations: tuple[str, ...] = tuple(item.code for item in self.details)
@@ -110,9 +143,15 @@ class PasswordPolicyError(ValidationError):
 class QueryTooShort(ValidationError):
     """A search text with fewer letters than the minimum."""
 
+    error_codes = frozenset({"search.query_too_short"})
+    _code = "search.query_too_short"
+
 
 class InvalidToken(OnzecoachError):
     """An unknown, used or expired link, challenge or session token."""
+
+    http_status = 410
+    error_codes = frozenset({"link.invalid", "login.challenge_expired", "login.challenge_used"})
 
 
 class VerificationFailed(OnzecoachError):
@@ -120,19 +159,44 @@ class VerificationFailed(OnzecoachError):
 
     ``reason`` says why, for programs: ``"mismatch"`` (the default), ``"expired"``,
     ``"replayed"``, ``"used"``, ``"wrong_key"`` (a YubiKey not bound to the account),
-    ``"malformed"`` or ``"too_many_tries"``.
+    ``"malformed"`` or ``"too_many_tries"``; it is the last part of the code.
     """
 
-    def __init__(self, message: str, *, reason: str = "mismatch") -> None:
-        super().__init__(message)
-        self.reason = reason
+    http_status = 401
+    error_codes = frozenset(
+        {
+            "login.mismatch",
+            "password.mismatch",
+            "code.mismatch",
+            "totp.mismatch",
+            "totp.replayed",
+            "sms.not_requested",
+            "sms.expired",
+            "sms.too_many_tries",
+            "sms.used",
+            "backup_code.used",
+            "yubikey.malformed",
+            "yubikey.replayed",
+            "yubikey.wrong_key",
+        }
+    )
+    _REASONS: ClassVar[Mapping[str, str]] = {"sms.not_requested": "used"}
+
+    def __init__(self, code: str, /, **params: object) -> None:
+        super().__init__(code, **params)
+        self.reason = self._REASONS.get(code, code.rpartition(".")[2])
 
 
 class Throttled(OnzecoachError):
     """Too many attempts; try again at ``retry_at`` (UTC)."""
 
-    def __init__(self, message: str, *, retry_at: datetime) -> None:
-        super().__init__(message)
+    http_status = 429
+    error_codes = frozenset(
+        {"login.throttled", "password.throttled", "invitation.throttled", "sms.resend_wait"}
+    )
+
+    def __init__(self, code: str, /, *, retry_at: datetime, **params: object) -> None:
+        super().__init__(code, **params)
         self.retry_at = retry_at
 
 
@@ -144,13 +208,19 @@ class MfaRequired(OnzecoachError):
     whose token continues the setup.
     """
 
-    def __init__(self, message: str, *, enrollment: Enrollment | None = None) -> None:
-        super().__init__(message)
+    http_status = 403
+    error_codes = frozenset({"mfa.not_set_up", "mfa.confirm_first", "mfa.app_not_begun"})
+
+    def __init__(self, code: str, /, *, enrollment: Enrollment | None = None) -> None:
+        super().__init__(code)
         self.enrollment = enrollment
 
 
 class NotAuthenticated(OnzecoachError):
     """No valid session."""
+
+    http_status = 401
+    error_codes = frozenset({"session.expired", "session.required"})
 
 
 class PermissionDenied(OnzecoachError):
@@ -159,43 +229,138 @@ class PermissionDenied(OnzecoachError):
     Never raised for another employer's data: that answers ``NotFound``.
     """
 
+    http_status = 403
+    error_codes = frozenset({"access.service_desk_only", "access.denied"})
+
 
 class NotFound(OnzecoachError):
     """No such object, or not one the actor may see."""
+
+    http_status = 404
+    error_codes = frozenset(
+        {
+            "employer.not_found",
+            "department.not_found",
+            "user.not_found",
+            "factor.not_found",
+            "sms_code.not_found",
+            "employee.not_found",
+            "trajectory.not_found",
+            "appointment.not_found",
+            "task.not_found",
+            "outbox.message_not_found",
+            "outbox.dead_message_not_found",
+        }
+    )
 
 
 class Conflict(OnzecoachError):
     """The object exists already, or its state does not allow the change."""
 
+    http_status = 409
+    error_codes = frozenset(
+        {
+            "employer.name_taken",
+            "department.name_taken",
+            "user.username_taken",
+            "user.not_invited",
+            "factor.last",
+            "yubikey.bound",
+            "employee.exists",
+            "employee.number_taken",
+            "employee.numbers_taken",
+            "employee.has_trajectories",
+            "trajectory.exists",
+            "trajectory.number_taken",
+            "trajectory.already_open",
+            "trajectory.closed",
+            "trajectory.already_closed",
+            "trajectory.booking_link_taken",
+            "appointment.exists",
+            "appointment.other_trajectory",
+            "task.exists",
+            "task.done",
+            "extension.not_configured",
+            "token.exists",
+            "session.exists",
+            "login.challenge_exists",
+            "sms_code.exists",
+            "outbox.message_exists",
+        }
+    )
+
 
 class QuotaExceeded(OnzecoachError):
     """More appointments than the trajectory's sessions."""
 
+    http_status = 409
+    error_codes = frozenset({"trajectory.quota_exceeded"})
 
-class DecryptionFailed(OnzecoachError):
+
+class _DetailedError(OnzecoachError):
+    """An error whose code is fixed by its class, with a technical ``detail`` for logs."""
+
+    code_of_class: ClassVar[str]
+
+    def __init__(self, detail: str = "", /, *, code: str | None = None) -> None:
+        super().__init__(code or self.code_of_class)
+        self.detail = detail
+        if detail:
+            self.args = (f"{self.text} ({detail})",)
+
+
+class DecryptionFailed(_DetailedError):
     """Sealed data that does not open: altered, or sealed with a key no longer configured."""
 
+    error_codes = frozenset({"crypto.decryption_failed"})
+    code_of_class = "crypto.decryption_failed"
 
-class AdapterError(OnzecoachError):
-    """An adapter could not reach or use the outside world."""
+
+class AdapterError(_DetailedError):
+    """An adapter could not reach or use the outside world; ``detail`` says how."""
+
+    http_status = 503
 
 
 class StorageError(AdapterError):
     """The database failed or is misconfigured."""
 
+    error_codes = frozenset({"storage.failed", "storage.misconfigured"})
+    code_of_class = "storage.failed"
+
 
 class _DeliveryError(AdapterError):
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
+    http_status = 502
+
+    def __init__(
+        self,
+        detail: str = "",
+        /,
+        *,
+        permanent: bool = False,
+        unreachable: bool = False,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(detail, code=code)
+        #: Retrying will not help (the server refused this message for good).
         self.permanent = permanent
+        #: The server could not be reached at all (connect failure, timeout, dropped line):
+        #: the next message to it would fare no better.
+        self.unreachable = unreachable
 
 
 class MailDeliveryError(_DeliveryError):
     """The mail server refused or could not be reached; ``permanent`` means retrying is futile."""
 
+    error_codes = frozenset({"mail.delivery_failed"})
+    code_of_class = "mail.delivery_failed"
+
 
 class SmsDeliveryError(_DeliveryError):
     """The SMS gateway refused or could not be reached; ``permanent`` means retrying is futile."""
+
+    error_codes = frozenset({"sms.delivery_failed"})
+    code_of_class = "sms.delivery_failed"
 
 
 class YubikeyServiceError(AdapterError):
@@ -206,6 +371,20 @@ class YubikeyServiceError(AdapterError):
     whose signature or echo does not check out).
     """
 
-    def __init__(self, message: str, *, status: str | None = None) -> None:
-        super().__init__(message)
+    error_codes = frozenset({"yubikey.service_failed"})
+    code_of_class = "yubikey.service_failed"
+
+    def __init__(self, detail: str = "", /, *, status: str | None = None) -> None:
+        super().__init__(detail)
         self.status = status
+
+
+def _classes(root: type[OnzecoachError]) -> Iterable[type[OnzecoachError]]:
+    yield root
+    for sub in root.__subclasses__():
+        yield from _classes(sub)
+
+
+def all_codes() -> dict[str, type[OnzecoachError]]:
+    """Every error code, with the class that raises it."""
+    return {code: cls for cls in _classes(OnzecoachError) for code in cls.error_codes}

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import TypeGuard
 
-__all__ = ["new_id"]
+__all__ = ["is_id", "new_id"]
 
 _VERSION = 0x7 << 76
 _VARIANT = 0b10 << 62
@@ -34,3 +35,12 @@ def new_id() -> str:
         | random & _RANDOM_B
     )
     return f"{value:032x}"
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def is_id(value: object) -> TypeGuard[str]:
+    """Whether ``value`` has the form of an id: anything else names nothing, and is never
+    sent to a database (where a NUL or a lone surrogate would fail the driver)."""
+    return isinstance(value, str) and len(value) == 32 and _HEX.issuperset(value)

@@ -1,19 +1,27 @@
-"""Portal: the composition root. It takes every adapter by keyword and builds the services."""
+"""Portal: the composition root. It takes every adapter by keyword, builds the services and
+maps each cross-feature event to the handlers that react to it."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from onzecoach.accounts import AccountService, InvitationService
+from onzecoach.accounts import AccountService, InvitationService, PasswordHasher, PasswordVerifier
+from onzecoach.admin import AdminService
 from onzecoach.clock import SystemClock
-from onzecoach.employees import EmployeeService, ImportService
-from onzecoach.employers import AdminService
+from onzecoach.employees import (
+    EmployeeChanged,
+    EmployeeRemoved,
+    EmployeesAdded,
+    EmployeeService,
+    ImportService,
+)
+from onzecoach.events import EventedStorage, Handlers
 from onzecoach.mfa import AuthService, MfaService
 from onzecoach.notifications import OutboxService
-from onzecoach.search import SearchService
-from onzecoach.stats import StatsService
-from onzecoach.tasks import TaskService
-from onzecoach.trajectories import TrajectoryService
+from onzecoach.search import SearchIndexer, SearchService
+from onzecoach.stats import Rollups, StatsService
+from onzecoach.tasks import ExtensionApproved, TaskService
+from onzecoach.trajectories import CoachingChanged, TrajectoryService, TrajectoryStarter
 
 if TYPE_CHECKING:
     from onzecoach.ports import Clock, Mailer, SmsSender, Storage, YubikeyVerifier
@@ -26,14 +34,18 @@ class Portal:
     """The whole portal, wired to the adapters you pass.
 
     >>> from onzecoach import Portal, Settings
+    >>> from onzecoach.actors import SERVICE_DESK
     >>> from onzecoach.adapters.memory import MemoryStorage
     >>> from onzecoach.testing import RecordingMailer
     >>> portal = Portal(
     ...     storage=MemoryStorage(),
     ...     mailer=RecordingMailer(),
-    ...     settings=Settings(base_url="https://portaal.example.nl", secret_key="s" * 32),
+    ...     settings=Settings(
+    ...         base_url="https://portaal.example.nl",
+    ...         secret_key="kQ8vJ2nX5rT1wL9mB4cF7hD0sA3gE6yU",
+    ...     ),
     ... )
-    >>> portal.admin.create_employer("Voorbeeld B.V.").name
+    >>> portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.").name
     'Voorbeeld B.V.'
 
     Building a Portal does no I/O. The storage's schema must be current
@@ -53,33 +65,54 @@ class Portal:
         self.storage = storage
         self.settings = settings
         self.clock: Clock = SystemClock() if clock is None else clock
-        self.accounts = AccountService(storage=storage, clock=self.clock, settings=settings)
+        clock = self.clock
+
+        handlers = Handlers()
+        evented = EventedStorage(storage, handlers)
+        starter = TrajectoryStarter(clock=clock, settings=settings)
+        rollups = Rollups()
+        indexer = SearchIndexer()
+        # Every effect one feature has on another, in one place.
+        handlers.on(CoachingChanged, rollups.on_coaching_changed)
+        handlers.on(ExtensionApproved, starter.on_extension_approved)
+        handlers.on(EmployeesAdded, indexer.on_added)
+        handlers.on(EmployeeChanged, indexer.on_changed)
+        handlers.on(EmployeeRemoved, indexer.on_removed)
+
+        passwords = PasswordVerifier(
+            storage=evented,
+            hasher=PasswordHasher(settings.password_hashing),
+            policy=settings.password_policy,
+        )
+        self.accounts = AccountService(
+            storage=evented, clock=clock, settings=settings, passwords=passwords
+        )
         self.mfa = MfaService(
-            storage=storage, clock=self.clock, settings=settings, sms=sms, yubikey=yubikey
+            storage=evented, clock=clock, settings=settings, sms=sms, yubikey=yubikey
         )
         self.auth = AuthService(
-            storage=storage,
-            clock=self.clock,
+            storage=evented,
+            clock=clock,
             settings=settings,
-            accounts=self.accounts,
+            passwords=passwords,
             sms=sms,
             yubikey=yubikey,
         )
         self.admin = AdminService(
-            storage=storage,
-            clock=self.clock,
-            invitations=InvitationService(storage=storage, clock=self.clock, settings=settings),
+            storage=evented,
+            clock=clock,
+            invitations=InvitationService(storage=evented, clock=clock, settings=settings),
         )
-        self.employees = EmployeeService(storage=storage, clock=self.clock, settings=settings)
-        self.imports = ImportService(storage=storage, clock=self.clock, settings=settings)
-        self.search = SearchService(storage=storage, clock=self.clock)
-        self.trajectories = TrajectoryService(storage=storage, clock=self.clock, settings=settings)
-        self.tasks = TaskService(
-            storage=storage, clock=self.clock, settings=settings, trajectories=self.trajectories
+        self.employees = EmployeeService(storage=evented, clock=clock, settings=settings)
+        self.imports = ImportService(storage=evented, clock=clock, settings=settings)
+        self.search = SearchService(storage=evented, clock=clock)
+        self.trajectories = TrajectoryService(
+            storage=evented, clock=clock, settings=settings, starter=starter
         )
-        self.stats = StatsService(storage=storage, clock=self.clock, settings=settings)
+        self.tasks = TaskService(storage=evented, clock=clock)
+        self.stats = StatsService(storage=evented, clock=clock, settings=settings)
         self.outbox = OutboxService(
-            storage=storage, mailer=mailer, sms=sms, clock=self.clock, settings=settings
+            storage=evented, mailer=mailer, sms=sms, clock=clock, settings=settings
         )
 
     def __repr__(self) -> str:

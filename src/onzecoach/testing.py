@@ -111,7 +111,7 @@ class FakeYubikeyVerifier:
     def verify(self, otp: str) -> None:
         with self._lock:
             if otp in self.bad:
-                raise VerificationFailed("Dit is geen geldige YubiKey-code.", reason="malformed")
+                raise VerificationFailed("yubikey.malformed")
             if otp in self.seen:
-                raise VerificationFailed("Deze YubiKey-code is al gebruikt.", reason="replayed")
+                raise VerificationFailed("yubikey.replayed")
             self.seen.add(otp)

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from onzecoach import Portal
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
 from support import make_settings
@@ -59,8 +60,8 @@ def test_no_token_password_or_link_is_stored_in_clear(sql_storage: SqlStorage) -
     )
     secrets: list[str] = []
 
-    employer = portal.admin.create_employer("Acme")
-    portal.admin.invite_user(employer.id, email="anna@example.nl", username="anna.hr")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Acme")
+    portal.admin.invite_user(SERVICE_DESK, employer.id, email="anna@example.nl", username="anna.hr")
     portal.accounts.remind_username("niemand@example.nl")
     portal.accounts.request_password_reset("niemand")
     # Queued, not yet sent: the bodies wait in the outbox.
@@ -83,7 +84,7 @@ def test_no_token_password_or_link_is_stored_in_clear(sql_storage: SqlStorage) -
     secrets.append(setup.secret)
     portal.mfa.confirm_totp(enrollment.token, pyotp.TOTP(setup.secret).at(clock.now()))
     backup_codes = portal.mfa.finish(enrollment.token)
-    secrets += backup_codes + [code.replace("-", "") for code in backup_codes]
+    secrets += [*backup_codes, *(code.replace("-", "") for code in backup_codes)]
     # A login: its challenge, the SMS code it sends, the session it opens.
     clock.advance(timedelta(minutes=1))
     challenge = portal.auth.login("anna.hr", PASSWORDS[0])

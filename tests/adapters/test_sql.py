@@ -14,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from onzecoach import Portal, StorageError
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
 from onzecoach.adapters.sql._rows import fields_except, row_values
@@ -130,7 +131,7 @@ def test_in_memory_sqlite_is_one_database_for_every_thread() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(portal.admin.employers()) == 8
+    assert len(portal.admin.employers(SERVICE_DESK)) == 8
     storage.close()
 
 
@@ -162,7 +163,7 @@ def test_an_unreachable_server_is_a_storage_error_without_the_password() -> None
     storage = SqlStorage("postgresql+psycopg://u:hunter2@127.0.0.1:9/db", connect_timeout=2)
     portal = Portal(storage=storage, mailer=RecordingMailer(), settings=make_settings())
     with pytest.raises(StorageError, match="opening a transaction") as raised:
-        portal.admin.employers()
+        portal.admin.employers(SERVICE_DESK)
     assert "hunter2" not in str(raised.value)
     with pytest.raises(StorageError):
         storage.upgrade()
@@ -180,7 +181,7 @@ def test_a_schema_that_was_never_created_is_a_storage_error(empty_url: str) -> N
     storage = SqlStorage(empty_url)
     portal = Portal(storage=storage, mailer=RecordingMailer(), settings=make_settings())
     with pytest.raises(StorageError, match="listing employers"):
-        portal.admin.employers()
+        portal.admin.employers(SERVICE_DESK)
     storage.close()
 
 

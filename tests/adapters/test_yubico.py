@@ -36,6 +36,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from onzecoach import Portal
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters import yubico
 from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.yubico import MODHEX, YubiCloudVerifier, is_otp, public_id
@@ -841,8 +842,8 @@ def test_a_portal_login_with_a_yubikey_against_the_local_validation_server(
         yubikey=make_verifier(urls=[good_url]),
         settings=make_settings(),
     )
-    employer = portal.admin.create_employer("Acme")
-    portal.admin.invite_user(employer.id, email="anna@example.nl", username="anna.hr")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Acme")
+    portal.admin.invite_user(SERVICE_DESK, employer.id, email="anna@example.nl", username="anna.hr")
     portal.outbox.dispatch_due()
     plain = mailer.sent[-1].get_body(("plain",))
     assert plain is not None

@@ -10,6 +10,7 @@ import pyotp
 
 from browser.conftest import Live, Shots
 from onzecoach import Actor, Role
+from onzecoach.actors import SERVICE_DESK
 
 PASSWORD = "Zonnig-Weer-2026!"
 
@@ -51,8 +52,8 @@ def log_in(live: Live, page: Any, shots: Shots, username: str, secret: str) -> N
 
 
 def test_register_set_up_the_app_log_out_and_in(live: Live, page: Any, shots: Shots) -> None:
-    employer = live.portal.admin.create_employer("Acme B.V.").id
-    live.portal.admin.invite_user(employer, email="hr@example.nl", username="hr.acme")
+    employer = live.portal.admin.create_employer(SERVICE_DESK, "Acme B.V.").id
+    live.portal.admin.invite_user(SERVICE_DESK, employer, email="hr@example.nl", username="hr.acme")
     secret = register_with_totp(live, page, shots, "hr.acme")
     page.get_by_role("link", name="Naar inloggen").click()
     log_in(live, page, shots, "hr.acme", secret)
@@ -65,8 +66,10 @@ def test_register_set_up_the_app_log_out_and_in(live: Live, page: Any, shots: Sh
 def test_a_wrong_code_and_a_weak_password_say_what_is_wrong(
     live: Live, page: Any, shots: Shots
 ) -> None:
-    employer = live.portal.admin.create_employer("Fout B.V.").id
-    live.portal.admin.invite_user(employer, email="f@example.nl", username="fout.user")
+    employer = live.portal.admin.create_employer(SERVICE_DESK, "Fout B.V.").id
+    live.portal.admin.invite_user(
+        SERVICE_DESK, employer, email="f@example.nl", username="fout.user"
+    )
     link = f"{live.url}/registreren/{live.last_link()}"
     page.goto(link)
     rule = page.locator("li[data-rule=contains_username]")
@@ -95,7 +98,7 @@ def test_a_wrong_code_and_a_weak_password_say_what_is_wrong(
 def desk_user(live: Live) -> None:
     """A service-desk account with SMS as its second factor, set up through the SDK."""
     live.portal.admin.invite_user(
-        None, email="desk@example.nl", username="desk.user", role=Role.SERVICE_DESK
+        SERVICE_DESK, None, email="desk@example.nl", username="desk.user", role=Role.SERVICE_DESK
     )
     enrollment = live.portal.accounts.register(live.last_link(), PASSWORD)
     live.portal.mfa.begin_sms(enrollment.token, "06 12345678")
@@ -131,7 +134,9 @@ def test_the_journey_of_the_manual(live: Live, page: Any, shots: Shots) -> None:
     page.get_by_role("button", name="Uitnodiging versturen").click()
     assert page.get_by_text("De uitnodiging is verstuurd.").is_visible()
     page.get_by_role("button", name="Uitloggen").click()
-    employer = next(e.id for e in live.portal.admin.employers() if e.name == "Reis B.V.")
+    employer = next(
+        e.id for e in live.portal.admin.employers(SERVICE_DESK) if e.name == "Reis B.V."
+    )
 
     secret = register_with_totp(live, page, shots, "hr.reis")
     log_in(live, page, shots, "hr.reis", secret)
@@ -179,7 +184,9 @@ def test_the_journey_of_the_manual(live: Live, page: Any, shots: Shots) -> None:
     hr = Actor(user_id=None, employer_id=employer, role=Role.HR)
     found = live.portal.search.employees(hr, "ber").hits[0]
     trajectory = live.portal.employees.dossier(hr, found.employee_id)
-    live.portal.trajectories.request_extension(trajectory.trajectories[0].id, note="Eén extra")
+    live.portal.trajectories.request_extension(
+        SERVICE_DESK, trajectory.trajectories[0].id, note="Eén extra"
+    )
     page.goto(f"{live.url}/taken")
     shots("taken")
     page.get_by_role("button", name="Uitgevoerd").click()
@@ -187,6 +194,7 @@ def test_the_journey_of_the_manual(live: Live, page: Any, shots: Shots) -> None:
 
     # Statistics: a held session reported today shows in the figures and the chart.
     live.portal.trajectories.record_appointment(
+        SERVICE_DESK,
         trajectory.trajectories[0].id,
         external_id="pa-1",
         starts_at=live.clock.now(),
@@ -234,8 +242,8 @@ def test_the_journey_of_the_manual(live: Live, page: Any, shots: Shots) -> None:
 
 
 def test_usable_at_phone_width_and_with_the_keyboard(live: Live, page: Any, shots: Shots) -> None:
-    employer = live.portal.admin.create_employer("Klein B.V.").id
-    live.portal.admin.invite_user(employer, email="k@example.nl", username="hr.klein")
+    employer = live.portal.admin.create_employer(SERVICE_DESK, "Klein B.V.").id
+    live.portal.admin.invite_user(SERVICE_DESK, employer, email="k@example.nl", username="hr.klein")
     secret = register_with_totp(live, page, shots, "hr.klein")
     # The login with the keyboard alone: tab from field to field, Enter submits.
     page.goto(f"{live.url}/inloggen")

@@ -209,10 +209,12 @@ def test_employer_create_and_department_add_print_the_ids(portal: Portal, env: E
     created = run(env, "employer", "create", "Voorbeeld B.V.")
     assert created.exit_code == EXIT_OK, created.output
     employer_id = created.stdout.strip()
-    assert portal.admin.employer(employer_id).name == "Voorbeeld B.V."
+    assert portal.admin.employer(SERVICE_DESK, employer_id).name == "Voorbeeld B.V."
     added = run(env, "department", "add", employer_id, "Financiën")
     assert added.exit_code == EXIT_OK, added.output
-    assert [d.id for d in portal.admin.departments(employer_id)] == [added.stdout.strip()]
+    assert [d.id for d in portal.admin.departments(SERVICE_DESK, employer_id)] == [
+        added.stdout.strip()
+    ]
 
 
 def test_a_validation_error_exits_1_naming_the_field_in_dutch(portal: Portal, env: Env) -> None:
@@ -232,12 +234,12 @@ def test_an_unknown_employer_exits_1_with_the_dutch_message(portal: Portal, env:
 
 
 def test_user_invite_queues_the_mail_and_prints_the_user_id(portal: Portal, env: Env) -> None:
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
     result = run(
         env, "user", "invite", employer.id, "--email", "hr@voorbeeld.nl", "--username", "hr.vb"
     )
     assert result.exit_code == EXIT_OK, result.output
-    [user] = portal.admin.users(employer.id)
+    [user] = portal.admin.users(SERVICE_DESK, employer.id)
     assert result.stdout.strip() == user.id
     [queued] = portal.outbox.messages(kind=None)
     assert queued.status is OutboxStatus.PENDING
@@ -248,7 +250,7 @@ def test_user_invite_queues_the_mail_and_prints_the_user_id(portal: Portal, env:
 
 
 def test_user_invite_refuses_a_taken_username(portal: Portal, env: Env) -> None:
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
     args = ("user", "invite", employer.id, "--email", "hr@voorbeeld.nl", "--username", "hr.vb")
     assert run(env, *args).exit_code == EXIT_OK
     again = run(env, *args)
@@ -264,8 +266,10 @@ def test_user_invite_wants_an_employer_or_the_service_desk(env: Env, extra: tupl
 
 
 def test_user_reset_mfa(portal: Portal, env: Env) -> None:
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
-    invitation = portal.admin.invite_user(employer.id, email="hr@voorbeeld.nl", username="hr.vb")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
+    invitation = portal.admin.invite_user(
+        SERVICE_DESK, employer.id, email="hr@voorbeeld.nl", username="hr.vb"
+    )
     result = run(env, "user", "reset-mfa", invitation.user_id)
     assert result.exit_code == EXIT_OK, result.output
     unknown = run(env, "user", "reset-mfa", "no-such-user")
@@ -283,7 +287,7 @@ BAD = "1002;;Piet;P.;robot;1990-01-01;geen-mail\n"
 def test_employees_import_reports_refused_rows_with_exit_3(
     portal: Portal, env: Env, tmp_path: Path
 ) -> None:
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
     path = tmp_path / "medewerkers.csv"
     path.write_text(HEADER + GOOD + BAD)
     result = run(env, "employees", "import", str(path), "--employer-id", employer.id)
@@ -298,7 +302,7 @@ def test_employees_import_reports_refused_rows_with_exit_3(
 
 
 def test_employees_import_dry_run_saves_nothing(portal: Portal, env: Env, tmp_path: Path) -> None:
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
     path = tmp_path / "medewerkers.csv"
     path.write_text(HEADER + GOOD)
     args = ("employees", "import", str(path), "--employer-id", employer.id, "--batch-size", "1")
@@ -314,7 +318,7 @@ def test_employees_import_dry_run_saves_nothing(portal: Portal, env: Env, tmp_pa
 def test_employees_import_lists_what_would_change_field_by_field(
     portal: Portal, env: Env, tmp_path: Path
 ) -> None:
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
     path = tmp_path / "medewerkers.csv"
     path.write_text(HEADER + GOOD)
     args = ("employees", "import", str(path), "--employer-id", employer.id)
@@ -336,7 +340,7 @@ def test_employees_import_lists_what_would_change_field_by_field(
 def test_employees_import_of_an_unusable_file_exits_1(
     portal: Portal, env: Env, tmp_path: Path
 ) -> None:
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
     path = tmp_path / "medewerkers.csv"
     path.write_text("kleur;smaak\nrood;zoet\n")
     result = run(env, "employees", "import", str(path), "--employer-id", employer.id)
@@ -350,8 +354,8 @@ def test_employees_import_of_an_unusable_file_exits_1(
 
 
 def test_outbox_run_once_sends_what_is_due_and_exits_0(portal: Portal, env: Env) -> None:
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
-    portal.admin.invite_user(employer.id, email="hr@voorbeeld.nl", username="hr.vb")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
+    portal.admin.invite_user(SERVICE_DESK, employer.id, email="hr@voorbeeld.nl", username="hr.vb")
     # No SMTP configured: the mail is printed on the console.
     result = run(env, "outbox", "run", "--once")
     assert result.exit_code == EXIT_OK, result.output
@@ -368,7 +372,7 @@ def test_outbox_run_once_sends_what_is_due_and_exits_0(portal: Portal, env: Env)
 def test_stats_export_writes_the_file(
     portal: Portal, env: Env, tmp_path: Path, format_: str
 ) -> None:
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
     out = tmp_path / f"stats.{format_}"
     result = run(
         env,
@@ -416,8 +420,8 @@ def test_stats_export_to_stdout_and_its_errors(portal: Portal, env: Env) -> None
 
 
 def test_stats_rebuild(portal: Portal, env: Env) -> None:
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
-    portal.admin.create_employer("Ander B.V.")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
+    portal.admin.create_employer(SERVICE_DESK, "Ander B.V.")
     assert "2 employer(s)" in run(env, "stats", "rebuild").stdout
     one = run(env, "stats", "rebuild", "--employer-id", employer.id)
     assert one.exit_code == EXIT_OK
@@ -428,7 +432,7 @@ def test_stats_rebuild(portal: Portal, env: Env) -> None:
 
 
 def test_search_rebuild_indexes_the_employees_again(portal: Portal, env: Env) -> None:
-    employer = portal.admin.create_employer("Voorbeeld B.V.")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
     hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
     for last in ("Berg", "Bergen"):
         form: dict[str, object] = {
@@ -454,8 +458,8 @@ def test_search_rebuild_indexes_the_employees_again(portal: Portal, env: Env) ->
 
 
 def test_keys_reseal_seals_app_secrets_again_under_the_new_key(portal: Portal, env: Env) -> None:
-    employer = portal.admin.create_employer("Sleutel B.V.")
-    portal.admin.invite_user(employer.id, email="s@example.nl", username="sleutel.hr")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Sleutel B.V.")
+    portal.admin.invite_user(SERVICE_DESK, employer.id, email="s@example.nl", username="sleutel.hr")
     mailer = RecordingMailer()
     Portal(storage=portal.storage, mailer=mailer, settings=portal.settings).outbox.dispatch_due()
     body = mailer.sent[-1].get_body(("plain",))
@@ -470,7 +474,9 @@ def test_keys_reseal_seals_app_secrets_again_under_the_new_key(portal: Portal, e
         "ONZECOACH_SECRET_KEY": "een-nieuwe-sleutel-van-minstens-32-tekens",
         "ONZECOACH_OLD_SECRET_KEYS": TEST_SECRET_KEY,
     }
-    portal.admin.invite_user(employer.id, email="t@example.nl", username="tweede.hr")  # queued
+    portal.admin.invite_user(
+        SERVICE_DESK, employer.id, email="t@example.nl", username="tweede.hr"
+    )  # queued
     done = run(rotated, "keys", "reseal")
     assert done.exit_code == EXIT_OK
     assert "Sealed 1 app secret(s) and 1 unsent message(s) again" in done.stdout
@@ -490,7 +496,7 @@ def test_demo_seed_fills_the_database(portal: Portal, env: Env) -> None:
     result = run(env, "demo", "seed", "--employees", "12", "--appointments", "20")
     assert result.exit_code == EXIT_OK, result.output
     assert "hr.lindendaal" in result.stdout
-    assert len(portal.admin.employers()) == 3
+    assert len(portal.admin.employers(SERVICE_DESK)) == 3
 
 
 def test_demo_seed_without_the_examples_exits_2(

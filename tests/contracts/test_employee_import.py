@@ -62,8 +62,8 @@ ROWS = [
 
 
 def hr_of(portal: Portal, name: str) -> Actor:
-    employer = portal.admin.create_employer(name)
-    portal.admin.add_department(employer.id, "Finance")
+    employer = portal.admin.create_employer(SERVICE_DESK, name)
+    portal.admin.add_department(SERVICE_DESK, employer.id, "Finance")
     return Actor(user_id=f"hr-{employer.id[-8:]}", employer_id=employer.id, role=Role.HR)
 
 
@@ -320,7 +320,7 @@ def test_hr_imports_only_into_its_own_employer(portal: Portal) -> None:
     portal.imports.employees(other, as_file(csv_bytes(DUTCH, ROWS[:1])))
     foreign = [[*ROWS[1][:9], "Finance", "", ""]]
     # Acme's own "Finance" exists; "Verkoop" exists only at Other.
-    portal.admin.add_department(str(other.employer_id), "Verkoop")
+    portal.admin.add_department(SERVICE_DESK, str(other.employer_id), "Verkoop")
     foreign.append([*ROWS[2][:9], "Verkoop", "", ""])
 
     report = portal.imports.employees(

@@ -112,6 +112,26 @@ def closed(journey: Trajectory, **changes: Any) -> Trajectory:
     return attrs.evolve(journey, **{**closing, **changes})
 
 
+def extension_of(parent: Trajectory, number: int, **changes: Any) -> Trajectory:
+    """A one-session extension of ``parent``, open unless ``changes`` close it."""
+    person_like = attrs.evolve(parent, number=number)
+    return attrs.evolve(
+        person_like,
+        id=new_id(),
+        type_code="ONC-VERL-1",
+        type_name="ONC - verlenging individuele coaching (1 gesprek)",
+        sessions=1,
+        is_extension=True,
+        held=0,
+        planned=0,
+        closed_at=None,
+        closed_reason=None,
+        end_date=None,
+        parent_id=parent.id,
+        **changes,
+    )
+
+
 def task(journey: Trajectory, **changes: Any) -> Task:
     base = Task(
         id=new_id(),
@@ -357,7 +377,6 @@ class TestTrajectories:
             trajectory(person, 1, held=4, planned=0, classification="A"),
             closed_at=datetime(2026, 4, 1, 17, 0, 0, 654321, tzinfo=AMSTERDAM),
             closed_reason=ClosedReason.COMPLETED,
-            booking_token_hash="b" * 64,
         )
         extension = trajectory(
             person,
@@ -371,9 +390,11 @@ class TestTrajectories:
             held=0,
             planned=1,
             parent_id=first.id,
-            booking_token_hash="c" * 64,
         )
-        add(storage, first, extension)
+        with storage.unit_of_work() as uow:
+            uow.trajectories.add(first, booking_token_hash="b" * 64)
+            uow.trajectories.add(extension, booking_token_hash="c" * 64)
+            uow.commit()
         with storage.unit_of_work() as uow:
             assert uow.trajectories.get(first.id) == first
             assert uow.trajectories.get(extension.id) == extension
@@ -385,6 +406,9 @@ class TestTrajectories:
             assert stored.end_date == date(2026, 4, 1)
             assert uow.trajectories.get(new_id()) is None
             assert uow.trajectories.get(new_id(), for_update=True) is None
+            assert uow.trajectories.by_booking_token("b" * 64) == first
+            assert uow.trajectories.by_booking_token("c" * 64) == extension
+            assert uow.trajectories.by_booking_token("0" * 64) is None
 
     def test_a_bare_trajectory_round_trips_with_its_nones(self, storage: Storage) -> None:
         journey = trajectory(stored_employee(storage))
@@ -396,7 +420,7 @@ class TestTrajectories:
     def test_save_stores_the_state(self, storage: Storage) -> None:
         journey = trajectory(stored_employee(storage))
         add(storage, journey)
-        running = attrs.evolve(journey, held=1, planned=2, booking_token_hash="d" * 64)
+        running = attrs.evolve(journey, held=1, planned=2)
         in_transaction(storage, lambda uow: uow.trajectories.save(running))
         with storage.unit_of_work() as uow:
             assert uow.trajectories.get(journey.id) == running
@@ -425,52 +449,72 @@ class TestTrajectories:
 
     def test_a_changed_number_or_booking_link_frees_the_old_one(self, storage: Storage) -> None:
         person = stored_employee(storage)
-        first = closed(trajectory(person, 1, booking_token_hash="e" * 64))
-        add(storage, first)
-        moved = attrs.evolve(first, number=5, booking_token_hash="f" * 64)
+        first = closed(trajectory(person, 1))
+        in_transaction(
+            storage, lambda uow: uow.trajectories.add(first, booking_token_hash="e" * 64)
+        )
+        moved = attrs.evolve(first, number=5)
         in_transaction(storage, lambda uow: uow.trajectories.save(moved))
-        again = closed(trajectory(person, 1, booking_token_hash="e" * 64))
-        add(storage, again)
+        in_transaction(storage, lambda uow: uow.trajectories.set_booking_token(first.id, "f" * 64))
+        again = closed(trajectory(person, 1))
+        in_transaction(
+            storage, lambda uow: uow.trajectories.add(again, booking_token_hash="e" * 64)
+        )
         with storage.unit_of_work() as uow:
             assert [t.number for t in uow.trajectories.for_employee(person.id)] == [5, 1]
-        clash = trajectory(person, 6, booking_token_hash="f" * 64)
-        assert refused(storage, lambda uow: uow.trajectories.add(clash)) == (
-            "Deze boekingslink bestaat al."
-        )
+            assert uow.trajectories.by_booking_token("f" * 64) == moved
+            assert uow.trajectories.by_booking_token("e" * 64) == again
+        clash = trajectory(person, 6)
+        assert refused(
+            storage, lambda uow: uow.trajectories.add(clash, booking_token_hash="f" * 64)
+        ) == ("Deze boekingslink bestaat al.")
+        assert refused(
+            storage, lambda uow: uow.trajectories.set_booking_token(again.id, "f" * 64)
+        ) == ("Deze boekingslink bestaat al.")
+        with (
+            pytest.raises(NotFound, match="Traject niet gevonden"),
+            storage.unit_of_work() as uow,
+        ):
+            uow.trajectories.set_booking_token(new_id(), "1" * 64)
 
     def test_a_rolled_back_trajectory_and_appointment_leave_nothing(self, storage: Storage) -> None:
         person = stored_employee(storage)
-        journey = trajectory(person, 1, booking_token_hash="a" * 64)
+        journey = trajectory(person, 1)
         visit = appointment(journey)
         with storage.unit_of_work() as uow:
-            uow.trajectories.add(journey)
+            uow.trajectories.add(journey, booking_token_hash="a" * 64)
             uow.appointments.add(visit)
             assert uow.trajectories.for_employee(person.id) == [journey]
             assert uow.appointments.for_trajectory(journey.id) == [visit]
         with storage.unit_of_work() as uow:
             assert uow.trajectories.for_employee(person.id) == []
             assert uow.appointments.for_trajectory(journey.id) == []
-            assert uow.trajectories.open_for_employee(person.id) is None
-        add(storage, journey, visit)  # number, booking link and external id are free
+            assert uow.trajectories.open_for_employee(person.id) == []
+            assert uow.trajectories.by_booking_token("a" * 64) is None
+        with storage.unit_of_work() as uow:  # number, booking link and external id are free
+            uow.trajectories.add(journey, booking_token_hash="a" * 64)
+            uow.appointments.add(visit)
+            uow.commit()
         with storage.unit_of_work() as uow:
             assert uow.trajectories.for_employee(person.id) == [journey]
             assert uow.appointments.for_trajectory(journey.id) == [visit]
 
-    def test_open_for_employee_is_the_one_not_closed(self, storage: Storage) -> None:
+    def test_open_for_employee_are_those_not_closed(self, storage: Storage) -> None:
         person = stored_employee(storage)
         with storage.unit_of_work() as uow:
-            assert uow.trajectories.open_for_employee(person.id) is None
+            assert uow.trajectories.open_for_employee(person.id) == []
         first = trajectory(person, 1)
         add(storage, first)
         with storage.unit_of_work() as uow:
-            assert uow.trajectories.open_for_employee(person.id) == first
+            assert uow.trajectories.open_for_employee(person.id) == [first]
             uow.trajectories.save(closed(first))
-            assert uow.trajectories.open_for_employee(person.id) is None
+            assert uow.trajectories.open_for_employee(person.id) == []
             uow.commit()
         second = trajectory(person, 2)
-        add(storage, second)
+        beside = extension_of(second, 3)
+        add(storage, second, beside)
         with storage.unit_of_work() as uow:
-            assert uow.trajectories.open_for_employee(person.id) == second
+            assert uow.trajectories.open_for_employee(person.id) == [second, beside]
 
     def test_an_employee_has_one_open_trajectory_at_a_time(self, storage: Storage) -> None:
         owner = employer(storage)
@@ -488,8 +532,22 @@ class TestTrajectories:
         reopened = attrs.evolve(closed(first), closed_at=None, closed_reason=None, end_date=None)
         assert refused(storage, lambda uow: uow.trajectories.save(reopened)) == ALREADY_OPEN
         with storage.unit_of_work() as uow:
-            assert uow.trajectories.open_for_employee(person.id) == second
+            assert uow.trajectories.open_for_employee(person.id) == [second]
             assert [t.number for t in uow.trajectories.for_employee(person.id)] == [3, 2, 1]
+
+    def test_an_extension_runs_beside_its_trajectory_one_at_a_time(self, storage: Storage) -> None:
+        person = stored_employee(storage)
+        running = trajectory(person, 1)
+        first = extension_of(running, 2)
+        add(storage, running, first)
+        second = extension_of(running, 3)
+        assert refused(storage, lambda uow: uow.trajectories.add(second)) == ALREADY_OPEN
+        with storage.unit_of_work() as uow:
+            uow.trajectories.save(closed(first))
+            uow.trajectories.add(second)
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert uow.trajectories.open_for_employee(person.id) == [running, second]
 
     def test_a_trajectory_number_is_unique_per_employee(self, storage: Storage) -> None:
         owner = employer(storage)
@@ -721,7 +779,7 @@ class TestRollback:
             assert uow.employees.get(newcomer.id) is None
             assert uow.employees.for_employer(owner) == [person]
             assert uow.trajectories.for_employee(person.id) == [journey]
-            assert uow.trajectories.open_for_employee(person.id) == journey
+            assert uow.trajectories.open_for_employee(person.id) == [journey]
             assert uow.appointments.for_trajectory(journey.id) == [made]
             assert uow.appointments.by_external_id(owner, "booking-2") is None
             assert uow.tasks.open_for_employee(person.id) == [asked]
@@ -738,7 +796,7 @@ class TestRollback:
             uow.trajectories.add(journey)
             uow.commit()
         with storage.unit_of_work() as uow:
-            assert uow.trajectories.open_for_employee(person.id) == journey
+            assert uow.trajectories.open_for_employee(person.id) == [journey]
 
 
 # Concurrency: each thread its own storage, as separate processes would have ----------
@@ -771,8 +829,7 @@ def test_two_transactions_opening_a_trajectory_for_one_employee_one_wins(
         assert len(winners) == len(losers) == 1, outcomes
         assert str(losers[0]) == ALREADY_OPEN
         with storages[1].unit_of_work() as uow:
-            opened = uow.trajectories.open_for_employee(person.id)
-            assert opened is not None
+            [opened] = uow.trajectories.open_for_employee(person.id)
             assert [opened.id] == winners
             assert uow.trajectories.for_employee(person.id) == [opened]
 
@@ -793,8 +850,7 @@ def test_two_transactions_starting_the_next_trajectory_one_wins(
         # Both rules are broken; which one a database checks first is its own affair.
         assert str(losers[0]) in {NUMBER_TAKEN, ALREADY_OPEN}
         with storages[1].unit_of_work() as uow:
-            opened = uow.trajectories.open_for_employee(person.id)
-            assert opened is not None
+            [opened] = uow.trajectories.open_for_employee(person.id)
             uow.trajectories.save(closed(opened))
             uow.commit()
 

@@ -21,7 +21,9 @@ from onzecoach import (
     StorageError,
     ValidationError,
 )
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.ports import Storage
+from onzecoach.tasks import Decision, TaskStatus
 from onzecoach.testing import FrozenClock, RecordingMailer
 from onzecoach.trajectories import TrajectoryStatus
 from support import BrokenStorage, make_settings
@@ -49,7 +51,7 @@ ANNA: dict[str, object] = {
 
 
 def hr_of(portal: Portal, name: str) -> Actor:
-    employer = portal.admin.create_employer(name)
+    employer = portal.admin.create_employer(SERVICE_DESK, name)
     return Actor(user_id=f"hr-{employer.id[-8:]}", employer_id=employer.id, role=Role.HR)
 
 
@@ -78,8 +80,10 @@ def test_register_normalises_the_form_and_keeps_history(portal: Portal) -> None:
 def test_a_department_must_be_the_employers_own(portal: Portal) -> None:
     hr = hr_of(portal, "Acme")
     assert hr.employer_id is not None
-    own = portal.admin.add_department(hr.employer_id, "HR")
-    other = portal.admin.add_department(portal.admin.create_employer("Ander").id, "HR")
+    own = portal.admin.add_department(SERVICE_DESK, hr.employer_id, "HR")
+    other = portal.admin.add_department(
+        SERVICE_DESK, portal.admin.create_employer(SERVICE_DESK, "Ander").id, "HR"
+    )
     with pytest.raises(ValidationError) as bad:
         portal.employees.register(hr, {**ANNA, "department_id": other.id})
     assert set(bad.value.errors) == {"department_id"}
@@ -157,6 +161,7 @@ def test_four_held_appointments_complete_a_four_session_trajectory(portal: Porta
     base = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
     for n in range(4):
         portal.trajectories.record_appointment(
+            SERVICE_DESK,
             trajectory.id,
             external_id=f"pa-{n}",
             starts_at=base + timedelta(weeks=n),
@@ -169,10 +174,16 @@ def test_four_held_appointments_complete_a_four_session_trajectory(portal: Porta
     assert running.percentage == 0
     with pytest.raises(QuotaExceeded):
         portal.trajectories.record_appointment(
-            trajectory.id, external_id="pa-4", starts_at=base, status="planned", mode="live"
+            SERVICE_DESK,
+            trajectory.id,
+            external_id="pa-4",
+            starts_at=base,
+            status="planned",
+            mode="live",
         )
     for n in range(4):
         portal.trajectories.record_appointment(
+            SERVICE_DESK,
             trajectory.id,
             external_id=f"pa-{n}",
             starts_at=base + timedelta(weeks=n),
@@ -188,12 +199,18 @@ def test_four_held_appointments_complete_a_four_session_trajectory(portal: Porta
     assert done.duration_days == (date(2026, 3, 31) - done.start_date).days
     with pytest.raises(QuotaExceeded):
         portal.trajectories.record_appointment(
-            trajectory.id, external_id="pa-5", starts_at=base, status="planned", mode="live"
+            SERVICE_DESK,
+            trajectory.id,
+            external_id="pa-5",
+            starts_at=base,
+            status="planned",
+            mode="live",
         )
 
     with portal.storage.unit_of_work() as uow:
         before = len(uow.audit.for_subject("trajectory", trajectory.id))
     same = portal.trajectories.record_appointment(
+        SERVICE_DESK,
         trajectory.id,
         external_id="pa-3",
         starts_at=base + timedelta(weeks=3),
@@ -242,7 +259,9 @@ def test_an_extension_request_is_a_task_of_that_employer_only(
     trajectory = portal.trajectories.start(
         hr, employee.id, type_code="ONC-IND-4", start_date=today(portal)
     )
-    task = portal.trajectories.request_extension(trajectory.id, note="Nog één gesprek nodig.")
+    task = portal.trajectories.request_extension(
+        SERVICE_DESK, trajectory.id, note="Nog één gesprek nodig."
+    )
     assert portal.tasks.open(hr) == [task]
     assert portal.tasks.open(other) == []
     assert portal.employees.dossier(hr, employee.id).open_tasks == (task,)
@@ -251,21 +270,36 @@ def test_an_extension_request_is_a_task_of_that_employer_only(
     with pytest.raises(Conflict):
         portal.tasks.complete(hr, task.id)
 
-    # Approving starts the 1-session extension once the trajectory is closed.
-    second = portal.trajectories.request_extension(trajectory.id, note="Verlenging")
-    with pytest.raises(Conflict):
-        portal.tasks.approve(hr, second.id)
-    portal.trajectories.close(hr, trajectory.id)
-    extension = portal.tasks.approve(hr, second.id)
+    # Approving starts the 1-session extension at once, beside the running trajectory; it
+    # shares that trajectory's booking link, so no second invitation goes out.
+    second = portal.trajectories.request_extension(SERVICE_DESK, trajectory.id, note="Verlenging")
+    done = portal.tasks.approve(hr, second.id)
+    assert done.status is TaskStatus.DONE
+    assert done.decision is Decision.APPROVED
+    assert done.extension_trajectory_id is not None
+    extension = portal.trajectories.get(hr, done.extension_trajectory_id)
     assert extension.type_code == "ONC-VERL-1"
     assert extension.parent_id == trajectory.id
     assert extension.sessions == 1
+    assert extension.is_open and portal.trajectories.get(hr, trajectory.id).is_open
+    rows = portal.employees.dossier(hr, employee.id).trajectories
+    assert [(r.number, r.is_extension, r.parent_id) for r in rows] == [
+        (2, True, trajectory.id),
+        (1, False, None),
+    ]
     assert portal.tasks.open(hr) == []
+    # One extension at a time.
+    third = portal.trajectories.request_extension(SERVICE_DESK, trajectory.id, note="Nog een")
+    with pytest.raises(Conflict):
+        portal.tasks.approve(hr, third.id)
+    assert [t.id for t in portal.tasks.open(hr)] == [third.id]
     clock.advance(portal.settings.invitation_delay)
     portal.outbox.dispatch_due()
-    assert mailer.sent[-1]["To"] == "anna.berg@example.nl"
+    assert [m["To"] for m in mailer.sent].count("anna.berg@example.nl") == 1
 
-    third = portal.trajectories.request_extension(extension.id, note="Nog meer", sessions=1)
+    third = portal.trajectories.request_extension(
+        SERVICE_DESK, extension.id, note="Nog meer", sessions=1
+    )
     portal.tasks.decline(hr, third.id, note="Niet nodig.")
     assert portal.tasks.get(hr, third.id).decision_note == "Niet nodig."
 
@@ -279,7 +313,7 @@ def test_another_employers_ids_are_not_found(portal: Portal) -> None:
     trajectory = portal.trajectories.start(
         a, employee.id, type_code="ONC-IND-4", start_date=today(portal)
     )
-    task = portal.trajectories.request_extension(trajectory.id, note="x")
+    task = portal.trajectories.request_extension(SERVICE_DESK, trajectory.id, note="x")
     for attempt in (
         lambda: portal.employees.dossier(b, employee.id),
         lambda: portal.employees.get(b, employee.id),
@@ -342,7 +376,7 @@ def test_random_actions_of_two_employers_never_cross(
                 mine["trajectory"].append(t.id)
             elif action == "extend" and mine["trajectory"]:
                 task = portal.trajectories.request_extension(
-                    mine["trajectory"][pick % len(mine["trajectory"])], note="x"
+                    SERVICE_DESK, mine["trajectory"][pick % len(mine["trajectory"])], note="x"
                 )
                 mine["task"].append(task.id)
             elif action == "dossier" and mine["employee"]:
@@ -379,7 +413,9 @@ def test_random_fields_register_or_raise_validation_error_and_write_nothing(
     portal: Portal, data: dict[str, object]
 ) -> None:
     hr = Actor(user_id="hr", employer_id=None, role=Role.SERVICE_DESK)
-    employer = portal.admin.create_employer(f"E {len(portal.admin.employers())}")
+    employer = portal.admin.create_employer(
+        SERVICE_DESK, f"E {len(portal.admin.employers(SERVICE_DESK))}"
+    )
     with portal.storage.unit_of_work() as uow:
         before = len(uow.audit.for_employer(employer.id))
     try:
@@ -424,15 +460,17 @@ def test_bad_appointment_reports_name_every_field(portal: Portal) -> None:
     )
     with pytest.raises(ValidationError) as bad:
         portal.trajectories.record_appointment(
+            SERVICE_DESK,
             trajectory.id,
             external_id="",
-            starts_at=datetime(2026, 1, 1),  # noqa: DTZ001 - naive on purpose
+            starts_at=datetime(2026, 1, 1),
             status="weg",
             mode="tv",
         )
     assert set(bad.value.errors) == {"external_id", "starts_at", "status", "mode"}
     with pytest.raises(NotFound):
         portal.trajectories.record_appointment(
+            SERVICE_DESK,
             "0" * 32,
             external_id="x",
             starts_at=datetime(2026, 1, 1, tzinfo=UTC),

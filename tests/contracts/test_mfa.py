@@ -28,8 +28,9 @@ from onzecoach import (
     ValidationError,
     VerificationFailed,
 )
-from onzecoach.accounts import AccountStatus, Enrollment
-from onzecoach.mfa import Method, ResealReport
+from onzecoach.accounts import AccountStatus, Enrollment, PasswordHasher
+from onzecoach.actors import SERVICE_DESK
+from onzecoach.mfa import BackupCodes, Method, MethodName, ResealReport
 from onzecoach.ports import Storage
 from onzecoach.testing import (
     FakeYubikeyVerifier,
@@ -51,8 +52,10 @@ def body(message: EmailMessage) -> str:
 
 
 def enroll(portal: Portal, mailer: RecordingMailer, username: str = "anna.hr") -> Enrollment:
-    employer = portal.admin.create_employer(f"Werkgever {username}")
-    portal.admin.invite_user(employer.id, email=f"{username}@example.nl", username=username)
+    employer = portal.admin.create_employer(SERVICE_DESK, f"Werkgever {username}")
+    portal.admin.invite_user(
+        SERVICE_DESK, employer.id, email=f"{username}@example.nl", username=username
+    )
     portal.outbox.dispatch_due()
     token = re.search(r"/registreren/(\S+)", body(mailer.sent[-1]))
     assert token
@@ -61,7 +64,7 @@ def enroll(portal: Portal, mailer: RecordingMailer, username: str = "anna.hr") -
 
 def totp_user(
     portal: Portal, mailer: RecordingMailer, username: str = "anna.hr"
-) -> tuple[str, list[str]]:
+) -> tuple[str, BackupCodes]:
     """An active user with an authenticator app; returns (its secret, its backup codes)."""
     enrollment = enroll(portal, mailer, username)
     setup = portal.mfa.begin_totp(enrollment.token)
@@ -379,7 +382,10 @@ def test_the_hourly_cap_and_the_per_ip_limit(
 
 @pytest.mark.parametrize("method", ["totp", "backup_code"])
 def test_one_code_verified_twice_at_once_opens_one_session(
-    storage_factory: Callable[[], Storage], mailer: RecordingMailer, clock: FrozenClock, method: str
+    storage_factory: Callable[[], Storage],
+    mailer: RecordingMailer,
+    clock: FrozenClock,
+    method: MethodName,
 ) -> None:
     portals = [
         Portal(storage=storage_factory(), mailer=mailer, clock=clock, settings=make_settings())
@@ -462,9 +468,9 @@ def test_reseal_moves_app_secrets_to_the_new_key_so_the_old_can_go(
     only_new = rotated(portal)
     assert not app_secret_opens(only_new)
     with pytest.raises(PermissionDenied):
-        both.mfa.reseal(actor=Actor(user_id="hr", employer_id="x", role=Role.HR))
-    assert both.mfa.reseal() == ResealReport(resealed=1, unreadable=0)
-    assert both.mfa.reseal().resealed == 0  # sealed under the current key already
+        both.mfa.reseal(Actor(user_id="hr", employer_id="x", role=Role.HR))
+    assert both.mfa.reseal(SERVICE_DESK) == ResealReport(resealed=1, unreadable=0)
+    assert both.mfa.reseal(SERVICE_DESK).resealed == 0  # sealed under the current key already
     assert app_secret_opens(only_new)
     challenge = only_new.auth.login("anna.hr", PASSWORD)
     only_new.auth.verify(challenge.token, next_code(portal, secret, clock), method="totp")
@@ -481,7 +487,7 @@ def test_a_login_after_a_rotation_seals_its_own_secret_again(
     challenge = both.auth.login("anna.hr", PASSWORD)
     both.auth.verify(challenge.token, next_code(portal, secret, clock), method="totp")
     assert app_secret_opens(rotated(portal))
-    assert both.mfa.reseal().resealed == 0
+    assert both.mfa.reseal(SERVICE_DESK).resealed == 0
 
 
 def test_a_secret_no_configured_key_opens_is_left_alone(
@@ -489,7 +495,7 @@ def test_a_secret_no_configured_key_opens_is_left_alone(
 ) -> None:
     totp_user(portal, mailer)
     elsewhere = rotated(portal)  # the key that sealed it is gone
-    assert elsewhere.mfa.reseal() == ResealReport(resealed=0, unreadable=1)
+    assert elsewhere.mfa.reseal(SERVICE_DESK) == ResealReport(resealed=0, unreadable=1)
     assert app_secret_opens(portal)  # still the original sealing
 
 
@@ -521,10 +527,10 @@ def test_methods_can_be_added_and_removed_but_never_the_last(
     (app,) = portal.mfa.methods(actor)
     with pytest.raises(Conflict):
         portal.mfa.remove_method(actor, app.id)
-    setup = portal.mfa.setup_token(actor)
+    setup = portal.mfa.setup_token(actor).token
     portal.mfa.begin_sms(setup, "0612345678")
     portal.mfa.confirm_sms(setup, sms_code(sms))
-    assert portal.mfa.finish(setup) == []  # the backup codes stay
+    assert list(portal.mfa.finish(setup)) == []  # the backup codes stay
     assert len(portal.mfa.methods(actor)) == 2
     portal.mfa.remove_method(actor, app.id)
     assert [m.kind.value for m in portal.mfa.methods(actor)] == ["sms"]
@@ -543,8 +549,8 @@ def test_the_service_desk_resets_a_second_factor(
     challenge = portal.auth.login("anna.hr", PASSWORD)
     session = portal.auth.verify(challenge.token, next_code(portal, secret, clock), method="totp")
     with pytest.raises(PermissionDenied):
-        portal.mfa.reset(session.user_id, actor=session.actor)
-    portal.mfa.reset(session.user_id)
+        portal.mfa.reset(session.actor, session.user_id)
+    portal.mfa.reset(SERVICE_DESK, session.user_id)
     with pytest.raises(NotAuthenticated):
         portal.auth.authenticate(session.token)
     with pytest.raises(MfaRequired) as again:
@@ -577,27 +583,26 @@ def test_a_challenge_expires_after_five_minutes(
     with pytest.raises(InvalidToken):
         portal.auth.verify(challenge.token, pyotp.TOTP(secret).at(clock.now()), method="totp")
     with pytest.raises(ValidationError):
-        portal.auth.verify(challenge.token, "123456", method="carrier-pigeon")
+        portal.auth.verify(challenge.token, "123456", method="carrier-pigeon")  # type: ignore[arg-type]
 
 
 def test_an_unknown_username_costs_the_same_argon2_work(
     portal: Portal, mailer: RecordingMailer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     totp_user(portal, mailer)
-    hasher = portal.accounts.hasher
     work: list[str] = []
-    real_verify, real_burn = hasher.verify, hasher.burn
+    real_verify, real_burn = PasswordHasher.verify, PasswordHasher.burn
 
-    def verify(stored: str, password: str) -> None:
+    def verify(self: PasswordHasher, stored: str, password: str) -> None:
         work.append("verify")
-        real_verify(stored, password)
+        real_verify(self, stored, password)
 
-    def burn(password: str) -> None:
+    def burn(self: PasswordHasher, password: str) -> None:
         work.append("burn")
-        real_burn(password)
+        real_burn(self, password)
 
-    monkeypatch.setattr(hasher, "verify", verify)
-    monkeypatch.setattr(hasher, "burn", burn)
+    monkeypatch.setattr(PasswordHasher, "verify", verify)
+    monkeypatch.setattr(PasswordHasher, "burn", burn)
     for name in ("anna.hr", "niemand"):
         with pytest.raises(VerificationFailed, match="Inlognaam of wachtwoord klopt niet"):
             portal.auth.login(name, "Fout-Wachtwoord-1")

@@ -20,6 +20,7 @@ from onzecoach import (
     ValidationError,
     VerificationFailed,
 )
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.notifications import MailContent, OutboxStatus, new_email
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
@@ -29,8 +30,8 @@ PASSWORD = "Koffie-Met-Melk-2026"
 
 
 def active_user(portal: Portal, mailer: RecordingMailer, clock: FrozenClock) -> str:
-    employer = portal.admin.create_employer("Acme")
-    portal.admin.invite_user(employer.id, email="anna@example.nl", username="anna.hr")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Acme")
+    portal.admin.invite_user(SERVICE_DESK, employer.id, email="anna@example.nl", username="anna.hr")
     portal.outbox.dispatch_due()
     plain = mailer.sent[-1].get_body(("plain",))
     assert plain is not None
@@ -148,7 +149,7 @@ def test_send_sms_after_the_phone_was_removed_is_a_clear_error(
     clock.advance(timedelta(minutes=1))
     challenge = portal.auth.login("anna.hr", PASSWORD)
     session = portal.auth.verify(challenge.token, pyotp.TOTP(secret).at(clock.now()), method="totp")
-    setup = portal.mfa.setup_token(session.actor)
+    setup = portal.mfa.setup_token(session.actor).token
     portal.mfa.begin_sms(setup, "0612345678")
     code = re.search(r"code is (\S+)\.", sms.sent[-1].text)
     assert code
@@ -164,7 +165,7 @@ def test_bad_arguments_are_onzecoach_errors(
     portal: Portal, mailer: RecordingMailer, clock: FrozenClock
 ) -> None:
     active_user(portal, mailer, clock)
-    employer = portal.admin.create_employer("Ander")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Ander")
     hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
     employee = portal.employees.register(
         hr,
@@ -190,7 +191,7 @@ def test_bad_arguments_are_onzecoach_errors(
 
 
 def test_a_correction_to_a_finished_trajectory_with_a_running_extension(portal: Portal) -> None:
-    employer = portal.admin.create_employer("Acme")
+    employer = portal.admin.create_employer(SERVICE_DESK, "Acme")
     hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
     employee = portal.employees.register(
         hr,
@@ -209,15 +210,17 @@ def test_a_correction_to_a_finished_trajectory_with_a_running_extension(portal: 
     base = datetime(2026, 3, 9, 10, tzinfo=UTC)
     for n in range(4):
         portal.trajectories.record_appointment(
+            SERVICE_DESK,
             trajectory.id,
             external_id=f"a{n}",
             starts_at=base + timedelta(weeks=n),
             status="held",
             mode="live",
         )
-    task = portal.trajectories.request_extension(trajectory.id, note="Nog één")
+    task = portal.trajectories.request_extension(SERVICE_DESK, trajectory.id, note="Nog één")
     portal.tasks.approve(hr, task.id)
     portal.trajectories.record_appointment(
+        SERVICE_DESK,
         trajectory.id,
         external_id="a3",
         starts_at=base + timedelta(weeks=3),

@@ -12,12 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onzecoach import Actor, NotFound, Portal, QueryTooShort, Role
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.search import matches, name_tokens, query_words, sort_key
 from support import race
 
 
 def hr_of(portal: Portal, name: str) -> Actor:
-    employer = portal.admin.create_employer(name)
+    employer = portal.admin.create_employer(SERVICE_DESK, name)
     return Actor(user_id=f"hr-{employer.id[-8:]}", employer_id=employer.id, role=Role.HR)
 
 
@@ -45,7 +46,7 @@ def names(portal: Portal, actor: Actor, text: str) -> list[str]:
 def staff(portal: Portal) -> Actor:
     hr = hr_of(portal, "Acme")
     assert hr.employer_id is not None
-    sales = portal.admin.add_department(hr.employer_id, "Verkoop")
+    sales = portal.admin.add_department(SERVICE_DESK, hr.employer_id, "Verkoop")
     add(portal, hr, "Berg", "Anna", "van den", department_id=sales.id, employee_number="1001")
     add(portal, hr, "Berg", "Bert")
     add(portal, hr, "Bergen", "Cees", "van")
@@ -162,7 +163,7 @@ POOL_GIVEN = ["Anna", "Jan", "Hélène", "Gülsen", "Bert", "Sanne", "Jansje", "
 def test_the_index_answers_as_a_plain_scan_would(
     portal: Portal, people: list[tuple[str, str, str | None]], probe: tuple[int, int, bool, int]
 ) -> None:
-    hr = hr_of(portal, f"Werkgever {len(portal.admin.employers())}")
+    hr = hr_of(portal, f"Werkgever {len(portal.admin.employers(SERVICE_DESK))}")
     made = []
     for last, given_name, infix in people:
         employee_id = add(portal, hr, last, given_name, infix)
@@ -225,16 +226,18 @@ def test_a_rebuild_gives_back_exactly_the_index_that_writes_kept(
     assert all(total == 0 for _, total in results(portal, staff).values())
     assert results(portal, other) == theirs  # only the one employer is cleared
 
-    assert portal.search.rebuild(employer_id=staff.employer_id) == 7
+    assert portal.search.rebuild(SERVICE_DESK, employer_id=staff.employer_id) == 7
     assert results(portal, staff) == before
-    assert portal.search.rebuild() == 8  # every employer; a rebuilt index stays the same
+    assert (
+        portal.search.rebuild(SERVICE_DESK) == 8
+    )  # every employer; a rebuilt index stays the same
     assert results(portal, staff) == before
     assert results(portal, other) == theirs
 
 
 def test_a_rebuild_is_audited_per_employer(portal: Portal, staff: Actor) -> None:
     assert staff.employer_id is not None
-    portal.search.rebuild(employer_id=staff.employer_id)
+    portal.search.rebuild(SERVICE_DESK, employer_id=staff.employer_id)
     with portal.storage.unit_of_work() as uow:
         entries = uow.audit.for_subject("employer", staff.employer_id)
     rebuilt = [entry for entry in entries if entry.action == "search.rebuilt"]
@@ -245,9 +248,9 @@ def test_only_the_service_desk_rebuilds_and_only_known_employers(
     portal: Portal, staff: Actor
 ) -> None:
     with pytest.raises(NotFound):
-        portal.search.rebuild(employer_id=staff.employer_id, actor=staff)
+        portal.search.rebuild(staff, employer_id=staff.employer_id)
     with pytest.raises(NotFound):
-        portal.search.rebuild(employer_id="nope")
+        portal.search.rebuild(SERVICE_DESK, employer_id="nope")
 
 
 def test_renames_racing_a_rebuild_leave_the_index_as_the_table_says(
@@ -263,11 +266,11 @@ def test_renames_racing_a_rebuild_leave_the_index_as_the_table_says(
         )
         for person, name in zip(people, ("Jansen", "Bakker", "Berkhout"), strict=True)
     ]
-    outcomes = race([*renames[:2], portal.search.rebuild, renames[2]])
+    outcomes = race([*renames[:2], lambda: portal.search.rebuild(SERVICE_DESK), renames[2]])
     assert not [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
     after = results(portal, staff)
     cleared(portal, staff.employer_id)
-    portal.search.rebuild(employer_id=staff.employer_id)
+    portal.search.rebuild(SERVICE_DESK, employer_id=staff.employer_id)
     assert results(portal, staff) == after
     assert names(portal, staff, "bak") == ["Bakker, van den, A. (Anna)"]
 
@@ -302,7 +305,7 @@ def test_a_writer_of_several_employees_in_id_order_does_not_deadlock_a_rebuild(
     def rebuild() -> None:
         holding.wait(5)
         try:
-            outcomes["rebuild"] = portal.search.rebuild(employer_id=staff.employer_id)
+            outcomes["rebuild"] = portal.search.rebuild(SERVICE_DESK, employer_id=staff.employer_id)
         except Exception as exc:
             outcomes["rebuild"] = exc
 

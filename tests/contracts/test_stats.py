@@ -49,7 +49,7 @@ def person(n: int, department_id: str | None = None) -> dict[str, object]:
 
 
 def hr_of(portal: Portal, name: str) -> Actor:
-    employer = portal.admin.create_employer(f"{name} {uuid.uuid4().hex[:8]}")
+    employer = portal.admin.create_employer(SERVICE_DESK, f"{name} {uuid.uuid4().hex[:8]}")
     return Actor(user_id=f"hr-{employer.id[-8:]}", employer_id=employer.id, role=Role.HR)
 
 
@@ -73,6 +73,7 @@ def coached(
     )
     for k in range(held):
         portal.trajectories.record_appointment(
+            SERVICE_DESK,
             trajectory.id,
             external_id=f"{employee.id}-{k}",
             starts_at=at(3, 2 + k),
@@ -117,7 +118,9 @@ def test_the_dashboard_equals_the_figures_recomputed_from_raw_appointments(
 ) -> None:
     hr = hr_of(portal, "Acme")
     employer = hr.employer_id or ""
-    departments = [portal.admin.add_department(employer, f"Afdeling {i}").id for i in range(2)]
+    departments = [
+        portal.admin.add_department(SERVICE_DESK, employer, f"Afdeling {i}").id for i in range(2)
+    ]
     places = [departments[0], departments[0], departments[1], None, departments[1], None]
     employees = [portal.employees.register(hr, person(i, places[i])).id for i in range(6)]
     for action in actions:
@@ -144,6 +147,7 @@ def act(
         elif kind == "record" and latest is not None:
             month = 3 + offset
             portal.trajectories.record_appointment(
+                SERVICE_DESK,
                 latest.id,
                 external_id=f"{employee_id}-{which}",
                 starts_at=at(month if month > 0 else month + 12, 1 + which, 2026 - (month < 1)),
@@ -157,7 +161,7 @@ def act(
             target = [*departments, None][which % 3]
             portal.employees.update(hr, employee_id, {"department_id": target})
         elif kind == "extend" and latest is not None:
-            task = portal.trajectories.request_extension(latest.id, note="meer")
+            task = portal.trajectories.request_extension(SERVICE_DESK, latest.id, note="meer")
             portal.tasks.approve(hr, task.id, start_date=date(2026, 3, 20))
     except (Conflict, QuotaExceeded):
         pass
@@ -235,7 +239,7 @@ def check_every_scope(
 
     # A rebuild from the raw data gives the same dashboard.
     before = portal.stats.dashboard(hr, start=start, end=end, page_size=100)
-    portal.stats.rebuild(employer_id=employer)
+    portal.stats.rebuild(SERVICE_DESK, employer_id=employer)
     assert portal.stats.dashboard(hr, start=start, end=end, page_size=100) == before
     again = portal.stats.dashboard(SERVICE_DESK, start=start, end=end, page_size=100)
     same_figures(again, everything)
@@ -253,14 +257,14 @@ def test_themes_show_for_three_employees_not_for_two_and_never_per_employee(
 ) -> None:
     hr = hr_of(portal, "Privacy")
     employer = hr.employer_id or ""
-    small = portal.admin.add_department(employer, "Klein").id
+    small = portal.admin.add_department(SERVICE_DESK, employer, "Klein").id
     first = coached(portal, hr, small, 1, theme="Burn-out")
     coached(portal, hr, small, 2, held=2, theme="Werkdruk")
     march: dict[str, Any] = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
 
     # Three sessions of one person are still one person.
     solo = hr_of(portal, "Solo")
-    lone = portal.admin.add_department(solo.employer_id or "", "Alleen").id
+    lone = portal.admin.add_department(SERVICE_DESK, solo.employer_id or "", "Alleen").id
     coached(portal, solo, lone, 9, held=3)
     assert portal.stats.dashboard(solo, department_id=lone, **march).themes is None
     assert portal.stats.dashboard(solo, **march).themes is None
@@ -289,7 +293,8 @@ def test_a_small_group_cannot_be_worked_out_by_subtraction(portal: Portal) -> No
     hr = hr_of(portal, "Aftrekken")
     employer = hr.employer_id or ""
     big, medium, tiny = (
-        portal.admin.add_department(employer, name).id for name in ("Groot", "Middel", "Mini")
+        portal.admin.add_department(SERVICE_DESK, employer, name).id
+        for name in ("Groot", "Middel", "Mini")
     )
     n = 0
     for department, people in ((big, 5), (medium, 3), (tiny, 1)):
@@ -316,7 +321,7 @@ def test_privacy_minimum_is_a_setting(storage: Any, clock: Any, mailer: Any) -> 
         storage=storage, mailer=mailer, clock=clock, settings=make_settings(privacy_min_group=2)
     )
     hr = hr_of(portal, "Twee")
-    department = portal.admin.add_department(hr.employer_id or "", "Duo").id
+    department = portal.admin.add_department(SERVICE_DESK, hr.employer_id or "", "Duo").id
     coached(portal, hr, department, 1)
     coached(portal, hr, department, 2)
     dashboard = portal.stats.dashboard(
@@ -357,6 +362,7 @@ def test_sessions_count_in_the_amsterdam_month(portal: Portal) -> None:
     )
     # 31 March 22:30 UTC is 1 April 00:30 in Amsterdam (summer time).
     portal.trajectories.record_appointment(
+        SERVICE_DESK,
         trajectory.id,
         external_id="late",
         starts_at=datetime(2026, 3, 31, 22, 30, tzinfo=UTC),
@@ -378,6 +384,7 @@ def test_completed_trajectories_and_their_average_duration(portal: Portal) -> No
         )
         for k in range(4):
             portal.trajectories.record_appointment(
+                SERVICE_DESK,
                 trajectory.id,
                 external_id=f"{n}-{k}",
                 starts_at=at(3, 2 + k * (3 + n)),
@@ -404,7 +411,7 @@ def test_completed_trajectories_and_their_average_duration(portal: Portal) -> No
 def test_sessions_stay_with_the_department_of_their_time(portal: Portal) -> None:
     hr = hr_of(portal, "Verhuizing")
     employer = hr.employer_id or ""
-    old, new = (portal.admin.add_department(employer, n).id for n in ("Oud", "Nieuw"))
+    old, new = (portal.admin.add_department(SERVICE_DESK, employer, n).id for n in ("Oud", "Nieuw"))
     employee = coached(portal, hr, old, 1, held=2)
     march: dict[str, Any] = {"start": date(2026, 3, 1), "end": date(2026, 4, 30)}
     portal.employees.update(hr, employee, {"department_id": new})
@@ -415,9 +422,15 @@ def test_sessions_stay_with_the_department_of_their_time(portal: Portal) -> None
     # A later session counts in the new department; a correction stays in the old one.
     trajectory = portal.employees.dossier(hr, employee).trajectories[0]
     portal.trajectories.record_appointment(
-        trajectory.id, external_id="later", starts_at=at(4), status="held", mode="online"
+        SERVICE_DESK,
+        trajectory.id,
+        external_id="later",
+        starts_at=at(4),
+        status="held",
+        mode="online",
     )
     portal.trajectories.record_appointment(
+        SERVICE_DESK,
         trajectory.id,
         external_id=f"{employee}-0",
         starts_at=at(3, 2),
@@ -437,10 +450,11 @@ def test_sessions_stay_with_the_department_of_their_time(portal: Portal) -> None
 
 def test_a_month_too_small_to_show_cannot_be_read_off_two_ranges(portal: Portal) -> None:
     hr = hr_of(portal, "Verschil")
-    department = portal.admin.add_department(hr.employer_id or "", "A").id
+    department = portal.admin.add_department(SERVICE_DESK, hr.employer_id or "", "A").id
     ids = [coached(portal, hr, department, n) for n in range(3)]  # three people in March
     trajectory = portal.employees.dossier(hr, ids[0]).trajectories[0]
     portal.trajectories.record_appointment(
+        SERVICE_DESK,
         trajectory.id,
         external_id="april",
         starts_at=at(4),
@@ -470,6 +484,7 @@ def test_the_group_is_the_people_with_a_theme(portal: Portal) -> None:
             hr, employee.id, type_code="ONC-IND-4", start_date=date(2026, 3, 1)
         )
         portal.trajectories.record_appointment(
+            SERVICE_DESK,
             trajectory.id,
             external_id=f"s{n}",
             starts_at=at(3),
@@ -490,7 +505,7 @@ def test_breakdown_sorts_and_pages(portal: Portal) -> None:
     employer = hr.employer_id or ""
     names = ["Bravo", "alfa", "Charlie", "Delta", "Echo"]
     for n, name in enumerate(names):
-        department = portal.admin.add_department(employer, name).id
+        department = portal.admin.add_department(SERVICE_DESK, employer, name).id
         coached(portal, hr, department, n, held=n % 3 + 1)
     march: dict[str, Any] = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
     first = portal.stats.dashboard(hr, page=1, page_size=2, **march)
@@ -511,7 +526,7 @@ def test_breakdown_sorts_and_pages(portal: Portal) -> None:
 
 def test_each_employer_sees_only_its_own_and_the_service_desk_all(portal: Portal) -> None:
     one, other = hr_of(portal, "Een"), hr_of(portal, "Ander")
-    department = portal.admin.add_department(one.employer_id or "", "Eigen").id
+    department = portal.admin.add_department(SERVICE_DESK, one.employer_id or "", "Eigen").id
     employee = coached(portal, one, department, 1)
     coached(portal, other, None, 2, held=3)
     march: dict[str, Any] = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
@@ -529,7 +544,7 @@ def test_each_employer_sees_only_its_own_and_the_service_desk_all(portal: Portal
     with pytest.raises(NotFound):
         portal.stats.export(other, format="csv", department_id=department, **march)
     # An employee named with another department is not found either.
-    other_department = portal.admin.add_department(one.employer_id or "", "Anders").id
+    other_department = portal.admin.add_department(SERVICE_DESK, one.employer_id or "", "Anders").id
     with pytest.raises(NotFound):
         portal.stats.dashboard(one, employee_id=employee, department_id=other_department, **march)
 
@@ -572,15 +587,15 @@ def test_bad_filters_name_their_fields(
 def test_only_the_service_desk_rebuilds(portal: Portal) -> None:
     hr = hr_of(portal, "Herstel")
     with pytest.raises(NotFound):
-        portal.stats.rebuild(actor=hr)
+        portal.stats.rebuild(hr)
     with pytest.raises(NotFound):
-        portal.stats.rebuild(employer_id="nope")
+        portal.stats.rebuild(SERVICE_DESK, employer_id="nope")
 
 
 def test_a_rebuild_repairs_damaged_rollups(portal: Portal) -> None:
     hr = hr_of(portal, "Schade")
     employer = hr.employer_id or ""
-    department = portal.admin.add_department(employer, "A").id
+    department = portal.admin.add_department(SERVICE_DESK, employer, "A").id
     for n in range(3):
         coached(portal, hr, department, n, held=n + 1)
     march: dict[str, Any] = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
@@ -589,7 +604,7 @@ def test_a_rebuild_repairs_damaged_rollups(portal: Portal) -> None:
         uow.stats.clear(employer)
         uow.commit()
     assert portal.stats.dashboard(hr, **march).held_sessions == 0
-    assert portal.stats.rebuild(employer_id=employer) == 1
+    assert portal.stats.rebuild(SERVICE_DESK, employer_id=employer) == 1
     assert portal.stats.dashboard(hr, **march) == good
 
 
@@ -600,7 +615,7 @@ def test_csv_export_has_dutch_headers_every_row_and_no_formulas(portal: Portal) 
     hr = hr_of(portal, "Export")
     employer = hr.employer_id or ""
     for n in range(25):
-        department = portal.admin.add_department(employer, f'=HYPERLINK("x") {n}').id
+        department = portal.admin.add_department(SERVICE_DESK, employer, f'=HYPERLINK("x") {n}').id
         coached(portal, hr, department, n)
     march: dict[str, Any] = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
     data = portal.stats.export(hr, format="csv", **march)
@@ -623,7 +638,7 @@ def test_csv_export_has_dutch_headers_every_row_and_no_formulas(portal: Portal) 
 def test_xlsx_export_matches_the_dashboard(portal: Portal) -> None:
     hr = hr_of(portal, "Excel")
     employer = hr.employer_id or ""
-    department = portal.admin.add_department(employer, "=1+1").id
+    department = portal.admin.add_department(SERVICE_DESK, employer, "=1+1").id
     for n in range(3):
         coached(portal, hr, department, n, held=2)
     filters: dict[str, Any] = {"start": date(2026, 1, 1), "end": date(2026, 3, 31)}
@@ -651,7 +666,12 @@ def test_xlsx_export_matches_the_dashboard(portal: Portal) -> None:
 def test_export_refuses_an_unknown_format(portal: Portal) -> None:
     hr = hr_of(portal, "Formaat")
     with pytest.raises(ValidationError) as caught:
-        portal.stats.export(hr, format="pdf", start=date(2026, 3, 1), end=date(2026, 3, 1))
+        portal.stats.export(
+            hr,
+            format="pdf",  # type: ignore[arg-type]
+            start=date(2026, 3, 1),
+            end=date(2026, 3, 1),
+        )
     assert set(caught.value.errors) == {"format"}
 
 
@@ -674,7 +694,12 @@ def test_a_failing_rollup_write_leaves_the_appointment_and_trajectory_unwritten(
     )
     with pytest.raises(StorageError):
         broken.trajectories.record_appointment(
-            trajectory.id, external_id="x", starts_at=at(3), status="held", mode="live"
+            SERVICE_DESK,
+            trajectory.id,
+            external_id="x",
+            starts_at=at(3),
+            status="held",
+            mode="live",
         )
     with pytest.raises(StorageError):
         broken.trajectories.start(

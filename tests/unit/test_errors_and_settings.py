@@ -43,7 +43,10 @@ def test_password_policy_error_lists_every_violation() -> None:
 
 def test_throttled_says_when() -> None:
     at = datetime(2026, 1, 1, tzinfo=UTC)
-    assert Throttled("Te veel pogingen.", retry_at=at).retry_at == at
+    error = Throttled("login.throttled", retry_at=at, at="12:00:00 UTC")
+    assert error.retry_at == at
+    assert error.code == "login.throttled"
+    assert str(error) == "Te veel mislukte pogingen. Probeer het opnieuw na 12:00:00 UTC."
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from flask_portal import create_app
 from werkzeug.test import TestResponse
 
 from onzecoach import Portal, Role, Settings
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
 from support import make_settings
@@ -73,8 +74,9 @@ def web(settings: Settings, clock: FrozenClock) -> Web:
 
 def sign_up(web: Web, *, employer: str | None = "Acme B.V.", username: str = "hr.acme") -> str:
     """Invite, register, set up the authenticator app; the TOTP secret."""
-    employer_id = web.portal.admin.create_employer(employer).id if employer else None
+    employer_id = web.portal.admin.create_employer(SERVICE_DESK, employer).id if employer else None
     web.portal.admin.invite_user(
+        SERVICE_DESK,
         employer_id,
         email=f"{username}@example.nl",
         username=username,

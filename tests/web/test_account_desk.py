@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from onzecoach import Actor
 from onzecoach.accounts import AccountStatus
+from onzecoach.actors import SERVICE_DESK
 from web.conftest import PASSWORD, Web, csrf, post
 
 NEW_PASSWORD = "Regen-Buien-2027?"
@@ -22,7 +23,7 @@ def actor_of(web: Web, client: FlaskClient) -> Actor:
 
 
 def employer_named(web: Web, name: str) -> str:
-    return next(e.id for e in web.portal.admin.employers() if e.name == name)
+    return next(e.id for e in web.portal.admin.employers(SERVICE_DESK) if e.name == name)
 
 
 # Password ---------------------------------------------------------------------------------------
@@ -230,7 +231,7 @@ def test_the_service_desk_has_account_settings_too(desk: FlaskClient) -> None:
 
 def test_hr_users_get_the_forbidden_page_on_every_desk_page(web: Web, hr: FlaskClient) -> None:
     employer = employer_named(web, "Acme B.V.")
-    user = web.portal.admin.users(employer)[0].id
+    user = web.portal.admin.users(SERVICE_DESK, employer)[0].id
     token = csrf(hr.get("/account/"))
     for url in ("/servicebureau/", f"/servicebureau/werkgevers/{employer}",
                 f"/servicebureau/werkgevers/{employer}/gebruikers"):  # fmt: skip
@@ -247,8 +248,8 @@ def test_hr_users_get_the_forbidden_page_on_every_desk_page(web: Web, hr: FlaskC
     ):
         answer = hr.post(url, data={"csrf_token": token, "name": "X", "email": "x@example.nl"})
         assert answer.status_code == 403, url
-    assert web.portal.admin.departments(employer) == []
-    assert len(web.portal.admin.employers()) == 1
+    assert web.portal.admin.departments(SERVICE_DESK, employer) == []
+    assert len(web.portal.admin.employers(SERVICE_DESK)) == 1
     assert "Werkgevers" not in hr.get("/").get_data(as_text=True)
 
 
@@ -277,7 +278,7 @@ def test_the_desk_creates_an_employer_and_adds_departments(web: Web, desk: Flask
     added = post(desk, f"{url}/afdelingen", {"name": "Financiën"}, page=url)
     assert added.status_code == 302
     assert added.headers["Location"] == f"{url}?melding=afdeling"
-    assert [d.name for d in web.portal.admin.departments(employer)] == ["Financiën"]
+    assert [d.name for d in web.portal.admin.departments(SERVICE_DESK, employer)] == ["Financiën"]
     shown = desk.get(added.headers["Location"]).get_data(as_text=True)
     assert "De afdeling is toegevoegd." in shown
     assert "<li>Financiën</li>" in shown
@@ -298,11 +299,11 @@ def test_the_desk_creates_an_employer_and_adds_departments(web: Web, desk: Flask
     huge = post(desk, "/servicebureau/werkgevers", {"name": "x" * 100_000}, page="/servicebureau/")
     assert huge.status_code == 200
     assert "hoogstens 200 tekens" in huge.get_data(as_text=True)
-    assert len(web.portal.admin.employers()) == 1
+    assert len(web.portal.admin.employers(SERVICE_DESK)) == 1
 
 
 def test_the_desk_invites_a_user_who_gets_the_mail(web: Web, desk: FlaskClient) -> None:
-    employer = web.portal.admin.create_employer("Mail B.V.").id
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Mail B.V.").id
     url = f"/servicebureau/werkgevers/{employer}/gebruikers"
     answer = post(desk, url, {"email": "nieuw@example.nl", "username": "nieuw.hr"})
     assert answer.status_code == 302
@@ -313,7 +314,7 @@ def test_the_desk_invites_a_user_who_gets_the_mail(web: Web, desk: FlaskClient) 
     body = mail.get_body(preferencelist=("plain",))
     assert body is not None
     assert "/registreren/" in body.get_content()
-    (user,) = web.portal.admin.users(employer)
+    (user,) = web.portal.admin.users(SERVICE_DESK, employer)
     assert user.username == "nieuw.hr"
     assert user.status is AccountStatus.INVITED
     assert user.employer_id == employer
@@ -331,7 +332,7 @@ def test_the_desk_invites_a_user_who_gets_the_mail(web: Web, desk: FlaskClient) 
 
 
 def test_an_invitation_with_bad_details_names_each_field(web: Web, desk: FlaskClient) -> None:
-    employer = web.portal.admin.create_employer("Fout B.V.").id
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Fout B.V.").id
     url = f"/servicebureau/werkgevers/{employer}/gebruikers"
     bad = post(desk, url, {"email": "geen-adres", "username": "a b"})
     assert bad.status_code == 200
@@ -344,7 +345,7 @@ def test_an_invitation_with_bad_details_names_each_field(web: Web, desk: FlaskCl
     assert 'id="e-email"' in missing.get_data(as_text=True)
     huge = post(desk, url, {"email": "x" * 100_000, "username": "y" * 100_000})
     assert huge.status_code == 200
-    assert web.portal.admin.users(employer) == []
+    assert web.portal.admin.users(SERVICE_DESK, employer) == []
     # A taken username.
     post(desk, url, {"email": "een@example.nl", "username": "dubbel"})
     taken = post(desk, url, {"email": "twee@example.nl", "username": "Dubbel"})
@@ -353,7 +354,7 @@ def test_an_invitation_with_bad_details_names_each_field(web: Web, desk: FlaskCl
 
 
 def test_too_many_invitations_to_one_address_are_throttled(web: Web, desk: FlaskClient) -> None:
-    employer = web.portal.admin.create_employer("Vol B.V.").id
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Vol B.V.").id
     url = f"/servicebureau/werkgevers/{employer}/gebruikers"
     limit = web.portal.settings.account_mail_limit
     for n in range(limit):
@@ -368,8 +369,10 @@ def test_too_many_invitations_to_one_address_are_throttled(web: Web, desk: Flask
 
 
 def test_resend_and_revoke_an_invitation(web: Web, desk: FlaskClient) -> None:
-    employer = web.portal.admin.create_employer("Weer B.V.").id
-    invitation = web.portal.admin.invite_user(employer, email="w@example.nl", username="weer")
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Weer B.V.").id
+    invitation = web.portal.admin.invite_user(
+        SERVICE_DESK, employer, email="w@example.nl", username="weer"
+    )
     first = web.last_link()
     url = f"/servicebureau/werkgevers/{employer}/gebruikers"
     user_url = f"{url}/{invitation.user_id}"
@@ -383,7 +386,7 @@ def test_resend_and_revoke_an_invitation(web: Web, desk: FlaskClient) -> None:
     page = desk.get(revoked.headers["Location"]).get_data(as_text=True)
     assert "De uitnodiging is ingetrokken" in page
     assert "Uitgeschakeld" in page
-    assert web.portal.admin.users(employer)[0].status is AccountStatus.DISABLED
+    assert web.portal.admin.users(SERVICE_DESK, employer)[0].status is AccountStatus.DISABLED
     again = post(desk, f"{user_url}/opnieuw-uitnodigen", {}, page=url)
     assert again.status_code == 200
     assert "al geregistreerd of is uitgeschakeld" in again.get_data(as_text=True)
@@ -411,21 +414,23 @@ def test_the_desk_resets_a_users_second_factor(
         answer.headers["Location"]
     ).get_data(as_text=True)
     assert hr.get("/account/").status_code == 302  # every session ended
-    (user,) = web.portal.admin.users(employer)
+    (user,) = web.portal.admin.users(SERVICE_DESK, employer)
     assert user.status is AccountStatus.ENROLLING
     login = post(web.client(), "/inloggen", {"username": "hr.acme", "password": PASSWORD})
     assert login.headers["Location"].startswith("/tweede-factor/")  # a new setup
 
 
 def test_ids_of_another_employer_or_nobody_are_not_found(web: Web, desk: FlaskClient) -> None:
-    mine = web.portal.admin.create_employer("Mijn B.V.").id
-    other = web.portal.admin.create_employer("Ander B.V.").id
-    stranger = web.portal.admin.invite_user(other, email="a@example.nl", username="ander")
+    mine = web.portal.admin.create_employer(SERVICE_DESK, "Mijn B.V.").id
+    other = web.portal.admin.create_employer(SERVICE_DESK, "Ander B.V.").id
+    stranger = web.portal.admin.invite_user(
+        SERVICE_DESK, other, email="a@example.nl", username="ander"
+    )
     url = f"/servicebureau/werkgevers/{mine}/gebruikers/{stranger.user_id}"
     page = f"/servicebureau/werkgevers/{mine}/gebruikers"
     for action in ("opnieuw-uitnodigen", "intrekken", "tweede-factor-resetten"):
         assert post(desk, f"{url}/{action}", {}, page=page).status_code == 404
-    assert web.portal.admin.users(other)[0].status is AccountStatus.INVITED
+    assert web.portal.admin.users(SERVICE_DESK, other)[0].status is AccountStatus.INVITED
     for path in ("", "/gebruikers"):
         assert desk.get(f"/servicebureau/werkgevers/bestaat-niet{path}").status_code == 404
         assert desk.get(f"/servicebureau/werkgevers/{'x' * 5000}{path}").status_code == 404
@@ -467,8 +472,8 @@ def test_forms_without_a_token_are_refused(web: Web, hr: FlaskClient, desk: Flas
         headers={"Origin": "https://kwaadwillend.example"},
     )
     assert other_site.status_code == 400
-    assert len(web.portal.admin.employers()) == 1
-    assert web.portal.admin.departments(employer) == []
+    assert len(web.portal.admin.employers(SERVICE_DESK)) == 1
+    assert web.portal.admin.departments(SERVICE_DESK, employer) == []
 
 
 def test_wrong_methods_and_odd_input_never_fail(
@@ -518,8 +523,8 @@ def test_wrong_methods_and_odd_input_never_fail(
 
 
 def test_the_desk_pages_follow_the_house_rules(web: Web, desk: FlaskClient) -> None:
-    employer = web.portal.admin.create_employer("Regels B.V.").id
-    web.portal.admin.invite_user(employer, email="r@example.nl", username="regels")
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Regels B.V.").id
+    web.portal.admin.invite_user(SERVICE_DESK, employer, email="r@example.nl", username="regels")
     for url in (
         "/servicebureau/",
         f"/servicebureau/werkgevers/{employer}",

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pyotp
 from flask.testing import FlaskClient
 
+from onzecoach.actors import SERVICE_DESK
 from web.conftest import PASSWORD, Web, csrf, post, sign_in, sign_up
 
 
@@ -89,8 +90,8 @@ def test_wrong_password_and_wrong_code_say_so_without_detail(web: Web) -> None:
 
 
 def test_a_weak_password_is_refused_with_the_rules_it_breaks(web: Web) -> None:
-    employer = web.portal.admin.create_employer("Zwak B.V.").id
-    web.portal.admin.invite_user(employer, email="z@example.nl", username="zwak")
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Zwak B.V.").id
+    web.portal.admin.invite_user(SERVICE_DESK, employer, email="z@example.nl", username="zwak")
     client = web.client()
     token = web.last_link()
     page = post(client, f"/registreren/{token}", {"password": "kort", "repeat": "kort"})
@@ -105,8 +106,8 @@ def test_a_weak_password_is_refused_with_the_rules_it_breaks(web: Web) -> None:
 def test_the_registration_page_names_the_account_and_a_dead_link_says_so_at_once(
     web: Web,
 ) -> None:
-    employer = web.portal.admin.create_employer("Link B.V.").id
-    web.portal.admin.invite_user(employer, email="l@example.nl", username="link.hr")
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Link B.V.").id
+    web.portal.admin.invite_user(SERVICE_DESK, employer, email="l@example.nl", username="link.hr")
     client = web.client()
     token = web.last_link()
     page = client.get(f"/registreren/{token}")
@@ -148,8 +149,8 @@ def test_a_reset_link_names_the_account_and_is_dead_once_used(web: Web) -> None:
 
 
 def test_sms_is_sent_at_once_when_it_is_the_users_method(web: Web) -> None:
-    employer = web.portal.admin.create_employer("Sms B.V.").id
-    web.portal.admin.invite_user(employer, email="s@example.nl", username="sms.user")
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Sms B.V.").id
+    web.portal.admin.invite_user(SERVICE_DESK, employer, email="s@example.nl", username="sms.user")
     client = web.client()
     post(client, f"/registreren/{web.last_link()}", {"password": PASSWORD, "repeat": PASSWORD})
     sent = post(client, "/tweede-factor/sms", {"action": "send", "phone": "06 12345678"})
@@ -168,8 +169,8 @@ def test_sms_is_sent_at_once_when_it_is_the_users_method(web: Web) -> None:
 
 
 def test_skipping_every_factor_asks_for_one(web: Web) -> None:
-    employer = web.portal.admin.create_employer("Geen B.V.").id
-    web.portal.admin.invite_user(employer, email="g@example.nl", username="geen")
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Geen B.V.").id
+    web.portal.admin.invite_user(SERVICE_DESK, employer, email="g@example.nl", username="geen")
     client = web.client()
     post(client, f"/registreren/{web.last_link()}", {"password": PASSWORD, "repeat": PASSWORD})
     for step in ("sms", "yubikey", "app"):
@@ -217,8 +218,8 @@ def test_logging_out_ends_a_half_done_factor_setup(web: Web, hr: FlaskClient) ->
 
 
 def test_a_wrong_sms_code_keeps_the_code_form(web: Web) -> None:
-    employer = web.portal.admin.create_employer("Typo B.V.").id
-    web.portal.admin.invite_user(employer, email="t@example.nl", username="typo")
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Typo B.V.").id
+    web.portal.admin.invite_user(SERVICE_DESK, employer, email="t@example.nl", username="typo")
     client = web.client()
     post(client, f"/registreren/{web.last_link()}", {"password": PASSWORD, "repeat": PASSWORD})
     sent = post(client, "/tweede-factor/sms", {"action": "send", "phone": "06 12345678"})
@@ -273,8 +274,8 @@ def test_behind_a_tls_proxy_the_configured_origin_is_ours(web: Web) -> None:
 
 
 def test_a_yubikey_service_that_is_missing_is_said_in_dutch(web: Web) -> None:
-    employer = web.portal.admin.create_employer("Yubi B.V.").id
-    web.portal.admin.invite_user(employer, email="y@example.nl", username="yubi")
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Yubi B.V.").id
+    web.portal.admin.invite_user(SERVICE_DESK, employer, email="y@example.nl", username="yubi")
     client = web.client()
     post(client, f"/registreren/{web.last_link()}", {"password": PASSWORD, "repeat": PASSWORD})
     answer = post(
@@ -287,8 +288,8 @@ def test_a_yubikey_service_that_is_missing_is_said_in_dutch(web: Web) -> None:
 
 
 def test_reloading_the_app_step_keeps_the_scanned_qr_code(web: Web) -> None:
-    employer = web.portal.admin.create_employer("Herlaad B.V.").id
-    web.portal.admin.invite_user(employer, email="h@example.nl", username="herlaad")
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Herlaad B.V.").id
+    web.portal.admin.invite_user(SERVICE_DESK, employer, email="h@example.nl", username="herlaad")
     client = web.client()
     post(client, f"/registreren/{web.last_link()}", {"password": PASSWORD, "repeat": PASSWORD})
     secret = re.compile(r'id="totp-secret">([A-Z2-7]+)<')

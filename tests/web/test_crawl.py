@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from onzecoach import Actor, Role
+from onzecoach.actors import SERVICE_DESK
 from web.conftest import Web, csrf
 
 SECRET_NAMES = ("Geheim B.V.", "Verborgenheid", "Zwijgzaam")
@@ -38,8 +39,8 @@ NASTY = [
 def other(web: Web) -> dict[str, str]:
     """Another employer's ids, whose names must never show."""
     portal = web.portal
-    employer = portal.admin.create_employer(SECRET_NAMES[0]).id
-    department = portal.admin.add_department(employer, SECRET_NAMES[1]).id
+    employer = portal.admin.create_employer(SERVICE_DESK, SECRET_NAMES[0]).id
+    department = portal.admin.add_department(SERVICE_DESK, employer, SECRET_NAMES[1]).id
     actor = Actor(user_id=None, employer_id=employer, role=Role.HR)
     employee = portal.employees.register(
         actor,
@@ -57,8 +58,10 @@ def other(web: Web) -> dict[str, str]:
     trajectory = portal.trajectories.start(
         actor, employee, type_code="ONC-IND-4", start_date=date(2026, 3, 2)
     ).id
-    task = portal.trajectories.request_extension(trajectory, note="geheim").id
-    user = portal.admin.invite_user(employer, email="o@example.nl", username="other.hr").user_id
+    task = portal.trajectories.request_extension(SERVICE_DESK, trajectory, note="geheim").id
+    user = portal.admin.invite_user(
+        SERVICE_DESK, employer, email="o@example.nl", username="other.hr"
+    ).user_id
     portal.outbox.dispatch_due()  # its invitation must not be the newest mail a sign-up reads
     return {
         "employer": employer,

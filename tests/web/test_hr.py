@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from onzecoach import Actor, Role
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.employees import Employee
 from onzecoach.tasks import Decision, Task, TaskStatus
 from onzecoach.trajectories import Trajectory
@@ -41,8 +42,8 @@ NEW = "/werknemers/nieuw"
 
 def actor(web: Web, employer: str = "Acme B.V.") -> Actor:
     """An HR actor of ``employer`` (made when it does not exist yet), for setting up."""
-    found = next((e for e in web.portal.admin.employers() if e.name == employer), None)
-    employer_id = found.id if found else web.portal.admin.create_employer(employer).id
+    found = next((e for e in web.portal.admin.employers(SERVICE_DESK) if e.name == employer), None)
+    employer_id = found.id if found else web.portal.admin.create_employer(SERVICE_DESK, employer).id
     return Actor(user_id=None, employer_id=employer_id, role=Role.HR)
 
 
@@ -71,13 +72,16 @@ def extension_request(web: Web, person: Employee, *, close: bool = True) -> Task
     if close:
         for number in range(started.sessions):
             web.portal.trajectories.record_appointment(
+                SERVICE_DESK,
                 started.id,
                 external_id=f"{started.id}-{number}",
                 starts_at=datetime(2026, 3, 3 + number, 13, 0, tzinfo=UTC),
                 status="held",
                 mode="live",
             )
-    return web.portal.trajectories.request_extension(started.id, note="Nog één gesprek nodig.")
+    return web.portal.trajectories.request_extension(
+        SERVICE_DESK, started.id, note="Nog één gesprek nodig."
+    )
 
 
 def text(page: TestResponse) -> str:
@@ -174,7 +178,9 @@ def test_the_form_starts_with_the_registration_type(hr: FlaskClient) -> None:
 
 
 def test_registering_an_employee_opens_the_dossier(web: Web, hr: FlaskClient) -> None:
-    department = web.portal.admin.add_department(actor(web).employer_id or "", "Planning")
+    department = web.portal.admin.add_department(
+        SERVICE_DESK, actor(web).employer_id or "", "Planning"
+    )
     page = f"{NEW}?registratietype=OnzeCoach"
     form_page = text(hr.get(page))
     assert f'<option value="{department.id}">Planning</option>' in form_page
@@ -263,7 +269,9 @@ def test_a_taken_employee_number_is_shown_at_that_field(web: Web, hr: FlaskClien
 
 
 def test_another_employers_department_is_refused(web: Web, hr: FlaskClient) -> None:
-    theirs = web.portal.admin.add_department(actor(web, "Beta B.V.").employer_id or "", "Geheim")
+    theirs = web.portal.admin.add_department(
+        SERVICE_DESK, actor(web, "Beta B.V.").employer_id or "", "Geheim"
+    )
     answer = post(
         hr, NEW, {**FORM, "department_id": theirs.id}, page=f"{NEW}?registratietype=OnzeCoach"
     )
@@ -424,7 +432,9 @@ def test_the_search_page_works_without_javascript_and_pages(web: Web, hr: FlaskC
 
 
 def test_the_dossier_overview(web: Web, hr: FlaskClient) -> None:
-    department = web.portal.admin.add_department(actor(web).employer_id or "", "Hoofdkantoor")
+    department = web.portal.admin.add_department(
+        SERVICE_DESK, actor(web).employer_id or "", "Hoofdkantoor"
+    )
     person = employee(
         web, department_id=department.id, job_title="Planner", phone="0612345678",
         street="Sterkstraat", house_number="28", postcode="3833LB", city="Leusden",
@@ -455,14 +465,8 @@ def test_the_dossier_overview(web: Web, hr: FlaskClient) -> None:
 def test_the_trajectory_tab_lists_trajectories_and_appointments(web: Web, hr: FlaskClient) -> None:
     person = employee(web)
     started = trajectory(web, person)
-    web.portal.trajectories.record_appointment(
-        started.id, external_id="a1", starts_at=datetime(2026, 3, 10, 13, 0, tzinfo=UTC),
-        status="held", mode="live", theme="Werkdruk", coach="Bas Mulder",
-    )  # fmt: skip
-    web.portal.trajectories.record_appointment(
-        started.id, external_id="a2", starts_at=datetime(2026, 7, 1, 8, 45, tzinfo=UTC),
-        status="planned", mode="online",
-    )  # fmt: skip
+    web.portal.trajectories.record_appointment(SERVICE_DESK, started.id, external_id="a1", starts_at=datetime(2026, 3, 10, 13, 0, tzinfo=UTC), status="held", mode="live", theme="Werkdruk", coach="Bas Mulder")  # fmt: skip
+    web.portal.trajectories.record_appointment(SERVICE_DESK, started.id, external_id="a2", starts_at=datetime(2026, 7, 1, 8, 45, tzinfo=UTC), status="planned", mode="online")  # fmt: skip
     page = hr.get(f"/werknemers/{person.id}?tab=trajecten")
     body = text(page)
     assert page.status_code == 200
@@ -586,7 +590,7 @@ def test_another_employers_task_is_not_found(web: Web, hr: FlaskClient) -> None:
     started = web.portal.trajectories.start(
         actor(web, "Beta B.V."), theirs.id, type_code="ONC-IND-4", start_date=date(2026, 3, 2)
     )
-    task = web.portal.trajectories.request_extension(started.id, note="")
+    task = web.portal.trajectories.request_extension(SERVICE_DESK, started.id, note="")
     assert "Bergman" not in text(hr.get("/taken"))
     for action in ("uitgevoerd", "goedkeuren", "afwijzen"):
         answer = post(hr, f"/taken/{task.id}/{action}", {"note": "nee"}, page="/taken")

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from onzecoach import Actor, Role
+from onzecoach.actors import SERVICE_DESK
 from web.conftest import Web, csrf
 
 HEADER = "Personeelsnummer;Achternaam;Roepnaam;Voorletters;Geslacht;Geboortedatum;E-mail\n"
@@ -28,7 +29,7 @@ def upload(
 
 
 def hr_actor(web: Web) -> Actor:
-    (employer,) = [e for e in web.portal.admin.employers() if e.name == "Acme B.V."]
+    (employer,) = [e for e in web.portal.admin.employers(SERVICE_DESK) if e.name == "Acme B.V."]
     return Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
 
 

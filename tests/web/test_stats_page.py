@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from onzecoach import Actor, Portal
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.stats import NO_DEPARTMENT, Dashboard
 from web.conftest import Web
 
@@ -165,9 +166,9 @@ def seed(portal: Portal, actor: Actor) -> Seeded:
     """Three departments (one empty), employees in two and one without; sessions of every
     status and mode over a year, themes in January 2026 for three people."""
     employer = actor.employer_id or ""
-    finance = portal.admin.add_department(employer, "Financiën").id
-    purchasing = portal.admin.add_department(employer, "Inkoop").id
-    empty = portal.admin.add_department(employer, "Zorg").id
+    finance = portal.admin.add_department(SERVICE_DESK, employer, "Financiën").id
+    purchasing = portal.admin.add_department(SERVICE_DESK, employer, "Inkoop").id
+    empty = portal.admin.add_department(SERVICE_DESK, employer, "Zorg").id
     plan: list[tuple[str, str | None, str, date, list[tuple[datetime, str, str, str | None]]]] = [
         (
             "a1",
@@ -241,6 +242,7 @@ def seed(portal: Portal, actor: Actor) -> Seeded:
         trajectory = portal.trajectories.start(actor, employee.id, type_code=kind, start_date=start)
         for k, (moment, status, mode, theme) in enumerate(sessions):
             portal.trajectories.record_appointment(
+                SERVICE_DESK,
                 trajectory.id,
                 external_id=f"{name}-{k}",
                 starts_at=moment,
@@ -429,7 +431,7 @@ def test_the_service_desk_sees_every_employer_and_can_choose_one(
     web: Web, hr: FlaskClient, desk: FlaskClient, seeded: Seeded
 ) -> None:
     desk_actor = hr_actor(web, desk)
-    other = web.portal.admin.create_employer("Beta B.V.")
+    other = web.portal.admin.create_employer(SERVICE_DESK, "Beta B.V.")
     page = desk.get("/statistieken/")
     board = web.portal.stats.dashboard(desk_actor, **DEFAULT)
     assert board.rows[0].key == seeded.employer_id
@@ -657,8 +659,8 @@ def test_several_bad_filters_are_named_at_once(hr: FlaskClient) -> None:
 
 
 def test_another_employers_ids_answer_not_found(web: Web, hr: FlaskClient, seeded: Seeded) -> None:
-    other = web.portal.admin.create_employer("Concurrent B.V.")
-    department = web.portal.admin.add_department(other.id, "Geheim")
+    other = web.portal.admin.create_employer(SERVICE_DESK, "Concurrent B.V.")
+    department = web.portal.admin.add_department(SERVICE_DESK, other.id, "Geheim")
     spy = Actor(user_id=None, employer_id=other.id, role=seeded.actor.role)
     employee = web.portal.employees.register(spy, person(7, department.id))
     for params in (

@@ -20,7 +20,7 @@ from onzecoach import (
     ValidationError,
     VerificationFailed,
 )
-from onzecoach.mfa import Factor, FactorKind
+from onzecoach.mfa import FactorKind, FactorView
 from onzecoach.notifications import dutch_datetime
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
@@ -92,7 +92,7 @@ def add_factor() -> str | Response:
     if problem is not None:
         return problem if isinstance(problem, Response) else _page(factor_error=problem)
     step = field("step", limit=20)
-    token = portal().mfa.setup_token(g.actor)
+    token = portal().mfa.setup_token(g.actor).token
     response = redirect(url_for("auth.wizard", step=step if step in WIZARD else "sms"))
     security.set_cookie(response, security.ENROLL_COOKIE, token, max_age=ENROLL_AGE)
     return response
@@ -141,7 +141,7 @@ def _page(**context: Any) -> str:
     )
 
 
-def _factor(factor: Factor) -> dict[str, str]:
+def _factor(factor: FactorView) -> dict[str, str]:
     if factor.kind is FactorKind.SMS and factor.phone:
         detail = f"naar het nummer dat eindigt op {factor.phone[-2:]}"
     elif factor.kind is FactorKind.YUBIKEY and factor.public_id:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import cast
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask import Response as PageResponse
@@ -21,7 +22,7 @@ from onzecoach import (
 )
 from onzecoach.accounts import TokenPurpose
 from onzecoach.errors import YubikeyServiceError
-from onzecoach.mfa import Method
+from onzecoach.mfa import Method, MethodName
 from onzecoach.notifications import dutch_datetime
 
 blueprint = Blueprint("auth", __name__)
@@ -111,7 +112,10 @@ def second_step() -> str | Response:
             return _restart()
     elif request.method == "POST":
         try:
-            session = portal().auth.verify(token, field("code", limit=100), method=method)
+            # The SDK checks the method itself: a wrong one is a field error.
+            session = portal().auth.verify(
+                token, field("code", limit=100), method=cast("MethodName", method)
+            )
         except InvalidToken:
             return _restart()
         except ValidationError:

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from flask_portal.app import field, portal, signed_in
 from onzecoach import Actor, Conflict, NotFound, Role, Throttled, ValidationError
-from onzecoach.accounts import AccountStatus, User
+from onzecoach.accounts import AccountStatus, UserView
 from onzecoach.employers import Employer
 from onzecoach.notifications import dutch_datetime
 
@@ -41,7 +41,7 @@ def employers() -> str:
 def create_employer() -> str | Response:
     name = field("name", limit=300)
     try:
-        employer = portal().admin.create_employer(name, actor=g.actor)
+        employer = portal().admin.create_employer(g.actor, name)
     except ValidationError as invalid:
         return _employers_page(errors={"name": invalid.errors.get("name", str(invalid))}, name=name)
     except Conflict as taken:
@@ -50,7 +50,7 @@ def create_employer() -> str | Response:
 
 
 def _employers_page(**context: Any) -> str:
-    found = portal().admin.employers(actor=g.actor)
+    found = portal().admin.employers(g.actor)
     rows = [{"employer": e, "created": dutch_datetime(e.created_at)} for e in found]
     return render_template(
         "desk/employers.html", rows=rows, **{"errors": {}, "name": "", **context}
@@ -72,7 +72,7 @@ def add_department(employer_id: str) -> str | Response:
     found = _employer(employer_id)
     name = field("name", limit=300)
     try:
-        portal().admin.add_department(found.id, name, actor=g.actor)
+        portal().admin.add_department(g.actor, found.id, name)
     except ValidationError as invalid:
         return _departments_page(
             found, errors={"name": invalid.errors.get("name", str(invalid))}, name=name
@@ -83,7 +83,7 @@ def add_department(employer_id: str) -> str | Response:
 
 
 def _departments_page(found: Employer, **context: Any) -> str:
-    departments = portal().admin.departments(found.id, actor=g.actor)
+    departments = portal().admin.departments(g.actor, found.id)
     return render_template(
         "desk/employer.html",
         employer=found,
@@ -111,11 +111,7 @@ def invite(employer_id: str) -> str | Response:
     problem = None
     try:
         portal().admin.invite_user(
-            found.id,
-            email=values["email"],
-            username=values["username"],
-            role=Role.HR,
-            actor=g.actor,
+            g.actor, found.id, email=values["email"], username=values["username"], role=Role.HR
         )
     except ValidationError as invalid:
         errors = {name: text for name, text in invalid.errors.items() if name in values}
@@ -134,7 +130,7 @@ def invite(employer_id: str) -> str | Response:
 def resend(employer_id: str, user_id: str) -> str | Response:
     found, user = _user(employer_id, user_id)
     try:
-        portal().admin.resend_invitation(user.id, actor=g.actor)
+        portal().admin.resend_invitation(g.actor, user.id)
     except (Conflict, Throttled) as refused:
         return _users_page(found, problem=_refusal(refused))
     return redirect(url_for("desk.users", employer_id=found.id, melding="uitgenodigd"))
@@ -145,7 +141,7 @@ def resend(employer_id: str, user_id: str) -> str | Response:
 def revoke(employer_id: str, user_id: str) -> str | Response:
     found, user = _user(employer_id, user_id)
     try:
-        portal().admin.revoke_invitation(user.id, actor=g.actor)
+        portal().admin.revoke_invitation(g.actor, user.id)
     except Conflict as refused:
         return _users_page(found, problem=str(refused))
     return redirect(url_for("desk.users", employer_id=found.id, gedaan="ingetrokken"))
@@ -155,12 +151,12 @@ def revoke(employer_id: str, user_id: str) -> str | Response:
 @signed_in(desk=True)
 def reset_factor(employer_id: str, user_id: str) -> Response:
     found, user = _user(employer_id, user_id)
-    portal().mfa.reset(user.id, actor=g.actor)
+    portal().mfa.reset(g.actor, user.id)
     return redirect(url_for("desk.users", employer_id=found.id, melding="reset"))
 
 
 def _users_page(found: Employer, **context: Any) -> str:
-    accounts = portal().admin.users(found.id, actor=g.actor)
+    accounts = portal().admin.users(g.actor, found.id)
     rows = [
         {
             "user": user,
@@ -185,13 +181,13 @@ def _users_page(found: Employer, **context: Any) -> str:
 
 def _employer(employer_id: str) -> Employer:
     actor: Actor = g.actor
-    return portal().admin.employer(employer_id[:100], actor=actor)
+    return portal().admin.employer(actor, employer_id[:100])
 
 
-def _user(employer_id: str, user_id: str) -> tuple[Employer, User]:
+def _user(employer_id: str, user_id: str) -> tuple[Employer, UserView]:
     """The employer and one of its users; ``NotFound`` (404) for a user of another."""
     found = _employer(employer_id)
-    for user in portal().admin.users(found.id, actor=g.actor):
+    for user in portal().admin.users(g.actor, found.id):
         if user.id == user_id:
             return found, user
     raise NotFound("Gebruiker niet gevonden.")

@@ -266,7 +266,7 @@ def new_employee() -> str | Response:
 
 
 def _employee_form(values: dict[str, str], errors: dict[str, str]) -> str:
-    departments = portal().admin.departments(_employer_id(), actor=_actor())
+    departments = portal().admin.departments(_actor(), _employer_id())
     return render_template(
         "hr/new_employee.html",
         values=values,

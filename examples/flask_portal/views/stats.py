@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import attrs
 from flask import Blueprint, Response, g, render_template, request, url_for
@@ -21,7 +21,15 @@ from flask import Blueprint, Response, g, render_template, request, url_for
 from flask_portal.app import portal, signed_in
 from onzecoach import Actor, ValidationError
 from onzecoach.clock import amsterdam
-from onzecoach.stats import NO_DEPARTMENT, SORTS, Dashboard, DashboardRow, Level
+from onzecoach.stats import (
+    NO_DEPARTMENT,
+    SORTS,
+    Dashboard,
+    DashboardRow,
+    ExportFormat,
+    Level,
+    Sort,
+)
 
 blueprint = Blueprint("stats", __name__, url_prefix="/statistieken")
 
@@ -145,7 +153,8 @@ def dashboard() -> tuple[str, int]:
                 employee_id=query.employee_id,
                 page=query.page,
                 page_size=query.page_size,
-                sort=query.sort,
+                # The SDK checks the sort itself: a wrong one is a field error.
+                sort=cast("Sort", query.sort),
             )
         except ValidationError as invalid:
             errors = _messages(invalid)
@@ -161,13 +170,13 @@ def export(fmt: str) -> Response | tuple[str, int]:
         try:
             data = portal().stats.export(
                 actor,
-                format=fmt,
+                format=cast("ExportFormat", fmt),  # the route takes csv and xlsx only
                 start=query.start,
                 end=query.end,
                 employer_id=query.employer_id,
                 department_id=query.department_id,
                 employee_id=query.employee_id,
-                sort=query.sort,
+                sort=cast("Sort", query.sort),
             )
         except ValidationError as invalid:
             errors = _messages(invalid)
@@ -205,7 +214,7 @@ def _read(actor: Actor, *, paging: bool = True) -> tuple[Filters, Query | None, 
         and query.employer_id is not None
         and query.department_id not in (None, NO_DEPARTMENT)
     ):
-        ids = {d.id for d in portal().admin.departments(query.employer_id, actor=actor)}
+        ids = {d.id for d in portal().admin.departments(actor, query.employer_id)}
         if query.department_id not in ids:
             filters = attrs.evolve(filters, afdeling="")
             query = attrs.evolve(query, department_id=None)
@@ -296,13 +305,11 @@ def _page(
     def link(**changes: str | None) -> str:
         return url_for("stats.dashboard", **filters.params(**changes))
 
-    employers = portal().admin.employers(actor=actor) if actor.is_service_desk else []
+    employers = portal().admin.employers(actor) if actor.is_service_desk else []
     employer_id = actor.employer_id if not actor.is_service_desk else filters.werkgever or None
     if board is not None:
         employer_id = board.employer_id
-    departments = (
-        portal().admin.departments(employer_id, actor=actor) if employer_id is not None else []
-    )
+    departments = portal().admin.departments(actor, employer_id) if employer_id is not None else []
     labels = dict(FIELDS.values())
     context: dict[str, Any] = {
         "filters": filters,
@@ -420,7 +427,7 @@ def _crumbs(
             name = names.get(board.employer_id, board.employer_id)
             werkgever: str | None = board.employer_id
         else:
-            name = portal().admin.employer(board.employer_id, actor=actor).name
+            name = portal().admin.employer(actor, board.employer_id).name
             werkgever = None
         crumbs.append((name, link(**{**top, "werkgever": werkgever})))
         if board.department_id is not None:

@@ -37,7 +37,7 @@ RFC_9106_LOW_MEMORY: Final = profiles.RFC_9106_LOW_MEMORY
 #: Only for tests: 8 KiB and one iteration, so a hash takes microseconds. Never in production.
 CHEAPEST: Final = profiles.CHEAPEST
 
-_MISMATCH: Final = "Het wachtwoord klopt niet."
+_MISMATCH: Final = "password.mismatch"
 
 
 def _encode(password: str) -> bytes:

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from onzecoach.access import load
 from onzecoach.accounts import _tokens as tokens
 from onzecoach.accounts._mails import invitation_mail
 from onzecoach.accounts._model import (
@@ -15,22 +16,31 @@ from onzecoach.accounts._model import (
 )
 from onzecoach.actors import Actor, Role
 from onzecoach.audit import audit_entry
-from onzecoach.errors import Conflict, FieldError, NotFound, Throttled, ValidationError
+from onzecoach.employers import load_employer
+from onzecoach.errors import Conflict, FieldError, Throttled, ValidationError
 from onzecoach.ids import new_id
 from onzecoach.notifications import new_email
+from onzecoach.throttling import rate_key
 from onzecoach.validation import check_email
 
 if TYPE_CHECKING:
-    from onzecoach.ports import Clock, Storage, UnitOfWork
+    from onzecoach.accounts._ports import AccountUnitOfWork as UnitOfWork
+    from onzecoach.clock import Clock
+    from onzecoach.events import Transactions
     from onzecoach.settings import Settings
 
 __all__ = ["InvitationService"]
+
+#: The roles a person is invited to; coaches have their own invitation, integrations none.
+_INVITED_ROLES = frozenset({Role.HR, Role.SERVICE_DESK})
 
 
 class InvitationService:
     """Invitations by the service desk; reached through ``portal.admin``."""
 
-    def __init__(self, *, storage: Storage, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self, *, storage: Transactions[UnitOfWork], clock: Clock, settings: Settings
+    ) -> None:
         self._storage = storage
         self._clock = clock
         self._settings = settings
@@ -44,14 +54,13 @@ class InvitationService:
         for checked in (address, name):
             if isinstance(checked, FieldError):
                 problems.append(checked)
-        try:
-            role = Role(role)
-        except ValueError:
+        if role not in _INVITED_ROLES:
             problems.append(FieldError("role", "invalid", "Kies een geldige rol."))
         if problems:
             raise ValidationError(problems)
         if not isinstance(address, str) or not isinstance(name, str):  # pragma: no cover
             raise TypeError("narrowed above")
+        role = Role(role)
         if role is Role.SERVICE_DESK and employer_id is not None:
             raise ValidationError.single(
                 "role", "invalid", "Het servicebureau hoort niet bij een werkgever."
@@ -60,10 +69,7 @@ class InvitationService:
         with self._storage.unit_of_work() as uow:
             employer_name = None
             if role is Role.HR:
-                employer = uow.employers.get(employer_id) if isinstance(employer_id, str) else None
-                if employer is None:
-                    raise NotFound("Werkgever niet gevonden.")
-                employer_name = employer.name
+                employer_name = load_employer(uow, employer_id).name
             self._check_mail_limit(uow, address)
             user = User(
                 id=new_id(),
@@ -139,22 +145,17 @@ class InvitationService:
 
     @staticmethod
     def _invited_user(uow: UnitOfWork, user_id: object) -> User:
-        user = uow.users.get(user_id) if isinstance(user_id, str) else None
-        if user is None:
-            raise NotFound("Gebruiker niet gevonden.")
+        user = load(user_id, uow.users.get, missing="user.not_found")
         if user.status is not AccountStatus.INVITED:
-            raise Conflict("Deze gebruiker heeft zich al geregistreerd of is uitgeschakeld.")
+            raise Conflict("user.not_invited")
         return user
 
     def _check_mail_limit(self, uow: UnitOfWork, address: str) -> None:
         now = self._clock.now()
         window = self._settings.account_mail_window
-        count = uow.rate_limits.hit(tokens.rate_key("invitation", address), now=now, window=window)
+        count = uow.rate_limits.hit(rate_key("invitation", address), now=now, window=window)
         if count > self._settings.account_mail_limit:
-            raise Throttled(
-                "Er zijn net al uitnodigingen naar dit adres gestuurd. Probeer het later opnieuw.",
-                retry_at=now + window,
-            )
+            raise Throttled("invitation.throttled", retry_at=now + window)
 
     def _audit(
         self, uow: UnitOfWork, actor: Actor, action: str, user: User, **details: str

@@ -10,7 +10,7 @@ import attrs
 from onzecoach.actors import Actor, Role
 from onzecoach.clock import optional_utc, utc
 from onzecoach.errors import FieldError
-from onzecoach.results import Enrollment
+from onzecoach.results import Enrollment, OneTimeResult
 
 __all__ = [
     "AccountStatus",
@@ -21,6 +21,7 @@ __all__ = [
     "SessionRecord",
     "TokenPurpose",
     "User",
+    "UserView",
     "check_username",
     "username_key",
 ]
@@ -63,6 +64,32 @@ class User:
     def actor(self) -> Actor:
         return Actor(user_id=self.id, employer_id=self.employer_id, role=self.role)
 
+    def view(self) -> UserView:
+        return UserView(
+            id=self.id,
+            username=self.username,
+            email=self.email,
+            role=self.role,
+            employer_id=self.employer_id,
+            status=self.status,
+            created_at=self.created_at,
+            password_changed_at=self.password_changed_at,
+        )
+
+
+@attrs.frozen
+class UserView:
+    """A user account as the portal shows it: no password hash, nothing secret."""
+
+    id: str
+    username: str
+    email: str
+    role: Role
+    employer_id: str | None
+    status: AccountStatus
+    created_at: datetime
+    password_changed_at: datetime | None = None
+
 
 @attrs.frozen
 class OneTimeToken:
@@ -99,7 +126,7 @@ class SessionRecord:
 
 
 @attrs.frozen
-class Session:
+class Session(OneTimeResult):
     """A signed-in session as ``portal.auth.verify`` hands it out, token included.
 
     Keep ``token`` in an HttpOnly cookie or the client's memory; the portal stores only

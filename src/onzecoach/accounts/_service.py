@@ -5,12 +5,11 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from onzecoach.access import require_actor
 from onzecoach.accounts import _tokens as tokens
-from onzecoach.accounts._hashing import PasswordHasher
 from onzecoach.accounts._mails import password_reset_mail, username_mail
 from onzecoach.accounts._model import (
     AccountStatus,
-    Enrollment,
     LinkStatus,
     TokenPurpose,
     User,
@@ -25,13 +24,17 @@ from onzecoach.errors import (
     PasswordPolicyError,
     Throttled,
     ValidationError,
-    VerificationFailed,
 )
 from onzecoach.notifications import MailContent, OutboxStatus, new_email
+from onzecoach.results import Enrollment
+from onzecoach.throttling import rate_key
 from onzecoach.validation import check_email
 
 if TYPE_CHECKING:
-    from onzecoach.ports import Clock, Storage, UnitOfWork
+    from onzecoach.accounts._passwords import PasswordVerifier
+    from onzecoach.accounts._ports import AccountUnitOfWork as UnitOfWork
+    from onzecoach.clock import Clock
+    from onzecoach.events import Transactions
     from onzecoach.settings import Settings
 
 __all__ = ["AccountService"]
@@ -45,11 +48,19 @@ _CHANGE_ATTEMPTS = 5
 class AccountService:
     """Registration, passwords and self-service (``portal.accounts``)."""
 
-    def __init__(self, *, storage: Storage, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self,
+        *,
+        storage: Transactions[UnitOfWork],
+        clock: Clock,
+        settings: Settings,
+        passwords: PasswordVerifier,
+    ) -> None:
         self._storage = storage
         self._clock = clock
         self._settings = settings
-        self.hasher = PasswordHasher(settings.password_hashing)
+        self._passwords = passwords
+        self._hasher = passwords.hasher
 
     # Registration ------------------------------------------------------------------------
 
@@ -70,7 +81,7 @@ class AccountService:
         with self._storage.unit_of_work() as uow:
             # The conditional update decides between two redeemers racing for one link.
             if not uow.tokens.consume(invitation.id, now=now):
-                raise InvalidToken(tokens.INVALID_LINK)
+                raise InvalidToken("link.invalid")
             user = self._user_in(uow, user.id, {AccountStatus.INVITED})
             self._set_password(uow, user, new_hash, status=AccountStatus.ENROLLING)
             secret, enrollment = tokens.issue(
@@ -112,7 +123,7 @@ class AccountService:
         A wrong ``current`` answers as ``confirm_password`` does.
         """
         now = self._clock.now()
-        user = self.confirm_password(actor, current)
+        user = self._confirmed(actor, current)
         with self._storage.unit_of_work() as uow:
             history = self._history(uow, user)
         new_hash = self._new_password_hash(user, new, history)
@@ -124,59 +135,41 @@ class AccountService:
             self._audit(uow, actor, "account.password_changed", user)
             uow.commit()
 
-    def confirm_password(self, actor: Actor, password: str) -> User:
+    def confirm_password(self, actor: Actor, password: str) -> None:
         """Check the signed-in actor's password again, before a change that needs it
         (a new password, a second factor added or removed, new backup codes).
 
         A wrong one answers ``VerificationFailed``; after five wrong ones within
         ``Settings.account_mail_window``, every try answers ``Throttled`` until it ends.
         """
+        self._confirmed(actor, password)
+
+    def _confirmed(self, actor: Actor, password: str) -> User:
+        require_actor(actor)
         now = self._clock.now()
-        failures_key = tokens.rate_key("change_password_failure", actor.user_id or "")
+        failures_key = rate_key("change_password_failure", actor.user_id or "")
         window = self._settings.account_mail_window
         with self._storage.unit_of_work() as uow:
             user = uow.users.get(actor.user_id) if actor.user_id else None
             if user is None or user.status is not AccountStatus.ACTIVE:
-                raise NotAuthenticated("Log opnieuw in.")
+                raise NotAuthenticated("session.required")
             before = uow.throttles.get(failures_key, for_update=True)
             if (
                 before is not None
                 and before.window_failures >= _CHANGE_ATTEMPTS
                 and now < before.window_start + window
             ):
-                raise Throttled(
-                    "Te veel pogingen. Probeer het later opnieuw.",
-                    retry_at=before.window_start + window,
-                )
+                raise Throttled("password.throttled", retry_at=before.window_start + window)
             # Counted before the check, so that parallel tries take turns; taken back below
             # when the password was right.
             uow.throttles.record_failure(failures_key, now=now, window=window)
             uow.commit()
-        self.verify_password(user, password)
+        self._passwords.verify(user, password)
         with self._storage.unit_of_work() as uow:
             last = None if before is None else before.last_failure_at
             uow.throttles.release(failures_key, last_failure_at=last)
             uow.commit()
         return user
-
-    def verify_password(self, user: User, password: str) -> None:
-        """Check ``password`` against the user's hash; rehash when the parameters changed.
-
-        Raises ``VerificationFailed`` on a mismatch (and for an account without a password).
-        """
-        if not isinstance(password, str) or user.password_hash is None:
-            self.hasher.burn(password if isinstance(password, str) else "")
-            raise VerificationFailed("Inlognaam of wachtwoord klopt niet.")
-        normalised = self._settings.password_policy.normalise(password)
-        self.hasher.verify(user.password_hash, normalised)
-        if self.hasher.needs_rehash(user.password_hash):
-            rehashed = self.hasher.hash(normalised)
-            with self._storage.unit_of_work() as uow:
-                current = uow.users.get(user.id)
-                # Only if nobody changed the password in the meantime.
-                if current is not None and current.password_hash == user.password_hash:
-                    uow.users.save(attrs.evolve(current, password_hash=rehashed))
-                    uow.commit()
 
     # Self-service ------------------------------------------------------------------------
 
@@ -246,7 +239,7 @@ class AccountService:
         )
         with self._storage.unit_of_work() as uow:
             if not uow.tokens.consume(reset.id, now=now):
-                raise InvalidToken(tokens.INVALID_LINK)
+                raise InvalidToken("link.invalid")
             user = self._user_in(uow, user.id, _SELF_SERVICE)
             self._set_password(uow, user, new_hash, status=user.status)
             uow.sessions.end_all(user.id, at=now)
@@ -324,12 +317,12 @@ class AccountService:
         if (
             not violations
             and history
-            and self.hasher.matches_any(history, policy.normalise(password))
+            and self._hasher.matches_any(history, policy.normalise(password))
         ):
             violations.append(policy.reused())
         if violations:
             raise PasswordPolicyError(violations)
-        return self.hasher.hash(policy.normalise(password))
+        return self._hasher.hash(policy.normalise(password))
 
     def _set_password(
         self, uow: UnitOfWork, user: User, password_hash: str, *, status: AccountStatus
@@ -344,12 +337,12 @@ class AccountService:
     def _user_in(uow: UnitOfWork, user_id: str | None, statuses: Collection[AccountStatus]) -> User:
         user = None if user_id is None else uow.users.get(user_id)
         if user is None or user.status not in statuses:
-            raise InvalidToken(tokens.INVALID_LINK)
+            raise InvalidToken("link.invalid")
         return user
 
     def _over_limit(self, uow: UnitOfWork, kind: str, identifier: str) -> bool:
         count = uow.rate_limits.hit(
-            tokens.rate_key(kind, identifier),
+            rate_key(kind, identifier),
             now=self._clock.now(),
             window=self._settings.account_mail_window,
         )

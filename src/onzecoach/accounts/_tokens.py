@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -12,15 +11,16 @@ from onzecoach.errors import InvalidToken
 from onzecoach.ids import new_id
 
 if TYPE_CHECKING:
-    from onzecoach.ports import UnitOfWork
+    from onzecoach.accounts._ports import AccountRepositories
 
-__all__ = ["INVALID_LINK", "find_usable", "issue", "rate_key"]
+__all__ = ["INVALID_LINK", "find_usable", "issue"]
 
-INVALID_LINK = "Deze link is ongeldig, al gebruikt of verlopen."
+#: The code of every answer to a link that cannot be used: one answer for every reason.
+INVALID_LINK = "link.invalid"
 
 
 def issue(
-    uow: UnitOfWork,
+    uow: AccountRepositories,
     purpose: TokenPurpose,
     user_id: str | None,
     *,
@@ -42,7 +42,7 @@ def issue(
 
 
 def find_usable(
-    uow: UnitOfWork, secret: object, purpose: TokenPurpose, *, now: datetime
+    uow: AccountRepositories, secret: object, purpose: TokenPurpose, *, now: datetime
 ) -> OneTimeToken:
     """The usable token behind ``secret``, or ``InvalidToken`` (one answer for every reason)."""
     if not isinstance(secret, str) or not secret:
@@ -56,8 +56,3 @@ def find_usable(
     ):
         raise InvalidToken(INVALID_LINK)
     return token
-
-
-def rate_key(kind: str, identifier: str) -> str:
-    """The rate-limit row of one mailbox or account: a hash, so no address is stored twice."""
-    return hashlib.sha256(f"{kind}\x00{identifier.casefold()}".encode()).hexdigest()

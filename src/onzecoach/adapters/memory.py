@@ -70,6 +70,10 @@ class _Tables:
     employee_by_number: dict[tuple[str, str], str] = attrs.Factory(dict)
     trajectories: dict[str, Trajectory] = attrs.Factory(dict)
     open_trajectory: dict[str, str] = attrs.Factory(dict)
+    #: The open extension of each trajectory that has one: parent id -> extension id.
+    open_extension: dict[str, str] = attrs.Factory(dict)
+    #: Each trajectory's booking link (its hash), for those with a link of their own.
+    booking_of: dict[str, str] = attrs.Factory(dict)
     trajectory_by_number: dict[tuple[str, int], str] = attrs.Factory(dict)
     trajectory_by_booking: dict[str, str] = attrs.Factory(dict)
     #: Employee id -> the ids of its trajectories (the inner dicts as ordered sets).
@@ -205,7 +209,7 @@ class _Employers:
         tables = self._uow.tables
         key = name_key(employer.name)
         if key in tables.employer_by_name:
-            raise Conflict(f"Er bestaat al een werkgever met de naam {employer.name!r}.")
+            raise Conflict("employer.name_taken", name=employer.name)
         self._uow.put(tables.employers, employer.id, employer)
         self._uow.put(tables.employer_by_name, key, employer.id)
 
@@ -224,7 +228,7 @@ class _Departments:
         tables = self._uow.tables
         key = (department.employer_id, name_key(department.name))
         if key in tables.department_by_name:
-            raise Conflict(f"Deze werkgever heeft al een afdeling {department.name!r}.")
+            raise Conflict("department.name_taken", name=department.name)
         self._uow.put(tables.departments, department.id, department)
         self._uow.put(tables.department_by_name, key, department.id)
 
@@ -284,7 +288,7 @@ class _Outbox:
     def add(self, message: OutboxMessage) -> None:
         tables = self._uow.tables
         if message.id in tables.outbox:
-            raise Conflict("Dit bericht staat al in de wachtrij.")
+            raise Conflict("outbox.message_exists")
         self._store(message)
 
     def get(self, message_id: str) -> OutboxMessage | None:
@@ -319,7 +323,7 @@ class _Outbox:
     def save(self, message: OutboxMessage) -> None:
         stored = self._uow.tables.outbox.get(message.id)
         if stored is None:
-            raise NotFound("Onbekend bericht in de wachtrij.")
+            raise NotFound("outbox.message_not_found")
         self._store(_with_state(stored, message))
 
     def finish(self, message: OutboxMessage, *, claimed_until: datetime) -> bool:
@@ -392,7 +396,7 @@ class _Users:
         tables = self._uow.tables
         key = username_key(user.username)
         if key in tables.user_by_name:
-            raise Conflict(f"De inlognaam {user.username!r} is al in gebruik.")
+            raise Conflict("user.username_taken", username=user.username)
         self._uow.put(tables.users, user.id, user)
         self._uow.put(tables.user_by_name, key, user.id)
 
@@ -417,7 +421,7 @@ class _Users:
         tables = self._uow.tables
         old = tables.users.get(user.id)
         if old is None:
-            raise NotFound("Gebruiker niet gevonden.")
+            raise NotFound("user.not_found")
         if username_key(old.username) != username_key(user.username):
             raise ValueError("a username does not change")
         self._uow.put(tables.users, user.id, user)
@@ -430,7 +434,7 @@ class _Tokens:
     def add(self, token: OneTimeToken) -> None:
         tables = self._uow.tables
         if token.token_hash in tables.token_by_hash:
-            raise Conflict("Dit token bestaat al.")
+            raise Conflict("token.exists")
         self._uow.put(tables.tokens, token.id, token)
         self._uow.put(tables.token_by_hash, token.token_hash, token.id)
 
@@ -481,7 +485,7 @@ class _Sessions:
     def add(self, session: SessionRecord) -> None:
         tables = self._uow.tables
         if session.token_hash in tables.session_by_hash:
-            raise Conflict("Deze sessie bestaat al.")
+            raise Conflict("session.exists")
         self._uow.put(tables.sessions, session.id, session)
         self._uow.put(tables.session_by_hash, session.token_hash, session.id)
 
@@ -538,7 +542,7 @@ class _Factors:
     def add(self, factor: Factor) -> None:
         tables = self._uow.tables
         if factor.public_id is not None and self.by_public_id(factor.public_id) is not None:
-            raise Conflict("Deze YubiKey is al aan een account gekoppeld.")
+            raise Conflict("yubikey.bound")
         self._uow.put(tables.factors, factor.id, factor)
 
     def get(self, factor_id: str) -> Factor | None:
@@ -556,11 +560,11 @@ class _Factors:
         tables = self._uow.tables
         stored = tables.factors.get(factor.id)
         if stored is None:
-            raise NotFound("Deze methode bestaat niet.")
+            raise NotFound("factor.not_found")
         if factor.public_id is not None and factor.public_id != stored.public_id:
             holder = self.by_public_id(factor.public_id)
             if holder is not None and holder.id != factor.id:
-                raise Conflict("Deze YubiKey is al aan een account gekoppeld.")
+                raise Conflict("yubikey.bound")
         # Only advance_step moves last_step: a copy read earlier must not put it back.
         self._uow.put(tables.factors, factor.id, attrs.evolve(factor, last_step=stored.last_step))
 
@@ -637,7 +641,7 @@ class _Challenges:
     def add(self, challenge: LoginChallengeRecord) -> None:
         tables = self._uow.tables
         if challenge.token_hash in tables.challenge_by_hash:
-            raise Conflict("Deze inlogpoging bestaat al.")
+            raise Conflict("login.challenge_exists")
         self._uow.put(tables.challenges, challenge.id, challenge)
         self._uow.put(tables.challenge_by_hash, challenge.token_hash, challenge.id)
 
@@ -662,7 +666,7 @@ class _SmsCodes:
 
     def add(self, code: SmsCode) -> None:
         if code.id in self._uow.tables.sms_codes:
-            raise Conflict("Deze code bestaat al.")
+            raise Conflict("sms_code.exists")
         self._uow.put(self._uow.tables.sms_codes, code.id, code)
 
     def latest(self, ref: str) -> SmsCode | None:
@@ -672,7 +676,7 @@ class _SmsCodes:
     def record_try(self, code_id: str) -> int:
         code = self._uow.tables.sms_codes.get(code_id)
         if code is None:
-            raise NotFound("Deze code bestaat niet.")
+            raise NotFound("sms_code.not_found")
         self._uow.put(self._uow.tables.sms_codes, code_id, attrs.evolve(code, tries=code.tries + 1))
         return code.tries + 1
 
@@ -724,10 +728,6 @@ class _Throttles:
             )
 
 
-def _number_taken(number: str) -> str:
-    return f"Personeelsnummer {number!r} is al in gebruik bij deze werkgever."
-
-
 class _Employees:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
@@ -735,7 +735,7 @@ class _Employees:
     def add(self, employee: Employee) -> None:
         tables = self._uow.tables
         if employee.id in tables.employees:
-            raise Conflict("Deze werknemer bestaat al.")
+            raise Conflict("employee.exists")
         self._store(employee)
 
     def add_many(self, employees: Sequence[Employee]) -> None:
@@ -748,12 +748,12 @@ class _Employees:
         numbers: set[tuple[str, str]] = set()
         for employee in employees:
             if employee.id in tables.employees or employee.id in ids:
-                raise Conflict("Deze werknemer bestaat al.")
+                raise Conflict("employee.exists")
             ids.add(employee.id)
             if employee.employee_number is not None:
                 key = (employee.employer_id, employee.employee_number)
                 if key in tables.employee_by_number or key in numbers:
-                    raise Conflict(_number_taken(employee.employee_number))
+                    raise Conflict("employee.number_taken", number=employee.employee_number)
                 numbers.add(key)
         for employee in employees:
             self._store(employee)
@@ -768,7 +768,7 @@ class _Employees:
 
     def save(self, employee: Employee) -> None:
         if employee.id not in self._uow.tables.employees:
-            raise NotFound("Werknemer niet gevonden.")
+            raise NotFound("employee.not_found")
         self._store(employee)
 
     def by_numbers(self, employer_id: str, numbers: Collection[str]) -> dict[str, Employee]:
@@ -804,7 +804,7 @@ class _Employees:
         tables = self._uow.tables
         employee = tables.employees.get(employee_id)
         if employee is None:
-            raise NotFound("Werknemer niet gevonden.")
+            raise NotFound("employee.not_found")
         if employee.employee_number is not None:
             key = (employee.employer_id, employee.employee_number)
             self._uow.discard(tables.employee_by_number, key)
@@ -817,7 +817,7 @@ class _Employees:
             key = (employee.employer_id, employee.employee_number)
             holder = tables.employee_by_number.get(key)
             if holder is not None and holder != employee.id:
-                raise Conflict(_number_taken(employee.employee_number))
+                raise Conflict("employee.number_taken", number=employee.employee_number)
         if old is not None and old.employee_number is not None:
             self._uow.discard(tables.employee_by_number, (old.employer_id, old.employee_number))
         if employee.employee_number is not None:
@@ -830,11 +830,15 @@ class _Trajectories:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
 
-    def add(self, trajectory: Trajectory) -> None:
+    def add(self, trajectory: Trajectory, *, booking_token_hash: str | None = None) -> None:
         tables = self._uow.tables
         if trajectory.id in tables.trajectories:
-            raise Conflict("Dit traject bestaat al.")
+            raise Conflict("trajectory.exists")
+        if booking_token_hash and booking_token_hash in tables.trajectory_by_booking:
+            raise Conflict("trajectory.booking_link_taken")
         self._store(trajectory)
+        if booking_token_hash:
+            self._link(trajectory.id, booking_token_hash)
 
     def get(self, trajectory_id: str, *, for_update: bool = False) -> Trajectory | None:
         # The unit of work's lock already excludes every other transaction.
@@ -842,8 +846,22 @@ class _Trajectories:
 
     def save(self, trajectory: Trajectory) -> None:
         if trajectory.id not in self._uow.tables.trajectories:
-            raise NotFound("Traject niet gevonden.")
+            raise NotFound("trajectory.not_found")
         self._store(trajectory)
+
+    def set_booking_token(self, trajectory_id: str, booking_token_hash: str) -> None:
+        tables = self._uow.tables
+        if trajectory_id not in tables.trajectories:
+            raise NotFound("trajectory.not_found")
+        holder = tables.trajectory_by_booking.get(booking_token_hash)
+        if holder is not None and holder != trajectory_id:
+            raise Conflict("trajectory.booking_link_taken")
+        self._link(trajectory_id, booking_token_hash)
+
+    def by_booking_token(self, booking_token_hash: str) -> Trajectory | None:
+        tables = self._uow.tables
+        trajectory_id = tables.trajectory_by_booking.get(booking_token_hash)
+        return None if trajectory_id is None else tables.trajectories[trajectory_id]
 
     def for_employee(self, employee_id: str) -> list[Trajectory]:
         tables = self._uow.tables
@@ -851,41 +869,48 @@ class _Trajectories:
         found = [tables.trajectories[i] for i in ids]
         return sorted(found, key=lambda t: t.number, reverse=True)
 
-    def open_for_employee(self, employee_id: str) -> Trajectory | None:
-        tables = self._uow.tables
-        trajectory_id = tables.open_trajectory.get(employee_id)
-        return None if trajectory_id is None else tables.trajectories[trajectory_id]
+    def open_for_employee(self, employee_id: str) -> list[Trajectory]:
+        return sorted(
+            (t for t in self.for_employee(employee_id) if t.is_open), key=lambda t: t.number
+        )
 
     def for_employer(self, employer_id: str) -> list[Trajectory]:
         return [t for t in self._uow.tables.trajectories.values() if t.employer_id == employer_id]
+
+    def _link(self, trajectory_id: str, booking_token_hash: str) -> None:
+        tables, uow = self._uow.tables, self._uow
+        old = tables.booking_of.get(trajectory_id)
+        if old is not None:
+            uow.discard(tables.trajectory_by_booking, old)
+        uow.put(tables.booking_of, trajectory_id, booking_token_hash)
+        uow.put(tables.trajectory_by_booking, booking_token_hash, trajectory_id)
 
     def _store(self, trajectory: Trajectory) -> None:
         tables = self._uow.tables
         uow = self._uow
         number = (trajectory.employee_id, trajectory.number)
         if tables.trajectory_by_number.get(number, trajectory.id) != trajectory.id:
-            raise Conflict("Dit trajectnummer bestaat al voor deze werknemer.")
-        booking = trajectory.booking_token_hash
-        if booking and tables.trajectory_by_booking.get(booking, trajectory.id) != trajectory.id:
-            raise Conflict("Deze boekingslink bestaat al.")
-        holder = tables.open_trajectory.get(trajectory.employee_id)
+            raise Conflict("trajectory.number_taken")
+        # At most one open trajectory per employee, and one open extension per trajectory.
+        index, key = (
+            (tables.open_trajectory, trajectory.employee_id)
+            if trajectory.parent_id is None
+            else (tables.open_extension, trajectory.parent_id)
+        )
+        holder = index.get(key)
         if trajectory.is_open:
             if holder is not None and holder != trajectory.id:
-                raise Conflict("Deze werknemer heeft al een lopend traject.")
-            uow.put(tables.open_trajectory, trajectory.employee_id, trajectory.id)
+                raise Conflict("trajectory.already_open")
+            uow.put(index, key, trajectory.id)
         elif holder == trajectory.id:
-            uow.discard(tables.open_trajectory, trajectory.employee_id)
+            uow.discard(index, key)
         old = tables.trajectories.get(trajectory.id)
         if old is not None:
             if (old.employee_id, old.number) != number:
                 uow.discard(tables.trajectory_by_number, (old.employee_id, old.number))
-            if old.booking_token_hash and old.booking_token_hash != booking:
-                uow.discard(tables.trajectory_by_booking, old.booking_token_hash)
             if old.employee_id != trajectory.employee_id:
                 uow.discard(tables.employee_trajectories[old.employee_id], trajectory.id)
         uow.put(tables.trajectory_by_number, number, trajectory.id)
-        if booking:
-            uow.put(tables.trajectory_by_booking, booking, trajectory.id)
         uow.put(
             _members(uow, tables.employee_trajectories, trajectory.employee_id), trajectory.id, None
         )
@@ -909,7 +934,7 @@ class _Appointments:
         tables = self._uow.tables
         key = (appointment.employer_id, appointment.external_id)
         if key in tables.appointment_by_external or appointment.id in tables.appointments:
-            raise Conflict("Deze afspraak bestaat al.")
+            raise Conflict("appointment.exists")
         self._uow.put(tables.appointments, appointment.id, appointment)
         self._uow.put(tables.appointment_by_external, key, appointment.id)
         members = _members(self._uow, tables.trajectory_appointments, appointment.trajectory_id)
@@ -924,7 +949,7 @@ class _Appointments:
         tables = self._uow.tables
         old = tables.appointments.get(appointment.id)
         if old is None:
-            raise NotFound("Afspraak niet gevonden.")
+            raise NotFound("appointment.not_found")
         if (old.employer_id, old.external_id) != (appointment.employer_id, appointment.external_id):
             raise ValueError("an appointment keeps its external id")
         if old.trajectory_id != appointment.trajectory_id:
@@ -949,7 +974,7 @@ class _Tasks:
 
     def add(self, task: Task) -> None:
         if task.id in self._uow.tables.tasks:
-            raise Conflict("Deze taak bestaat al.")
+            raise Conflict("task.exists")
         self._uow.put(self._uow.tables.tasks, task.id, task)
 
     def get(self, task_id: str, *, for_update: bool = False) -> Task | None:
@@ -957,7 +982,7 @@ class _Tasks:
 
     def save(self, task: Task) -> None:
         if task.id not in self._uow.tables.tasks:
-            raise NotFound("Taak niet gevonden.")
+            raise NotFound("task.not_found")
         self._uow.put(self._uow.tables.tasks, task.id, task)
 
     def open_for_employer(self, employer_id: str) -> list[Task]:

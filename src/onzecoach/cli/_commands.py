@@ -150,7 +150,7 @@ def employer() -> None:
 @click.pass_context
 def employer_create(ctx: click.Context, name: str) -> None:
     """Create an employer called NAME and print its id."""
-    created = _portal(ctx).admin.create_employer(name)
+    created = _portal(ctx).admin.create_employer(SERVICE_DESK, name)
     click.echo(created.id)
 
 
@@ -165,7 +165,7 @@ def department() -> None:
 @click.pass_context
 def department_add(ctx: click.Context, employer_id: str, name: str) -> None:
     """Add a department called NAME to EMPLOYER_ID and print its id."""
-    added = _portal(ctx).admin.add_department(employer_id, name)
+    added = _portal(ctx).admin.add_department(SERVICE_DESK, employer_id, name)
     click.echo(added.id)
 
 
@@ -194,6 +194,7 @@ def user_invite(
     if (employer_id is None) == (not service_desk):
         raise click.UsageError("give either EMPLOYER_ID or --service-desk, not both or neither")
     invitation = _portal(ctx).admin.invite_user(
+        SERVICE_DESK,
         None if service_desk else employer_id,
         email=email,
         username=username,
@@ -215,7 +216,7 @@ def user_reset_mfa(ctx: click.Context, user_id: str) -> None:
 
     The next login with the password starts a new second-factor setup.
     """
-    _portal(ctx).mfa.reset(user_id)
+    _portal(ctx).mfa.reset(SERVICE_DESK, user_id)
     _state(ctx).out.print("Second factor reset; the user sets up a new one at the next login.")
 
 
@@ -487,7 +488,7 @@ def stats_rebuild(ctx: click.Context, employer_id: str | None) -> None:
     Run it once after upgrading to schema revision 0006 (see docs/stats.md), or to
     repair rollups.
     """
-    rebuilt = _portal(ctx).stats.rebuild(employer_id=employer_id)
+    rebuilt = _portal(ctx).stats.rebuild(SERVICE_DESK, employer_id=employer_id)
     _state(ctx).out.print(f"Rebuilt the statistics of {rebuilt} employer(s).")
 
 
@@ -509,7 +510,7 @@ def keys_reseal(ctx: click.Context) -> None:
     """
     state = _state(ctx)
     portal = _portal(ctx)
-    secrets = portal.mfa.reseal()
+    secrets = portal.mfa.reseal(SERVICE_DESK)
     messages = portal.outbox.reseal()
     state.out.print(
         f"Sealed {secrets.resealed} app secret(s) and {messages.resealed} unsent message(s) "
@@ -545,7 +546,7 @@ def search_rebuild(ctx: click.Context, employer_id: str | None) -> None:
     (which adds the index empty), or to repair the index. Searches keep working
     meanwhile; each employer is rebuilt in its own transaction.
     """
-    indexed = _portal(ctx).search.rebuild(employer_id=employer_id)
+    indexed = _portal(ctx).search.rebuild(SERVICE_DESK, employer_id=employer_id)
     _state(ctx).out.print(f"Indexed {indexed} employee(s).")
 
 

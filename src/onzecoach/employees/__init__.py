@@ -1,18 +1,16 @@
 """Employees: registration, validation, the dossier and the bulk import."""
 
 from onzecoach.employees._dossier import Dossier, InvitationState, TrajectoryRow
-from onzecoach.employees._import import (
-    HEADER_ALIASES,
-    ImportReport,
-    ImportService,
-    RowChange,
-    RowError,
-)
+from onzecoach.employees._events import EmployeeChanged, EmployeeRemoved, EmployeesAdded
+from onzecoach.employees._import import ImportReport, ImportService, RowChange, RowError
+from onzecoach.employees._import_files import HEADER_ALIASES, Source
 from onzecoach.employees._model import Employee
+from onzecoach.employees._ports import EmployeeRepositories, EmployeeRepository, EmployeeUnitOfWork
 from onzecoach.employees._service import EmployeeService
 from onzecoach.employees._validation import (
     FIELD_LABELS,
     FIELDS,
+    NAME_INFIXES,
     EmployeeDetails,
     Gender,
     display_name,
@@ -23,16 +21,24 @@ __all__ = [
     "FIELDS",
     "FIELD_LABELS",
     "HEADER_ALIASES",
+    "NAME_INFIXES",
     "Dossier",
     "Employee",
+    "EmployeeChanged",
     "EmployeeDetails",
+    "EmployeeRemoved",
+    "EmployeeRepositories",
+    "EmployeeRepository",
     "EmployeeService",
+    "EmployeeUnitOfWork",
+    "EmployeesAdded",
     "Gender",
     "ImportReport",
     "ImportService",
     "InvitationState",
     "RowChange",
     "RowError",
+    "Source",
     "TrajectoryRow",
     "display_name",
     "validate_employee",

@@ -5,9 +5,9 @@ from datetime import date, datetime
 import attrs
 
 from onzecoach.employees._model import Employee
-from onzecoach.employers._model import Department
-from onzecoach.tasks._model import Task
-from onzecoach.trajectories._model import Appointment, Trajectory, TrajectoryStatus
+from onzecoach.employers import Department
+from onzecoach.tasks import Task
+from onzecoach.trajectories import Appointment, Trajectory, TrajectoryStatus
 
 __all__ = ["Dossier", "InvitationState", "TrajectoryRow"]
 
@@ -42,6 +42,9 @@ class TrajectoryRow:
     planned: int
     appointments: tuple[Appointment, ...]
     invitation: InvitationState | None
+    #: An extension (ONC-VERL-1) names the trajectory it extends, which may still run.
+    is_extension: bool = False
+    parent_id: str | None = None
 
     @classmethod
     def of(
@@ -67,6 +70,8 @@ class TrajectoryRow:
             planned=trajectory.planned,
             appointments=tuple(appointments),
             invitation=invitation,
+            is_extension=trajectory.is_extension,
+            parent_id=trajectory.parent_id,
         )
 
 

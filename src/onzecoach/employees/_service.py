@@ -6,19 +6,23 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from onzecoach.actors import Actor, can_see
+from onzecoach.access import load_visible, require_role, scope_of
+from onzecoach.actors import Actor, Role
 from onzecoach.audit import audit_entry
 from onzecoach.clock import amsterdam
 from onzecoach.employees._dossier import Dossier, InvitationState, TrajectoryRow
+from onzecoach.employees._events import EmployeeChanged, EmployeeRemoved, EmployeesAdded
 from onzecoach.employees._model import Employee
 from onzecoach.employees._validation import EmployeeDetails, validate_employee
 from onzecoach.errors import Conflict, FieldError, NotFound, ValidationError
-from onzecoach.ids import new_id
+from onzecoach.ids import is_id, new_id
 from onzecoach.notifications import OutboxStatus
-from onzecoach.trajectories._service import BOOKING_INVITATION
+from onzecoach.trajectories import BOOKING_INVITATION
 
 if TYPE_CHECKING:
-    from onzecoach.ports import Clock, Storage, UnitOfWork
+    from onzecoach.clock import Clock
+    from onzecoach.employees._ports import EmployeeUnitOfWork as UnitOfWork
+    from onzecoach.events import Transactions
     from onzecoach.settings import Settings
 
 __all__ = ["EmployeeService"]
@@ -35,7 +39,9 @@ def _json(value: object) -> Any:
 class EmployeeService:
     """Registering employees and reading their dossiers (``portal.employees``)."""
 
-    def __init__(self, *, storage: Storage, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self, *, storage: Transactions[UnitOfWork], clock: Clock, settings: Settings
+    ) -> None:
         self._storage = storage
         self._clock = clock
         self._settings = settings
@@ -49,20 +55,18 @@ class EmployeeService:
         employer uses already answers ``Conflict``. Nothing is written when it raises.
         An HR actor registers for its own employer; the service desk names ``employer_id``.
         """
+        require_role(actor, Role.HR, Role.SERVICE_DESK)
         employer = actor.employer_id if not actor.is_service_desk else employer_id
-        details = self._validated(data)
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
-            if (
-                employer is None
-                or uow.employers.get(employer) is None
-                or not can_see(actor, employer)
-            ):
-                raise NotFound("Werkgever niet gevonden.")
-            self._check_department(uow, employer, details)
+            if employer is None or not is_id(employer) or employer not in scope_of(actor):
+                raise NotFound("employer.not_found")
+            if uow.employers.get(employer) is None:
+                raise NotFound("employer.not_found")
+            details = self._validated(uow, employer, data)
             employee = Employee.create(id=new_id(), employer_id=employer, details=details, now=now)
             uow.employees.add(employee)
-            uow.search.index(employee)
+            uow.emit(EmployeesAdded((employee,)))
             uow.audit.append(
                 audit_entry(
                     actor,
@@ -79,14 +83,14 @@ class EmployeeService:
 
     def update(self, actor: Actor, employee_id: str, changes: dict[str, object]) -> Employee:
         """Change some of an employee's fields; the audit log keeps the old and new values."""
+        require_role(actor, Role.HR, Role.SERVICE_DESK)
         if not isinstance(changes, Mapping):
             raise ValidationError.single("changes", "invalid", "Geef de wijzigingen als velden.")
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             employee = self._visible(uow, actor, employee_id)
             merged: dict[str, object] = {**attrs.asdict(employee.details, recurse=False), **changes}
-            details = self._validated(merged)
-            self._check_department(uow, employee.employer_id, details)
+            details = self._validated(uow, employee.employer_id, merged)
             updated = employee.with_details(details, now=now)
             before = attrs.asdict(employee.details, recurse=False)
             after = attrs.asdict(details, recurse=False)
@@ -98,7 +102,7 @@ class EmployeeService:
             if not diff:
                 return employee
             uow.employees.save(updated)
-            uow.search.index(updated)
+            uow.emit(EmployeeChanged(updated))
             uow.audit.append(
                 audit_entry(
                     actor,
@@ -119,12 +123,13 @@ class EmployeeService:
         An employee with trajectories stays (``Conflict``): the trajectories, appointments
         and statistics refer to it.
         """
+        require_role(actor, Role.HR, Role.SERVICE_DESK)
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             employee = self._visible(uow, actor, employee_id)
             if uow.trajectories.for_employee(employee.id):
-                raise Conflict("Een werknemer met coachtrajecten kan niet worden verwijderd.")
-            uow.search.remove(employee.id)
+                raise Conflict("employee.has_trajectories")
+            uow.emit(EmployeeRemoved(employer_id=employee.employer_id, employee_id=employee.id))
             uow.employees.delete(employee.id)
             uow.audit.append(
                 audit_entry(
@@ -144,6 +149,7 @@ class EmployeeService:
 
     def dossier(self, actor: Actor, employee_id: str) -> Dossier:
         """The employee's dossier; every read is recorded in the audit log."""
+        require_role(actor, Role.HR, Role.SERVICE_DESK)
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             employee = self._visible(uow, actor, employee_id)
@@ -174,36 +180,45 @@ class EmployeeService:
             employee=employee, department=department, trajectories=rows, open_tasks=open_tasks
         )
 
-    def _validated(self, data: dict[str, object]) -> EmployeeDetails:
+    def _validated(
+        self, uow: UnitOfWork, employer_id: str, data: Mapping[str, object]
+    ) -> EmployeeDetails:
+        """The form's details, with every bad field named at once, the department's
+        belonging to the employer included."""
         if not isinstance(data, Mapping):
             raise ValidationError.single("data", "invalid", "Geef de gegevens als velden.")
         today = self._clock.now().astimezone(amsterdam()).date()
-        return validate_employee(
-            dict(data), registration_types=self._settings.registration_types, today=today
-        )
-
-    @staticmethod
-    def _check_department(uow: UnitOfWork, employer_id: str, details: EmployeeDetails) -> None:
-        if details.department_id is None:
-            return
-        department = uow.departments.get(details.department_id)
-        if department is None or department.employer_id != employer_id:
-            raise ValidationError(
-                [FieldError("department_id", "unknown", "Kies een afdeling van deze werkgever.")]
+        problems: list[FieldError] = []
+        details: EmployeeDetails | None = None
+        try:
+            details = validate_employee(
+                dict(data), registration_types=self._settings.registration_types, today=today
             )
+        except ValidationError as invalid:
+            problems.extend(invalid.details)
+        department = details.department_id if details is not None else data.get("department_id")
+        if isinstance(department, str):
+            department = department.strip()
+        if not any(p.field == "department_id" for p in problems) and department not in (None, ""):
+            found = uow.departments.get(department) if is_id(department) else None
+            if found is None or found.employer_id != employer_id:
+                problems.append(
+                    FieldError("department_id", "unknown", "Kies een afdeling van deze werkgever.")
+                )
+        if problems or details is None:
+            raise ValidationError(problems)
+        return details
 
     @staticmethod
     def _visible(
         uow: UnitOfWork, actor: Actor, employee_id: object, *, for_update: bool = False
     ) -> Employee:
-        employee = (
-            uow.employees.get(employee_id, for_update=for_update)
-            if isinstance(employee_id, str)
-            else None
+        return load_visible(
+            actor,
+            employee_id,
+            lambda key: uow.employees.get(key, for_update=for_update),
+            missing="employee.not_found",
         )
-        if employee is None or not can_see(actor, employee.employer_id):
-            raise NotFound("Werknemer niet gevonden.")
-        return employee
 
     @staticmethod
     def _invitation(uow: UnitOfWork, trajectory_id: str) -> InvitationState | None:

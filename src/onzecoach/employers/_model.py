@@ -21,6 +21,11 @@ class Employer:
     name: str
     created_at: datetime = attrs.field(converter=utc)
 
+    @property
+    def employer_id(self) -> str:
+        """An employer's data is its own: access checks treat it like anything it owns."""
+        return self.id
+
 
 @attrs.frozen
 class Department:

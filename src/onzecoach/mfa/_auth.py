@@ -1,18 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import attrs
 
-from onzecoach.accounts import _tokens as tokens
-from onzecoach.accounts._model import (
+from onzecoach.accounts import (
     AccountStatus,
-    Enrollment,
+    PasswordVerifier,
     Session,
     SessionRecord,
     TokenPurpose,
     User,
+    issue,
 )
 from onzecoach.actors import Actor
 from onzecoach.audit import audit_entry
@@ -37,22 +37,29 @@ from onzecoach.mfa._model import (
 from onzecoach.mfa._phone import phone_hint
 from onzecoach.mfa._service import check_sms_code, reseal_secret, send_code, totp_context
 from onzecoach.mfa._throttle import LoginThrottle
+from onzecoach.results import Enrollment
 
 if TYPE_CHECKING:
-    from onzecoach.accounts._service import AccountService
-    from onzecoach.ports import Clock, SmsSender, Storage, UnitOfWork, YubikeyVerifier
+    from onzecoach.clock import Clock
+    from onzecoach.events import Transactions
+    from onzecoach.mfa._ports import MfaUnitOfWork as UnitOfWork
+    from onzecoach.mfa._ports import YubikeyVerifier
+    from onzecoach.notifications import SmsSender
     from onzecoach.settings import Settings
 
-__all__ = ["AuthService"]
+__all__ = ["AuthService", "MethodName"]
 
-_EXPIRED = "Je sessie is verlopen of beëindigd. Log opnieuw in."
+#: The methods of the second step by their values, as a form or a JSON body sends them.
+MethodName = Literal["sms", "totp", "yubikey", "backup_code"]
+
+_EXPIRED = "session.expired"
 # Recording every request's time would make each page view a write; once a minute is
 # precise enough for a 30-minute idle timeout.
 _TOUCH_EVERY = timedelta(minutes=1)
 
 
-_WRONG_LOGIN = "Inlognaam of wachtwoord klopt niet."
-_NOT_SET_UP = "Stel eerst je tweede stap in: sms, YubiKey of authenticatie-app."
+_WRONG_LOGIN = "login.mismatch"
+_NOT_SET_UP = "mfa.not_set_up"
 _FACTOR_METHODS = {
     FactorKind.SMS: Method.SMS,
     FactorKind.TOTP: Method.TOTP,
@@ -83,17 +90,17 @@ class AuthService:
     def __init__(
         self,
         *,
-        storage: Storage,
+        storage: Transactions[UnitOfWork],
         clock: Clock,
         settings: Settings,
-        accounts: AccountService,
+        passwords: PasswordVerifier,
         sms: SmsSender | None = None,
         yubikey: YubikeyVerifier | None = None,
     ) -> None:
         self._storage = storage
         self._clock = clock
         self._settings = settings
-        self._accounts = accounts
+        self._passwords = passwords
         self._sms = sms
         self._yubikey = yubikey
         self._throttle = LoginThrottle(settings)
@@ -121,10 +128,10 @@ class AuthService:
             uow.commit()
         if user is None or user.status not in {AccountStatus.ACTIVE, AccountStatus.ENROLLING}:
             # The same argon2 work as a real check, so the time says nothing either.
-            self._accounts.hasher.burn(password if isinstance(password, str) else "")
+            self._passwords.burn(password)
             self._fail(None, ip_key, VerificationFailed(_WRONG_LOGIN), now=now)
         try:
-            self._accounts.verify_password(user, password)
+            self._passwords.verify(user, password)
         except VerificationFailed:
             self._fail(None, ip_key, VerificationFailed(_WRONG_LOGIN), now=now)
 
@@ -132,7 +139,7 @@ class AuthService:
             self._throttle.released(uow, account_key, before)
             factors = [f for f in uow.factors.for_user(user.id) if f.confirmed]
             if user.status is AccountStatus.ENROLLING or not factors:
-                secret, enrollment = tokens.issue(
+                secret, enrollment = issue(
                     uow,
                     TokenPurpose.ENROLLMENT,
                     user.id,
@@ -179,7 +186,7 @@ class AuthService:
             challenge = self._challenge(uow, challenge_token, now=now)
             user = uow.users.get(challenge.user_id)
             if user is None or user.status is not AccountStatus.ACTIVE:
-                raise InvalidToken("Deze inlogpoging is verlopen. Log opnieuw in.")
+                raise InvalidToken("login.challenge_expired")
             phone = next(
                 (
                     f.phone
@@ -205,17 +212,14 @@ class AuthService:
 
     # Step two ----------------------------------------------------------------------------
 
-    def verify(self, challenge_token: str, code: str, *, method: str) -> Session:
+    def verify(self, challenge_token: str, code: str, *, method: Method | MethodName) -> Session:
         """Check the second step's ``code`` by ``method``; open and return the session.
 
-        ``method`` is ``"sms"``, ``"totp"``, ``"yubikey"`` or ``"backup_code"``. Every code
-        works once: a TOTP time step, an SMS code, a YubiKey OTP and a backup code are
-        spent in the same transaction that opens the session.
+        ``method`` is a ``Method`` or its value: ``"sms"``, ``"totp"``, ``"yubikey"`` or
+        ``"backup_code"``. Every code works once: a TOTP time step, an SMS code, a YubiKey
+        OTP and a backup code are spent in the same transaction that opens the session.
         """
-        try:
-            chosen = Method(method)
-        except ValueError:
-            raise ValidationError.single("method", "invalid", "Kies een geldige methode.") from None
+        chosen = _method(method)
         typed = code.strip() if isinstance(code, str) else ""
         now = self._clock.now()
         if chosen is Method.YUBIKEY:
@@ -232,10 +236,10 @@ class AuthService:
             if failure is None:
                 user = attempt.user
                 if not uow.challenges.consume(attempt.challenge.id, now=now):
-                    raise InvalidToken("Deze inlogpoging is al gebruikt of verlopen.")
+                    raise InvalidToken("login.challenge_used")
                 if attempt.failures:
                     self._throttle.succeeded(uow, attempt.account_key)
-                session = self.start_session(uow, user, now=now)
+                session = self._start_session(uow, user, now=now)
                 uow.audit.append(
                     audit_entry(
                         user.actor,
@@ -261,7 +265,7 @@ class AuthService:
         challenge = self._challenge(uow, challenge_token, now=now)
         user = uow.users.get(challenge.user_id)
         if user is None or user.status is not AccountStatus.ACTIVE:
-            raise InvalidToken("Deze inlogpoging is verlopen. Log opnieuw in.")
+            raise InvalidToken("login.challenge_expired")
         account_key = self._throttle.account_key(user.username)
         ip_key = self._throttle.ip_key(challenge.ip)
         # The address was checked and counted at login; the code's tries count per account.
@@ -297,16 +301,13 @@ class AuthService:
     ) -> VerificationFailed | None:
         app = next((f for f in factors if f.kind is FactorKind.TOTP), None)
         if app is None or app.secret_sealed is None:
-            return VerificationFailed("De code klopt niet.")
+            return VerificationFailed("code.mismatch")
         secret = self._settings.sealer.open(app.secret_sealed, context=totp_context(app.id))
         step = codes.totp_match(secret, code, now=now)
         if step is None:
-            return VerificationFailed("De code klopt niet.")
+            return VerificationFailed("code.mismatch")
         if not uow.factors.advance_step(app.id, step):
-            return VerificationFailed(
-                "Deze code is al gebruikt. Wacht op de volgende code in je app.",
-                reason="replayed",
-            )
+            return VerificationFailed("totp.replayed")
         # After a key rotation each login seals its own secret under the new key.
         reseal_secret(uow, self._settings.sealer, app.id, app.secret_sealed)
         return None
@@ -320,19 +321,17 @@ class AuthService:
             if found is not None:
                 if uow.backup_codes.use(found.id, now=now):
                     return None
-                return VerificationFailed("Deze back-up code is al gebruikt.", reason="used")
-        return VerificationFailed("De code klopt niet.")
+                return VerificationFailed("backup_code.used")
+        return VerificationFailed("code.mismatch")
 
     def _check_yubikey(self, otp: str, attempt: _Attempt, *, now: datetime) -> None:
         failure: VerificationFailed | None = None
         if not codes.is_yubikey_otp(otp):
-            failure = VerificationFailed("Dit is geen geldige YubiKey-code.", reason="malformed")
+            failure = VerificationFailed("yubikey.malformed")
         elif codes.yubikey_public_id(otp.lower()) not in {
             f.public_id for f in attempt.factors if f.kind is FactorKind.YUBIKEY
         }:
-            failure = VerificationFailed(
-                "Deze YubiKey hoort niet bij je account.", reason="wrong_key"
-            )
+            failure = VerificationFailed("yubikey.wrong_key")
         elif self._yubikey is None:
             raise YubikeyServiceError("no YubikeyVerifier is configured on this Portal")
         else:
@@ -369,12 +368,12 @@ class AuthService:
             or record.used_at is not None
             or now >= record.expires_at
         ):
-            raise InvalidToken("Deze inlogpoging is verlopen. Log opnieuw in.")
+            raise InvalidToken("login.challenge_expired")
         return record
 
     # Sessions ----------------------------------------------------------------------------
 
-    def start_session(self, uow: UnitOfWork, user: User, *, now: datetime) -> Session:
+    def _start_session(self, uow: UnitOfWork, user: User, *, now: datetime) -> Session:
         """Open a session for ``user`` inside the caller's transaction."""
         secret = new_token()
         record = SessionRecord(
@@ -426,3 +425,12 @@ class AuthService:
             if session is not None and token_matches(session_token, session.token_hash):
                 uow.sessions.end(session.id, at=self._clock.now())
                 uow.commit()
+
+
+def _method(value: object) -> Method:
+    if isinstance(value, str):
+        try:
+            return Method(value)
+        except ValueError:
+            pass
+    raise ValidationError.single("method", "invalid", "Kies een geldige methode.")

@@ -57,7 +57,9 @@ def totp_step(moment: datetime) -> int:
 
 def totp_match(secret: str, code: str, *, now: datetime, drift: int = 1) -> int | None:
     """The time step whose code equals ``code``, allowing ``drift`` steps either way."""
-    if not (code.isdigit() and len(code) == 6):
+    # isdigit() alone takes "٣" or "³": only ASCII digits are a code (and compare_digest
+    # refuses anything but ASCII text).
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         return None
     generator = pyotp.TOTP(secret)
     current = totp_step(now)

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from datetime import datetime
+from typing import overload
 
 import attrs
 
 from onzecoach.clock import optional_utc, utc
+from onzecoach.results import OneTimeResult
+from onzecoach.throttling import ThrottleState
 
 __all__ = [
     "BackupCode",
+    "BackupCodes",
     "Factor",
     "FactorKind",
+    "FactorView",
     "LoginChallenge",
     "LoginChallengeRecord",
     "Method",
@@ -58,6 +64,59 @@ class Factor:
     def confirmed(self) -> bool:
         return self.confirmed_at is not None
 
+    def view(self) -> FactorView:
+        return FactorView(
+            id=self.id,
+            kind=self.kind,
+            created_at=self.created_at,
+            confirmed_at=self.confirmed_at,
+            phone=self.phone,
+            public_id=self.public_id,
+        )
+
+
+@attrs.frozen
+class FactorView:
+    """A second factor as the account page shows it: the kind, when, and which phone or
+    YubiKey; never the authenticator app's secret."""
+
+    id: str
+    kind: FactorKind
+    created_at: datetime
+    confirmed_at: datetime | None
+    phone: str | None = None
+    public_id: str | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+@attrs.frozen
+class BackupCodes(OneTimeResult):
+    """Backup codes, shown this once: the portal keeps only keyed hashes of them.
+
+    Iterates, indexes and counts like the list of codes it holds.
+    """
+
+    codes: tuple[str, ...] = attrs.field(repr=False)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self.codes[index]
+
+    def __bool__(self) -> bool:
+        return bool(self.codes)
+
 
 @attrs.frozen
 class BackupCode:
@@ -99,7 +158,7 @@ class LoginChallengeRecord:
 
 
 @attrs.frozen
-class LoginChallenge:
+class LoginChallenge(OneTimeResult):
     """What ``portal.auth.login`` answers: pass ``token`` to ``send_sms`` and ``verify``."""
 
     token: str = attrs.field(repr=False)
@@ -110,22 +169,7 @@ class LoginChallenge:
 
 
 @attrs.frozen
-class ThrottleState:
-    """Failed tries of one key (an account, a username, an IP address).
-
-    ``failures`` counts since the last success and sets the delay; ``window_failures``
-    counts within the current hour-long window and caps the total.
-    """
-
-    key: str
-    failures: int
-    last_failure_at: datetime = attrs.field(converter=utc)
-    window_start: datetime = attrs.field(converter=utc)
-    window_failures: int
-
-
-@attrs.frozen
-class TotpSetup:
+class TotpSetup(OneTimeResult):
     """An authenticator app to be confirmed: the secret, its ``otpauth://`` URI and QR code."""
 
     secret: str = attrs.field(repr=False)

@@ -7,9 +7,9 @@ import attrs
 import pyotp
 import segno
 
-from onzecoach.accounts import _tokens as tokens
-from onzecoach.accounts._model import AccountStatus, TokenPurpose, User
-from onzecoach.actors import SERVICE_DESK, Actor
+from onzecoach.access import load, require_actor, require_service_desk
+from onzecoach.accounts import AccountStatus, TokenPurpose, User, find_usable, issue
+from onzecoach.actors import Actor
 from onzecoach.audit import audit_entry
 from onzecoach.crypto import ResealReport
 from onzecoach.errors import (
@@ -20,27 +20,37 @@ from onzecoach.errors import (
     MfaRequired,
     NotAuthenticated,
     NotFound,
-    PermissionDenied,
     SmsDeliveryError,
     Throttled,
     ValidationError,
     VerificationFailed,
     YubikeyServiceError,
 )
-from onzecoach.ids import new_id
+from onzecoach.ids import is_id, new_id
 from onzecoach.mfa import _codes as codes
-from onzecoach.mfa._model import BackupCode, Factor, FactorKind, SmsCode, TotpSetup
+from onzecoach.mfa._model import (
+    BackupCode,
+    BackupCodes,
+    Factor,
+    FactorKind,
+    FactorView,
+    SmsCode,
+    TotpSetup,
+)
 from onzecoach.mfa._phone import check_mobile
 from onzecoach.notifications import dutch_datetime
+from onzecoach.results import Enrollment
 
 if TYPE_CHECKING:
+    from onzecoach.clock import Clock
     from onzecoach.crypto import Sealer
-    from onzecoach.ports import Clock, SmsSender, Storage, UnitOfWork, YubikeyVerifier
+    from onzecoach.events import Transactions
+    from onzecoach.mfa._ports import MfaUnitOfWork as UnitOfWork
+    from onzecoach.mfa._ports import YubikeyVerifier
+    from onzecoach.notifications import SmsSender
     from onzecoach.settings import Settings
 
 __all__ = ["MfaService", "check_sms_code", "reseal_secret", "send_code", "totp_context"]
-
-_CONFIRM_FIRST = "Stel eerst minimaal één methode in: sms, YubiKey of authenticatie-app."
 
 
 def totp_context(factor_id: str) -> str:
@@ -53,21 +63,17 @@ def check_sms_code(
 ) -> VerificationFailed | None:
     """Use ``record`` if ``code`` matches; else the failure to report (a wrong try counts)."""
     if record is None or record.used_at is not None:
-        return VerificationFailed("Vraag eerst een nieuwe sms-code aan.", reason="used")
+        return VerificationFailed("sms.not_requested")
     if now >= record.expires_at:
-        return VerificationFailed(
-            "De sms-code is verlopen. Vraag een nieuwe aan.", reason="expired"
-        )
+        return VerificationFailed("sms.expired")
     if record.tries >= settings.sms_code_tries:
-        return VerificationFailed(
-            "Te vaak een verkeerde code. Vraag een nieuwe sms-code aan.", reason="too_many_tries"
-        )
+        return VerificationFailed("sms.too_many_tries")
     typed = codes.normalise_code(code) if isinstance(code, str) else ""
     if not settings.code_hasher.matches(typed, record.code_hash):
         uow.sms_codes.record_try(record.id)
-        return VerificationFailed("De code klopt niet.")
+        return VerificationFailed("code.mismatch")
     if not uow.sms_codes.use(record.id, now=now):
-        return VerificationFailed("Deze sms-code is al gebruikt.", reason="used")
+        return VerificationFailed("sms.used")
     return None
 
 
@@ -89,9 +95,7 @@ def send_code(
     previous = uow.sms_codes.latest(ref)
     if previous is not None and now < previous.created_at + settings.sms_resend_cooldown:
         again = previous.created_at + settings.sms_resend_cooldown
-        raise Throttled(
-            "Er is net een code verstuurd. Wacht even met opnieuw versturen.", retry_at=again
-        )
+        raise Throttled("sms.resend_wait", retry_at=again)
     if sms is None:
         raise SmsDeliveryError("no SmsSender is configured on this Portal", permanent=True)
     code = codes.new_sms_code(settings.sms_code_length)
@@ -121,7 +125,7 @@ class MfaService:
     def __init__(
         self,
         *,
-        storage: Storage,
+        storage: Transactions[UnitOfWork],
         clock: Clock,
         settings: Settings,
         sms: SmsSender | None,
@@ -225,15 +229,13 @@ class MfaService:
             user = self._enrolling(uow, enrollment_token, now=now)
             pending = self._pending(uow, user, FactorKind.TOTP)
             if pending is None or pending.secret_sealed is None:
-                raise MfaRequired("Begin eerst met het instellen van de app.")
+                raise MfaRequired("mfa.app_not_begun")
             secret = self._settings.sealer.open(
                 pending.secret_sealed, context=totp_context(pending.id)
             )
             step = codes.totp_match(secret, code if isinstance(code, str) else "", now=now)
             if step is None or not uow.factors.advance_step(pending.id, step):
-                raise VerificationFailed(
-                    "De code klopt niet. Kijk of de tijd op je telefoon klopt."
-                )
+                raise VerificationFailed("totp.mismatch")
             self._confirm(uow, user, pending, now=now)
             uow.commit()
 
@@ -243,7 +245,7 @@ class MfaService:
         """Bind a YubiKey: touch it to type an OTP; its first 12 characters identify it."""
         raw = otp.strip() if isinstance(otp, str) else ""
         if not codes.is_yubikey_otp(raw):
-            raise VerificationFailed("Dit is geen geldige YubiKey-code.", reason="malformed")
+            raise VerificationFailed("yubikey.malformed")
         typed = raw.lower()
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
@@ -264,21 +266,21 @@ class MfaService:
 
     # Finishing and backup codes ------------------------------------------------------------
 
-    def finish(self, enrollment_token: str) -> list[str]:
+    def finish(self, enrollment_token: str) -> BackupCodes:
         """Close the setup; return the backup codes, which are shown this once.
 
         Needs at least one confirmed method (``MfaRequired`` otherwise). A signed-in user
-        who added a method keeps the backup codes they have, and gets an empty list.
+        who added a method keeps the backup codes they have, and gets none.
         """
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
-            enrollment = tokens.find_usable(uow, enrollment_token, TokenPurpose.ENROLLMENT, now=now)
+            enrollment = find_usable(uow, enrollment_token, TokenPurpose.ENROLLMENT, now=now)
             user = self._user(uow, enrollment.user_id)
             if not any(f.confirmed for f in uow.factors.for_user(user.id)):
-                raise MfaRequired(_CONFIRM_FIRST)
+                raise MfaRequired("mfa.confirm_first")
             if not uow.tokens.consume(enrollment.id, now=now):
                 raise tokens_invalid()
-            backup: list[str] = []
+            backup = BackupCodes(())
             if user.status is AccountStatus.ENROLLING:
                 backup = self._new_backup_codes(uow, user, now=now)
                 uow.users.save(attrs.evolve(user, status=AccountStatus.ACTIVE))
@@ -286,7 +288,7 @@ class MfaService:
             uow.commit()
         return backup
 
-    def regenerate_backup_codes(self, actor: Actor) -> list[str]:
+    def regenerate_backup_codes(self, actor: Actor) -> BackupCodes:
         """A new set of backup codes for the signed-in user; the old set stops working."""
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
@@ -302,12 +304,12 @@ class MfaService:
 
     # Signed in ------------------------------------------------------------------------------
 
-    def setup_token(self, actor: Actor) -> str:
-        """An enrollment token for a signed-in user who adds a method (then ``finish``)."""
+    def setup_token(self, actor: Actor) -> Enrollment:
+        """An enrollment for a signed-in user who adds a method (then ``finish``)."""
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             user = self._signed_in(uow, actor)
-            secret, _ = tokens.issue(
+            secret, token = issue(
                 uow,
                 TokenPurpose.ENROLLMENT,
                 user.id,
@@ -315,13 +317,15 @@ class MfaService:
                 lifetime=self._settings.enrollment_lifetime,
             )
             uow.commit()
-        return secret
+        return Enrollment(
+            token=secret, user_id=user.id, username=user.username, expires_at=token.expires_at
+        )
 
-    def methods(self, actor: Actor) -> list[Factor]:
+    def methods(self, actor: Actor) -> list[FactorView]:
         """The signed-in user's confirmed methods, oldest first."""
         with self._storage.unit_of_work() as uow:
             user = self._signed_in(uow, actor)
-            return [f for f in uow.factors.for_user(user.id) if f.confirmed]
+            return [f.view() for f in uow.factors.for_user(user.id) if f.confirmed]
 
     def remove_method(self, actor: Actor, factor_id: str) -> None:
         """Remove one of the user's methods; never the last one."""
@@ -330,28 +334,23 @@ class MfaService:
             user = self._signed_in(uow, actor)
             mine = [f for f in uow.factors.for_user(user.id) if f.confirmed]
             if not isinstance(factor_id, str) or factor_id not in {f.id for f in mine}:
-                raise NotFound("Deze methode bestaat niet.")
+                raise NotFound("factor.not_found")
             if len(mine) == 1:
-                raise Conflict(
-                    "Je laatste methode kun je niet verwijderen; voeg eerst een andere toe."
-                )
+                raise Conflict("factor.last")
             uow.factors.delete(factor_id)
             self._audit(uow, actor, "mfa.method_removed", user, now=now)
             uow.commit()
 
-    def reset(self, user_id: str, *, actor: Actor = SERVICE_DESK) -> None:
+    def reset(self, actor: Actor, user_id: str) -> None:
         """The service desk's reset: every method and backup code goes, every session ends.
 
         The next login with the password leads to a new setup (``MfaRequired`` carrying
         an ``Enrollment``).
         """
-        if not actor.is_service_desk:
-            raise PermissionDenied("Alleen het servicebureau mag dit doen.")
+        require_service_desk(actor)
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
-            user = uow.users.get(user_id) if isinstance(user_id, str) else None
-            if user is None:
-                raise NotFound("Gebruiker niet gevonden.")
+            user = load(user_id, uow.users.get, missing="user.not_found")
             uow.factors.delete_for_user(user.id)
             uow.backup_codes.replace(user.id, [])
             uow.sessions.end_all(user.id, at=now)
@@ -363,7 +362,7 @@ class MfaService:
 
     # Key rotation -----------------------------------------------------------------------
 
-    def reseal(self, *, actor: Actor = SERVICE_DESK, batch_size: int = 500) -> ResealReport:
+    def reseal(self, actor: Actor, *, batch_size: int = 500) -> ResealReport:
         """Seal every authenticator-app secret sealed under an old key again under the
         current ``Settings.secret_key``.
 
@@ -373,8 +372,7 @@ class MfaService:
         ``unreadable``: its user needs a reset. Each batch is its own transaction;
         audited as ``mfa.resealed``.
         """
-        if not actor.is_service_desk:
-            raise PermissionDenied("Alleen het servicebureau mag dit doen.")
+        require_service_desk(actor)
         sealer = self._settings.sealer
         resealed = unreadable = 0
         after: str | None = None
@@ -417,7 +415,7 @@ class MfaService:
         return self._yubikey
 
     def _enrolling(self, uow: UnitOfWork, secret: str, *, now: datetime) -> User:
-        enrollment = tokens.find_usable(uow, secret, TokenPurpose.ENROLLMENT, now=now)
+        enrollment = find_usable(uow, secret, TokenPurpose.ENROLLMENT, now=now)
         return self._user(uow, enrollment.user_id)
 
     @staticmethod
@@ -431,9 +429,10 @@ class MfaService:
     def _signed_in(uow: UnitOfWork, actor: Actor) -> User:
         # Locked, so that two changes to one account's methods or codes take turns (two
         # removals at once could otherwise leave no method at all).
-        user = uow.users.get(actor.user_id, for_update=True) if actor.user_id else None
+        require_actor(actor)
+        user = uow.users.get(actor.user_id, for_update=True) if is_id(actor.user_id) else None
         if user is None or user.status is not AccountStatus.ACTIVE:
-            raise NotAuthenticated("Log opnieuw in.")
+            raise NotAuthenticated("session.required")
         return user
 
     @staticmethod
@@ -451,7 +450,7 @@ class MfaService:
                     uow.factors.delete(old.id)
         self._audit(uow, user.actor, f"mfa.{factor.kind.value}_added", user, now=now)
 
-    def _new_backup_codes(self, uow: UnitOfWork, user: User, *, now: datetime) -> list[str]:
+    def _new_backup_codes(self, uow: UnitOfWork, user: User, *, now: datetime) -> BackupCodes:
         fresh = [codes.new_backup_code() for _ in range(self._settings.backup_code_count)]
         hasher = self._settings.code_hasher
         uow.backup_codes.replace(
@@ -466,7 +465,7 @@ class MfaService:
                 for code in fresh
             ],
         )
-        return fresh
+        return BackupCodes(tuple(fresh))
 
     def _audit(
         self, uow: UnitOfWork, actor: Actor | None, action: str, user: User, *, now: datetime
@@ -494,4 +493,4 @@ def reseal_secret(uow: UnitOfWork, sealer: Sealer, factor_id: str, sealed: str) 
 
 
 def tokens_invalid() -> InvalidToken:
-    return InvalidToken(tokens.INVALID_LINK)
+    return InvalidToken("link.invalid")

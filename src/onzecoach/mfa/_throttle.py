@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from onzecoach.accounts._model import username_key
-from onzecoach.accounts._tokens import rate_key
+from onzecoach.accounts import username_key
 from onzecoach.errors import Throttled, ValidationError
-from onzecoach.mfa._model import ThrottleState
+from onzecoach.throttling import ThrottleState, ThrottlingRepositories, rate_key
 
 if TYPE_CHECKING:
-    from onzecoach.ports import UnitOfWork
     from onzecoach.settings import Settings
 
 __all__ = ["LoginThrottle"]
-
-_WAIT = "Te veel mislukte pogingen. Probeer het opnieuw na {at}."
 
 
 class LoginThrottle:
@@ -42,7 +38,7 @@ class LoginThrottle:
 
     def check(
         self,
-        uow: UnitOfWork,
+        uow: ThrottlingRepositories,
         account: str,
         ip: str | None,
         *,
@@ -62,21 +58,23 @@ class LoginThrottle:
         later = [at for at in waits if at is not None and at > now]
         if later:
             at = max(later)
-            raise Throttled(_WAIT.format(at=at.strftime("%H:%M:%S UTC")), retry_at=at)
+            raise Throttled("login.throttled", retry_at=at, at=at.strftime("%H:%M:%S UTC"))
         return state, ip_state
 
     def failed(
-        self, uow: UnitOfWork, account: str | None, ip: str | None, *, now: datetime
+        self, uow: ThrottlingRepositories, account: str | None, ip: str | None, *, now: datetime
     ) -> None:
         window = self._settings.login_failure_window
         for key in (account, ip):
             if key is not None:
                 uow.throttles.record_failure(key, now=now, window=window)
 
-    def succeeded(self, uow: UnitOfWork, account: str) -> None:
+    def succeeded(self, uow: ThrottlingRepositories, account: str) -> None:
         uow.throttles.clear(account)
 
-    def released(self, uow: UnitOfWork, account: str, before: ThrottleState | None) -> None:
+    def released(
+        self, uow: ThrottlingRepositories, account: str, before: ThrottleState | None
+    ) -> None:
         """Take back the account's failure counted in advance for a try that succeeded."""
         last = None if before is None else before.last_failure_at
         uow.throttles.release(account, last_failure_at=last)

@@ -7,21 +7,35 @@ from onzecoach.notifications._mail import (
     compose_email,
     new_email,
     new_sms,
+    outbox_context,
 )
 from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus, SmsMessage
 from onzecoach.notifications._outbox import OutboxService
+from onzecoach.notifications._ports import (
+    Mailer,
+    OutboxRepositories,
+    OutboxRepository,
+    OutboxUnitOfWork,
+    SmsSender,
+)
 
 __all__ = [
     "Action",
     "Channel",
     "MailContent",
+    "Mailer",
     "OutboxMessage",
+    "OutboxRepositories",
+    "OutboxRepository",
     "OutboxService",
     "OutboxStatus",
+    "OutboxUnitOfWork",
     "SmsMessage",
+    "SmsSender",
     "compose_email",
     "dutch_date",
     "dutch_datetime",
     "new_email",
     "new_sms",
+    "outbox_context",
 ]

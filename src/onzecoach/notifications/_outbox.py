@@ -18,7 +18,9 @@ from onzecoach.notifications._mail import compose_email, outbox_context
 from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
-    from onzecoach.ports import Clock, Mailer, SmsSender, Storage
+    from onzecoach.clock import Clock
+    from onzecoach.events import Transactions
+    from onzecoach.notifications._ports import Mailer, OutboxUnitOfWork, SmsSender
     from onzecoach.settings import Settings
 
 __all__ = ["OutboxService"]
@@ -41,7 +43,7 @@ class OutboxService:
     def __init__(
         self,
         *,
-        storage: Storage,
+        storage: Transactions[OutboxUnitOfWork],
         mailer: Mailer,
         sms: SmsSender | None,
         clock: Clock,
@@ -98,7 +100,7 @@ class OutboxService:
         with self._storage.unit_of_work() as uow:
             message = uow.outbox.get(message_id) if isinstance(message_id, str) else None
             if message is None or message.status is not OutboxStatus.DEAD:
-                raise NotFound("Er is geen mislukt bericht met dit kenmerk.")
+                raise NotFound("outbox.dead_message_not_found")
             uow.outbox.save(
                 attrs.evolve(
                     message,
@@ -168,7 +170,7 @@ class OutboxService:
         try:
             self._hand_over(message)
         except (MailDeliveryError, SmsDeliveryError) as exc:
-            error, permanent = str(exc), exc.permanent
+            error, permanent = exc.detail or str(exc), exc.permanent
         except Exception as exc:
             # An adapter that breaks its contract must not stop the other messages.
             log.exception("outbox message %s: the adapter raised unexpectedly", message.id)

@@ -1,15 +1,18 @@
-"""Dossier search: Dutch name normalisation and the prefix index."""
+"""Dossier search: Dutch name normalisation and the index kept on every employee write."""
 
-from onzecoach.search._index import IndexEntry, PrefixIndex
+from onzecoach.search._indexer import SearchIndexer
 from onzecoach.search._normalise import fold, matches, name_tokens, query_words, sort_key
+from onzecoach.search._ports import SearchIndexRepository, SearchRepositories, SearchUnitOfWork
 from onzecoach.search._service import SearchHit, SearchResult, SearchService
 
 __all__ = [
-    "IndexEntry",
-    "PrefixIndex",
     "SearchHit",
+    "SearchIndexRepository",
+    "SearchIndexer",
+    "SearchRepositories",
     "SearchResult",
     "SearchService",
+    "SearchUnitOfWork",
     "fold",
     "matches",
     "name_tokens",

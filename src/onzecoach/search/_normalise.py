@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-from onzecoach.employees._validation import NAME_INFIXES
+from onzecoach.employees import NAME_INFIXES
 from onzecoach.errors import QueryTooShort
 
 __all__ = [

@@ -5,14 +5,18 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.actors import SERVICE_DESK, Actor, can_see
+from onzecoach.access import require_role, scope_of
+from onzecoach.actors import Actor, Role
 from onzecoach.audit import audit_entry
-from onzecoach.employers._service import employers_to_repair
+from onzecoach.employers import employers_to_repair
 from onzecoach.errors import FieldError, NotFound, ValidationError
+from onzecoach.ids import is_id
 from onzecoach.search._normalise import query_words
 
 if TYPE_CHECKING:
-    from onzecoach.ports import Clock, Storage
+    from onzecoach.clock import Clock
+    from onzecoach.events import Transactions
+    from onzecoach.search._ports import SearchUnitOfWork
 
 __all__ = ["SearchHit", "SearchResult", "SearchService"]
 
@@ -44,11 +48,11 @@ class SearchResult:
 class SearchService:
     """Finding a dossier by three letters of a name (``portal.search``)."""
 
-    def __init__(self, *, storage: Storage, clock: Clock) -> None:
+    def __init__(self, *, storage: Transactions[SearchUnitOfWork], clock: Clock) -> None:
         self._storage = storage
         self._clock = clock
 
-    def rebuild(self, *, employer_id: str | None = None, actor: Actor = SERVICE_DESK) -> int:
+    def rebuild(self, actor: Actor, *, employer_id: str | None = None) -> int:
         """Index one employer's employees (or every employer's) anew; return how many.
 
         The index is kept on every write of an employee, so this changes nothing unless
@@ -101,6 +105,7 @@ class SearchService:
         than 3 letters answer ``QueryTooShort``. Hits are sorted the Dutch way: surname,
         infix, given name. The service desk names the ``employer_id`` to search.
         """
+        require_role(actor, Role.HR, Role.SERVICE_DESK)
         words = query_words(text)
         problems = []
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
@@ -112,8 +117,8 @@ class SearchService:
         if problems:
             raise ValidationError(problems)
         employer = employer_id if actor.is_service_desk else actor.employer_id
-        if employer is None or not can_see(actor, employer):
-            raise NotFound("Werkgever niet gevonden.")
+        if not is_id(employer) or employer not in scope_of(actor):
+            raise NotFound("employer.not_found")
         with self._storage.unit_of_work() as uow:
             ids, total = uow.search.query(employer, words, limit=limit, offset=offset)
             departments: dict[str, str | None] = {}

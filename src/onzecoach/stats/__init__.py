@@ -10,9 +10,11 @@ from onzecoach.stats._model import (
     StatsCell,
     StatsScope,
     ThemeCell,
+    month_key,
 )
+from onzecoach.stats._ports import StatsRepositories, StatsRepository, StatsUnitOfWork
 from onzecoach.stats._rollup import Contribution, Rollups, contribution
-from onzecoach.stats._service import SORTS, StatsService
+from onzecoach.stats._service import SORTS, ExportFormat, Sort, StatsService
 
 __all__ = [
     "NO_DEPARTMENT",
@@ -21,13 +23,19 @@ __all__ = [
     "Counters",
     "Dashboard",
     "DashboardRow",
+    "ExportFormat",
     "Level",
     "Rollups",
+    "Sort",
     "StatsCell",
+    "StatsRepositories",
+    "StatsRepository",
     "StatsScope",
     "StatsService",
+    "StatsUnitOfWork",
     "ThemeCell",
     "contribution",
     "dashboard_csv",
     "dashboard_xlsx",
+    "month_key",
 ]

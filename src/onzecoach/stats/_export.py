@@ -12,7 +12,7 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from onzecoach.notifications._dutch import dutch_date
+from onzecoach.notifications import dutch_date
 from onzecoach.stats._model import Dashboard, DashboardRow, Level
 
 if TYPE_CHECKING:

@@ -24,16 +24,17 @@ from onzecoach.stats._model import (
     ThemeCell,
     month_key,
 )
-from onzecoach.trajectories._model import (
+from onzecoach.trajectories import (
     Appointment,
     AppointmentMode,
     AppointmentStatus,
     ClosedReason,
+    CoachingChanged,
     Trajectory,
 )
 
 if TYPE_CHECKING:
-    from onzecoach.ports import UnitOfWork
+    from onzecoach.stats._ports import StatsRepositories
 
 __all__ = ["Contribution", "Rollups", "appointment_month", "contribution"]
 
@@ -98,11 +99,28 @@ _CellKey = tuple[str, Level, str, str, int]
 
 
 class Rollups:
-    """Writes the difference between two contributions to the cells of one employee."""
+    """Writes the difference between two contributions to the cells of one employee.
+
+    ``on_coaching_changed`` is the handler of the trajectories' ``CoachingChanged``: every
+    change to a trajectory or appointment reaches the cells in its own transaction.
+    """
+
+    def on_coaching_changed(self, uow: StatsRepositories, event: CoachingChanged) -> None:
+        self.changed(
+            uow,
+            employer_id=event.employer_id,
+            employee_id=event.employee_id,
+            before=contribution(
+                trajectories=event.trajectories_before, appointments=event.appointments_before
+            ),
+            after=contribution(
+                trajectories=event.trajectories_after, appointments=event.appointments_after
+            ),
+        )
 
     def changed(
         self,
-        uow: UnitOfWork,
+        uow: StatsRepositories,
         *,
         employer_id: str,
         employee_id: str,

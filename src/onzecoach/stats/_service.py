@@ -5,13 +5,14 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from fractions import Fraction
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
-from onzecoach.actors import SERVICE_DESK, Actor, can_see
+from onzecoach.access import may_see, require_role
+from onzecoach.actors import Actor, Role
 from onzecoach.audit import audit_entry
-from onzecoach.employers._service import employers_to_repair
+from onzecoach.employers import employers_to_repair
 from onzecoach.errors import FieldError, NotFound, ValidationError
 from onzecoach.stats._export import dashboard_csv, dashboard_xlsx
 from onzecoach.stats._model import (
@@ -31,14 +32,31 @@ from onzecoach.stats._model import (
 from onzecoach.stats._rollup import contribution
 
 if TYPE_CHECKING:
-    from onzecoach.ports import Clock, Storage, UnitOfWork
+    from onzecoach.clock import Clock
+    from onzecoach.events import Transactions
     from onzecoach.settings import Settings
-    from onzecoach.trajectories._model import Appointment, Trajectory
+    from onzecoach.stats._ports import StatsUnitOfWork as UnitOfWork
+    from onzecoach.trajectories import Appointment, Trajectory
 
-__all__ = ["SORTS", "StatsService"]
+__all__ = ["SORTS", "ExportFormat", "Sort", "StatsService"]
 
 #: What the breakdown can be sorted by: its label (A-Z) or a count (largest first).
-SORTS = (
+Sort = Literal[
+    "label",
+    "held_sessions",
+    "planned_sessions",
+    "cancelled_sessions",
+    "no_show_sessions",
+    "live_sessions",
+    "online_sessions",
+    "trajectories_started",
+    "trajectories_completed",
+    "average_trajectory_days",
+]
+#: The formats of ``StatsService.export``.
+ExportFormat = Literal["csv", "xlsx"]
+#: ``Sort``'s values, in the order a screen offers them.
+SORTS: tuple[Sort, ...] = (
     "label",
     "held_sessions",
     "planned_sessions",
@@ -64,13 +82,15 @@ class _Request:
     page: int = 1
     #: ``None``: every row, for an export.
     page_size: int | None = None
-    sort: str = "held_sessions"
+    sort: Sort = "held_sessions"
 
 
 class StatsService:
     """The statistics dashboard ("dashboard afspraken") over the rollups (``portal.stats``)."""
 
-    def __init__(self, *, storage: Storage, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self, *, storage: Transactions[UnitOfWork], clock: Clock, settings: Settings
+    ) -> None:
         self._storage = storage
         self._clock = clock
         self._settings = settings
@@ -86,7 +106,7 @@ class StatsService:
         employee_id: str | None = None,
         page: int = 1,
         page_size: int = 20,
-        sort: str = "held_sessions",
+        sort: Sort = "held_sessions",
     ) -> Dashboard:
         """The dashboard for the months from ``start``'s through ``end``'s.
 
@@ -96,6 +116,7 @@ class StatsService:
         service desk sees every employer, broken down by employer, and may name any
         ``employer_id``. Another employer's ids answer ``NotFound``.
         """
+        require_role(actor, Role.HR, Role.SERVICE_DESK)
         first, last = self._checked(start, end, page, page_size, sort)
         with self._storage.unit_of_work() as uow:
             scope, label = _scope(uow, actor, employer_id, department_id, employee_id)
@@ -106,15 +127,16 @@ class StatsService:
         self,
         actor: Actor,
         *,
-        format: str,
+        format: ExportFormat,
         start: date,
         end: date,
         employer_id: str | None = None,
         department_id: str | None = None,
         employee_id: str | None = None,
-        sort: str = "held_sessions",
+        sort: Sort = "held_sessions",
     ) -> bytes:
         """The dashboard with its whole breakdown (every page) as ``"csv"`` or ``"xlsx"``."""
+        require_role(actor, Role.HR, Role.SERVICE_DESK)
         wrong_format = (
             []
             if format in ("csv", "xlsx")
@@ -131,7 +153,7 @@ class StatsService:
             dashboard = self._dashboard(uow, _Request(scope, first, last, sort=sort), label)
         return dashboard_csv(dashboard) if format == "csv" else dashboard_xlsx(dashboard)
 
-    def rebuild(self, *, employer_id: str | None = None, actor: Actor = SERVICE_DESK) -> int:
+    def rebuild(self, actor: Actor, *, employer_id: str | None = None) -> int:
         """Recompute the rollups of one employer (or all) from the raw appointments.
 
         For repair: the rollups are kept on every write, so a rebuild changes nothing unless
@@ -327,39 +349,39 @@ def _scope(
     elif employer_id is None or employer_id == actor.employer_id:
         employer = actor.employer_id
     else:
-        raise NotFound("Werkgever niet gevonden.")
+        raise NotFound("employer.not_found")
     if employer is not None and not isinstance(employer, str):
-        raise NotFound("Werkgever niet gevonden.")
+        raise NotFound("employer.not_found")
     if employee_id is not None:
         employee = uow.employees.get(employee_id) if isinstance(employee_id, str) else None
         if (
             employee is None
-            or not can_see(actor, employee.employer_id)
+            or not may_see(actor, employee.employer_id)
             or employer not in (None, employee.employer_id)
             or department_id not in (None, employee.department_id or NO_DEPARTMENT)
         ):
-            raise NotFound("Werknemer niet gevonden.")
+            raise NotFound("employee.not_found")
         department_key = employee.department_id or NO_DEPARTMENT
         scope = StatsScope(employee.employer_id, department_key, employee.id)
         return scope, employee.display_name
     if department_id == NO_DEPARTMENT:
         found = uow.employers.get(employer) if employer is not None else None
-        if found is None or not can_see(actor, found.id):
-            raise NotFound("Afdeling niet gevonden.")
+        if found is None or not may_see(actor, found.id):
+            raise NotFound("department.not_found")
         return StatsScope(found.id, NO_DEPARTMENT), _NO_DEPARTMENT_LABEL
     if department_id is not None:
         department = uow.departments.get(department_id) if isinstance(department_id, str) else None
         if (
             department is None
-            or not can_see(actor, department.employer_id)
+            or not may_see(actor, department.employer_id)
             or employer not in (None, department.employer_id)
         ):
-            raise NotFound("Afdeling niet gevonden.")
+            raise NotFound("department.not_found")
         return StatsScope(department.employer_id, department.id), department.name
     if employer is not None:
         found = uow.employers.get(employer)
-        if found is None or not can_see(actor, found.id):
-            raise NotFound("Werkgever niet gevonden.")
+        if found is None or not may_see(actor, found.id):
+            raise NotFound("employer.not_found")
         return StatsScope(found.id), found.name
     return StatsScope(), _ALL_LABEL
 
@@ -415,7 +437,7 @@ def _row(key: str, label: str, counters: Counters) -> DashboardRow:
     return DashboardRow(key=key, label=label, **_figures(counters))
 
 
-def _sort_key(sort: str) -> Callable[[DashboardRow], tuple[object, ...]]:
+def _sort_key(sort: Sort) -> Callable[[DashboardRow], tuple[object, ...]]:
     if sort == "label":
         return lambda row: (row.label.casefold(), row.key)
 

@@ -5,17 +5,19 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.actors import Actor, can_see
+from onzecoach.access import load_visible, require_actor, scope_of
+from onzecoach.actors import Actor
 from onzecoach.audit import audit_entry
 from onzecoach.clock import amsterdam
-from onzecoach.errors import Conflict, NotFound, ValidationError
+from onzecoach.errors import Conflict, ValidationError
+from onzecoach.ids import new_id
+from onzecoach.tasks._events import ExtensionApproved
 from onzecoach.tasks._model import Decision, Task, TaskStatus
-from onzecoach.trajectories._model import Trajectory
 
 if TYPE_CHECKING:
-    from onzecoach.ports import Clock, Storage, UnitOfWork
-    from onzecoach.settings import Settings
-    from onzecoach.trajectories._service import TrajectoryService
+    from onzecoach.clock import Clock
+    from onzecoach.events import Transactions
+    from onzecoach.tasks._ports import TaskUnitOfWork
 
 __all__ = ["TaskService"]
 
@@ -25,22 +27,15 @@ _MAX_NOTE = 2000
 class TaskService:
     """The employer's task inbox (``portal.tasks``): extension requests to decide on."""
 
-    def __init__(
-        self,
-        *,
-        storage: Storage,
-        clock: Clock,
-        settings: Settings,
-        trajectories: TrajectoryService,
-    ) -> None:
+    def __init__(self, *, storage: Transactions[TaskUnitOfWork], clock: Clock) -> None:
         self._storage = storage
         self._clock = clock
-        self._settings = settings
-        self._trajectories = trajectories
 
     def open(self, actor: Actor) -> list[Task]:
         """The actor's employer's open tasks, newest first."""
-        if actor.employer_id is None:
+        scope = scope_of(actor)
+        if scope.every or len(scope.employer_ids) != 1 or actor.employer_id is None:
+            # The inbox is an employer's: the service desk and integrations have none.
             return []
         with self._storage.unit_of_work() as uow:
             return uow.tasks.open_for_employer(actor.employer_id)
@@ -57,76 +52,78 @@ class TaskService:
         """Decline an extension request, with a note for the record."""
         self._finish(actor, task_id, decision=Decision.DECLINED, note=note)
 
-    def approve(self, actor: Actor, task_id: str, *, start_date: date | None = None) -> Trajectory:
+    def approve(self, actor: Actor, task_id: str, *, start_date: date | None = None) -> Task:
         """Approve an extension request: its extension trajectory starts at once.
 
-        The employee is invited to book, as with any start; the task is done.
+        The extension is its own trajectory (the extension type of the task's sessions),
+        linked to the trajectory it extends, which may still be running. Returns the task,
+        done, with ``extension_trajectory_id`` naming the extension
+        (``portal.trajectories.get`` reads it).
         """
+        require_actor(actor)
         now = self._clock.now()
-        begin = start_date or now.astimezone(amsterdam()).date()
+        begin = start_date if start_date is not None else now.astimezone(amsterdam()).date()
         with self._storage.unit_of_work() as uow:
-            task = self._visible(uow, actor, task_id, for_update=True)
-            if task.status is not TaskStatus.OPEN:
-                raise Conflict("Deze taak is al afgehandeld.")
-            kind = next(
-                (
-                    t
-                    for t in self._settings.trajectory_types
-                    if t.is_extension and t.sessions == task.sessions
-                ),
-                None,
+            task = self._open_task(uow, actor, task_id)
+            extension_id = new_id()
+            done = self._save_done(
+                uow, actor, task, decision=Decision.APPROVED, note=None, extension=extension_id
             )
-            if kind is None:
-                raise Conflict(f"Er is geen verlenging van {task.sessions} gesprek(ken) ingesteld.")
-            self._trajectories.checked_start(kind.code, begin)
-            employee = uow.employees.get(task.employee_id)
-            if employee is None:
-                raise NotFound("Werknemer niet gevonden.")
-            extension = self._trajectories.start_in(
-                uow, actor, employee, kind, begin, parent_id=task.trajectory_id
-            )
-            self._save_done(
-                uow, actor, task, decision=Decision.APPROVED, note=None, extension=extension.id
+            uow.emit(
+                ExtensionApproved(
+                    actor=actor,
+                    task_id=task.id,
+                    employer_id=task.employer_id,
+                    employee_id=task.employee_id,
+                    trajectory_id=task.trajectory_id,
+                    sessions=task.sessions,
+                    start_date=begin,
+                    extension_id=extension_id,
+                )
             )
             uow.commit()
-        return extension
+        return done
 
     def _finish(
         self, actor: Actor, task_id: str, *, decision: Decision | None, note: str | None
     ) -> None:
+        require_actor(actor)
         if note is not None and (not isinstance(note, str) or len(note) > _MAX_NOTE):
             raise ValidationError.single(
                 "note", "too_long", f"Een toelichting heeft hoogstens {_MAX_NOTE} tekens."
             )
         with self._storage.unit_of_work() as uow:
-            task = self._visible(uow, actor, task_id, for_update=True)
-            if task.status is not TaskStatus.OPEN:
-                raise Conflict("Deze taak is al afgehandeld.")
+            task = self._open_task(uow, actor, task_id)
             self._save_done(uow, actor, task, decision=decision, note=note, extension=None)
             uow.commit()
 
+    def _open_task(self, uow: TaskUnitOfWork, actor: Actor, task_id: object) -> Task:
+        task = self._visible(uow, actor, task_id, for_update=True)
+        if task.status is not TaskStatus.OPEN:
+            raise Conflict("task.done")
+        return task
+
     def _save_done(
         self,
-        uow: UnitOfWork,
+        uow: TaskUnitOfWork,
         actor: Actor,
         task: Task,
         *,
         decision: Decision | None,
         note: str | None,
         extension: str | None,
-    ) -> None:
+    ) -> Task:
         now = self._clock.now()
-        uow.tasks.save(
-            attrs.evolve(
-                task,
-                status=TaskStatus.DONE,
-                completed_at=now,
-                completed_by=actor.user_id,
-                decision=decision,
-                decision_note=" ".join(note.split()) if note else None,
-                extension_trajectory_id=extension,
-            )
+        done = attrs.evolve(
+            task,
+            status=TaskStatus.DONE,
+            completed_at=now,
+            completed_by=actor.user_id,
+            decision=decision,
+            decision_note=" ".join(note.split()) if note else None,
+            extension_trajectory_id=extension,
         )
+        uow.tasks.save(done)
         uow.audit.append(
             audit_entry(
                 actor,
@@ -138,12 +135,15 @@ class TaskService:
                 decision=None if decision is None else decision.value,
             )
         )
+        return done
 
     @staticmethod
     def _visible(
-        uow: UnitOfWork, actor: Actor, task_id: object, *, for_update: bool = False
+        uow: TaskUnitOfWork, actor: Actor, task_id: object, *, for_update: bool = False
     ) -> Task:
-        task = uow.tasks.get(task_id, for_update=for_update) if isinstance(task_id, str) else None
-        if task is None or not can_see(actor, task.employer_id):
-            raise NotFound("Taak niet gevonden.")
-        return task
+        return load_visible(
+            actor,
+            task_id,
+            lambda key: uow.tasks.get(key, for_update=for_update),
+            missing="task.not_found",
+        )

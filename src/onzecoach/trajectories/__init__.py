@@ -1,5 +1,6 @@
 """Coaching trajectories, their types, appointments, the booking invitation and extensions."""
 
+from onzecoach.trajectories._events import CoachingChanged
 from onzecoach.trajectories._model import (
     DEFAULT_TRAJECTORY_TYPES,
     Appointment,
@@ -10,17 +11,36 @@ from onzecoach.trajectories._model import (
     TrajectoryStatus,
     TrajectoryType,
 )
-from onzecoach.trajectories._service import BOOKING_INVITATION, TrajectoryService
+from onzecoach.trajectories._ports import (
+    AppointmentRepository,
+    Coachee,
+    CoacheeRepository,
+    Coachees,
+    TrajectoryRepositories,
+    TrajectoryRepository,
+    TrajectoryUnitOfWork,
+)
+from onzecoach.trajectories._service import TrajectoryService
+from onzecoach.trajectories._starting import BOOKING_INVITATION, TrajectoryStarter
 
 __all__ = [
     "BOOKING_INVITATION",
     "DEFAULT_TRAJECTORY_TYPES",
     "Appointment",
     "AppointmentMode",
+    "AppointmentRepository",
     "AppointmentStatus",
     "ClosedReason",
+    "Coachee",
+    "CoacheeRepository",
+    "Coachees",
+    "CoachingChanged",
     "Trajectory",
+    "TrajectoryRepositories",
+    "TrajectoryRepository",
     "TrajectoryService",
+    "TrajectoryStarter",
     "TrajectoryStatus",
     "TrajectoryType",
+    "TrajectoryUnitOfWork",
 ]

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import attrs
 
 from onzecoach.catalogues import DEFAULT_TRAJECTORY_TYPES, TrajectoryType
-from onzecoach.clock import optional_utc, utc
+from onzecoach.clock import amsterdam, optional_utc, utc
 
 __all__ = [
     "DEFAULT_TRAJECTORY_TYPES",
@@ -82,7 +83,6 @@ class Trajectory:
     end_date: date | None = None
     parent_id: str | None = None
     classification: str | None = None
-    booking_token_hash: str | None = attrs.field(default=None, repr=False)
     #: The employee's department when the trajectory started: its statistics count there.
     department_id: str | None = None
 
@@ -104,6 +104,51 @@ class Trajectory:
     @property
     def duration_days(self) -> int | None:
         return None if self.end_date is None else (self.end_date - self.start_date).days
+
+    @property
+    def takes_appointments(self) -> bool:
+        """Whether new appointments may be recorded: not closed by hand."""
+        return self.closed_reason is not ClosedReason.BY_HAND
+
+    def has_room(self, appointments: Iterable[Appointment]) -> bool:
+        """The quota rule: planned and held appointments never exceed the sessions.
+
+        ``appointments`` are the trajectory's others; whether one more fits.
+        """
+        return sum(a.counts_against_quota for a in appointments) < self.sessions
+
+    def after(self, appointments: Iterable[Appointment], *, now: datetime) -> Trajectory:
+        """The state machine: the counts and state that all of ``appointments`` give.
+
+        started -> running (an appointment planned or held) -> closed as completed when
+        every session is held; a held session corrected to another status opens it again.
+        A trajectory closed by hand stays closed, whatever is reported later.
+        """
+        held = [a for a in appointments if a.status is AppointmentStatus.HELD]
+        planned = sum(a.status is AppointmentStatus.PLANNED for a in appointments)
+        updated = attrs.evolve(self, held=len(held), planned=planned)
+        if self.closed_reason is ClosedReason.BY_HAND:
+            return updated
+        if len(held) >= self.sessions:
+            last = max(a.starts_at for a in held)
+            return attrs.evolve(
+                updated,
+                closed_at=self.closed_at or now,
+                closed_reason=ClosedReason.COMPLETED,
+                end_date=last.astimezone(amsterdam()).date(),
+            )
+        if self.closed_reason is ClosedReason.COMPLETED:
+            return attrs.evolve(updated, closed_at=None, closed_reason=None, end_date=None)
+        return updated
+
+    def closed_by_hand(self, *, now: datetime) -> Trajectory:
+        """Closed by HR ("Traject afgesloten"), today."""
+        return attrs.evolve(
+            self,
+            closed_at=now,
+            closed_reason=ClosedReason.BY_HAND,
+            end_date=now.astimezone(amsterdam()).date(),
+        )
 
 
 @attrs.frozen

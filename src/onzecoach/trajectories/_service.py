@@ -1,52 +1,43 @@
 from __future__ import annotations
 
-import enum
-import unicodedata
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.actors import Actor, can_see
+from onzecoach.access import load, load_visible, require_role
+from onzecoach.actors import Actor, Role
 from onzecoach.audit import audit_entry
-from onzecoach.clock import amsterdam
 from onzecoach.crypto import hash_token, new_token
-from onzecoach.errors import (
-    Conflict,
-    FieldError,
-    NotFound,
-    QuotaExceeded,
-    ValidationError,
-)
+from onzecoach.errors import Conflict, FieldError, QuotaExceeded, ValidationError
 from onzecoach.ids import new_id
-from onzecoach.notifications import OutboxStatus, new_email
-from onzecoach.stats._rollup import Rollups, contribution
-from onzecoach.tasks._model import Task, TaskKind
-from onzecoach.trajectories._mails import booking_invitation_mail
+from onzecoach.notifications import OutboxStatus
+from onzecoach.tasks import Task, TaskKind
+from onzecoach.trajectories._appointments import checked_appointment, same_report
+from onzecoach.trajectories._events import CoachingChanged
 from onzecoach.trajectories._model import (
     Appointment,
     AppointmentMode,
     AppointmentStatus,
-    ClosedReason,
     Trajectory,
     TrajectoryType,
 )
+from onzecoach.trajectories._starting import BOOKING_INVITATION, TrajectoryStarter
 
 if TYPE_CHECKING:
-    from onzecoach.employees._model import Employee
-    from onzecoach.ports import Clock, Storage, UnitOfWork
+    from onzecoach.clock import Clock
+    from onzecoach.events import Transactions
     from onzecoach.settings import Settings
+    from onzecoach.trajectories._ports import TrajectoryUnitOfWork
 
-__all__ = ["BOOKING_INVITATION", "TrajectoryService"]
+__all__ = ["TrajectoryService"]
 
-#: The outbox kind of the employee's booking invitation; its reference is the trajectory.
-BOOKING_INVITATION = "booking_invitation"
-_MAX_TEXT = 100
-_MAX_KEY = 64
 _MAX_NOTE = 2000
 _MAX_EXTENSION = 5
-#: How far from today a start date may lie, either way.
-_START_WINDOW = timedelta(days=366)
+#: Who reports appointments and asks for extensions: the outside booking system (an
+#: integration) or, acting for it, the service desk.
+_BOOKING_SIDE = (Role.INTEGRATION, Role.SERVICE_DESK)
 
 
 class TrajectoryService:
@@ -55,15 +46,15 @@ class TrajectoryService:
     def __init__(
         self,
         *,
-        storage: Storage,
+        storage: Transactions[TrajectoryUnitOfWork],
         clock: Clock,
         settings: Settings,
-        rollups: Rollups | None = None,
+        starter: TrajectoryStarter,
     ) -> None:
         self._storage = storage
         self._clock = clock
         self._settings = settings
-        self._rollups = Rollups() if rollups is None else rollups
+        self._starter = starter
 
     def types(self) -> list[TrajectoryType]:
         """The trajectory types that can be chosen, in the configured order."""
@@ -76,10 +67,11 @@ class TrajectoryService:
     ) -> Trajectory:
         """Start a trajectory; the employee's booking invitation goes out after a delay.
 
-        The employee may have one open trajectory at a time (``Conflict``); an extension
-        is started by approving an extension request (``portal.tasks.approve``).
+        The employee may have one running trajectory at a time (``Conflict``); an
+        extension is started by approving an extension request (``portal.tasks.approve``).
         """
-        kind = self.checked_start(type_code, start_date)
+        require_role(actor, Role.HR, Role.SERVICE_DESK)
+        kind = self._starter.checked(type_code, start_date)
         if kind.is_extension:
             raise ValidationError.single(
                 "type_code",
@@ -87,108 +79,33 @@ class TrajectoryService:
                 "Een verlenging start je door een verzoek tot verlenging goed te keuren.",
             )
         with self._storage.unit_of_work() as uow:
-            employee = self.visible_employee(uow, actor, employee_id)
-            trajectory = self.start_in(uow, actor, employee, kind, start_date)
+            coachee = load_visible(actor, employee_id, uow.employees.get, missing=_NO_EMPLOYEE)
+            trajectory = self._starter.start(uow, actor, coachee, kind, start_date)
             uow.commit()
-        return trajectory
-
-    def checked_start(self, type_code: object, start_date: object) -> TrajectoryType:
-        problems: list[FieldError] = []
-        kind = self._settings.trajectory_type(type_code) if isinstance(type_code, str) else None
-        if kind is None:
-            problems.append(FieldError("type_code", "unknown", "Kies een traject."))
-        today = self._clock.now().astimezone(amsterdam()).date()
-        if not isinstance(start_date, date) or isinstance(start_date, datetime):
-            problems.append(FieldError("start_date", "required", "Kies een startdatum."))
-        elif abs(start_date - today) > _START_WINDOW:
-            problems.append(
-                FieldError(
-                    "start_date",
-                    "out_of_range",
-                    "Kies een startdatum binnen een jaar van vandaag.",
-                )
-            )
-        if problems or kind is None:
-            raise ValidationError(problems)
-        return kind
-
-    def start_in(
-        self,
-        uow: UnitOfWork,
-        actor: Actor | None,
-        employee: Employee,
-        kind: TrajectoryType,
-        start_date: date,
-        *,
-        parent_id: str | None = None,
-    ) -> Trajectory:
-        """Start a trajectory inside the caller's transaction, with its booking invitation."""
-        # The employee's lock orders this start with a move to another department.
-        employee = uow.employees.get(employee.id, for_update=True) or employee
-        if uow.trajectories.open_for_employee(employee.id) is not None:
-            raise Conflict("Deze werknemer heeft al een lopend traject.")
-        now = self._clock.now()
-        number = max((t.number for t in uow.trajectories.for_employee(employee.id)), default=0)
-        secret = new_token()
-        trajectory = Trajectory(
-            id=new_id(),
-            employer_id=employee.employer_id,
-            employee_id=employee.id,
-            number=number + 1,
-            type_code=kind.code,
-            type_name=kind.name,
-            sessions=kind.sessions,
-            is_extension=kind.is_extension,
-            start_date=start_date,
-            created_at=now,
-            parent_id=parent_id,
-            booking_token_hash=hash_token(secret),
-            department_id=employee.department_id,
-        )
-        uow.trajectories.add(trajectory)
-        self._rollups.changed(
-            uow,
-            employer_id=trajectory.employer_id,
-            employee_id=employee.id,
-            before=contribution(),
-            after=contribution(trajectories=[trajectory]),
-        )
-        self._invite(
-            uow, employee, trajectory, secret, not_before=now + self._settings.invitation_delay
-        )
-        uow.audit.append(
-            audit_entry(
-                actor,
-                "trajectory.started",
-                at=now,
-                employer_id=trajectory.employer_id,
-                subject_type="trajectory",
-                subject_id=trajectory.id,
-                employee_id=employee.id,
-                type_code=kind.code,
-                start_date=start_date.isoformat(),
-            )
-        )
         return trajectory
 
     def resend_invitation(self, actor: Actor, trajectory_id: str) -> None:
         """Send the booking invitation again, now; the earlier link stops working, and an
-        earlier invitation that has not gone out yet never will."""
+        earlier invitation that has not gone out yet never will.
+
+        An extension that runs beside the trajectory it extends shares that trajectory's
+        link: its invitation is the one sent again.
+        """
+        require_role(actor, Role.HR, Role.SERVICE_DESK)
         with self._storage.unit_of_work() as uow:
-            trajectory = self.visible_trajectory(uow, actor, trajectory_id, for_update=True)
+            trajectory = self._locked(uow, actor, trajectory_id)
             if not trajectory.is_open:
-                raise Conflict("Dit traject is afgesloten.")
-            employee = uow.employees.get(trajectory.employee_id)
-            if employee is None:
-                raise NotFound("Werknemer niet gevonden.")
+                raise Conflict("trajectory.closed")
+            holder = self._link_holder(uow, trajectory)
+            coachee = load(trajectory.employee_id, uow.employees.get, missing=_NO_EMPLOYEE)
             secret = new_token()
-            uow.trajectories.save(attrs.evolve(trajectory, booking_token_hash=hash_token(secret)))
+            uow.trajectories.set_booking_token(holder.id, hash_token(secret))
             # An invitation still waiting for its delay would carry the dead link: it stays.
             for waiting in uow.outbox.list(
-                status=OutboxStatus.PENDING, kind=BOOKING_INVITATION, reference=trajectory.id
+                status=OutboxStatus.PENDING, kind=BOOKING_INVITATION, reference=holder.id
             ):
                 uow.outbox.save(attrs.evolve(waiting, status=OutboxStatus.SUPPRESSED))
-            self._invite(uow, employee, trajectory, secret, not_before=self._clock.now())
+            self._starter.invite(uow, coachee, holder, secret, not_before=self._clock.now())
             uow.audit.append(
                 audit_entry(
                     actor,
@@ -196,27 +113,29 @@ class TrajectoryService:
                     at=self._clock.now(),
                     employer_id=trajectory.employer_id,
                     subject_type="trajectory",
-                    subject_id=trajectory.id,
+                    subject_id=holder.id,
                 )
             )
             uow.commit()
 
     def close(self, actor: Actor, trajectory_id: str) -> Trajectory:
         """Close a trajectory by hand ("Traject afgesloten")."""
+        require_role(actor, Role.HR, Role.SERVICE_DESK)
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
-            trajectory = self.visible_trajectory(uow, actor, trajectory_id, for_update=True)
+            trajectory = self._locked(uow, actor, trajectory_id)
             if not trajectory.is_open:
-                raise Conflict("Dit traject is al afgesloten.")
-            closed = attrs.evolve(
-                trajectory,
-                closed_at=now,
-                closed_reason=ClosedReason.BY_HAND,
-                end_date=now.astimezone(amsterdam()).date(),
-            )
+                raise Conflict("trajectory.already_closed")
+            closed = trajectory.closed_by_hand(now=now)
             uow.trajectories.save(closed)
-            uow.employees.get(trajectory.employee_id, for_update=True)
-            self._count(uow, trajectory, closed)
+            uow.emit(
+                CoachingChanged(
+                    employer_id=closed.employer_id,
+                    employee_id=closed.employee_id,
+                    trajectories_before=(trajectory,),
+                    trajectories_after=(closed,),
+                )
+            )
             uow.audit.append(
                 audit_entry(
                     actor,
@@ -232,28 +151,34 @@ class TrajectoryService:
 
     def get(self, actor: Actor, trajectory_id: str) -> Trajectory:
         with self._storage.unit_of_work() as uow:
-            return self.visible_trajectory(uow, actor, trajectory_id)
+            return self._visible(uow, actor, trajectory_id)
 
     # The booking side ---------------------------------------------------------------------
 
     def record_appointment(
         self,
+        actor: Actor,
         trajectory_id: str,
         *,
         external_id: str,
         starts_at: datetime,
-        status: str,
-        mode: str,
+        status: AppointmentStatus | str,
+        mode: AppointmentMode | str,
         theme: str | None = None,
         coach: str | None = None,
     ) -> Appointment:
         """Record an appointment as the booking side reports it; idempotent per ``external_id``.
 
-        A later call with the same ``external_id`` updates status, time, mode, theme and
-        coach. Planned and held appointments never exceed the trajectory's sessions
-        (``QuotaExceeded``); when every session is held, the trajectory closes.
+        ``actor`` is the booking system (``Actor.integration``) or the service desk. A
+        later call with the same ``external_id`` updates status, time, mode, theme and
+        coach. Planned and held appointments never exceed a trajectory's sessions
+        (``QuotaExceeded``); when every session is held, the trajectory closes. Where an
+        extension runs beside the trajectory it extends, a new appointment counts against
+        the trajectory until its sessions are used, and then against the extension,
+        whichever of the two the booking side names.
         """
-        checked = _checked_appointment(
+        require_role(actor, *_BOOKING_SIDE)
+        checked = checked_appointment(
             external_id=external_id,
             starts_at=starts_at,
             status=status,
@@ -263,27 +188,18 @@ class TrajectoryService:
         )
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
-            trajectory = (
-                uow.trajectories.get(trajectory_id, for_update=True)
-                if isinstance(trajectory_id, str)
-                else None
-            )
-            if trajectory is None:
-                raise NotFound("Traject niet gevonden.")
-            # The employee's lock orders this write with others to the employee's statistics.
-            employee = uow.employees.get(trajectory.employee_id, for_update=True)
-            existing = uow.appointments.by_external_id(trajectory.employer_id, checked.external_id)
-            if existing is not None and existing.trajectory_id != trajectory.id:
-                raise Conflict("Deze afspraak hoort bij een ander traject.")
-            if existing is not None and _same(existing, checked):
+            named = self._visible(uow, actor, trajectory_id)
+            # The employee's lock orders this write with every other write to the employee's
+            # trajectories and statistics; the trajectory's lock comes after it, always.
+            coachee = uow.employees.get(named.employee_id, for_update=True)
+            chain = _chain(uow.trajectories.for_employee(named.employee_id), named)
+            existing = uow.appointments.by_external_id(named.employer_id, checked.external_id)
+            if existing is not None and existing.trajectory_id not in {t.id for t in chain}:
+                raise Conflict("appointment.other_trajectory")
+            if existing is not None and same_report(existing, checked):
                 return existing
-            if existing is None and trajectory.closed_reason is ClosedReason.BY_HAND:
-                raise Conflict("Dit traject is afgesloten.")
-            others = [
-                a
-                for a in uow.appointments.for_trajectory(trajectory.id)
-                if a.id != getattr(existing, "id", None)
-            ]
+            target, others = self._target(uow, chain, named, existing, checked)
+            trajectory = self._visible(uow, actor, target.id, for_update=True)
             appointment = attrs.evolve(
                 checked,
                 id=existing.id if existing else new_id(),
@@ -296,40 +212,41 @@ class TrajectoryService:
                 department_id=(
                     existing.department_id
                     if existing
-                    else employee.department_id
-                    if employee
+                    else coachee.department_id
+                    if coachee
                     else None
                 ),
             )
-            used = sum(a.counts_against_quota for a in others)
-            if appointment.counts_against_quota and used + 1 > trajectory.sessions:
-                raise QuotaExceeded(
-                    f"Dit traject heeft {trajectory.sessions} gesprekken; die zijn al gepland "
-                    "of gehouden."
-                )
+            if appointment.counts_against_quota and not trajectory.has_room(others):
+                raise QuotaExceeded("trajectory.quota_exceeded", sessions=trajectory.sessions)
             if existing is None:
                 uow.appointments.add(appointment)
             else:
                 uow.appointments.save(appointment)
-            updated = _after_appointments(trajectory, [*others, appointment], now)
-            if updated.is_open and not trajectory.is_open:
-                successor = uow.trajectories.open_for_employee(trajectory.employee_id)
-                if successor is not None:
-                    # A correction to a finished trajectory whose extension already runs:
-                    # the counts follow, the trajectory stays closed.
-                    updated = attrs.evolve(
-                        updated,
-                        closed_at=trajectory.closed_at,
-                        closed_reason=trajectory.closed_reason,
-                        end_date=trajectory.end_date,
-                    )
+            updated = trajectory.after([*others, appointment], now=now)
+            if updated.is_open and not trajectory.is_open and _extended(chain, trajectory):
+                # A correction to a finished trajectory whose extension already runs: the
+                # counts follow, the trajectory stays closed.
+                updated = attrs.evolve(
+                    updated,
+                    closed_at=trajectory.closed_at,
+                    closed_reason=trajectory.closed_reason,
+                    end_date=trajectory.end_date,
+                )
             uow.trajectories.save(updated)
-            self._count(
-                uow, trajectory, updated, before=[existing] if existing else [], after=[appointment]
+            uow.emit(
+                CoachingChanged(
+                    employer_id=updated.employer_id,
+                    employee_id=updated.employee_id,
+                    trajectories_before=(trajectory,),
+                    trajectories_after=(updated,),
+                    appointments_before=() if existing is None else (existing,),
+                    appointments_after=(appointment,),
+                )
             )
             uow.audit.append(
                 audit_entry(
-                    None,
+                    actor,
                     "appointment.recorded",
                     at=now,
                     employer_id=trajectory.employer_id,
@@ -342,11 +259,17 @@ class TrajectoryService:
             uow.commit()
         return appointment
 
-    def request_extension(self, trajectory_id: str, *, note: str, sessions: int = 1) -> Task:
-        """Put a request to extend the trajectory in its employer's task inbox."""
+    def request_extension(
+        self, actor: Actor, trajectory_id: str, *, note: str, sessions: int = 1
+    ) -> Task:
+        """Put a request to extend the trajectory in its employer's task inbox.
+
+        ``actor`` is the booking system (``Actor.integration``) or the service desk.
+        """
+        require_role(actor, *_BOOKING_SIDE)
         problems: list[FieldError] = []
         text = " ".join(note.split()) if isinstance(note, str) else None
-        if text is None or len(text) > _MAX_NOTE:
+        if text is None or len(text) > _MAX_NOTE or "\x00" in text:
             problems.append(
                 FieldError(
                     "note", "invalid", f"Een toelichting heeft hoogstens {_MAX_NOTE} tekens."
@@ -368,11 +291,7 @@ class TrajectoryService:
             raise ValidationError(problems)
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
-            trajectory = (
-                uow.trajectories.get(trajectory_id) if isinstance(trajectory_id, str) else None
-            )
-            if trajectory is None:
-                raise NotFound("Traject niet gevonden.")
+            trajectory = self._visible(uow, actor, trajectory_id)
             task = Task(
                 id=new_id(),
                 employer_id=trajectory.employer_id,
@@ -386,7 +305,7 @@ class TrajectoryService:
             uow.tasks.add(task)
             uow.audit.append(
                 audit_entry(
-                    None,
+                    actor,
                     "task.created",
                     at=now,
                     employer_id=task.employer_id,
@@ -399,163 +318,93 @@ class TrajectoryService:
             uow.commit()
         return task
 
-    # Shared with the other services --------------------------------------------------------
+    # Helpers --------------------------------------------------------------------------------
 
     @staticmethod
-    def visible_employee(uow: UnitOfWork, actor: Actor, employee_id: object) -> Employee:
-        employee = uow.employees.get(employee_id) if isinstance(employee_id, str) else None
-        if employee is None or not can_see(actor, employee.employer_id):
-            raise NotFound("Werknemer niet gevonden.")
-        return employee
-
-    @staticmethod
-    def visible_trajectory(
-        uow: UnitOfWork, actor: Actor, trajectory_id: object, *, for_update: bool = False
+    def _visible(
+        uow: TrajectoryUnitOfWork, actor: Actor, trajectory_id: object, *, for_update: bool = False
     ) -> Trajectory:
-        trajectory = (
-            uow.trajectories.get(trajectory_id, for_update=for_update)
-            if isinstance(trajectory_id, str)
-            else None
+        return load_visible(
+            actor,
+            trajectory_id,
+            lambda key: uow.trajectories.get(key, for_update=for_update),
+            missing="trajectory.not_found",
         )
-        if trajectory is None or not can_see(actor, trajectory.employer_id):
-            raise NotFound("Traject niet gevonden.")
+
+    def _locked(self, uow: TrajectoryUnitOfWork, actor: Actor, trajectory_id: object) -> Trajectory:
+        """The trajectory, locked after its employee: every writer takes the two locks in
+        that order, so that none waits for another that waits for it."""
+        found = self._visible(uow, actor, trajectory_id)
+        uow.employees.get(found.employee_id, for_update=True)
+        return self._visible(uow, actor, found.id, for_update=True)
+
+    @staticmethod
+    def _link_holder(uow: TrajectoryUnitOfWork, trajectory: Trajectory) -> Trajectory:
+        """The trajectory whose booking link serves ``trajectory``: itself, or for an
+        extension that runs beside the trajectory it extends, that trajectory."""
+        if trajectory.parent_id is None:
+            return trajectory
+        parent = uow.trajectories.get(trajectory.parent_id)
+        if parent is not None and parent.is_open:
+            return parent
         return trajectory
 
-    def _count(
-        self,
-        uow: UnitOfWork,
-        old: Trajectory,
-        new: Trajectory,
-        *,
-        before: list[Appointment] | None = None,
-        after: list[Appointment] | None = None,
-    ) -> None:
-        """Move the statistics from the old to the new state of a trajectory and appointment."""
-        self._rollups.changed(
-            uow,
-            employer_id=new.employer_id,
-            employee_id=new.employee_id,
-            before=contribution(trajectories=[old], appointments=before or []),
-            after=contribution(trajectories=[new], appointments=after or []),
-        )
+    @staticmethod
+    def _target(
+        uow: TrajectoryUnitOfWork,
+        chain: Sequence[Trajectory],
+        named: Trajectory,
+        existing: Appointment | None,
+        reported: Appointment,
+    ) -> tuple[Trajectory, list[Appointment]]:
+        """The trajectory an appointment belongs to, with that trajectory's other
+        appointments.
 
-    def _invite(
-        self,
-        uow: UnitOfWork,
-        employee: Employee,
-        trajectory: Trajectory,
-        secret: str,
-        *,
-        not_before: datetime,
-    ) -> None:
-        employer = uow.employers.get(employee.employer_id)
-        content = booking_invitation_mail(
-            given_name=employee.given_name,
-            employer_name=employer.name if employer else "Je werkgever",
-            type_name=trajectory.type_name,
-            link=f"{self._settings.effective_booking_url}/{secret}",
-        )
-        uow.outbox.add(
-            new_email(
-                self._settings,
-                to=employee.email,
-                content=content,
-                kind=BOOKING_INVITATION,
-                now=self._clock.now(),
-                not_before=not_before,
-                reference=trajectory.id,
-                employer_id=employee.employer_id,
-            )
-        )
+        A known appointment stays where it is. A new one that counts goes to the first
+        trajectory of the chain (the trajectory, then its extensions) with a session left;
+        one that does not count, to the trajectory named. A trajectory closed by hand
+        takes no new appointments.
+        """
+        if existing is not None:
+            holder = next(t for t in chain if t.id == existing.trajectory_id)
+            others = [a for a in uow.appointments.for_trajectory(holder.id) if a.id != existing.id]
+            return holder, others
+        candidates = [t for t in chain if t.takes_appointments]
+        if not candidates:
+            raise Conflict("trajectory.closed")
+        booked = {t.id: uow.appointments.for_trajectory(t.id) for t in candidates}
+        if reported.counts_against_quota:
+            for candidate in candidates:
+                if candidate.has_room(booked[candidate.id]):
+                    return candidate, booked[candidate.id]
+        if not named.takes_appointments:
+            raise Conflict("trajectory.closed")
+        return named, booked[named.id]
 
 
-def _checked_appointment(
-    *,
-    external_id: object,
-    starts_at: object,
-    status: object,
-    mode: object,
-    theme: object,
-    coach: object,
-) -> Appointment:
-    """The reported appointment, checked; ids and times of record are filled in later."""
-    problems: list[FieldError] = []
-    key = external_id.strip() if isinstance(external_id, str) else ""
-    if not key or len(key) > _MAX_KEY:
-        problems.append(
-            FieldError(
-                "external_id", "invalid", "Een afspraak heeft een kenmerk van 1 tot 64 tekens."
-            )
-        )
-    moment = starts_at if isinstance(starts_at, datetime) else None
-    if moment is None or moment.utcoffset() is None:
-        problems.append(FieldError("starts_at", "invalid", "Geef het tijdstip met tijdzone."))
-    status_value = _enum(AppointmentStatus, status)
-    if status_value is None:
-        problems.append(FieldError("status", "invalid", "Onbekende status van de afspraak."))
-    mode_value = _enum(AppointmentMode, mode)
-    if mode_value is None:
-        problems.append(FieldError("mode", "invalid", "Kies live of online."))
-    texts: dict[str, str | None] = {}
-    for name, value in (("theme", theme), ("coach", coach)):
-        if value is not None and (not isinstance(value, str) or len(value) > _MAX_TEXT):
-            problems.append(FieldError(name, "invalid", f"Hoogstens {_MAX_TEXT} tekens."))
-        elif isinstance(value, str) and any(
-            unicodedata.category(char).startswith("C") and not char.isspace() for char in value
-        ):
-            problems.append(FieldError(name, "invalid", "Gebruik geen stuurtekens."))
-        texts[name] = " ".join(value.split()) or None if isinstance(value, str) else None
-    if problems or moment is None or status_value is None or mode_value is None:
-        raise ValidationError(problems)
-    return Appointment(
-        id="",
-        trajectory_id="",
-        employer_id="",
-        employee_id="",
-        external_id=key,
-        starts_at=moment,
-        created_at=moment,
-        updated_at=moment,
-        status=status_value,
-        mode=mode_value,
-        theme=texts["theme"],
-        coach=texts["coach"],
-    )
+_NO_EMPLOYEE = "employee.not_found"
 
 
-E = TypeVar("E", bound=enum.Enum)
+def _chain(trajectories: Sequence[Trajectory], named: Trajectory) -> list[Trajectory]:
+    """The trajectory ``named`` belongs with: the one it extends (or itself), then every
+    extension of that, oldest first."""
+    by_id = {t.id: t for t in trajectories}
+    by_id.setdefault(named.id, named)
+
+    def root(trajectory: Trajectory) -> str:
+        seen = set()
+        while trajectory.parent_id is not None and trajectory.parent_id in by_id:
+            if trajectory.id in seen:  # pragma: no cover - a cycle is never written
+                break
+            seen.add(trajectory.id)
+            trajectory = by_id[trajectory.parent_id]
+        return trajectory.id
+
+    top = root(named)
+    members = [t for t in by_id.values() if root(t) == top]
+    return sorted(members, key=lambda t: t.number)
 
 
-def _enum(kind: type[E], value: object) -> E | None:
-    try:
-        return kind(value)
-    except ValueError:
-        return None
-
-
-def _same(existing: Appointment, reported: Appointment) -> bool:
-    fields = ("starts_at", "status", "mode", "theme", "coach")
-    return all(getattr(existing, name) == getattr(reported, name) for name in fields)
-
-
-def _after_appointments(
-    trajectory: Trajectory, appointments: list[Appointment], now: datetime
-) -> Trajectory:
-    """The trajectory's counts and state, recomputed from all its appointments."""
-    held = [a for a in appointments if a.status is AppointmentStatus.HELD]
-    planned = sum(a.status is AppointmentStatus.PLANNED for a in appointments)
-    updated = attrs.evolve(trajectory, held=len(held), planned=planned)
-    if trajectory.closed_reason is ClosedReason.BY_HAND:
-        return updated
-    if len(held) >= trajectory.sessions:
-        last = max(a.starts_at for a in held)
-        return attrs.evolve(
-            updated,
-            closed_at=trajectory.closed_at or now,
-            closed_reason=ClosedReason.COMPLETED,
-            end_date=last.astimezone(amsterdam()).date(),
-        )
-    if trajectory.closed_reason is ClosedReason.COMPLETED:
-        # A held session was corrected to another status: the trajectory runs again.
-        return attrs.evolve(updated, closed_at=None, closed_reason=None, end_date=None)
-    return updated
+def _extended(chain: Sequence[Trajectory], trajectory: Trajectory) -> bool:
+    """Whether an extension of ``trajectory`` runs."""
+    return any(t.parent_id == trajectory.id and t.is_open for t in chain)

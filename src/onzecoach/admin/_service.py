@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from onzecoach.access import load_visible, require_service_desk
+from onzecoach.actors import Actor, Role
+from onzecoach.audit import audit_entry
+from onzecoach.employers import Department, Employer, check_name, load_employer
+from onzecoach.errors import FieldError, ValidationError
+from onzecoach.ids import new_id
+
+if TYPE_CHECKING:
+    from onzecoach.accounts import Invitation, InvitationService, UserView
+    from onzecoach.admin._ports import AdminUnitOfWork
+    from onzecoach.clock import Clock
+    from onzecoach.events import Transactions
+
+__all__ = ["AdminService"]
+
+
+class AdminService:
+    """The service desk's work: employers, departments and user accounts (``portal.admin``).
+
+    Every method takes the acting party first. Changes are the service desk's alone
+    (``PermissionDenied`` for anyone else); an HR actor may read its own employer, its
+    departments and its users, and another employer answers ``NotFound``. Scripts and the
+    CLI act as ``onzecoach.actors.SERVICE_DESK``.
+    """
+
+    def __init__(
+        self,
+        *,
+        storage: Transactions[AdminUnitOfWork],
+        clock: Clock,
+        invitations: InvitationService,
+    ) -> None:
+        self._storage = storage
+        self._clock = clock
+        self._invitations = invitations
+
+    def create_employer(self, actor: Actor, name: str) -> Employer:
+        require_service_desk(actor)
+        tidy = _checked_name(name)
+        now = self._clock.now()
+        employer = Employer(id=new_id(), name=tidy, created_at=now)
+        with self._storage.unit_of_work() as uow:
+            uow.employers.add(employer)
+            uow.audit.append(
+                audit_entry(
+                    actor,
+                    "employer.created",
+                    at=now,
+                    employer_id=employer.id,
+                    subject_type="employer",
+                    subject_id=employer.id,
+                    name=employer.name,
+                )
+            )
+            uow.commit()
+        return employer
+
+    def add_department(self, actor: Actor, employer_id: str, name: str) -> Department:
+        require_service_desk(actor)
+        tidy = _checked_name(name)
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            employer = load_employer(uow, employer_id)
+            department = Department(id=new_id(), employer_id=employer.id, name=tidy, created_at=now)
+            uow.departments.add(department)
+            uow.audit.append(
+                audit_entry(
+                    actor,
+                    "department.created",
+                    at=now,
+                    employer_id=employer.id,
+                    subject_type="department",
+                    subject_id=department.id,
+                    name=department.name,
+                )
+            )
+            uow.commit()
+        return department
+
+    def employer(self, actor: Actor, employer_id: str) -> Employer:
+        """One employer; an HR actor sees only its own."""
+        with self._storage.unit_of_work() as uow:
+            return self._visible(uow, actor, employer_id)
+
+    def employers(self, actor: Actor) -> list[Employer]:
+        """Every employer, by name (service desk only)."""
+        require_service_desk(actor)
+        with self._storage.unit_of_work() as uow:
+            return uow.employers.list()
+
+    def departments(self, actor: Actor, employer_id: str) -> list[Department]:
+        """The employer's departments, by name; an HR actor sees only its own employer's."""
+        with self._storage.unit_of_work() as uow:
+            employer = self._visible(uow, actor, employer_id)
+            return uow.departments.for_employer(employer.id)
+
+    def invite_user(
+        self,
+        actor: Actor,
+        employer_id: str | None,
+        *,
+        email: str,
+        username: str,
+        role: Role = Role.HR,
+    ) -> Invitation:
+        """Create an account and mail its one-time registration link (through the outbox).
+
+        An HR user belongs to ``employer_id``; a service-desk user to none (pass ``None``).
+        A taken username answers ``Conflict``; too many invitations to one address in
+        ``Settings.account_mail_window``, ``Throttled``.
+        """
+        require_service_desk(actor)
+        return self._invitations.invite(
+            employer_id, email=email, username=username, role=role, actor=actor
+        )
+
+    def resend_invitation(self, actor: Actor, user_id: str) -> Invitation:
+        """A fresh link for a user who has not registered; the previous link stops working."""
+        require_service_desk(actor)
+        return self._invitations.resend(user_id, actor=actor)
+
+    def revoke_invitation(self, actor: Actor, user_id: str) -> None:
+        """Withdraw an invitation: the link stops working and the account is disabled."""
+        require_service_desk(actor)
+        self._invitations.revoke(user_id, actor=actor)
+
+    def users(self, actor: Actor, employer_id: str) -> list[UserView]:
+        """The employer's user accounts, by username; an HR actor sees its own employer's."""
+        with self._storage.unit_of_work() as uow:
+            employer = self._visible(uow, actor, employer_id)
+            return [user.view() for user in uow.users.for_employer(employer.id)]
+
+    @staticmethod
+    def _visible(uow: AdminUnitOfWork, actor: Actor, employer_id: object) -> Employer:
+        return load_visible(actor, employer_id, uow.employers.get, missing="employer.not_found")
+
+
+def _checked_name(name: object) -> str:
+    tidy = check_name("name", name)
+    if isinstance(tidy, FieldError):
+        raise ValidationError([tidy])
+    return tidy

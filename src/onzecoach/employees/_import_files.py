@@ -1,0 +1,246 @@
+"""Reading an import file: CSV or XLSX into rows of the form's fields.
+
+A CSV is UTF-8 (with or without BOM) separated by ``;``, ``,`` or a tab; bytes that are
+not UTF-8 become errors of the fields they fall in. An XLSX is read from its first sheet.
+Headers may be Dutch or English (``HEADER_ALIASES``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, time
+from typing import IO, Any, Final
+
+import attrs
+
+from onzecoach.employees._validation import FIELD_LABELS, FIELDS
+from onzecoach.errors import FieldError
+
+__all__ = ["HEADER_ALIASES", "Row", "Source", "Table", "Unreadable", "read"]
+
+#: A path, a binary file object open for reading, or the file's bytes.
+Source = str | os.PathLike[str] | IO[bytes] | bytes | bytearray | memoryview
+
+
+def _header_key(text: str) -> str:
+    """A header as compared: case, accents, spaces and punctuation left out."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed.casefold() if char.isalnum())
+
+
+_VARIANTS: Final[Mapping[str, tuple[str, ...]]] = {
+    "registration_type": ("registratietype", "registratie type", "registration type", "type"),
+    "employee_number": (
+        "personeelsnummer",
+        "personeelsnr",
+        "personeels nr",
+        "medewerkernummer",
+        "werknemernummer",
+        "employee number",
+        "employee no",
+        "employee id",
+    ),
+    "last_name": ("achternaam", "last name", "surname", "family name"),
+    "name_infix": ("tussenvoegsel", "tussenvoegsel(s)", "tussenvoegsels", "infix"),
+    "given_name": ("roepnaam", "voornaam", "given name", "first name"),
+    "initials": ("voorletters", "voorletter", "initials"),
+    "gender": ("geslacht", "gender", "sex"),
+    "birth_date": ("geboortedatum", "birth date", "date of birth", "birthdate", "dob"),
+    "country": ("land", "landcode", "country", "country code"),
+    "postcode": ("postcode", "postal code", "zip code", "zip"),
+    "house_number": ("huisnummer", "huisnr", "house number"),
+    "street": ("straat", "straatnaam", "street"),
+    "city": ("woonplaats", "plaats", "city", "town"),
+    "email": ("e-mail", "e-mailadres", "email", "email address"),
+    "phone": ("telefoon", "telefoonnummer", "mobiel", "phone", "phone number", "telephone"),
+    "department_id": ("afdeling", "afdelingsnaam", "department", "department name"),
+    "job_title": ("functie", "functienaam", "job title", "job"),
+    "cost_centre": ("kostenplaats", "cost centre", "cost center"),
+    "po_number": ("po-nummer", "po nummer", "po number", "po"),
+}
+
+#: Every header the import understands, compared as ``_header_key`` folds it, to its field.
+#: The department column holds the department's name, not its id.
+HEADER_ALIASES: Final[Mapping[str, str]] = {
+    _header_key(alias): field
+    for field in FIELDS
+    for alias in (field, FIELD_LABELS[field], *_VARIANTS.get(field, ()))
+}
+
+_BROKEN_BYTES: Final = re.compile("[\udc80-\udcff]")
+_NOT_UTF8: Final = (
+    "{label} bevat tekens die geen UTF-8 zijn; "
+    "sla het bestand op als CSV UTF-8 en importeer opnieuw."
+)
+_TOO_MANY_CELLS: Final = "Deze rij heeft meer cellen dan de kopregel kolommen."
+
+
+@attrs.frozen
+class Row:
+    number: int
+    values: dict[str, object]
+    problems: list[FieldError]
+
+
+@attrs.frozen
+class Table:
+    columns: tuple[str, ...]  # the fields the file has a column for
+    rows: Iterator[Row]
+    total: int | None
+    warnings: list[str]
+
+
+class Unreadable(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+_XLSX_MAGIC: Final = b"PK\x03\x04"
+_UNREADABLE: Final = "Dit bestand kan niet worden gelezen als CSV of Excel (.xlsx)."
+
+
+def read(source: Source) -> Table:
+    if isinstance(source, bytes | bytearray | memoryview):
+        suffix, data = "", bytes(source)
+    elif isinstance(source, str | os.PathLike):
+        suffix = os.path.splitext(os.fspath(source))[1].casefold()
+        try:
+            with open(source, "rb") as file:
+                data = file.read()
+        except OSError as exc:
+            raise Unreadable("unreadable", "Het bestand kan niet worden geopend.") from exc
+    else:
+        suffix = os.path.splitext(str(getattr(source, "name", "")))[1].casefold()
+        read_bytes = getattr(source, "read", None)
+        if read_bytes is None:
+            raise Unreadable("unreadable", _UNREADABLE)
+        data = read_bytes()
+        if not isinstance(data, bytes):
+            # A text file hands out str: the import reads bytes, to tell the encoding.
+            raise Unreadable("unreadable", _UNREADABLE)
+    if suffix in {".xlsx", ".xlsm"} or (suffix != ".csv" and data.startswith(_XLSX_MAGIC)):
+        return _read_xlsx(data)
+    return _read_csv(data)
+
+
+def _columns(header: list[object]) -> tuple[list[str | None], list[str]]:
+    """The field of each header cell (``None``: skipped), and the warnings about them."""
+    fields: list[str | None] = []
+    warnings: list[str] = []
+    taken: set[str] = set()
+    for position, cell in enumerate(header, start=1):
+        text = "" if cell is None else str(cell).strip()
+        field = HEADER_ALIASES.get(_header_key(text)) if text else None
+        if field is None:
+            if text:
+                warnings.append(f"Kolom {position} ({text!r}) is onbekend en is overgeslagen.")
+            fields.append(None)
+        elif field in taken:
+            warnings.append(
+                f"Kolom {position} ({text!r}) herhaalt {FIELD_LABELS[field]} en is overgeslagen."
+            )
+            fields.append(None)
+        else:
+            taken.add(field)
+            fields.append(field)
+    return fields, warnings
+
+
+def _read_csv(data: bytes) -> Table:
+    # Bytes that are not UTF-8 survive as lone surrogates, so they can be reported where
+    # they are, field by field, while every other row imports.
+    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first_line.count)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise Unreadable("unreadable", _UNREADABLE) from exc
+    if not records:
+        raise Unreadable("empty", "Het bestand is leeg.")
+    fields, warnings = _columns(list(records[0]))
+    if _BROKEN_BYTES.search(text):
+        warnings.append(
+            "Het bestand is niet helemaal UTF-8; de rijen met ongeldige tekens zijn "
+            "niet geïmporteerd."
+        )
+    rows = (
+        _row(number, fields, cells, text_only=True)
+        for number, cells in enumerate(records[1:], start=2)
+        if any(cell.strip() for cell in cells)
+    )
+    total = sum(1 for cells in records[1:] if any(cell.strip() for cell in cells))
+    return Table(_present(fields), rows, total, warnings)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    # calamine (Rust) reads a sheet about ten times as fast as openpyxl. It gives empty
+    # cells as "", whole numbers as floats and dates as dates; _cell_value takes all of
+    # them as the form would.
+    try:
+        from python_calamine import CalamineWorkbook  # noqa: PLC0415 - the xlsx extra
+    except ImportError as exc:  # pragma: no cover - the xlsx extra is missing
+        raise Unreadable("unsupported", "Installeer onzecoach[xlsx] om .xlsx te lezen.") from exc
+    try:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        records = iter(sheet.iter_rows())
+        header = next(records, None)
+    except Exception as exc:  # calamine raises several kinds for a broken file
+        raise Unreadable("unreadable", _UNREADABLE) from exc
+    if header is None:
+        raise Unreadable("empty", "Het bestand is leeg.")
+    fields, warnings = _columns(list(header))
+    rows = (
+        _row(number, fields, list(cells), text_only=False)
+        for number, cells in enumerate(records, start=2)
+        if any(cell is not None and str(cell).strip() for cell in cells)
+    )
+    return Table(_present(fields), rows, max(sheet.height - 1, 0), warnings)
+
+
+def _present(fields: list[str | None]) -> tuple[str, ...]:
+    return tuple(field for field in fields if field is not None)
+
+
+def _row(number: int, fields: list[str | None], cells: list[Any], *, text_only: bool) -> Row:
+    values: dict[str, object] = {}
+    problems: list[FieldError] = []
+    for field, cell in zip(fields, cells, strict=False):
+        if field is None:
+            continue
+        value = cell if text_only else _cell_value(field, cell)
+        if isinstance(value, str):
+            if _BROKEN_BYTES.search(value):
+                problems.append(
+                    FieldError(field, "encoding", _NOT_UTF8.format(label=FIELD_LABELS[field]))
+                )
+                continue
+            if not value.strip():
+                value = None
+        values[field] = value
+    extra = cells[len(fields) :]
+    if any(cell is not None and str(cell).strip() for cell in extra):
+        problems.append(FieldError("", "too_many_cells", _TOO_MANY_CELLS))
+    return Row(number, values, problems)
+
+
+def _cell_value(field: str, cell: object) -> object:
+    """An XLSX cell as the form would have it: text, or a date for the birth date."""
+    if cell is None or isinstance(cell, str):
+        return cell
+    if isinstance(cell, datetime):
+        if field == "birth_date" and cell.time() == time(0):
+            return cell.date()
+        return cell if field == "birth_date" else cell.isoformat(sep=" ")
+    if isinstance(cell, date):
+        return cell if field == "birth_date" else cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)

@@ -1,0 +1,50 @@
+"""The employers' repositories."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from onzecoach.employers._model import Department, Employer
+from onzecoach.events import UnitOfWork
+
+__all__ = [
+    "DepartmentRepository",
+    "EmployerRepositories",
+    "EmployerRepository",
+    "EmployerUnitOfWork",
+]
+
+
+class EmployerRepository(Protocol):
+    def add(self, employer: Employer) -> None:
+        """Store a new employer; ``Conflict`` when the name (case-insensitive) is taken."""
+        ...
+
+    def get(self, employer_id: str) -> Employer | None: ...
+
+    def list(self) -> list[Employer]:
+        """All employers, by name."""
+        ...
+
+
+class DepartmentRepository(Protocol):
+    def add(self, department: Department) -> None:
+        """Store a new department; ``Conflict`` when its employer has one by that name."""
+        ...
+
+    def get(self, department_id: str) -> Department | None: ...
+
+    def for_employer(self, employer_id: str) -> list[Department]:
+        """The employer's departments, by name."""
+        ...
+
+
+class EmployerRepositories(Protocol):
+    @property
+    def employers(self) -> EmployerRepository: ...
+    @property
+    def departments(self) -> DepartmentRepository: ...
+
+
+class EmployerUnitOfWork(EmployerRepositories, UnitOfWork, Protocol):
+    """A transaction over the employers and their departments."""

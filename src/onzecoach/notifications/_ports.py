@@ -1,0 +1,111 @@
+"""The outbox's ports: where messages wait, and the doors they leave by (mail and SMS)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Protocol
+
+from onzecoach.events import UnitOfWork
+from onzecoach.notifications._model import OutboxMessage, OutboxStatus
+
+__all__ = [
+    "Mailer",
+    "OutboxRepositories",
+    "OutboxRepository",
+    "OutboxUnitOfWork",
+    "SmsSender",
+]
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> None:
+        """Hand ``message`` to the mail system, or raise ``MailDeliveryError``.
+
+        Envelope sender and recipients come from the message's From and To. Once any
+        recipient has the message, a failure must be ``permanent``: a retry would send it
+        to that recipient twice. A server that cannot be reached at all (no connection, a
+        timeout, a dropped line) is ``unreachable``: the outbox then waits with the rest
+        of its batch instead of waiting out the same timeout for every message.
+        """
+        ...
+
+
+class SmsSender(Protocol):
+    def send(self, to: str, text: str) -> None:
+        """Send ``text`` to ``to`` (E.164), or raise ``SmsDeliveryError``.
+
+        ``permanent=True`` when trying again cannot help (the gateway refused the request);
+        otherwise the outbox tries again later; ``unreachable=True`` when the gateway could
+        not be reached at all. A gateway that timed out may have sent the message all the
+        same, so a retry can deliver it twice: keep texts harmless to repeat. The text may
+        hold a login code: it never belongs in an error message.
+        """
+        ...
+
+
+class OutboxRepository(Protocol):
+    def add(self, message: OutboxMessage) -> None: ...
+
+    def get(self, message_id: str) -> OutboxMessage | None: ...
+
+    def claim_due(self, *, now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessage]:
+        """Take up to ``limit`` messages that are due, oldest first, for sending.
+
+        Due: pending with ``not_before <= now``, or sending with a lease that ran out
+        (its dispatcher died). Claimed messages are returned as stored: status sending,
+        ``attempts`` one higher, ``locked_until = lease_until``. Two dispatchers never
+        claim the same message while its lease runs.
+        """
+        ...
+
+    def save(self, message: OutboxMessage) -> None:
+        """Store the state of a known message (status, attempts, times, last error); its
+        recipient, subject and bodies stay as stored."""
+        ...
+
+    def finish(self, message: OutboxMessage, *, claimed_until: datetime) -> bool:
+        """Store the outcome of a claim, only if the claim still holds.
+
+        The claim holds while the message is ``sending`` with ``locked_until`` equal to
+        ``claimed_until``: a dispatcher whose lease ran out, and whose message another
+        dispatcher took over, records nothing (``False``).
+        """
+        ...
+
+    def list(
+        self,
+        *,
+        status: OutboxStatus | None = None,
+        kind: str | None = None,
+        reference: str | None = None,
+        limit: int = 100,
+    ) -> list[OutboxMessage]:
+        """Messages matching every given filter, newest first."""
+        ...
+
+    def unsent_page(self, *, after: str | None, limit: int) -> Sequence[OutboxMessage]:
+        """Messages not sent yet (pending, sending or dead), by id, the first ``limit``
+        after ``after``: for sealing their bodies again under a new key."""
+        ...
+
+    def replace_bodies(
+        self,
+        message_id: str,
+        *,
+        old: tuple[str, str | None],
+        new: tuple[str, str | None],
+    ) -> bool:
+        """Set the sealed ``(text, html)`` to ``new`` if they are still ``old``; ``False``
+        if not. Nothing else of the message is written."""
+        ...
+
+
+class OutboxRepositories(Protocol):
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+
+class OutboxUnitOfWork(OutboxRepositories, UnitOfWork, Protocol):
+    """What the outbox's use cases touch in one transaction."""

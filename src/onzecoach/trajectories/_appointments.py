@@ -1,0 +1,90 @@
+"""An appointment as the booking side reports it, checked field by field."""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from datetime import datetime
+from typing import TypeVar
+
+from onzecoach.errors import FieldError, ValidationError
+from onzecoach.trajectories._model import Appointment, AppointmentMode, AppointmentStatus
+
+__all__ = ["checked_appointment", "same_report"]
+
+_MAX_TEXT = 100
+_MAX_KEY = 64
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def checked_appointment(
+    *,
+    external_id: object,
+    starts_at: object,
+    status: object,
+    mode: object,
+    theme: object,
+    coach: object,
+) -> Appointment:
+    """The reported appointment, checked; ids and times of record are filled in later."""
+    problems: list[FieldError] = []
+    key = external_id.strip() if isinstance(external_id, str) else ""
+    if not key or len(key) > _MAX_KEY or not _printable(key):
+        problems.append(
+            FieldError(
+                "external_id", "invalid", "Een afspraak heeft een kenmerk van 1 tot 64 tekens."
+            )
+        )
+    moment = starts_at if isinstance(starts_at, datetime) else None
+    if moment is None or moment.utcoffset() is None:
+        problems.append(FieldError("starts_at", "invalid", "Geef het tijdstip met tijdzone."))
+    status_value = _enum(AppointmentStatus, status)
+    if status_value is None:
+        problems.append(FieldError("status", "invalid", "Onbekende status van de afspraak."))
+    mode_value = _enum(AppointmentMode, mode)
+    if mode_value is None:
+        problems.append(FieldError("mode", "invalid", "Kies live of online."))
+    texts: dict[str, str | None] = {}
+    for name, value in (("theme", theme), ("coach", coach)):
+        if value is not None and (not isinstance(value, str) or len(value) > _MAX_TEXT):
+            problems.append(FieldError(name, "invalid", f"Hoogstens {_MAX_TEXT} tekens."))
+        elif isinstance(value, str) and not _printable(value):
+            problems.append(FieldError(name, "invalid", "Gebruik geen stuurtekens."))
+        texts[name] = " ".join(value.split()) or None if isinstance(value, str) else None
+    if problems or moment is None or status_value is None or mode_value is None:
+        raise ValidationError(problems)
+    return Appointment(
+        id="",
+        trajectory_id="",
+        employer_id="",
+        employee_id="",
+        external_id=key,
+        starts_at=moment,
+        created_at=moment,
+        updated_at=moment,
+        status=status_value,
+        mode=mode_value,
+        theme=texts["theme"],
+        coach=texts["coach"],
+    )
+
+
+def same_report(existing: Appointment, reported: Appointment) -> bool:
+    """Whether a report says nothing new about an appointment recorded before."""
+    fields = ("starts_at", "status", "mode", "theme", "coach")
+    return all(getattr(existing, name) == getattr(reported, name) for name in fields)
+
+
+def _printable(text: str) -> bool:
+    """No control, format or unassigned characters, and no lone surrogates; spaces pass."""
+    return not any(
+        unicodedata.category(char).startswith("C") and not char.isspace() for char in text
+    )
+
+
+def _enum(kind: type[E], value: object) -> E | None:
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        return None

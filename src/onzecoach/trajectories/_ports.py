@@ -1,0 +1,126 @@
+"""The trajectories' ports: their repositories, and what they need to know of an employee."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from onzecoach.audit import AuditRepositories
+from onzecoach.employers import EmployerRepositories
+from onzecoach.events import UnitOfWork
+from onzecoach.notifications import OutboxRepositories
+from onzecoach.tasks import TaskRepositories
+from onzecoach.trajectories._model import Appointment, Trajectory
+
+__all__ = [
+    "AppointmentRepository",
+    "Coachee",
+    "CoacheeRepository",
+    "Coachees",
+    "TrajectoryRepositories",
+    "TrajectoryRepository",
+    "TrajectoryUnitOfWork",
+]
+
+
+class Coachee(Protocol):
+    """What a trajectory needs to know of the employee it coaches.
+
+    The employees feature keeps employees; a trajectory only reads these of one.
+    """
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def employer_id(self) -> str: ...
+    @property
+    def department_id(self) -> str | None: ...
+    @property
+    def given_name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+
+
+class CoacheeRepository(Protocol):
+    def get(self, employee_id: str, *, for_update: bool = False) -> Coachee | None:
+        """One employee; ``for_update`` locks it until the transaction ends."""
+        ...
+
+
+class TrajectoryRepository(Protocol):
+    def add(self, trajectory: Trajectory, *, booking_token_hash: str | None = None) -> None:
+        """Store a new trajectory, with the hash of its booking link if it has one of its own.
+
+        ``Conflict`` when the employee has an open trajectory that is not an extension
+        already and this one is not an extension either, or when the parent of an
+        extension has an open extension already.
+        """
+        ...
+
+    def get(self, trajectory_id: str, *, for_update: bool = False) -> Trajectory | None:
+        """One trajectory; ``for_update`` locks it until the transaction ends."""
+        ...
+
+    def save(self, trajectory: Trajectory) -> None: ...
+
+    def set_booking_token(self, trajectory_id: str, booking_token_hash: str) -> None:
+        """Give the trajectory a new booking link (its hash); the old one stops working."""
+        ...
+
+    def by_booking_token(self, booking_token_hash: str) -> Trajectory | None:
+        """The trajectory whose booking link has this hash."""
+        ...
+
+    def for_employee(self, employee_id: str) -> list[Trajectory]:
+        """The employee's trajectories, newest (highest number) first."""
+        ...
+
+    def open_for_employee(self, employee_id: str) -> list[Trajectory]:
+        """The employee's open trajectories (a running one and its extension), oldest first."""
+        ...
+
+    def for_employer(self, employer_id: str) -> list[Trajectory]:
+        """Every trajectory of the employer, in no particular order."""
+        ...
+
+
+class AppointmentRepository(Protocol):
+    def add(self, appointment: Appointment) -> None:
+        """Store a new appointment; ``Conflict`` when the employer has that external id."""
+        ...
+
+    def by_external_id(self, employer_id: str, external_id: str) -> Appointment | None: ...
+
+    def save(self, appointment: Appointment) -> None: ...
+
+    def for_trajectory(self, trajectory_id: str) -> list[Appointment]:
+        """The trajectory's appointments by start time."""
+        ...
+
+    def for_employer(self, employer_id: str) -> list[Appointment]:
+        """Every appointment of the employer, in no particular order."""
+        ...
+
+
+class TrajectoryRepositories(Protocol):
+    @property
+    def trajectories(self) -> TrajectoryRepository: ...
+    @property
+    def appointments(self) -> AppointmentRepository: ...
+
+
+class Coachees(Protocol):
+    @property
+    def employees(self) -> CoacheeRepository: ...
+
+
+class TrajectoryUnitOfWork(
+    TrajectoryRepositories,
+    Coachees,
+    TaskRepositories,
+    EmployerRepositories,
+    OutboxRepositories,
+    AuditRepositories,
+    UnitOfWork,
+    Protocol,
+):
+    """What the trajectories' use cases touch in one transaction."""
