@@ -1,6 +1,7 @@
 """Employees: registration, validation, the dossier and the bulk import."""
 
 from onzecoach.employees._dossier import Dossier, InvitationState, TrajectoryRow
+from onzecoach.employees._form import EMPLOYEE_FORM, GENDER_LABELS, Choice, FieldKind, FormField
 from onzecoach.employees._import import (
     HEADER_ALIASES,
     ImportReport,
@@ -20,13 +21,18 @@ from onzecoach.employees._validation import (
 )
 
 __all__ = [
+    "EMPLOYEE_FORM",
     "FIELDS",
     "FIELD_LABELS",
+    "GENDER_LABELS",
     "HEADER_ALIASES",
+    "Choice",
     "Dossier",
     "Employee",
     "EmployeeDetails",
     "EmployeeService",
+    "FieldKind",
+    "FormField",
     "Gender",
     "ImportReport",
     "ImportService",
