@@ -14,7 +14,7 @@ from onzecoach.accounts._model import (
     User,
 )
 from onzecoach.accounts._service import AccountService
-from onzecoach.passwords import PasswordPolicy
+from onzecoach.passwords import PasswordPolicy, PasswordRule
 
 __all__ = [
     "CHEAPEST",
@@ -29,6 +29,7 @@ __all__ = [
     "OneTimeToken",
     "PasswordHasher",
     "PasswordPolicy",
+    "PasswordRule",
     "Session",
     "SessionRecord",
     "TokenPurpose",
