@@ -423,6 +423,7 @@ def test_the_search_page_works_without_javascript_and_pages(web: Web, hr: FlaskC
     employee(web, "Beta B.V.", last_name="Bakkerman", email="b@example.nl")
     first = text(hr.get("/zoeken?q=bak"))
     assert "25 werknemers gevonden." in first
+    assert '<th scope="col">Geboortedatum</th>' in first
     assert first.count('href="/werknemers/') == 20
     assert "Pagina 1 van 2" in first
     assert 'href="/zoeken?q=bak&amp;pagina=2"' in first
