@@ -6,7 +6,8 @@ applies; it lives beside the settings so that they need nothing of any feature.
 The manual asks for at least 12 characters, no username inside, not one of the last 6
 passwords, and 3 of the 4 groups: lower case, upper case, digits and special characters.
 This module adds a maximum length and refuses passwords that are well known or appear in
-leaked lists.
+leaked lists. ``PasswordPolicy.rules`` words the rules for a screen, in the policy's own
+numbers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import attrs
 
 from onzecoach.errors import FieldError, PasswordPolicyError
 
-__all__ = ["REUSED", "PasswordPolicy", "is_common"]
+__all__ = ["REUSED", "PasswordPolicy", "PasswordRule", "is_common"]
 
 FIELD: Final = "password"
 
@@ -165,6 +166,20 @@ def _reused_message(history: int) -> str:
     return f"Mag niet hetzelfde zijn als de laatste {history} gebruikte wachtwoorden."
 
 
+@attrs.frozen
+class PasswordRule:
+    """One rule of a ``PasswordPolicy``, worded to be shown before a password is typed.
+
+    ``code`` is the ``FieldError.code`` the policy reports when the rule is broken, so a
+    screen can tick the rule off as it is met, or list the rules a refused password broke
+    in the same words.
+    """
+
+    code: str
+    #: Short Dutch text for a list of requirements: "Minimaal 12 karakters."
+    text: str
+
+
 @attrs.frozen(kw_only=True)
 class PasswordPolicy:
     """The rules a new password has to meet; every broken rule is reported at once.
@@ -192,6 +207,39 @@ class PasswordPolicy:
     def normalise(self, password: str) -> str:
         """The password as it is measured and hashed: NFKC."""
         return unicodedata.normalize("NFKC", password)
+
+    def rules(self) -> tuple[PasswordRule, ...]:
+        """The rules a new password must meet, in this policy's numbers, in the manual's order.
+
+        A rule the policy does not apply is left out: the username with
+        ``forbid_username`` off, the history at ``history=0``, common passwords with
+        ``forbid_common`` off. The maximum length is not listed either: it only stops what
+        nobody types, and a ``too_long`` violation carries its own message.
+        """
+        characters = "karakter" if self.min_length == 1 else "karakters"
+        at_least = "Alle 4" if self.min_classes == 4 else f"Minimaal {self.min_classes} van de 4"
+        found = [PasswordRule("too_short", f"Minimaal {self.min_length} {characters}.")]
+        if self.forbid_username:
+            found.append(PasswordRule("contains_username", "De inlognaam mag er niet in zitten."))
+        if self.history == 1:
+            found.append(
+                PasswordRule("reused", "Niet hetzelfde als het laatst gebruikte wachtwoord.")
+            )
+        elif self.history > 1:
+            found.append(
+                PasswordRule(
+                    "reused",
+                    f"Niet hetzelfde als de laatste {self.history} gebruikte wachtwoorden.",
+                )
+            )
+        found.append(
+            PasswordRule(
+                "too_few_classes", f"{at_least}: kleine letters, hoofdletters, cijfers, tekens."
+            )
+        )
+        if self.forbid_common:
+            found.append(PasswordRule("common", "Geen bekend of makkelijk te raden wachtwoord."))
+        return tuple(found)
 
     def reused(self) -> FieldError:
         """The violation the account service reports when a recent password comes back."""

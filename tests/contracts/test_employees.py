@@ -281,7 +281,8 @@ def test_an_extension_request_is_a_task_of_that_employer_only(
     assert extension.type_code == "ONC-VERL-1"
     assert extension.parent_id == trajectory.id
     assert extension.sessions == 1
-    assert extension.is_open and portal.trajectories.get(hr, trajectory.id).is_open
+    assert extension.is_open
+    assert portal.trajectories.get(hr, trajectory.id).is_open
     rows = portal.employees.dossier(hr, employee.id).trajectories
     assert [(r.number, r.is_extension, r.parent_id) for r in rows] == [
         (2, True, trajectory.id),
@@ -463,7 +464,7 @@ def test_bad_appointment_reports_name_every_field(portal: Portal) -> None:
             SERVICE_DESK,
             trajectory.id,
             external_id="",
-            starts_at=datetime(2026, 1, 1),
+            starts_at=datetime(2026, 1, 1),  # noqa: DTZ001 - naive on purpose
             status="weg",
             mode="tv",
         )

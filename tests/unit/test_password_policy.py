@@ -418,3 +418,52 @@ def test_check_raises_exactly_when_there_are_violations(
         policy.check(password, username=username)
     assert raised.value.violations == tuple(item.code for item in found)
     assert list(raised.value.details) == found
+
+
+# --- the rules as a screen lists them -------------------------------------------------------
+
+
+def test_the_default_rules_are_the_manuals() -> None:
+    assert [(rule.code, rule.text) for rule in POLICY.rules()] == [
+        ("too_short", "Minimaal 12 karakters."),
+        ("contains_username", "De inlognaam mag er niet in zitten."),
+        ("reused", "Niet hetzelfde als de laatste 6 gebruikte wachtwoorden."),
+        ("too_few_classes", "Minimaal 3 van de 4: kleine letters, hoofdletters, cijfers, tekens."),
+        ("common", "Geen bekend of makkelijk te raden wachtwoord."),
+    ]
+
+
+def test_the_rules_say_a_configured_policys_numbers() -> None:
+    policy = PasswordPolicy(min_length=14, history=10, min_classes=2)
+    texts = {rule.code: rule.text for rule in policy.rules()}
+    assert texts["too_short"] == "Minimaal 14 karakters."
+    assert texts["reused"] == "Niet hetzelfde als de laatste 10 gebruikte wachtwoorden."
+    assert texts["too_few_classes"].startswith("Minimaal 2 van de 4:")
+    strict = {rule.code: rule.text for rule in PasswordPolicy(history=1, min_classes=4).rules()}
+    assert strict["reused"] == "Niet hetzelfde als het laatst gebruikte wachtwoord."
+    assert strict["too_few_classes"].startswith("Alle 4:")
+
+
+def test_a_rule_the_policy_does_not_apply_is_not_listed() -> None:
+    policy = PasswordPolicy(history=0, forbid_username=False, forbid_common=False)
+    assert [rule.code for rule in policy.rules()] == ["too_short", "too_few_classes"]
+
+
+def broken_by(policy: PasswordPolicy) -> set[str]:
+    """Every code ``policy`` reports for some password, the history's included."""
+    username = "anna.devries"
+    tried = ["", "a", "Password1234!", "Xq7#anna.devries", "kwistbekpaddenstoel"]
+    found = {
+        item.code for password in tried for item in policy.violations(password, username=username)
+    }
+    return found | ({policy.reused().code} if policy.history else set())
+
+
+@given(policy=policies)
+@example(policy=POLICY)
+def test_the_rules_are_the_rules_the_policy_can_report_broken(policy: PasswordPolicy) -> None:
+    assert {rule.code for rule in policy.rules()} == broken_by(policy)
+    texts = {rule.code: rule.text for rule in policy.rules()}
+    assert f"Minimaal {policy.min_length} karakter" in texts["too_short"]
+    if policy.history > 1:
+        assert f"laatste {policy.history} gebruikte" in texts["reused"]

@@ -9,8 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from onzecoach import Actor
-from onzecoach.accounts import AccountStatus
+from onzecoach.accounts import AccountStatus, PasswordPolicy
 from onzecoach.actors import SERVICE_DESK
+from support import make_settings
 from web.conftest import PASSWORD, Web, csrf, post
 
 NEW_PASSWORD = "Regen-Buien-2027?"
@@ -41,6 +42,24 @@ def test_the_account_page_shows_factors_codes_and_the_rules(web: Web, hr: FlaskC
     assert "Je enige methode" in text  # the last method has no remove button
     assert "style=" not in text
     assert not re.search(r"<script>", text)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [make_settings(base_url="http://localhost", password_policy=PasswordPolicy(min_length=14))],
+)
+def test_the_account_page_lists_the_configured_policys_rules(hr: FlaskClient) -> None:
+    text = hr.get("/account/").get_data(as_text=True)
+    rules = text.split('id="rules"')[1].split("</ul>", maxsplit=1)[0]
+    assert '<li data-rule="too_short" class="bad">Minimaal 14 karakters.</li>' in rules
+    assert 'minlength="14"' in text
+    short = "Regen-Buien-2"  # 13 characters, enough for the default policy
+    answer = post(
+        hr, "/account/wachtwoord", {"current": PASSWORD, "new": short, "repeat": short},
+        page="/account/",
+    )  # fmt: skip
+    summary = answer.get_data(as_text=True).split('class="error-summary"')[1].split("</div>")[0]
+    assert "Minimaal 14 karakters." in summary
 
 
 def test_a_weak_password_is_refused_with_the_rules_it_breaks(hr: FlaskClient) -> None:

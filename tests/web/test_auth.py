@@ -6,10 +6,16 @@ import re
 from datetime import timedelta
 
 import pyotp
+import pytest
 from flask.testing import FlaskClient
 
+from onzecoach.accounts import PasswordPolicy
 from onzecoach.actors import SERVICE_DESK
+from support import make_settings
 from web.conftest import PASSWORD, Web, csrf, post, sign_in, sign_up
+
+#: A policy other than the default, to tell the portal's numbers from copied ones.
+STRICT = PasswordPolicy(min_length=14, history=2, min_classes=4, forbid_common=False)
 
 
 def test_the_whole_way_from_invitation_to_home_and_out(web: Web) -> None:
@@ -101,6 +107,69 @@ def test_a_weak_password_is_refused_with_the_rules_it_breaks(web: Web) -> None:
     assert "voldoet niet" in text
     mismatch = post(client, f"/registreren/{token}", {"password": PASSWORD, "repeat": "x"})
     assert "niet gelijk" in mismatch.get_data(as_text=True)
+
+
+def rules_listed(html: str) -> list[tuple[str, str]]:
+    """The rules the page lists above the form, as (code, text)."""
+    listed = html.split('id="rules"')[1].split("</ul>", maxsplit=1)[0]
+    return re.findall(r'<li data-rule="([a-z_]+)" class="bad">([^<]*)</li>', listed)
+
+
+@pytest.mark.parametrize("settings", [make_settings(base_url="http://localhost")])
+def test_the_registration_page_lists_the_default_policys_rules(web: Web) -> None:
+    employer = web.portal.admin.create_employer("Regel B.V.").id
+    web.portal.admin.invite_user(employer, email="r@example.nl", username="regel")
+    html = web.client().get(f"/registreren/{web.last_link()}").get_data(as_text=True)
+    assert rules_listed(html) == [
+        ("too_short", "Minimaal 12 karakters."),
+        ("contains_username", "De inlognaam mag er niet in zitten."),
+        ("reused", "Niet hetzelfde als de laatste 6 gebruikte wachtwoorden."),
+        ("too_few_classes", "Minimaal 3 van de 4: kleine letters, hoofdletters, cijfers, tekens."),
+        ("common", "Geen bekend of makkelijk te raden wachtwoord."),
+    ]
+    assert 'minlength="12" data-min-classes="3"' in html
+
+
+@pytest.mark.parametrize(
+    "settings", [make_settings(base_url="http://localhost", password_policy=STRICT)]
+)
+def test_the_registration_page_lists_the_configured_policys_rules(web: Web) -> None:
+    employer = web.portal.admin.create_employer("Streng B.V.").id
+    web.portal.admin.invite_user(employer, email="s@example.nl", username="streng")
+    client = web.client()
+    token = web.last_link()
+    html = client.get(f"/registreren/{token}").get_data(as_text=True)
+    assert rules_listed(html) == [
+        ("too_short", "Minimaal 14 karakters."),
+        ("contains_username", "De inlognaam mag er niet in zitten."),
+        ("reused", "Niet hetzelfde als de laatste 2 gebruikte wachtwoorden."),
+        ("too_few_classes", "Alle 4: kleine letters, hoofdletters, cijfers, tekens."),
+    ]
+    assert 'minlength="14" data-min-classes="4"' in html
+
+    # Long enough for the default policy, with 3 groups: this one refuses it, in its words.
+    refused = post(
+        client, f"/registreren/{token}", {"password": "zonnig-weer1", "repeat": "zonnig-weer1"}
+    )
+    summary = refused.get_data(as_text=True).split('class="error-summary"')[1].split("</div>")[0]
+    assert "Minimaal 14 karakters." in summary
+    assert "Alle 4: kleine letters" in summary
+    assert "Minimaal 12" not in summary
+
+
+@pytest.mark.parametrize(
+    "settings", [make_settings(base_url="http://localhost", password_policy=STRICT)]
+)
+def test_a_password_too_long_and_weak_hears_both(web: Web) -> None:
+    employer = web.portal.admin.create_employer("Lang B.V.").id
+    web.portal.admin.invite_user(employer, email="l@example.nl", username="lang")
+    client = web.client()
+    token = web.last_link()
+    long = "a" * (STRICT.max_length + 1)
+    refused = post(client, f"/registreren/{token}", {"password": long, "repeat": long})
+    summary = refused.get_data(as_text=True).split('class="error-summary"')[1].split("</div>")[0]
+    assert f"Het wachtwoord mag maximaal {STRICT.max_length} tekens lang zijn." in summary
+    assert "Alle 4: kleine letters" in summary
 
 
 def test_the_registration_page_names_the_account_and_a_dead_link_says_so_at_once(

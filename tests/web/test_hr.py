@@ -11,7 +11,7 @@ from werkzeug.test import TestResponse
 
 from onzecoach import Actor, Role
 from onzecoach.actors import SERVICE_DESK
-from onzecoach.employees import Employee
+from onzecoach.employees import EMPLOYEE_FORM, Employee, FieldKind
 from onzecoach.tasks import Decision, Task, TaskStatus
 from onzecoach.trajectories import Trajectory
 from web.conftest import Web, csrf, post, sign_in, sign_up
@@ -175,6 +175,27 @@ def test_the_form_starts_with_the_registration_type(hr: FlaskClient) -> None:
     assert 'type="date"' in form
     assert '<option value="female">Vrouw</option>' in form
     assert '<datalist id="tussenvoegsels">' in form
+
+
+def test_the_form_is_drawn_from_the_sdks_catalogue(hr: FlaskClient) -> None:
+    form = text(hr.get(f"{NEW}?registratietype=OnzeCoach&verder=1"))
+    labels = dict(
+        re.findall(r'<label for="f-(\w+)">([^<]+?)(?: <span class="required"|</label>)', form)
+    )
+    starred = set(re.findall(r'<label for="f-(\w+)">[^<]+ <span class="required"', form))
+    fields = [field for field in EMPLOYEE_FORM if field.name != "registration_type"]
+    assert labels == {field.name: field.label for field in fields}
+    assert starred == {field.name for field in fields if field.required}
+    for field in fields:
+        if field.hint:
+            assert f'<p class="hint" id="h-{field.name}">{field.hint}</p>' in form
+        if field.max_length and field.kind is not FieldKind.CHOICE:
+            assert re.search(rf'id="f-{field.name}"[^>]* maxlength="{field.max_length}"', form)
+        for choice in field.choices:
+            assert f'<option value="{choice.value}">{choice.label}</option>' in form
+        for suggestion in field.suggestions:
+            assert f'<option value="{suggestion}"></option>' in form.replace("&#39;", "'")
+    assert re.search(r'id="f-country"[^>]* value="NL"', form)
 
 
 def test_registering_an_employee_opens_the_dossier(web: Web, hr: FlaskClient) -> None:
@@ -410,6 +431,7 @@ def test_the_search_page_works_without_javascript_and_pages(web: Web, hr: FlaskC
     employee(web, "Beta B.V.", last_name="Bakkerman", email="b@example.nl")
     first = text(hr.get("/zoeken?q=bak"))
     assert "25 werknemers gevonden." in first
+    assert '<th scope="col">Geboortedatum</th>' in first
     assert first.count('href="/werknemers/') == 20
     assert "Pagina 1 van 2" in first
     assert 'href="/zoeken?q=bak&amp;pagina=2"' in first

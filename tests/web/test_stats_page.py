@@ -20,7 +20,8 @@ from werkzeug.test import TestResponse
 
 from onzecoach import Actor, Portal
 from onzecoach.actors import SERVICE_DESK
-from onzecoach.stats import NO_DEPARTMENT, Dashboard
+from onzecoach.stats import FIGURES as FIGURE_LABELS
+from onzecoach.stats import NO_DEPARTMENT, ROW_HEADERS, SORT_OPTIONS, Dashboard, Level
 from web.conftest import Web
 
 FIGURES = (
@@ -537,6 +538,26 @@ def test_sorting_links_sort_the_breakdown(web: Web, hr: FlaskClient, seeded: See
         assert_page_equals(
             hr.get(href), web.portal.stats.dashboard(seeded.actor, sort=key, **DEFAULT)
         )
+
+
+def test_the_page_names_figures_and_sorts_in_the_sdks_words(
+    hr: FlaskClient, seeded: Seeded
+) -> None:
+    root = dom(hr.get("/statistieken/"))
+    tiles = root.one(id="figures")
+    assert [tile.one("dt").text for tile in tiles.all("div")] == [
+        figure.label for figure in FIGURE_LABELS
+    ]
+    head = root.one(id="breakdown").one("thead")
+    links = head.all("a")
+    assert [link.text for link in links] == [
+        ROW_HEADERS[Level.DEPARTMENT],
+        *(figure.header for figure in FIGURE_LABELS),
+    ]
+    assert [link.attrs["title"] for link in links] == [
+        f"Sorteren: {option.label}" for option in SORT_OPTIONS
+    ]
+    assert [link.attrs["data-sort"] for link in links] == [option.key for option in SORT_OPTIONS]
 
 
 def test_paging_links_walk_the_pages(web: Web, hr: FlaskClient, seeded: Seeded) -> None:

@@ -4,13 +4,16 @@
   var field = document.querySelector("[data-check-password]");
   if (field) {
     var list = document.getElementById(field.getAttribute("data-check-password"));
+    // The portal's policy, as the page states it: its minimum length and number of groups.
+    var minLength = Number(field.getAttribute("minlength")) || 0;
+    var minClasses = Number(field.getAttribute("data-min-classes")) || 0;
     var check = function () {
       var value = field.value;
       // The server's classes: lower- and upper-case letters of any script, digits, the rest.
       var classes = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}]/u].filter(function (re) {
         return re.test(value);
       }).length;
-      var results = { too_short: value.length >= 12, too_few_classes: classes >= 3 };
+      var results = { too_short: value.length >= minLength, too_few_classes: classes >= minClasses };
       var username = (field.getAttribute("data-username") || "").trim().toLocaleLowerCase();
       if (username) {
         results.contains_username = value.toLocaleLowerCase().indexOf(username) === -1;

@@ -66,7 +66,7 @@
       data: {
         labels: pluck(data.months, "short"),
         datasets: [
-          { label: "Gehouden gesprekken", data: pluck(data.months, "held"), backgroundColor: ORANGE },
+          { label: data.held_label, data: pluck(data.months, "held"), backgroundColor: ORANGE },
         ],
       },
       options: {
@@ -94,7 +94,7 @@
         labels: pluck(data.themes, "theme"),
         datasets: [
           {
-            label: "Gehouden gesprekken",
+            label: data.held_label,
             data: pluck(data.themes, "held"),
             backgroundColor: data.themes.map(function (_, index) {
               return PALETTE[index % PALETTE.length];

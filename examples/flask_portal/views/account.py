@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from flask_portal import security
 from flask_portal.app import field, portal, signed_in
-from flask_portal.views.auth import ENROLL_AGE, RULES, WIZARD, violation_texts
+from flask_portal.views.auth import ENROLL_AGE, WIZARD, password_policy, violation_texts
 from onzecoach import (
     Actor,
     Conflict,
@@ -132,7 +132,7 @@ def _page(**context: Any) -> str:
     factors = mfa.methods(actor)
     return render_template(
         "account/settings.html",
-        rules=RULES,
+        policy=password_policy(),
         factors=[_factor(factor) for factor in factors],
         last_one=len(factors) == 1,
         codes_left=mfa.backup_codes_left(actor),

@@ -20,21 +20,13 @@ from onzecoach import (
     ValidationError,
     VerificationFailed,
 )
-from onzecoach.accounts import TokenPurpose
+from onzecoach.accounts import PasswordPolicy, TokenPurpose
 from onzecoach.errors import YubikeyServiceError
 from onzecoach.mfa import Method, MethodName
 from onzecoach.notifications import dutch_datetime
 
 blueprint = Blueprint("auth", __name__)
 
-#: The password rules as the manual lists them, by the policy's violation codes.
-RULES = (
-    ("too_short", "Minimaal 12 karakters."),
-    ("contains_username", "De inlognaam mag er niet in zitten."),
-    ("reused", "Niet hetzelfde als de laatste 6 gebruikte wachtwoorden."),
-    ("too_few_classes", "Minimaal 3 van de 4: kleine letters, hoofdletters, cijfers, tekens."),
-    ("common", "Geen bekend of makkelijk te raden wachtwoord."),
-)
 METHOD_LABELS = {
     Method.SMS: "Code uit de SMS",
     Method.TOTP: "Code uit de authenticatie-app",
@@ -226,7 +218,11 @@ def _password_page(
             except InvalidToken:
                 return _dead_link(dead, again=again)
     return render_template(
-        "auth/password.html", errors=errors, rules=RULES, title=title, username=link.username
+        "auth/password.html",
+        errors=errors,
+        policy=password_policy(),
+        title=title,
+        username=link.username,
     )
 
 
@@ -255,10 +251,16 @@ def register(token: str) -> str | Response | tuple[str, int]:
     )
 
 
+def password_policy() -> PasswordPolicy:
+    """The portal's policy: its rules are listed, in its numbers, wherever a password is set."""
+    return portal().settings.password_policy
+
+
 def violation_texts(error: PasswordPolicyError) -> list[str]:
-    texts = dict(RULES)
-    found = [texts[code] for code in error.violations if code in texts]
-    return found or list(error.errors.values())
+    """Every rule a refused password broke: in the words of the list above the form, and
+    in the SDK's own message where the list has none (too long, unreadable characters)."""
+    texts = {rule.code: rule.text for rule in password_policy().rules()}
+    return [texts.get(item.code, item.message) for item in error.details]
 
 
 @blueprint.route("/tweede-factor/<step>", methods=["GET", "POST"])

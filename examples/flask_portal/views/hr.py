@@ -7,6 +7,7 @@ answer or the error into a page. Another employer's ids answer ``NotFound`` (the
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -18,8 +19,14 @@ from werkzeug.wrappers import Response
 from flask_portal.app import field, portal, signed_in
 from onzecoach import Actor, Conflict, NotFound, QueryTooShort, QuotaExceeded, ValidationError
 from onzecoach.clock import amsterdam
-from onzecoach.employees import FIELD_LABELS, FIELDS, Gender, ImportReport
-from onzecoach.employees._validation import MAX_LENGTHS, NAME_INFIXES
+from onzecoach.employees import (
+    EMPLOYEE_FORM,
+    FIELD_LABELS,
+    FIELDS,
+    GENDER_LABELS,
+    FieldKind,
+    ImportReport,
+)
 from onzecoach.notifications import dutch_date
 from onzecoach.search import SearchHit, SearchResult
 from onzecoach.tasks import Task
@@ -40,20 +47,6 @@ NOTE_LIMIT = 4000
 #: Open tasks on the home page; the rest are on the task page.
 HOME_TASKS = 10
 
-#: The fields the form marks with *, as the manual's form does.
-REQUIRED = frozenset(
-    {"registration_type", "last_name", "given_name", "initials", "gender", "birth_date", "email"}
-)
-GENDER_LABELS = {
-    Gender.FEMALE: "Vrouw",
-    Gender.MALE: "Man",
-    Gender.OTHER: "Anders",
-    Gender.UNKNOWN: "Onbekend",
-}
-#: The choices of the form; "Onbekend" is its placeholder, not a choice.
-GENDER_CHOICES = [
-    (kind.value, GENDER_LABELS[kind]) for kind in (Gender.FEMALE, Gender.MALE, Gender.OTHER)
-]
 APPOINTMENT_STATUS = {
     AppointmentStatus.PLANNED: "Gepland",
     AppointmentStatus.HELD: "Gehouden",
@@ -61,42 +54,27 @@ APPOINTMENT_STATUS = {
     AppointmentStatus.NO_SHOW: "Niet verschenen",
 }
 APPOINTMENT_MODE = {AppointmentMode.LIVE: "Live", AppointmentMode.ONLINE: "Online"}
-HINTS = {
-    "employee_number": "Zoals het in jullie salarisadministratie staat.",
-    "name_infix": "Zoals van, de of van der.",
-    "initials": "Zoals J.P.",
-    "country": "Landcode, zoals NL, BE of DE.",
-    "email": "De uitnodiging voor de coaching gaat naar dit adres: controleer het goed.",
-    "phone": "Met landcode als het geen Nederlands nummer is, zoals +32 470 12 34 56.",
-    "po_number": "Alleen nodig als er een PO-nummer op de factuur moet staan.",
-}
-#: The sections of the form, in the order of ``FIELDS``.
-SECTIONS = (
-    (
-        "Persoonsgegevens",
-        (
-            "employee_number",
-            "last_name",
-            "name_infix",
-            "given_name",
-            "initials",
-            "gender",
-            "birth_date",
-        ),
-    ),
-    ("Adres", ("country", "postcode", "house_number", "street", "city")),
-    ("Contact", ("email", "phone")),
-    ("Werk", ("department_id", "job_title", "cost_centre", "po_number")),
+#: The form's sections after the registration type, which is chosen on a page before it.
+SECTIONS = tuple(
+    (section, tuple(fields))
+    for section, fields in itertools.groupby(
+        (field for field in EMPLOYEE_FORM if field.name != "registration_type"),
+        key=lambda field: field.section,
+    )
 )
-#: How the text fields are typed: the input's type and its extra attributes.
-INPUT_TYPES = {"birth_date": "date", "email": "email", "phone": "tel"}
+#: The input each kind of field is typed in; other kinds are text.
+INPUT_TYPES = {FieldKind.DATE: "date", FieldKind.EMAIL: "email", FieldKind.PHONE: "tel"}
+#: Fields a phone's keyboard should start in capitals.
+CAPITALS = frozenset({"initials", "postcode"})
+#: The id of the list of suggestions of a field that has them.
+DATALISTS = {"name_infix": "tussenvoegsels"}
 INPUT_EXTRA: dict[str, dict[str, str]] = {
-    name: {
-        **({"maxlength": str(MAX_LENGTHS[name])} if name in MAX_LENGTHS else {}),
-        **({"list": "tussenvoegsels"} if name == "name_infix" else {}),
-        **({"autocapitalize": "characters"} if name in {"initials", "postcode"} else {}),
+    field.name: {
+        **({"maxlength": str(field.max_length)} if field.max_length is not None else {}),
+        **({"list": DATALISTS[field.name]} if field.suggestions else {}),
+        **({"autocapitalize": "characters"} if field.name in CAPITALS else {}),
     }
-    for name in FIELDS
+    for field in EMPLOYEE_FORM
 }
 _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DUTCH_DAY = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
@@ -242,13 +220,13 @@ def new_employee() -> str | Response:
             preselect = types[0] if len(types) == 1 else ""
             return render_template(
                 "hr/new_employee_type.html",
+                label=FIELD_LABELS["registration_type"],
                 options=[(kind, kind) for kind in types],
                 chosen=preselect,
                 error=error,
             )
-        values = dict.fromkeys(FIELDS, "")
+        values = {field.name: field.default or "" for field in EMPLOYEE_FORM}
         values["registration_type"] = chosen
-        values["country"] = "NL"
         return _employee_form(values, {})
     values = {name: field(name, limit=FORM_LIMIT) for name in FIELDS}
     data: dict[str, object] = dict(values)
@@ -272,13 +250,10 @@ def _employee_form(values: dict[str, str], errors: dict[str, str]) -> str:
         values=values,
         errors=errors,
         sections=SECTIONS,
-        required=REQUIRED,
-        hints=HINTS,
         input_types=INPUT_TYPES,
         input_extra=INPUT_EXTRA,
-        genders=GENDER_CHOICES,
         departments=[(d.id, d.name) for d in departments],
-        infixes=sorted(NAME_INFIXES),
+        datalists=[(DATALISTS[f.name], f.suggestions) for f in EMPLOYEE_FORM if f.suggestions],
     )
 
 

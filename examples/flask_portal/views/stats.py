@@ -21,8 +21,13 @@ from flask import Blueprint, Response, g, render_template, request, url_for
 from flask_portal.app import portal, signed_in
 from onzecoach import Actor, ValidationError
 from onzecoach.clock import amsterdam
+from onzecoach.notifications import dutch_month
 from onzecoach.stats import (
+    DEFAULT_SORT,
+    FIGURES,
     NO_DEPARTMENT,
+    ROW_HEADERS,
+    SORT_OPTIONS,
     SORTS,
     Dashboard,
     DashboardRow,
@@ -35,7 +40,6 @@ blueprint = Blueprint("stats", __name__, url_prefix="/statistieken")
 
 #: ``afdeling=geen`` in a link: the employees without a department (``NO_DEPARTMENT``).
 NO_DEPARTMENT_PARAM = "geen"
-DEFAULT_SORT = "held_sessions"
 PAGE_SIZE = 20
 PAGE_SIZES = (10, 20, 50, 100)
 #: The range shown when none is chosen: this month and the eleven before it.
@@ -43,35 +47,6 @@ DEFAULT_MONTHS = 12
 #: Years a month field accepts; the SDK caps the length of a range itself.
 YEARS = (1900, 2999)
 
-#: The figures of the dashboard and of each breakdown row, with their Dutch headers.
-FIGURES = (
-    ("held_sessions", "Gehouden gesprekken"),
-    ("planned_sessions", "Geplande gesprekken"),
-    ("cancelled_sessions", "Geannuleerde gesprekken"),
-    ("no_show_sessions", "Niet verschenen"),
-    ("live_sessions", "Live"),
-    ("online_sessions", "Online"),
-    ("trajectories_started", "Trajecten gestart"),
-    ("trajectories_completed", "Trajecten afgerond"),
-    ("average_trajectory_days", "Gemiddelde duur traject (dagen)"),
-)
-#: The key figures above the charts.
-TILES = (
-    ("held_sessions", "Gehouden gesprekken"),
-    ("planned_sessions", "Geplande gesprekken"),
-    ("cancelled_sessions", "Geannuleerde gesprekken"),
-    ("no_show_sessions", "Niet verschenen"),
-    ("live_sessions", "Live gesprekken"),
-    ("online_sessions", "Online gesprekken"),
-    ("trajectories_started", "Trajecten gestart"),
-    ("trajectories_completed", "Trajecten afgerond"),
-    ("average_trajectory_days", "Gemiddelde duur traject"),
-)
-ROW_HEADERS = {
-    Level.EMPLOYER: "Werkgever",
-    Level.DEPARTMENT: "Afdeling",
-    Level.EMPLOYEE: "Werknemer",
-}
 #: The SDK's names of filter fields -> (the form's field, its Dutch label).
 FIELDS = {
     "start": ("van", "Van maand"),
@@ -81,10 +56,10 @@ FIELDS = {
     "sort": ("sortering", "Sortering"),
     "format": ("formaat", "Formaat"),
 }
-MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
+#: The figures by key, with their labels and headers.
+FIGURE = {figure.key: figure for figure in FIGURES}
+#: How the breakdown sorts by each column.
+SORT = {option.key: option for option in SORT_OPTIONS}
 MIMETYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -343,19 +318,20 @@ def _board_context(
     link: Callable[..., str],
 ) -> dict[str, Any]:
     return {
-        "period": f"{_month_label(board.start)} t/m {_month_label(board.end)}",
+        "period": f"{dutch_month(board.start)} t/m {dutch_month(board.end)}",
         "figures": _tiles(board),
         "columns": [
             {
                 "key": key,
                 "label": label,
+                "sort": SORT[key].label,
                 "current": board.sort == key,
-                "order": "ascending" if key == "label" else "descending",
+                "order": "descending" if SORT[key].descending else "ascending",
                 "href": link(sortering=None if key == DEFAULT_SORT else key, pagina=None),
             }
             for key, label in (
                 ("label", "" if board.row_level is None else ROW_HEADERS[board.row_level]),
-                *FIGURES,
+                *((figure.key, figure.header) for figure in FIGURES),
             )
         ],
         "rows": [_row(board, row, link) for row in board.rows],
@@ -378,18 +354,18 @@ def _tiles(board: Dashboard) -> list[dict[str, str]]:
     extras = {
         "live_sessions": _share_text(None if share is None else 1 - share),
         "online_sessions": _share_text(share),
-        "average_trajectory_days": "dagen"
+        "average_trajectory_days": FIGURE["average_trajectory_days"].unit or ""
         if board.average_trajectory_days is not None
         else "nog geen traject afgerond",
     }
     return [
         {
-            "key": key,
-            "label": label,
-            "value": _number(getattr(board, key)),
-            "extra": extras.get(key, ""),
+            "key": figure.key,
+            "label": figure.label,
+            "value": _number(getattr(board, figure.key)),
+            "extra": extras.get(figure.key, ""),
         }
-        for key, label in TILES
+        for figure in FIGURES
     ]
 
 
@@ -405,7 +381,7 @@ def _row(board: Dashboard, row: DashboardRow, link: Callable[..., str]) -> dict[
         "key": row.key,
         "label": row.label,
         "href": href,
-        "cells": [(key, _number(getattr(row, key))) for key, _ in FIGURES],
+        "cells": [(figure.key, _number(getattr(row, figure.key))) for figure in FIGURES],
     }
 
 
@@ -453,8 +429,8 @@ def _chart(board: Dashboard) -> dict[str, Any]:
         "months": [
             {
                 "key": key,
-                "label": _month_label(_key_date(key)),
-                "short": _short_label(key),
+                "label": dutch_month(_key_date(key)),
+                "short": dutch_month(_key_date(key), short=True),
                 "held": held,
             }
             for key, held in board.sessions_per_month.items()
@@ -464,28 +440,20 @@ def _chart(board: Dashboard) -> dict[str, Any]:
         else [{"theme": theme, "held": held} for theme, held in board.themes.items()],
         "themes_note": board.themes_note,
         "modes": [
-            {"mode": "live", "label": "Live", "held": board.live_sessions},
-            {"mode": "online", "label": "Online", "held": board.online_sessions},
+            {"mode": "live", "label": FIGURE["live_sessions"].header, "held": board.live_sessions},
+            {
+                "mode": "online",
+                "label": FIGURE["online_sessions"].header,
+                "held": board.online_sessions,
+            },
         ],
+        "held_label": FIGURE["held_sessions"].label,
     }
 
 
 def _key_date(key: str) -> date:
     year, month = key.split("-")
     return date(int(year), int(month), 1)
-
-
-#: The Dutch abbreviations: "mrt", not the first three letters of "maart".
-SHORT_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-
-
-def _month_label(day: date) -> str:
-    return f"{MONTHS[day.month - 1]} {day.year}"
-
-
-def _short_label(key: str) -> str:
-    day = _key_date(key)
-    return f"{SHORT_MONTHS[day.month - 1]} {day.year}"
 
 
 def _number(value: int | float | None) -> str:

@@ -26,7 +26,7 @@ from onzecoach.accounts._ports import (
 )
 from onzecoach.accounts._service import AccountService
 from onzecoach.accounts._tokens import find_usable, issue
-from onzecoach.passwords import PasswordPolicy
+from onzecoach.passwords import PasswordPolicy, PasswordRule
 from onzecoach.results import Enrollment
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "PasswordHasher",
     "PasswordHistoryRepository",
     "PasswordPolicy",
+    "PasswordRule",
     "PasswordVerifier",
     "Session",
     "SessionRecord",

@@ -2,6 +2,7 @@
 
 from onzecoach.employees._dossier import Dossier, InvitationState, TrajectoryRow
 from onzecoach.employees._events import EmployeeChanged, EmployeeRemoved, EmployeesAdded
+from onzecoach.employees._form import EMPLOYEE_FORM, GENDER_LABELS, Choice, FieldKind, FormField
 from onzecoach.employees._import import ImportReport, ImportService, RowChange, RowError
 from onzecoach.employees._import_files import HEADER_ALIASES, Source
 from onzecoach.employees._model import Employee
@@ -18,10 +19,13 @@ from onzecoach.employees._validation import (
 )
 
 __all__ = [
+    "EMPLOYEE_FORM",
     "FIELDS",
     "FIELD_LABELS",
+    "GENDER_LABELS",
     "HEADER_ALIASES",
     "NAME_INFIXES",
+    "Choice",
     "Dossier",
     "Employee",
     "EmployeeChanged",
@@ -32,6 +36,8 @@ __all__ = [
     "EmployeeService",
     "EmployeeUnitOfWork",
     "EmployeesAdded",
+    "FieldKind",
+    "FormField",
     "Gender",
     "ImportReport",
     "ImportService",

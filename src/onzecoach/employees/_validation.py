@@ -9,12 +9,13 @@ Text is read as people type it: NFKC (full-width digits, ligatures and no-break 
 become their plain forms), whitespace collapsed, control and format characters refused.
 Dutch names keep their tussenvoegsels apart ("van den" in ``name_infix``, "Berg" in
 ``last_name``), as the form does and as lists sort them.
+
+The form itself (fields, labels, limits, choices) is ``EMPLOYEE_FORM``; names, telephone
+numbers and addresses are read by the modules beside this one.
 """
 
 from __future__ import annotations
 
-import enum
-import functools
 import re
 import types
 import unicodedata
@@ -23,11 +24,25 @@ from datetime import date, datetime
 from typing import Final, TypeVar
 
 import attrs
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberDesc, PhoneNumberFormat
 
+from onzecoach.employees._address import country_code, house_number, postcode
+from onzecoach.employees._form import (
+    FIELD_LABELS,
+    FIELDS,
+    MAX_INITIALS,
+    MAX_LENGTHS,
+    Gender,
+)
+from onzecoach.employees._names import NAME_INFIXES, display_name, split_infix
+from onzecoach.employees._phones import (
+    PHONE_FORM,
+    dutch_number,
+    is_valid_national_number,
+    number_rules,
+    parse_phone,
+)
 from onzecoach.errors import FieldError, ValidationError
-from onzecoach.validation import EMAIL_MAX, check_email
+from onzecoach.validation import check_email
 
 __all__ = [
     "EARLIEST_BIRTH_DATE",
@@ -44,19 +59,11 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
-#: The lengths and pattern of one kind of national telephone number.
-_NumberRule = tuple[frozenset[int], re.Pattern[str]]
-#: A region's rule for any national number (``None`` if it has none), then one per type.
-_NumberRules = tuple[_NumberRule | None, tuple[_NumberRule, ...]]
 
-
-class Gender(enum.StrEnum):
-    """Geslacht, as the form offers it."""
-
-    FEMALE = "female"
-    MALE = "male"
-    OTHER = "other"
-    UNKNOWN = "unknown"
+# The parts of the telephone check, under the names the fast-path tests compare them by.
+_dutch_number = dutch_number
+_is_valid_national_number = is_valid_national_number
+_number_rules = number_rules
 
 
 @attrs.frozen
@@ -84,85 +91,9 @@ class EmployeeDetails:
     po_number: str | None = None
 
 
-#: Every key ``validate_employee`` accepts, in the order of the form: the registration type
-#: is chosen first, then the personal details, then the address (country and postcode
-#: first, as the form asks them, so that a postcode lookup can fill in the rest), then
-#: contact and employment.
-FIELDS: Final[tuple[str, ...]] = (
-    "registration_type",
-    "employee_number",
-    "last_name",
-    "name_infix",
-    "given_name",
-    "initials",
-    "gender",
-    "birth_date",
-    "country",
-    "postcode",
-    "house_number",
-    "street",
-    "city",
-    "email",
-    "phone",
-    "department_id",
-    "job_title",
-    "cost_centre",
-    "po_number",
-)
-
-#: The form's label for each field, for screens, messages and import headers.
-FIELD_LABELS: Final[Mapping[str, str]] = types.MappingProxyType(
-    {
-        "registration_type": "Registratietype",
-        "employee_number": "Personeelsnummer",
-        "last_name": "Achternaam",
-        "name_infix": "Tussenvoegsels",
-        "given_name": "Roepnaam",
-        "initials": "Voorletters",
-        "gender": "Geslacht",
-        "birth_date": "Geboortedatum",
-        "country": "Land",
-        "postcode": "Postcode",
-        "house_number": "Huisnummer",
-        "street": "Straat",
-        "city": "Woonplaats",
-        "email": "E-mailadres",
-        "phone": "Telefoonnummer",
-        "department_id": "Afdeling",
-        "job_title": "Functie",
-        "cost_centre": "Kostenplaats",
-        "po_number": "PO-nummer",
-    }
-)
-
 #: Labels that are plural in Dutch, and so take a plural verb in messages.
 _PLURAL_LABELS: Final = frozenset({"name_infix", "initials"})
 
-#: The longest text each field takes, counted after tidying; for ``maxlength`` on screens.
-#: Initials are counted in letters instead (at most ``MAX_INITIALS``); gender, birth date
-#: and country have a fixed form.
-MAX_LENGTHS: Final[Mapping[str, int]] = types.MappingProxyType(
-    {
-        "registration_type": 100,
-        "employee_number": 30,
-        "last_name": 100,
-        "name_infix": 20,
-        "given_name": 100,
-        "postcode": 10,
-        "house_number": 10,
-        "street": 100,
-        "city": 80,
-        "email": EMAIL_MAX,
-        "phone": 30,
-        "department_id": 64,
-        "job_title": 100,
-        "cost_centre": 50,
-        "po_number": 50,
-    }
-)
-
-#: The most voorletters one person has.
-MAX_INITIALS: Final = 10
 #: Past this many characters, before tidying, a value is only told that it is too long:
 #: nobody types it, and tidying costs time in proportion to its length.
 _EXAMINED_LENGTH: Final = 1000
@@ -170,95 +101,6 @@ _EXAMINED_LENGTH: Final = 1000
 EARLIEST_BIRTH_DATE: Final = date(1900, 1, 1)
 #: The youngest a person may be to work in the Netherlands (with restrictions).
 MINIMUM_AGE: Final = 15
-
-#: Tussenvoegsels that are split off a last name typed with them ("van den Berg"), in
-#: lower case with a straight apostrophe. Dutch and Flemish ones first, then those of
-#: names from neighbouring languages that Dutch registers treat the same way. Single
-#: words that are common names themselves ("al", "ben", "don", "a") are left out: a
-#: wrong split is worse than none, and HR can always fill in the field itself.
-NAME_INFIXES: Final = frozenset(
-    {
-        # Dutch and Flemish
-        "van",
-        "van de",
-        "van den",
-        "van der",
-        "van het",
-        "van 't",
-        "vanden",
-        "vander",
-        "de",
-        "den",
-        "der",
-        "des",
-        "het",
-        "'t",
-        "'s",
-        "ter",
-        "ten",
-        "te",
-        "in 't",
-        "in de",
-        "in den",
-        "in der",
-        "in het",
-        "op de",
-        "op den",
-        "op der",
-        "op het",
-        "op 't",
-        "op ten",
-        "uit de",
-        "uit den",
-        "uit het",
-        "uit 't",
-        "uit ten",
-        "aan de",
-        "aan den",
-        "aan het",
-        "aan 't",
-        "bij de",
-        "bij den",
-        "bij het",
-        "bij 't",
-        "onder de",
-        "onder den",
-        "onder het",
-        "over de",
-        "over den",
-        "over het",
-        "voor de",
-        "voor den",
-        "voor het",
-        "voor 't",
-        "tot",
-        # German
-        "von",
-        "von der",
-        "von den",
-        "von dem",
-        "vom",
-        "zu",
-        "zum",
-        "zur",
-        # French
-        "la",
-        "le",
-        "les",
-        "du",
-        "de la",
-        # Italian, Spanish, Portuguese
-        "da",
-        "das",
-        "di",
-        "del",
-        "della",
-        "dos",
-        "de las",
-        "de los",
-    }
-)
-_INFIX_MAX_WORDS: Final = max(len(infix.split(" ")) for infix in NAME_INFIXES)
 
 #: Control, format, surrogate, private-use and unassigned characters: never typed on
 #: purpose, and invisible or dangerous where the value is shown again.
@@ -289,25 +131,9 @@ _GENDERS: Final[Mapping[str, Gender]] = types.MappingProxyType(
 #: Words that mean the field was left open: "Onbekend" is the form's placeholder choice.
 _GENDER_NOT_CHOSEN: Final = frozenset({"onbekend"})
 
-#: Country names that exports and the dossier write out ("Nederland") instead of the code.
-_COUNTRY_NAMES: Final[Mapping[str, str]] = types.MappingProxyType(
-    {"nederland": "NL", "belgië": "BE", "belgie": "BE", "duitsland": "DE"}
-)
-#: ISO 3166-1 codes without telephone numbers, so missing from phonenumbers' regions.
-_COUNTRIES_WITHOUT_PHONES: Final = frozenset({"AQ", "BV", "GS", "HM", "PN", "TF", "UM"})
-_COUNTRIES: Final = frozenset(phonenumbers.SUPPORTED_REGIONS) | _COUNTRIES_WITHOUT_PHONES
-
 _ISO_DATE: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DUTCH_DATE: Final = re.compile(r"([0-9]{1,2})([-/])([0-9]{1,2})\2([0-9]{4})")
-_DUTCH_POSTCODE: Final = re.compile(r"([1-9][0-9]{3})([A-Z]{2})")
-#: Letter pairs that PostNL never gives out.
-_REFUSED_POSTCODE_LETTERS: Final = frozenset({"SA", "SD", "SS"})
-_FOREIGN_POSTCODE: Final = re.compile(r"[A-Z0-9]+(?:[ -][A-Z0-9]+)*")
-_HOUSE_NUMBER: Final = re.compile(r"[1-9][0-9]*[A-Za-z0-9]*(?:[ /-][A-Za-z0-9]+)*")
-_HOUSE_NUMBER_SEPARATOR: Final = re.compile(r" ?([/-]) ?")
 _EMPLOYEE_NUMBER: Final = re.compile(r"[A-Za-z0-9._/-]+")
-#: An optional plus, then digits in groups split by one space or hyphen.
-_PLAIN_PHONE: Final = re.compile(r"(\+?)([0-9]+(?:[ -][0-9]+)*)")
 
 _REQUIRED: Final[Mapping[str, str]] = types.MappingProxyType(
     {
@@ -334,21 +160,6 @@ _DATE_TOO_EARLY: Final = "De geboortedatum kan niet vóór 01-01-1900 liggen."
 _DATE_IN_FUTURE: Final = "De geboortedatum kan niet in de toekomst liggen."
 _TOO_YOUNG: Final = (
     f"Een medewerker is minstens {MINIMUM_AGE} jaar oud; controleer de geboortedatum."
-)
-_PHONE_FORM: Final = (
-    "Vul een geldig telefoonnummer in, zoals 06 12345678, of met landcode: +31 6 12345678."
-)
-_COUNTRY_FORM: Final = "Vul een landcode van twee letters in, zoals NL of BE."
-_POSTCODE_FORM: Final = "Vul een geldige postcode in, zoals 1234 AB."
-_POSTCODE_LETTERS: Final = (
-    "Postcodes met de letters SA, SD of SS bestaan niet; vul een geldige postcode in, "
-    "zoals 1234 AB."
-)
-_FOREIGN_POSTCODE_FORM: Final = (
-    "Vul een geldige postcode in: letters, cijfers, spaties of streepjes, hoogstens 10 tekens."
-)
-_HOUSE_NUMBER_FORM: Final = (
-    "Vul een huisnummer in dat met een cijfer begint, zoals 12, 12a, 12-3 of 12 bis."
 )
 _EMPLOYEE_NUMBER_CHARACTERS: Final = (
     "Personeelsnummer mag alleen letters, cijfers en - _ / . bevatten, zonder spaties."
@@ -422,7 +233,7 @@ def validate_employee(
     ):
         raise ValidationError(problems)
     if name_infix is None:
-        name_infix, last_name = _split_infix(last_name)
+        name_infix, last_name = split_infix(last_name)
     return EmployeeDetails(
         last_name=last_name,
         given_name=given_name,
@@ -444,12 +255,6 @@ def validate_employee(
         cost_centre=cost_centre,
         po_number=po_number,
     )
-
-
-def display_name(last_name: str, name_infix: str | None, initials: str, given_name: str) -> str:
-    """The name as lists show it: "Berg, van den, A.M. (Anna)", or "Jansen, J. (Jan)"."""
-    text = ", ".join(part for part in (last_name, name_infix, initials) if part)
-    return f"{text} ({given_name})" if given_name else text
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -557,10 +362,6 @@ def _capital(char: str) -> str:
     return upper if len(upper) == 1 else char
 
 
-def _fold_infix(text: str) -> str:
-    return text.casefold().replace("\u2019", "'")
-
-
 def _check_infix(field: str, value: object) -> str | FieldError | None:
     """Tussenvoegsels as typed, in lower case: "Van Der" is "van der"."""
     text = _tidy(field, value)
@@ -574,24 +375,6 @@ def _check_infix(field: str, value: object) -> str | FieldError | None:
     if len(infix) > MAX_LENGTHS[field]:
         return _too_long(field)
     return infix
-
-
-def _split_infix(last_name: str) -> tuple[str | None, str]:
-    """("van den", "Berg") from "van den Berg": the longest known infix, words left over.
-
-    A name that is only infixes ("Van Der", "De") is a last name of its own, and a name
-    without a space ("d'Ancona", "DeVries") has nothing to split.
-    """
-    words = last_name.split(" ")
-    folded = [_fold_infix(word) for word in words]
-    if " ".join(folded) in NAME_INFIXES:
-        return None, last_name
-    for count in range(min(len(words) - 1, _INFIX_MAX_WORDS), 0, -1):
-        infix = " ".join(folded[:count])
-        rest = " ".join(words[count:])
-        if infix in NAME_INFIXES and any(char.isalpha() for char in rest):
-            return infix, rest
-    return None, last_name
 
 
 def _check_initials(field: str, value: object) -> str | FieldError:
@@ -723,10 +506,7 @@ def _check_country(field: str, value: object) -> str | FieldError:
         return text
     if text is None:
         return "NL"
-    code = _COUNTRY_NAMES.get(text.casefold(), text.upper())
-    if code not in _COUNTRIES:
-        return FieldError(field, "invalid", _COUNTRY_FORM)
-    return code
+    return country_code(field, text)
 
 
 def _check_phone(value: object, country: str) -> str | FieldError | None:
@@ -737,95 +517,11 @@ def _check_phone(value: object, country: str) -> str | FieldError | None:
         return text
     # "+31 (0)6 ..." writes the trunk zero in brackets; it is not dialled.
     text = text.replace("(0)", "")
-    if country == "NL" and (dutch := _dutch_number(text)) is not None:
-        if not _is_valid_national_number(dutch, _number_rules("NL")):
-            return FieldError(field, "invalid", _PHONE_FORM)
+    if country == "NL" and (dutch := dutch_number(text)) is not None:
+        if not is_valid_national_number(dutch, number_rules("NL")):
+            return FieldError(field, "invalid", PHONE_FORM)
         return f"+31{dutch}"
-    return _parse_phone(text, country)
-
-
-def _dutch_number(text: str) -> str | None:
-    """The nine digits after the trunk zero of a Dutch number written plainly, or ``None``.
-
-    Plainly is digits in groups split by one space or hyphen, after a trunk zero, after
-    "+31" or after "0031": what ``phonenumbers.parse`` reads as country code 31 and those
-    nine digits. Anything else is left to it.
-    """
-    match = _PLAIN_PHONE.fullmatch(text)
-    if match is None:
-        return None
-    digits = match[2].replace(" ", "").replace("-", "")
-    if match[1]:
-        national = digits[2:] if digits[:2] == "31" else ""
-    elif digits[:4] == "0031":
-        national = digits[4:]
-    else:
-        national = digits[1:] if digits[:1] == "0" else ""
-    if len(national) != 9 or national[0] == "0":
-        return None
-    return national
-
-
-def _number_rule(desc: PhoneNumberDesc | None) -> _NumberRule | None:
-    """The lengths and pattern of one kind of national number, ``None`` for none."""
-    if desc is None or not desc.national_number_pattern:
-        return None
-    return frozenset(desc.possible_length), re.compile(desc.national_number_pattern)
-
-
-@functools.cache
-def _number_rules(region: str) -> _NumberRules:
-    """``region``'s rule for any national number, and its rules per type of number.
-
-    A number is valid when it keeps the first and one of the others: the test of
-    ``phonenumbers.is_valid_number`` for a number of that region's country code.
-    """
-    metadata = PhoneMetadata.metadata_for_region(region)
-    if metadata is None:
-        raise ValueError(f"no telephone metadata for {region}")
-    # The commonest kinds first: the order of the others does not change the answer.
-    kinds = [metadata.fixed_line]
-    if not metadata.same_mobile_and_fixed_line_pattern:
-        kinds.append(metadata.mobile)
-    kinds += [
-        metadata.premium_rate,
-        metadata.toll_free,
-        metadata.shared_cost,
-        metadata.voip,
-        metadata.personal_number,
-        metadata.pager,
-        metadata.uan,
-        metadata.voicemail,
-    ]
-    rules = tuple(rule for kind in kinds if (rule := _number_rule(kind)) is not None)
-    return _number_rule(metadata.general_desc), rules
-
-
-def _keeps(rule: _NumberRule, national: str) -> bool:
-    lengths, pattern = rule
-    return (not lengths or len(national) in lengths) and pattern.fullmatch(national) is not None
-
-
-def _is_valid_national_number(national: str, rules: _NumberRules) -> bool:
-    """Whether the national significant number ``national`` keeps the ``rules``."""
-    general, kinds = rules
-    return (
-        general is not None
-        and _keeps(general, national)
-        and any(_keeps(rule, national) for rule in kinds)
-    )
-
-
-def _parse_phone(text: str, country: str) -> str | FieldError:
-    """``_check_phone`` for every tidied number, by ``phonenumbers`` itself."""
-    field = "phone"
-    try:
-        number = phonenumbers.parse(text, country)
-    except NumberParseException:
-        return FieldError(field, "invalid", _PHONE_FORM)
-    if not phonenumbers.is_valid_number(number):
-        return FieldError(field, "invalid", _PHONE_FORM)
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return parse_phone(text, country)
 
 
 def _check_phone_slow(value: object, country: str) -> str | FieldError | None:
@@ -833,7 +529,7 @@ def _check_phone_slow(value: object, country: str) -> str | FieldError | None:
     text = _tidy_slow("phone", value)
     if text is None or isinstance(text, FieldError):
         return text
-    return _parse_phone(text.replace("(0)", ""), country)
+    return parse_phone(text.replace("(0)", ""), country)
 
 
 def _check_postcode(value: object, country: str | None) -> str | FieldError | None:
@@ -842,18 +538,7 @@ def _check_postcode(value: object, country: str | None) -> str | FieldError | No
     text = _tidy(field, value)
     if text is None or isinstance(text, FieldError):
         return text
-    text = text.upper()
-    if country == "NL":
-        match = _DUTCH_POSTCODE.fullmatch(text.replace(" ", ""))
-        if match is None:
-            return FieldError(field, "invalid", _POSTCODE_FORM)
-        digits, letters = match.groups()
-        if letters in _REFUSED_POSTCODE_LETTERS:
-            return FieldError(field, "invalid", _POSTCODE_LETTERS)
-        return f"{digits} {letters}"
-    if _FOREIGN_POSTCODE.fullmatch(text) is None:
-        return FieldError(field, "invalid", _FOREIGN_POSTCODE_FORM)
-    return text
+    return postcode(field, text, country)
 
 
 def _check_house_number(field: str, value: object) -> str | FieldError | None:
@@ -861,10 +546,7 @@ def _check_house_number(field: str, value: object) -> str | FieldError | None:
     text = _tidy(field, value)
     if text is None or isinstance(text, FieldError):
         return text
-    text = _HOUSE_NUMBER_SEPARATOR.sub(r"\1", text)
-    if _HOUSE_NUMBER.fullmatch(text) is None:
-        return FieldError(field, "invalid", _HOUSE_NUMBER_FORM)
-    return text
+    return house_number(field, text)
 
 
 def _check_employee_number(field: str, value: object) -> str | FieldError | None:

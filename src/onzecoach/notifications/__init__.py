@@ -1,6 +1,12 @@
 """The outbox, message templates (Dutch first, English second) and the dispatcher."""
 
-from onzecoach.notifications._dutch import dutch_date, dutch_datetime
+from onzecoach.notifications._dutch import (
+    MONTHS,
+    SHORT_MONTHS,
+    dutch_date,
+    dutch_datetime,
+    dutch_month,
+)
 from onzecoach.notifications._mail import (
     Action,
     MailContent,
@@ -20,6 +26,8 @@ from onzecoach.notifications._ports import (
 )
 
 __all__ = [
+    "MONTHS",
+    "SHORT_MONTHS",
     "Action",
     "Channel",
     "MailContent",
@@ -35,6 +43,7 @@ __all__ = [
     "compose_email",
     "dutch_date",
     "dutch_datetime",
+    "dutch_month",
     "new_email",
     "new_sms",
     "outbox_context",

@@ -1,6 +1,14 @@
 """The statistics dashboard: rollups kept on write, drill-down, privacy thresholds, export."""
 
 from onzecoach.stats._export import dashboard_csv, dashboard_xlsx
+from onzecoach.stats._labels import (
+    DEFAULT_SORT,
+    FIGURES,
+    ROW_HEADERS,
+    SORT_OPTIONS,
+    Figure,
+    SortOption,
+)
 from onzecoach.stats._model import (
     NO_DEPARTMENT,
     Counters,
@@ -17,16 +25,22 @@ from onzecoach.stats._rollup import Contribution, Rollups, contribution
 from onzecoach.stats._service import SORTS, ExportFormat, Sort, StatsService
 
 __all__ = [
+    "DEFAULT_SORT",
+    "FIGURES",
     "NO_DEPARTMENT",
+    "ROW_HEADERS",
     "SORTS",
+    "SORT_OPTIONS",
     "Contribution",
     "Counters",
     "Dashboard",
     "DashboardRow",
     "ExportFormat",
+    "Figure",
     "Level",
     "Rollups",
     "Sort",
+    "SortOption",
     "StatsCell",
     "StatsRepositories",
     "StatsRepository",

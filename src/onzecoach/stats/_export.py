@@ -13,29 +13,14 @@ import io
 from typing import TYPE_CHECKING
 
 from onzecoach.notifications import dutch_date
-from onzecoach.stats._model import Dashboard, DashboardRow, Level
+from onzecoach.stats._labels import FIGURES, ROW_HEADERS
+from onzecoach.stats._model import Dashboard, DashboardRow
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["dashboard_csv", "dashboard_xlsx"]
 
-_ROW_HEADER = {
-    Level.EMPLOYER: "Werkgever",
-    Level.DEPARTMENT: "Afdeling",
-    Level.EMPLOYEE: "Werknemer",
-}
-_FIGURES = (
-    ("held_sessions", "Gehouden gesprekken"),
-    ("planned_sessions", "Geplande gesprekken"),
-    ("cancelled_sessions", "Geannuleerde gesprekken"),
-    ("no_show_sessions", "Niet verschenen"),
-    ("live_sessions", "Live"),
-    ("online_sessions", "Online"),
-    ("trajectories_started", "Trajecten gestart"),
-    ("trajectories_completed", "Trajecten afgerond"),
-    ("average_trajectory_days", "Gemiddelde duur traject (dagen)"),
-)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | float | None
@@ -43,15 +28,15 @@ Cell = str | int | float | None
 
 def _table(dashboard: Dashboard) -> list[list[Cell]]:
     """The breakdown with a total row; the only row is the total below an employee."""
-    first = "Selectie" if dashboard.row_level is None else _ROW_HEADER[dashboard.row_level]
-    table: list[list[Cell]] = [[first, *(title for _, title in _FIGURES)]]
+    first = "Selectie" if dashboard.row_level is None else ROW_HEADERS[dashboard.row_level]
+    table: list[list[Cell]] = [[first, *(figure.header for figure in FIGURES)]]
     table.extend([row.label, *_values(row)] for row in dashboard.rows)
     table.append([f"Totaal: {dashboard.label}", *_values(dashboard)])
     return table
 
 
 def _values(source: Dashboard | DashboardRow) -> list[Cell]:
-    return [getattr(source, name) for name, _ in _FIGURES]
+    return [getattr(source, figure.key) for figure in FIGURES]
 
 
 def _themes_text(themes: dict[str, int] | None, note: str | None) -> str:
@@ -124,8 +109,8 @@ def dashboard_xlsx(dashboard: Dashboard) -> bytes:
             ["Selectie", dashboard.label],
             ["Periode", _period(dashboard)],
             *(
-                [title, value]
-                for (_, title), value in zip(_FIGURES, _values(dashboard), strict=True)
+                [figure.header, value]
+                for figure, value in zip(FIGURES, _values(dashboard), strict=True)
             ),
             ["Aandeel online", None if share is None else round(share, 3)],
         ],
