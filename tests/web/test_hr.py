@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -487,8 +488,21 @@ def test_the_dossier_overview(web: Web, hr: FlaskClient) -> None:
 def test_the_trajectory_tab_lists_trajectories_and_appointments(web: Web, hr: FlaskClient) -> None:
     person = employee(web)
     started = trajectory(web, person)
-    web.portal.trajectories.record_appointment(SERVICE_DESK, started.id, external_id="a1", starts_at=datetime(2026, 3, 10, 13, 0, tzinfo=UTC), status="held", mode="live", theme="Werkdruk", coach="Bas Mulder")  # fmt: skip
-    web.portal.trajectories.record_appointment(SERVICE_DESK, started.id, external_id="a2", starts_at=datetime(2026, 7, 1, 8, 45, tzinfo=UTC), status="planned", mode="online")  # fmt: skip
+    record = functools.partial(web.portal.trajectories.record_appointment, SERVICE_DESK, started.id)
+    record(
+        external_id="a1",
+        starts_at=datetime(2026, 3, 10, 13, 0, tzinfo=UTC),
+        status="held",
+        mode="live",
+        theme="Werkdruk",
+        coach="Bas Mulder",
+    )
+    record(
+        external_id="a2",
+        starts_at=datetime(2026, 7, 1, 8, 45, tzinfo=UTC),
+        status="planned",
+        mode="online",
+    )
     page = hr.get(f"/werknemers/{person.id}?tab=trajecten")
     body = text(page)
     assert page.status_code == 200
