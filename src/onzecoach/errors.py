@@ -185,9 +185,14 @@ class StorageError(AdapterError):
 
 
 class _DeliveryError(AdapterError):
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    """``unreachable``: the server could not be reached, timed out or dropped the
+    connection, so the next message would fare the same; the outbox leaves the rest of the
+    batch for that channel waiting instead of paying a timeout for each."""
+
+    def __init__(self, message: str, *, permanent: bool = False, unreachable: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.unreachable = unreachable
 
 
 class MailDeliveryError(_DeliveryError):

@@ -65,7 +65,9 @@ class Mailer(Protocol):
 
         Envelope sender and recipients come from the message's From and To. Once any
         recipient has the message, a failure must be ``permanent``: a retry would send it
-        to that recipient twice.
+        to that recipient twice. ``unreachable=True`` when no connection could be made, the
+        server did not answer in time or dropped the connection: the outbox then leaves the
+        other mail of its batch for later instead of waiting for each in turn.
         """
         ...
 
@@ -75,8 +77,10 @@ class SmsSender(Protocol):
         """Send ``text`` to ``to`` (E.164), or raise ``SmsDeliveryError``.
 
         ``permanent=True`` when trying again cannot help (the gateway refused the request);
-        otherwise the outbox tries again later. A gateway that timed out may have sent the
-        message all the same, so a retry can deliver it twice: keep texts harmless to
+        otherwise the outbox tries again later. ``unreachable=True`` when no connection
+        could be made or the gateway did not answer in time: the outbox then leaves the
+        other text messages of its batch for later. A gateway that timed out may have sent
+        the message all the same, so a retry can deliver it twice: keep texts harmless to
         repeat. The text may hold a login code: it never belongs in an error message.
         """
         ...
