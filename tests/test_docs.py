@@ -64,6 +64,7 @@ def test_the_example_says_whether_a_retry_can_help(status: int, permanent: bool)
     with pytest.raises(SmsDeliveryError) as caught:
         gateway.send("+31612345678", "Je code is k7m2x9qa")
     assert caught.value.permanent is permanent
+    assert caught.value.unreachable is False  # it answered
     assert "k7m2x9qa" not in str(caught.value)
     assert "31612345678" not in str(caught.value)
 
@@ -75,6 +76,16 @@ def test_a_timeout_is_worth_another_try() -> None:
     with pytest.raises(SmsDeliveryError) as caught:
         _gateway(handler).send("+31612345678", "Je code is k7m2x9qa")
     assert caught.value.permanent is False
+    assert caught.value.unreachable is True
+
+
+def test_a_gateway_that_takes_no_connection_is_unreachable() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    with pytest.raises(SmsDeliveryError) as caught:
+        _gateway(handler).send("+31612345678", "Je code is k7m2x9qa")
+    assert (caught.value.permanent, caught.value.unreachable) == (False, True)
 
 
 def test_a_portal_sends_its_codes_through_the_example() -> None:

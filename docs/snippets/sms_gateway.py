@@ -41,10 +41,15 @@ class BerichtenbusSms:
         try:
             response = self._client.post(self._url, json={"recipient": to, "message": text})
         except httpx.TimeoutException as exc:
-            # The gateway may have sent it all the same; the outbox tries again later.
-            raise SmsDeliveryError("Berichtenbus did not answer in time") from exc
+            # The gateway may have sent it all the same; the outbox tries again later. The
+            # next message would wait as long: unreachable, so the outbox does not try it.
+            raise SmsDeliveryError("Berichtenbus did not answer in time", unreachable=True) from exc
+        except httpx.ConnectError as exc:
+            raise SmsDeliveryError(
+                f"Berichtenbus could not be reached: {exc}", unreachable=True
+            ) from exc
         except httpx.HTTPError as exc:
-            raise SmsDeliveryError(f"Berichtenbus could not be reached: {exc}") from exc
+            raise SmsDeliveryError(f"the request to Berichtenbus failed: {exc}") from exc
         if response.status_code == 202:
             return
         # Neither the number nor the text goes into the message: it may hold a login code.

@@ -331,6 +331,54 @@ def test_a_network_failure_followed_by_success_is_a_success(make_gateway: MakeGa
 
 
 @pytest.mark.parametrize(
+    ("answers", "unreachable"),
+    [
+        ((httpx.ConnectError("[Errno 111] Connection refused"),), True),
+        ((httpx.ConnectTimeout("timed out"),), True),
+        ((httpx.ReadTimeout("timed out"),), True),
+        ((httpx.WriteTimeout("timed out"),), True),
+        ((httpx.PoolTimeout("timed out"),), True),
+        ((503, httpx.ConnectError("refused")), True),
+        ((httpx.ConnectError("refused"), 503), False),
+        ((httpx.RemoteProtocolError("Server disconnected"),), False),
+        ((httpx.ReadError("[Errno 104] Connection reset by peer"),), False),
+        ((httpx.ProxyError("502 from proxy"),), False),
+        ((503,), False),
+        ((429,), False),
+        ((400,), False),
+        ((httpx.UnsupportedProtocol("no such scheme"),), False),
+    ],
+    ids=[
+        "connect",
+        "connect-timeout",
+        "read-timeout",
+        "write-timeout",
+        "pool-timeout",
+        "busy-then-connect",
+        "connect-then-busy",
+        "disconnected",
+        "reset",
+        "proxy",
+        "503",
+        "429",
+        "400",
+        "unsupported",
+    ],
+)
+def test_unreachable_means_no_connection_or_no_answer_in_time_at_the_last_try(
+    make_gateway: MakeGateway, answers: tuple[Answer, ...], unreachable: bool
+) -> None:
+    gateway = Gateway(*answers)
+
+    with pytest.raises(SmsDeliveryError) as caught:
+        make_gateway(gateway, retries=1).send(NUMBER, TEXT)
+
+    assert caught.value.unreachable is unreachable
+    if unreachable:
+        assert not caught.value.permanent
+
+
+@pytest.mark.parametrize(
     "error",
     [httpx.UnsupportedProtocol("no such scheme"), httpx.LocalProtocolError("bad header")],
 )
@@ -783,6 +831,7 @@ def test_a_real_timeout_is_not_permanent(server: FakeGatewayServer) -> None:
         sms.send(NUMBER, TEXT)
 
     assert not caught.value.permanent
+    assert caught.value.unreachable
     assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
     assert f"{LOOPBACK}:{server.port} did not answer within 0.3 s" in str(caught.value)
     assert len(server.bodies) == 2
@@ -798,6 +847,7 @@ def test_a_closed_port_is_not_permanent(server: FakeGatewayServer) -> None:
         sms.send(NUMBER, TEXT)
 
     assert not caught.value.permanent
+    assert caught.value.unreachable
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
     assert f"{LOOPBACK}:{server.port} could not be reached" in str(caught.value)
     assert server.bodies == []
@@ -888,3 +938,22 @@ def test_a_busy_gateway_leaves_the_message_for_a_later_round(
     assert "503" in waiting.last_error
     assert_nothing_secret(waiting.last_error)
     assert gateway.calls == 2
+
+
+def test_an_unreachable_gateway_costs_one_message_its_tries_and_the_rest_wait(
+    outbox: Callable[..., Portal],
+) -> None:
+    gateway = Gateway(httpx.ConnectError("[Errno 111] Connection refused"))
+    portal = outbox(gateway, retries=1)
+    queued = [queue_code(portal) for _ in range(4)]
+
+    assert portal.outbox.dispatch_due() == 0
+
+    assert gateway.calls == 2  # one message, tried and retried; the others not at all
+    after = [stored(portal, message.id) for message in queued]
+    assert sorted(message.attempts for message in after) == [0, 0, 0, 1]
+    assert {message.status for message in after} == {OutboxStatus.PENDING}
+    for untried in (message for message in after if message.attempts == 0):
+        assert untried.last_error is not None
+        assert untried.last_error.startswith("not tried: the SMS gateway could not be reached")
+        assert_nothing_secret(untried.last_error)

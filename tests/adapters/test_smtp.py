@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import select
 import socket
 import ssl
 import threading
@@ -32,9 +33,10 @@ from onzecoach.notifications import (
     OutboxStatus,
     compose_email,
     new_email,
+    new_sms,
 )
 from onzecoach.ports import Storage
-from onzecoach.testing import FrozenClock
+from onzecoach.testing import FrozenClock, RecordingSms
 from support import make_settings
 
 LOOPBACK = "127.0.0.1"
@@ -393,6 +395,7 @@ def test_a_stopped_server_is_a_temporary_failure_without_the_password(
         smtp.send(a_mail())
 
     assert not caught.value.permanent
+    assert caught.value.unreachable
     assert f"{LOOPBACK}:{server.port}" in str(caught.value)
     assert "refused the connection" in str(caught.value)
     assert PASSWORD not in str(caught.value)
@@ -420,6 +423,7 @@ def test_a_refusal_is_permanent_only_for_a_5xx_reply(
         smtp_mailer(server.port).send(a_mail())
 
     assert caught.value.permanent is permanent
+    assert not caught.value.unreachable  # the server is there; only this message is refused
     assert code in str(caught.value)
     assert f"{LOOPBACK}:{server.port}" in str(caught.value)
     assert server.inbox.deliveries == []
@@ -451,6 +455,7 @@ def test_starttls_refuses_to_send_in_clear_text(start_server: StartServer) -> No
     assert f"{LOOPBACK}:{server.port}" in str(caught.value)
     # A stripped STARTTLS offer may be an attack of the moment: worth another try later.
     assert not caught.value.permanent
+    assert not caught.value.unreachable
     assert server.inbox.deliveries == []
 
 
@@ -466,6 +471,7 @@ def test_an_untrusted_certificate_is_a_temporary_failure(
         smtp_mailer(server.port, security=security).send(a_mail())
 
     assert not caught.value.permanent
+    assert not caught.value.unreachable
     assert "certificate" in str(caught.value)
     assert server.inbox.deliveries == []
 
@@ -487,10 +493,82 @@ def test_a_server_that_never_answers_times_out(silent_port: int) -> None:
     waited = time.monotonic() - started
 
     assert not caught.value.permanent
+    assert caught.value.unreachable
     assert "did not answer within 0.5 s" in str(caught.value)
     assert f"{LOOPBACK}:{silent_port}" in str(caught.value)
     # Far below the 10 s default: the given timeout was used (generous for slow machines).
     assert waited < 5
+
+
+class HungServer:
+    """A mail server that accepts every connection and never says a word.
+
+    Connections are held open, unanswered, until ``close``. With ``hang_up`` it closes each
+    one at once instead, like a server that drops its connections.
+    """
+
+    def __init__(self, *, hang_up: bool = False) -> None:
+        self._listener = socket.create_server((LOOPBACK, 0), backlog=16)
+        self._listener.setblocking(False)
+        self.port: int = self._listener.getsockname()[1]
+        self._hang_up = hang_up
+        self._accepted: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def connections(self) -> int:
+        """How many connections clients made; exact, whether or not the thread took them yet."""
+        with self._lock:
+            self._accept_waiting()
+            return len(self._accepted)
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._thread.join()
+        with self._lock:
+            for connection in self._accepted:
+                connection.close()
+        self._listener.close()
+
+    def _serve(self) -> None:
+        while not self._stopping.is_set():
+            select.select([self._listener], [], [], 0.05)
+            with self._lock:
+                self._accept_waiting()
+
+    def _accept_waiting(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except BlockingIOError:
+                return
+            self._accepted.append(connection)
+            if self._hang_up:
+                connection.close()
+
+
+@pytest.fixture
+def hung_server() -> Iterator[HungServer]:
+    server = HungServer()
+    yield server
+    server.close()
+
+
+def test_a_server_that_hangs_up_at_once_is_unreachable() -> None:
+    server = HungServer(hang_up=True)
+    try:
+        with pytest.raises(MailDeliveryError) as caught:
+            smtp_mailer(server.port).send(a_mail())
+        assert server.connections == 1
+    finally:
+        server.close()
+
+    assert not caught.value.permanent
+    assert caught.value.unreachable
+    assert "closed the connection unexpectedly" in str(caught.value)
 
 
 # --- the object itself -----------------------------------------------------------------
@@ -624,3 +702,57 @@ def test_the_outbox_keeps_a_mail_through_an_outage_and_sends_it_once(
     delivered = stored(portal, second.id)
     assert delivered.status is OutboxStatus.SENT
     assert delivered.sent_at == clock.now()
+
+
+def test_a_hung_server_costs_the_outbox_one_timeout_not_one_per_mail(
+    storage: Storage, hung_server: HungServer
+) -> None:
+    clock = FrozenClock(NOW)
+    mailer = smtp_mailer(hung_server.port, timeout=0.5)
+    portal = Portal(storage=storage, mailer=mailer, clock=clock, settings=SETTINGS)
+    queued = []
+    for n in range(5):
+        queued.append(queue(storage, clock, to=f"medewerker{n}@example.nl"))
+        clock.advance(timedelta(seconds=1))  # claimed in the order queued
+
+    assert portal.outbox.dispatch_due() == 0
+
+    # One connection, one timeout: the other four were not tried.
+    assert hung_server.connections == 1
+    first, *rest = (stored(portal, message.id) for message in queued)
+    assert (first.status, first.attempts) == (OutboxStatus.PENDING, 1)
+    assert first.last_error is not None
+    assert f"{LOOPBACK}:{hung_server.port} did not answer within 0.5 s" in first.last_error
+    for untried in rest:
+        assert (untried.status, untried.attempts) == (OutboxStatus.PENDING, 0)
+        assert untried.not_before == clock.now() + SETTINGS.retry_delay(1)
+        assert untried.last_error is not None
+        assert untried.last_error.startswith("not tried: the mail server could not be reached")
+        assert f"{LOOPBACK}:{hung_server.port} did not answer" in untried.last_error
+
+
+def test_text_messages_go_out_while_the_mail_server_hangs(
+    storage: Storage, hung_server: HungServer
+) -> None:
+    clock = FrozenClock(NOW)
+    sms = RecordingSms()
+    mailer = smtp_mailer(hung_server.port, timeout=0.5)
+    portal = Portal(storage=storage, mailer=mailer, sms=sms, clock=clock, settings=SETTINGS)
+    mails, numbers = [], [f"+3161234567{n}" for n in range(3)]
+    for n, number in enumerate(numbers):
+        mails.append(queue(storage, clock, to=f"medewerker{n}@example.nl"))
+        clock.advance(timedelta(seconds=1))
+        text = new_sms(SETTINGS, to=number, text=f"Je code is {n}", kind="test", now=clock.now())
+        with storage.unit_of_work() as uow:
+            uow.outbox.add(text)
+            uow.commit()
+        clock.advance(timedelta(seconds=1))
+
+    assert portal.outbox.dispatch_due() == 3
+
+    assert [(m.to, m.text) for m in sms.sent] == [
+        (number, f"Je code is {n}") for n, number in enumerate(numbers)
+    ]
+    assert hung_server.connections == 1
+    assert [stored(portal, m.id).attempts for m in mails] == [1, 0, 0]
+    assert {stored(portal, m.id).status for m in mails} == {OutboxStatus.PENDING}

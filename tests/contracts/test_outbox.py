@@ -12,7 +12,7 @@ from email.message import EmailMessage
 import attrs
 import pytest
 
-from onzecoach import MailDeliveryError, NotFound, Portal, Settings
+from onzecoach import MailDeliveryError, NotFound, Portal, Settings, SmsDeliveryError
 from onzecoach.crypto import ResealReport
 from onzecoach.notifications import MailContent, OutboxMessage, OutboxStatus, new_email, new_sms
 from onzecoach.ports import Storage
@@ -280,6 +280,218 @@ def test_sms_goes_through_the_sms_port(
         uow.commit()
     assert portal.outbox.dispatch_due() == 1
     assert [(m.to, m.text) for m in sms.sent] == [("+31612345678", "Je code is 4k7x2m")]
+
+
+# A server that cannot be reached ------------------------------------------------------------
+
+MAIL_DOWN = "mail.example.nl:587 did not answer within 10 s"
+SMS_DOWN = "sms.example.nl could not be reached: [Errno 111] Connection refused"
+
+
+class TriedMailer(RecordingMailer):
+    """A RecordingMailer that also keeps every recipient it was asked to send to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tried: list[str] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.tried.append(str(message["To"]))
+        super().send(message)
+
+
+class TriedSms(RecordingSms):
+    """A RecordingSms that also keeps every number it was asked to send to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tried: list[str] = []
+
+    def send(self, to: str, text: str) -> None:
+        self.tried.append(to)
+        super().send(to, text)
+
+
+def queue_sms(portal: Portal, *, to: str) -> str:
+    message = new_sms(
+        portal.settings, to=to, text="Je code is 4k7x2m", kind="test", now=portal.clock.now()
+    )
+    with portal.storage.unit_of_work() as uow:
+        uow.outbox.add(message)
+        uow.commit()
+    return message.id
+
+
+def queue_in_order(clock: FrozenClock, queue_one: Callable[[int], str], count: int) -> list[str]:
+    """Queue ``count`` messages a second apart, so that they are claimed in this order."""
+    ids = []
+    for n in range(count):
+        ids.append(queue_one(n))
+        clock.advance(timedelta(seconds=1))
+    return ids
+
+
+def test_an_unreachable_mail_server_is_tried_once_and_the_rest_wait_untried(
+    storage: Storage, clock: FrozenClock, settings: Settings
+) -> None:
+    mailer = TriedMailer()
+    mailer.fail_with = MailDeliveryError(MAIL_DOWN, unreachable=True)
+    portal = Portal(storage=storage, mailer=mailer, clock=clock, settings=settings)
+    first, *rest = queue_in_order(clock, lambda n: queue(portal, to=f"medewerker{n}@example.nl"), 5)
+
+    assert portal.outbox.dispatch_due() == 0
+
+    assert mailer.tried == ["medewerker0@example.nl"]
+    retry_at = clock.now() + settings.retry_delay(1)
+    tried = status(portal, first)
+    assert (tried.status, tried.attempts, tried.last_error, tried.not_before) == (
+        OutboxStatus.PENDING,
+        1,
+        MAIL_DOWN,
+        retry_at,
+    )
+    for message_id in rest:
+        untried = status(portal, message_id)
+        assert untried.status is OutboxStatus.PENDING
+        assert untried.attempts == 0  # the claim's try is given back
+        assert untried.locked_until is None
+        assert untried.not_before == retry_at
+        assert (
+            untried.last_error == f"not tried: the mail server could not be reached ({MAIL_DOWN})"
+        )
+
+    # Nothing is due before the retry; then the server is back and every mail goes out.
+    assert portal.outbox.dispatch_due() == 0
+    assert len(mailer.tried) == 1
+    mailer.fail_with = None
+    clock.advance(settings.retry_delay(1))
+    assert portal.outbox.dispatch_due() == 5
+    assert sorted(mailer.tried[1:]) == sorted(f"medewerker{n}@example.nl" for n in range(5))
+    assert status(portal, first).attempts == 2
+    assert [status(portal, message_id).attempts for message_id in rest] == [1, 1, 1, 1]
+    assert all(status(portal, message_id).last_error is None for message_id in rest)
+
+
+def test_a_backlog_larger_than_a_batch_still_costs_one_try_per_call(
+    storage: Storage, clock: FrozenClock
+) -> None:
+    settings = make_settings(outbox_batch_size=2)
+    mailer = TriedMailer()
+    mailer.fail_with = MailDeliveryError(MAIL_DOWN, unreachable=True)
+    portal = Portal(storage=storage, mailer=mailer, clock=clock, settings=settings)
+    first, *rest = queue_in_order(clock, lambda n: queue(portal, to=f"medewerker{n}@example.nl"), 7)
+
+    assert portal.outbox.dispatch_due() == 0
+
+    assert mailer.tried == ["medewerker0@example.nl"]
+    assert status(portal, first).attempts == 1
+    assert [status(portal, message_id).attempts for message_id in rest] == [0] * 6
+    assert {status(portal, message_id).status for message_id in rest} == {OutboxStatus.PENDING}
+
+    clock.advance(settings.retry_delay(1))
+    assert portal.outbox.dispatch_due() == 0
+    assert len(mailer.tried) == 2  # the next call tries once more, again for all of them
+
+
+@pytest.mark.parametrize("down", ["mail", "sms"])
+def test_the_other_channel_keeps_sending_while_one_is_unreachable(
+    storage: Storage, clock: FrozenClock, settings: Settings, down: str
+) -> None:
+    mailer, sms = TriedMailer(), TriedSms()
+    if down == "mail":
+        mailer.fail_with = MailDeliveryError(MAIL_DOWN, unreachable=True)
+    else:
+        sms.fail_with = SmsDeliveryError(SMS_DOWN, unreachable=True)
+    portal = Portal(storage=storage, mailer=mailer, sms=sms, clock=clock, settings=settings)
+    # Mail and SMS in turn: the dead channel's messages come before and after the others.
+    ids = queue_in_order(
+        clock,
+        lambda n: (
+            queue(portal, to=f"medewerker{n}@example.nl")
+            if n % 2 == 0
+            else queue_sms(portal, to=f"+3161234567{n}")
+        ),
+        8,
+    )
+    mail_ids, sms_ids = ids[0::2], ids[1::2]
+
+    assert portal.outbox.dispatch_due() == 4
+
+    if down == "mail":
+        assert mailer.tried == ["medewerker0@example.nl"]
+        assert sorted(m.to for m in sms.sent) == [
+            "+31612345671",
+            "+31612345673",
+            "+31612345675",
+            "+31612345677",
+        ]
+        up_ids, down_ids, server = sms_ids, mail_ids, "mail server"
+    else:
+        assert sms.tried == ["+31612345671"]
+        assert sorted(m["To"] for m in mailer.sent) == [
+            f"medewerker{n}@example.nl" for n in (0, 2, 4, 6)
+        ]
+        up_ids, down_ids, server = mail_ids, sms_ids, "SMS gateway"
+    assert {status(portal, message_id).status for message_id in up_ids} == {OutboxStatus.SENT}
+    assert [status(portal, message_id).attempts for message_id in down_ids] == [1, 0, 0, 0]
+    for message_id in down_ids[1:]:
+        last_error = status(portal, message_id).last_error
+        assert last_error is not None
+        assert last_error.startswith(f"not tried: the {server} could not be reached")
+
+
+@pytest.mark.parametrize("permanent", [True, False], ids=["permanent", "temporary"])
+def test_a_message_refused_on_its_own_does_not_stop_the_batch(
+    storage: Storage, clock: FrozenClock, settings: Settings, permanent: bool
+) -> None:
+    refusal = "550 5.1.1 no such mailbox" if permanent else "451 4.2.2 mailbox full"
+
+    class RefusesOne(TriedMailer):
+        def send(self, message: EmailMessage) -> None:
+            if message["To"] == "medewerker1@example.nl":
+                self.tried.append(str(message["To"]))
+                raise MailDeliveryError(refusal, permanent=permanent)
+            super().send(message)
+
+    mailer = RefusesOne()
+    portal = Portal(storage=storage, mailer=mailer, clock=clock, settings=settings)
+    ids = queue_in_order(clock, lambda n: queue(portal, to=f"medewerker{n}@example.nl"), 5)
+
+    assert portal.outbox.dispatch_due() == 4
+
+    assert len(mailer.tried) == 5
+    refused = status(portal, ids[1])
+    assert refused.status is (OutboxStatus.DEAD if permanent else OutboxStatus.PENDING)
+    assert (refused.attempts, refused.last_error) == (1, refusal)
+    assert [status(portal, i).status for i in ids if i != ids[1]] == [OutboxStatus.SENT] * 4
+
+
+def test_untried_messages_another_dispatcher_took_over_are_left_to_it(
+    storage: Storage, clock: FrozenClock, settings: Settings
+) -> None:
+    taken_over: list[OutboxMessage] = []
+
+    class HangsForTheWholeLease(RecordingMailer):
+        def send(self, message: EmailMessage) -> None:
+            clock.advance(settings.outbox_lease)
+            with storage.unit_of_work() as uow:  # meanwhile, another dispatcher claims all
+                now = clock.now()
+                taken_over.extend(
+                    uow.outbox.claim_due(now=now, lease_until=now + settings.outbox_lease, limit=10)
+                )
+                uow.commit()
+            raise MailDeliveryError(MAIL_DOWN, unreachable=True)
+
+    portal = Portal(storage=storage, mailer=HangsForTheWholeLease(), clock=clock, settings=settings)
+    ids = queue_in_order(clock, lambda n: queue(portal, to=f"medewerker{n}@example.nl"), 4)
+
+    assert portal.outbox.dispatch_due() == 0
+
+    # The late dispatcher wrote nothing: every message is the other one's, as it claimed it.
+    assert sorted(m.id for m in taken_over) == sorted(ids)
+    for message in taken_over:
+        assert status(portal, message.id) == message
+        assert (message.status, message.attempts) == (OutboxStatus.SENDING, 2)
 
 
 # Sealing again under a new key --------------------------------------------------------------

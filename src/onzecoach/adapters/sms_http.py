@@ -13,7 +13,9 @@ and the gateway's 2xx answer means it took the message. That is the shape most g
 offer, or that a few lines of glue in front of one can offer.
 
 Failures leave as ``SmsDeliveryError``, never as an httpx error, with ``permanent`` telling
-the caller whether sending the same message again can help. The adapter itself retries a
+the caller whether sending the same message again can help, and ``unreachable`` whether the
+gateway could not be reached or did not answer in time, so the next message would fare
+the same. The adapter itself retries a
 few times, briefly, when the gateway is busy or out of reach: a login code is sent while a
 person waits, and a blip (a load balancer's 502, a dropped connection) is better bridged
 in a second than by the outbox's next round minutes later.
@@ -207,7 +209,7 @@ class HttpSmsGateway:
         ``SmsDeliveryError``: ``permanent`` for a 3xx or 4xx answer other than 408 and 429
         (the gateway refuses this request and will refuse it again) and for a request httpx
         cannot make; not permanent when the gateway stays busy or out of reach after every
-        try.
+        try, and ``unreachable`` too when the last try found no connection or timed out.
         """
         if not _E164.fullmatch(to):
             # Not quoted: error messages stay free of phone numbers.
@@ -308,7 +310,10 @@ class HttpSmsGateway:
         Without an answer the fault lies between us and the gateway (timeouts, refused or
         broken connections, a failing proxy), and a later try may well work. A request
         that httpx cannot make at all (an unsupported scheme, a header it cannot send)
-        fails the same way every time.
+        fails the same way every time. No connection, or no answer in time, is also
+        ``unreachable``: every other message would wait just as long. A connection that
+        broke off is not: it cost no wait, and a gateway behind a load balancer often
+        takes the next request on a fresh connection.
         """
         where = self._where
         try:
@@ -320,6 +325,7 @@ class HttpSmsGateway:
                 scrub,
                 permanent=False,
                 attempt=attempt,
+                unreachable=True,
             ) from exc
         except httpx.ConnectError as exc:
             raise self._error(
@@ -327,6 +333,7 @@ class HttpSmsGateway:
                 scrub,
                 permanent=False,
                 attempt=attempt,
+                unreachable=True,
             ) from exc
         except httpx.RemoteProtocolError as exc:
             raise self._error(
@@ -351,13 +358,19 @@ class HttpSmsGateway:
             ) from exc
 
     def _error(
-        self, text: str, scrub: _Scrubber, *, permanent: bool, attempt: int
+        self,
+        text: str,
+        scrub: _Scrubber,
+        *,
+        permanent: bool,
+        attempt: int,
+        unreachable: bool = False,
     ) -> SmsDeliveryError:
         if not permanent and self.retries:
             text = f"{text} (try {attempt} of {self.retries + 1})"
         # Last, over the whole message: whatever httpx or the gateway put into it, no
         # secret, number or message text leaves in it.
-        return SmsDeliveryError(scrub(text), permanent=permanent)
+        return SmsDeliveryError(scrub(text), permanent=permanent, unreachable=unreachable)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ keeping an idle connection alive, noticing that the server dropped it and reconn
 That also makes one SmtpMailer safe to share between threads.
 
 Failures leave as ``MailDeliveryError``, never as an smtplib, ssl or socket error, with
-``permanent`` telling the outbox whether trying the same message again can help.
+``permanent`` telling the outbox whether trying the same message again can help, and
+``unreachable`` whether the next message would meet the same dead server.
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ class SmtpMailer:
 
         Raises ``MailDeliveryError``: ``permanent`` for a 5xx refusal or a server that lacks
         something the message or the login needs; not permanent for a 4xx answer, a server
-        that cannot be reached, does not answer in time, fails TLS or hangs up.
+        that cannot be reached, does not answer in time, fails TLS or hangs up. All of those
+        but TLS are also ``unreachable``: the next message would fare the same.
         """
         with self._translate_errors():
             client = self._connect()
@@ -183,7 +185,10 @@ class SmtpMailer:
 
         A 5xx reply is permanent and a 4xx reply is not (RFC 5321, section 4.2.1). Without
         any reply (network, TLS, timeout) the fault lies between us and the server, and
-        trying later may well work.
+        trying later may well work. Where there is no connection to speak over (none made,
+        none answering in time, one dropped) the error is ``unreachable`` as well: it says
+        nothing about this message, and every other message would wait just as long.
+        TLS failures are not: the server answered, and they cost no timeout.
         """
         where = self._address
         try:
@@ -211,7 +216,9 @@ class SmtpMailer:
             if isinstance(exc.__context__, TimeoutError):
                 raise self._timeout_error() from exc
             raise self._error(
-                f"SMTP server {where} closed the connection unexpectedly: {exc}", permanent=False
+                f"SMTP server {where} closed the connection unexpectedly: {exc}",
+                permanent=False,
+                unreachable=True,
             ) from exc
         except smtplib.SMTPException as exc:
             # Such as "No suitable authentication method found": only new settings help.
@@ -242,25 +249,29 @@ class SmtpMailer:
             raise self._timeout_error() from exc
         except ConnectionRefusedError as exc:
             raise self._error(
-                f"SMTP server {where} refused the connection (is it running?)", permanent=False
+                f"SMTP server {where} refused the connection (is it running?)",
+                permanent=False,
+                unreachable=True,
             ) from exc
         except OSError as exc:
             raise self._error(
                 f"SMTP server {where} could not be reached: {exc.strerror or exc}",
                 permanent=False,
+                unreachable=True,
             ) from exc
 
     def _timeout_error(self) -> MailDeliveryError:
         return self._error(
             f"SMTP server {self._address} did not answer within {self.timeout:g} s",
             permanent=False,
+            unreachable=True,
         )
 
-    def _error(self, text: str, *, permanent: bool) -> MailDeliveryError:
+    def _error(self, text: str, *, permanent: bool, unreachable: bool = False) -> MailDeliveryError:
         # A server may echo what it was sent; the password must not travel on in a log line.
         if self._password:
             text = text.replace(self._password, "***")
-        return MailDeliveryError(text, permanent=permanent)
+        return MailDeliveryError(text, permanent=permanent, unreachable=unreachable)
 
 
 def _reply(code: int, text: bytes | str) -> str:

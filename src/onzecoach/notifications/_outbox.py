@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
@@ -30,6 +31,15 @@ log = logging.getLogger("onzecoach.outbox")
 # A single dispatch_due call stops after this many rounds, so that a steady stream of new
 # messages cannot keep one caller busy for ever; the next call carries on.
 _MAX_ROUNDS = 100
+
+# What a channel's server is called in the error of a message left untried.
+_SERVER = {Channel.EMAIL: "mail server", Channel.SMS: "SMS gateway"}
+
+
+class _Outcome(NamedTuple):
+    sent: bool
+    # The error, when it said that the channel's server could not be reached.
+    unreachable: str | None = None
 
 
 class OutboxService:
@@ -61,6 +71,11 @@ class OutboxService:
         A failed message is tried again after a growing delay and, after
         ``Settings.outbox_max_attempts`` tries (or at once, for a permanent refusal), kept
         as dead with its last error. Only storage failures escape from here.
+
+        A mail server or SMS gateway that cannot be reached (an error with
+        ``unreachable``) is tried once per call: the other messages of that channel that
+        this call claims go back to pending untried, without spending a try, due again
+        after ``Settings.outbox_retry_base``. The other channel goes on sending.
         """
         if limit is not None and (
             not isinstance(limit, int) or isinstance(limit, bool) or limit < 0
@@ -68,6 +83,11 @@ class OutboxService:
             raise ValidationError.single("limit", "invalid", "Geef een aantal van 0 of meer.")
         sent = 0
         remaining = limit
+        # Channels found unreachable, with the error their untried messages record. Kept for
+        # the whole call, not one round: with a backlog larger than a batch, a dead server
+        # would otherwise cost a timeout per round, and the other channel's messages further
+        # down the queue would wait behind all of them.
+        down: dict[Channel, str] = {}
         for _ in range(_MAX_ROUNDS):
             batch = self._settings.outbox_batch_size
             if remaining is not None:
@@ -77,8 +97,22 @@ class OutboxService:
             claimed = self._claim(batch)
             if not claimed:
                 break
-            for message in claimed:
-                sent += self._deliver(message)
+            self._release([m for m in claimed if m.channel in down], down)
+            for index, message in enumerate(claimed):
+                if message.channel in down:
+                    continue  # released already
+                outcome = self._deliver(message)
+                sent += 1 if outcome.sent else 0
+                if outcome.unreachable is not None:
+                    # One timeout is enough to know; each further message would cost
+                    # another, and a batch of them could outlast the lease, after which
+                    # another dispatcher would send the ones that did go out again.
+                    down[message.channel] = (
+                        f"not tried: the {_SERVER[message.channel]} could not be reached "
+                        f"({outcome.unreachable})"
+                    )
+                    rest = [m for m in claimed[index + 1 :] if m.channel is message.channel]
+                    self._release(rest, down)
             if remaining is not None:
                 remaining -= len(claimed)
         return sent
@@ -161,16 +195,16 @@ class OutboxService:
             uow.commit()
         return claimed
 
-    def _deliver(self, message: OutboxMessage) -> int:
+    def _deliver(self, message: OutboxMessage) -> _Outcome:
         if message.locked_until is not None and self._clock.now() >= message.locked_until:
             # Slow sends ate this claim's lease: another dispatcher may own the message now.
             # Leave it to whoever claims it next rather than risk sending it twice.
-            return 0
-        permanent = False
+            return _Outcome(sent=False)
+        permanent = unreachable = False
         try:
             self._hand_over(message)
         except (MailDeliveryError, SmsDeliveryError) as exc:
-            error, permanent = exc.detail or str(exc), exc.permanent
+            error, permanent, unreachable = exc.detail or str(exc), exc.permanent, exc.unreachable
         except Exception as exc:
             # An adapter that breaks its contract must not stop the other messages.
             log.exception("outbox message %s: the adapter raised unexpectedly", message.id)
@@ -187,7 +221,7 @@ class OutboxService:
                 ),
                 message.locked_until,
             )
-            return 1
+            return _Outcome(sent=True)
 
         now = self._clock.now()
         if permanent or message.attempts >= self._settings.outbox_max_attempts:
@@ -212,7 +246,41 @@ class OutboxService:
                 last_error=error,
             )
         self._record(outcome, message.locked_until)
-        return 0
+        return _Outcome(sent=False, unreachable=error if unreachable else None)
+
+    def _release(self, messages: Sequence[OutboxMessage], down: Mapping[Channel, str]) -> None:
+        """Give claimed messages back untried: pending, their try not counted."""
+        if not messages:
+            return
+        # The wait after a first failure, not the failed message's own: these messages did
+        # not fail, and that one's tries may have been spent on refusals of its own (a
+        # greylisting server, say), which must not hold a whole batch back for an hour
+        # after one timeout. A long outage so costs a dispatcher one timeout per retry base,
+        # and the backlog goes out within one retry base of the server's return.
+        retry_at = self._clock.now() + self._settings.retry_delay(1)
+        lost = 0
+        with self._storage.unit_of_work() as uow:
+            for message in messages:
+                if message.locked_until is None:
+                    continue  # not claimed, so not ours to give back
+                untried = attrs.evolve(
+                    message,
+                    status=OutboxStatus.PENDING,
+                    attempts=message.attempts - 1,  # the claim counted a try that never was
+                    not_before=retry_at,
+                    locked_until=None,
+                    last_error=down[message.channel],
+                )
+                # finish, not save: after the lease another dispatcher may own the message,
+                # and its claim must not be undone.
+                if not uow.outbox.finish(untried, claimed_until=message.locked_until):
+                    lost += 1
+            uow.commit()
+        log.info(
+            "outbox: %d message(s) left untried until %s, %d claim(s) lost meanwhile: %s",
+            len(messages) - lost, retry_at.isoformat(), lost,
+            "; ".join(sorted({down[m.channel] for m in messages})),
+        )  # fmt: skip
 
     def _hand_over(self, message: OutboxMessage) -> None:
         if message.channel is Channel.EMAIL:
