@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Final
+import unicodedata
+from typing import Final, TypeGuard
 
 import email_validator
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
 from onzecoach.errors import FieldError
 
-__all__ = ["check_email"]
+__all__ = ["check_email", "is_printable"]
 
 EMAIL_MAX = 254
 
@@ -80,3 +81,23 @@ def _check_email_slow(field: str, value: object) -> str | FieldError:
     if len(result.normalized) > EMAIL_MAX:
         return FieldError(field, "too_long", _TOO_LONG)
     return result.normalized
+
+
+def is_printable(value: object, *, max_length: int) -> TypeGuard[str]:
+    """Whether ``value`` is text of at most ``max_length`` characters without control,
+    format, private-use or unassigned characters or lone surrogates (spaces pass).
+
+    What every free-text field must be before it reaches a database: a NUL fails
+    PostgreSQL's driver and a lone surrogate every UTF-8 encoder.
+    """
+    return (
+        isinstance(value, str)
+        and len(value) <= max_length
+        and (
+            value.isascii()
+            and value.isprintable()
+            or not any(
+                unicodedata.category(char)[0] == "C" and not char.isspace() for char in value
+            )
+        )
+    )

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
+from onzecoach.actors import SERVICE_DESK
 from onzecoach import Portal, SmsDeliveryError
 from onzecoach._version import __version__
 from onzecoach.adapters.memory import MemoryStorage
@@ -886,7 +887,7 @@ def queue_code(portal: Portal) -> OutboxMessage:
 
 
 def stored(portal: Portal, message_id: str) -> OutboxMessage:
-    [message] = [m for m in portal.outbox.messages() if m.id == message_id]
+    [message] = [m for m in portal.outbox.messages(SERVICE_DESK) if m.id == message_id]
     return message
 
 

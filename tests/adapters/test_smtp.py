@@ -24,6 +24,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from onzecoach.actors import SERVICE_DESK
 from onzecoach import MailDeliveryError, Portal
 from onzecoach.adapters.smtp import SmtpMailer
 from onzecoach.notifications import (
@@ -627,7 +628,7 @@ def queue(storage: Storage, clock: FrozenClock, *, to: str) -> OutboxMessage:
 
 
 def stored(portal: Portal, message_id: str) -> OutboxMessage:
-    [message] = [m for m in portal.outbox.messages() if m.id == message_id]
+    [message] = [m for m in portal.outbox.messages(SERVICE_DESK) if m.id == message_id]
     return message
 
 
@@ -688,10 +689,10 @@ def test_the_outbox_keeps_a_mail_through_an_outage_and_sends_it_once(
     assert stored(portal, second.id).status is OutboxStatus.DEAD
 
     # Nothing is lost.
-    assert {m.id for m in portal.outbox.messages()} == {first.id, second.id}
+    assert {m.id for m in portal.outbox.messages(SERVICE_DESK)} == {first.id, second.id}
 
     # Requeued, with the server back: it goes out exactly once.
-    portal.outbox.requeue(second.id)
+    portal.outbox.requeue(SERVICE_DESK, second.id)
     back = start_server(port=server.port)
     assert portal.outbox.dispatch_due() == 1
     assert portal.outbox.dispatch_due() == 0

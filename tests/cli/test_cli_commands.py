@@ -241,7 +241,7 @@ def test_user_invite_queues_the_mail_and_prints_the_user_id(portal: Portal, env:
     assert result.exit_code == EXIT_OK, result.output
     [user] = portal.admin.users(SERVICE_DESK, employer.id)
     assert result.stdout.strip() == user.id
-    [queued] = portal.outbox.messages(kind=None)
+    [queued] = portal.outbox.messages(SERVICE_DESK, kind=None)
     assert queued.status is OutboxStatus.PENDING
     desk = run(
         env, "user", "invite", "--service-desk", "--email", "sd@onzecoach.nl", "--username", "sd1"
@@ -361,7 +361,7 @@ def test_outbox_run_once_sends_what_is_due_and_exits_0(portal: Portal, env: Env)
     assert result.exit_code == EXIT_OK, result.output
     assert "hr@voorbeeld.nl" in result.stdout
     assert "Sent 1" in result.stderr
-    [message] = portal.outbox.messages()
+    [message] = portal.outbox.messages(SERVICE_DESK)
     assert message.status is OutboxStatus.SENT
 
 

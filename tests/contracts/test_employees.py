@@ -145,7 +145,7 @@ def test_a_resend_before_the_delay_replaces_the_waiting_invitation(
     # The first invitation, with its dead link, never goes out.
     assert portal.outbox.dispatch_due() == 0
     assert len(mailer.sent) == 1
-    statuses = sorted(m.status.value for m in portal.outbox.messages())
+    statuses = sorted(m.status.value for m in portal.outbox.messages(SERVICE_DESK))
     assert statuses == ["sent", "suppressed"]
 
 
@@ -449,7 +449,7 @@ def test_a_failing_outbox_write_leaves_no_trajectory_and_no_message(
     with pytest.raises(StorageError):
         broken.trajectories.start(hr, employee.id, type_code="ONC-IND-4", start_date=today(healthy))
     assert healthy.employees.dossier(hr, employee.id).trajectories == ()
-    assert healthy.outbox.messages() == []
+    assert healthy.outbox.messages(SERVICE_DESK) == []
     healthy.trajectories.start(hr, employee.id, type_code="ONC-IND-4", start_date=today(healthy))
 
 

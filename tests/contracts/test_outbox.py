@@ -12,6 +12,7 @@ from email.message import EmailMessage
 import attrs
 import pytest
 
+from onzecoach.actors import SERVICE_DESK
 from onzecoach import MailDeliveryError, NotFound, Portal, Settings, SmsDeliveryError
 from onzecoach.crypto import ResealReport
 from onzecoach.notifications import MailContent, OutboxMessage, OutboxStatus, new_email, new_sms
@@ -59,7 +60,7 @@ def test_a_message_of_a_rolled_back_transaction_is_never_sent(
     clock.advance(timedelta(days=30))
     assert portal.outbox.dispatch_due() == 0
     assert mailer.sent == []
-    assert portal.outbox.messages() == []
+    assert portal.outbox.messages(SERVICE_DESK) == []
 
 
 def test_a_committed_message_is_sent_once(
@@ -112,12 +113,12 @@ def test_failures_back_off_then_the_message_is_kept_as_dead(
     assert waits[0] < waits[-1]
     dead = status(portal, message_id)
     assert dead.status is OutboxStatus.DEAD
-    assert portal.outbox.messages(status=OutboxStatus.DEAD) == [dead]
+    assert portal.outbox.messages(SERVICE_DESK, status=OutboxStatus.DEAD) == [dead.view()]
 
     mailer.fail_with = None
     clock.advance(timedelta(days=7))
     assert portal.outbox.dispatch_due() == 0  # dead stays dead until requeued
-    portal.outbox.requeue(message_id)
+    portal.outbox.requeue(SERVICE_DESK, message_id)
     assert portal.outbox.dispatch_due() == 1
     assert len(mailer.sent) == 1
 
@@ -170,9 +171,9 @@ def test_a_dispatcher_that_died_mid_send_is_taken_over_after_its_lease(
 def test_requeue_only_takes_dead_messages(portal: Portal) -> None:
     message_id = queue(portal)
     with pytest.raises(NotFound):
-        portal.outbox.requeue(message_id)
+        portal.outbox.requeue(SERVICE_DESK, message_id)
     with pytest.raises(NotFound):
-        portal.outbox.requeue("0" * 32)
+        portal.outbox.requeue(SERVICE_DESK, "0" * 32)
 
 
 class SlowMailer(RecordingMailer):
@@ -519,8 +520,8 @@ def test_reseal_moves_unsent_bodies_to_the_new_key_so_the_old_can_go(
     before = {message_id: status(portal, message_id) for message_id in (pending, sent, dead)}
 
     both = rotated(portal, mailer, portal.settings.secret_key)
-    assert both.outbox.reseal() == ResealReport(resealed=2, unreadable=0)
-    assert both.outbox.reseal() == ResealReport(resealed=0, unreadable=0)
+    assert both.outbox.reseal(SERVICE_DESK) == ResealReport(resealed=2, unreadable=0)
+    assert both.outbox.reseal(SERVICE_DESK) == ResealReport(resealed=0, unreadable=0)
     after = {message_id: status(portal, message_id) for message_id in before}
     assert after[sent] == before[sent]  # sent bodies are left alone
     for message_id in (pending, dead):
@@ -531,7 +532,7 @@ def test_reseal_moves_unsent_bodies_to_the_new_key_so_the_old_can_go(
         assert after[message_id].text != before[message_id].text
 
     only_new = rotated(portal, mailer)
-    only_new.outbox.requeue(dead)
+    only_new.outbox.requeue(SERVICE_DESK, dead)
     clock.advance(timedelta(hours=1))
     assert only_new.outbox.dispatch_due() == 2
     assert sorted(m["To"] for m in mailer.sent[-2:]) == ["dead@example.nl", "later@example.nl"]
@@ -542,7 +543,7 @@ def test_bodies_no_configured_key_opens_are_counted_and_left(portal: Portal) -> 
     message_id = queue(portal)
     before = status(portal, message_id)
     elsewhere = rotated(portal, RecordingMailer())  # the key that sealed it is gone
-    assert elsewhere.outbox.reseal() == ResealReport(resealed=0, unreadable=1)
+    assert elsewhere.outbox.reseal(SERVICE_DESK) == ResealReport(resealed=0, unreadable=1)
     assert status(portal, message_id) == before
 
 

@@ -182,7 +182,7 @@ def test_bad_arguments_are_onzecoach_errors(
         with pytest.raises(ValidationError):
             portal.employees.update(hr, employee.id, bad)  # type: ignore[arg-type]
     with pytest.raises(NotFound):
-        portal.outbox.requeue([1])  # type: ignore[arg-type]
+        portal.outbox.requeue(SERVICE_DESK, [1])  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         portal.outbox.dispatch_due(limit="x")  # type: ignore[arg-type]
     with pytest.raises(ValidationError):

@@ -15,7 +15,13 @@ from onzecoach.notifications._mail import (
     new_sms,
     outbox_context,
 )
-from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus, SmsMessage
+from onzecoach.notifications._model import (
+    Channel,
+    OutboxMessage,
+    OutboxStatus,
+    QueuedMessage,
+    SmsMessage,
+)
 from onzecoach.notifications._outbox import OutboxService
 from onzecoach.notifications._ports import (
     Mailer,
@@ -38,6 +44,7 @@ __all__ = [
     "OutboxService",
     "OutboxStatus",
     "OutboxUnitOfWork",
+    "QueuedMessage",
     "SmsMessage",
     "SmsSender",
     "compose_email",

@@ -7,7 +7,7 @@ import attrs
 
 from onzecoach.clock import optional_utc, utc
 
-__all__ = ["Channel", "OutboxMessage", "OutboxStatus", "SmsMessage"]
+__all__ = ["Channel", "OutboxMessage", "OutboxStatus", "QueuedMessage", "SmsMessage"]
 
 
 class Channel(enum.StrEnum):
@@ -58,6 +58,43 @@ class OutboxMessage:
     locked_until: datetime | None = attrs.field(default=None, converter=optional_utc)
     sent_at: datetime | None = attrs.field(default=None, converter=optional_utc)
     last_error: str | None = None
+
+    def view(self) -> QueuedMessage:
+        return QueuedMessage(
+            id=self.id,
+            channel=self.channel,
+            recipient=self.recipient,
+            subject=self.subject,
+            kind=self.kind,
+            reference=self.reference,
+            employer_id=self.employer_id,
+            status=self.status,
+            attempts=self.attempts,
+            created_at=self.created_at,
+            not_before=self.not_before,
+            sent_at=self.sent_at,
+            last_error=self.last_error,
+        )
+
+
+@attrs.frozen
+class QueuedMessage:
+    """An outbox message as the service desk sees it: where it goes and how it fares,
+    never its body (which may carry a one-time link)."""
+
+    id: str
+    channel: Channel
+    recipient: str
+    subject: str
+    kind: str
+    reference: str | None
+    employer_id: str | None
+    status: OutboxStatus
+    attempts: int
+    created_at: datetime
+    not_before: datetime
+    sent_at: datetime | None
+    last_error: str | None
 
 
 @attrs.frozen

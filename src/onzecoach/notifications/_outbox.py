@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
+from onzecoach.access import require_service_desk
 from onzecoach.crypto import ResealReport
+from onzecoach.ids import is_id
 from onzecoach.errors import (
     DecryptionFailed,
     MailDeliveryError,
@@ -16,9 +18,11 @@ from onzecoach.errors import (
     ValidationError,
 )
 from onzecoach.notifications._mail import compose_email, outbox_context
-from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus
+from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus, QueuedMessage
+from onzecoach.validation import is_printable
 
 if TYPE_CHECKING:
+    from onzecoach.actors import Actor
     from onzecoach.clock import Clock
     from onzecoach.events import Transactions
     from onzecoach.notifications._ports import Mailer, OutboxUnitOfWork, SmsSender
@@ -119,20 +123,33 @@ class OutboxService:
 
     def messages(
         self,
+        actor: Actor,
         *,
         status: OutboxStatus | None = None,
         kind: str | None = None,
         reference: str | None = None,
         limit: int = 100,
-    ) -> list[OutboxMessage]:
-        """Outbox messages, newest first, for operators and screens ("was it sent?")."""
-        with self._storage.unit_of_work() as uow:
-            return uow.outbox.list(status=status, kind=kind, reference=reference, limit=limit)
+    ) -> list[QueuedMessage]:
+        """Outbox messages, newest first, for the service desk ("was it sent?").
 
-    def requeue(self, message_id: str) -> None:
-        """Give a dead message a fresh set of tries, due now."""
+        Their bodies stay sealed in the outbox: a message may carry a one-time link.
+        """
+        require_service_desk(actor)
+        chosen = None if status is None else _status(status)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 1000:
+            raise ValidationError.single("limit", "out_of_range", "Toon 1 tot 1000 berichten.")
+        for name, value in (("kind", kind), ("reference", reference)):
+            if value is not None and not is_printable(value, max_length=200):
+                raise ValidationError.single(name, "invalid", "Ongeldige tekst.")
         with self._storage.unit_of_work() as uow:
-            message = uow.outbox.get(message_id) if isinstance(message_id, str) else None
+            found = uow.outbox.list(status=chosen, kind=kind, reference=reference, limit=limit)
+        return [message.view() for message in found]
+
+    def requeue(self, actor: Actor, message_id: str) -> None:
+        """Give a dead message a fresh set of tries, due now (the service desk's call)."""
+        require_service_desk(actor)
+        with self._storage.unit_of_work() as uow:
+            message = uow.outbox.get(message_id) if is_id(message_id) else None
             if message is None or message.status is not OutboxStatus.DEAD:
                 raise NotFound("outbox.dead_message_not_found")
             uow.outbox.save(
@@ -146,7 +163,7 @@ class OutboxService:
             )
             uow.commit()
 
-    def reseal(self, *, batch_size: int = 500) -> ResealReport:
+    def reseal(self, actor: Actor, *, batch_size: int = 500) -> ResealReport:
         """Seal the bodies of every message not sent yet (pending, sending or dead) that
         an old key sealed again under the current ``Settings.secret_key``.
 
@@ -155,6 +172,7 @@ class OutboxService:
         counted as ``unreadable``. Each batch is its own transaction; a message that
         changed meanwhile is left for the next run.
         """
+        require_service_desk(actor)
         sealer = self._settings.sealer
         resealed = unreadable = 0
         after: str | None = None
@@ -300,3 +318,10 @@ class OutboxService:
                 log.warning("outbox message %s: claim lost, outcome not recorded", message.id)
                 return
             uow.commit()
+
+
+def _status(value: object) -> OutboxStatus:
+    try:
+        return OutboxStatus(str(value))
+    except ValueError:
+        raise ValidationError.single("status", "invalid", "Onbekende status.") from None
