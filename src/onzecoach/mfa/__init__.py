@@ -2,24 +2,33 @@
 
 from onzecoach.crypto import ResealReport
 from onzecoach.mfa._auth import AuthService
+from onzecoach.mfa._codes import MODHEX, is_yubikey_otp
 from onzecoach.mfa._model import (
     BackupCode,
     Factor,
     FactorKind,
     LoginChallenge,
+    LoginChallengeRecord,
     Method,
+    SmsCode,
+    ThrottleState,
     TotpSetup,
 )
 from onzecoach.mfa._service import MfaService
 
 __all__ = [
+    "MODHEX",
     "AuthService",
     "BackupCode",
     "Factor",
     "FactorKind",
     "LoginChallenge",
+    "LoginChallengeRecord",
     "Method",
     "MfaService",
     "ResealReport",
+    "SmsCode",
+    "ThrottleState",
     "TotpSetup",
+    "is_yubikey_otp",
 ]

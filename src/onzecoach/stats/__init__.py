@@ -2,6 +2,7 @@
 
 from onzecoach.stats._export import dashboard_csv, dashboard_xlsx
 from onzecoach.stats._model import (
+    COUNTER_FIELDS,
     NO_DEPARTMENT,
     Counters,
     Dashboard,
@@ -15,6 +16,7 @@ from onzecoach.stats._rollup import Contribution, Rollups, contribution
 from onzecoach.stats._service import SORTS, StatsService
 
 __all__ = [
+    "COUNTER_FIELDS",
     "NO_DEPARTMENT",
     "SORTS",
     "Contribution",

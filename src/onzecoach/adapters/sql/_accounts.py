@@ -7,13 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
-from onzecoach.accounts._model import (
-    OneTimeToken,
-    SessionRecord,
-    TokenPurpose,
-    User,
-    username_key,
-)
+from onzecoach.accounts import OneTimeToken, SessionRecord, TokenPurpose, User, username_key
 from onzecoach.errors import NotFound
 
 from . import _tables as t

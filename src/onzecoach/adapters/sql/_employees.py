@@ -11,13 +11,10 @@ import sqlalchemy.exc as sa_exc
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import CursorResult, Row
 
-from onzecoach.employees._model import Employee
+from onzecoach.employees import Employee
 from onzecoach.errors import Conflict, NotFound
-from onzecoach.tasks._model import Task, TaskStatus
-from onzecoach.trajectories._model import (
-    Appointment,
-    Trajectory,
-)
+from onzecoach.tasks import Task, TaskStatus
+from onzecoach.trajectories import Appointment, Trajectory
 
 from . import _tables as t
 from ._errors import translate_errors

@@ -11,13 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
 from onzecoach.errors import NotFound
-from onzecoach.mfa._model import (
-    BackupCode,
-    Factor,
-    LoginChallengeRecord,
-    SmsCode,
-    ThrottleState,
-)
+from onzecoach.mfa import BackupCode, Factor, LoginChallengeRecord, SmsCode, ThrottleState
 
 from . import _tables as t
 from ._errors import translate_errors

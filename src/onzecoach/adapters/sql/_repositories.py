@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, CursorResult, Row
 
 from onzecoach.audit import AuditEntry
-from onzecoach.employers._model import Department, Employer, name_key
+from onzecoach.employers import Department, Employer, name_key
 from onzecoach.errors import NotFound
-from onzecoach.notifications._model import OutboxMessage, OutboxStatus
+from onzecoach.notifications import OutboxMessage, OutboxStatus
 
 from . import _tables as t
 from ._errors import translate_errors

@@ -17,7 +17,7 @@ from typing import Any, Final, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from onzecoach.stats._model import COUNTER_FIELDS, Counters, Level, StatsCell, StatsScope, ThemeCell
+from onzecoach.stats import COUNTER_FIELDS, Counters, Level, StatsCell, StatsScope, ThemeCell
 
 from . import _tables as t
 from ._errors import translate_errors
