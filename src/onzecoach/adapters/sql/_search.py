@@ -22,8 +22,7 @@ from onzecoach.employees import Employee
 from onzecoach.search import SEPARATOR, name_tokens, sort_key
 
 from . import _tables as t
-from ._errors import translate_errors
-from ._repositories import Repository
+from ._base import Repository, translate_errors
 
 __all__ = ["SqlSearchIndex"]
 

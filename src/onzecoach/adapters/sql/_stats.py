@@ -20,8 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from onzecoach.stats import COUNTER_FIELDS, Counters, Level, StatsCell, StatsScope, ThemeCell
 
 from . import _tables as t
-from ._errors import translate_errors
-from ._repositories import Repository
+from ._base import Repository, translate_errors
 
 __all__ = ["SqlStats"]
 

@@ -15,36 +15,19 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
-from onzecoach.adapters.sql._accounts import (
-    SqlPasswordHistory,
-    SqlRateLimits,
-    SqlSessions,
-    SqlTokens,
-    SqlUsers,
-)
-from onzecoach.adapters.sql._employees import (
-    SqlAppointments,
-    SqlEmployees,
-    SqlTasks,
-    SqlTrajectories,
-)
-from onzecoach.adapters.sql._errors import translate_errors
-from onzecoach.adapters.sql._mfa import (
-    SqlBackupCodes,
-    SqlChallenges,
-    SqlFactors,
-    SqlSmsCodes,
-    SqlThrottles,
-)
-from onzecoach.adapters.sql._repositories import (
-    SqlAudit,
-    SqlDepartments,
-    SqlEmployers,
-    SqlOutbox,
-)
+from onzecoach.adapters.sql._accounts import SqlPasswordHistory, SqlSessions, SqlTokens, SqlUsers
+from onzecoach.adapters.sql._audit import SqlAudit
+from onzecoach.adapters.sql._base import translate_errors
+from onzecoach.adapters.sql._employees import SqlEmployees
+from onzecoach.adapters.sql._employers import SqlDepartments, SqlEmployers
+from onzecoach.adapters.sql._mfa import SqlBackupCodes, SqlChallenges, SqlFactors, SqlSmsCodes
+from onzecoach.adapters.sql._outbox import SqlOutbox
 from onzecoach.adapters.sql._search import SqlSearchIndex
 from onzecoach.adapters.sql._stats import SqlStats
 from onzecoach.adapters.sql._tables import VERSION_TABLE
+from onzecoach.adapters.sql._tasks import SqlTasks
+from onzecoach.adapters.sql._throttling import SqlRateLimits, SqlThrottles
+from onzecoach.adapters.sql._trajectories import SqlAppointments, SqlTrajectories
 from onzecoach.errors import StorageError
 
 __all__ = ["SqlStorage", "SqlUnitOfWork"]
