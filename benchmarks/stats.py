@@ -61,7 +61,7 @@ from onzecoach.actors import SERVICE_DESK, Actor, Role
 from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
-from onzecoach.adapters.sql._rows import fields_except, row_values
+from onzecoach.adapters.sql._base import fields_except, row_values
 from onzecoach.employees import Employee, EmployeeDetails, Gender
 from onzecoach.employers import Department, Employer
 from onzecoach.employers._model import name_key

@@ -94,8 +94,7 @@ def is_printable(value: object, *, max_length: int) -> TypeGuard[str]:
         isinstance(value, str)
         and len(value) <= max_length
         and (
-            value.isascii()
-            and value.isprintable()
+            (value.isascii() and value.isprintable())
             or not any(
                 unicodedata.category(char)[0] == "C" and not char.isspace() for char in value
             )

@@ -17,7 +17,7 @@ from onzecoach import Portal, StorageError
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
-from onzecoach.adapters.sql._rows import fields_except, row_values
+from onzecoach.adapters.sql._base import fields_except, row_values
 from onzecoach.adapters.sql._tables import VERSION_TABLE, metadata
 from onzecoach.employers._model import Department, Employer
 from onzecoach.ids import new_id

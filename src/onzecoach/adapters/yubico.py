@@ -31,8 +31,8 @@ from typing import Final, NamedTuple, Self
 import httpx
 
 from onzecoach.errors import VerificationFailed, YubikeyServiceError
-from onzecoach.mfa._codes import MODHEX
-from onzecoach.mfa._codes import is_yubikey_otp as is_otp
+from onzecoach.mfa import MODHEX
+from onzecoach.mfa import is_yubikey_otp as is_otp
 
 __all__ = ["MODHEX", "YUBICLOUD_URL", "YubiCloudVerifier", "is_otp", "public_id"]
 

@@ -9,7 +9,6 @@ import attrs
 
 from onzecoach.access import require_service_desk
 from onzecoach.crypto import ResealReport
-from onzecoach.ids import is_id
 from onzecoach.errors import (
     DecryptionFailed,
     MailDeliveryError,
@@ -17,6 +16,7 @@ from onzecoach.errors import (
     SmsDeliveryError,
     ValidationError,
 )
+from onzecoach.ids import is_id
 from onzecoach.notifications._mail import compose_email, outbox_context
 from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus, QueuedMessage
 from onzecoach.validation import is_printable

@@ -10,6 +10,7 @@ from onzecoach.stats._labels import (
     SortOption,
 )
 from onzecoach.stats._model import (
+    COUNTER_FIELDS,
     NO_DEPARTMENT,
     Counters,
     Dashboard,
@@ -25,6 +26,7 @@ from onzecoach.stats._rollup import Contribution, Rollups, contribution
 from onzecoach.stats._service import SORTS, ExportFormat, Sort, StatsService
 
 __all__ = [
+    "COUNTER_FIELDS",
     "DEFAULT_SORT",
     "FIGURES",
     "NO_DEPARTMENT",

@@ -1,26 +1,20 @@
+"""Users, their one-time tokens, password history and sessions."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
-from onzecoach.accounts._model import (
-    OneTimeToken,
-    SessionRecord,
-    TokenPurpose,
-    User,
-    username_key,
-)
+from onzecoach.accounts import OneTimeToken, SessionRecord, TokenPurpose, User, username_key
 from onzecoach.errors import NotFound
 
 from . import _tables as t
-from ._repositories import Repository
-from ._rows import structure_row
+from ._base import Repository, structure_row
 
-__all__ = ["SqlPasswordHistory", "SqlRateLimits", "SqlSessions", "SqlTokens", "SqlUsers"]
+__all__ = ["SqlPasswordHistory", "SqlSessions", "SqlTokens", "SqlUsers"]
 
 
 def _user(row: Row[Any]) -> User:
@@ -238,31 +232,3 @@ class SqlSessions(Repository):
     def end_all(self, user_id: str, *, at: datetime) -> int:
         result = self._execute(_END_ALL, "ending sessions", {"_user_id": user_id, "at": at})
         return result.rowcount
-
-
-class SqlRateLimits(Repository):
-    def hit(self, key: str, *, now: datetime, window: timedelta) -> int:
-        c = t.rate_limits.c
-        insert = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(
-            t.rate_limits
-        )
-        expired = c.window_start <= sa.bindparam("cutoff", now - window, type_=t.UtcDateTime())
-        statement = insert.values(key=key, window_start=now, count=1).on_conflict_do_update(
-            index_elements=[c.key],
-            set_={
-                "window_start": sa.case(
-                    (expired, insert.excluded.window_start), else_=c.window_start
-                ),
-                "count": sa.case((expired, 1), else_=c.count + 1),
-            },
-        )
-        count = self._execute(statement.returning(c.count), "counting a rate limit").scalar_one()
-        return int(count)
-
-    def peek(self, key: str, *, now: datetime, window: timedelta) -> int:
-        c = t.rate_limits.c
-        count = self._execute(
-            sa.select(c.count).where(c.key == key, c.window_start > now - window),
-            "reading a rate limit",
-        ).scalar_one_or_none()
-        return 0 if count is None else int(count)

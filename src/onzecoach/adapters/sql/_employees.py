@@ -1,88 +1,30 @@
-"""Employees, their trajectories and appointments, and the employers' tasks."""
+"""Employees."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import CursorResult, Row
+from sqlalchemy.engine import Row
 
-from onzecoach.employees._model import Employee
+from onzecoach.employees import Employee
 from onzecoach.errors import Conflict, NotFound
-from onzecoach.tasks._model import Task, TaskStatus
-from onzecoach.trajectories._model import (
-    Appointment,
-    Trajectory,
-)
 
 from . import _tables as t
-from ._errors import translate_errors
-from ._repositories import Repository
-from ._rows import fields_except, row_values, structure_row
+from ._base import (
+    GuardedRepository,
+    broken_unique,
+    fields_except,
+    row_values,
+    structure_row,
+    translate_errors,
+)
 
-__all__ = ["SqlAppointments", "SqlEmployees", "SqlTasks", "SqlTrajectories"]
-
-
-def _unique_keys(table: sa.Table) -> dict[tuple[str, ...], str]:
-    """The columns of each unique constraint and unique index of ``table``, to its name."""
-    keys = {
-        tuple(column.name for column in constraint.columns): str(constraint.name)
-        for constraint in table.constraints
-        if isinstance(constraint, sa.PrimaryKeyConstraint | sa.UniqueConstraint)
-    }
-    keys.update(
-        (tuple(column.name for column in index.columns), str(index.name))
-        for index in table.indexes
-        if index.unique
-    )
-    return keys
-
-
-_UNIQUE_KEYS = {table.name: _unique_keys(table) for table in (t.employees, t.trajectories)}
-_SQLITE_UNIQUE = "UNIQUE constraint failed: "
-
-
-def _broken_unique(table: sa.Table, error: sa_exc.IntegrityError) -> str | None:
-    """The name of the unique constraint or index of ``table`` that a write broke, if any."""
-    origin = error.orig
-    diagnosis = getattr(origin, "diag", None)  # psycopg names the constraint
-    if diagnosis is not None:
-        return None if getattr(origin, "sqlstate", None) != "23505" else diagnosis.constraint_name
-    # SQLite names its columns instead: "UNIQUE constraint failed: table.a, table.b".
-    message = str(origin)
-    if not message.startswith(_SQLITE_UNIQUE):
-        return None
-    columns = message.removeprefix(_SQLITE_UNIQUE).split(", ")
-    key = tuple(column.removeprefix(f"{table.name}.") for column in columns)
-    return _UNIQUE_KEYS[table.name].get(key)
-
-
-class _GuardedRepository(Repository):
-    def _write(
-        self,
-        statement: sa.Executable,
-        action: str,
-        parameters: dict[str, Any] | list[dict[str, Any]],
-        *,
-        table: sa.Table,
-        conflicts: Mapping[str, str],
-    ) -> CursorResult[Any]:
-        """Execute a write; a broken unique rule named in ``conflicts`` raises its message."""
-        with translate_errors(action):
-            try:
-                return self._connection.execute(statement, parameters)
-            except sa_exc.IntegrityError as exc:
-                message = conflicts.get(_broken_unique(table, exc) or "")
-                if message is None:
-                    raise
-                raise Conflict(message) from exc
-
-
-# Employees ---------------------------------------------------------------------------
+__all__ = ["SqlEmployees"]
 
 _EMPLOYEE_EXISTS = "Deze werknemer bestaat al."
 _EMPLOYEE_NUMBER = "uq_onzecoach_employees_employer_id_employee_number"
@@ -173,7 +115,7 @@ def _employees_by_name(collation: str | None) -> sa.Select[Any]:
 _EMPLOYEES_BY_NAME = {"postgresql": _employees_by_name("C"), "sqlite": _employees_by_name(None)}
 
 
-class SqlEmployees(_GuardedRepository):
+class SqlEmployees(GuardedRepository):
     def add(self, employee: Employee) -> None:
         # Complain in the memory adapter's order, whichever rule the database checks first;
         # the unique constraints below still decide between concurrent transactions.
@@ -213,7 +155,7 @@ class SqlEmployees(_GuardedRepository):
                     t.employees, _EMPLOYEE_COLUMNS, [_employee_row(e) for e in employees]
                 )
             except sa_exc.IntegrityError as exc:
-                broken = _broken_unique(t.employees, exc)
+                broken = broken_unique(t.employees, exc)
                 if broken is None:
                     raise
                 exists = broken == "pk_onzecoach_employees"
@@ -301,285 +243,3 @@ class SqlEmployees(_GuardedRepository):
 
 def _number_taken(employee: Employee) -> str:
     return f"Personeelsnummer {employee.employee_number!r} is al in gebruik bij deze werkgever."
-
-
-# Trajectories ------------------------------------------------------------------------
-
-_TRAJECTORY_EXISTS = "Dit traject bestaat al."
-_TRAJECTORY_NUMBER_TAKEN = "Dit trajectnummer bestaat al voor deze werknemer."
-_ALREADY_OPEN = "Deze werknemer heeft al een lopend traject."
-_TRAJECTORY_CONFLICTS = {
-    "uq_onzecoach_trajectories_employee_id_number": _TRAJECTORY_NUMBER_TAKEN,
-    "ix_onzecoach_trajectories_open": _ALREADY_OPEN,
-    # The memory adapter does not check this one: a 256-bit hash repeats only by mistake.
-    "uq_onzecoach_trajectories_booking_token_hash": "Deze boekingslink bestaat al.",
-}
-_TRAJECTORY_STATE = fields_except(Trajectory, "id")
-
-
-def _trajectory(row: Row[Any]) -> Trajectory:
-    return structure_row(row, Trajectory)
-
-
-_TRAJECTORY_CLASHES = sa.select(
-    t.trajectories.c.id, t.trajectories.c.number, t.trajectories.c.closed_at
-).where(
-    sa.or_(
-        t.trajectories.c.id == sa.bindparam("_id"),
-        sa.and_(
-            t.trajectories.c.employee_id == sa.bindparam("_employee_id"),
-            sa.or_(
-                t.trajectories.c.number == sa.bindparam("_number"),
-                t.trajectories.c.closed_at.is_(None),
-            ),
-        ),
-    )
-)
-_GET_TRAJECTORY = t.trajectories.select().where(t.trajectories.c.id == sa.bindparam("_id"))
-# PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores it; BEGIN IMMEDIATE already serialises.
-_LOCK_TRAJECTORY = _GET_TRAJECTORY.with_for_update()
-_SAVE_TRAJECTORY = (
-    t.trajectories.update()
-    .where(t.trajectories.c.id == sa.bindparam("_id"))
-    .values({name: sa.bindparam(name) for name in _TRAJECTORY_STATE})
-)
-_TRAJECTORIES_OF_EMPLOYEE = (
-    t.trajectories.select()
-    .where(t.trajectories.c.employee_id == sa.bindparam("_employee_id"))
-    .order_by(t.trajectories.c.number.desc())
-)
-_TRAJECTORIES_OF_EMPLOYER = t.trajectories.select().where(
-    t.trajectories.c.employer_id == sa.bindparam("_employer_id")
-)
-_OPEN_TRAJECTORY = t.trajectories.select().where(
-    t.trajectories.c.employee_id == sa.bindparam("_employee_id"),
-    t.trajectories.c.closed_at.is_(None),
-)
-
-
-class SqlTrajectories(_GuardedRepository):
-    def add(self, trajectory: Trajectory) -> None:
-        # As for employees: the memory adapter's order of complaints, the database's word.
-        clashes = self._execute(
-            _TRAJECTORY_CLASHES,
-            "adding a trajectory",
-            {
-                "_id": trajectory.id,
-                "_employee_id": trajectory.employee_id,
-                "_number": trajectory.number,
-            },
-        ).all()
-        if any(row.id == trajectory.id for row in clashes):
-            raise Conflict(_TRAJECTORY_EXISTS)
-        if any(row.number == trajectory.number for row in clashes):
-            raise Conflict(_TRAJECTORY_NUMBER_TAKEN)
-        if trajectory.is_open and any(row.closed_at is None for row in clashes):
-            raise Conflict(_ALREADY_OPEN)
-        self._write(
-            t.trajectories.insert(),
-            "adding a trajectory",
-            {"id": trajectory.id, **self._state(trajectory)},
-            table=t.trajectories,
-            conflicts={"pk_onzecoach_trajectories": _TRAJECTORY_EXISTS, **_TRAJECTORY_CONFLICTS},
-        )
-
-    def get(self, trajectory_id: str, *, for_update: bool = False) -> Trajectory | None:
-        row = self._execute(
-            _LOCK_TRAJECTORY if for_update else _GET_TRAJECTORY,
-            "reading a trajectory",
-            {"_id": trajectory_id},
-        ).one_or_none()
-        return None if row is None else _trajectory(row)
-
-    def save(self, trajectory: Trajectory) -> None:
-        result = self._write(
-            _SAVE_TRAJECTORY,
-            "updating a trajectory",
-            {"_id": trajectory.id, **self._state(trajectory)},
-            table=t.trajectories,
-            conflicts=_TRAJECTORY_CONFLICTS,
-        )
-        if result.rowcount != 1:
-            raise NotFound("Traject niet gevonden.")
-
-    def for_employee(self, employee_id: str) -> list[Trajectory]:
-        rows = self._execute(
-            _TRAJECTORIES_OF_EMPLOYEE, "listing trajectories", {"_employee_id": employee_id}
-        )
-        return [_trajectory(row) for row in rows]
-
-    def open_for_employee(self, employee_id: str) -> Trajectory | None:
-        row = self._execute(
-            _OPEN_TRAJECTORY, "reading the open trajectory", {"_employee_id": employee_id}
-        ).one_or_none()
-        return None if row is None else _trajectory(row)
-
-    def for_employer(self, employer_id: str) -> list[Trajectory]:
-        rows = self._execute(
-            _TRAJECTORIES_OF_EMPLOYER, "listing trajectories", {"_employer_id": employer_id}
-        )
-        return [_trajectory(row) for row in rows]
-
-    @staticmethod
-    def _state(trajectory: Trajectory) -> dict[str, Any]:
-        return row_values(trajectory, _TRAJECTORY_STATE)
-
-
-# Appointments ------------------------------------------------------------------------
-
-_APPOINTMENT_STATE = fields_except(Appointment, "id", "employer_id", "external_id")
-
-
-def _appointment(row: Row[Any]) -> Appointment:
-    return structure_row(row, Appointment)
-
-
-_BY_EXTERNAL_ID = t.appointments.select().where(
-    t.appointments.c.employer_id == sa.bindparam("_employer_id"),
-    t.appointments.c.external_id == sa.bindparam("_external_id"),
-)
-# The key (employer, external id) is part of the condition: an appointment keeps it.
-_SAVE_APPOINTMENT = (
-    t.appointments.update()
-    .where(
-        t.appointments.c.id == sa.bindparam("_id"),
-        t.appointments.c.employer_id == sa.bindparam("_employer_id"),
-        t.appointments.c.external_id == sa.bindparam("_external_id"),
-    )
-    .values({name: sa.bindparam(name) for name in _APPOINTMENT_STATE})
-)
-_APPOINTMENT_EXISTS = sa.select(t.appointments.c.id).where(
-    t.appointments.c.id == sa.bindparam("_id")
-)
-_APPOINTMENTS_OF_TRAJECTORY = (
-    t.appointments.select()
-    .where(t.appointments.c.trajectory_id == sa.bindparam("_trajectory_id"))
-    .order_by(t.appointments.c.starts_at, t.appointments.c.id)
-)
-
-
-# The unique key (employer, external id) leads with the employer: its index serves this.
-_APPOINTMENTS_OF_EMPLOYER = t.appointments.select().where(
-    t.appointments.c.employer_id == sa.bindparam("_employer_id")
-)
-
-
-class SqlAppointments(Repository):
-    def add(self, appointment: Appointment) -> None:
-        self._execute(
-            t.appointments.insert(),
-            "adding an appointment",
-            {
-                "id": appointment.id,
-                "employer_id": appointment.employer_id,
-                "external_id": appointment.external_id,
-                **self._state(appointment),
-            },
-            conflict="Deze afspraak bestaat al.",
-        )
-
-    def by_external_id(self, employer_id: str, external_id: str) -> Appointment | None:
-        row = self._execute(
-            _BY_EXTERNAL_ID,
-            "reading an appointment",
-            {"_employer_id": employer_id, "_external_id": external_id},
-        ).one_or_none()
-        return None if row is None else _appointment(row)
-
-    def save(self, appointment: Appointment) -> None:
-        result = self._execute(
-            _SAVE_APPOINTMENT,
-            "updating an appointment",
-            {
-                "_id": appointment.id,
-                "_employer_id": appointment.employer_id,
-                "_external_id": appointment.external_id,
-                **self._state(appointment),
-            },
-        )
-        if result.rowcount == 1:
-            return
-        known = self._execute(
-            _APPOINTMENT_EXISTS, "reading an appointment", {"_id": appointment.id}
-        ).first()
-        if known is None:
-            raise NotFound("Afspraak niet gevonden.")
-        raise ValueError("an appointment keeps its external id")
-
-    def for_trajectory(self, trajectory_id: str) -> list[Appointment]:
-        rows = self._execute(
-            _APPOINTMENTS_OF_TRAJECTORY, "listing appointments", {"_trajectory_id": trajectory_id}
-        )
-        return [_appointment(row) for row in rows]
-
-    def for_employer(self, employer_id: str) -> list[Appointment]:
-        rows = self._execute(
-            _APPOINTMENTS_OF_EMPLOYER, "listing appointments", {"_employer_id": employer_id}
-        )
-        return [_appointment(row) for row in rows]
-
-    @staticmethod
-    def _state(appointment: Appointment) -> dict[str, Any]:
-        return row_values(appointment, _APPOINTMENT_STATE)
-
-
-# Tasks -------------------------------------------------------------------------------
-
-_TASK_STATE = fields_except(Task, "id")
-
-
-def _task(row: Row[Any]) -> Task:
-    return structure_row(row, Task)
-
-
-_SAVE_TASK = (
-    t.tasks.update()
-    .where(t.tasks.c.id == sa.bindparam("_id"))
-    .values({name: sa.bindparam(name) for name in _TASK_STATE})
-)
-
-
-def _open_tasks(column: sa.Column[str]) -> sa.Select[Any]:
-    return (
-        t.tasks.select()
-        .where(column == sa.bindparam("_owner"), t.tasks.c.status == TaskStatus.OPEN.value)
-        .order_by(t.tasks.c.created_at.desc(), t.tasks.c.id.desc())
-    )
-
-
-_OPEN_TASKS_OF_EMPLOYER = _open_tasks(t.tasks.c.employer_id)
-_OPEN_TASKS_OF_EMPLOYEE = _open_tasks(t.tasks.c.employee_id)
-
-
-class SqlTasks(Repository):
-    def add(self, task: Task) -> None:
-        self._execute(
-            t.tasks.insert(),
-            "adding a task",
-            {"id": task.id, **self._state(task)},
-            conflict="Deze taak bestaat al.",
-        )
-
-    def get(self, task_id: str, *, for_update: bool = False) -> Task | None:
-        query = t.tasks.select().where(t.tasks.c.id == task_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self._execute(query, "reading a task").one_or_none()
-        return None if row is None else _task(row)
-
-    def save(self, task: Task) -> None:
-        result = self._execute(_SAVE_TASK, "updating a task", {"_id": task.id, **self._state(task)})
-        if result.rowcount != 1:
-            raise NotFound("Taak niet gevonden.")
-
-    def open_for_employer(self, employer_id: str) -> list[Task]:
-        rows = self._execute(_OPEN_TASKS_OF_EMPLOYER, "listing tasks", {"_owner": employer_id})
-        return [_task(row) for row in rows]
-
-    def open_for_employee(self, employee_id: str) -> list[Task]:
-        rows = self._execute(_OPEN_TASKS_OF_EMPLOYEE, "listing tasks", {"_owner": employee_id})
-        return [_task(row) for row in rows]
-
-    @staticmethod
-    def _state(task: Task) -> dict[str, Any]:
-        return row_values(task, _TASK_STATE)

@@ -1,30 +1,20 @@
-"""Second factors, backup codes, login challenges, SMS codes and throttles."""
+"""Second factors, backup codes, login challenges and SMS codes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
 from onzecoach.errors import NotFound
-from onzecoach.mfa._model import (
-    BackupCode,
-    Factor,
-    LoginChallengeRecord,
-    SmsCode,
-    ThrottleState,
-)
+from onzecoach.mfa import BackupCode, Factor, LoginChallengeRecord, SmsCode
 
 from . import _tables as t
-from ._errors import translate_errors
-from ._repositories import Repository
-from ._rows import structure_row
+from ._base import Repository, structure_row, translate_errors
 
-__all__ = ["SqlBackupCodes", "SqlChallenges", "SqlFactors", "SqlSmsCodes", "SqlThrottles"]
+__all__ = ["SqlBackupCodes", "SqlChallenges", "SqlFactors", "SqlSmsCodes"]
 
 _NOW = sa.bindparam("now", type_=t.UtcDateTime())
 _YUBIKEY_TAKEN = "Deze YubiKey is al aan een account gekoppeld."
@@ -316,110 +306,3 @@ class SqlSmsCodes(Repository):
     def use(self, code_id: str, *, now: datetime) -> bool:
         result = self._execute(_USE_SMS_CODE, "using an SMS code", {"_id": code_id, "now": now})
         return result.rowcount == 1
-
-
-def _throttle(row: Row[Any]) -> ThrottleState:
-    return structure_row(row, ThrottleState)
-
-
-def _record_failure(insert: Callable[[sa.Table], Any]) -> sa.Executable:
-    """Insert the first failure of a key, or count one more; one statement either way."""
-    c = t.throttles.c
-    statement = insert(t.throttles)
-    expired = c.window_start <= sa.bindparam("cutoff", type_=t.UtcDateTime())
-    upsert: sa.Executable = statement.on_conflict_do_update(
-        index_elements=[c.key],
-        set_={
-            "failures": c.failures + 1,
-            "last_failure_at": statement.excluded.last_failure_at,
-            "window_start": sa.case(
-                (expired, statement.excluded.window_start), else_=c.window_start
-            ),
-            "window_failures": sa.case((expired, 1), else_=c.window_failures + 1),
-        },
-    ).returning(*t.throttles.c)
-    return upsert
-
-
-_RECORD_FAILURE = {
-    "postgresql": _record_failure(postgresql.insert),
-    "sqlite": _record_failure(sqlite.insert),
-}
-_CLEAR_THROTTLE = (
-    t.throttles.update().where(t.throttles.c.key == sa.bindparam("_key")).values(failures=0)
-)
-
-
-_RELEASE_THROTTLE = (
-    t.throttles.update()
-    .where(t.throttles.c.key == sa.bindparam("_key"))
-    .values(
-        failures=sa.case((t.throttles.c.failures > 0, t.throttles.c.failures - 1), else_=0),
-        window_failures=sa.case(
-            (t.throttles.c.window_failures > 0, t.throttles.c.window_failures - 1), else_=0
-        ),
-        last_failure_at=sa.func.coalesce(
-            sa.bindparam("_last_failure_at", type_=t.UtcDateTime()), t.throttles.c.last_failure_at
-        ),
-    )
-)
-
-
-_NEVER = datetime(1970, 1, 1, tzinfo=UTC)
-_LOCK_THROTTLE = {
-    name: (
-        statement := insert(t.throttles).values(
-            key=sa.bindparam("key"),
-            failures=0,
-            last_failure_at=_NEVER,
-            window_start=_NEVER,
-            window_failures=0,
-        )
-    )
-    .on_conflict_do_update(index_elements=[t.throttles.c.key], set_={"key": statement.excluded.key})
-    .returning(*t.throttles.c)
-    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
-}
-
-
-class SqlThrottles(Repository):
-    def get(self, key: str, *, for_update: bool = False) -> ThrottleState | None:
-        if for_update:
-            # A row that does not exist cannot be locked: an upsert that changes nothing
-            # makes it if need be, locks it and returns it, in one round trip, so that even
-            # the very first tries of a key take turns.
-            row = self._execute(
-                _LOCK_THROTTLE[self._dialect], "locking a throttle", {"key": key}
-            ).one_or_none()
-        else:
-            row = self._execute(
-                t.throttles.select().where(t.throttles.c.key == key), "reading a throttle"
-            ).one_or_none()
-        if row is None or (row.failures == 0 and row.window_failures == 0):
-            return None
-        return _throttle(row)
-
-    def record_failure(self, key: str, *, now: datetime, window: timedelta) -> ThrottleState:
-        row = self._execute(
-            _RECORD_FAILURE[self._dialect],
-            "counting a failed try",
-            {
-                "key": key,
-                "failures": 1,
-                "last_failure_at": now,
-                "window_start": now,
-                "window_failures": 1,
-                "cutoff": now - window,
-            },
-        ).one()
-        return _throttle(row)
-
-    def clear(self, key: str) -> None:
-        self._execute(_CLEAR_THROTTLE, "clearing a throttle", {"_key": key})
-
-    def release(self, key: str, *, last_failure_at: datetime | None) -> None:
-        self._execute(
-            _RELEASE_THROTTLE,
-            "taking back a failed try",
-            {"_key": key, "_last_failure_at": last_failure_at},
-        )

@@ -18,12 +18,11 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from onzecoach.employees._model import Employee
-from onzecoach.search._normalise import SEPARATOR, name_tokens, sort_key
+from onzecoach.employees import Employee
+from onzecoach.search import SEPARATOR, name_tokens, sort_key
 
 from . import _tables as t
-from ._errors import translate_errors
-from ._repositories import Repository
+from ._base import Repository, translate_errors
 
 __all__ = ["SqlSearchIndex"]
 

@@ -17,11 +17,10 @@ from typing import Any, Final, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from onzecoach.stats._model import COUNTER_FIELDS, Counters, Level, StatsCell, StatsScope, ThemeCell
+from onzecoach.stats import COUNTER_FIELDS, Counters, Level, StatsCell, StatsScope, ThemeCell
 
 from . import _tables as t
-from ._errors import translate_errors
-from ._repositories import Repository
+from ._base import Repository, translate_errors
 
 __all__ = ["SqlStats"]
 

@@ -4,7 +4,7 @@ import re
 import threading
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar, overload
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
@@ -15,36 +15,19 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
-from onzecoach.adapters.sql._accounts import (
-    SqlPasswordHistory,
-    SqlRateLimits,
-    SqlSessions,
-    SqlTokens,
-    SqlUsers,
-)
-from onzecoach.adapters.sql._employees import (
-    SqlAppointments,
-    SqlEmployees,
-    SqlTasks,
-    SqlTrajectories,
-)
-from onzecoach.adapters.sql._errors import translate_errors
-from onzecoach.adapters.sql._mfa import (
-    SqlBackupCodes,
-    SqlChallenges,
-    SqlFactors,
-    SqlSmsCodes,
-    SqlThrottles,
-)
-from onzecoach.adapters.sql._repositories import (
-    SqlAudit,
-    SqlDepartments,
-    SqlEmployers,
-    SqlOutbox,
-)
+from onzecoach.adapters.sql._accounts import SqlPasswordHistory, SqlSessions, SqlTokens, SqlUsers
+from onzecoach.adapters.sql._audit import SqlAudit
+from onzecoach.adapters.sql._base import Repository, translate_errors
+from onzecoach.adapters.sql._employees import SqlEmployees
+from onzecoach.adapters.sql._employers import SqlDepartments, SqlEmployers
+from onzecoach.adapters.sql._mfa import SqlBackupCodes, SqlChallenges, SqlFactors, SqlSmsCodes
+from onzecoach.adapters.sql._outbox import SqlOutbox
 from onzecoach.adapters.sql._search import SqlSearchIndex
 from onzecoach.adapters.sql._stats import SqlStats
 from onzecoach.adapters.sql._tables import VERSION_TABLE
+from onzecoach.adapters.sql._tasks import SqlTasks
+from onzecoach.adapters.sql._throttling import SqlRateLimits, SqlThrottles
+from onzecoach.adapters.sql._trajectories import SqlAppointments, SqlTrajectories
 from onzecoach.errors import StorageError
 
 __all__ = ["SqlStorage", "SqlUnitOfWork"]
@@ -215,29 +198,61 @@ def _configure_sqlite(engine: Engine, *, busy_timeout: float, wal: bool) -> None
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+R = TypeVar("R", bound=Repository)
+
+
+class repository(Generic[R]):
+    """A repository of the unit of work, declared in one line: ``x = repository(SqlX)``.
+
+    Built on the unit of work's connection at first use and kept on the instance until the
+    block ends, as ``functools.cached_property`` keeps its value: a transaction builds only
+    the repositories it uses, and every later use is a plain attribute lookup. Outside the
+    ``with`` block it raises ``RuntimeError``.
+    """
+
+    def __init__(self, kind: type[R]) -> None:
+        self._kind = kind
+        self._name = ""
+
+    def __set_name__(self, owner: type[SqlUnitOfWork], name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type[SqlUnitOfWork]) -> Self: ...
+    @overload
+    def __get__(self, uow: SqlUnitOfWork, owner: type[SqlUnitOfWork]) -> R: ...
+    def __get__(self, uow: SqlUnitOfWork | None, owner: type[SqlUnitOfWork]) -> R | Self:
+        if uow is None:
+            return self
+        built = self._kind(uow._require_connection())
+        # There is no __set__, so the instance's own attribute now hides this descriptor.
+        vars(uow)[self._name] = built
+        return built
+
+
 class SqlUnitOfWork:
     """One database transaction; leaving the block without ``commit()`` rolls it back."""
 
-    employers: SqlEmployers
-    departments: SqlDepartments
-    audit: SqlAudit
-    outbox: SqlOutbox
-    users: SqlUsers
-    tokens: SqlTokens
-    password_history: SqlPasswordHistory
-    sessions: SqlSessions
-    rate_limits: SqlRateLimits
-    factors: SqlFactors
-    backup_codes: SqlBackupCodes
-    challenges: SqlChallenges
-    sms_codes: SqlSmsCodes
-    throttles: SqlThrottles
-    employees: SqlEmployees
-    trajectories: SqlTrajectories
-    appointments: SqlAppointments
-    tasks: SqlTasks
-    search: SqlSearchIndex
-    stats: SqlStats
+    employers = repository(SqlEmployers)
+    departments = repository(SqlDepartments)
+    audit = repository(SqlAudit)
+    outbox = repository(SqlOutbox)
+    users = repository(SqlUsers)
+    tokens = repository(SqlTokens)
+    password_history = repository(SqlPasswordHistory)
+    sessions = repository(SqlSessions)
+    rate_limits = repository(SqlRateLimits)
+    factors = repository(SqlFactors)
+    backup_codes = repository(SqlBackupCodes)
+    challenges = repository(SqlChallenges)
+    sms_codes = repository(SqlSmsCodes)
+    throttles = repository(SqlThrottles)
+    employees = repository(SqlEmployees)
+    trajectories = repository(SqlTrajectories)
+    appointments = repository(SqlAppointments)
+    tasks = repository(SqlTasks)
+    search = repository(SqlSearchIndex)
+    stats = repository(SqlStats)
 
     def __init__(self, engine: Engine, serialise: threading.Lock | None) -> None:
         self._engine = engine
@@ -260,26 +275,6 @@ class SqlUnitOfWork:
                 self._serialise.release()
             raise
         self._connection = connection
-        self.employers = SqlEmployers(connection)
-        self.departments = SqlDepartments(connection)
-        self.audit = SqlAudit(connection)
-        self.outbox = SqlOutbox(connection)
-        self.users = SqlUsers(connection)
-        self.tokens = SqlTokens(connection)
-        self.password_history = SqlPasswordHistory(connection)
-        self.sessions = SqlSessions(connection)
-        self.rate_limits = SqlRateLimits(connection)
-        self.factors = SqlFactors(connection)
-        self.backup_codes = SqlBackupCodes(connection)
-        self.challenges = SqlChallenges(connection)
-        self.sms_codes = SqlSmsCodes(connection)
-        self.throttles = SqlThrottles(connection)
-        self.employees = SqlEmployees(connection)
-        self.trajectories = SqlTrajectories(connection)
-        self.appointments = SqlAppointments(connection)
-        self.tasks = SqlTasks(connection)
-        self.search = SqlSearchIndex(connection)
-        self.stats = SqlStats(connection)
         return self
 
     def __exit__(
@@ -289,6 +284,10 @@ class SqlUnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         connection, self._connection = self._connection, None
+        # The repositories built on this connection go with it: a use after the block
+        # builds anew, and fails as a use before it does.
+        for name in [name for name, value in vars(self).items() if isinstance(value, Repository)]:
+            del self.__dict__[name]
         try:
             if connection is not None:
                 # Closing a connection rolls back whatever was not committed.

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 
-from onzecoach.stats._model import COUNTER_FIELDS
+from onzecoach.stats import COUNTER_FIELDS
 
 __all__ = ["VERSION_TABLE", "UtcDateTime", "metadata"]
 

@@ -1,0 +1,79 @@
+"""The audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from sqlalchemy.engine import Row
+
+from onzecoach.audit import AuditEntry
+
+from . import _tables as t
+from ._base import Repository, structure_row
+
+__all__ = ["SqlAudit"]
+
+_AUDIT_COLUMNS: Final = (
+    "at",
+    "actor_id",
+    "actor_role",
+    "action",
+    "employer_id",
+    "subject_type",
+    "subject_id",
+    "details",
+)
+
+
+def _audit_values(entry: AuditEntry) -> dict[str, Any]:
+    """The columns of an entry, by name."""
+    return {
+        "at": entry.at,
+        "actor_id": entry.actor_id,
+        "actor_role": None if entry.actor_role is None else entry.actor_role.value,
+        "action": entry.action,
+        "employer_id": entry.employer_id,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "details": dict(entry.details),
+    }
+
+
+def _audit_entry(row: Row[Any]) -> AuditEntry:
+    return structure_row(row, AuditEntry)
+
+
+class SqlAudit(Repository):
+    def append(self, entry: AuditEntry) -> None:
+        self._execute(t.audit_log.insert(), "writing the audit log", _audit_values(entry))
+
+    def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        self._insert_rows(
+            t.audit_log,
+            _AUDIT_COLUMNS,
+            [tuple(map(_audit_values(entry).__getitem__, _AUDIT_COLUMNS)) for entry in entries],
+            "writing the audit log",
+        )
+
+    def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEntry]:
+        rows = self._execute(
+            t.audit_log.select()
+            .where(
+                t.audit_log.c.subject_type == subject_type,
+                t.audit_log.c.subject_id == subject_id,
+            )
+            .order_by(t.audit_log.c.id),
+            "reading the audit log",
+        )
+        return [_audit_entry(row) for row in rows]
+
+    def for_employer(self, employer_id: str, *, limit: int = 100) -> list[AuditEntry]:
+        rows = self._execute(
+            t.audit_log.select()
+            .where(t.audit_log.c.employer_id == employer_id)
+            .order_by(t.audit_log.c.id.desc())
+            .limit(limit),
+            "reading the audit log",
+        )
+        return [_audit_entry(row) for row in rows]

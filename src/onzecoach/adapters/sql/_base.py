@@ -1,0 +1,211 @@
+"""What every repository shares: its base class, the translation of errors, rows to entities."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+from sqlalchemy.engine import Connection, CursorResult, Row
+
+from onzecoach.errors import Conflict, StorageError
+
+__all__ = [
+    "GuardedRepository",
+    "Repository",
+    "broken_unique",
+    "fields_except",
+    "row_values",
+    "structure_row",
+    "translate_errors",
+]
+
+
+def _is_unique_violation(exc: sa_exc.IntegrityError) -> bool:
+    origin = exc.orig
+    sqlstate = getattr(origin, "sqlstate", None)  # psycopg
+    if sqlstate is not None:
+        return bool(sqlstate == "23505")
+    return getattr(origin, "sqlite_errorname", "") in {
+        "SQLITE_CONSTRAINT_UNIQUE",
+        "SQLITE_CONSTRAINT_PRIMARYKEY",
+    }
+
+
+@contextlib.contextmanager
+def translate_errors(action: str, *, conflict: str | None = None) -> Iterator[None]:
+    """Turn SQLAlchemy's and the driver's errors into onzecoach's.
+
+    A unique violation becomes ``Conflict(conflict)`` where the caller expects one;
+    everything else a ``StorageError`` naming the driver's error class and first line,
+    never the SQL parameters.
+    """
+    try:
+        yield
+    except sa_exc.IntegrityError as exc:
+        if conflict is not None and _is_unique_violation(exc):
+            raise Conflict(conflict) from exc
+        raise StorageError(f"{action} failed: {type(exc.orig).__name__}") from exc
+    except sa_exc.SQLAlchemyError as exc:
+        origin = getattr(exc, "orig", None) or exc
+        first_line = (str(origin).strip().splitlines() or [""])[0]
+        raise StorageError(f"{action} failed: {type(origin).__name__}: {first_line}") from exc
+
+
+# Rows to entities: one cattrs converter instead of a constructor call per table.
+
+T = TypeVar("T")
+
+_converter = cattrs.Converter()
+# The driver hands these over already typed (UtcDateTime makes datetimes aware UTC).
+_converter.register_structure_hook(datetime, lambda value, _: value)
+_converter.register_structure_hook(date, lambda value, _: value)
+
+
+def structure_row(row: Row[Any], kind: type[T], **overrides: Any) -> T:
+    """The entity ``kind`` from a row; columns the entity lacks (search keys) are ignored."""
+    return _converter.structure({**row._asdict(), **overrides}, kind)
+
+
+def fields_except(kind: type[Any], *excluded: str) -> tuple[str, ...]:
+    """The entity's field names but ``excluded``: the columns an update writes."""
+    return tuple(f.name for f in attrs.fields(kind) if f.name not in excluded)
+
+
+def row_values(entity: Any, names: Iterable[str]) -> dict[str, Any]:
+    """The columns ``names`` of an entity, enums as their stored values."""
+    values = {name: getattr(entity, name) for name in names}
+    return {k: v.value if isinstance(v, enum.Enum) else v for k, v in values.items()}
+
+
+class Repository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._dialect = connection.dialect.name
+
+    def _execute(
+        self,
+        statement: sa.Executable,
+        action: str,
+        parameters: dict[str, Any] | None = None,
+        *,
+        conflict: str | None = None,
+    ) -> CursorResult[Any]:
+        # Hot writes pass a prebuilt statement and plain parameters: building a statement
+        # with .values() per call costs more than SQLite's own work.
+        with translate_errors(action, conflict=conflict):
+            return self._connection.execute(statement, parameters)
+
+    def _insert_rows(
+        self, table: sa.Table, columns: Sequence[str], rows: list[tuple[Any, ...]], action: str
+    ) -> None:
+        """``INSERT`` ``rows`` (values in the order of ``columns``) with the driver's own
+        executemany, each value converted by its column type as SQLAlchemy would: for
+        bulk writes, where SQLAlchemy's handling of each row's parameters would cost more
+        than the database's work. Nothing for no rows.
+        """
+        with translate_errors(action):
+            self._insert_untranslated(table, columns, rows)
+
+    def _insert_untranslated(
+        self, table: sa.Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """``_insert_rows`` with SQLAlchemy's errors left as they are."""
+        if not rows:
+            return
+        statement, processors = _bulk_insert(self._connection.dialect, table, tuple(columns))
+        if any(processors):
+            rows = [
+                tuple(
+                    value if process is None else process(value)
+                    for process, value in zip(processors, row, strict=True)
+                )
+                for row in rows
+            ]
+        self._connection.exec_driver_sql(statement, rows)
+
+
+_Processor = Callable[[Any], Any] | None
+
+
+@functools.lru_cache(maxsize=64)
+def _bulk_insert(
+    dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]
+) -> tuple[str, tuple[_Processor, ...]]:
+    """The driver's INSERT text for ``columns`` of ``table``, and each column's converter."""
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    # Only names from the table's metadata, quoted, go into the text; values are bound.
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(mark for _ in columns)})"
+    )
+    processors = tuple(
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    )
+    return statement, processors
+
+
+@functools.cache
+def _unique_keys(table: sa.Table) -> dict[tuple[str, ...], str]:
+    """The columns of each unique constraint and unique index of ``table``, to its name."""
+    keys = {
+        tuple(column.name for column in constraint.columns): str(constraint.name)
+        for constraint in table.constraints
+        if isinstance(constraint, sa.PrimaryKeyConstraint | sa.UniqueConstraint)
+    }
+    keys.update(
+        (tuple(column.name for column in index.columns), str(index.name))
+        for index in table.indexes
+        if index.unique
+    )
+    return keys
+
+
+_SQLITE_UNIQUE = "UNIQUE constraint failed: "
+
+
+def broken_unique(table: sa.Table, error: sa_exc.IntegrityError) -> str | None:
+    """The name of the unique constraint or index of ``table`` that a write broke, if any."""
+    origin = error.orig
+    diagnosis = getattr(origin, "diag", None)  # psycopg names the constraint
+    if diagnosis is not None:
+        return None if getattr(origin, "sqlstate", None) != "23505" else diagnosis.constraint_name
+    # SQLite names its columns instead: "UNIQUE constraint failed: table.a, table.b".
+    message = str(origin)
+    if not message.startswith(_SQLITE_UNIQUE):
+        return None
+    columns = message.removeprefix(_SQLITE_UNIQUE).split(", ")
+    key = tuple(column.removeprefix(f"{table.name}.") for column in columns)
+    return _unique_keys(table).get(key)
+
+
+class GuardedRepository(Repository):
+    """A repository whose writes can break one of several unique rules, each with its own
+    message: employees and trajectories."""
+
+    def _write(
+        self,
+        statement: sa.Executable,
+        action: str,
+        parameters: dict[str, Any] | list[dict[str, Any]],
+        *,
+        table: sa.Table,
+        conflicts: Mapping[str, str],
+    ) -> CursorResult[Any]:
+        """Execute a write; a broken unique rule named in ``conflicts`` raises its message."""
+        with translate_errors(action):
+            try:
+                return self._connection.execute(statement, parameters)
+            except sa_exc.IntegrityError as exc:
+                message = conflicts.get(broken_unique(table, exc) or "")
+                if message is None:
+                    raise
+                raise Conflict(message) from exc

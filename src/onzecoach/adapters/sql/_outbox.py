@@ -1,0 +1,165 @@
+"""The outbox of messages to send."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+
+from onzecoach.errors import NotFound
+from onzecoach.notifications import OutboxMessage, OutboxStatus
+
+from . import _tables as t
+from ._base import Repository, structure_row
+
+__all__ = ["SqlOutbox"]
+
+_UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.DEAD)
+_OUTBOX_STATE = ("status", "attempts", "not_before", "locked_until", "sent_at", "last_error")
+_FINISH_OUTBOX = (
+    t.outbox.update()
+    .where(
+        t.outbox.c.id == sa.bindparam("_id"),
+        t.outbox.c.status == OutboxStatus.SENDING.value,
+        t.outbox.c.locked_until == sa.bindparam("_claimed_until", type_=t.UtcDateTime()),
+    )
+    .values({name: sa.bindparam(name) for name in _OUTBOX_STATE})
+)
+_SAVE_OUTBOX_STATE = (
+    t.outbox.update()
+    .where(t.outbox.c.id == sa.bindparam("_id"))
+    .values({name: sa.bindparam(name) for name in _OUTBOX_STATE})
+)
+
+
+def _outbox_message(row: Row[Any]) -> OutboxMessage:
+    return structure_row(row, OutboxMessage)
+
+
+class SqlOutbox(Repository):
+    def add(self, message: OutboxMessage) -> None:
+        self._execute(
+            t.outbox.insert(),
+            "queueing a message",
+            {
+                "id": message.id,
+                "channel": message.channel.value,
+                "recipient": message.recipient,
+                "subject": message.subject,
+                "text": message.text,
+                "html": message.html,
+                "kind": message.kind,
+                "reference": message.reference,
+                "employer_id": message.employer_id,
+                "message_id": message.message_id,
+                "created_at": message.created_at,
+                **self._state(message),
+            },
+            conflict="Dit bericht staat al in de wachtrij.",
+        )
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        row = self._execute(
+            t.outbox.select().where(t.outbox.c.id == message_id), "reading the outbox"
+        ).one_or_none()
+        return None if row is None else _outbox_message(row)
+
+    def claim_due(self, *, now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessage]:
+        c = t.outbox.c
+        due = (
+            sa.select(c.id)
+            .where(
+                # Matches the partial index: only unsent messages, in due order.
+                c.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
+                c.not_before <= now,
+                sa.or_(c.status == OutboxStatus.PENDING.value, c.locked_until <= now),
+            )
+            .order_by(c.not_before, c.created_at, c.id)
+            .limit(limit)
+            # PostgreSQL: concurrent dispatchers pass over each other's rows instead of
+            # waiting. SQLite ignores it; its BEGIN IMMEDIATE already serialises claims.
+            .with_for_update(skip_locked=True)
+        )
+        ids = [row.id for row in self._execute(due, "claiming due messages")]
+        if not ids:
+            return []
+        rows = self._execute(
+            t.outbox.update()
+            .where(c.id.in_(ids))
+            .values(
+                status=OutboxStatus.SENDING.value,
+                attempts=c.attempts + 1,
+                locked_until=lease_until,
+            )
+            .returning(*t.outbox.c),
+            "claiming due messages",
+        )
+        claimed = [_outbox_message(row) for row in rows]
+        claimed.sort(key=lambda m: (m.not_before, m.created_at, m.id))
+        return claimed
+
+    def save(self, message: OutboxMessage) -> None:
+        result = self._execute(
+            _SAVE_OUTBOX_STATE, "updating a message", {"_id": message.id, **self._state(message)}
+        )
+        if result.rowcount != 1:
+            raise NotFound("Onbekend bericht in de wachtrij.")
+
+    def finish(self, message: OutboxMessage, *, claimed_until: datetime) -> bool:
+        result = self._execute(
+            _FINISH_OUTBOX,
+            "recording a delivery",
+            {"_id": message.id, "_claimed_until": claimed_until, **self._state(message)},
+        )
+        return result.rowcount == 1
+
+    def unsent_page(self, *, after: str | None, limit: int) -> list[OutboxMessage]:
+        c = t.outbox.c
+        query = t.outbox.select().where(c.status.in_([status.value for status in _UNSENT]))
+        if after is not None:
+            query = query.where(c.id > after)
+        rows = self._execute(query.order_by(c.id).limit(limit), "reading the outbox")
+        return [_outbox_message(row) for row in rows]
+
+    def replace_bodies(
+        self,
+        message_id: str,
+        *,
+        old: tuple[str, str | None],
+        new: tuple[str, str | None],
+    ) -> bool:
+        c = t.outbox.c
+        html = c.html.is_(None) if old[1] is None else c.html == old[1]
+        result = self._execute(
+            t.outbox.update()
+            .where(c.id == message_id, c.text == old[0], html)
+            .values(text=new[0], html=new[1]),
+            "sealing a message again",
+        )
+        return result.rowcount == 1
+
+    def list(
+        self,
+        *,
+        status: OutboxStatus | None = None,
+        kind: str | None = None,
+        reference: str | None = None,
+        limit: int = 100,
+    ) -> list[OutboxMessage]:
+        c = t.outbox.c
+        query = t.outbox.select().order_by(c.created_at.desc(), c.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(c.status == status.value)
+        if kind is not None:
+            query = query.where(c.kind == kind)
+        if reference is not None:
+            query = query.where(c.reference == reference)
+        return [_outbox_message(row) for row in self._execute(query, "listing the outbox")]
+
+    @staticmethod
+    def _state(message: OutboxMessage) -> dict[str, Any]:
+        state = {name: getattr(message, name) for name in _OUTBOX_STATE}
+        state["status"] = message.status.value
+        return state

@@ -1,0 +1,236 @@
+"""Trajectories and their appointments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+
+from onzecoach.errors import Conflict, NotFound
+from onzecoach.trajectories import Appointment, Trajectory
+
+from . import _tables as t
+from ._base import GuardedRepository, Repository, fields_except, row_values, structure_row
+
+__all__ = ["SqlAppointments", "SqlTrajectories"]
+
+
+# Trajectories ------------------------------------------------------------------------
+
+_TRAJECTORY_EXISTS = "Dit traject bestaat al."
+_TRAJECTORY_NUMBER_TAKEN = "Dit trajectnummer bestaat al voor deze werknemer."
+_ALREADY_OPEN = "Deze werknemer heeft al een lopend traject."
+_TRAJECTORY_CONFLICTS = {
+    "uq_onzecoach_trajectories_employee_id_number": _TRAJECTORY_NUMBER_TAKEN,
+    "ix_onzecoach_trajectories_open": _ALREADY_OPEN,
+    # The memory adapter does not check this one: a 256-bit hash repeats only by mistake.
+    "uq_onzecoach_trajectories_booking_token_hash": "Deze boekingslink bestaat al.",
+}
+_TRAJECTORY_STATE = fields_except(Trajectory, "id")
+
+
+def _trajectory(row: Row[Any]) -> Trajectory:
+    return structure_row(row, Trajectory)
+
+
+_TRAJECTORY_CLASHES = sa.select(
+    t.trajectories.c.id, t.trajectories.c.number, t.trajectories.c.closed_at
+).where(
+    sa.or_(
+        t.trajectories.c.id == sa.bindparam("_id"),
+        sa.and_(
+            t.trajectories.c.employee_id == sa.bindparam("_employee_id"),
+            sa.or_(
+                t.trajectories.c.number == sa.bindparam("_number"),
+                t.trajectories.c.closed_at.is_(None),
+            ),
+        ),
+    )
+)
+_GET_TRAJECTORY = t.trajectories.select().where(t.trajectories.c.id == sa.bindparam("_id"))
+# PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores it; BEGIN IMMEDIATE already serialises.
+_LOCK_TRAJECTORY = _GET_TRAJECTORY.with_for_update()
+_SAVE_TRAJECTORY = (
+    t.trajectories.update()
+    .where(t.trajectories.c.id == sa.bindparam("_id"))
+    .values({name: sa.bindparam(name) for name in _TRAJECTORY_STATE})
+)
+_TRAJECTORIES_OF_EMPLOYEE = (
+    t.trajectories.select()
+    .where(t.trajectories.c.employee_id == sa.bindparam("_employee_id"))
+    .order_by(t.trajectories.c.number.desc())
+)
+_TRAJECTORIES_OF_EMPLOYER = t.trajectories.select().where(
+    t.trajectories.c.employer_id == sa.bindparam("_employer_id")
+)
+_OPEN_TRAJECTORY = t.trajectories.select().where(
+    t.trajectories.c.employee_id == sa.bindparam("_employee_id"),
+    t.trajectories.c.closed_at.is_(None),
+)
+
+
+class SqlTrajectories(GuardedRepository):
+    def add(self, trajectory: Trajectory) -> None:
+        # As for employees: the memory adapter's order of complaints, the database's word.
+        clashes = self._execute(
+            _TRAJECTORY_CLASHES,
+            "adding a trajectory",
+            {
+                "_id": trajectory.id,
+                "_employee_id": trajectory.employee_id,
+                "_number": trajectory.number,
+            },
+        ).all()
+        if any(row.id == trajectory.id for row in clashes):
+            raise Conflict(_TRAJECTORY_EXISTS)
+        if any(row.number == trajectory.number for row in clashes):
+            raise Conflict(_TRAJECTORY_NUMBER_TAKEN)
+        if trajectory.is_open and any(row.closed_at is None for row in clashes):
+            raise Conflict(_ALREADY_OPEN)
+        self._write(
+            t.trajectories.insert(),
+            "adding a trajectory",
+            {"id": trajectory.id, **self._state(trajectory)},
+            table=t.trajectories,
+            conflicts={"pk_onzecoach_trajectories": _TRAJECTORY_EXISTS, **_TRAJECTORY_CONFLICTS},
+        )
+
+    def get(self, trajectory_id: str, *, for_update: bool = False) -> Trajectory | None:
+        row = self._execute(
+            _LOCK_TRAJECTORY if for_update else _GET_TRAJECTORY,
+            "reading a trajectory",
+            {"_id": trajectory_id},
+        ).one_or_none()
+        return None if row is None else _trajectory(row)
+
+    def save(self, trajectory: Trajectory) -> None:
+        result = self._write(
+            _SAVE_TRAJECTORY,
+            "updating a trajectory",
+            {"_id": trajectory.id, **self._state(trajectory)},
+            table=t.trajectories,
+            conflicts=_TRAJECTORY_CONFLICTS,
+        )
+        if result.rowcount != 1:
+            raise NotFound("Traject niet gevonden.")
+
+    def for_employee(self, employee_id: str) -> list[Trajectory]:
+        rows = self._execute(
+            _TRAJECTORIES_OF_EMPLOYEE, "listing trajectories", {"_employee_id": employee_id}
+        )
+        return [_trajectory(row) for row in rows]
+
+    def open_for_employee(self, employee_id: str) -> Trajectory | None:
+        row = self._execute(
+            _OPEN_TRAJECTORY, "reading the open trajectory", {"_employee_id": employee_id}
+        ).one_or_none()
+        return None if row is None else _trajectory(row)
+
+    def for_employer(self, employer_id: str) -> list[Trajectory]:
+        rows = self._execute(
+            _TRAJECTORIES_OF_EMPLOYER, "listing trajectories", {"_employer_id": employer_id}
+        )
+        return [_trajectory(row) for row in rows]
+
+    @staticmethod
+    def _state(trajectory: Trajectory) -> dict[str, Any]:
+        return row_values(trajectory, _TRAJECTORY_STATE)
+
+
+# Appointments ------------------------------------------------------------------------
+
+_APPOINTMENT_STATE = fields_except(Appointment, "id", "employer_id", "external_id")
+
+
+def _appointment(row: Row[Any]) -> Appointment:
+    return structure_row(row, Appointment)
+
+
+_BY_EXTERNAL_ID = t.appointments.select().where(
+    t.appointments.c.employer_id == sa.bindparam("_employer_id"),
+    t.appointments.c.external_id == sa.bindparam("_external_id"),
+)
+# The key (employer, external id) is part of the condition: an appointment keeps it.
+_SAVE_APPOINTMENT = (
+    t.appointments.update()
+    .where(
+        t.appointments.c.id == sa.bindparam("_id"),
+        t.appointments.c.employer_id == sa.bindparam("_employer_id"),
+        t.appointments.c.external_id == sa.bindparam("_external_id"),
+    )
+    .values({name: sa.bindparam(name) for name in _APPOINTMENT_STATE})
+)
+_APPOINTMENT_EXISTS = sa.select(t.appointments.c.id).where(
+    t.appointments.c.id == sa.bindparam("_id")
+)
+_APPOINTMENTS_OF_TRAJECTORY = (
+    t.appointments.select()
+    .where(t.appointments.c.trajectory_id == sa.bindparam("_trajectory_id"))
+    .order_by(t.appointments.c.starts_at, t.appointments.c.id)
+)
+
+
+# The unique key (employer, external id) leads with the employer: its index serves this.
+_APPOINTMENTS_OF_EMPLOYER = t.appointments.select().where(
+    t.appointments.c.employer_id == sa.bindparam("_employer_id")
+)
+
+
+class SqlAppointments(Repository):
+    def add(self, appointment: Appointment) -> None:
+        self._execute(
+            t.appointments.insert(),
+            "adding an appointment",
+            {
+                "id": appointment.id,
+                "employer_id": appointment.employer_id,
+                "external_id": appointment.external_id,
+                **self._state(appointment),
+            },
+            conflict="Deze afspraak bestaat al.",
+        )
+
+    def by_external_id(self, employer_id: str, external_id: str) -> Appointment | None:
+        row = self._execute(
+            _BY_EXTERNAL_ID,
+            "reading an appointment",
+            {"_employer_id": employer_id, "_external_id": external_id},
+        ).one_or_none()
+        return None if row is None else _appointment(row)
+
+    def save(self, appointment: Appointment) -> None:
+        result = self._execute(
+            _SAVE_APPOINTMENT,
+            "updating an appointment",
+            {
+                "_id": appointment.id,
+                "_employer_id": appointment.employer_id,
+                "_external_id": appointment.external_id,
+                **self._state(appointment),
+            },
+        )
+        if result.rowcount == 1:
+            return
+        known = self._execute(
+            _APPOINTMENT_EXISTS, "reading an appointment", {"_id": appointment.id}
+        ).first()
+        if known is None:
+            raise NotFound("Afspraak niet gevonden.")
+        raise ValueError("an appointment keeps its external id")
+
+    def for_trajectory(self, trajectory_id: str) -> list[Appointment]:
+        rows = self._execute(
+            _APPOINTMENTS_OF_TRAJECTORY, "listing appointments", {"_trajectory_id": trajectory_id}
+        )
+        return [_appointment(row) for row in rows]
+
+    def for_employer(self, employer_id: str) -> list[Appointment]:
+        rows = self._execute(
+            _APPOINTMENTS_OF_EMPLOYER, "listing appointments", {"_employer_id": employer_id}
+        )
+        return [_appointment(row) for row in rows]
+
+    @staticmethod
+    def _state(appointment: Appointment) -> dict[str, Any]:
+        return row_values(appointment, _APPOINTMENT_STATE)
