@@ -321,14 +321,22 @@ trajectories = sa.Table(
     sa.UniqueConstraint("employee_id", "number"),
     # A statistics rebuild reads every trajectory of an employer.
     sa.Index(None, "employer_id"),
-    # At most one open trajectory per employee, held by the database even when two
-    # requests start one at the same moment.
+    # At most one open trajectory that extends nothing per employee, and one open
+    # extension per trajectory, held by the database even when two requests start one
+    # at the same moment (revision 0007).
     sa.Index(
         "ix_onzecoach_trajectories_open",
         "employee_id",
         unique=True,
-        sqlite_where=sa.text("closed_at IS NULL"),
-        postgresql_where=sa.text("closed_at IS NULL"),
+        sqlite_where=sa.text("closed_at IS NULL AND parent_id IS NULL"),
+        postgresql_where=sa.text("closed_at IS NULL AND parent_id IS NULL"),
+    ),
+    sa.Index(
+        "ix_onzecoach_trajectories_open_extension",
+        "parent_id",
+        unique=True,
+        sqlite_where=sa.text("closed_at IS NULL AND parent_id IS NOT NULL"),
+        postgresql_where=sa.text("closed_at IS NULL AND parent_id IS NOT NULL"),
     ),
 )
 

@@ -18,14 +18,15 @@ __all__ = ["SqlAppointments", "SqlTrajectories"]
 
 # Trajectories ------------------------------------------------------------------------
 
-_TRAJECTORY_EXISTS = "Dit traject bestaat al."
-_TRAJECTORY_NUMBER_TAKEN = "Dit trajectnummer bestaat al voor deze werknemer."
-_ALREADY_OPEN = "Deze werknemer heeft al een lopend traject."
+_TRAJECTORY_EXISTS = "trajectory.exists"
+_TRAJECTORY_NUMBER_TAKEN = "trajectory.number_taken"
+_ALREADY_OPEN = "trajectory.already_open"
+_LINK_TAKEN = "trajectory.booking_link_taken"
 _TRAJECTORY_CONFLICTS = {
     "uq_onzecoach_trajectories_employee_id_number": _TRAJECTORY_NUMBER_TAKEN,
     "ix_onzecoach_trajectories_open": _ALREADY_OPEN,
-    # The memory adapter does not check this one: a 256-bit hash repeats only by mistake.
-    "uq_onzecoach_trajectories_booking_token_hash": "Deze boekingslink bestaat al.",
+    "ix_onzecoach_trajectories_open_extension": _ALREADY_OPEN,
+    "uq_onzecoach_trajectories_booking_token_hash": _LINK_TAKEN,
 }
 _TRAJECTORY_STATE = fields_except(Trajectory, "id")
 
@@ -35,10 +36,15 @@ def _trajectory(row: Row[Any]) -> Trajectory:
 
 
 _TRAJECTORY_CLASHES = sa.select(
-    t.trajectories.c.id, t.trajectories.c.number, t.trajectories.c.closed_at
+    t.trajectories.c.id,
+    t.trajectories.c.number,
+    t.trajectories.c.closed_at,
+    t.trajectories.c.parent_id,
+    t.trajectories.c.booking_token_hash,
 ).where(
     sa.or_(
         t.trajectories.c.id == sa.bindparam("_id"),
+        t.trajectories.c.booking_token_hash == sa.bindparam("_booking"),
         sa.and_(
             t.trajectories.c.employee_id == sa.bindparam("_employee_id"),
             sa.or_(
@@ -64,14 +70,26 @@ _TRAJECTORIES_OF_EMPLOYEE = (
 _TRAJECTORIES_OF_EMPLOYER = t.trajectories.select().where(
     t.trajectories.c.employer_id == sa.bindparam("_employer_id")
 )
-_OPEN_TRAJECTORY = t.trajectories.select().where(
-    t.trajectories.c.employee_id == sa.bindparam("_employee_id"),
-    t.trajectories.c.closed_at.is_(None),
+_OPEN_TRAJECTORIES = (
+    t.trajectories.select()
+    .where(
+        t.trajectories.c.employee_id == sa.bindparam("_employee_id"),
+        t.trajectories.c.closed_at.is_(None),
+    )
+    .order_by(t.trajectories.c.number)
+)
+_BY_BOOKING_TOKEN = t.trajectories.select().where(
+    t.trajectories.c.booking_token_hash == sa.bindparam("_hash")
+)
+_SET_BOOKING_TOKEN = (
+    t.trajectories.update()
+    .where(t.trajectories.c.id == sa.bindparam("_id"))
+    .values(booking_token_hash=sa.bindparam("_hash"))
 )
 
 
 class SqlTrajectories(GuardedRepository):
-    def add(self, trajectory: Trajectory) -> None:
+    def add(self, trajectory: Trajectory, *, booking_token_hash: str | None = None) -> None:
         # As for employees: the memory adapter's order of complaints, the database's word.
         clashes = self._execute(
             _TRAJECTORY_CLASHES,
@@ -80,18 +98,30 @@ class SqlTrajectories(GuardedRepository):
                 "_id": trajectory.id,
                 "_employee_id": trajectory.employee_id,
                 "_number": trajectory.number,
+                "_booking": booking_token_hash,
             },
         ).all()
         if any(row.id == trajectory.id for row in clashes):
             raise Conflict(_TRAJECTORY_EXISTS)
+        if booking_token_hash and any(
+            row.booking_token_hash == booking_token_hash for row in clashes
+        ):
+            raise Conflict(_LINK_TAKEN)
         if any(row.number == trajectory.number for row in clashes):
             raise Conflict(_TRAJECTORY_NUMBER_TAKEN)
-        if trajectory.is_open and any(row.closed_at is None for row in clashes):
+        if trajectory.is_open and any(
+            row.closed_at is None and row.parent_id == trajectory.parent_id for row in clashes
+        ):
+            # Both open and extending nothing, or both open extensions of one trajectory.
             raise Conflict(_ALREADY_OPEN)
         self._write(
             t.trajectories.insert(),
             "adding a trajectory",
-            {"id": trajectory.id, **self._state(trajectory)},
+            {
+                "id": trajectory.id,
+                "booking_token_hash": booking_token_hash,
+                **self._state(trajectory),
+            },
             table=t.trajectories,
             conflicts={"pk_onzecoach_trajectories": _TRAJECTORY_EXISTS, **_TRAJECTORY_CONFLICTS},
         )
@@ -113,7 +143,24 @@ class SqlTrajectories(GuardedRepository):
             conflicts=_TRAJECTORY_CONFLICTS,
         )
         if result.rowcount != 1:
-            raise NotFound("Traject niet gevonden.")
+            raise NotFound("trajectory.not_found")
+
+    def set_booking_token(self, trajectory_id: str, booking_token_hash: str) -> None:
+        result = self._write(
+            _SET_BOOKING_TOKEN,
+            "giving a trajectory a new booking link",
+            {"_id": trajectory_id, "_hash": booking_token_hash},
+            table=t.trajectories,
+            conflicts=_TRAJECTORY_CONFLICTS,
+        )
+        if result.rowcount != 1:
+            raise NotFound("trajectory.not_found")
+
+    def by_booking_token(self, booking_token_hash: str) -> Trajectory | None:
+        row = self._execute(
+            _BY_BOOKING_TOKEN, "finding a booking link", {"_hash": booking_token_hash}
+        ).one_or_none()
+        return None if row is None else _trajectory(row)
 
     def for_employee(self, employee_id: str) -> list[Trajectory]:
         rows = self._execute(
@@ -121,11 +168,11 @@ class SqlTrajectories(GuardedRepository):
         )
         return [_trajectory(row) for row in rows]
 
-    def open_for_employee(self, employee_id: str) -> Trajectory | None:
-        row = self._execute(
-            _OPEN_TRAJECTORY, "reading the open trajectory", {"_employee_id": employee_id}
-        ).one_or_none()
-        return None if row is None else _trajectory(row)
+    def open_for_employee(self, employee_id: str) -> list[Trajectory]:
+        rows = self._execute(
+            _OPEN_TRAJECTORIES, "reading the open trajectories", {"_employee_id": employee_id}
+        )
+        return [_trajectory(row) for row in rows]
 
     def for_employer(self, employer_id: str) -> list[Trajectory]:
         rows = self._execute(
