@@ -1,12 +1,10 @@
-"""Dossier search: Dutch name normalisation and the prefix index."""
+"""Dossier search: Dutch name normalisation and the search service."""
 
-from onzecoach.search._index import IndexEntry, PrefixIndex
-from onzecoach.search._normalise import fold, matches, name_tokens, query_words, sort_key
+from onzecoach.search._normalise import SEPARATOR, fold, matches, name_tokens, query_words, sort_key
 from onzecoach.search._service import SearchHit, SearchResult, SearchService
 
 __all__ = [
-    "IndexEntry",
-    "PrefixIndex",
+    "SEPARATOR",
     "SearchHit",
     "SearchResult",
     "SearchService",

@@ -22,13 +22,13 @@ from onzecoach.accounts._model import (
     User,
     username_key,
 )
+from onzecoach.adapters.memory._prefix_index import IndexEntry, PrefixIndex
 from onzecoach.audit import AuditEntry
 from onzecoach.employees._model import Employee
 from onzecoach.employers._model import Department, Employer, name_key
 from onzecoach.errors import Conflict, NotFound
 from onzecoach.mfa._model import BackupCode, Factor, LoginChallengeRecord, SmsCode, ThrottleState
 from onzecoach.notifications._model import OutboxMessage, OutboxStatus
-from onzecoach.search._index import IndexEntry, PrefixIndex
 from onzecoach.search._normalise import name_tokens, sort_key
 from onzecoach.stats._model import Counters, Level, StatsCell, StatsScope, ThemeCell
 from onzecoach.tasks._model import Task, TaskStatus
