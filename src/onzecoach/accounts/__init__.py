@@ -12,6 +12,7 @@ from onzecoach.accounts._model import (
     SessionRecord,
     TokenPurpose,
     User,
+    username_key,
 )
 from onzecoach.accounts._service import AccountService
 from onzecoach.passwords import PasswordPolicy
@@ -33,4 +34,5 @@ __all__ = [
     "SessionRecord",
     "TokenPurpose",
     "User",
+    "username_key",
 ]

@@ -7,7 +7,10 @@ from onzecoach.mfa._model import (
     Factor,
     FactorKind,
     LoginChallenge,
+    LoginChallengeRecord,
     Method,
+    SmsCode,
+    ThrottleState,
     TotpSetup,
 )
 from onzecoach.mfa._service import MfaService
@@ -18,8 +21,11 @@ __all__ = [
     "Factor",
     "FactorKind",
     "LoginChallenge",
+    "LoginChallengeRecord",
     "Method",
     "MfaService",
     "ResealReport",
+    "SmsCode",
+    "ThrottleState",
     "TotpSetup",
 ]
