@@ -31,9 +31,10 @@ from pathlib import Path
 
 from faker import Faker
 
+from onzecoach.adapters.memory._prefix_index import IndexEntry, PrefixIndex
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
-from onzecoach.search import IndexEntry, PrefixIndex, matches, name_tokens, sort_key
+from onzecoach.search import matches, name_tokens, sort_key
 from onzecoach.search._normalise import INFIX_WORDS, SEPARATOR, fold_words
 
 EMPLOYER = "e" * 32

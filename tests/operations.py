@@ -333,9 +333,11 @@ OPERATIONS: dict[str, Operation] = {
     "trajectories.start": Operation(
         True,
         lambda w, a, t: _p(w).trajectories.start(
-            a, t("employee_id", w.employee_id), type_code=t("type_code", "ONC-IND-5"),
+            a,
+            t("employee_id", w.employee_id),
+            type_code=t("type_code", "ONC-IND-5"),
             start_date=w.today,
-        ),  # fmt: skip
+        ),
     ),
     "trajectories.get": Operation(
         True, lambda w, a, t: _p(w).trajectories.get(a, t("trajectory_id", w.trajectory_id))

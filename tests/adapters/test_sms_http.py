@@ -23,12 +23,12 @@ from typing import Any
 import httpx
 import pytest
 
-from onzecoach.actors import SERVICE_DESK
 from onzecoach import Portal, SmsDeliveryError
 from onzecoach._version import __version__
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sms_http import HttpSmsGateway
-from onzecoach.notifications import OutboxMessage, OutboxStatus, new_sms
+from onzecoach.notifications import OutboxMessage, OutboxStatus, QueuedMessage, new_sms
 from onzecoach.testing import FrozenClock, RecordingMailer
 from support import make_settings
 
@@ -886,7 +886,7 @@ def queue_code(portal: Portal) -> OutboxMessage:
     return message
 
 
-def stored(portal: Portal, message_id: str) -> OutboxMessage:
+def stored(portal: Portal, message_id: str) -> QueuedMessage:
     [message] = [m for m in portal.outbox.messages(SERVICE_DESK) if m.id == message_id]
     return message
 

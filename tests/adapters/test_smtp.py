@@ -24,14 +24,15 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from onzecoach.actors import SERVICE_DESK
 from onzecoach import MailDeliveryError, Portal
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.smtp import SmtpMailer
 from onzecoach.notifications import (
     Action,
     MailContent,
     OutboxMessage,
     OutboxStatus,
+    QueuedMessage,
     compose_email,
     new_email,
     new_sms,
@@ -627,7 +628,7 @@ def queue(storage: Storage, clock: FrozenClock, *, to: str) -> OutboxMessage:
     return message
 
 
-def stored(portal: Portal, message_id: str) -> OutboxMessage:
+def stored(portal: Portal, message_id: str) -> QueuedMessage:
     [message] = [m for m in portal.outbox.messages(SERVICE_DESK) if m.id == message_id]
     return message
 

@@ -392,7 +392,7 @@ def test_stats_export_writes_the_file(
     assert result.exit_code == EXIT_OK, result.output
     expected = portal.stats.export(
         SERVICE_DESK,
-        format=format_,
+        format=format_,  # type: ignore[arg-type]
         start=date(2026, 1, 1),
         end=date(2026, 6, 1),
         employer_id=employer.id,

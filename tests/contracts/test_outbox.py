@@ -12,8 +12,8 @@ from email.message import EmailMessage
 import attrs
 import pytest
 
-from onzecoach.actors import SERVICE_DESK
 from onzecoach import MailDeliveryError, NotFound, Portal, Settings, SmsDeliveryError
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.crypto import ResealReport
 from onzecoach.notifications import MailContent, OutboxMessage, OutboxStatus, new_email, new_sms
 from onzecoach.ports import Storage

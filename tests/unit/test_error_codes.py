@@ -33,14 +33,18 @@ def test_every_code_has_its_dutch_text_and_every_text_a_code() -> None:
 
 def test_no_two_classes_share_a_code() -> None:
     seen: dict[str, str] = {}
-    for cls in [errors.OnzecoachError, *_subclasses(errors.OnzecoachError)]:
-        for code in cls.error_codes:
-            assert code not in seen, f"{code} in {cls.__name__} and {seen[code]}"
-            seen[code] = cls.__name__
+    classes: list[type[errors.OnzecoachError]] = [
+        errors.OnzecoachError,
+        *_subclasses(errors.OnzecoachError),
+    ]
+    for kind in classes:
+        for code in kind.error_codes:
+            assert code not in seen, f"{code} in {kind.__name__} and {seen[code]}"
+            seen[code] = kind.__name__
 
 
-def _subclasses(root: type) -> list[type[errors.OnzecoachError]]:
-    found = []
+def _subclasses(root: type[errors.OnzecoachError]) -> list[type[errors.OnzecoachError]]:
+    found: list[type[errors.OnzecoachError]] = []
     for sub in root.__subclasses__():
         found += [sub, *_subclasses(sub)]
     return found

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onzecoach.search._index import IndexEntry, PrefixIndex
+from onzecoach.adapters.memory._prefix_index import IndexEntry, PrefixIndex
 
 WORDS = st.text(alphabet="abcdefg", min_size=1, max_size=6)
 

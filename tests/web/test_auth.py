@@ -117,8 +117,8 @@ def rules_listed(html: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("settings", [make_settings(base_url="http://localhost")])
 def test_the_registration_page_lists_the_default_policys_rules(web: Web) -> None:
-    employer = web.portal.admin.create_employer("Regel B.V.").id
-    web.portal.admin.invite_user(employer, email="r@example.nl", username="regel")
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Regel B.V.").id
+    web.portal.admin.invite_user(SERVICE_DESK, employer, email="r@example.nl", username="regel")
     html = web.client().get(f"/registreren/{web.last_link()}").get_data(as_text=True)
     assert rules_listed(html) == [
         ("too_short", "Minimaal 12 karakters."),
@@ -134,8 +134,8 @@ def test_the_registration_page_lists_the_default_policys_rules(web: Web) -> None
     "settings", [make_settings(base_url="http://localhost", password_policy=STRICT)]
 )
 def test_the_registration_page_lists_the_configured_policys_rules(web: Web) -> None:
-    employer = web.portal.admin.create_employer("Streng B.V.").id
-    web.portal.admin.invite_user(employer, email="s@example.nl", username="streng")
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Streng B.V.").id
+    web.portal.admin.invite_user(SERVICE_DESK, employer, email="s@example.nl", username="streng")
     client = web.client()
     token = web.last_link()
     html = client.get(f"/registreren/{token}").get_data(as_text=True)
@@ -161,8 +161,8 @@ def test_the_registration_page_lists_the_configured_policys_rules(web: Web) -> N
     "settings", [make_settings(base_url="http://localhost", password_policy=STRICT)]
 )
 def test_a_password_too_long_and_weak_hears_both(web: Web) -> None:
-    employer = web.portal.admin.create_employer("Lang B.V.").id
-    web.portal.admin.invite_user(employer, email="l@example.nl", username="lang")
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Lang B.V.").id
+    web.portal.admin.invite_user(SERVICE_DESK, employer, email="l@example.nl", username="lang")
     client = web.client()
     token = web.last_link()
     long = "a" * (STRICT.max_length + 1)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn, cast
 
 import attrs
 import click
@@ -24,6 +24,9 @@ from onzecoach.cli._config import Config, ConfigError, load
 from onzecoach.employees import ImportReport
 from onzecoach.errors import OnzecoachError, ValidationError
 from onzecoach.portal import Portal
+
+if TYPE_CHECKING:
+    from onzecoach.stats import ExportFormat
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_REFUSED_ROWS", "EXIT_USAGE", "cli", "main"]
 
@@ -474,7 +477,11 @@ def stats_export(
 ) -> None:
     """Export the dashboard with its whole breakdown, as the service desk sees it."""
     data = _portal(ctx).stats.export(
-        SERVICE_DESK, format=format_, start=start, end=end, employer_id=employer_id
+        SERVICE_DESK,
+        format=cast("ExportFormat", format_),  # click's Choice takes csv and xlsx only
+        start=start,
+        end=end,
+        employer_id=employer_id,
     )
     output.write(data)
 
@@ -511,7 +518,7 @@ def keys_reseal(ctx: click.Context) -> None:
     state = _state(ctx)
     portal = _portal(ctx)
     secrets = portal.mfa.reseal(SERVICE_DESK)
-    messages = portal.outbox.reseal()
+    messages = portal.outbox.reseal(SERVICE_DESK)
     state.out.print(
         f"Sealed {secrets.resealed} app secret(s) and {messages.resealed} unsent message(s) "
         "again under the current key."

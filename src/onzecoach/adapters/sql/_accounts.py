@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
 from onzecoach.accounts import OneTimeToken, SessionRecord, TokenPurpose, User, username_key
-from onzecoach.errors import NotFound
+from onzecoach.errors import Conflict, NotFound
 
 from . import _tables as t
 from ._base import Repository, structure_row
@@ -47,7 +47,7 @@ class SqlUsers(Repository):
                 "created_at": user.created_at,
                 **self._state(user),
             },
-            conflict=f"De inlognaam {user.username!r} is al in gebruik.",
+            conflict=Conflict("user.username_taken", username=user.username),
         )
 
     def get(self, user_id: str, *, for_update: bool = False) -> User | None:
@@ -77,7 +77,7 @@ class SqlUsers(Repository):
     def save(self, user: User) -> None:
         result = self._execute(_SAVE_USER, "updating a user", {"_id": user.id, **self._state(user)})
         if result.rowcount != 1:
-            raise NotFound("Gebruiker niet gevonden.")
+            raise NotFound("user.not_found")
 
     def _one(self, condition: sa.ColumnElement[bool], *, for_update: bool = False) -> User | None:
         query = t.users.select().where(condition)
@@ -137,7 +137,7 @@ class SqlTokens(Repository):
                 "used_at": token.used_at,
                 "revoked_at": token.revoked_at,
             },
-            conflict="Dit token bestaat al.",
+            conflict="token.exists",
         )
 
     def find(self, token_hash: str, purpose: TokenPurpose) -> OneTimeToken | None:
@@ -214,7 +214,7 @@ class SqlSessions(Repository):
                 "expires_at": session.expires_at,
                 "ended_at": session.ended_at,
             },
-            conflict="Deze sessie bestaat al.",
+            conflict="session.exists",
         )
 
     def find(self, token_hash: str) -> SessionRecord | None:

@@ -39,8 +39,13 @@ def _is_unique_violation(exc: sa_exc.IntegrityError) -> bool:
     }
 
 
+def as_conflict(conflict: str | Conflict) -> Conflict:
+    """The error a broken unique rule raises: a code, or a ``Conflict`` with its parameters."""
+    return conflict if isinstance(conflict, Conflict) else Conflict(conflict)
+
+
 @contextlib.contextmanager
-def translate_errors(action: str, *, conflict: str | None = None) -> Iterator[None]:
+def translate_errors(action: str, *, conflict: str | Conflict | None = None) -> Iterator[None]:
     """Turn SQLAlchemy's and the driver's errors into onzecoach's.
 
     A unique violation becomes ``Conflict(conflict)`` where the caller expects one;
@@ -51,7 +56,7 @@ def translate_errors(action: str, *, conflict: str | None = None) -> Iterator[No
         yield
     except sa_exc.IntegrityError as exc:
         if conflict is not None and _is_unique_violation(exc):
-            raise Conflict(conflict) from exc
+            raise as_conflict(conflict) from exc
         raise StorageError(f"{action} failed: {type(exc.orig).__name__}") from exc
     except sa_exc.SQLAlchemyError as exc:
         origin = getattr(exc, "orig", None) or exc
@@ -96,7 +101,7 @@ class Repository:
         action: str,
         parameters: dict[str, Any] | None = None,
         *,
-        conflict: str | None = None,
+        conflict: str | Conflict | None = None,
     ) -> CursorResult[Any]:
         # Hot writes pass a prebuilt statement and plain parameters: building a statement
         # with .values() per call costs more than SQLite's own work.
@@ -198,7 +203,7 @@ class GuardedRepository(Repository):
         parameters: dict[str, Any] | list[dict[str, Any]],
         *,
         table: sa.Table,
-        conflicts: Mapping[str, str],
+        conflicts: Mapping[str, str | Conflict],
     ) -> CursorResult[Any]:
         """Execute a write; a broken unique rule named in ``conflicts`` raises its message."""
         with translate_errors(action):
@@ -208,4 +213,4 @@ class GuardedRepository(Repository):
                 message = conflicts.get(broken_unique(table, exc) or "")
                 if message is None:
                     raise
-                raise Conflict(message) from exc
+                raise as_conflict(message) from exc

@@ -26,9 +26,9 @@ from ._base import (
 
 __all__ = ["SqlEmployees"]
 
-_EMPLOYEE_EXISTS = "Deze werknemer bestaat al."
+_EMPLOYEE_EXISTS = "employee.exists"
 _EMPLOYEE_NUMBER = "uq_onzecoach_employees_employer_id_employee_number"
-_NUMBERS_TAKEN = "Een van deze personeelsnummers is al in gebruik bij deze werkgever."
+_NUMBERS_TAKEN = "employee.numbers_taken"
 _EMPLOYEE_STATE = fields_except(Employee, "id", "created_at")
 _EMPLOYEE_COLUMNS = ("id", "created_at", *_EMPLOYEE_STATE)
 
@@ -128,7 +128,7 @@ class SqlEmployees(GuardedRepository):
         if employee.id in clashes:
             raise Conflict(_EMPLOYEE_EXISTS)
         if clashes:
-            raise Conflict(_number_taken(employee))
+            raise _number_taken(employee)
         self._write(
             t.employees.insert(),
             "adding an employee",
@@ -202,7 +202,7 @@ class SqlEmployees(GuardedRepository):
             conflicts={_EMPLOYEE_NUMBER: _number_taken(employee)},
         )
         if result.rowcount != 1:
-            raise NotFound("Werknemer niet gevonden.")
+            raise NotFound("employee.not_found")
 
     def for_employer(
         self, employer_id: str, *, limit: int = 100, offset: int = 0
@@ -234,12 +234,12 @@ class SqlEmployees(GuardedRepository):
         """
         result = self._execute(_DELETE_EMPLOYEE, "deleting an employee", {"_id": employee_id})
         if result.rowcount != 1:
-            raise NotFound("Werknemer niet gevonden.")
+            raise NotFound("employee.not_found")
 
     @staticmethod
     def _state(employee: Employee) -> dict[str, Any]:
         return row_values(employee, _EMPLOYEE_STATE)
 
 
-def _number_taken(employee: Employee) -> str:
-    return f"Personeelsnummer {employee.employee_number!r} is al in gebruik bij deze werkgever."
+def _number_taken(employee: Employee) -> Conflict:
+    return Conflict("employee.number_taken", number=employee.employee_number)

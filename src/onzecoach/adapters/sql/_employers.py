@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.engine import Row
 
 from onzecoach.employers import Department, Employer, name_key
+from onzecoach.errors import Conflict
 
 from . import _tables as t
 from ._base import Repository, structure_row
@@ -33,7 +34,7 @@ class SqlEmployers(Repository):
                 "name_key": name_key(employer.name),
                 "created_at": employer.created_at,
             },
-            conflict=f"Er bestaat al een werkgever met de naam {employer.name!r}.",
+            conflict=Conflict("employer.name_taken", name=employer.name),
         )
 
     def get(self, employer_id: str) -> Employer | None:
@@ -62,7 +63,7 @@ class SqlDepartments(Repository):
                 "name_key": name_key(department.name),
                 "created_at": department.created_at,
             },
-            conflict=f"Deze werkgever heeft al een afdeling {department.name!r}.",
+            conflict=Conflict("department.name_taken", name=department.name),
         )
 
     def get(self, department_id: str) -> Department | None:

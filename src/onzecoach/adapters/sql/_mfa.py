@@ -17,7 +17,7 @@ from ._base import Repository, structure_row, translate_errors
 __all__ = ["SqlBackupCodes", "SqlChallenges", "SqlFactors", "SqlSmsCodes"]
 
 _NOW = sa.bindparam("now", type_=t.UtcDateTime())
-_YUBIKEY_TAKEN = "Deze YubiKey is al aan een account gekoppeld."
+_YUBIKEY_TAKEN = "yubikey.bound"
 
 
 def _factor(row: Row[Any]) -> Factor:
@@ -101,7 +101,7 @@ class SqlFactors(Repository):
             conflict=_YUBIKEY_TAKEN,
         )
         if result.rowcount != 1:
-            raise NotFound("Deze methode bestaat niet.")
+            raise NotFound("factor.not_found")
 
     def advance_step(self, factor_id: str, step: int) -> bool:
         # One conditional UPDATE: of two logins with one code, the database lets one win.
@@ -233,7 +233,7 @@ class SqlChallenges(Repository):
                 "used_at": challenge.used_at,
                 "ip": challenge.ip,
             },
-            conflict="Deze inlogpoging bestaat al.",
+            conflict="login.challenge_exists",
         )
 
     def find(self, token_hash: str) -> LoginChallengeRecord | None:
@@ -300,7 +300,7 @@ class SqlSmsCodes(Repository):
             _RECORD_TRY, "counting a wrong SMS code", {"_id": code_id}
         ).scalar_one_or_none()
         if tries is None:
-            raise NotFound("Deze code bestaat niet.")
+            raise NotFound("sms_code.not_found")
         return int(tries)
 
     def use(self, code_id: str, *, now: datetime) -> bool:

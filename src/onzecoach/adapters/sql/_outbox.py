@@ -57,7 +57,7 @@ class SqlOutbox(Repository):
                 "created_at": message.created_at,
                 **self._state(message),
             },
-            conflict="Dit bericht staat al in de wachtrij.",
+            conflict="outbox.message_exists",
         )
 
     def get(self, message_id: str) -> OutboxMessage | None:
@@ -105,7 +105,7 @@ class SqlOutbox(Repository):
             _SAVE_OUTBOX_STATE, "updating a message", {"_id": message.id, **self._state(message)}
         )
         if result.rowcount != 1:
-            raise NotFound("Onbekend bericht in de wachtrij.")
+            raise NotFound("outbox.message_not_found")
 
     def finish(self, message: OutboxMessage, *, claimed_until: datetime) -> bool:
         result = self._execute(

@@ -152,10 +152,14 @@ class SqlStorage:
             )
         except ImportError as exc:
             raise StorageError(
-                f"the driver for {self.dialect} is not installed: pip install 'onzecoach[postgres]'"
+                f"the driver for {self.dialect} is not installed: "
+                "pip install 'onzecoach[postgres]'",
+                code="storage.misconfigured",
             ) from exc
         except (sa_exc.ArgumentError, TypeError, ValueError) as exc:
-            raise StorageError(f"cannot use database URL {self!r}: {exc}") from exc
+            raise StorageError(
+                f"cannot use database URL {self!r}: {exc}", code="storage.misconfigured"
+            ) from exc
 
 
 def _parse(url: str | URL) -> URL:
@@ -163,17 +167,20 @@ def _parse(url: str | URL) -> URL:
         parsed = make_url(url)
     except (sa_exc.ArgumentError, ValueError, TypeError) as exc:
         shown = _mask_password(url) if isinstance(url, str) else type(url).__name__
-        raise StorageError(f"malformed database URL {shown!r}: {_EXPECTED}") from exc
-    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
-    if backend == "sqlite" and driver == "pysqlite":
-        return parsed
-    if backend == "postgresql":
-        if parsed.drivername == "postgresql":
-            return parsed.set(drivername="postgresql+psycopg")
-        if driver == "psycopg":
-            return parsed
+        raise StorageError(
+            f"malformed database URL {shown!r}: {_EXPECTED}", code="storage.misconfigured"
+        ) from exc
+    # Read off the name itself: asking SQLAlchemy for the driver would load the dialect,
+    # and an unknown one would fail with SQLAlchemy's error instead of ours.
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "sqlite" and driver in ("", "pysqlite"):
+        return parsed.set(drivername="sqlite")
+    if backend == "postgresql" and driver in ("", "psycopg"):
+        return parsed.set(drivername="postgresql+psycopg")
     shown = parsed.render_as_string(hide_password=True)
-    raise StorageError(f"unsupported database URL {shown!r}: {_EXPECTED}")
+    raise StorageError(
+        f"unsupported database URL {shown!r}: {_EXPECTED}", code="storage.misconfigured"
+    )
 
 
 def _configure_sqlite(engine: Engine, *, busy_timeout: float, wal: bool) -> None:

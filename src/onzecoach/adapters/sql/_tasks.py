@@ -47,7 +47,7 @@ class SqlTasks(Repository):
             t.tasks.insert(),
             "adding a task",
             {"id": task.id, **self._state(task)},
-            conflict="Deze taak bestaat al.",
+            conflict="task.exists",
         )
 
     def get(self, task_id: str, *, for_update: bool = False) -> Task | None:
@@ -60,7 +60,7 @@ class SqlTasks(Repository):
     def save(self, task: Task) -> None:
         result = self._execute(_SAVE_TASK, "updating a task", {"_id": task.id, **self._state(task)})
         if result.rowcount != 1:
-            raise NotFound("Taak niet gevonden.")
+            raise NotFound("task.not_found")
 
     def open_for_employer(self, employer_id: str) -> list[Task]:
         rows = self._execute(_OPEN_TASKS_OF_EMPLOYER, "listing tasks", {"_owner": employer_id})

@@ -235,7 +235,7 @@ class SqlAppointments(Repository):
                 "external_id": appointment.external_id,
                 **self._state(appointment),
             },
-            conflict="Deze afspraak bestaat al.",
+            conflict="appointment.exists",
         )
 
     def by_external_id(self, employer_id: str, external_id: str) -> Appointment | None:
@@ -263,7 +263,7 @@ class SqlAppointments(Repository):
             _APPOINTMENT_EXISTS, "reading an appointment", {"_id": appointment.id}
         ).first()
         if known is None:
-            raise NotFound("Afspraak niet gevonden.")
+            raise NotFound("appointment.not_found")
         raise ValueError("an appointment keeps its external id")
 
     def for_trajectory(self, trajectory_id: str) -> list[Appointment]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from onzecoach.search._normalise import SEPARATOR, matches
+from onzecoach.search import SEPARATOR, matches
 
 __all__ = ["IndexEntry", "PrefixIndex"]
 

@@ -1,0 +1,49 @@
+"""The audit log: one list, appended to in order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from onzecoach.audit import AuditEntry
+
+if TYPE_CHECKING:
+    from onzecoach.adapters.memory._storage import MemoryUnitOfWork
+
+__all__ = ["AuditTables", "MemoryAudit"]
+
+
+@attrs.define
+class AuditTables:
+    """The audit entries, oldest first."""
+
+    audit: list[AuditEntry] = attrs.Factory(list)
+
+
+class MemoryAudit:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _tables(self) -> AuditTables:
+        return self._uow.tables(AuditTables)
+
+    def append(self, entry: AuditEntry) -> None:
+        self._uow.append(self._tables.audit, entry)
+
+    def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        for entry in entries:
+            self.append(entry)
+
+    def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEntry]:
+        return [
+            e
+            for e in self._tables.audit
+            if e.subject_type == subject_type and e.subject_id == subject_id
+        ]
+
+    def for_employer(self, employer_id: str, *, limit: int = 100) -> list[AuditEntry]:
+        found = [e for e in reversed(self._tables.audit) if e.employer_id == employer_id]
+        return found[:limit]
