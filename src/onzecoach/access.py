@@ -23,6 +23,7 @@ from onzecoach.errors import NotFound, PermissionDenied
 from onzecoach.ids import is_id
 
 __all__ = [
+    "EMPLOYER_STAFF",
     "EVERY_EMPLOYER",
     "NO_EMPLOYER",
     "EmployerScope",
@@ -62,6 +63,9 @@ class EmployerScope:
     def is_empty(self) -> bool:
         return not self.every and not self.employer_ids
 
+
+#: The roles that work with an employer's people and coaching: its HR, and the service desk.
+EMPLOYER_STAFF = (Role.HR, Role.SERVICE_DESK)
 
 EVERY_EMPLOYER = EmployerScope(every=True)
 NO_EMPLOYER = EmployerScope()

@@ -64,6 +64,17 @@ class User:
     def actor(self) -> Actor:
         return Actor(user_id=self.id, employer_id=self.employer_id, role=self.role)
 
+    def signed_in_as(self, actor: Actor) -> bool:
+        """Whether ``actor`` is this user as its session made it: the same id, role and
+        employer, and the account active. An actor made up with this user's id but
+        another role or employer is not."""
+        return (
+            self.status is AccountStatus.ACTIVE
+            and actor.user_id == self.id
+            and actor.role is self.role
+            and actor.employer_id == self.employer_id
+        )
+
     def view(self) -> UserView:
         return UserView(
             id=self.id,

@@ -25,6 +25,7 @@ from onzecoach.errors import (
     Throttled,
     ValidationError,
 )
+from onzecoach.ids import is_id
 from onzecoach.notifications import MailContent, OutboxStatus, new_email
 from onzecoach.results import Enrollment
 from onzecoach.throttling import rate_key
@@ -150,8 +151,8 @@ class AccountService:
         failures_key = rate_key("change_password_failure", actor.user_id or "")
         window = self._settings.account_mail_window
         with self._storage.unit_of_work() as uow:
-            user = uow.users.get(actor.user_id) if actor.user_id else None
-            if user is None or user.status is not AccountStatus.ACTIVE:
+            user = uow.users.get(actor.user_id) if is_id(actor.user_id) else None
+            if user is None or not user.signed_in_as(actor):
                 raise NotAuthenticated("session.required")
             before = uow.throttles.get(failures_key, for_update=True)
             if (

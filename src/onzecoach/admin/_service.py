@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from onzecoach.access import load_visible, require_service_desk
+from onzecoach.access import EMPLOYER_STAFF, load_visible, require_role, require_service_desk
 from onzecoach.actors import Actor, Role
 from onzecoach.audit import audit_entry
 from onzecoach.employers import Department, Employer, check_name, load_employer
@@ -136,6 +136,7 @@ class AdminService:
 
     @staticmethod
     def _visible(uow: AdminUnitOfWork, actor: Actor, employer_id: object) -> Employer:
+        require_role(actor, *EMPLOYER_STAFF)
         return load_visible(actor, employer_id, uow.employers.get, missing="employer.not_found")
 
 

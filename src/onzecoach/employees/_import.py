@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from onzecoach.access import require_role, scope_of
-from onzecoach.actors import Actor, Role
+from onzecoach.access import EMPLOYER_STAFF, require_role, scope_of
+from onzecoach.actors import Actor
 from onzecoach.audit import audit_entry
 from onzecoach.clock import amsterdam
 from onzecoach.employees._events import EmployeeChanged, EmployeesAdded
@@ -139,7 +139,7 @@ class ImportService:
         (``NotFound`` otherwise). ``dry_run`` checks and matches everything and writes
         nothing. ``progress`` is called after each batch.
         """
-        require_role(actor, Role.HR, Role.SERVICE_DESK)
+        require_role(actor, *EMPLOYER_STAFF)
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValidationError.single(
                 "batch_size", "out_of_range", "Kies een batchgrootte van minstens 1."

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from onzecoach.access import load_visible, require_role, scope_of
-from onzecoach.actors import Actor, Role
+from onzecoach.access import EMPLOYER_STAFF, load_visible, require_role, scope_of
+from onzecoach.actors import Actor
 from onzecoach.audit import audit_entry
 from onzecoach.clock import amsterdam
 from onzecoach.employees._dossier import Dossier, InvitationState, TrajectoryRow
@@ -55,7 +55,7 @@ class EmployeeService:
         employer uses already answers ``Conflict``. Nothing is written when it raises.
         An HR actor registers for its own employer; the service desk names ``employer_id``.
         """
-        require_role(actor, Role.HR, Role.SERVICE_DESK)
+        require_role(actor, *EMPLOYER_STAFF)
         employer = actor.employer_id if not actor.is_service_desk else employer_id
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
@@ -83,7 +83,7 @@ class EmployeeService:
 
     def update(self, actor: Actor, employee_id: str, changes: dict[str, object]) -> Employee:
         """Change some of an employee's fields; the audit log keeps the old and new values."""
-        require_role(actor, Role.HR, Role.SERVICE_DESK)
+        require_role(actor, *EMPLOYER_STAFF)
         if not isinstance(changes, Mapping):
             raise ValidationError.single("changes", "invalid", "Geef de wijzigingen als velden.")
         now = self._clock.now()
@@ -123,7 +123,7 @@ class EmployeeService:
         An employee with trajectories stays (``Conflict``): the trajectories, appointments
         and statistics refer to it.
         """
-        require_role(actor, Role.HR, Role.SERVICE_DESK)
+        require_role(actor, *EMPLOYER_STAFF)
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             employee = self._visible(uow, actor, employee_id)
@@ -149,7 +149,7 @@ class EmployeeService:
 
     def dossier(self, actor: Actor, employee_id: str) -> Dossier:
         """The employee's dossier; every read is recorded in the audit log."""
-        require_role(actor, Role.HR, Role.SERVICE_DESK)
+        require_role(actor, *EMPLOYER_STAFF)
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             employee = self._visible(uow, actor, employee_id)
@@ -213,6 +213,7 @@ class EmployeeService:
     def _visible(
         uow: UnitOfWork, actor: Actor, employee_id: object, *, for_update: bool = False
     ) -> Employee:
+        require_role(actor, *EMPLOYER_STAFF)
         return load_visible(
             actor,
             employee_id,

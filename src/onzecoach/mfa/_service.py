@@ -431,7 +431,7 @@ class MfaService:
         # removals at once could otherwise leave no method at all).
         require_actor(actor)
         user = uow.users.get(actor.user_id, for_update=True) if is_id(actor.user_id) else None
-        if user is None or user.status is not AccountStatus.ACTIVE:
+        if user is None or not user.signed_in_as(actor):
             raise NotAuthenticated("session.required")
         return user
 

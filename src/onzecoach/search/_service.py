@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.access import require_role, scope_of
-from onzecoach.actors import Actor, Role
+from onzecoach.access import EMPLOYER_STAFF, require_role, scope_of
+from onzecoach.actors import Actor
 from onzecoach.audit import audit_entry
 from onzecoach.employers import employers_to_repair
 from onzecoach.errors import FieldError, NotFound, ValidationError
@@ -105,7 +105,7 @@ class SearchService:
         than 3 letters answer ``QueryTooShort``. Hits are sorted the Dutch way: surname,
         infix, given name. The service desk names the ``employer_id`` to search.
         """
-        require_role(actor, Role.HR, Role.SERVICE_DESK)
+        require_role(actor, *EMPLOYER_STAFF)
         words = query_words(text)
         problems = []
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:

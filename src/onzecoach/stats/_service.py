@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
-from onzecoach.access import may_see, require_role
-from onzecoach.actors import Actor, Role
+from onzecoach.access import EMPLOYER_STAFF, may_see, require_role
+from onzecoach.actors import Actor
 from onzecoach.audit import audit_entry
 from onzecoach.employers import employers_to_repair
 from onzecoach.errors import FieldError, NotFound, ValidationError
@@ -116,7 +116,7 @@ class StatsService:
         service desk sees every employer, broken down by employer, and may name any
         ``employer_id``. Another employer's ids answer ``NotFound``.
         """
-        require_role(actor, Role.HR, Role.SERVICE_DESK)
+        require_role(actor, *EMPLOYER_STAFF)
         first, last = self._checked(start, end, page, page_size, sort)
         with self._storage.unit_of_work() as uow:
             scope, label = _scope(uow, actor, employer_id, department_id, employee_id)
@@ -136,7 +136,7 @@ class StatsService:
         sort: Sort = "held_sessions",
     ) -> bytes:
         """The dashboard with its whole breakdown (every page) as ``"csv"`` or ``"xlsx"``."""
-        require_role(actor, Role.HR, Role.SERVICE_DESK)
+        require_role(actor, *EMPLOYER_STAFF)
         wrong_format = (
             []
             if format in ("csv", "xlsx")

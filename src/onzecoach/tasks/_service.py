@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.access import load_visible, require_actor, scope_of
+from onzecoach.access import EMPLOYER_STAFF, load_visible, require_actor, require_role, scope_of
 from onzecoach.actors import Actor
 from onzecoach.audit import audit_entry
 from onzecoach.clock import amsterdam
@@ -141,6 +141,7 @@ class TaskService:
     def _visible(
         uow: TaskUnitOfWork, actor: Actor, task_id: object, *, for_update: bool = False
     ) -> Task:
+        require_role(actor, *EMPLOYER_STAFF)
         return load_visible(
             actor,
             task_id,

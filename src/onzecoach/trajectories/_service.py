@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.access import load, load_visible, require_role
+from onzecoach.access import EMPLOYER_STAFF, load, load_visible, require_role
 from onzecoach.actors import Actor, Role
 from onzecoach.audit import audit_entry
 from onzecoach.crypto import hash_token, new_token
@@ -70,7 +70,7 @@ class TrajectoryService:
         The employee may have one running trajectory at a time (``Conflict``); an
         extension is started by approving an extension request (``portal.tasks.approve``).
         """
-        require_role(actor, Role.HR, Role.SERVICE_DESK)
+        require_role(actor, *EMPLOYER_STAFF)
         kind = self._starter.checked(type_code, start_date)
         if kind.is_extension:
             raise ValidationError.single(
@@ -91,7 +91,7 @@ class TrajectoryService:
         An extension that runs beside the trajectory it extends shares that trajectory's
         link: its invitation is the one sent again.
         """
-        require_role(actor, Role.HR, Role.SERVICE_DESK)
+        require_role(actor, *EMPLOYER_STAFF)
         with self._storage.unit_of_work() as uow:
             trajectory = self._locked(uow, actor, trajectory_id)
             if not trajectory.is_open:
@@ -120,7 +120,7 @@ class TrajectoryService:
 
     def close(self, actor: Actor, trajectory_id: str) -> Trajectory:
         """Close a trajectory by hand ("Traject afgesloten")."""
-        require_role(actor, Role.HR, Role.SERVICE_DESK)
+        require_role(actor, *EMPLOYER_STAFF)
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             trajectory = self._locked(uow, actor, trajectory_id)
@@ -150,6 +150,7 @@ class TrajectoryService:
         return closed
 
     def get(self, actor: Actor, trajectory_id: str) -> Trajectory:
+        require_role(actor, *EMPLOYER_STAFF)
         with self._storage.unit_of_work() as uow:
             return self._visible(uow, actor, trajectory_id)
 

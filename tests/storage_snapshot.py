@@ -1,0 +1,62 @@
+"""Everything a storage holds, in a form two readings can be compared in.
+
+For the checks that a refused call writes nothing: the throttling counters aside, a
+reading before and after must be equal. Order does not count (a rolled-back write may put
+a key back in another place); content does.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+
+from onzecoach.adapters.memory import MemoryStorage
+from onzecoach.adapters.sql import SqlStorage
+from onzecoach.ports import Storage
+
+#: What a refused call may still write: the tries it counts.
+THROTTLING_TABLES = frozenset({"onzecoach_throttles", "onzecoach_rate_limits"})
+
+
+def _canonical(value: Any) -> Any:
+    if attrs.has(type(value)):
+        return (type(value).__name__, _canonical(attrs.asdict(value, recurse=False)))
+    if isinstance(value, Mapping):
+        return tuple(sorted((repr(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(item) for item in value)
+    if isinstance(value, set | frozenset):
+        return tuple(sorted(repr(_canonical(item)) for item in value))
+    if isinstance(value, str | int | float | bool | bytes | date | datetime | enum.Enum) or (
+        value is None
+    ):
+        return value
+    return (type(value).__name__, _canonical(vars(value)))
+
+
+def snapshot(storage: Storage) -> Any:
+    """What ``storage`` holds, but for its throttling counters."""
+    if isinstance(storage, MemoryStorage):
+        tables = {
+            kind.__name__: instance
+            for kind, instance in storage._tables.items()  # noqa: SLF001 - a test's reading
+            if kind.__name__ != "ThrottlingTables"
+        }
+        return _canonical(tables)
+    if isinstance(storage, SqlStorage):
+        metadata = sa.MetaData()
+        with storage.engine.connect() as connection:
+            metadata.reflect(connection)
+            found = {}
+            for table in metadata.sorted_tables:
+                if table.name in THROTTLING_TABLES or not table.name.startswith("onzecoach_"):
+                    continue
+                rows = connection.execute(table.select()).all()
+                found[table.name] = sorted(repr(tuple(row)) for row in rows)
+        return found
+    raise TypeError(f"no snapshot for {storage!r}")
