@@ -25,13 +25,16 @@ __all__ = ["Portal"]
 class Portal:
     """The whole portal, wired to the adapters you pass.
 
+    >>> import secrets
     >>> from onzecoach import Portal, Settings
     >>> from onzecoach.adapters.memory import MemoryStorage
     >>> from onzecoach.testing import RecordingMailer
     >>> portal = Portal(
     ...     storage=MemoryStorage(),
     ...     mailer=RecordingMailer(),
-    ...     settings=Settings(base_url="https://portaal.example.nl", secret_key="s" * 32),
+    ...     settings=Settings(
+    ...         base_url="https://portaal.example.nl", secret_key=secrets.token_urlsafe(32)
+    ...     ),
     ... )
     >>> portal.admin.create_employer("Voorbeeld B.V.").name
     'Voorbeeld B.V.'
