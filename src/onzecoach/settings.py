@@ -1,26 +1,57 @@
-"""Settings: one frozen value holding everything a Portal is configured with."""
+"""Settings: one frozen value holding everything a Portal is configured with.
+
+``read_configuration`` (and its shorthand ``load_settings``) is the one way to make
+``Settings`` from a TOML file and ``ONZECOACH_*`` environment variables: the ``onzecoach``
+command, its outbox workers and the reference web app all read their configuration through
+it, so a setting means the same wherever it is read. docs/cli.md describes the format.
+"""
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
+import os
 import re
-from collections.abc import Iterable
+import tomllib
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from email.headerregistry import Address
 from email.utils import parseaddr
+from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 import argon2
 import attrs
-from argon2.profiles import RFC_9106_LOW_MEMORY
+import cattrs
+from argon2.profiles import CHEAPEST, RFC_9106_LOW_MEMORY
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn
 
 from onzecoach.catalogues import DEFAULT_TRAJECTORY_TYPES, TrajectoryType
 from onzecoach.crypto import CodeHasher, Sealer, code_hasher_for, sealer_for
 from onzecoach.passwords import PasswordPolicy
 
-__all__ = ["SECRET_KEY_MIN_BITS", "Settings", "estimate_key_bits"]
+__all__ = [
+    "CONFIGURATION_KEYS",
+    "CONFIG_ENV",
+    "ENV_PREFIX",
+    "SECRET_KEY_MIN_BITS",
+    "Configuration",
+    "ConfigurationError",
+    "ConfigurationKey",
+    "Settings",
+    "estimate_key_bits",
+    "load_settings",
+    "read_configuration",
+]
 
 
 def _absolute_http_url(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
@@ -334,3 +365,624 @@ class Settings:
         # Cap the exponent so the multiplication cannot overflow timedelta.
         delay = self.outbox_retry_base * (1 << min(attempts - 1, 32))
         return min(delay, self.outbox_retry_max)
+
+
+# The types of the fields, not the strings ``from __future__ import annotations`` leaves,
+# for the loader below.
+attrs.resolve_types(Settings)
+
+
+# Reading the configuration ---------------------------------------------------------------
+
+ENV_PREFIX: Final = "ONZECOACH_"
+#: The environment variable naming the configuration file, when no path is given.
+CONFIG_ENV: Final = "ONZECOACH_CONFIG"
+
+
+class ConfigurationError(ValueError):
+    """A configuration that cannot be used. The message names the setting and where it was
+    set (the file or the environment variable), and never shows a secret's value."""
+
+
+class _Invalid(ValueError):
+    """A value of the wrong form; the message says what was expected, not what was given."""
+
+
+def _password_hashing_profiles() -> dict[str, argon2.Parameters]:
+    # Imported here: onzecoach.accounts imports this module, so it cannot be imported first.
+    from onzecoach.accounts._hashing import OWASP_MINIMUM  # noqa: PLC0415
+
+    return {
+        "rfc_9106_low_memory": RFC_9106_LOW_MEMORY,
+        "owasp_minimum": OWASP_MINIMUM,
+        "cheapest": CHEAPEST,
+    }
+
+
+#: What each type of value looks like, for the docs and the errors: (short, expected).
+_DURATION_FORM = (
+    "a duration: whole seconds (such as 1800) or ISO 8601 days, hours, minutes and seconds "
+    '(such as "PT30M", "PT1H30M" or "P7D")'
+)
+_TRAJECTORY_TYPE_FORM = (
+    "a table with code, name and sessions, and optionally is_extension "
+    "([[trajectory_types]] in the file)"
+)
+
+
+def _forms(type_: Any) -> tuple[str, str]:
+    forms: dict[Any, tuple[str, str]] = {
+        str: ("text", "text"),
+        str | None: ("text", "text"),
+        int: ("whole number", "a whole number"),
+        bool: ("true or false", "true or false"),
+        timedelta: ("duration", _DURATION_FORM),
+        tuple[str, ...]: (
+            "list of text",
+            "a list of text: an array of strings in the file, separated by commas in the "
+            "environment",
+        ),
+        tuple[TrajectoryType, ...]: (
+            "array of tables",
+            "an array of tables ([[trajectory_types]] in the file, a TOML inline array "
+            'such as [{code = "X", name = "Y", sessions = 4}] in the environment)',
+        ),
+        argon2.Parameters: (
+            "profile name",
+            'a profile name: "rfc_9106_low_memory" or "owasp_minimum"',
+        ),
+    }
+    return forms[type_]
+
+
+@attrs.frozen
+class ConfigurationKey:
+    """One setting as the configuration file and the environment spell it."""
+
+    #: The flat name: ``session_lifetime``, ``smtp_host``, ``password_policy_min_length``.
+    name: str
+    #: What a value is structured to.
+    type: Any
+    #: The file's table the key is written in (``[smtp] host``); ``None`` at the top level.
+    table: str | None = None
+    #: The ``Settings`` field it sets; ``None`` for the adapters' keys (database, SMTP, SMS,
+    #: YubiCloud), which the command and the web app read with ``Configuration.get``.
+    field: str | None = None
+    #: The value when nothing sets it (unless ``required``).
+    default: Any = None
+    required: bool = False
+    #: Never shown, in errors or anywhere else.
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        """The environment variable: ``ONZECOACH_`` and the flat name in capitals."""
+        return ENV_PREFIX + self.name.upper()
+
+    @property
+    def written(self) -> str:
+        """The key as the file writes it: ``session_lifetime`` or ``[smtp] host``."""
+        if self.table is None:
+            return self.name
+        return f"[{self.table}] {self.name.removeprefix(self.table + '_')}"
+
+    @property
+    def form(self) -> str:
+        """The kind of value, in a few words: ``duration``, ``whole number``, ..."""
+        return _forms(self.type)[0]
+
+    @property
+    def default_text(self) -> str:
+        """The default as the file would write it, or ``required`` or ``not set``."""
+        if self.required:
+            return "required"
+        return "not set" if self.default is None else _written(self.default)
+
+
+def _written(value: Any) -> str:
+    """A value as a configuration file writes it (trajectory types by their codes)."""
+    text: str
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, timedelta):
+        text = f'"{_iso_duration(value)}"'
+    elif isinstance(value, argon2.Parameters):
+        names = [n for n, p in _password_hashing_profiles().items() if p == value]
+        text = f'"{names[0]}"' if names else "custom"
+    elif isinstance(value, tuple) and value and all(isinstance(v, TrajectoryType) for v in value):
+        text = ", ".join(kind.code for kind in value)
+    elif isinstance(value, tuple):
+        text = "[" + ", ".join(f'"{item}"' for item in value) + "]"
+    elif isinstance(value, str):
+        text = f'"{value}"'
+    else:
+        text = str(value)
+    return text
+
+
+#: attrs' stubs declare ``Factory`` a function, but a default made by it is an instance.
+_FACTORY: Final[type[Any]] = type(attrs.Factory(list))
+
+
+def _configuration_keys() -> tuple[ConfigurationKey, ...]:
+    keys = [ConfigurationKey("database_url", str)]
+    for field in attrs.fields(Settings):
+        if field.name == "password_policy":
+            # A table of its own: [password_policy] min_length, or the flat name in the
+            # environment (ONZECOACH_PASSWORD_POLICY_MIN_LENGTH), as [smtp] host is.
+            for rule in attrs.fields(PasswordPolicy):
+                keys.append(
+                    ConfigurationKey(
+                        f"password_policy_{rule.name}",
+                        typing.get_type_hints(PasswordPolicy)[rule.name],
+                        table="password_policy",
+                        field="password_policy",
+                        default=rule.default,
+                    )
+                )
+            continue
+        default = field.default
+        if isinstance(default, _FACTORY):
+            default = default.factory()
+        keys.append(
+            ConfigurationKey(
+                field.name,
+                field.type,
+                field=field.name,
+                default=None if default is attrs.NOTHING else default,
+                required=default is attrs.NOTHING,
+                secret=field.name in {"secret_key", "old_secret_keys"},
+            )
+        )
+    keys += [
+        ConfigurationKey("smtp_host", str, table="smtp"),
+        ConfigurationKey("smtp_port", int, table="smtp"),
+        ConfigurationKey("smtp_username", str, table="smtp"),
+        ConfigurationKey("smtp_password", str, table="smtp", secret=True),
+        ConfigurationKey("smtp_security", str, table="smtp", default="starttls"),
+        ConfigurationKey("sms_url", str, table="sms"),
+        ConfigurationKey("sms_token", str, table="sms", secret=True),
+        ConfigurationKey("yubico_client_id", str, table="yubico"),
+        ConfigurationKey("yubico_secret", str, table="yubico", secret=True),
+    ]
+    return tuple(keys)
+
+
+#: Every key of the configuration: each ``Settings`` field (``password_policy`` as one key
+#: per rule) and the adapters' keys, in the order docs/cli.md lists them.
+CONFIGURATION_KEYS: Final = _configuration_keys()
+_KEYS: Final = {key.name: key for key in CONFIGURATION_KEYS}
+_TABLES: Final = frozenset(key.table for key in CONFIGURATION_KEYS if key.table)
+
+
+@attrs.frozen
+class Configuration:
+    """What a configuration file and the environment set, each value checked.
+
+    ``settings()`` makes the ``Settings``; ``get`` and ``require`` read any key, the
+    adapters' keys (``database_url``, ``smtp_host``, ...) included. Nothing set is shown
+    by ``repr``.
+    """
+
+    #: The value of every key that was set, by flat name.
+    values: Mapping[str, Any] = attrs.field(repr=False)
+    #: Where each value came from: a file's path or an environment variable's name.
+    sources: Mapping[str, str] = attrs.field(factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Configuration(set={sorted(self.values)})"
+
+    def get(self, name: str) -> Any:
+        """The value of ``name`` as set, or else its default (``None`` if it has none)."""
+        key = _key(name)
+        return self.values.get(name, None if key.required else key.default)
+
+    def require(self, name: str) -> Any:
+        """The value of ``name``; ``ConfigurationError`` saying how to set it if it is not."""
+        value = self.get(name)
+        if value is None or value == "":
+            key = _key(name)
+            raise ConfigurationError(
+                f"{name} is not set: put it in the configuration file or set {key.env}."
+            )
+        return value
+
+    def settings(self, **fallbacks: Any) -> Settings:
+        """The ``Settings``; ``fallbacks`` (field values) count where nothing was set.
+
+        ``ConfigurationError`` names a required setting that is not set.
+        """
+        arguments = dict(fallbacks)
+        rules: dict[str, Any] = {}
+        for key in CONFIGURATION_KEYS:
+            if key.field is None or key.name not in self.values:
+                continue
+            if key.field == "password_policy":
+                rules[key.name.removeprefix("password_policy_")] = self.values[key.name]
+            else:
+                arguments[key.field] = self.values[key.name]
+        if rules:
+            arguments["password_policy"] = PasswordPolicy(**rules)
+        for key in CONFIGURATION_KEYS:
+            if key.required and key.field not in arguments:
+                self.require(key.name)
+        try:
+            return Settings(**arguments)
+        except ValueError as exc:
+            # Only a fallback can get here: what was set passed the same checks when read.
+            raise ConfigurationError(f"invalid setting: {exc}") from None
+
+
+def _key(name: str) -> ConfigurationKey:
+    try:
+        return _KEYS[name]
+    except KeyError:
+        raise ValueError(f"{name!r} is not a configuration key") from None
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    allow_cheapest_hashing: bool = False,
+) -> Settings:
+    """The ``Settings`` of a configuration file and the environment; see ``read_configuration``."""
+    configuration = read_configuration(path, environ, allow_cheapest_hashing=allow_cheapest_hashing)
+    return configuration.settings()
+
+
+def read_configuration(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    allow_cheapest_hashing: bool = False,
+) -> Configuration:
+    """Read the TOML file at ``path``, then ``ONZECOACH_*`` variables of ``environ``.
+
+    Without ``path``, the file named by ``ONZECOACH_CONFIG`` is read, if that is set;
+    ``environ`` is ``os.environ`` when not given. A variable wins over the file; an empty
+    variable takes the setting back to its default. ``ConfigurationError`` names the first
+    problem: an unknown key (or a variable that looks like a misspelt one), a value of the
+    wrong form, or one that ``Settings`` refuses. The ``cheapest`` password hashing is
+    refused unless ``allow_cheapest_hashing``, which is for tests.
+    """
+    environ = os.environ if environ is None else environ
+    if path is None and environ.get(CONFIG_ENV):
+        path = environ[CONFIG_ENV]
+    # Each value as given, and who to blame for it in a message.
+    given: dict[str, tuple[Any, _Origin]] = {}
+    if path is not None:
+        for name, (value, written) in _read_file(Path(path)).items():
+            given[name] = (value, _Origin(str(path), written))
+    _check_variable_names(environ)
+    for key in CONFIGURATION_KEYS:
+        text = environ.get(key.env)
+        if text is None:
+            continue
+        if not text.strip():
+            given.pop(key.name, None)
+            continue
+        origin = _Origin(None, key.env)
+        try:
+            given[key.name] = (_from_environment(key.type, text), origin)
+        except _Invalid as exc:
+            raise ConfigurationError(f"{origin.subject} {exc}{_shown(key, text)}") from None
+    values: dict[str, Any] = {}
+    for name, (value, origin) in given.items():
+        values[name] = _structure(_KEYS[name], value, origin, allow_cheapest_hashing)
+    _check_fields(values, {name: origin for name, (_, origin) in given.items()})
+    sources = {name: origin.source for name, (_, origin) in given.items()}
+    return Configuration(values, sources)
+
+
+@attrs.frozen
+class _Origin:
+    """Where a value was set: a file (and the key as written there) or a variable."""
+
+    path: str | None
+    written: str
+
+    @property
+    def source(self) -> str:
+        return self.path if self.path is not None else self.written
+
+    @property
+    def subject(self) -> str:
+        return self.written if self.path is None else f"{self.path}: {self.written}"
+
+
+def _read_file(path: Path) -> dict[str, tuple[Any, str]]:
+    """Each key of the file by flat name, with the key as the file writes it."""
+    try:
+        with path.open("rb") as file:
+            document = tomllib.load(file)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot read the configuration file {path}: {exc.strerror}"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(
+            f"the configuration file {path} is not valid TOML: {exc}"
+        ) from None
+    found: dict[str, tuple[Any, str]] = {}
+
+    def put(name: str, value: Any, written: str) -> None:
+        if name not in _KEYS:
+            candidates = {key.written: key.name for key in CONFIGURATION_KEYS}
+            candidates.update({table: table for table in _TABLES})
+            close = difflib.get_close_matches(written, candidates, n=1, cutoff=0.7)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigurationError(f"{path}: unknown setting {written!r}{hint}")
+        if name in found:
+            raise ConfigurationError(
+                f"{path}: {written!r} and {found[name][1]!r} are the same setting; keep one"
+            )
+        found[name] = (value, written)
+
+    for name, value in document.items():
+        if name in _TABLES:
+            if not isinstance(value, dict):
+                raise ConfigurationError(
+                    f"{path}: {name} must be a table: a line [{name}] and its keys below it"
+                )
+            for inner, inner_value in value.items():
+                put(f"{name}_{inner}", inner_value, f"[{name}] {inner}")
+        else:
+            put(name, value, name)
+    return found
+
+
+def _check_variable_names(environ: Mapping[str, str]) -> None:
+    """Refuse a variable that looks like a misspelt setting, such as ONZECOACH_SESION_LIFETIME.
+
+    Other ``ONZECOACH_*`` variables are left alone: they may belong to something else.
+    """
+    known = [key.env.removeprefix(ENV_PREFIX) for key in CONFIGURATION_KEYS]
+    for variable in environ:
+        if not variable.startswith(ENV_PREFIX) or variable == CONFIG_ENV:
+            continue
+        rest = variable.removeprefix(ENV_PREFIX)
+        if rest in known:
+            continue
+        close = difflib.get_close_matches(rest, known, n=1, cutoff=0.8)
+        if close:
+            raise ConfigurationError(
+                f"{variable} is not a setting; did you mean {ENV_PREFIX}{close[0]}?"
+            )
+
+
+_TRUE: Final = frozenset({"true", "1", "yes", "on"})
+_FALSE: Final = frozenset({"false", "0", "no", "off"})
+
+
+def _environment_whole_number(text: str) -> int:
+    if not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
+        raise _Invalid("must be a whole number")
+    return int(text)
+
+
+def _environment_true_or_false(text: str) -> bool:
+    word = text.strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise _Invalid("must be true or false (or 1 or 0, yes or no, on or off)")
+    return word in _TRUE
+
+
+def _environment_duration(text: str) -> int | str:
+    stripped = text.strip()
+    return int(stripped) if stripped.isdigit() else stripped
+
+
+def _environment_trajectory_types(text: str) -> Any:
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        raise _Invalid(f"must be {_forms(tuple[TrajectoryType, ...])[1]}") from None
+
+
+#: How a variable's text becomes the value a file would give, to be checked the same way.
+_FROM_ENVIRONMENT: Final[dict[Any, Callable[[str], Any]]] = {
+    int: _environment_whole_number,
+    bool: _environment_true_or_false,
+    timedelta: _environment_duration,
+    tuple[str, ...]: lambda text: [item.strip() for item in text.split(",") if item.strip()],
+    tuple[TrajectoryType, ...]: _environment_trajectory_types,
+    argon2.Parameters: str.strip,
+}
+
+
+def _from_environment(type_: Any, text: str) -> Any:
+    parse = _FROM_ENVIRONMENT.get(type_)
+    return text if parse is None else parse(text)
+
+
+def _shown(key: ConfigurationKey, value: Any) -> str:
+    """The value for a message: never a secret's, nor anything but a short scalar."""
+    if key.secret or not isinstance(value, str | int | float | bool):
+        return ""
+    text = repr(value)
+    return f", got {text}" if len(text) <= 80 else ""
+
+
+def _structure(
+    key: ConfigurationKey, value: Any, origin: _Origin, allow_cheapest_hashing: bool
+) -> Any:
+    try:
+        result = _CONVERTER.structure(value, key.type)
+    except _Invalid as exc:
+        raise ConfigurationError(f"{origin.subject} {exc}{_shown(key, value)}") from None
+    except (ClassValidationError, IterableValidationError) as exc:
+        problems = cattrs.transform_error(exc, path=key.name, format_exception=_problem)
+        sentences = [" ".join(reversed(problem.rsplit(" @ ", 1))) for problem in problems]
+        where = origin.path or origin.written
+        raise ConfigurationError(f"{where}: " + "; ".join(sentences)) from None
+    if result == CHEAPEST and key.type is argon2.Parameters and not allow_cheapest_hashing:
+        raise ConfigurationError(
+            f"{origin.subject}: the cheapest password hashing is for tests only "
+            "(load_settings(..., allow_cheapest_hashing=True)); use rfc_9106_low_memory "
+            "or, on a host short of memory, owasp_minimum"
+        )
+    return result
+
+
+def _problem(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, _Invalid):
+        return str(exc)
+    if isinstance(exc, KeyError):
+        return "is missing"
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return f"has unknown keys: {', '.join(sorted(exc.extra_fields))}"
+    return f"is invalid ({type(exc).__name__})"
+
+
+def _check_fields(values: Mapping[str, Any], origins: Mapping[str, _Origin]) -> None:
+    """Each field's own check from ``Settings``, now, so the message can say where it was set.
+
+    The converters are not applied: structuring already gave tuples, and cutting a
+    trailing slash off a URL does not change whether it is valid.
+    """
+    rules = {
+        name.removeprefix("password_policy_"): value
+        for name, value in values.items()
+        if _KEYS[name].field == "password_policy"
+    }
+    if rules:
+        try:
+            PasswordPolicy(**rules)
+        except ValueError as exc:
+            policy_origins = [o for n, o in origins.items() if n.startswith("password_policy_")]
+            where = ", ".join(sorted({origin.source for origin in policy_origins}))
+            raise ConfigurationError(f"{where}: password_policy: {exc}") from None
+    fields = attrs.fields_dict(Settings)
+    for name, value in values.items():
+        key = _KEYS[name]
+        if key.field is None or key.field == "password_policy":
+            continue
+        validator = fields[key.field].validator
+        if validator is None:
+            continue
+        try:
+            validator(None, fields[key.field], value)
+        except ValueError as exc:
+            # The message names the field already; say where it was set.
+            origin = origins[name]
+            raise ConfigurationError(f"{origin.path or origin.written}: {exc}") from None
+
+
+# Durations ---------------------------------------------------------------------------------
+
+_ISO_DURATION: Final = re.compile(
+    r"P(?=.)(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?=.)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?"
+)
+
+
+def _duration(value: Any, _: Any) -> timedelta:
+    try:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return timedelta(seconds=value)
+        if isinstance(value, str):
+            found = _ISO_DURATION.fullmatch(value)
+            if found:
+                parts = {unit: float(n) for unit, n in found.groupdict().items() if n}
+                return timedelta(**parts)
+            if value.startswith("P") and re.search(r"[YM]", value.split("T")[0]):
+                raise _Invalid(
+                    "must not count years or months, whose length varies: write days, "
+                    'such as "P30D"'
+                )
+    except OverflowError:
+        raise _Invalid("is too long a duration") from None
+    raise _Invalid(f"must be {_DURATION_FORM}")
+
+
+def _iso_duration(value: timedelta) -> str:
+    """``value`` as ISO 8601, as the file may write it: ``P7D``, ``PT1H30M``."""
+    hours, rest = divmod(value.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    date_part = f"{value.days}D" if value.days else ""
+    second_text = (
+        f"{seconds}.{value.microseconds:06d}".rstrip("0") if value.microseconds else (str(seconds))
+    )
+    time_part = "".join(
+        f"{amount}{unit}"
+        for amount, unit in ((hours, "H"), (minutes, "M"), (second_text, "S"))
+        if amount and amount != "0"
+    )
+    if not date_part and not time_part:
+        return "PT0S"
+    return f"P{date_part}" + (f"T{time_part}" if time_part else "")
+
+
+# Structuring -------------------------------------------------------------------------------
+
+
+def _text(value: Any, _: Any) -> str:
+    if not isinstance(value, str):
+        raise _Invalid("must be text")
+    return value
+
+
+def _whole_number(value: Any, _: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Invalid("must be a whole number")
+    return value
+
+
+def _true_or_false(value: Any, _: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid("must be true or false")
+    return value
+
+
+def _profile(value: Any, _: Any) -> argon2.Parameters:
+    profiles = _password_hashing_profiles()
+    if not isinstance(value, str) or value not in profiles:
+        raise _Invalid(f"must be {_forms(argon2.Parameters)[1]}")
+    return profiles[value]
+
+
+def _converter() -> cattrs.Converter:
+    """cattrs, strict: no number from text, no list from a string, no unknown keys."""
+    converter = cattrs.Converter(forbid_extra_keys=True)
+    converter.register_structure_hook(str, _text)
+    converter.register_structure_hook(int, _whole_number)
+    converter.register_structure_hook(bool, _true_or_false)
+    converter.register_structure_hook(timedelta, _duration)
+    converter.register_structure_hook(argon2.Parameters, _profile)
+    trajectory_type = make_dict_structure_fn(
+        TrajectoryType, converter, _cattrs_forbid_extra_keys=True
+    )
+
+    def structure_trajectory_type(value: Any, _: Any) -> TrajectoryType:
+        if not isinstance(value, dict):
+            raise _Invalid(f"must be {_TRAJECTORY_TYPE_FORM}")
+        return trajectory_type(value, TrajectoryType)
+
+    converter.register_structure_hook(TrajectoryType, structure_trajectory_type)
+
+    def structure_tuple(value: Any, type_: Any) -> tuple[Any, ...]:
+        # Not cattrs' own: that would take a string as a list of its characters.
+        if not isinstance(value, list | tuple):
+            raise _Invalid(f"must be {_forms(type_)[1]}")
+        (item_type, _) = typing.get_args(type_)
+        items: list[Any] = []
+        errors: list[Exception] = []
+        for index, item in enumerate(value):
+            try:
+                items.append(converter.structure(item, item_type))
+            except Exception as exc:  # gathered, and raised together below
+                exc.add_note(
+                    IterableValidationNote(f"Structuring item @ index {index}", index, item_type)
+                )
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError("invalid items", errors, type_)
+        return tuple(items)
+
+    is_tuple: Callable[[Any], bool] = lambda type_: typing.get_origin(type_) is tuple  # noqa: E731
+    converter.register_structure_hook_func(is_tuple, structure_tuple)
+    return converter
+
+
+_CONVERTER: Final = _converter()
