@@ -386,9 +386,8 @@ class _Stop:
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
-    default=50,
-    show_default=True,
-    help="Messages claimed and sent per round; a stop waits for the round to finish.",
+    help="Messages claimed and sent per round; a stop waits for the round to finish. "
+    "[default: the outbox_batch_size setting, 50 unless configured]",
 )
 @click.option(
     "--idle",
@@ -399,7 +398,7 @@ class _Stop:
 )
 @click.option("--once", is_flag=True, help="Send what is due, then exit (for cron).")
 @click.pass_context
-def outbox_run(ctx: click.Context, batch_size: int, idle: float, once: bool) -> None:
+def outbox_run(ctx: click.Context, batch_size: int | None, idle: float, once: bool) -> None:
     """Send due messages until stopped by SIGTERM or SIGINT (exit 0).
 
     Any number of workers may run at once against one database: each claims its own
@@ -407,6 +406,8 @@ def outbox_run(ctx: click.Context, batch_size: int, idle: float, once: bool) -> 
     """
     state = _state(ctx)
     portal = _portal(ctx)
+    if batch_size is None:
+        batch_size = portal.settings.outbox_batch_size
     total = 0
     with _Stop() as stop:
         state.err.log(f"Outbox worker {os.getpid()} started.")
