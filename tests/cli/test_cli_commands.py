@@ -9,7 +9,6 @@ reaches ``stats export``, its ``registration_types`` the import.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -99,8 +98,14 @@ def test_the_commands_of_the_issue_are_all_there() -> None:
         ("stats", "rebuild"),
         ("search", "rebuild"),
         ("keys", "reseal"),
-        ("demo", "seed"),
     }
+
+
+def test_the_installed_command_has_no_demo() -> None:
+    """Demo data comes from the reference web app (python -m flask_portal seed), which the
+    installed package does not contain."""
+    assert "demo" not in cli.commands
+    assert run({}, "demo", "seed").exit_code == EXIT_USAGE
 
 
 # configuration ---------------------------------------------------------------------------
@@ -596,22 +601,3 @@ def test_outbox_run_claims_the_configured_batch_size(portal: Portal, env: Env) -
     assert result.exit_code == EXIT_OK, result.output
     assert "Sent 2 (2 in all)" in result.stderr
     assert "Sent 1 (3 in all)" in result.stderr
-
-
-# demo seed -------------------------------------------------------------------------------
-
-
-def test_demo_seed_fills_the_database(portal: Portal, env: Env) -> None:
-    result = run(env, "demo", "seed", "--employees", "12", "--appointments", "20")
-    assert result.exit_code == EXIT_OK, result.output
-    assert "hr.lindendaal" in result.stdout
-    assert len(portal.admin.employers()) == 3
-
-
-def test_demo_seed_without_the_examples_exits_2(
-    portal: Portal, env: Env, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "flask_portal.demo", None)
-    result = run(env, "demo", "seed")
-    assert result.exit_code == EXIT_USAGE
-    assert "flask_portal" in result.stderr

@@ -550,44 +550,6 @@ def search_rebuild(ctx: click.Context, employer_id: str | None) -> None:
     _state(ctx).out.print(f"Indexed {indexed} employee(s).")
 
 
-# demo ------------------------------------------------------------------------------------
-
-
-@cli.group()
-def demo() -> None:
-    """Demo data, for trying the portal out."""
-
-
-@demo.command("seed")
-@click.option("--employees", "employee_count", type=click.IntRange(min=1), default=2000)
-@click.option("--appointments", type=click.IntRange(min=0), default=10_000)
-@click.pass_context
-def demo_seed(ctx: click.Context, employee_count: int, appointments: int) -> None:
-    """Fill an empty database with demo employers, employees and coaching, and print the logins.
-
-    Needs the reference web app's `flask_portal` package (examples/) on the Python path,
-    and Faker.
-    """
-    try:
-        from flask_portal.demo import seed  # noqa: PLC0415 - lives in examples/
-    except ImportError as exc:
-        _fail(
-            ctx,
-            f"demo seed needs examples/flask_portal on PYTHONPATH and Faker installed ({exc}).",
-            EXIT_USAGE,
-        )
-    portal = _portal(ctx)
-    logins = seed(
-        portal.storage, portal.settings, employees=employee_count, appointments=appointments
-    )
-    table = Table(title="Demo logins")
-    for column in ("role", "username", "password", "second factor"):
-        table.add_column(column)
-    for login in logins:
-        table.add_row(login.role, login.username, login.password, login.factor)
-    _state(ctx).out.print(table)
-
-
 def main() -> None:
     """The console script's entry point."""
     cli(prog_name="onzecoach")
