@@ -399,40 +399,40 @@ def _password_hashing_profiles() -> dict[str, argon2.Parameters]:
     }
 
 
-#: What each type of value looks like, for the docs and the errors: (short, expected).
-_DURATION_FORM = (
+_DURATION_FORM: Final = (
     "a duration: whole seconds (such as 1800) or ISO 8601 days, hours, minutes and seconds "
     '(such as "PT30M", "PT1H30M" or "P7D")'
 )
-_TRAJECTORY_TYPE_FORM = (
+_TRAJECTORY_TYPE_FORM: Final = (
     "a table with code, name and sessions, and optionally is_extension "
     "([[trajectory_types]] in the file)"
 )
+#: What a value of each type looks like, for the docs and the errors: (in a few words,
+#: what a message says is expected).
+_FORMS: Final[dict[Any, tuple[str, str]]] = {
+    str: ("text", "text"),
+    str | None: ("text", "text"),
+    int: ("whole number", "a whole number"),
+    bool: ("true or false", "true or false"),
+    timedelta: ("duration", _DURATION_FORM),
+    tuple[str, ...]: (
+        "list of text",
+        "a list of text: an array of strings in the file, separated by commas in the environment",
+    ),
+    tuple[TrajectoryType, ...]: (
+        "array of tables",
+        "an array of tables ([[trajectory_types]] in the file, a TOML inline array "
+        'such as [{code = "X", name = "Y", sessions = 4}] in the environment)',
+    ),
+    argon2.Parameters: (
+        "profile name",
+        'a profile name: "rfc_9106_low_memory" or "owasp_minimum"',
+    ),
+}
 
 
 def _forms(type_: Any) -> tuple[str, str]:
-    forms: dict[Any, tuple[str, str]] = {
-        str: ("text", "text"),
-        str | None: ("text", "text"),
-        int: ("whole number", "a whole number"),
-        bool: ("true or false", "true or false"),
-        timedelta: ("duration", _DURATION_FORM),
-        tuple[str, ...]: (
-            "list of text",
-            "a list of text: an array of strings in the file, separated by commas in the "
-            "environment",
-        ),
-        tuple[TrajectoryType, ...]: (
-            "array of tables",
-            "an array of tables ([[trajectory_types]] in the file, a TOML inline array "
-            'such as [{code = "X", name = "Y", sessions = 4}] in the environment)',
-        ),
-        argon2.Parameters: (
-            "profile name",
-            'a profile name: "rfc_9106_low_memory" or "owasp_minimum"',
-        ),
-    }
-    return forms[type_]
+    return _FORMS[type_]
 
 
 @attrs.frozen
