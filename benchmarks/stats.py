@@ -39,6 +39,7 @@ import itertools
 import math
 import os
 import random
+import secrets
 import sqlite3
 import statistics
 import sys
@@ -79,7 +80,7 @@ from onzecoach.trajectories import (
     TrajectoryType,
 )
 
-SETTINGS = Settings(base_url="https://portaal.example.nl", secret_key="x" * 32)
+SETTINGS = Settings(base_url="https://portaal.example.nl", secret_key=secrets.token_urlsafe(32))
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 FIRST_YEAR = 2023
 CREATED = datetime(FIRST_YEAR - 1, 12, 1, 9, tzinfo=UTC)

@@ -44,7 +44,7 @@ def snapshot(storage: Storage) -> Any:
     if isinstance(storage, MemoryStorage):
         tables = {
             kind.__name__: instance
-            for kind, instance in storage._tables.items()  # noqa: SLF001 - a test's reading
+            for kind, instance in storage._tables.items()
             if kind.__name__ != "ThrottlingTables"
         }
         return _canonical(tables)

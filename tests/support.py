@@ -19,8 +19,13 @@ from onzecoach.trajectories._model import Appointment, Trajectory
 
 #: The moment the tests' clocks start at.
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-#: A fixed key, so that a failing test can be replayed; never used outside tests.
-TEST_SECRET_KEY = "test-only-secret-key-0123456789abcdefghijklmnop"
+#: Fixed keys (each once made by ``secrets.token_urlsafe(32)``), so that a failing test can
+#: be replayed; never used outside tests. ``Settings`` refuses a key that is easy to guess,
+#: so they look as random as a real one.
+TEST_SECRET_KEY = "A5ZELL6qL4STVBRhfj24xeB3hrRTHjucsdypth551e0"
+#: The key after a rotation, and one more that sealed nothing.
+NEW_SECRET_KEY = "-mM3cXtGwxAc7-T25DH-TjN6tIa1sZ7f4pl7MQ_7jgQ"
+OTHER_SECRET_KEY = "uCOOhNfH7wTJ3Q7BW2b8Tf8OTDk9lWY7J0xnnHBwoo8"
 
 
 def make_settings(**overrides: Any) -> Settings:

@@ -33,6 +33,7 @@ __all__ = ["Portal"]
 class Portal:
     """The whole portal, wired to the adapters you pass.
 
+    >>> import secrets
     >>> from onzecoach import Portal, Settings
     >>> from onzecoach.actors import SERVICE_DESK
     >>> from onzecoach.adapters.memory import MemoryStorage
@@ -41,8 +42,7 @@ class Portal:
     ...     storage=MemoryStorage(),
     ...     mailer=RecordingMailer(),
     ...     settings=Settings(
-    ...         base_url="https://portaal.example.nl",
-    ...         secret_key="kQ8vJ2nX5rT1wL9mB4cF7hD0sA3gE6yU",
+    ...         base_url="https://portaal.example.nl", secret_key=secrets.token_urlsafe(32)
     ...     ),
     ... )
     >>> portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.").name

@@ -1,11 +1,20 @@
-"""Settings: one frozen value holding everything a Portal is configured with."""
+"""Settings: one frozen value holding everything a Portal is configured with.
+
+``onzecoach.configuration`` makes ``Settings`` from a TOML file and ``ONZECOACH_*``
+environment variables, the one way the ``onzecoach`` command, its outbox workers and the
+reference web app read their configuration.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import math
+import re
+from collections.abc import Iterable
 from datetime import timedelta
 from email.headerregistry import Address
 from email.utils import parseaddr
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 import argon2
@@ -16,7 +25,7 @@ from onzecoach.catalogues import DEFAULT_TRAJECTORY_TYPES, TrajectoryType
 from onzecoach.crypto import CodeHasher, Sealer, code_hasher_for, sealer_for
 from onzecoach.passwords import PasswordPolicy
 
-__all__ = ["Settings"]
+__all__ = ["SECRET_KEY_MIN_BITS", "Settings", "estimate_key_bits"]
 
 
 def _absolute_http_url(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
@@ -45,17 +54,114 @@ def _positive_duration(_: Any, attribute: attrs.Attribute[Any], value: timedelta
         raise ValueError(f"{attribute.name} must be positive, got {value!r}")
 
 
+#: The least estimated strength of ``secret_key``, in bits: the AES-256-GCM and HMAC-SHA256
+#: keys are derived from it, so a key easier to guess than this is the weakest link.
+SECRET_KEY_MIN_BITS: Final = 128
+#: How much of a key is examined. zxcvbn's time grows faster than the length (about 30 ms
+#: at 43 characters, 110 ms at 64) and it refuses more than 72; a key's prefix is a lower
+#: bound of the key, since guessing the key means guessing its prefix too. Fewer than 64
+#: would leave ``secrets.token_hex(32)`` too close to the bound: zxcvbn finds dates and
+#: runs among its digits.
+_EXAMINED_CHARACTERS: Final = 64
+_KEY_ADVICE: Final = "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+#: Estimates already made, by the key's SHA-256, so that the same key in many Settings
+#: (every ``attrs.evolve``, every test) is examined once without keeping the key itself.
+_KNOWN_BITS: dict[bytes, float] = {}
+
+
+def estimate_key_bits(key: str) -> float:
+    """How hard ``key`` is to guess, in bits: a cautious estimate, not a measurement.
+
+    zxcvbn finds what an attacker tries first (words, names, repeats, sequences, dates,
+    keyboard walks) and rates each such part. It rates the other characters as if each
+    were one of 10, which would make a random key of 43 characters fail now and then; here
+    each counts instead as one of the key's distinct characters, the simple bound that
+    also catches a long key over a tiny alphabet. zxcvbn looks at the whole and, since a
+    phrase of common words fools its search for the best split, word by word as well; the
+    lower of the two counts. Only the first 64 characters are examined.
+    """
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+    known = _KNOWN_BITS.get(digest)
+    if known is None:
+        examined = key[:_EXAMINED_CHARACTERS]
+        distinct = len(set(examined))
+        per_character = math.log2(distinct) if distinct > 1 else 0.0
+        known = _rate(examined, per_character)
+        words = [part for part in re.split(r"([\W_]+)", examined) if part]
+        if len(words) > 1:
+            known = min(known, sum(_rate(word, per_character) for word in words))
+        if len(_KNOWN_BITS) >= 256:
+            _KNOWN_BITS.clear()
+        _KNOWN_BITS[digest] = known
+    return known
+
+
+def _rate(text: str, per_character: float) -> float:
+    # Imported on first use: zxcvbn builds its dictionaries at import, about 0.1 s.
+    from zxcvbn import zxcvbn  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    if not text:
+        return 0.0
+    bits = 0.0
+    for match in zxcvbn(text)["sequence"]:
+        if match["pattern"] == "bruteforce":
+            bits += len(match["token"]) * per_character
+        else:
+            bits += float(match["guesses_log10"]) * math.log2(10)
+    return bits
+
+
 def _secret_key(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
-    if not isinstance(value, str) or len(value) < 32:
+    # The messages never show the key, nor anything of it.
+    if not isinstance(value, str):
+        raise ValueError(f"{attribute.name} must be a string; {_KEY_ADVICE}")
+    bits = estimate_key_bits(value)
+    if bits < SECRET_KEY_MIN_BITS:
         raise ValueError(
-            f"{attribute.name} must be a string of at least 32 characters; "
-            "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            f"{attribute.name} is too easy to guess: about {bits:.0f} bits, at least "
+            f"{SECRET_KEY_MIN_BITS} needed (a random key, not words, repeats or keyboard "
+            f"runs); {_KEY_ADVICE}"
         )
 
 
 def _old_secret_keys(_: Any, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+    # No strength check: a weak key must stay usable until it has been rotated out.
     for key in value:
-        _secret_key(_, attribute, key)
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"{attribute.name} must hold non-empty strings")
+
+
+def _texts(_: Any, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(f"{attribute.name} must hold non-empty strings, got {item!r}")
+
+
+def _trajectory_types(
+    _: Any, attribute: attrs.Attribute[Any], value: tuple[TrajectoryType, ...]
+) -> None:
+    seen: set[str] = set()
+    for index, kind in enumerate(value):
+        where = f"{attribute.name}[{index}]"
+        if not isinstance(kind, TrajectoryType):
+            raise ValueError(f"{where} must be a TrajectoryType, got {type(kind).__name__}")
+        if not kind.code.strip() or not kind.name.strip():
+            raise ValueError(f"{where} needs a code and a name")
+        if kind.sessions <= 0:
+            raise ValueError(f"{where}.sessions must be positive, got {kind.sessions!r}")
+        if kind.code in seen:
+            # ``Settings.trajectory_type(code)`` would find only the first.
+            raise ValueError(f"{where}.code {kind.code!r} is used twice")
+        seen.add(kind.code)
+
+
+# Typed converters: with a bare ``tuple`` as converter, type checkers refuse every argument.
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _trajectory_type_tuple(value: Iterable[TrajectoryType]) -> tuple[TrajectoryType, ...]:
+    return tuple(value)
 
 
 def _without_trailing_slash(url: str) -> str:
@@ -79,7 +185,7 @@ class Settings:
     base_url: str = attrs.field(validator=_absolute_http_url, converter=_without_trailing_slash)
     secret_key: str = attrs.field(repr=False, validator=_secret_key)
     old_secret_keys: tuple[str, ...] = attrs.field(
-        default=(), repr=False, converter=tuple, validator=_old_secret_keys
+        default=(), repr=False, converter=_strings, validator=_old_secret_keys
     )
     booking_url: str | None = attrs.field(
         default=None, validator=_absolute_http_url, converter=_optional_without_trailing_slash
@@ -180,11 +286,15 @@ class Settings:
 
     #: The registration types (registratietype) an employee can be registered with.
     registration_types: tuple[str, ...] = attrs.field(
-        default=("OnzeCoach",), converter=tuple, validator=attrs.validators.min_len(1)
+        default=("OnzeCoach",),
+        converter=_strings,
+        validator=[attrs.validators.min_len(1), _texts],
     )
     #: The trajectory types (protocollen) that can be started.
     trajectory_types: tuple[TrajectoryType, ...] = attrs.field(
-        default=DEFAULT_TRAJECTORY_TYPES, converter=tuple, validator=attrs.validators.min_len(1)
+        default=DEFAULT_TRAJECTORY_TYPES,
+        converter=_trajectory_type_tuple,
+        validator=[attrs.validators.min_len(1), _trajectory_types],
     )
     #: The employee's booking invitation goes out this long after the start: the manual
     #: promises it "within a few hours", which leaves HR time to correct a mistake.
@@ -229,3 +339,11 @@ class Settings:
         # Cap the exponent so the multiplication cannot overflow timedelta.
         delay = self.outbox_retry_base * (1 << min(attempts - 1, 32))
         return min(delay, self.outbox_retry_max)
+
+
+# The types of the fields, not the strings ``from __future__ import annotations`` leaves,
+# for the loader below.
+attrs.resolve_types(Settings)
+
+
+# Reading the configuration ---------------------------------------------------------------

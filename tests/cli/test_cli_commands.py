@@ -2,14 +2,15 @@
 
 Each command: its happy path, a bad configuration (exit 2, naming the setting), an
 onzecoach error (exit 1, the Dutch message), and ``--help`` on every command and group.
+Every command gets every setting of the configuration: a file's ``privacy_min_group``
+reaches ``stats export``, its ``registration_types`` the import.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -21,10 +22,11 @@ from onzecoach import Actor, Portal, Role
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED_ROWS, EXIT_USAGE, cli
-from onzecoach.cli._config import SETTINGS, ConfigError, env_name, load
+from onzecoach.cli._config import ConfigError, load
+from onzecoach.configuration import CONFIG_ENV, CONFIGURATION_KEYS
 from onzecoach.notifications import OutboxStatus
-from onzecoach.testing import RecordingMailer
-from support import TEST_SECRET_KEY, make_settings
+from onzecoach.testing import FrozenClock, RecordingMailer
+from support import NEW_SECRET_KEY, OTHER_SECRET_KEY, TEST_SECRET_KEY, make_settings
 
 Env = dict[str, str]
 
@@ -32,9 +34,9 @@ Env = dict[str, str]
 @pytest.fixture(autouse=True)
 def _no_outside_config(monkeypatch: pytest.MonkeyPatch) -> None:
     """The runner's environment is the test's alone."""
-    for setting in SETTINGS:
-        monkeypatch.delenv(env_name(setting), raising=False)
-    monkeypatch.delenv("ONZECOACH_CONFIG", raising=False)
+    for key in CONFIGURATION_KEYS:
+        monkeypatch.delenv(key.env, raising=False)
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
 
 
 @pytest.fixture
@@ -96,8 +98,14 @@ def test_the_commands_of_the_issue_are_all_there() -> None:
         ("stats", "rebuild"),
         ("search", "rebuild"),
         ("keys", "reseal"),
-        ("demo", "seed"),
     }
+
+
+def test_the_installed_command_has_no_demo() -> None:
+    """Demo data comes from the reference web app (python -m flask_portal seed), which the
+    installed package does not contain."""
+    assert "demo" not in cli.commands
+    assert run({}, "demo", "seed").exit_code == EXIT_USAGE
 
 
 # configuration ---------------------------------------------------------------------------
@@ -125,6 +133,9 @@ def test_db_upgrade_needs_only_the_database_url(database: str) -> None:
     ("variable", "value", "named"),
     [
         ("ONZECOACH_SECRET_KEY", "too-short-but-secret", "secret_key"),
+        ("ONZECOACH_SECRET_KEY", "s" * 40, "secrets.token_urlsafe(32)"),
+        ("ONZECOACH_SESSION_LIFETIME", "twelve hours", "ONZECOACH_SESSION_LIFETIME"),
+        ("ONZECOACH_SESION_LIFETIME", "PT12H", "did you mean ONZECOACH_SESSION_LIFETIME"),
         ("ONZECOACH_BASE_URL", "portaal.example.nl", "base_url"),
         ("ONZECOACH_SMTP_PORT", "twenty-five", "ONZECOACH_SMTP_PORT"),
         ("ONZECOACH_SMTP_SECURITY", "maybe", "security"),
@@ -140,7 +151,7 @@ def test_a_malformed_setting_exits_2_naming_it_without_its_secret(
     result = run(env, "employer", "create", "Voorbeeld B.V.")
     assert result.exit_code == EXIT_USAGE
     assert named in result.stderr
-    for secret in ("too-short-but-secret", "hunter2", TEST_SECRET_KEY):
+    for secret in ("too-short-but-secret", "hunter2", "s" * 40, TEST_SECRET_KEY):
         assert secret not in result.output
 
 
@@ -157,13 +168,16 @@ def test_the_file_is_read_and_the_environment_overrides_it(tmp_path: Path, datab
         'password = "smtp-secret"\n'
     )
     config = load(path, {"ONZECOACH_BASE_URL": "https://env.example.nl", "OTHER": "x"})
-    assert config.get("base_url") == "https://env.example.nl"
-    assert config.get("smtp_host") == "mail.example.nl"
-    assert config.get("smtp_port") == 587
+    assert config.configuration.get("base_url") == "https://env.example.nl"
+    assert config.configuration.get("smtp_host") == "mail.example.nl"
+    assert config.configuration.get("smtp_port") == 587
+    # An old key is not checked for strength: a weak one can still be rotated out.
     assert config.settings().old_secret_keys == ("o" * 32,)
+    assert config.settings().base_url == "https://env.example.nl"
     assert "smtp-secret" not in repr(config)
     assert TEST_SECRET_KEY not in repr(config)
-    assert load(None, {"ONZECOACH_OLD_SECRET_KEYS": "a, b,"}).get("old_secret_keys") == ["a", "b"]
+    from_env = load(None, {"ONZECOACH_OLD_SECRET_KEYS": "a, b,"})
+    assert from_env.configuration.get("old_secret_keys") == ("a", "b")
 
 
 def test_a_command_runs_on_the_file_alone(tmp_path: Path, database: str) -> None:
@@ -184,6 +198,11 @@ def test_a_command_runs_on_the_file_alone(tmp_path: Path, database: str) -> None
     [
         ('database_url = "x"\ncolour = "blue"\n', "unknown setting 'colour'"),
         ("smtp_port = '25'\n", "smtp_port must be a whole number"),
+        ("[smtp]\nport = '25'\n", "[smtp] port must be a whole number"),
+        ("[smtp]\nhots = 'x'\n", "unknown setting '[smtp] hots'; did you mean '[smtp] host'?"),
+        ("privacy_min_group = 0\n", "privacy_min_group must be positive"),
+        ("session_lifetime = '12h'\n", "session_lifetime must be a duration"),
+        ("password_hashing = 'cheapest'\n", "for tests only"),
         ("base_url = \n", "not valid TOML"),
     ],
 )
@@ -471,7 +490,7 @@ def test_keys_reseal_seals_app_secrets_again_under_the_new_key(portal: Portal, e
     portal.mfa.confirm_totp(enrollment.token, pyotp.TOTP(setup.secret).now())
     rotated = {
         **env,
-        "ONZECOACH_SECRET_KEY": "een-nieuwe-sleutel-van-minstens-32-tekens",
+        "ONZECOACH_SECRET_KEY": NEW_SECRET_KEY,
         "ONZECOACH_OLD_SECRET_KEYS": TEST_SECRET_KEY,
     }
     portal.admin.invite_user(
@@ -482,27 +501,110 @@ def test_keys_reseal_seals_app_secrets_again_under_the_new_key(portal: Portal, e
     assert "Sealed 1 app secret(s) and 1 unsent message(s) again" in done.stdout
     again = run(rotated, "keys", "reseal")
     assert "Sealed 0 app secret(s) and 0 unsent message(s) again" in again.stdout
-    lost = {**env, "ONZECOACH_SECRET_KEY": "een-derde-sleutel-van-minstens-32-tekens"}
+    lost = {**env, "ONZECOACH_SECRET_KEY": OTHER_SECRET_KEY}
     warned = run(lost, "keys", "reseal")  # the key that sealed them is not configured
     assert warned.exit_code == EXIT_OK
     assert "Let op: 1 app secret(s) open with no configured key" in warned.stderr
     assert "Let op: 1 unsent message(s) open with no configured key" in warned.stderr
 
 
-# demo seed -------------------------------------------------------------------------------
+# every setting reaches every command -----------------------------------------------------
 
 
-def test_demo_seed_fills_the_database(portal: Portal, env: Env) -> None:
-    result = run(env, "demo", "seed", "--employees", "12", "--appointments", "20")
-    assert result.exit_code == EXIT_OK, result.output
-    assert "hr.lindendaal" in result.stdout
-    assert len(portal.admin.employers(SERVICE_DESK)) == 3
+def config_file(tmp_path: Path, database: str, extra: str = "") -> Path:
+    path = tmp_path / "onzecoach.toml"
+    path.write_text(
+        f'database_url = "{database}"\n'
+        'base_url = "https://portaal.example.nl"\n'
+        f'secret_key = "{TEST_SECRET_KEY}"\n' + extra
+    )
+    return path
 
 
-def test_demo_seed_without_the_examples_exits_2(
-    portal: Portal, env: Env, monkeypatch: pytest.MonkeyPatch
+def themed_sessions(portal: Portal, people: int) -> str:
+    """An employer whose ``people`` employees each held a session on "Werkdruk" in March 2026."""
+    clock = FrozenClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    setup = Portal(
+        storage=portal.storage, mailer=RecordingMailer(), clock=clock, settings=portal.settings
+    )
+    employer = setup.admin.create_employer(SERVICE_DESK, "Thema B.V.")
+    hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
+    started = []
+    for name in ["Berg", "Dijk", "Smit", "Visser", "Mulder"][:people]:
+        form: dict[str, object] = {
+            "last_name": name,
+            "given_name": "Anna",
+            "initials": "A.",
+            "gender": "vrouw",
+            "birth_date": "01-01-1980",
+            "email": f"{name.lower()}@example.nl",
+        }
+        employee = setup.employees.register(hr, form)
+        started.append(
+            setup.trajectories.start(
+                hr, employee.id, type_code="ONC-IND-4", start_date=date(2026, 3, 2)
+            )
+        )
+    clock.advance(timedelta(days=7))
+    for number, trajectory in enumerate(started):
+        setup.trajectories.record_appointment(
+            SERVICE_DESK,
+            trajectory.id,
+            external_id=f"thema-{number}",
+            starts_at=datetime(2026, 3, 5, 10, tzinfo=UTC),
+            status="held",
+            mode="live",
+            theme="Werkdruk",
+        )
+    return employer.id
+
+
+@pytest.mark.parametrize("people", [3, 4])
+def test_stats_export_honours_privacy_min_group_from_the_file(
+    portal: Portal, env: Env, tmp_path: Path, database: str, people: int
 ) -> None:
-    monkeypatch.setitem(sys.modules, "flask_portal.demo", None)
-    result = run(env, "demo", "seed")
-    assert result.exit_code == EXIT_USAGE
-    assert "flask_portal" in result.stderr
+    employer_id = themed_sessions(portal, people)
+    args = ("stats", "export", "--employer-id", employer_id, "--from", "2026-03", "--to", "2026-03")
+    default = run(env, *args)
+    assert default.exit_code == EXIT_OK, default.output
+    assert f"Werkdruk: {people}" in default.stdout
+    path = config_file(tmp_path, database, "privacy_min_group = 5\n")
+    stricter = run({}, "--config", str(path), *args)
+    assert stricter.exit_code == EXIT_OK, stricter.output
+    assert "Werkdruk" not in stricter.stdout
+    assert "minstens 5 werknemers" in stricter.stdout
+
+
+def test_employees_import_honours_registration_types_from_the_file(
+    portal: Portal, env: Env, tmp_path: Path, database: str
+) -> None:
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
+    csv = tmp_path / "medewerkers.csv"
+    csv.write_text(
+        HEADER.replace("\n", ";registration_type\n") + GOOD.replace("\n", ";Werkgeversregeling\n")
+    )
+    args = ("employees", "import", str(csv), "--employer-id", employer.id)
+    refused = run(env, *args)
+    assert refused.exit_code == EXIT_REFUSED_ROWS, refused.output
+    assert "registration_type" in refused.stdout
+    path = config_file(
+        tmp_path, database, 'registration_types = ["OnzeCoach", "Werkgeversregeling"]\n'
+    )
+    accepted = run({}, "--config", str(path), *args)
+    assert accepted.exit_code == EXIT_OK, accepted.output
+    hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
+    (hit,) = portal.search.employees(hr, "jansen").hits
+    dossier = portal.employees.dossier(hr, hit.employee_id)
+    assert dossier.employee.registration_type == "Werkgeversregeling"
+
+
+def test_outbox_run_claims_the_configured_batch_size(portal: Portal, env: Env) -> None:
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
+    for number in range(3):
+        portal.admin.invite_user(
+            SERVICE_DESK, employer.id, email=f"hr{number}@voorbeeld.nl", username=f"hr.vb{number}"
+        )
+    result = run({**env, "ONZECOACH_OUTBOX_BATCH_SIZE": "2"}, "outbox", "run", "--once")
+    assert result.exit_code == EXIT_OK, result.output
+    assert "Sent 2 (2 in all)" in result.stderr
+    assert "Sent 1 (3 in all)" in result.stderr

@@ -39,7 +39,7 @@ from onzecoach.testing import (
     RecordingSms,
     otp_for,
 )
-from support import make_settings, race
+from support import NEW_SECRET_KEY, make_settings, race
 
 PASSWORD = "Koffie-Met-Melk-2026"
 KEY = "vvcccccbcdef"
@@ -437,12 +437,10 @@ def test_wrong_sms_codes_sent_at_once_get_no_more_tries_than_one_by_one(
 
 # Key rotation ------------------------------------------------------------------------------
 
-NEW_KEY = "een-nieuwe-sleutel-van-minstens-32-tekens"
-
 
 def rotated(portal: Portal, *old_keys: str) -> Portal:
-    """The same portal after a key rotation: ``NEW_KEY`` current, ``old_keys`` still there."""
-    settings = make_settings(secret_key=NEW_KEY, old_secret_keys=old_keys)
+    """The same portal after a key rotation: ``NEW_SECRET_KEY`` current, ``old_keys`` kept."""
+    settings = make_settings(secret_key=NEW_SECRET_KEY, old_secret_keys=old_keys)
     return Portal(
         storage=portal.storage, mailer=RecordingMailer(), clock=portal.clock, settings=settings
     )

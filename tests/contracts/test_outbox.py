@@ -18,7 +18,7 @@ from onzecoach.crypto import ResealReport
 from onzecoach.notifications import MailContent, OutboxMessage, OutboxStatus, new_email, new_sms
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
-from support import make_settings
+from support import NEW_SECRET_KEY, make_settings
 
 StorageFactory = Callable[[], Storage]
 
@@ -497,11 +497,9 @@ def test_untried_messages_another_dispatcher_took_over_are_left_to_it(
 
 # Sealing again under a new key --------------------------------------------------------------
 
-NEW_KEY = "een-nieuwe-sleutel-van-minstens-32-tekens"
-
 
 def rotated(portal: Portal, mailer: RecordingMailer, *old_keys: str) -> Portal:
-    settings = make_settings(secret_key=NEW_KEY, old_secret_keys=old_keys)
+    settings = make_settings(secret_key=NEW_SECRET_KEY, old_secret_keys=old_keys)
     return Portal(storage=portal.storage, mailer=mailer, clock=portal.clock, settings=settings)
 
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import inspect
@@ -62,7 +63,7 @@ def _portal(storage: Storage | None = None) -> tuple[Portal, RecordingMailer, Re
 
 def public_methods() -> dict[str, Callable[..., Any]]:
     portal, _, _ = _portal()
-    found = {}
+    found: dict[str, Callable[..., Any]] = {}
     for service in SERVICES:
         kind = type(getattr(portal, service))
         for name, function in inspect.getmembers(kind, inspect.isfunction):
@@ -159,7 +160,7 @@ def test_no_returned_model_holds_a_hash_secret_or_token() -> None:
         f"{path}: {kind.__name__}.{field.name}"
         for kind, path in found.items()
         if not issubclass(kind, OneTimeResult)
-        for field in attrs.fields(kind)
+        for field in attrs.fields(kind)  # type: ignore[arg-type]
         if _secret_like(field.name) or field.repr is False
     ]
     assert leaks == []
@@ -185,7 +186,7 @@ def _good(name: str, good: str) -> str:
 
 
 def _nothing(result: object) -> bool:
-    return result is None or result == [] or result == 0
+    return result is None or result in ([], 0)
 
 
 def test_an_actor_of_a_role_access_does_not_know_sees_nothing(world: World) -> None:
@@ -239,10 +240,10 @@ SPECIAL = (
     "\r\n\t",
     "\u202eevil",
     "zero\u200bwidth",
-    "٣٤٥٦٧٨",
-    "１２３４５６",
-    "𝟙𝟚𝟛𝟜𝟝𝟞",
-    "﷽",
+    "\u0663\u0664\u0665\u0666\u0667\u0668",  # Arabic-Indic digits
+    "\uff11\uff12\uff13\uff14\uff15\uff16",  # full-width digits
+    "\U0001d7d9\U0001d7da\U0001d7db\U0001d7dc\U0001d7dd\U0001d7de",  # double-struck digits
+    "\ufdfd",
     "\U0010ffff",
     "x" * 1_000_000,
     "\ud800" * 1000,
@@ -290,10 +291,8 @@ def text_parameters(name: str) -> tuple[str, ...]:
         seen.append(parameter)
         return good
 
-    try:
+    with contextlib.suppress(OnzecoachError):
         OPERATIONS[name].call(world, _actor(world, name), record)
-    except OnzecoachError:
-        pass
     return tuple(dict.fromkeys(seen))
 
 
@@ -343,5 +342,3 @@ def test_the_hostile_suite_covers_every_operation_that_takes_text() -> None:
         "tasks.open",
         "trajectories.types",
     ]
-
-

@@ -1,19 +1,33 @@
-"""The demo data of ``make demo``: made through the SDK, and its logins work."""
+"""The demo of ``make demo``: its data is made through the SDK, its logins work, it starts
+with no configuration, takes the configuration's settings, and seeds a database on its own."""
 
 from __future__ import annotations
 
+import os
 import re
-from datetime import date
+import socket
+import subprocess
+import sys
+import urllib.request
+from datetime import date, timedelta
+from pathlib import Path
 
+import pytest
 from flask_portal import create_app
+from flask_portal.__main__ import main as demo_main
+from flask_portal.__main__ import settings_for
 from flask_portal.demo import seed
 
 from onzecoach import Portal
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.memory import MemoryStorage
+from onzecoach.adapters.sql import SqlStorage
+from onzecoach.configuration import read_configuration
 from onzecoach.testing import RecordingMailer, RecordingSms
-from support import make_settings
+from support import TEST_SECRET_KEY, make_settings
 from web.conftest import post
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def test_a_printed_demo_login_reaches_home_through_its_second_factor() -> None:
@@ -40,3 +54,111 @@ def test_a_printed_demo_login_reaches_home_through_its_second_factor() -> None:
     assert board.held_sessions > 200
     assert board.trajectories_started > 50
     assert len([m for m, n in board.sessions_per_month.items() if n]) > 20
+
+
+# The demo's entry point: python -m flask_portal [seed] ---------------------------------
+
+
+def without_configuration() -> dict[str, str]:
+    """This process's environment without any ONZECOACH_ setting."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("ONZECOACH_")}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_the_demo_starts_with_no_configuration_at_all(tmp_path: Path) -> None:
+    port = free_port()
+    folder = tmp_path / ".demo"
+    command = [sys.executable, "-m", "flask_portal", "--folder", str(folder), "--port", str(port)]
+    small = ["--employees", "12", "--appointments", "9"]
+    with subprocess.Popen(
+        [*command, *small],
+        cwd=EXAMPLES,
+        env=without_configuration(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as demo:
+        try:
+            assert demo.stdout is not None
+            printed = ""
+            while "inlognaam hr.vandijk" not in printed:  # the last login printed
+                line = demo.stdout.readline()
+                assert line, f"the demo stopped: {printed}"
+                printed += line
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/inloggen", timeout=10) as page:
+                assert page.status == 200
+        finally:
+            demo.terminate()
+    assert f"draait op http://127.0.0.1:{port}/inloggen" in printed
+    assert "inlognaam hr.lindendaal" in printed
+    assert (folder / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_the_demo_takes_the_settings_from_the_configuration(tmp_path: Path) -> None:
+    folder = tmp_path / ".demo"
+    folder.mkdir()
+    bare = settings_for(read_configuration(None, {}), folder, "http://127.0.0.1:5000")
+    assert bare.base_url == "http://127.0.0.1:5000"
+    assert bare.secret_key == (folder / "secret_key").read_text()
+    assert settings_for(read_configuration(None, {}), folder, "http://x.nl").secret_key == (
+        bare.secret_key
+    )
+    path = tmp_path / "onzecoach.toml"
+    path.write_text(
+        'base_url = "https://demo.example.nl"\n'
+        f'secret_key = "{TEST_SECRET_KEY}"\n'
+        "privacy_min_group = 5\n"
+        'session_idle_timeout = "PT15M"\n'
+    )
+    environ = {"ONZECOACH_PRIVACY_MIN_GROUP": "6"}
+    configured = settings_for(read_configuration(path, environ), folder, "http://127.0.0.1:5000")
+    assert configured.base_url == "https://demo.example.nl"
+    assert configured.secret_key == TEST_SECRET_KEY
+    assert configured.privacy_min_group == 6
+    assert configured.session_idle_timeout == timedelta(minutes=15)
+
+
+def seed_environment(database: Path) -> dict[str, str]:
+    return {
+        "ONZECOACH_DATABASE_URL": f"sqlite:///{database}",
+        "ONZECOACH_BASE_URL": "https://demo.example.nl",
+        "ONZECOACH_SECRET_KEY": TEST_SECRET_KEY,
+        "ONZECOACH_PASSWORD_HASHING": "owasp_minimum",
+    }
+
+
+def test_seed_fills_an_empty_database_and_prints_the_logins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "portal.db"
+    environ = seed_environment(database)
+    args = ["seed", "--employees", "12", "--appointments", "20"]
+    assert demo_main(args, environ) == 0
+    printed = capsys.readouterr().out
+    assert "inlognaam hr.lindendaal" in printed
+    assert "wachtwoord Demo-Portaal-2026!" in printed
+    storage = SqlStorage(f"sqlite:///{database}")
+    try:
+        portal = Portal(storage=storage, mailer=RecordingMailer(), settings=make_settings())
+        assert len(portal.admin.employers(SERVICE_DESK)) == 3
+    finally:
+        storage.close()
+    # Only into an empty database: a second run changes nothing.
+    assert demo_main(args, environ) == 1
+    assert "not empty" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("missing", ["ONZECOACH_DATABASE_URL", "ONZECOACH_SECRET_KEY"])
+def test_seed_without_a_setting_exits_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], missing: str
+) -> None:
+    environ = seed_environment(tmp_path / "portal.db")
+    del environ[missing]
+    assert demo_main(["seed"], environ) == 2
+    assert missing in capsys.readouterr().err

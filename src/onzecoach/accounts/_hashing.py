@@ -14,28 +14,12 @@ from collections.abc import Iterable
 from typing import Final
 
 import argon2
-from argon2 import profiles
 from argon2.exceptions import Argon2Error, VerificationError
 
 from onzecoach.errors import VerificationFailed
+from onzecoach.passwords import CHEAPEST, OWASP_MINIMUM, RFC_9106_LOW_MEMORY
 
 __all__ = ["CHEAPEST", "OWASP_MINIMUM", "RFC_9106_LOW_MEMORY", "PasswordHasher"]
-
-#: The least OWASP accepts for argon2id (Password Storage Cheat Sheet, as ASVS 5.0 asks):
-#: 19 MiB, 2 iterations, 1 lane. For hosts that cannot spare 64 MiB per login.
-OWASP_MINIMUM: Final = argon2.Parameters(
-    type=argon2.Type.ID,
-    version=19,
-    salt_len=16,
-    hash_len=32,
-    time_cost=2,
-    memory_cost=19456,  # KiB
-    parallelism=1,
-)
-#: RFC 9106's second recommendation, 64 MiB, 3 iterations, 4 lanes: the default.
-RFC_9106_LOW_MEMORY: Final = profiles.RFC_9106_LOW_MEMORY
-#: Only for tests: 8 KiB and one iteration, so a hash takes microseconds. Never in production.
-CHEAPEST: Final = profiles.CHEAPEST
 
 _MISMATCH: Final = "password.mismatch"
 

@@ -390,9 +390,8 @@ class _Stop:
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
-    default=50,
-    show_default=True,
-    help="Messages claimed and sent per round; a stop waits for the round to finish.",
+    help="Messages claimed and sent per round; a stop waits for the round to finish. "
+    "[default: the outbox_batch_size setting, 50 unless configured]",
 )
 @click.option(
     "--idle",
@@ -403,7 +402,7 @@ class _Stop:
 )
 @click.option("--once", is_flag=True, help="Send what is due, then exit (for cron).")
 @click.pass_context
-def outbox_run(ctx: click.Context, batch_size: int, idle: float, once: bool) -> None:
+def outbox_run(ctx: click.Context, batch_size: int | None, idle: float, once: bool) -> None:
     """Send due messages until stopped by SIGTERM or SIGINT (exit 0).
 
     Any number of workers may run at once against one database: each claims its own
@@ -411,6 +410,8 @@ def outbox_run(ctx: click.Context, batch_size: int, idle: float, once: bool) -> 
     """
     state = _state(ctx)
     portal = _portal(ctx)
+    if batch_size is None:
+        batch_size = portal.settings.outbox_batch_size
     total = 0
     with _Stop() as stop:
         state.err.log(f"Outbox worker {os.getpid()} started.")
@@ -555,44 +556,6 @@ def search_rebuild(ctx: click.Context, employer_id: str | None) -> None:
     """
     indexed = _portal(ctx).search.rebuild(SERVICE_DESK, employer_id=employer_id)
     _state(ctx).out.print(f"Indexed {indexed} employee(s).")
-
-
-# demo ------------------------------------------------------------------------------------
-
-
-@cli.group()
-def demo() -> None:
-    """Demo data, for trying the portal out."""
-
-
-@demo.command("seed")
-@click.option("--employees", "employee_count", type=click.IntRange(min=1), default=2000)
-@click.option("--appointments", type=click.IntRange(min=0), default=10_000)
-@click.pass_context
-def demo_seed(ctx: click.Context, employee_count: int, appointments: int) -> None:
-    """Fill an empty database with demo employers, employees and coaching, and print the logins.
-
-    Needs the reference web app's `flask_portal` package (examples/) on the Python path,
-    and Faker.
-    """
-    try:
-        from flask_portal.demo import seed  # noqa: PLC0415 - lives in examples/
-    except ImportError as exc:
-        _fail(
-            ctx,
-            f"demo seed needs examples/flask_portal on PYTHONPATH and Faker installed ({exc}).",
-            EXIT_USAGE,
-        )
-    portal = _portal(ctx)
-    logins = seed(
-        portal.storage, portal.settings, employees=employee_count, appointments=appointments
-    )
-    table = Table(title="Demo logins")
-    for column in ("role", "username", "password", "second factor"):
-        table.add_column(column)
-    for login in logins:
-        table.add_row(login.role, login.username, login.password, login.factor)
-    _state(ctx).out.print(table)
 
 
 def main() -> None:
