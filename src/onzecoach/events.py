@@ -1,11 +1,14 @@
 """Effects across features: events a use case emits, handled before its unit of work commits.
 
 A use case changes what its own feature keeps and emits an event for what happened
-(``uow.emit(AppointmentRecorded(...))``). The composition root (``Portal``) maps each kind
-of event to the handlers of the features that react to it, so the feature that emits never
-imports the features that react. The handlers run when the use case commits, in the same
-transaction: a held session and the statistics it feeds commit together or not at all. A
-handler may emit further events; they are handled in the same round, in order.
+(``uow.emit(CoachingChanged(...))``). The composition root (``Portal``) maps each kind of
+event to the handlers of the features that react to it, so the feature that emits never
+imports the features that react. The unit of work hands each event to its handlers as it
+is emitted, inside the use case's transaction and before it commits: a held session and
+the statistics it feeds commit together or not at all, and a handler that fails fails the
+use case. Handling at the point of emission keeps the order a use case writes in (the
+search index drops an employee before the employee goes); an event a handler emits is
+handled after the one being handled, in order.
 
 Every feature's unit of work is a ``UnitOfWork``: a transaction that takes events. The
 storage adapters know nothing of events: ``EventedStorage`` wraps a storage so that its
@@ -51,7 +54,7 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def emit(self, event: Event) -> None:
-        """Collect ``event``; its handlers run at ``commit()``, before the data is committed."""
+        """Hand ``event`` to its handlers, in this transaction."""
         ...
 
     def commit(self) -> None: ...
@@ -113,7 +116,7 @@ class Handlers:
 
 
 class EventedUnitOfWork:
-    """A storage's unit of work that collects events and handles them at commit.
+    """A storage's unit of work whose events are handled in its transaction.
 
     Every repository of the wrapped unit of work is reached through it unchanged.
     """
@@ -125,6 +128,7 @@ class EventedUnitOfWork:
         self._entered: Any = inner
         self._handlers = handlers
         self._pending: list[Event] = []
+        self._handling = False
 
     def __getattr__(self, name: str) -> Any:
         # Only called for what this class does not define: the repositories.
@@ -145,9 +149,16 @@ class EventedUnitOfWork:
 
     def emit(self, event: Event) -> None:
         self._pending.append(event)
+        if self._handling:
+            return  # emitted by a handler: the loop below takes it next
+        self._handling = True
+        try:
+            self._handlers.handle(self, self._pending)
+        finally:
+            self._handling = False
+            self._pending.clear()
 
     def commit(self) -> None:
-        self._handlers.handle(self, self._pending)
         self._entered.commit()
 
     def rollback(self) -> None:
@@ -156,7 +167,7 @@ class EventedUnitOfWork:
 
 
 class EventedStorage:
-    """A storage whose units of work handle events before they commit."""
+    """A storage whose units of work hand their events to the handlers."""
 
     def __init__(self, storage: _Storage, handlers: Handlers) -> None:
         self._storage = storage

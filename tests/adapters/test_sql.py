@@ -13,16 +13,17 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from onzecoach import Portal, StorageError
+from onzecoach import Conflict, Portal, StorageError
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
 from onzecoach.adapters.sql._base import fields_except, row_values
 from onzecoach.adapters.sql._tables import VERSION_TABLE, metadata
-from onzecoach.employers._model import Department, Employer
+from onzecoach.employers import Department, Employer
 from onzecoach.ids import new_id
-from onzecoach.stats._model import Counters, Level, StatsCell, StatsScope, ThemeCell
+from onzecoach.stats import Counters, Level, StatsCell, StatsScope, ThemeCell
 from onzecoach.testing import RecordingMailer
+from onzecoach.trajectories import Trajectory
 from support import appointment, employee, make_settings, trajectory
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -64,7 +65,7 @@ def test_upgrade_goes_from_empty_to_head_and_again_changes_nothing(
     assert sql_storage.schema_revision() is None
     assert snapshot(sql_storage) == {}
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0006"
+    assert sql_storage.schema_revision() == "0007"
     first = snapshot(sql_storage)
     assert set(first) == {*metadata.tables, VERSION_TABLE}
     sql_storage.upgrade()
@@ -124,7 +125,7 @@ def test_in_memory_sqlite_is_one_database_for_every_thread() -> None:
     storage.upgrade()
     portal = Portal(storage=storage, mailer=RecordingMailer(), settings=make_settings())
     threads = [
-        threading.Thread(target=portal.admin.create_employer, args=(f"Werkgever {i}",))
+        threading.Thread(target=portal.admin.create_employer, args=(SERVICE_DESK, f"Werkgever {i}"))
         for i in range(8)
     ]
     for thread in threads:
@@ -263,7 +264,7 @@ def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_depa
                 [row_values(row, fields_except(type(row), "department_id")) for row in rows],
             )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0006"
+    assert sql_storage.schema_revision() == "0007"
     with sql_storage.unit_of_work() as uow:
         assert {t.id: t.department_id for t in uow.trajectories.for_employer(owner.id)} == {
             journeys[0].id: dept.id,
@@ -279,6 +280,45 @@ def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_depa
             journeys[0], department_id=dept.id
         )
         assert uow.appointments.for_trajectory(journeys[1].id) == [visits[2]]
+
+
+def test_upgrading_0006_lets_an_extension_run_beside_its_trajectory(
+    sql_storage: SqlStorage,
+) -> None:
+    sql_storage.upgrade("0006")
+    owner = Employer(id=new_id(), name="Werkgever", created_at=START)
+    person = employee(owner.id)
+    running = trajectory(person)
+    with sql_storage.unit_of_work() as uow:
+        uow.employers.add(owner)
+        uow.employees.add(person)
+        uow.trajectories.add(running, booking_token_hash="a" * 64)
+        uow.commit()
+    extension = attrs.evolve(
+        trajectory(person, 2), sessions=1, is_extension=True, parent_id=running.id
+    )
+    # 0006 holds one open trajectory per employee, whatever it extends.
+    with pytest.raises(Conflict), sql_storage.unit_of_work() as uow:
+        uow.trajectories.add(extension)
+    sql_storage.upgrade()
+    assert sql_storage.schema_revision() == "0007"
+    with sql_storage.unit_of_work() as uow:
+        uow.trajectories.add(extension)
+        uow.commit()
+    with sql_storage.unit_of_work() as uow:
+        assert uow.trajectories.open_for_employee(person.id) == [running, extension]
+        assert uow.trajectories.by_booking_token("a" * 64) == running
+    second = attrs.evolve(extension, id=new_id(), number=3)
+    with pytest.raises(Conflict, match="lopend traject"), sql_storage.unit_of_work() as uow:
+        uow.trajectories.add(second)
+    # The database itself refuses a second open extension, behind the adapter's check.
+    row = {
+        "id": second.id,
+        "booking_token_hash": None,
+        **row_values(second, fields_except(Trajectory, "id")),
+    }
+    with pytest.raises(sa.exc.IntegrityError), sql_storage.engine.begin() as connection:
+        connection.execute(tables.trajectories.insert(), [row])
 
 
 def test_a_recount_waits_for_the_writers_of_cells_under_way(empty_url: str) -> None:

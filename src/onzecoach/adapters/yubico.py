@@ -53,8 +53,8 @@ _STATUS_WORD = re.compile("[A-Z][A-Z_]{0,39}")
 # An answer is a handful of short lines; anything much larger is not one.
 _MAX_BODY_BYTES: Final = 16 * 1024
 
-_MALFORMED_MESSAGE: Final = "Dit is geen geldige YubiKey-code."
-_REPLAYED_MESSAGE: Final = "Deze YubiKey-code is al gebruikt."
+_MALFORMED: Final = "yubikey.malformed"
+_REPLAYED: Final = "yubikey.replayed"
 
 # Statuses whose answer must echo both our OTP and our nonce. The service echoes them on
 # these answers; without the echo, a signed answer copied from another request could be
@@ -185,7 +185,7 @@ class YubiCloudVerifier:
         fresh OTP passes.
         """
         if not is_otp(otp):
-            raise VerificationFailed(_MALFORMED_MESSAGE, reason="malformed")
+            raise VerificationFailed(_MALFORMED)
         otp = otp.lower()
         client = self._http_client()
         passed_over: list[str] = []
@@ -296,9 +296,9 @@ class YubiCloudVerifier:
         if status == "OK":
             return None
         if status == "REPLAYED_OTP":
-            raise VerificationFailed(_REPLAYED_MESSAGE, reason="replayed")
+            raise VerificationFailed(_REPLAYED)
         if status == "BAD_OTP":
-            raise VerificationFailed(_MALFORMED_MESSAGE, reason="malformed")
+            raise VerificationFailed(_MALFORMED)
         if status in _TRY_NEXT:
             return _Unusable(f"reported {status}", status)
         advice = _ADVICE.get(status, "a status the validation protocol 2.0 does not define")

@@ -17,8 +17,8 @@ class ExtensionApproved(Event):
     """HR approved a request to extend a trajectory: the extension must start.
 
     ``extension_id`` is the id the extension trajectory gets, chosen when the task was
-    decided, so that the task records it in the same transaction. A handler that cannot
-    start the extension raises, and the approval is rolled back with it.
+    decided, so that the task can name it once the extension stands. A handler that cannot
+    start the extension raises, and the approval fails with it.
     """
 
     actor: Actor

@@ -66,9 +66,7 @@ class TaskService:
         with self._storage.unit_of_work() as uow:
             task = self._open_task(uow, actor, task_id)
             extension_id = new_id()
-            done = self._save_done(
-                uow, actor, task, decision=Decision.APPROVED, note=None, extension=extension_id
-            )
+            # The extension first: the task names it.
             uow.emit(
                 ExtensionApproved(
                     actor=actor,
@@ -80,6 +78,9 @@ class TaskService:
                     start_date=begin,
                     extension_id=extension_id,
                 )
+            )
+            done = self._save_done(
+                uow, actor, task, decision=Decision.APPROVED, note=None, extension=extension_id
             )
             uow.commit()
         return done
