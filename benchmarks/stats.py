@@ -1007,8 +1007,8 @@ def write_cost(kind: str, folder: Path, writes: int) -> tuple[float, float]:
                     trajectory,
                     external_id=external_id,
                     starts_at=starts_at,
-                    status=status,
-                    mode=mode,
+                    status=AppointmentStatus(status),
+                    mode=AppointmentMode(mode),
                     theme=theme,
                 )
             spent[side] += time.perf_counter() - began

@@ -21,6 +21,7 @@ from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.stats import Dashboard
 from onzecoach.testing import FrozenClock, RecordingMailer
+from onzecoach.trajectories import AppointmentMode, AppointmentStatus
 
 # Who works where, and how their coaching goes: (given name, department, sessions held).
 PEOPLE = [
@@ -112,8 +113,8 @@ def main(folder: Path) -> None:
             trajectory_id,
             external_id=f"PA-{count:04}",
             starts_at=when,
-            status=status,
-            mode=mode,
+            status=AppointmentStatus(status),
+            mode=AppointmentMode(mode),
             theme=theme,
         )
     print(f"2. {len(reports)} afspraken gemeld, de laatste op {clock.now():%d-%m-%Y}")

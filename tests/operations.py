@@ -358,8 +358,8 @@ OPERATIONS: dict[str, Operation] = {
             t("trajectory_id", w.trajectory_id),
             external_id=t("external_id", "PA-2"),
             starts_at=_LATER,
-            status=t("status", "planned"),
-            mode=t("mode", "online"),
+            status=t("status", "planned"),  # type: ignore[arg-type]
+            mode=t("mode", "online"),  # type: ignore[arg-type]
             theme=t("theme", "Werkdruk"),
             coach=t("coach", "Bas Mulder"),
         ),

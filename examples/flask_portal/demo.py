@@ -20,6 +20,7 @@ from onzecoach.actors import SERVICE_DESK, Actor
 from onzecoach.clock import SystemClock
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
+from onzecoach.trajectories import AppointmentMode, AppointmentStatus
 
 __all__ = ["DEMO_PASSWORD", "DemoLogin", "seed"]
 
@@ -191,8 +192,10 @@ class _Seeder:
                 trajectory_id,
                 external_id=f"demo-{self.booked}",
                 starts_at=self.clock.now() + timedelta(hours=rng.randint(0, 8)),
-                status=status,
-                mode=rng.choice(["live", "online", "online"]),
+                status=AppointmentStatus(status),
+                mode=rng.choice(
+                    [AppointmentMode.LIVE, AppointmentMode.ONLINE, AppointmentMode.ONLINE]
+                ),
                 theme=rng.choice(THEMES) if status == "held" else None,
                 coach=rng.choice(COACHES),
             )

@@ -465,8 +465,8 @@ def test_bad_appointment_reports_name_every_field(portal: Portal) -> None:
             trajectory.id,
             external_id="",
             starts_at=datetime(2026, 1, 1),  # noqa: DTZ001 - naive on purpose
-            status="weg",
-            mode="tv",
+            status="weg",  # type: ignore[arg-type]
+            mode="tv",  # type: ignore[arg-type]
         )
     assert set(bad.value.errors) == {"external_id", "starts_at", "status", "mode"}
     with pytest.raises(NotFound):

@@ -65,8 +65,7 @@ def test_a_handler_writes_in_the_use_cases_transaction_and_fails_it() -> None:
         uow.emit(Said("goed"))
         uow.commit()
     with pytest.raises(RuntimeError), storage.unit_of_work() as uow:
-        uow.emit(Said("fout"))
-        uow.commit()
+        uow.emit(Said("fout"))  # never reaches a commit
     with storage.unit_of_work() as uow:  # not committed: nothing of the failed one stays
         uow.emit(Said("weg"))
     with memory.unit_of_work() as raw:

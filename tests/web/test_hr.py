@@ -600,12 +600,24 @@ def test_an_extension_is_approved(web: Web, hr: FlaskClient) -> None:
     assert web.portal.tasks.get(actor(web), task.id).decision is Decision.APPROVED
 
 
-def test_an_extension_that_cannot_start_says_why(web: Web, hr: FlaskClient) -> None:
-    task = extension_request(web, employee(web), close=False)
+def test_an_extension_starts_beside_the_running_trajectory_once(web: Web, hr: FlaskClient) -> None:
+    person = employee(web)
+    task = extension_request(web, person, close=False)
     answer = post(hr, f"/taken/{task.id}/goedkeuren", {}, page="/taken")
-    assert answer.status_code == 200
-    assert "Deze werknemer heeft al een lopend traject." in text(answer)
-    assert [t.id for t in web.portal.tasks.open(actor(web))] == [task.id]
+    assert answer.status_code == 302
+    rows = web.portal.employees.dossier(actor(web), person.id).trajectories
+    assert [(row.type_code, row.status_label) for row in rows] == [
+        ("ONC-VERL-1", "Traject gestart"),
+        ("ONC-IND-4", "Traject gestart"),
+    ]
+    dossier = text(hr.get(f"/werknemers/{person.id}?tab=trajecten"))
+    assert "ONC - verlenging individuele coaching (1 gesprek)" in dossier
+    # A second extension cannot start while the first runs: the page says why.
+    again = web.portal.trajectories.request_extension(SERVICE_DESK, rows[1].id, note="Nog een")
+    refused = post(hr, f"/taken/{again.id}/goedkeuren", {}, page="/taken")
+    assert refused.status_code == 200
+    assert "Deze werknemer heeft al een lopend traject." in text(refused)
+    assert [t.id for t in web.portal.tasks.open(actor(web))] == [again.id]
 
 
 def test_an_extension_is_declined_with_a_note(web: Web, hr: FlaskClient) -> None:

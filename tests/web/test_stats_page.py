@@ -22,6 +22,7 @@ from onzecoach import Actor, Portal
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.stats import FIGURES as FIGURE_LABELS
 from onzecoach.stats import NO_DEPARTMENT, ROW_HEADERS, SORT_OPTIONS, Dashboard, Level
+from onzecoach.trajectories import AppointmentMode, AppointmentStatus
 from web.conftest import Web
 
 FIGURES = (
@@ -247,8 +248,8 @@ def seed(portal: Portal, actor: Actor) -> Seeded:
                 trajectory.id,
                 external_id=f"{name}-{k}",
                 starts_at=moment,
-                status=status,
-                mode=mode,
+                status=AppointmentStatus(status),
+                mode=AppointmentMode(mode),
                 theme=theme,
             )
     return Seeded(actor, employer, finance, purchasing, empty, employees)

@@ -190,7 +190,7 @@ def _user(employer_id: str, user_id: str) -> tuple[Employer, UserView]:
     for user in portal().admin.users(g.actor, found.id):
         if user.id == user_id:
             return found, user
-    raise NotFound("Gebruiker niet gevonden.")
+    raise NotFound("user.not_found")
 
 
 def _refusal(error: Conflict | Throttled) -> str:

@@ -47,7 +47,7 @@ class EmployeeService:
         self._settings = settings
 
     def register(
-        self, actor: Actor, data: dict[str, object], *, employer_id: str | None = None
+        self, actor: Actor, data: Mapping[str, object], *, employer_id: str | None = None
     ) -> Employee:
         """Register an employee with the form's fields (``data``: field -> value).
 
@@ -81,7 +81,7 @@ class EmployeeService:
             uow.commit()
         return employee
 
-    def update(self, actor: Actor, employee_id: str, changes: dict[str, object]) -> Employee:
+    def update(self, actor: Actor, employee_id: str, changes: Mapping[str, object]) -> Employee:
         """Change some of an employee's fields; the audit log keeps the old and new values."""
         require_role(actor, *EMPLOYER_STAFF)
         if not isinstance(changes, Mapping):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Literal
 
 import attrs
 
@@ -13,7 +14,9 @@ __all__ = [
     "DEFAULT_TRAJECTORY_TYPES",
     "Appointment",
     "AppointmentMode",
+    "AppointmentModeName",
     "AppointmentStatus",
+    "AppointmentStatusName",
     "ClosedReason",
     "Trajectory",
     "TrajectoryStatus",
@@ -55,6 +58,12 @@ class AppointmentStatus(enum.StrEnum):
 class AppointmentMode(enum.StrEnum):
     LIVE = "live"
     ONLINE = "online"
+
+
+#: ``AppointmentStatus``'s values, as a booking system's message carries them.
+AppointmentStatusName = Literal["planned", "held", "cancelled", "no_show"]
+#: ``AppointmentMode``'s values.
+AppointmentModeName = Literal["live", "online"]
 
 
 @attrs.frozen

@@ -19,7 +19,9 @@ from onzecoach.trajectories._events import CoachingChanged
 from onzecoach.trajectories._model import (
     Appointment,
     AppointmentMode,
+    AppointmentModeName,
     AppointmentStatus,
+    AppointmentStatusName,
     Trajectory,
     TrajectoryType,
 )
@@ -163,8 +165,8 @@ class TrajectoryService:
         *,
         external_id: str,
         starts_at: datetime,
-        status: AppointmentStatus | str,
-        mode: AppointmentMode | str,
+        status: AppointmentStatus | AppointmentStatusName,
+        mode: AppointmentMode | AppointmentModeName,
         theme: str | None = None,
         coach: str | None = None,
     ) -> Appointment:
