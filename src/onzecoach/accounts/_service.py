@@ -13,6 +13,7 @@ from onzecoach.accounts._model import (
     LinkStatus,
     TokenPurpose,
     User,
+    check_username,
     username_key,
 )
 from onzecoach.actors import Actor
@@ -189,7 +190,9 @@ class AccountService:
             if self._over_limit(uow, "password_reset", username_key(username)):
                 uow.commit()
                 return
-            user = uow.users.by_username(username)
+            # A name that no account can have is answered as an unknown account, unread.
+            lookup = check_username(username)
+            user = uow.users.by_username(lookup) if isinstance(lookup, str) else None
             known = user is not None and user.status in _SELF_SERVICE
             owner = user if known else None
             secret, reset = tokens.issue(
@@ -200,7 +203,7 @@ class AccountService:
                 lifetime=settings.password_reset_lifetime,
             )
             content = password_reset_mail(
-                username=username if owner is None else owner.username,
+                username=owner.username if owner else lookup if isinstance(lookup, str) else "-",
                 link=settings.link("wachtwoord-herstellen", secret),
                 expires_at=reset.expires_at,
             )

@@ -12,6 +12,7 @@ from onzecoach.accounts import (
     SessionRecord,
     TokenPurpose,
     User,
+    check_username,
     issue,
 )
 from onzecoach.actors import Actor
@@ -124,7 +125,9 @@ class AuthService:
             # it is taken back on success. The address's count (a cap per hour) follows the
             # outcome.
             self._throttle.failed(uow, account_key, None, now=now)
-            user = uow.users.by_username(name) if name else None
+            # A name no account can have is looked up nowhere: it fails as an unknown one.
+            lookup = check_username(name)
+            user = uow.users.by_username(lookup) if isinstance(lookup, str) else None
             uow.commit()
         if user is None or user.status not in {AccountStatus.ACTIVE, AccountStatus.ENROLLING}:
             # The same argon2 work as a real check, so the time says nothing either.

@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING
 from onzecoach.accounts import username_key
 from onzecoach.errors import Throttled, ValidationError
 from onzecoach.throttling import ThrottleState, ThrottlingRepositories, rate_key
+from onzecoach.validation import is_printable
 
 if TYPE_CHECKING:
     from onzecoach.settings import Settings
 
 __all__ = ["LoginThrottle"]
+
+#: Longer than any address a proxy forwards, IPv6 with a zone included.
+_IP_MAX = 64
 
 
 class LoginThrottle:
@@ -32,7 +36,8 @@ class LoginThrottle:
 
     @staticmethod
     def ip_key(ip: object) -> str | None:
-        if ip is not None and not isinstance(ip, str):
+        # An address is kept with the login's challenge: it must be one, not any text.
+        if ip is not None and not is_printable(ip, max_length=_IP_MAX):
             raise ValidationError.single("ip", "invalid", "Geef het IP-adres als tekst.")
         return None if not ip else rate_key("login-ip", ip.strip().lower())
 

@@ -14,6 +14,7 @@ from onzecoach.actors import Actor
 from onzecoach.audit import audit_entry
 from onzecoach.employers import employers_to_repair
 from onzecoach.errors import FieldError, NotFound, ValidationError
+from onzecoach.ids import is_id
 from onzecoach.stats._export import dashboard_csv, dashboard_xlsx
 from onzecoach.stats._model import (
     NO_DEPARTMENT,
@@ -344,16 +345,9 @@ def _scope(
     employee_id: object,
 ) -> tuple[StatsScope, str]:
     """The scope the filters name, and its label; ``NotFound`` for anything not the actor's."""
-    if actor.is_service_desk:
-        employer = employer_id
-    elif employer_id is None or employer_id == actor.employer_id:
-        employer = actor.employer_id
-    else:
-        raise NotFound("employer.not_found")
-    if employer is not None and not isinstance(employer, str):
-        raise NotFound("employer.not_found")
+    employer = _named_employer(actor, employer_id, department_id)
     if employee_id is not None:
-        employee = uow.employees.get(employee_id) if isinstance(employee_id, str) else None
+        employee = uow.employees.get(employee_id) if is_id(employee_id) else None
         if (
             employee is None
             or not may_see(actor, employee.employer_id)
@@ -370,7 +364,7 @@ def _scope(
             raise NotFound("department.not_found")
         return StatsScope(found.id, NO_DEPARTMENT), _NO_DEPARTMENT_LABEL
     if department_id is not None:
-        department = uow.departments.get(department_id) if isinstance(department_id, str) else None
+        department = uow.departments.get(department_id) if is_id(department_id) else None
         if (
             department is None
             or not may_see(actor, department.employer_id)
@@ -384,6 +378,24 @@ def _scope(
             raise NotFound("employer.not_found")
         return StatsScope(found.id), found.name
     return StatsScope(), _ALL_LABEL
+
+
+def _named_employer(actor: Actor, employer_id: object, department_id: object) -> str | None:
+    """The employer the filters name (``None``: every one, for the service desk).
+
+    An id that has not the form of one names nothing and is never looked up.
+    """
+    if actor.is_service_desk:
+        employer = employer_id
+    elif employer_id is None or employer_id == actor.employer_id:
+        employer = actor.employer_id
+    else:
+        raise NotFound("employer.not_found")
+    if employer is not None and not is_id(employer):
+        raise NotFound("employer.not_found")
+    if department_id not in (None, NO_DEPARTMENT) and not is_id(department_id):
+        raise NotFound("department.not_found")
+    return employer
 
 
 def _labels(

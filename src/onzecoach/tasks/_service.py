@@ -13,6 +13,7 @@ from onzecoach.errors import Conflict, ValidationError
 from onzecoach.ids import new_id
 from onzecoach.tasks._events import ExtensionApproved
 from onzecoach.tasks._model import Decision, Task, TaskStatus
+from onzecoach.validation import is_printable
 
 if TYPE_CHECKING:
     from onzecoach.clock import Clock
@@ -89,7 +90,7 @@ class TaskService:
         self, actor: Actor, task_id: str, *, decision: Decision | None, note: str | None
     ) -> None:
         require_actor(actor)
-        if note is not None and (not isinstance(note, str) or len(note) > _MAX_NOTE):
+        if note is not None and not is_printable(note, max_length=_MAX_NOTE):
             raise ValidationError.single(
                 "note", "too_long", f"Een toelichting heeft hoogstens {_MAX_NOTE} tekens."
             )

@@ -26,6 +26,7 @@ from onzecoach.trajectories._model import (
     TrajectoryType,
 )
 from onzecoach.trajectories._starting import BOOKING_INVITATION, TrajectoryStarter
+from onzecoach.validation import is_printable
 
 if TYPE_CHECKING:
     from onzecoach.clock import Clock
@@ -271,8 +272,8 @@ class TrajectoryService:
         """
         require_role(actor, *_BOOKING_SIDE)
         problems: list[FieldError] = []
-        text = " ".join(note.split()) if isinstance(note, str) else None
-        if text is None or len(text) > _MAX_NOTE or "\x00" in text:
+        text = " ".join(note.split()) if is_printable(note, max_length=10 * _MAX_NOTE) else None
+        if text is None or len(text) > _MAX_NOTE:
             problems.append(
                 FieldError(
                     "note", "invalid", f"Een toelichting heeft hoogstens {_MAX_NOTE} tekens."
