@@ -53,6 +53,7 @@ class Figures:
     trajectories_started: int
     trajectories_completed: int
     average_trajectory_days: float | None
+    extensions_started: int
     sessions_per_month: dict[str, int]
     #: Per month: theme -> held sessions, and the employees with a themed session.
     themes_by_month: dict[str, Counter[str]]
@@ -127,6 +128,7 @@ def figures(
             if days
             else None
         ),
+        extensions_started=sum(t.is_extension for t in started),
         sessions_per_month=series,
         themes_by_month=dict(themes),
         people_by_month={m: len(ids) for m, ids in people.items()},

@@ -65,7 +65,7 @@ def test_upgrade_goes_from_empty_to_head_and_again_changes_nothing(
     assert sql_storage.schema_revision() is None
     assert snapshot(sql_storage) == {}
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0007"
+    assert sql_storage.schema_revision() == "0008"
     first = snapshot(sql_storage)
     assert set(first) == {*metadata.tables, VERSION_TABLE}
     sql_storage.upgrade()
@@ -264,7 +264,7 @@ def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_depa
                 [row_values(row, fields_except(type(row), "department_id")) for row in rows],
             )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0007"
+    assert sql_storage.schema_revision() == "0008"
     with sql_storage.unit_of_work() as uow:
         assert {t.id: t.department_id for t in uow.trajectories.for_employer(owner.id)} == {
             journeys[0].id: dept.id,
@@ -301,7 +301,7 @@ def test_upgrading_0006_lets_an_extension_run_beside_its_trajectory(
     with pytest.raises(Conflict), sql_storage.unit_of_work() as uow:
         uow.trajectories.add(extension)
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0007"
+    assert sql_storage.schema_revision() == "0008"
     with sql_storage.unit_of_work() as uow:
         uow.trajectories.add(extension)
         uow.commit()
@@ -319,6 +319,58 @@ def test_upgrading_0006_lets_an_extension_run_beside_its_trajectory(
     }
     with pytest.raises(sa.exc.IntegrityError), sql_storage.engine.begin() as connection:
         connection.execute(tables.trajectories.insert(), [row])
+
+
+def test_upgrading_0007_counts_the_extensions_started_before(sql_storage: SqlStorage) -> None:
+    sql_storage.upgrade("0007")
+    owner = Employer(id=new_id(), name="Werkgever", created_at=START)
+    dept = Department(id=new_id(), employer_id=owner.id, name="Zorg", created_at=START)
+    person = employee(owner.id, department_id=dept.id)
+    first = attrs.evolve(trajectory(person), department_id=dept.id)
+    extension = attrs.evolve(
+        trajectory(person, 2),
+        sessions=1,
+        is_extension=True,
+        parent_id=first.id,
+        department_id=dept.id,
+    )
+    with sql_storage.unit_of_work() as uow:
+        uow.employers.add(owner)
+        uow.departments.add(dept)
+        uow.employees.add(person)
+        uow.commit()
+    month = extension.start_date.year * 100 + extension.start_date.month
+    keys = [
+        (owner.id, Level.EMPLOYEE, dept.id, person.id),
+        (owner.id, Level.DEPARTMENT, dept.id, ""),
+        (owner.id, Level.EMPLOYER, "", ""),
+        ("", Level.ALL, "", ""),
+    ]
+    with sql_storage.engine.begin() as connection:
+        for journey in (first, extension):
+            connection.execute(
+                tables.trajectories.insert(),
+                [{"id": journey.id, **row_values(journey, fields_except(Trajectory, "id"))}],
+            )
+        # The cells as 0007 keeps them: both starts counted, no column for extensions.
+        connection.execute(
+            sa.text(
+                "INSERT INTO onzecoach_stats_cells "
+                "(employer_id, level, department_id, employee_id, month, started) "
+                "VALUES (:employer, :level, :department, :employee, :month, 2)"
+            ),
+            [
+                {"employer": e, "level": int(lv), "department": d, "employee": p, "month": month}
+                for e, lv, d, p in keys
+            ],
+        )
+    sql_storage.upgrade()
+    assert sql_storage.schema_revision() == "0008"
+    with sql_storage.engine.connect() as connection:
+        counted = connection.execute(
+            sa.select(tables.stats_cells.c.level, tables.stats_cells.c.extensions)
+        ).all()
+    assert sorted(counted) == sorted((int(level), 1) for _, level, _, _ in keys)
 
 
 def test_a_recount_waits_for_the_writers_of_cells_under_way(empty_url: str) -> None:

@@ -25,7 +25,7 @@ from onzecoach.actors import SERVICE_DESK
 from onzecoach.ports import Storage
 from onzecoach.tasks import Decision, TaskStatus
 from onzecoach.testing import FrozenClock, RecordingMailer
-from onzecoach.trajectories import TrajectoryStatus
+from onzecoach.trajectories import AppointmentMode, AppointmentStatus, TrajectoryStatus
 from support import BrokenStorage, make_settings
 
 ANNA: dict[str, object] = {
@@ -87,6 +87,13 @@ def test_a_department_must_be_the_employers_own(portal: Portal) -> None:
     with pytest.raises(ValidationError) as bad:
         portal.employees.register(hr, {**ANNA, "department_id": other.id})
     assert set(bad.value.errors) == {"department_id"}
+    # Named with every other bad field at once, for a department unknown or not an id.
+    for wrong in (other.id, "geen-id"):
+        with pytest.raises(ValidationError) as several:
+            portal.employees.register(
+                hr, {**ANNA, "department_id": wrong, "last_name": "", "postcode": "12"}
+            )
+        assert set(several.value.errors) == {"department_id", "last_name", "postcode"}
     employee = portal.employees.register(hr, {**ANNA, "department_id": own.id})
     assert portal.employees.dossier(hr, employee.id).department == own
 
@@ -306,6 +313,62 @@ def test_an_extension_request_is_a_task_of_that_employer_only(
 
 
 # Must hold 4: tenant isolation ---------------------------------------------------------------
+
+
+def test_an_extension_beside_its_trajectory_takes_the_sessions_after_the_trajectorys(
+    portal: Portal, clock: FrozenClock
+) -> None:
+    hr = hr_of(portal, "Acme")
+    booking = Actor.integration("planningsagenda", [hr.employer_id or ""])
+    person = portal.employees.register(hr, dict(ANNA))
+    first = portal.trajectories.start(
+        hr, person.id, type_code="ONC-IND-4", start_date=today(portal)
+    )
+
+    def report(number: int, status: str, *, naming: str = first.id) -> str:
+        appointment = portal.trajectories.record_appointment(
+            booking,
+            naming,
+            external_id=f"PA-{number}",
+            starts_at=clock.now() + timedelta(days=7 * number),
+            status=AppointmentStatus(status),
+            mode=AppointmentMode.LIVE,
+        )
+        return appointment.trajectory_id
+
+    assert [report(n, "held") for n in range(2)] == [first.id, first.id]
+    assert report(2, "planned") == first.id
+    task = portal.trajectories.request_extension(booking, first.id, note="Nog een gesprek")
+    done = portal.tasks.approve(hr, task.id)
+    extension = portal.trajectories.get(hr, done.extension_trajectory_id or "")
+    assert (extension.parent_id, extension.sessions, extension.is_open) == (first.id, 1, True)
+
+    # Whichever the booking side names: the trajectory first, then its extension.
+    assert report(3, "planned", naming=extension.id) == first.id
+    assert report(4, "planned") == extension.id
+    with pytest.raises(QuotaExceeded):
+        report(5, "planned")
+    # A cancellation frees a session of the trajectory: the next booking takes it.
+    report(2, "cancelled")
+    assert report(6, "planned", naming=extension.id) == first.id
+
+    # The trajectory closes when its own sessions are held, the extension after.
+    report(3, "held")
+    report(6, "held")
+    assert portal.trajectories.get(hr, first.id).status is TrajectoryStatus.CLOSED
+    assert portal.trajectories.get(hr, extension.id).is_open
+    report(4, "held")
+    assert portal.trajectories.get(hr, extension.id).status is TrajectoryStatus.CLOSED
+
+    rows = portal.employees.dossier(hr, person.id).trajectories
+    assert [(r.type_code, r.held, r.percentage, r.parent_id) for r in rows] == [
+        ("ONC-VERL-1", 1, 100, first.id),
+        ("ONC-IND-4", 4, 100, None),
+    ]
+    # The statistics count two trajectories, the extension as an extension.
+    board = portal.stats.dashboard(hr, start=today(portal), end=today(portal) + timedelta(days=90))
+    assert (board.trajectories_started, board.extensions_started) == (2, 1)
+    assert (board.trajectories_completed, board.held_sessions) == (2, 5)
 
 
 def test_another_employers_ids_are_not_found(portal: Portal) -> None:

@@ -31,6 +31,7 @@ FIGURES = (
     "trajectories_started",
     "trajectories_completed",
     "average_trajectory_days",
+    "extensions_started",
 )
 THEMES = ("Werkdruk", "Burn-out", "Loopbaan", "Conflict")
 

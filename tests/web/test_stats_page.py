@@ -35,6 +35,7 @@ FIGURES = (
     "trajectories_started",
     "trajectories_completed",
     "average_trajectory_days",
+    "extensions_started",
 )
 
 

@@ -40,6 +40,7 @@ FIGURES: Final[tuple[Figure, ...]] = (
     Figure("live_sessions", "Live gesprekken", "Live"),
     Figure("online_sessions", "Online gesprekken", "Online"),
     Figure("trajectories_started", "Trajecten gestart", "Trajecten gestart"),
+    Figure("extensions_started", "Verlengingen gestart", "Verlengingen gestart"),
     Figure("trajectories_completed", "Trajecten afgerond", "Trajecten afgerond"),
     Figure(
         "average_trajectory_days",

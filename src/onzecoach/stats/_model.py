@@ -42,8 +42,9 @@ class Counters:
 
     Sessions count by the month their start falls in (Europe/Amsterdam); ``live`` and
     ``online`` count held sessions, ``themed`` the held sessions with a theme. A trajectory
-    counts as started in the month of its start date and as completed (every session held)
-    in the month of its end date, adding its duration to ``completed_days``. ``people`` is
+    counts as started in the month of its start date (an extension in ``extensions`` too)
+    and as completed (every session held) in the month of its end date, adding its duration
+    to ``completed_days``. ``people`` is
     the number of employees with a themed session in the cell's month: the group whose
     size decides whether that month's themes may be shown.
     """
@@ -58,6 +59,7 @@ class Counters:
     started: int = 0
     completed: int = 0
     completed_days: int = 0
+    extensions: int = 0
     people: int = 0
 
     def __add__(self, other: Counters) -> Counters:
@@ -79,6 +81,7 @@ class Counters:
             self.started,
             self.completed,
             self.completed_days,
+            self.extensions,
             self.people,
         )
 
@@ -201,6 +204,8 @@ class DashboardRow:
     live_sessions: int
     online_sessions: int
     trajectories_started: int
+    #: Of the trajectories started, the extensions (ONC-VERL-1): their own trajectories.
+    extensions_started: int
     trajectories_completed: int
     average_trajectory_days: float | None
 
@@ -235,6 +240,8 @@ class Dashboard:
     themes: dict[str, int] | None
     themes_note: str | None
     trajectories_started: int
+    #: Of the trajectories started, the extensions (ONC-VERL-1): their own trajectories.
+    extensions_started: int
     trajectories_completed: int
     average_trajectory_days: float | None
     row_level: Level | None

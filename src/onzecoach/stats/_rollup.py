@@ -84,7 +84,9 @@ def contribution(
                 themes[(department, month, appointment.theme)] += 1
     for trajectory in trajectories:
         department = trajectory.department_id or NO_DEPARTMENT
-        counts[(department, month_key(trajectory.start_date))]["started"] += 1
+        started = counts[(department, month_key(trajectory.start_date))]
+        started["started"] += 1
+        started["extensions"] += trajectory.is_extension
         if trajectory.closed_reason is ClosedReason.COMPLETED and trajectory.end_date is not None:
             cell = counts[(department, month_key(trajectory.end_date))]
             cell["completed"] += 1

@@ -51,6 +51,7 @@ Sort = Literal[
     "live_sessions",
     "online_sessions",
     "trajectories_started",
+    "extensions_started",
     "trajectories_completed",
     "average_trajectory_days",
 ]
@@ -66,6 +67,7 @@ SORTS: tuple[Sort, ...] = (
     "live_sessions",
     "online_sessions",
     "trajectories_started",
+    "extensions_started",
     "trajectories_completed",
     "average_trajectory_days",
 )
@@ -422,6 +424,7 @@ class _Figures(TypedDict):
     trajectories_started: int
     trajectories_completed: int
     average_trajectory_days: float | None
+    extensions_started: int
 
 
 def _figures(counters: Counters) -> _Figures:
@@ -435,6 +438,7 @@ def _figures(counters: Counters) -> _Figures:
         "trajectories_started": counters.started,
         "trajectories_completed": counters.completed,
         "average_trajectory_days": _average(counters.completed_days, counters.completed),
+        "extensions_started": counters.extensions,
     }
 
 
