@@ -192,6 +192,24 @@ def test_the_journey_of_the_manual(live: Live, page: Any, shots: Shots) -> None:
     page.get_by_role("button", name="Uitgevoerd").click()
     assert page.get_by_text("De taak is afgehandeld.").is_visible()
 
+    # Another request, approved while the trajectory runs: the extension starts beside it,
+    # and the trajectory tab shows both.
+    live.portal.trajectories.request_extension(
+        SERVICE_DESK, trajectory.trajectories[0].id, note="Nog één gesprek"
+    )
+    page.goto(f"{live.url}/taken")
+    page.get_by_role("button", name="Verlenging goedkeuren").click()
+    assert page.get_by_text("De taak is afgehandeld.").is_visible()
+    page.goto(f"{live.url}/werknemers/{found.employee_id}?tab=trajecten")
+    shots("verlenging")
+    assert page.get_by_text("ONC - verlenging individuele coaching (1 gesprek)").first.is_visible()
+    assert page.get_by_text("ONC - individuele coaching (4 gesprekken)").first.is_visible()
+    rows = live.portal.employees.dossier(hr, found.employee_id).trajectories
+    assert [(row.is_extension, row.status_label) for row in rows] == [
+        (True, "Traject gestart"),
+        (False, "Traject gestart"),
+    ]
+
     # Statistics: a held session reported today shows in the figures and the chart.
     live.portal.trajectories.record_appointment(
         SERVICE_DESK,
