@@ -36,8 +36,8 @@ import sqlalchemy as sa
 from onzecoach import Actor, Portal, Role, Settings
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
+from onzecoach.employees import validate_employee
 from onzecoach.employees._import_files import HEADER_ALIASES, _header_key
-from onzecoach.employees._validation import validate_employee
 from onzecoach.testing import FrozenClock, RecordingMailer
 
 SETTINGS = Settings(base_url="https://portaal.example.nl", secret_key=secrets.token_urlsafe(32))

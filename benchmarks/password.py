@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import argon2
 
-from onzecoach.accounts._hashing import OWASP_MINIMUM, RFC_9106_LOW_MEMORY, PasswordHasher
+from onzecoach.accounts import OWASP_MINIMUM, RFC_9106_LOW_MEMORY, PasswordHasher
 
 #: What every run hashes and verifies: a typical passphrase, 32 bytes of UTF-8.
 SAMPLE = "Ünïcödé wachtwoord 🙂 2026"

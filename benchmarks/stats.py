@@ -64,8 +64,7 @@ from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
 from onzecoach.adapters.sql._base import fields_except, row_values
 from onzecoach.employees import Employee, EmployeeDetails, Gender
-from onzecoach.employers import Department, Employer
-from onzecoach.employers._model import name_key
+from onzecoach.employers import Department, Employer, name_key
 from onzecoach.ports import Storage
 from onzecoach.stats import Dashboard, Rollups
 from onzecoach.testing import FrozenClock, RecordingMailer

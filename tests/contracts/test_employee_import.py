@@ -118,6 +118,23 @@ def test_a_csv_with_dutch_or_english_headers_registers_every_row(
     assert portal.search.employees(hr, "berg").total == 1
 
 
+def test_the_file_may_come_as_a_path_a_binary_file_or_bytes(portal: Portal, tmp_path: Path) -> None:
+    hr = hr_of(portal, "Acme")
+    data = csv_bytes(DUTCH, ROWS)
+    path = tmp_path / "werknemers.csv"
+    path.write_bytes(data)
+    first = portal.imports.employees(hr, data, dry_run=True)
+    assert (first.created, first.errors) == (len(ROWS), ())
+    assert portal.imports.employees(hr, bytearray(data), dry_run=True) == first
+    assert portal.imports.employees(hr, path, dry_run=True) == first
+    assert portal.imports.employees(hr, str(path), dry_run=True) == first
+    assert portal.imports.employees(hr, as_file(data), dry_run=True) == first
+    # A text file cannot tell its encoding: it is refused as unreadable, not with a crash.
+    with path.open(encoding="utf-8") as text:
+        report = portal.imports.employees(hr, text, dry_run=True)  # type: ignore[arg-type]
+    assert [(e.row, e.code) for e in report.errors] == [(0, "unreadable")]
+
+
 def test_registrations_are_audited_as_the_form_audits_them(portal: Portal) -> None:
     hr = hr_of(portal, "Acme")
     portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS[:1])))
