@@ -204,8 +204,8 @@ def test_the_journey_of_the_manual(live: Live, page: Any, shots: Shots) -> None:
     shots("verlenging")
     assert page.get_by_text("ONC - verlenging individuele coaching (1 gesprek)").first.is_visible()
     assert page.get_by_text("ONC - individuele coaching (4 gesprekken)").first.is_visible()
-    rows = live.portal.employees.dossier(hr, found.employee_id).trajectories
-    assert [(row.is_extension, row.status_label) for row in rows] == [
+    journeys = live.portal.employees.dossier(hr, found.employee_id).trajectories
+    assert [(row.is_extension, row.status_label) for row in journeys] == [
         (True, "Traject gestart"),
         (False, "Traject gestart"),
     ]
