@@ -36,7 +36,7 @@ This package needs ``pytest`` and, for the storage contract, ``hypothesis``: ins
 from __future__ import annotations
 
 from onzecoach.testing.contracts._builders import StorageFactory
-from onzecoach.testing.contracts._mailer import MailerContract, MailFailure
+from onzecoach.testing.contracts._mailer import MailerContract, MailFailure, mailbox_of
 from onzecoach.testing.contracts._sms import SmsFailure, SmsSenderContract
 from onzecoach.testing.contracts._storage import StorageContract
 
@@ -47,4 +47,5 @@ __all__ = [
     "SmsSenderContract",
     "StorageContract",
     "StorageFactory",
+    "mailbox_of",
 ]
