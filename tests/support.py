@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
-
-import attrs
 
 from onzecoach import Settings, StorageError
 from onzecoach.accounts._hashing import CHEAPEST
-from onzecoach.employees._model import Employee
-from onzecoach.employees._validation import EmployeeDetails, Gender
-from onzecoach.ids import new_id
 from onzecoach.ports import Storage, UnitOfWork
-from onzecoach.trajectories._model import Appointment, Trajectory
 
-#: The moment the tests' clocks start at.
-T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+# The records the tests build, and their races, are the shipped storage contract's; T0 is
+# also the moment the tests' clocks start at.
+from onzecoach.testing.contracts._builders import T0, appointment, employee, race, trajectory
+
+__all__ = [
+    "NEW_SECRET_KEY",
+    "OTHER_SECRET_KEY",
+    "T0",
+    "TEST_SECRET_KEY",
+    "BrokenStorage",
+    "appointment",
+    "employee",
+    "make_settings",
+    "race",
+    "trajectory",
+]
+
 #: Fixed keys (each once made by ``secrets.token_urlsafe(32)``), so that a failing test can
 #: be replayed; never used outside tests. ``Settings`` refuses a key that is easy to guess,
 #: so they look as random as a real one.
@@ -91,70 +97,3 @@ class BrokenStorage:
 
     def close(self) -> None:
         self._real.close()
-
-
-def employee(employer_id: str, **changes: Any) -> Employee:
-    """An employee of ``employer_id`` with only the required fields, changed by ``changes``."""
-    details = EmployeeDetails(
-        last_name="Berg",
-        given_name="Anna",
-        initials="A.M.",
-        gender=Gender.FEMALE,
-        birth_date=date(1985, 2, 28),
-        email="anna.berg@example.nl",
-        registration_type="OnzeCoach",
-    )
-    base = Employee.create(id=new_id(), employer_id=employer_id, details=details, now=T0)
-    return attrs.evolve(base, **changes)
-
-
-def trajectory(person: Employee, number: int = 1, **changes: Any) -> Trajectory:
-    """A four-session trajectory of ``person`` as a repository would store it."""
-    base = Trajectory(
-        id=new_id(),
-        employer_id=person.employer_id,
-        employee_id=person.id,
-        number=number,
-        type_code="ONC-IND-4",
-        type_name="ONC - individuele coaching (4 gesprekken)",
-        sessions=4,
-        is_extension=False,
-        start_date=date(2026, 3, 2),
-        created_at=T0,
-    )
-    return attrs.evolve(base, **changes)
-
-
-def appointment(journey: Trajectory, external_id: str | None = None, **changes: Any) -> Appointment:
-    """A planned appointment of ``journey``, a week after ``T0``."""
-    base = Appointment(
-        id=new_id(),
-        trajectory_id=journey.id,
-        employer_id=journey.employer_id,
-        employee_id=journey.employee_id,
-        external_id=external_id or new_id(),
-        starts_at=T0 + timedelta(days=7),
-        created_at=T0,
-        updated_at=T0,
-    )
-    return attrs.evolve(base, **changes)
-
-
-def race(actions: list[Callable[[], object]]) -> list[object]:
-    """Start ``actions`` together, one thread each; what each returned or raised."""
-    results: list[object] = [None] * len(actions)
-    barrier = threading.Barrier(len(actions))
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = actions[index]()
-        except BaseException as exc:  # pragma: no cover - reported by the assertion
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results

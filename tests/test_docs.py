@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ import pytest
 from onzecoach import Portal, SmsDeliveryError
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.memory import MemoryStorage
-from onzecoach.testing import RecordingMailer
+from onzecoach.testing import RecordingMailer, SmsMessage
+from onzecoach.testing.contracts import SmsFailure, SmsSenderContract
 from support import make_settings
 
 SNIPPET = Path(__file__).parent.parent / "docs" / "snippets" / "sms_gateway.py"
@@ -116,3 +118,40 @@ def test_a_portal_sends_its_codes_through_the_example() -> None:
     portal.mfa.begin_sms(enrollment.token, "06 12345678")
 
     assert len(texts) == 1
+
+
+class TestTheExampleKeepsTheSmsContract(SmsSenderContract):
+    """The example passes the contract every SmsSender passes; its gateway quotes back."""
+
+    @pytest.fixture
+    def received(self) -> list[Any]:
+        return []
+
+    @pytest.fixture
+    def sms_sender(self, received: list[Any]) -> Any:
+        def handler(request: httpx.Request) -> httpx.Response:
+            received.append(json.loads(request.content))
+            return httpx.Response(202)
+
+        return _gateway(handler)
+
+    @pytest.fixture
+    def sms_inbox(self, received: list[Any]) -> Callable[[], list[SmsMessage]]:
+        return lambda: [SmsMessage(to=b["recipient"], text=b["message"]) for b in received]
+
+    @pytest.fixture
+    def failing_sms_sender(self) -> Callable[[SmsFailure], Any]:
+        def make(how: SmsFailure) -> Any:
+            def handler(request: httpx.Request) -> httpx.Response:
+                if how == "unreachable":
+                    raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+                status = 400 if how == "refused" else 503
+                return httpx.Response(status, text=request.content.decode())
+
+            return _gateway(handler)
+
+        return make
+
+    @pytest.fixture
+    def secrets(self) -> tuple[str, ...]:
+        return ("k" * 24,)

@@ -29,7 +29,8 @@ from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sms_http import HttpSmsGateway
 from onzecoach.notifications import OutboxMessage, OutboxStatus, QueuedMessage, new_sms
-from onzecoach.testing import FrozenClock, RecordingMailer
+from onzecoach.testing import FrozenClock, RecordingMailer, SmsMessage
+from onzecoach.testing.contracts import SmsFailure, SmsSenderContract
 from support import make_settings
 
 URL = "https://sms.example.nl/v1/messages"
@@ -118,6 +119,50 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def assert_nothing_secret(message: str) -> None:
     for secret in NEVER_SHOWN:
         assert secret not in message, secret
+
+
+# --- the shipped SmsSender contract ---------------------------------------------------
+
+
+class TestHttpSmsGatewayContract(SmsSenderContract):
+    """``HttpSmsGateway`` keeps the contract every SmsSender keeps, over a MockTransport.
+
+    The failing gateways quote the number and the text back, as real ones do.
+    """
+
+    @pytest.fixture
+    def working(self) -> Gateway:
+        return Gateway(202)
+
+    @pytest.fixture
+    def sms_sender(self, make_gateway: MakeGateway, working: Gateway) -> HttpSmsGateway:
+        return make_gateway(working, url=f"{URL}?apikey={API_KEY}", token=TOKEN)
+
+    @pytest.fixture
+    def sms_inbox(self, working: Gateway) -> Callable[[], list[SmsMessage]]:
+        return lambda: [SmsMessage(to=b["to"], text=b["text"]) for b in working.bodies()]
+
+    @pytest.fixture
+    def failing_sms_sender(
+        self, make_gateway: MakeGateway
+    ) -> Callable[[SmsFailure], HttpSmsGateway]:
+        quoted = {"error": {"message": f"{NUMBER} weigert {TEXT}"}}
+        answers: dict[SmsFailure, Answer] = {
+            "refused": httpx.Response(400, json=quoted),
+            "busy": httpx.Response(503, json=quoted),
+            "unreachable": httpx.ConnectError("[Errno 111] Connection refused"),
+        }
+
+        def make(how: SmsFailure) -> HttpSmsGateway:
+            return make_gateway(
+                Gateway(answers[how]), url=f"{URL}?apikey={API_KEY}", token=TOKEN, retries=1
+            )
+
+        return make
+
+    @pytest.fixture
+    def secrets(self) -> tuple[str, ...]:
+        return (TOKEN, API_KEY)
 
 
 # --- the request -----------------------------------------------------------------------

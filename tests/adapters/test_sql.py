@@ -411,3 +411,39 @@ def test_a_recount_waits_for_the_writers_of_cells_under_way(empty_url: str) -> N
     finally:
         recounting.close()
         writing.close()
+
+
+# PostgreSQL: code point order whatever the database's locale -----------------------
+
+
+@pytest.mark.postgres
+def test_postgresql_compares_search_keys_in_the_c_collation(postgres_schema_url: str) -> None:
+    # Python's order is code point order; so is the "C" collation, and an index serves
+    # only the collation it was built with. A schema comparison does not see collations.
+    storage = SqlStorage(postgres_schema_url)
+    try:
+        storage.upgrade()
+        with storage.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT table_name, column_name, collation_name"
+                    " FROM information_schema.columns"
+                    " WHERE table_schema = current_schema()"
+                    " AND table_name LIKE 'onzecoach_search_%' AND data_type <> 'integer'"
+                )
+            )
+            collations = {(row.table_name, row.column_name): row.collation_name for row in rows}
+    finally:
+        storage.close()
+    assert collations == {
+        ("onzecoach_search_tokens", "employer_id"): None,
+        ("onzecoach_search_tokens", "token"): "C",
+        ("onzecoach_search_tokens", "sort_key"): "C",
+        ("onzecoach_search_tokens", "employee_id"): None,
+        ("onzecoach_search_prefixes", "employer_id"): None,
+        ("onzecoach_search_prefixes", "prefix"): "C",
+        ("onzecoach_search_prefixes", "sort_key"): "C",
+        ("onzecoach_search_prefixes", "employee_id"): None,
+        ("onzecoach_search_prefix_counts", "employer_id"): None,
+        ("onzecoach_search_prefix_counts", "prefix"): "C",
+    }

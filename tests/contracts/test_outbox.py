@@ -543,24 +543,3 @@ def test_bodies_no_configured_key_opens_are_counted_and_left(portal: Portal) -> 
     elsewhere = rotated(portal, RecordingMailer())  # the key that sealed it is gone
     assert elsewhere.outbox.reseal(SERVICE_DESK) == ResealReport(resealed=0, unreadable=1)
     assert status(portal, message_id) == before
-
-
-def test_replace_bodies_only_replaces_what_it_was_told(portal: Portal) -> None:
-    message_id = queue(portal)
-    message = status(portal, message_id)
-    with portal.storage.unit_of_work() as uow:
-        assert not uow.outbox.replace_bodies(message_id, old=("v1.x.y", None), new=("a", "b"))
-        assert uow.outbox.replace_bodies(
-            message_id, old=(message.text, message.html), new=("a", None)
-        )
-        uow.commit()
-    assert status(portal, message_id) == attrs.evolve(message, text="a", html=None)
-
-
-def test_saving_a_message_writes_its_state_not_its_bodies(portal: Portal) -> None:
-    message_id = queue(portal)
-    message = status(portal, message_id)
-    with portal.storage.unit_of_work() as uow:
-        uow.outbox.save(attrs.evolve(message, attempts=3, text="ander", html=None))
-        uow.commit()
-    assert status(portal, message_id) == attrs.evolve(message, attempts=3)

@@ -53,7 +53,12 @@ def test_importing_onzecoach_opens_no_file_socket_or_database() -> None:
 
         sys.addaudithook(hook)
         import onzecoach, onzecoach.testing, onzecoach.ports, onzecoach.adapters.memory
-        heavy = sorted({m.split(".")[0] for m in sys.modules} & {"sqlalchemy", "httpx", "flask"})
+        # The contract suites' pytest and hypothesis too: only onzecoach.testing.contracts
+        # may bring them in.
+        heavy = sorted(
+            {m.split(".")[0] for m in sys.modules}
+            & {"sqlalchemy", "httpx", "flask", "pytest", "_pytest", "hypothesis"}
+        )
         print(seen, heavy)
         """
     )

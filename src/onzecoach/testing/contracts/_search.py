@@ -1,48 +1,23 @@
-"""The storage contract of the dossier search's index (``uow.search``), on every storage."""
+"""The storage contract of the dossier search's index (``uow.search``)."""
 
 from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
-from typing import TypeVar
+from datetime import date
 
 import attrs
 import pytest
-import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from onzecoach import Conflict, NotFound
-from onzecoach.adapters.sql import SqlStorage
-from onzecoach.employees._model import Employee
-from onzecoach.employees._validation import EmployeeDetails, Gender
-from onzecoach.employers._model import Employer
+from onzecoach.employees import Employee, EmployeeDetails, Gender
 from onzecoach.ids import new_id
-from onzecoach.ports import Storage, UnitOfWork
-from onzecoach.search._normalise import fold_words, matches, name_tokens, query_words, sort_key
+from onzecoach.ports import Storage
+from onzecoach.search import matches, name_tokens, query_words, sort_key
+from onzecoach.testing.contracts._base import StorageTests
+from onzecoach.testing.contracts._builders import T0, in_transaction, stored_employer
 
-T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-R = TypeVar("R")
-
-
-def in_transaction(storage: Storage, action: Callable[[UnitOfWork], R]) -> R:
-    with storage.unit_of_work() as uow:
-        result = action(uow)
-        uow.commit()
-    return result
-
-
-def employer(storage: Storage) -> str:
-    employer_id = new_id()
-    in_transaction(
-        storage,
-        lambda uow: uow.employers.add(
-            Employer(id=employer_id, name=f"Werkgever {employer_id}", created_at=T0)
-        ),
-    )
-    return employer_id
+__all__ = ["SearchIndexTests", "ids", "indexed", "person", "search"]
 
 
 def person(
@@ -108,11 +83,13 @@ def ids(*people: Employee) -> list[str]:
     return [employee.id for employee in people]
 
 
-class TestMatching:
+class SearchIndexTests(StorageTests):
+    """``uow.search``: matching, order and paging, changes, concurrent renames, deletions."""
+
     def test_three_letters_find_every_employee_with_a_token_so_started(
         self, storage: Storage
     ) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna")
         cees = person(owner, "Bergen", "Cees")
         jan = person(owner, "Jansen", "Jan")
@@ -123,7 +100,7 @@ class TestMatching:
         assert found(storage, owner, "xyz") == []
 
     def test_a_longer_word_narrows_to_the_tokens_it_starts(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna")
         cees = person(owner, "Bergen", "Cees")
         indexed(storage, anna, cees)
@@ -134,7 +111,7 @@ class TestMatching:
         assert found(storage, owner, "anna") == ids(anna)
 
     def test_every_word_must_start_a_token(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna")
         bert = person(owner, "Berg", "Bert")
         jan = person(owner, "Jansen-de Vries", "Jan")
@@ -152,7 +129,7 @@ class TestMatching:
     def test_a_word_may_start_any_part_of_a_double_surname_or_the_whole(
         self, storage: Storage
     ) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         jan = person(owner, "Jansen-de Vries", "Jan")
         hondt = person(owner, "d'Hondt", "Hélène")
         indexed(storage, jan, hondt)
@@ -162,7 +139,7 @@ class TestMatching:
             assert found(storage, owner, text) == ids(hondt)
 
     def test_employee_numbers_are_tokens(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna", employee_number="1001")
         bert = person(owner, "Berg", "Bert", employee_number="A1002")
         indexed(storage, anna, bert)
@@ -172,7 +149,7 @@ class TestMatching:
         assert found(storage, owner, "a1002 bert") == ids(bert)
 
     def test_the_name_infix_is_no_token(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna", "van den")
         indexed(storage, anna)
         assert found(storage, owner, "ber") == ids(anna)
@@ -181,7 +158,7 @@ class TestMatching:
         assert found(storage, owner, "den") == []
 
     def test_case_and_diacritics_fold_away(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         ozdemir = person(owner, "Özdemir", "Gülsen")
         indexed(storage, ozdemir)
         for text in ("ozd", "Özd", "OZDEMIR", "gul", "gül", "Gülsen Özdemir"):
@@ -190,7 +167,7 @@ class TestMatching:
     def test_names_of_a_hundred_letters_that_fold_to_more_are_found(self, storage: Storage) -> None:
         # A Hangul syllable folds to three letters: tokens and the sort key outgrow the
         # 100 and 400 characters a column may hold.
-        owner = employer(storage)
+        owner = stored_employer(storage)
         long_name = "한" * 60 + "국" * 40
         long = person(owner, long_name, "김" * 100, "van den")
         other = person(owner, long_name, "김" * 99 + "가")
@@ -202,10 +179,8 @@ class TestMatching:
         assert found(storage, owner, "김" * 32 + "가") == []
         assert found(storage, owner, "한" * 60 + "국") == ids(other, long)
 
-
-class TestOrderAndPaging:
     def test_results_come_by_surname_then_infix_then_given_name(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         van_den_anna = person(owner, "Berg", "Anna", "van den")
         bert = person(owner, "Berg", "Bert")
         van_cees = person(owner, "Berg", "Cees", "van")
@@ -220,7 +195,7 @@ class TestOrderAndPaging:
         assert found(storage, owner, "zoe") == ids(ozdemir)
 
     def test_equal_names_come_in_id_order(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         twins = [person(owner, "Visser", "Sem") for _ in range(4)]
         indexed(storage, *twins)
         assert found(storage, owner, "vis") == sorted(ids(*twins))
@@ -230,7 +205,7 @@ class TestOrderAndPaging:
     def test_limit_and_offset_page_through_the_results_and_total_counts_them_all(
         self, storage: Storage, text: str
     ) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         people = [person(owner, f"Jansen{letter}", "Jan") for letter in "gfedcba"]
         indexed(storage, *people, person(owner, "Visser", "Sem"))
         in_order = ids(*reversed(people))
@@ -242,7 +217,7 @@ class TestOrderAndPaging:
         assert search(storage, owner, text, limit=100) == (in_order, 7)
 
     def test_an_employee_with_two_tokens_so_started_counts_once(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         jan = person(owner, "Jansen", "Jannie", employee_number="JAN01")
         indexed(storage, jan)
         assert search(storage, owner, "jan") == (ids(jan), 1)
@@ -250,18 +225,16 @@ class TestOrderAndPaging:
         assert search(storage, owner, "jan j") == (ids(jan), 1)
 
     def test_other_employers_employees_are_never_found(self, storage: Storage) -> None:
-        ours, theirs = employer(storage), employer(storage)
+        ours, theirs = stored_employer(storage), stored_employer(storage)
         anna = person(ours, "Berg", "Anna", employee_number="1001")
         indexed(storage, anna, person(theirs, "Berg", "Anna", employee_number="1001"))
         for text in ("ber", "berg", "anna berg", "100"):
             assert search(storage, ours, text) == (ids(anna), 1)
-        assert search(storage, employer(storage), "ber") == ([], 0)
+        assert search(storage, stored_employer(storage), "ber") == ([], 0)
         assert search(storage, "no such employer", "berg") == ([], 0)
 
-
-class TestChanges:
     def test_indexing_again_replaces_what_the_index_held(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna", employee_number="1001")
         indexed(storage, anna)
         renamed = attrs.evolve(anna, last_name="Visser", name_infix="de", employee_number=None)
@@ -275,7 +248,7 @@ class TestChanges:
             assert search(storage, owner, text) == (ids(anna), 1)
 
     def test_indexing_an_unchanged_employee_again_changes_nothing(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna")
         bert = person(owner, "Bergman", "Bert")
         indexed(storage, anna, bert)
@@ -285,7 +258,7 @@ class TestChanges:
         assert search(storage, owner, "berg") == (ids(anna, bert), 2)
 
     def test_a_changed_infix_moves_the_employee_in_the_order(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna", "van den")
         bert = person(owner, "Berg", "Bert")
         indexed(storage, anna, bert)
@@ -296,7 +269,7 @@ class TestChanges:
         assert found(storage, owner, "berg") == ids(anna, bert)
 
     def test_a_name_changed_back_and_forth_is_counted_once(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna")
         indexed(storage, anna)
         for last_name in ("Bergen", "Visser", "Berg", "Bergman", "Berg"):
@@ -306,7 +279,7 @@ class TestChanges:
         assert search(storage, owner, "ann") == (ids(anna), 1)
 
     def test_a_removed_employee_is_not_found(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna")
         bert = person(owner, "Berg", "Bert")
         indexed(storage, anna, bert)
@@ -323,7 +296,7 @@ class TestChanges:
         assert search(storage, owner, "ber") == (ids(anna, bert), 2)
 
     def test_rollback_discards_what_was_indexed_and_removed(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna")
         indexed(storage, anna)
         bert = person(owner, "Berg", "Bert")
@@ -341,7 +314,7 @@ class TestChanges:
         assert search(storage, owner, "vis") == ([], 0)
 
     def test_rollback_discards_what_was_indexed_in_bulk(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna")
         indexed(storage, anna)
         newcomers = [person(owner, "Bergen", "Cees"), person(owner, "Jansen", "Bert")]
@@ -354,13 +327,11 @@ class TestChanges:
         indexed(storage, *newcomers, bulk=True)  # and then again, for good
         assert search(storage, owner, "ber") == (ids(anna, *newcomers), 3)
 
-
-class TestConcurrency:
     def test_concurrent_renames_keep_the_counts_right(self, storage: Storage) -> None:
         # The renames share prefixes, so on PostgreSQL the transactions change the same
         # count rows at once: they must queue, not deadlock, and lose no change. Two
         # threads also rename one shared employee, whose entries must not double up.
-        owner = employer(storage)
+        owner = stored_employer(storage)
         surnames = ("Berg", "Bergen", "Bergman", "Jansen", "Janssen", "Visser", "Vissers")
         people = [person(owner, "Smit", "Sem") for _ in range(9)]
         indexed(storage, *people)
@@ -406,10 +377,8 @@ class TestConcurrency:
             )
             assert search(storage, owner, text) == (ids(*expected), len(expected)), text
 
-
-class TestDeletingEmployees:
     def test_a_deleted_employee_is_gone_with_its_number_and_index(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna", employee_number="1001")
         indexed(storage, anna)
         with storage.unit_of_work() as uow:
@@ -432,7 +401,7 @@ class TestDeletingEmployees:
             uow.employees.delete("no such employee")
 
     def test_a_rolled_back_delete_keeps_the_employee_and_its_number(self, storage: Storage) -> None:
-        owner = employer(storage)
+        owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna", employee_number="1001")
         indexed(storage, anna)
         with storage.unit_of_work() as uow:
@@ -445,169 +414,3 @@ class TestDeletingEmployees:
         assert search(storage, owner, "100") == (ids(anna), 1)
         with pytest.raises(Conflict, match="1001"), storage.unit_of_work() as uow:
             uow.employees.add(person(owner, "Visser", "Sem", employee_number="1001"))
-
-
-# The search against a plain scan ----------------------------------------------------
-
-LAST_NAMES = (
-    "Berg",
-    "Bergen",
-    "Bergman",
-    "Jansen",
-    "Janssen",
-    "Jansen-de Vries",
-    "Vries",
-    "d'Hondt",
-    "Özdemir",
-    "Öztürk",
-    "Visser",
-    "Smit",
-    "Smits",
-    "Meijer",
-    "Çelik",
-    "Hoek",
-    "Hoekstra",
-    "Dijk",
-    "Vanderlinden",
-    "Hoek-Hoekstra",
-    "Bergman-Berg",
-)
-INFIXES = (None, "van", "van den", "van der", "de", "in 't", "'t")
-GIVEN_NAMES = (
-    "Anna",
-    "Ans",
-    "Jan",
-    "Jannie",
-    "Hélène",
-    "Gülsen",
-    "Bert",
-    "Berend",
-    "Søren",
-    "Zoë",
-    "Sem",
-)
-NUMBERS = (None, None, "1001", "1002", "10021", "A12", "B-7")
-
-names = st.tuples(
-    st.sampled_from(LAST_NAMES),
-    st.sampled_from(INFIXES),
-    st.sampled_from(GIVEN_NAMES),
-    st.sampled_from(NUMBERS),
-)
-ALL_WORDS = sorted(
-    {word for name in (*LAST_NAMES, *GIVEN_NAMES) for word in fold_words(name)}
-    | {"1001", "10021", "a12", "b7", "van", "den", "de", "t"}
-)
-
-
-@st.composite
-def _typed(draw: st.DrawFn) -> str:
-    words = draw(st.lists(st.sampled_from(ALL_WORDS), min_size=1, max_size=3))
-    return " ".join(word[: draw(st.integers(min_value=1, max_value=len(word)))] for word in words)
-
-
-#: What a user might type: beginnings of one to three words of the names, 3+ letters.
-texts = _typed().filter(lambda text: sum(len(word) for word in fold_words(text)) >= 3)
-
-
-def scanned(people: Sequence[Employee], employer_id: str, words: Sequence[str]) -> list[Employee]:
-    """The employees a search must find, by a plain scan."""
-    hits = [
-        e
-        for e in people
-        if e.employer_id == employer_id
-        and matches(name_tokens(e.last_name, e.given_name, e.employee_number), words)
-    ]
-    return sorted(hits, key=lambda e: sort_key(e.last_name, e.name_infix, e.given_name, e.id))
-
-
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    staff=st.lists(st.tuples(names, st.booleans()), min_size=1, max_size=12),
-    renames=st.lists(st.tuples(st.integers(min_value=0), names), max_size=3),
-    removals=st.lists(st.integers(min_value=0), max_size=2),
-    queries=st.lists(texts, min_size=1, max_size=5),
-    bulk=st.booleans(),
-)
-def test_the_index_finds_what_a_plain_scan_finds(
-    storage: Storage,
-    *,
-    bulk: bool,
-    staff: list[tuple[tuple[str, str | None, str, str | None], bool]],
-    renames: list[tuple[int, tuple[str, str | None, str, str | None]]],
-    removals: list[int],
-    queries: list[str],
-) -> None:
-    ours, theirs = employer(storage), employer(storage)
-    people = [
-        person(theirs if second else ours, last, given, infix, _unique(number, i))
-        for i, ((last, infix, given, number), second) in enumerate(staff)
-    ]
-    indexed(storage, *people, bulk=bulk)
-    with storage.unit_of_work() as uow:
-        for at, (last, infix, given, number) in renames:
-            i = at % len(people)
-            people[i] = attrs.evolve(
-                people[i],
-                last_name=last,
-                name_infix=infix,
-                given_name=given,
-                employee_number=_unique(number, i),
-            )
-            uow.search.index(people[i])
-        for at in removals:
-            if people:
-                uow.search.remove(people.pop(at % len(people)).id)
-        uow.commit()
-    for text in queries:
-        words = query_words(text)
-        for employer_id in (ours, theirs):
-            expected = ids(*scanned(people, employer_id, words))
-            for limit, offset in ((100, 0), (1, 0), (2, 1), (3, 2), (5, 20)):
-                assert search(storage, employer_id, text, limit=limit, offset=offset) == (
-                    expected[offset : offset + limit],
-                    len(expected),
-                ), (text, words)
-
-
-def _unique(number: str | None, i: int) -> str | None:
-    """The i-th employee's number, unique in its employer as ``add`` demands."""
-    return None if number is None else f"{number}.{i}"
-
-
-# PostgreSQL: code point order whatever the database's locale -----------------------
-
-
-@pytest.mark.postgres
-def test_postgresql_compares_search_keys_in_the_c_collation(postgres_schema_url: str) -> None:
-    # Python's order is code point order; so is the "C" collation, and an index serves
-    # only the collation it was built with. A schema comparison does not see collations.
-    storage = SqlStorage(postgres_schema_url)
-    try:
-        storage.upgrade()
-        with storage.engine.connect() as connection:
-            rows = connection.execute(
-                sa.text(
-                    "SELECT table_name, column_name, collation_name"
-                    " FROM information_schema.columns"
-                    " WHERE table_schema = current_schema()"
-                    " AND table_name LIKE 'onzecoach_search_%' AND data_type <> 'integer'"
-                )
-            )
-            collations = {(row.table_name, row.column_name): row.collation_name for row in rows}
-    finally:
-        storage.close()
-    assert collations == {
-        ("onzecoach_search_tokens", "employer_id"): None,
-        ("onzecoach_search_tokens", "token"): "C",
-        ("onzecoach_search_tokens", "sort_key"): "C",
-        ("onzecoach_search_tokens", "employee_id"): None,
-        ("onzecoach_search_prefixes", "employer_id"): None,
-        ("onzecoach_search_prefixes", "prefix"): "C",
-        ("onzecoach_search_prefixes", "sort_key"): "C",
-        ("onzecoach_search_prefixes", "employee_id"): None,
-        ("onzecoach_search_prefix_counts", "employer_id"): None,
-        ("onzecoach_search_prefix_counts", "prefix"): "C",
-    }

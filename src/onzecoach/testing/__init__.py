@@ -1,7 +1,9 @@
-"""Fakes for tests of applications that embed onzecoach.
+"""Fakes for tests of applications that embed onzecoach, and the adapters' contract suites.
 
-Use them with ``onzecoach.adapters.memory.MemoryStorage`` for fast unit tests; the real
-adapters have the same contracts.
+Use the fakes with ``onzecoach.adapters.memory.MemoryStorage`` for fast unit tests; the
+real adapters have the same contracts. ``onzecoach.testing.contracts`` ships those
+contracts as pytest test classes for the author of an adapter to run; it needs ``pytest``
+and ``hypothesis``, which this module itself never imports.
 """
 
 from __future__ import annotations
