@@ -4,6 +4,7 @@ from onzecoach.search._indexer import SearchIndexer
 from onzecoach.search._normalise import (
     SEPARATOR,
     fold,
+    fold_words,
     matches,
     name_tokens,
     query_words,
@@ -22,6 +23,7 @@ __all__ = [
     "SearchService",
     "SearchUnitOfWork",
     "fold",
+    "fold_words",
     "matches",
     "name_tokens",
     "query_words",

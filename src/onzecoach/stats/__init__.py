@@ -20,6 +20,7 @@ from onzecoach.stats._model import (
     StatsScope,
     ThemeCell,
     month_key,
+    months,
 )
 from onzecoach.stats._ports import StatsRepositories, StatsRepository, StatsUnitOfWork
 from onzecoach.stats._rollup import Contribution, Rollups, contribution
@@ -54,4 +55,5 @@ __all__ = [
     "dashboard_csv",
     "dashboard_xlsx",
     "month_key",
+    "months",
 ]

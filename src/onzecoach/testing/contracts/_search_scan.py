@@ -10,17 +10,12 @@ from hypothesis import strategies as st
 
 from onzecoach.employees import Employee
 from onzecoach.ports import Storage
-from onzecoach.search import fold, matches, name_tokens, query_words, sort_key
+from onzecoach.search import fold_words, matches, name_tokens, query_words, sort_key
 from onzecoach.testing.contracts._base import StorageTests
 from onzecoach.testing.contracts._builders import stored_employer
 from onzecoach.testing.contracts._search import ids, indexed, person, search
 
 __all__ = ["SearchScanTests"]
-
-
-def fold_words(text: str) -> list[str]:
-    """The words of ``text`` as search compares them; an apostrophe splits."""
-    return fold(text, apostrophe=" ").split()
 
 
 LAST_NAMES = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from onzecoach.ports import Storage
-from onzecoach.stats import Counters, Level, StatsCell, StatsScope, ThemeCell
+from onzecoach.stats import Counters, Level, StatsCell, StatsScope, ThemeCell, months
 from onzecoach.testing.contracts._builders import in_transaction, read
 
 __all__ = [
@@ -154,13 +154,3 @@ def themed(storage: Storage, *changes: tuple[str, str, int, str, int]) -> None:
             for cell in themes_of(owner, dept, month, theme, n)
         ],
     )
-
-
-def months(first: int, last: int) -> list[int]:
-    """Every month from ``first`` to ``last`` inclusive, as ``YYYYMM`` integers."""
-    found = []
-    year, month = divmod(first, 100)
-    while year * 100 + month <= last:
-        found.append(year * 100 + month)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return found
