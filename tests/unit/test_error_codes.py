@@ -30,6 +30,19 @@ def test_the_docs_list_exactly_the_codes_with_their_class_and_status() -> None:
     assert documented() == in_code
 
 
+_FIELD_ROW = re.compile(r"^\| `([a-z_]+)` \|", re.MULTILINE)
+
+
+def documented_field_codes() -> set[str]:
+    return set(_FIELD_ROW.findall(DOCS.read_text().partition("\n## Field codes\n")[2]))
+
+
+def test_the_docs_list_exactly_the_field_codes() -> None:
+    # Warnings have no code; an import row's "conflict" takes the Conflict's own text.
+    in_catalogue = {key.split(".")[1] for key in FIELDS if not key.startswith("import_warning.")}
+    assert documented_field_codes() == in_catalogue | {"conflict"}
+
+
 def test_every_code_has_its_dutch_text_and_every_text_a_code() -> None:
     assert set(ERRORS) == set(errors.all_codes())
 
