@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from onzecoach.messages import error_text
+from onzecoach.messages import error_text, field_text
 
 if TYPE_CHECKING:
     from onzecoach.results import Enrollment
@@ -96,6 +96,18 @@ class FieldError:
     code: str
     message: str
 
+    @classmethod
+    def of(
+        cls, field: str, code: str, /, *, key: str | None = None, **params: object
+    ) -> FieldError:
+        """``field`` broke ``code``, worded by the catalogue ``onzecoach.messages.FIELDS``.
+
+        The text is the one under ``"<field>.<code>"``, or under ``key`` where it is a
+        group's (``"form.invalid"``, which takes the field's ``label``) or a variant
+        (``"form.too_long.plural"``). ``params`` fill the text's ``{names}``.
+        """
+        return cls(field, code, field_text(key or f"{field}.{code}", **params))
+
 
 class ValidationError(OnzecoachError):
     """Input that breaks one or more rules; every bad field is named at once.
@@ -125,8 +137,11 @@ class ValidationError(OnzecoachError):
         self.args = ("; ".join(f"{field}: {message}" for field, message in errors.items()),)
 
     @classmethod
-    def single(cls, field: str, code: str, message: str) -> ValidationError:
-        return cls([FieldError(field, code, message)])
+    def single(
+        cls, field: str, code: str, /, *, key: str | None = None, **params: object
+    ) -> ValidationError:
+        """The error of one bad field, worded as ``FieldError.of`` words it."""
+        return cls([FieldError.of(field, code, key=key, **params)])
 
 
 class PasswordPolicyError(ValidationError):

@@ -5,8 +5,21 @@ people read the text this catalogue gives it. An embedder that shows another lan
 keeps its own catalogue under the same codes. ``docs/errors.md`` lists every code with its
 meaning and HTTP status, and a test keeps the two the same.
 
-Texts may name parameters (``{sessions}``), which the raising code passes; they never
-carry a secret.
+``FIELDS`` holds the texts of the fields inside a ``ValidationError`` (each a ``FieldError``
+with a ``field`` and a ``code``), of the import's row errors and warnings, and of the
+password rules, keyed ``"<subject>.<code>"`` or ``"<subject>.<code>.<variant>"``:
+
+- the subject is the field (``"username.required"``), or a group whose fields share one
+  text, which then names the field by its ``{label}`` (``"form.invalid"`` for the
+  employee form, ``"email.invalid"`` wherever an address is checked);
+- a variant tells apart texts for one field and code that differ by case or context
+  (``"form.too_long.plural"``, ``"status.invalid.appointment"``).
+
+A key's second part is always the ``FieldError``'s code, so ``docs/errors.md`` lists the
+field codes and a test keeps them, the catalogue and the source the same set.
+
+Texts may name parameters (``{sessions}``), which the raising code passes (never ``{key}``:
+``FieldError.of`` takes that itself); they never carry a secret.
 """
 
 from __future__ import annotations
@@ -14,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["ERRORS", "error_text"]
+__all__ = ["ERRORS", "FIELDS", "error_text", "field_text"]
 
 ERRORS: Final[Mapping[str, str]] = {
     # Bad input --------------------------------------------------------------------------
@@ -111,6 +124,190 @@ ERRORS: Final[Mapping[str, str]] = {
 }
 
 
+FIELDS: Final[Mapping[str, str]] = {
+    # The employee form (validate_employee); {label} is the field's label ----------------
+    "form.unknown_field": "Dit veld bestaat niet op het formulier.",
+    "form.invalid": "{label}: vul dit in als tekst.",
+    "form.invalid_characters": "{label} bevat ongeldige tekens.",
+    "form.invalid_characters.plural": "{label} bevatten ongeldige tekens.",
+    "form.too_long": "{label} mag hoogstens {max_length} tekens lang zijn.",
+    "form.too_long.plural": "{label} mogen hoogstens {max_length} tekens lang zijn.",
+    "form.too_long.no_limit": "{label}: deze waarde is te lang.",
+    "registration_type.required": "Kies een registratietype.",
+    "registration_type.invalid": "Kies een registratietype: {options}.",
+    "registration_type.unavailable": (
+        "Er is geen registratietype ingesteld; neem contact op met het servicebureau."
+    ),
+    "employee_number.invalid_characters": (
+        "Personeelsnummer mag alleen letters, cijfers en - _ / . bevatten, zonder spaties."
+    ),
+    "person_name.invalid_characters": (
+        "{label} mag alleen letters, spaties, koppeltekens, apostroffen en punten bevatten."
+    ),
+    "person_name.invalid": "{label} moet ten minste één letter bevatten.",
+    "last_name.required": "Vul de achternaam in.",
+    "given_name.required": "Vul de roepnaam in.",
+    "name_infix.invalid_characters": (
+        "Tussenvoegsels mogen alleen letters, spaties en apostroffen bevatten, "
+        "zoals van der of in 't."
+    ),
+    "name_infix.invalid": "Tussenvoegsels moeten ten minste één letter bevatten.",
+    "initials.required": "Vul de voorletters in.",
+    "initials.invalid": "Vul de voorletters in als letters met punten, zoals J.P. of Th.",
+    "initials.invalid_characters": (
+        "Vul de voorletters in als letters met punten, zoals J.P. of Th."
+    ),
+    "initials.too_long": "Vul hoogstens {max_initials} voorletters in.",
+    "gender.required": "Kies een geslacht.",
+    "gender.invalid": "Kies bij geslacht vrouw, man of anders.",
+    "birth_date.required": "Vul de geboortedatum in.",
+    "birth_date.invalid": "Vul de geboortedatum in als DD-MM-JJJJ, zoals 31-12-1980.",
+    "birth_date.invalid.no_such_day": (
+        "Deze geboortedatum bestaat niet; vul een datum in als DD-MM-JJJJ."
+    ),
+    "birth_date.implausible.too_early": "De geboortedatum kan niet vóór 01-01-1900 liggen.",
+    "birth_date.implausible.future": "De geboortedatum kan niet in de toekomst liggen.",
+    "birth_date.implausible.too_young": (
+        "Een medewerker is minstens {minimum_age} jaar oud; controleer de geboortedatum."
+    ),
+    "country.invalid": "Vul een landcode van twee letters in, zoals NL of BE.",
+    "postcode.invalid": "Vul een geldige postcode in, zoals 1234 AB.",
+    "postcode.invalid.letters": (
+        "Postcodes met de letters SA, SD of SS bestaan niet; vul een geldige postcode in, "
+        "zoals 1234 AB."
+    ),
+    "postcode.invalid.abroad": (
+        "Vul een geldige postcode in: letters, cijfers, spaties of streepjes, hoogstens 10 tekens."
+    ),
+    "house_number.invalid": (
+        "Vul een huisnummer in dat met een cijfer begint, zoals 12, 12a, 12-3 of 12 bis."
+    ),
+    "phone.invalid": (
+        "Vul een geldig telefoonnummer in, zoals 06 12345678, of met landcode: +31 6 12345678."
+    ),
+    # Employees: the calls around the form -----------------------------------------------
+    "data.invalid": "Geef de gegevens als velden.",
+    "changes.invalid": "Geef de wijzigingen als velden.",
+    "department_id.unknown": "Kies een afdeling van deze werkgever.",
+    # The import: its rows, its file, its warnings ---------------------------------------
+    "batch_size.out_of_range": "Kies een batchgrootte van minstens 1.",
+    "employee_number.required": (
+        "Vul het personeelsnummer in: de import herkent een werknemer alleen daaraan."
+    ),
+    "employee_number.duplicate": (
+        "Personeelsnummer {number!r} staat al in rij {first} van dit bestand."
+    ),
+    "department_id.unknown.import": "Afdeling {name!r} bestaat niet bij deze werkgever.",
+    "import.encoding": (
+        "{label} bevat tekens die geen UTF-8 zijn; "
+        "sla het bestand op als CSV UTF-8 en importeer opnieuw."
+    ),
+    "import.too_many_cells": "Deze rij heeft meer cellen dan de kopregel kolommen.",
+    "import.no_columns": "De kopregel bevat geen bekende kolommen.",
+    "import.unreadable": "Dit bestand kan niet worden gelezen als CSV of Excel (.xlsx).",
+    "import.unreadable.not_opened": "Het bestand kan niet worden geopend.",
+    "import.empty": "Het bestand is leeg.",
+    "import.unsupported": "Installeer onzecoach[xlsx] om .xlsx te lezen.",
+    "import_warning.unknown_column": (
+        "Kolom {position} ({header!r}) is onbekend en is overgeslagen."
+    ),
+    "import_warning.repeated_column": (
+        "Kolom {position} ({header!r}) herhaalt {label} en is overgeslagen."
+    ),
+    "import_warning.not_utf8": (
+        "Het bestand is niet helemaal UTF-8; de rijen met ongeldige tekens zijn niet geïmporteerd."
+    ),
+    # E-mail addresses, wherever one is asked for ----------------------------------------
+    "email.required": "Vul een e-mailadres in.",
+    "email.invalid": "Vul een geldig e-mailadres in, zoals naam@bedrijf.nl.",
+    "email.too_long": "Een e-mailadres heeft hoogstens {max_length} tekens.",
+    # Employers and departments ----------------------------------------------------------
+    "name.invalid": "Vul een naam in als tekst.",
+    "name.required": "Vul een naam in.",
+    "name.too_long": "Een naam heeft hoogstens {max_length} tekens.",
+    "name.invalid_characters": "De naam bevat ongeldige tekens.",
+    # Accounts ---------------------------------------------------------------------------
+    "username.invalid": "Vul een inlognaam in.",
+    "username.required": "Vul een inlognaam in.",
+    "username.required.reset": "Vul je inlognaam in.",
+    "username.length": "Een inlognaam heeft {min_length} tot {max_length} tekens.",
+    "username.invalid_characters": (
+        "Een inlognaam bestaat uit letters, cijfers en . _ - @ +, zonder spaties."
+    ),
+    "role.invalid": "Kies een geldige rol.",
+    "role.invalid.service_desk": "Het servicebureau hoort niet bij een werkgever.",
+    # A new password: what it broke ------------------------------------------------------
+    "password.invalid": "Vul een wachtwoord in als tekst.",
+    "password.invalid.characters": "Het wachtwoord bevat ongeldige tekens.",
+    "password.too_short": "Het wachtwoord moet minimaal {min_length} tekens lang zijn.",
+    "password.too_long": "Het wachtwoord mag maximaal {max_length} tekens lang zijn.",
+    "password.contains_username": "De inlognaam mag niet in het wachtwoord zitten.",
+    "password.too_few_classes": (
+        "Gebruik minimaal {min_classes} van de 4 groepen: kleine letters, "
+        "hoofdletters, cijfers en speciale tekens."
+    ),
+    "password.common": "Dit wachtwoord is te bekend of komt voor in gelekte wachtwoordlijsten.",
+    "password.reused": "Mag niet hetzelfde zijn als de laatste {history} gebruikte wachtwoorden.",
+    "password.reused.one": "Mag niet hetzelfde zijn als het laatst gebruikte wachtwoord.",
+    # ... and the rules, shown before it is typed (PasswordPolicy.rules) -----------------
+    "password_rule.too_short": "Minimaal {min_length} karakters.",
+    "password_rule.too_short.one": "Minimaal {min_length} karakter.",
+    "password_rule.contains_username": "De inlognaam mag er niet in zitten.",
+    "password_rule.reused": "Niet hetzelfde als de laatste {history} gebruikte wachtwoorden.",
+    "password_rule.reused.one": "Niet hetzelfde als het laatst gebruikte wachtwoord.",
+    "password_rule.too_few_classes": (
+        "Minimaal {min_classes} van de 4: kleine letters, hoofdletters, cijfers, tekens."
+    ),
+    "password_rule.too_few_classes.all": "Alle 4: kleine letters, hoofdletters, cijfers, tekens.",
+    "password_rule.common": "Geen bekend of makkelijk te raden wachtwoord.",
+    # Second factors and login -----------------------------------------------------------
+    "mobile.required": "Vul je mobiele nummer in.",
+    "mobile.invalid": (
+        "Dit is geen geldig telefoonnummer. Gebruik de landcode, bijvoorbeeld +31 6 12345678."
+    ),
+    "mobile.not_mobile": "Vul een mobiel nummer in: een vast nummer kan geen sms ontvangen.",
+    "method.invalid": "Kies een geldige methode.",
+    "method.unavailable": "Deze methode is voor dit account niet ingesteld.",
+    "method.unavailable.sms": "Voor dit account is geen sms ingesteld.",
+    "ip.invalid": "Geef het IP-adres als tekst.",
+    # Trajectories, appointments and tasks -----------------------------------------------
+    "type_code.unknown": "Kies een traject.",
+    "type_code.extension_by_request": (
+        "Een verlenging start je door een verzoek tot verlenging goed te keuren."
+    ),
+    "start_date.required": "Kies een startdatum.",
+    "start_date.out_of_range": "Kies een startdatum binnen een jaar van vandaag.",
+    "sessions.out_of_range": "Vraag 1 tot {max_sessions} gesprekken extra aan.",
+    "note.invalid": "Een toelichting heeft hoogstens {max_length} tekens.",
+    "note.too_long": "Een toelichting heeft hoogstens {max_length} tekens.",
+    "external_id.invalid": "Een afspraak heeft een kenmerk van 1 tot {max_length} tekens.",
+    "starts_at.invalid": "Geef het tijdstip met tijdzone.",
+    "status.invalid.appointment": "Onbekende status van de afspraak.",
+    "mode.invalid": "Kies live of online.",
+    # Free text: an appointment's theme and coach, the outbox's filters ------------------
+    "free_text.invalid": "Ongeldige tekst.",
+    "free_text.invalid.too_long": "Hoogstens {max_length} tekens.",
+    "free_text.invalid.control_characters": "Gebruik geen stuurtekens.",
+    # Search -----------------------------------------------------------------------------
+    "text.too_short": "Typ minimaal {letters} letters van de voornaam of achternaam.",
+    "limit.out_of_range.search": "Toon 1 tot {max_limit} resultaten.",
+    "offset.out_of_range": "Begin bij 0 of verder.",
+    # Statistics -------------------------------------------------------------------------
+    "period.required": "Kies een datum.",
+    "period.invalid": "Kies een datum.",
+    "end.before_start": "De einddatum ligt voor de begindatum.",
+    "end.too_long": "Kies hoogstens {max_months} maanden.",
+    "page.invalid": "Kies een pagina vanaf 1.",
+    "page_size.invalid": "Kies 1 tot {max_page_size} regels per pagina.",
+    "sort.invalid": "Onbekende sortering.",
+    "format.invalid": "Kies CSV of XLSX.",
+    # The outbox -------------------------------------------------------------------------
+    "limit.invalid": "Geef een aantal van 0 of meer.",
+    "limit.out_of_range.outbox": "Toon 1 tot 1000 berichten.",
+    "status.invalid.outbox": "Onbekende status.",
+}
+
+
 class _Given(dict[str, object]):
     """Parameters for a template; one not given stays visible as ``{name}``."""
 
@@ -121,3 +318,8 @@ class _Given(dict[str, object]):
 def error_text(code: str, **params: object) -> str:
     """The Dutch text of ``code`` with its parameters filled in; ``KeyError`` for no such code."""
     return ERRORS[code].format_map(_Given(params))
+
+
+def field_text(key: str, /, **params: object) -> str:
+    """The Dutch text of ``FIELDS[key]`` with its parameters filled in; ``KeyError`` for none."""
+    return FIELDS[key].format_map(_Given(params))

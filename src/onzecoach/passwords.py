@@ -22,6 +22,7 @@ import attrs
 from argon2 import profiles
 
 from onzecoach.errors import FieldError, PasswordPolicyError
+from onzecoach.messages import field_text
 
 __all__ = [
     "CHEAPEST",
@@ -32,8 +33,6 @@ __all__ = [
     "PasswordRule",
     "is_common",
 ]
-
-FIELD: Final = "password"
 
 #: The least OWASP accepts for argon2id (Password Storage Cheat Sheet, as ASVS 5.0 asks):
 #: 19 MiB, 2 iterations, 1 lane. For hosts that cannot spare 64 MiB per login.
@@ -98,7 +97,7 @@ _DIGIT: Final = frozenset({"Nd"})
 #: types it, and the other rules would cost time in proportion to its length.
 _EXAMINED_FACTOR: Final = 4
 
-_NOT_TEXT: Final = FieldError(FIELD, "invalid", "Vul een wachtwoord in als tekst.")
+_NOT_TEXT: Final = FieldError.of("password", "invalid")
 
 
 def _fold(text: str) -> str:
@@ -186,12 +185,6 @@ def _not_negative(_: object, attribute: attrs.Attribute[int], value: int) -> Non
         raise ValueError(f"{attribute.name} must not be negative, got {value!r}")
 
 
-def _reused_message(history: int) -> str:
-    if history == 1:
-        return "Mag niet hetzelfde zijn als het laatst gebruikte wachtwoord."
-    return f"Mag niet hetzelfde zijn als de laatste {history} gebruikte wachtwoorden."
-
-
 @attrs.frozen
 class PasswordRule:
     """One rule of a ``PasswordPolicy``, worded to be shown before a password is typed.
@@ -242,34 +235,54 @@ class PasswordPolicy:
         ``forbid_common`` off. The maximum length is not listed either: it only stops what
         nobody types, and a ``too_long`` violation carries its own message.
         """
-        characters = "karakter" if self.min_length == 1 else "karakters"
-        at_least = "Alle 4" if self.min_classes == 4 else f"Minimaal {self.min_classes} van de 4"
-        found = [PasswordRule("too_short", f"Minimaal {self.min_length} {characters}.")]
-        if self.forbid_username:
-            found.append(PasswordRule("contains_username", "De inlognaam mag er niet in zitten."))
-        if self.history == 1:
-            found.append(
-                PasswordRule("reused", "Niet hetzelfde als het laatst gebruikte wachtwoord.")
+        found = [
+            PasswordRule(
+                "too_short",
+                field_text(
+                    "password_rule.too_short.one"
+                    if self.min_length == 1
+                    else "password_rule.too_short",
+                    min_length=self.min_length,
+                ),
             )
-        elif self.history > 1:
+        ]
+        if self.forbid_username:
+            found.append(
+                PasswordRule("contains_username", field_text("password_rule.contains_username"))
+            )
+        if self.history:
             found.append(
                 PasswordRule(
                     "reused",
-                    f"Niet hetzelfde als de laatste {self.history} gebruikte wachtwoorden.",
+                    field_text(
+                        "password_rule.reused.one" if self.history == 1 else "password_rule.reused",
+                        history=self.history,
+                    ),
                 )
             )
         found.append(
             PasswordRule(
-                "too_few_classes", f"{at_least}: kleine letters, hoofdletters, cijfers, tekens."
+                "too_few_classes",
+                field_text(
+                    "password_rule.too_few_classes.all"
+                    if self.min_classes == 4
+                    else "password_rule.too_few_classes",
+                    min_classes=self.min_classes,
+                ),
             )
         )
         if self.forbid_common:
-            found.append(PasswordRule("common", "Geen bekend of makkelijk te raden wachtwoord."))
+            found.append(PasswordRule("common", field_text("password_rule.common")))
         return tuple(found)
 
     def reused(self) -> FieldError:
         """The violation the account service reports when a recent password comes back."""
-        return FieldError(FIELD, "reused", _reused_message(self.history))
+        return FieldError.of(
+            "password",
+            "reused",
+            key="password.reused.one" if self.history == 1 else "password.reused",
+            history=self.history,
+        )
 
     def violations(self, password: object, *, username: str) -> list[FieldError]:
         """Every rule ``password`` breaks, in a fixed order; empty when it is acceptable.
@@ -291,52 +304,25 @@ class PasswordPolicy:
         return normal
 
     def _broken(self, normal: str, username: str) -> list[FieldError]:
-        too_long = FieldError(
-            FIELD, "too_long", f"Het wachtwoord mag maximaal {self.max_length} tekens lang zijn."
-        )
+        too_long = FieldError.of("password", "too_long", max_length=self.max_length)
         if len(normal) > _EXAMINED_FACTOR * self.max_length:
             return [too_long]
         found: list[FieldError] = []
         if any(unicodedata.category(char) == "Cs" for char in normal):
             # A lone surrogate (from a JSON escape, never from a keyboard) cannot be encoded.
-            found.append(FieldError(FIELD, "invalid", "Het wachtwoord bevat ongeldige tekens."))
+            found.append(FieldError.of("password", "invalid", key="password.invalid.characters"))
         if len(normal) < self.min_length:
-            found.append(
-                FieldError(
-                    FIELD,
-                    "too_short",
-                    f"Het wachtwoord moet minimaal {self.min_length} tekens lang zijn.",
-                )
-            )
+            found.append(FieldError.of("password", "too_short", min_length=self.min_length))
         if len(normal) > self.max_length:
             found.append(too_long)
         if self.forbid_username:
             name = _fold(username).strip()
             if name and name in _fold(normal):
-                found.append(
-                    FieldError(
-                        FIELD,
-                        "contains_username",
-                        "De inlognaam mag niet in het wachtwoord zitten.",
-                    )
-                )
+                found.append(FieldError.of("password", "contains_username"))
         if _classes(normal) < self.min_classes:
-            found.append(
-                FieldError(
-                    FIELD,
-                    "too_few_classes",
-                    f"Gebruik minimaal {self.min_classes} van de 4 groepen: kleine letters, "
-                    "hoofdletters, cijfers en speciale tekens.",
-                )
-            )
+            found.append(FieldError.of("password", "too_few_classes", min_classes=self.min_classes))
         if self.forbid_common and is_common(normal):
-            found.append(
-                FieldError(
-                    FIELD,
-                    "common",
-                    "Dit wachtwoord is te bekend of komt voor in gelekte wachtwoordlijsten.",
-                )
-            )
+            found.append(FieldError.of("password", "common"))
         return found
 
 

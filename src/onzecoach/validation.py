@@ -27,9 +27,6 @@ _PLAIN_EMAIL: Final = re.compile(
 )
 #: Mailbox names that RFC 2142 makes case-insensitive, and so written in lower case.
 _CASE_INSENSITIVE_MAILBOXES: Final = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
-_REQUIRED: Final = "Vul een e-mailadres in."
-_INVALID: Final = "Vul een geldig e-mailadres in, zoals naam@bedrijf.nl."
-_TOO_LONG: Final = f"Een e-mailadres heeft hoogstens {EMAIL_MAX} tekens."
 
 
 def check_email(field: str, value: object) -> str | FieldError:
@@ -71,15 +68,15 @@ def _special_use_suffixes(names: tuple[str, ...]) -> tuple[str, ...]:
 def _check_email_slow(field: str, value: object) -> str | FieldError:
     """``check_email`` for every address, by ``email_validator`` itself."""
     if not isinstance(value, str) or not value.strip():
-        return FieldError(field, "required", _REQUIRED)
+        return FieldError.of(field, "required", key="email.required")
     try:
         result = email_validator.validate_email(
             value.strip(), check_deliverability=False, allow_smtputf8=True
         )
     except email_validator.EmailNotValidError:
-        return FieldError(field, "invalid", _INVALID)
+        return FieldError.of(field, "invalid", key="email.invalid")
     if len(result.normalized) > EMAIL_MAX:
-        return FieldError(field, "too_long", _TOO_LONG)
+        return FieldError.of(field, "too_long", key="email.too_long", max_length=EMAIL_MAX)
     return result.normalized
 
 

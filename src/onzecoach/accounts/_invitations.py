@@ -55,16 +55,14 @@ class InvitationService:
             if isinstance(checked, FieldError):
                 problems.append(checked)
         if role not in _INVITED_ROLES:
-            problems.append(FieldError("role", "invalid", "Kies een geldige rol."))
+            problems.append(FieldError.of("role", "invalid"))
         if problems:
             raise ValidationError(problems)
         if not isinstance(address, str) or not isinstance(name, str):  # pragma: no cover
             raise TypeError("narrowed above")
         role = Role(role)
         if role is Role.SERVICE_DESK and employer_id is not None:
-            raise ValidationError.single(
-                "role", "invalid", "Het servicebureau hoort niet bij een werkgever."
-            )
+            raise ValidationError.single("role", "invalid", key="role.invalid.service_desk")
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             employer_name = None

@@ -178,20 +178,12 @@ def username_key(username: str) -> str:
 
 def check_username(value: object) -> str | FieldError:
     if not isinstance(value, str):
-        return FieldError("username", "invalid", "Vul een inlognaam in.")
+        return FieldError.of("username", "invalid")
     username = unicodedata.normalize("NFKC", value).strip()
     if not username:
-        return FieldError("username", "required", "Vul een inlognaam in.")
+        return FieldError.of("username", "required")
     if not USERNAME_MIN <= len(username) <= USERNAME_MAX:
-        return FieldError(
-            "username",
-            "length",
-            f"Een inlognaam heeft {USERNAME_MIN} tot {USERNAME_MAX} tekens.",
-        )
+        return FieldError.of("username", "length", min_length=USERNAME_MIN, max_length=USERNAME_MAX)
     if not _USERNAME.fullmatch(username):
-        return FieldError(
-            "username",
-            "invalid_characters",
-            "Een inlognaam bestaat uit letters, cijfers en . _ - @ +, zonder spaties.",
-        )
+        return FieldError.of("username", "invalid_characters")
     return username

@@ -182,7 +182,7 @@ class AccountService:
         the account exists; a request for an unknown account writes a suppressed message.
         """
         if not isinstance(username, str) or not username.strip():
-            raise ValidationError.single("username", "required", "Vul je inlognaam in.")
+            raise ValidationError.single("username", "required", key="username.required.reset")
         username = username.strip()
         now = self._clock.now()
         settings = self._settings

@@ -28,25 +28,12 @@ _FOREIGN_POSTCODE: Final = re.compile(r"[A-Z0-9]+(?:[ -][A-Z0-9]+)*")
 _HOUSE_NUMBER: Final = re.compile(r"[1-9][0-9]*[A-Za-z0-9]*(?:[ /-][A-Za-z0-9]+)*")
 _HOUSE_NUMBER_SEPARATOR: Final = re.compile(r" ?([/-]) ?")
 
-_COUNTRY_FORM: Final = "Vul een landcode van twee letters in, zoals NL of BE."
-_POSTCODE_FORM: Final = "Vul een geldige postcode in, zoals 1234 AB."
-_POSTCODE_LETTERS: Final = (
-    "Postcodes met de letters SA, SD of SS bestaan niet; vul een geldige postcode in, "
-    "zoals 1234 AB."
-)
-_FOREIGN_POSTCODE_FORM: Final = (
-    "Vul een geldige postcode in: letters, cijfers, spaties of streepjes, hoogstens 10 tekens."
-)
-_HOUSE_NUMBER_FORM: Final = (
-    "Vul een huisnummer in dat met een cijfer begint, zoals 12, 12a, 12-3 of 12 bis."
-)
-
 
 def country_code(field: str, text: str) -> str | FieldError:
     """The ISO 3166-1 alpha-2 code ``text`` names, in capitals: a code, or a name written out."""
     code = _COUNTRY_NAMES.get(text.casefold(), text.upper())
     if code not in _COUNTRIES:
-        return FieldError(field, "invalid", _COUNTRY_FORM)
+        return FieldError.of(field, "invalid", key="country.invalid")
     return code
 
 
@@ -56,13 +43,13 @@ def postcode(field: str, text: str, country: str | None) -> str | FieldError:
     if country == "NL":
         match = _DUTCH_POSTCODE.fullmatch(text.replace(" ", ""))
         if match is None:
-            return FieldError(field, "invalid", _POSTCODE_FORM)
+            return FieldError.of(field, "invalid", key="postcode.invalid")
         digits, letters = match.groups()
         if letters in _REFUSED_POSTCODE_LETTERS:
-            return FieldError(field, "invalid", _POSTCODE_LETTERS)
+            return FieldError.of(field, "invalid", key="postcode.invalid.letters")
         return f"{digits} {letters}"
     if _FOREIGN_POSTCODE.fullmatch(text) is None:
-        return FieldError(field, "invalid", _FOREIGN_POSTCODE_FORM)
+        return FieldError.of(field, "invalid", key="postcode.invalid.abroad")
     return text
 
 
@@ -70,5 +57,5 @@ def house_number(field: str, text: str) -> str | FieldError:
     """Digits first, then an addition as typed: "12", "12a", "12-3", "12 bis"."""
     text = _HOUSE_NUMBER_SEPARATOR.sub(r"\1", text)
     if _HOUSE_NUMBER.fullmatch(text) is None:
-        return FieldError(field, "invalid", _HOUSE_NUMBER_FORM)
+        return FieldError.of(field, "invalid", key="house_number.invalid")
     return text

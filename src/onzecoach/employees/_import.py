@@ -19,7 +19,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -34,6 +34,7 @@ from onzecoach.employees._service import _json
 from onzecoach.employees._validation import FIELDS, EmployeeDetails, validate_employee
 from onzecoach.errors import Conflict, FieldError, NotFound, StorageError, ValidationError
 from onzecoach.ids import is_id, new_id
+from onzecoach.messages import field_text
 
 if TYPE_CHECKING:
     from onzecoach.clock import Clock
@@ -99,13 +100,6 @@ class ImportReport:
         return len({error.row for error in self.errors if error.row > 1})
 
 
-_NUMBER_REQUIRED: Final = (
-    "Vul het personeelsnummer in: de import herkent een werknemer alleen daaraan."
-)
-_NUMBER_REPEATED: Final = "Personeelsnummer {number!r} staat al in rij {first} van dit bestand."
-_UNKNOWN_DEPARTMENT: Final = "Afdeling {name!r} bestaat niet bij deze werkgever."
-
-
 class ImportService:
     """Bulk import (``portal.imports``)."""
 
@@ -141,9 +135,7 @@ class ImportService:
         """
         require_role(actor, *EMPLOYER_STAFF)
         if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValidationError.single(
-                "batch_size", "out_of_range", "Kies een batchgrootte van minstens 1."
-            )
+            raise ValidationError.single("batch_size", "out_of_range")
         employer = actor.employer_id if not actor.is_service_desk else employer_id
         with self._storage.unit_of_work() as uow:
             if (
@@ -168,9 +160,7 @@ class ImportService:
             run.errors.append(RowError(0, None, exc.code, exc.message))
             return run.report(rows=0, warnings=[])
         if not table.columns:
-            run.errors.append(
-                RowError(1, None, "no_columns", "De kopregel bevat geen bekende kolommen.")
-            )
+            run.errors.append(RowError(1, None, "no_columns", field_text("import.no_columns")))
         done = 0
         batch: list[Row] = []
         for row in table.rows:
@@ -268,18 +258,25 @@ class _Run:
         number = _number_key(row.values.get("employee_number"))
         if number is None:
             if not any(p.field == "employee_number" for p in problems):
-                problems.append(FieldError("employee_number", "required", _NUMBER_REQUIRED))
+                problems.append(FieldError.of("employee_number", "required"))
         else:
             first = self._first_row_of.setdefault(number, row.number)
             if first != row.number:
-                message = _NUMBER_REPEATED.format(number=number, first=first)
-                problems.append(FieldError("employee_number", "duplicate", message))
+                problems.append(
+                    FieldError.of("employee_number", "duplicate", number=number, first=first)
+                )
         department = row.values.get("department_id")
         if isinstance(department, str) and not any(p.field == "department_id" for p in problems):
             department_id = self._departments.get(_department_key(department))
             if department_id is None and department.strip():
-                message = _UNKNOWN_DEPARTMENT.format(name=department.strip())
-                problems.append(FieldError("department_id", "unknown", message))
+                problems.append(
+                    FieldError.of(
+                        "department_id",
+                        "unknown",
+                        key="department_id.unknown.import",
+                        name=department.strip(),
+                    )
+                )
             row.values["department_id"] = department_id
         if problems:
             self._reject(row.number, problems)

@@ -20,6 +20,7 @@ import attrs
 
 from onzecoach.employees._validation import FIELD_LABELS, FIELDS
 from onzecoach.errors import FieldError
+from onzecoach.messages import field_text
 
 __all__ = ["HEADER_ALIASES", "Row", "Source", "Table", "Unreadable", "read"]
 
@@ -73,11 +74,6 @@ HEADER_ALIASES: Final[Mapping[str, str]] = {
 }
 
 _BROKEN_BYTES: Final = re.compile("[\udc80-\udcff]")
-_NOT_UTF8: Final = (
-    "{label} bevat tekens die geen UTF-8 zijn; "
-    "sla het bestand op als CSV UTF-8 en importeer opnieuw."
-)
-_TOO_MANY_CELLS: Final = "Deze rij heeft meer cellen dan de kopregel kolommen."
 
 
 @attrs.frozen
@@ -103,7 +99,6 @@ class Unreadable(Exception):
 
 
 _XLSX_MAGIC: Final = b"PK\x03\x04"
-_UNREADABLE: Final = "Dit bestand kan niet worden gelezen als CSV of Excel (.xlsx)."
 
 
 def read(source: Source) -> Table:
@@ -115,16 +110,16 @@ def read(source: Source) -> Table:
             with open(source, "rb") as file:
                 data = file.read()
         except OSError as exc:
-            raise Unreadable("unreadable", "Het bestand kan niet worden geopend.") from exc
+            raise Unreadable("unreadable", field_text("import.unreadable.not_opened")) from exc
     else:
         suffix = os.path.splitext(str(getattr(source, "name", "")))[1].casefold()
         read_bytes = getattr(source, "read", None)
         if read_bytes is None:
-            raise Unreadable("unreadable", _UNREADABLE)
+            raise Unreadable("unreadable", field_text("import.unreadable"))
         data = read_bytes()
         if not isinstance(data, bytes):
             # A text file hands out str: the import reads bytes, to tell the encoding.
-            raise Unreadable("unreadable", _UNREADABLE)
+            raise Unreadable("unreadable", field_text("import.unreadable"))
     if suffix in {".xlsx", ".xlsm"} or (suffix != ".csv" and data.startswith(_XLSX_MAGIC)):
         return _read_xlsx(data)
     return _read_csv(data)
@@ -140,11 +135,18 @@ def _columns(header: list[object]) -> tuple[list[str | None], list[str]]:
         field = HEADER_ALIASES.get(_header_key(text)) if text else None
         if field is None:
             if text:
-                warnings.append(f"Kolom {position} ({text!r}) is onbekend en is overgeslagen.")
+                warnings.append(
+                    field_text("import_warning.unknown_column", position=position, header=text)
+                )
             fields.append(None)
         elif field in taken:
             warnings.append(
-                f"Kolom {position} ({text!r}) herhaalt {FIELD_LABELS[field]} en is overgeslagen."
+                field_text(
+                    "import_warning.repeated_column",
+                    position=position,
+                    header=text,
+                    label=FIELD_LABELS[field],
+                )
             )
             fields.append(None)
         else:
@@ -162,15 +164,12 @@ def _read_csv(data: bytes) -> Table:
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise Unreadable("unreadable", _UNREADABLE) from exc
+        raise Unreadable("unreadable", field_text("import.unreadable")) from exc
     if not records:
-        raise Unreadable("empty", "Het bestand is leeg.")
+        raise Unreadable("empty", field_text("import.empty"))
     fields, warnings = _columns(list(records[0]))
     if _BROKEN_BYTES.search(text):
-        warnings.append(
-            "Het bestand is niet helemaal UTF-8; de rijen met ongeldige tekens zijn "
-            "niet geïmporteerd."
-        )
+        warnings.append(field_text("import_warning.not_utf8"))
     rows = (
         _row(number, fields, cells, text_only=True)
         for number, cells in enumerate(records[1:], start=2)
@@ -187,15 +186,15 @@ def _read_xlsx(data: bytes) -> Table:
     try:
         from python_calamine import CalamineWorkbook  # noqa: PLC0415 - the xlsx extra
     except ImportError as exc:  # pragma: no cover - the xlsx extra is missing
-        raise Unreadable("unsupported", "Installeer onzecoach[xlsx] om .xlsx te lezen.") from exc
+        raise Unreadable("unsupported", field_text("import.unsupported")) from exc
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         records = iter(sheet.iter_rows())
         header = next(records, None)
     except Exception as exc:  # calamine raises several kinds for a broken file
-        raise Unreadable("unreadable", _UNREADABLE) from exc
+        raise Unreadable("unreadable", field_text("import.unreadable")) from exc
     if header is None:
-        raise Unreadable("empty", "Het bestand is leeg.")
+        raise Unreadable("empty", field_text("import.empty"))
     fields, warnings = _columns(list(header))
     rows = (
         _row(number, fields, list(cells), text_only=False)
@@ -219,7 +218,9 @@ def _row(number: int, fields: list[str | None], cells: list[Any], *, text_only: 
         if isinstance(value, str):
             if _BROKEN_BYTES.search(value):
                 problems.append(
-                    FieldError(field, "encoding", _NOT_UTF8.format(label=FIELD_LABELS[field]))
+                    FieldError.of(
+                        field, "encoding", key="import.encoding", label=FIELD_LABELS[field]
+                    )
                 )
                 continue
             if not value.strip():
@@ -227,7 +228,8 @@ def _row(number: int, fields: list[str | None], cells: list[Any], *, text_only: 
         values[field] = value
     extra = cells[len(fields) :]
     if any(cell is not None and str(cell).strip() for cell in extra):
-        problems.append(FieldError("", "too_many_cells", _TOO_MANY_CELLS))
+        # A problem of the row as a whole: no field, which the report gives as None.
+        problems.append(FieldError.of("", "too_many_cells", key="import.too_many_cells"))
     return Row(number, values, problems)
 
 

@@ -16,7 +16,7 @@ from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberDesc, P
 
 from onzecoach.errors import FieldError
 
-__all__ = ["PHONE_FORM", "dutch_number", "is_valid_national_number", "number_rules", "parse_phone"]
+__all__ = ["dutch_number", "is_valid_national_number", "number_rules", "parse_phone"]
 
 #: The lengths and pattern of one kind of national telephone number.
 _NumberRule = tuple[frozenset[int], re.Pattern[str]]
@@ -25,9 +25,6 @@ _NumberRules = tuple[_NumberRule | None, tuple[_NumberRule, ...]]
 
 #: An optional plus, then digits in groups split by one space or hyphen.
 _PLAIN_PHONE: Final = re.compile(r"(\+?)([0-9]+(?:[ -][0-9]+)*)")
-PHONE_FORM: Final = (
-    "Vul een geldig telefoonnummer in, zoals 06 12345678, of met landcode: +31 6 12345678."
-)
 
 
 def dutch_number(text: str) -> str | None:
@@ -104,11 +101,10 @@ def is_valid_national_number(national: str, rules: _NumberRules) -> bool:
 
 def parse_phone(text: str, country: str) -> str | FieldError:
     """A tidied telephone number in E.164, by ``phonenumbers`` itself."""
-    field = "phone"
     try:
         number = phonenumbers.parse(text, country)
     except NumberParseException:
-        return FieldError(field, "invalid", PHONE_FORM)
+        return FieldError.of("phone", "invalid")
     if not phonenumbers.is_valid_number(number):
-        return FieldError(field, "invalid", PHONE_FORM)
+        return FieldError.of("phone", "invalid")
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)

@@ -85,7 +85,7 @@ class EmployeeService:
         """Change some of an employee's fields; the audit log keeps the old and new values."""
         require_role(actor, *EMPLOYER_STAFF)
         if not isinstance(changes, Mapping):
-            raise ValidationError.single("changes", "invalid", "Geef de wijzigingen als velden.")
+            raise ValidationError.single("changes", "invalid")
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             employee = self._visible(uow, actor, employee_id)
@@ -186,7 +186,7 @@ class EmployeeService:
         """The form's details, with every bad field named at once, the department's
         belonging to the employer included."""
         if not isinstance(data, Mapping):
-            raise ValidationError.single("data", "invalid", "Geef de gegevens als velden.")
+            raise ValidationError.single("data", "invalid")
         today = self._clock.now().astimezone(amsterdam()).date()
         problems: list[FieldError] = []
         details: EmployeeDetails | None = None
@@ -202,9 +202,7 @@ class EmployeeService:
         if not any(p.field == "department_id" for p in problems) and department not in (None, ""):
             found = uow.departments.get(department) if is_id(department) else None
             if found is None or found.employer_id != employer_id:
-                problems.append(
-                    FieldError("department_id", "unknown", "Kies een afdeling van deze werkgever.")
-                )
+                problems.append(FieldError.of("department_id", "unknown"))
         if problems or details is None:
             raise ValidationError(problems)
         return details

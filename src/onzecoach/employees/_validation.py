@@ -35,7 +35,6 @@ from onzecoach.employees._form import (
 )
 from onzecoach.employees._names import NAME_INFIXES, display_name, split_infix
 from onzecoach.employees._phones import (
-    PHONE_FORM,
     dutch_number,
     is_valid_national_number,
     number_rules,
@@ -135,37 +134,16 @@ _ISO_DATE: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DUTCH_DATE: Final = re.compile(r"([0-9]{1,2})([-/])([0-9]{1,2})\2([0-9]{4})")
 _EMPLOYEE_NUMBER: Final = re.compile(r"[A-Za-z0-9._/-]+")
 
-_REQUIRED: Final[Mapping[str, str]] = types.MappingProxyType(
+#: What a required field left empty hears; each says what to fill in or choose.
+_REQUIRED: Final[Mapping[str, FieldError]] = types.MappingProxyType(
     {
-        "registration_type": "Kies een registratietype.",
-        "last_name": "Vul de achternaam in.",
-        "given_name": "Vul de roepnaam in.",
-        "initials": "Vul de voorletters in.",
-        "gender": "Kies een geslacht.",
-        "birth_date": "Vul de geboortedatum in.",
+        "registration_type": FieldError.of("registration_type", "required"),
+        "last_name": FieldError.of("last_name", "required"),
+        "given_name": FieldError.of("given_name", "required"),
+        "initials": FieldError.of("initials", "required"),
+        "gender": FieldError.of("gender", "required"),
+        "birth_date": FieldError.of("birth_date", "required"),
     }
-)
-_UNKNOWN_FIELD: Final = "Dit veld bestaat niet op het formulier."
-_NAME_CHARACTERS: Final = (
-    "{label} mag alleen letters, spaties, koppeltekens, apostroffen en punten bevatten."
-)
-_INFIX_CHARACTERS: Final = (
-    "Tussenvoegsels mogen alleen letters, spaties en apostroffen bevatten, zoals van der of in 't."
-)
-_INITIALS_FORM: Final = "Vul de voorletters in als letters met punten, zoals J.P. of Th."
-_GENDER_CHOICES: Final = "Kies bij geslacht vrouw, man of anders."
-_DATE_FORM: Final = "Vul de geboortedatum in als DD-MM-JJJJ, zoals 31-12-1980."
-_DATE_MISSING: Final = "Deze geboortedatum bestaat niet; vul een datum in als DD-MM-JJJJ."
-_DATE_TOO_EARLY: Final = "De geboortedatum kan niet vóór 01-01-1900 liggen."
-_DATE_IN_FUTURE: Final = "De geboortedatum kan niet in de toekomst liggen."
-_TOO_YOUNG: Final = (
-    f"Een medewerker is minstens {MINIMUM_AGE} jaar oud; controleer de geboortedatum."
-)
-_EMPLOYEE_NUMBER_CHARACTERS: Final = (
-    "Personeelsnummer mag alleen letters, cijfers en - _ / . bevatten, zonder spaties."
-)
-_NO_REGISTRATION_TYPES: Final = (
-    "Er is geen registratietype ingesteld; neem contact op met het servicebureau."
 )
 
 
@@ -218,7 +196,9 @@ def validate_employee(
     po_number = field("po_number", _check_free_text)
 
     problems.extend(
-        FieldError(str(key), "unknown_field", _UNKNOWN_FIELD) for key in data if key not in FIELDS
+        FieldError.of(str(name), "unknown_field", key="form.unknown_field")
+        for name in data
+        if name not in FIELDS
     )
     if (
         problems
@@ -282,7 +262,7 @@ def _tidy_slow(field: str, value: object) -> str | FieldError | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        return FieldError(field, "invalid", f"{label}: vul dit in als tekst.")
+        return FieldError.of(field, "invalid", key="form.invalid", label=label)
     if len(value) > _EXAMINED_LENGTH:
         return _too_long(field)
     text = unicodedata.normalize("NFKC", value)
@@ -290,8 +270,13 @@ def _tidy_slow(field: str, value: object) -> str | FieldError | None:
         unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _TYPED_WHITESPACE
         for char in text
     ):
-        contains = "bevatten" if field in _PLURAL_LABELS else "bevat"
-        return FieldError(field, "invalid_characters", f"{label} {contains} ongeldige tekens.")
+        plural = field in _PLURAL_LABELS
+        return FieldError.of(
+            field,
+            "invalid_characters",
+            key="form.invalid_characters.plural" if plural else "form.invalid_characters",
+            label=label,
+        )
     text = " ".join(text.split())
     limit = MAX_LENGTHS.get(field)
     if limit is not None and len(text) > limit:
@@ -302,18 +287,23 @@ def _tidy_slow(field: str, value: object) -> str | FieldError | None:
 def _too_long(field: str) -> FieldError:
     limit = MAX_LENGTHS.get(field)
     if field == "initials":
-        return FieldError(field, "too_long", f"Vul hoogstens {MAX_INITIALS} voorletters in.")
+        return FieldError.of("initials", "too_long", max_initials=MAX_INITIALS)
     label = FIELD_LABELS[field]
     if limit is None:
-        return FieldError(field, "too_long", f"{label}: deze waarde is te lang.")
-    may = "mogen" if field in _PLURAL_LABELS else "mag"
-    return FieldError(field, "too_long", f"{label} {may} hoogstens {limit} tekens lang zijn.")
+        return FieldError.of(field, "too_long", key="form.too_long.no_limit", label=label)
+    return FieldError.of(
+        field,
+        "too_long",
+        key="form.too_long.plural" if field in _PLURAL_LABELS else "form.too_long",
+        label=label,
+        max_length=limit,
+    )
 
 
 def _required_text(field: str, value: object) -> str | FieldError:
     text = _tidy(field, value)
     if text is None:
-        return FieldError(field, "required", _REQUIRED[field])
+        return _REQUIRED[field]
     return text
 
 
@@ -336,9 +326,11 @@ def _check_person_name(field: str, value: object) -> str | FieldError:
         return text
     label = FIELD_LABELS[field]
     if _PLAIN_NAME.fullmatch(text) is None and not all(_is_name_character(c) for c in text):
-        return FieldError(field, "invalid_characters", _NAME_CHARACTERS.format(label=label))
+        return FieldError.of(
+            field, "invalid_characters", key="person_name.invalid_characters", label=label
+        )
     if not any(char.isalpha() for char in text):
-        return FieldError(field, "invalid", f"{label} moet ten minste één letter bevatten.")
+        return FieldError.of(field, "invalid", key="person_name.invalid", label=label)
     return text
 
 
@@ -369,9 +361,9 @@ def _check_infix(field: str, value: object) -> str | FieldError | None:
         return text
     infix = text.lower().replace("\u2019", "'")
     if not all(_is_name_character(char) and char not in "-." for char in infix):
-        return FieldError(field, "invalid_characters", _INFIX_CHARACTERS)
+        return FieldError.of(field, "invalid_characters", key="name_infix.invalid_characters")
     if not any(char.isalpha() for char in infix):
-        return FieldError(field, "invalid", "Tussenvoegsels moeten ten minste één letter bevatten.")
+        return FieldError.of(field, "invalid", key="name_infix.invalid")
     if len(infix) > MAX_LENGTHS[field]:
         return _too_long(field)
     return infix
@@ -383,7 +375,7 @@ def _check_initials(field: str, value: object) -> str | FieldError:
     if isinstance(text, FieldError):
         return text
     if not all(char.isalpha() or char in ". " for char in text):
-        return FieldError(field, "invalid_characters", _INITIALS_FORM)
+        return FieldError.of(field, "invalid_characters", key="initials.invalid_characters")
     letters = text.replace(" ", "")
     initials: list[str] = []
     index = 0
@@ -403,7 +395,7 @@ def _check_initials(field: str, value: object) -> str | FieldError:
             initials.append(_capital(char))
             index += 1
     if not initials:
-        return FieldError(field, "invalid", _INITIALS_FORM)
+        return FieldError.of(field, "invalid", key="initials.invalid")
     if len(initials) > MAX_INITIALS:
         return _too_long(field)
     return "".join(f"{initial}." for initial in initials)
@@ -418,10 +410,10 @@ def _check_gender(field: str, value: object) -> Gender | FieldError:
     if isinstance(text, FieldError):
         return text
     if text is None or text.casefold() in _GENDER_NOT_CHOSEN:
-        return FieldError(field, "required", _REQUIRED[field])
+        return _REQUIRED[field]
     gender = _GENDERS.get(text.casefold())
     if gender is None:
-        return FieldError(field, "invalid", _GENDER_CHOICES)
+        return FieldError.of(field, "invalid", key="gender.invalid")
     return gender
 
 
@@ -429,19 +421,19 @@ def _check_registration_type(value: object, configured: Sequence[str]) -> str | 
     """One of the configured types, in its configured spelling; the only one when left open."""
     field = "registration_type"
     if not configured:
-        return FieldError(field, "unavailable", _NO_REGISTRATION_TYPES)
+        return FieldError.of("registration_type", "unavailable")
     text = _tidy(field, value)
     if isinstance(text, FieldError):
         return text
     if text is None:
         if len(configured) == 1:
             return configured[0]
-        return FieldError(field, "required", _REQUIRED[field])
+        return _REQUIRED[field]
     wanted = text.casefold()
     for option in configured:
         if " ".join(unicodedata.normalize("NFKC", option).split()).casefold() == wanted:
             return option
-    return FieldError(field, "invalid", f"Kies een registratietype: {', '.join(configured)}.")
+    return FieldError.of("registration_type", "invalid", options=", ".join(configured))
 
 
 def _check_birth_date(value: object, today: date) -> date | FieldError:
@@ -450,12 +442,17 @@ def _check_birth_date(value: object, today: date) -> date | FieldError:
     if isinstance(birth_date, FieldError):
         return birth_date
     if birth_date < EARLIEST_BIRTH_DATE:
-        return FieldError("birth_date", "implausible", _DATE_TOO_EARLY)
+        return FieldError.of("birth_date", "implausible", key="birth_date.implausible.too_early")
     if birth_date > today:
-        return FieldError("birth_date", "implausible", _DATE_IN_FUTURE)
+        return FieldError.of("birth_date", "implausible", key="birth_date.implausible.future")
     birthday_to_come = (today.month, today.day) < (birth_date.month, birth_date.day)
     if today.year - birth_date.year - birthday_to_come < MINIMUM_AGE:
-        return FieldError("birth_date", "implausible", _TOO_YOUNG)
+        return FieldError.of(
+            "birth_date",
+            "implausible",
+            key="birth_date.implausible.too_young",
+            minimum_age=MINIMUM_AGE,
+        )
     return birth_date
 
 
@@ -463,14 +460,15 @@ def _read_date(field: str, value: object) -> date | FieldError:
     """The day ``value`` names: a ``date`` itself, or ISO or Dutch text."""
     if isinstance(value, datetime):
         # A moment is not a birth date: which day it names depends on the time zone.
-        return FieldError(field, "invalid", _DATE_FORM)
+        return FieldError.of(field, "invalid", key="birth_date.invalid")
     if isinstance(value, date):
         return value
     text = _tidy(field, value)
     if isinstance(text, FieldError):
-        return FieldError(field, text.code, _DATE_FORM)
+        # Whatever was wrong with the text, the way out is the date's form.
+        return FieldError.of(field, text.code, key="birth_date.invalid")
     if text is None:
-        return FieldError(field, "required", _REQUIRED[field])
+        return _REQUIRED[field]
     return _parse_date(field, text)
 
 
@@ -481,11 +479,11 @@ def _parse_date(field: str, text: str) -> date | FieldError:
     elif dutch := _DUTCH_DATE.fullmatch(text):
         day, month, year = int(dutch[1]), int(dutch[3]), int(dutch[4])
     else:
-        return FieldError(field, "invalid", _DATE_FORM)
+        return FieldError.of(field, "invalid", key="birth_date.invalid")
     try:
         return date(year, month, day)
     except ValueError:
-        return FieldError(field, "invalid", _DATE_MISSING)
+        return FieldError.of(field, "invalid", key="birth_date.invalid.no_such_day")
 
 
 # --- contact and address ------------------------------------------------------------------
@@ -519,7 +517,7 @@ def _check_phone(value: object, country: str) -> str | FieldError | None:
     text = text.replace("(0)", "")
     if country == "NL" and (dutch := dutch_number(text)) is not None:
         if not is_valid_national_number(dutch, number_rules("NL")):
-            return FieldError(field, "invalid", PHONE_FORM)
+            return FieldError.of("phone", "invalid")
         return f"+31{dutch}"
     return parse_phone(text, country)
 
@@ -555,5 +553,5 @@ def _check_employee_number(field: str, value: object) -> str | FieldError | None
     if text is None or isinstance(text, FieldError):
         return text
     if _EMPLOYEE_NUMBER.fullmatch(text) is None:
-        return FieldError(field, "invalid_characters", _EMPLOYEE_NUMBER_CHARACTERS)
+        return FieldError.of(field, "invalid_characters", key="employee_number.invalid_characters")
     return text

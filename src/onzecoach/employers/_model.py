@@ -45,12 +45,12 @@ def name_key(name: str) -> str:
 def check_name(field: str, value: object) -> str | FieldError:
     """A display name, tidied (NFKC, inner whitespace collapsed), or the rule it breaks."""
     if not isinstance(value, str):
-        return FieldError(field, "invalid", "Vul een naam in als tekst.")
+        return FieldError.of(field, "invalid", key="name.invalid")
     tidy = " ".join(unicodedata.normalize("NFKC", value).split())
     if not tidy:
-        return FieldError(field, "required", "Vul een naam in.")
+        return FieldError.of(field, "required", key="name.required")
     if len(tidy) > NAME_MAX_LENGTH:
-        return FieldError(field, "too_long", f"Een naam heeft hoogstens {NAME_MAX_LENGTH} tekens.")
+        return FieldError.of(field, "too_long", key="name.too_long", max_length=NAME_MAX_LENGTH)
     if any(unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"} for char in tidy):
-        return FieldError(field, "invalid_characters", "De naam bevat ongeldige tekens.")
+        return FieldError.of(field, "invalid_characters", key="name.invalid_characters")
     return tidy

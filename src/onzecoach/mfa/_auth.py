@@ -199,9 +199,7 @@ class AuthService:
                 None,
             )
             if Method.SMS not in challenge.methods or phone is None:
-                raise ValidationError.single(
-                    "method", "unavailable", "Voor dit account is geen sms ingesteld."
-                )
+                raise ValidationError.single("method", "unavailable", key="method.unavailable.sms")
             send_code(
                 uow,
                 self._sms,
@@ -274,9 +272,7 @@ class AuthService:
         # The address was checked and counted at login; the code's tries count per account.
         account_state, _ = self._throttle.check(uow, account_key, ip_key, now=now, lock_ip=False)
         if method not in challenge.methods:
-            raise ValidationError.single(
-                "method", "unavailable", "Deze methode is voor dit account niet ingesteld."
-            )
+            raise ValidationError.single("method", "unavailable")
         return _Attempt(
             challenge=challenge,
             user=user,
@@ -436,4 +432,4 @@ def _method(value: object) -> Method:
             return Method(value)
         except ValueError:
             pass
-    raise ValidationError.single("method", "invalid", "Kies een geldige methode.")
+    raise ValidationError.single("method", "invalid")

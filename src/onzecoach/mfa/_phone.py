@@ -19,30 +19,18 @@ def check_mobile(field: str, value: object, *, region: str = "NL") -> str | Fiel
     same Dutch mobile number; a number abroad needs its country code.
     """
     if not isinstance(value, str) or not value.strip():
-        return FieldError(field, "required", "Vul je mobiele nummer in.")
+        return FieldError.of(field, "required", key="mobile.required")
     text = value.strip()
     # "+31 (0)6 ..." writes the trunk zero in brackets; it is not dialled.
     text = text.replace("(0)", "")
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException:
-        return FieldError(
-            field,
-            "invalid",
-            "Dit is geen geldig telefoonnummer. Gebruik de landcode, bijvoorbeeld +31 6 12345678.",
-        )
+        return FieldError.of(field, "invalid", key="mobile.invalid")
     if not phonenumbers.is_valid_number(number):
-        return FieldError(
-            field,
-            "invalid",
-            "Dit is geen geldig telefoonnummer. Gebruik de landcode, bijvoorbeeld +31 6 12345678.",
-        )
+        return FieldError.of(field, "invalid", key="mobile.invalid")
     if phonenumbers.number_type(number) not in _MOBILE:
-        return FieldError(
-            field,
-            "not_mobile",
-            "Vul een mobiel nummer in: een vast nummer kan geen sms ontvangen.",
-        )
+        return FieldError.of(field, "not_mobile", key="mobile.not_mobile")
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 

@@ -38,7 +38,7 @@ class LoginThrottle:
     def ip_key(ip: object) -> str | None:
         # An address is kept with the login's challenge: it must be one, not any text.
         if ip is not None and not is_printable(ip, max_length=_IP_MAX):
-            raise ValidationError.single("ip", "invalid", "Geef het IP-adres als tekst.")
+            raise ValidationError.single("ip", "invalid")
         return None if not ip else rate_key("login-ip", ip.strip().lower())
 
     def check(

@@ -84,7 +84,7 @@ class OutboxService:
         if limit is not None and (
             not isinstance(limit, int) or isinstance(limit, bool) or limit < 0
         ):
-            raise ValidationError.single("limit", "invalid", "Geef een aantal van 0 of meer.")
+            raise ValidationError.single("limit", "invalid")
         sent = 0
         remaining = limit
         # Channels found unreachable, with the error their untried messages record. Kept for
@@ -137,10 +137,10 @@ class OutboxService:
         require_service_desk(actor)
         chosen = None if status is None else _status(status)
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 1000:
-            raise ValidationError.single("limit", "out_of_range", "Toon 1 tot 1000 berichten.")
+            raise ValidationError.single("limit", "out_of_range", key="limit.out_of_range.outbox")
         for name, value in (("kind", kind), ("reference", reference)):
             if value is not None and not is_printable(value, max_length=200):
-                raise ValidationError.single(name, "invalid", "Ongeldige tekst.")
+                raise ValidationError.single(name, "invalid", key="free_text.invalid")
         with self._storage.unit_of_work() as uow:
             found = uow.outbox.list(status=chosen, kind=kind, reference=reference, limit=limit)
         return [message.view() for message in found]
@@ -324,4 +324,4 @@ def _status(value: object) -> OutboxStatus:
     try:
         return OutboxStatus(str(value))
     except ValueError:
-        raise ValidationError.single("status", "invalid", "Onbekende status.") from None
+        raise ValidationError.single("status", "invalid", key="status.invalid.outbox") from None

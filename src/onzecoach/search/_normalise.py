@@ -130,9 +130,7 @@ def query_words(text: object) -> list[str]:
     """
     words = fold_words(text) if isinstance(text, str) else []
     if sum(len(word) for word in words) < MIN_QUERY_LETTERS:
-        raise QueryTooShort.single(
-            "text", "too_short", "Typ minimaal 3 letters van de voornaam of achternaam."
-        )
+        raise QueryTooShort.single("text", "too_short", letters=MIN_QUERY_LETTERS)
     meaningful = [word for word in words if word not in INFIX_WORDS]
     chosen = meaningful or words
     return sorted(dict.fromkeys(chosen), key=len, reverse=True)

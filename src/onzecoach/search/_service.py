@@ -110,10 +110,12 @@ class SearchService:
         problems = []
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
             problems.append(
-                FieldError("limit", "out_of_range", f"Toon 1 tot {MAX_LIMIT} resultaten.")
+                FieldError.of(
+                    "limit", "out_of_range", key="limit.out_of_range.search", max_limit=MAX_LIMIT
+                )
             )
         if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-            problems.append(FieldError("offset", "out_of_range", "Begin bij 0 of verder."))
+            problems.append(FieldError.of("offset", "out_of_range"))
         if problems:
             raise ValidationError(problems)
         employer = employer_id if actor.is_service_desk else actor.employer_id

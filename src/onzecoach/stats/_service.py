@@ -140,11 +140,7 @@ class StatsService:
     ) -> bytes:
         """The dashboard with its whole breakdown (every page) as ``"csv"`` or ``"xlsx"``."""
         require_role(actor, *EMPLOYER_STAFF)
-        wrong_format = (
-            []
-            if format in ("csv", "xlsx")
-            else [FieldError("format", "invalid", "Kies CSV of XLSX.")]
-        )
+        wrong_format = [] if format in ("csv", "xlsx") else [FieldError.of("format", "invalid")]
         try:
             first, last = self._checked(start, end, 1, 1, sort)
         except ValidationError as error:
@@ -304,32 +300,23 @@ class StatsService:
     ) -> tuple[int, int]:
         problems: list[FieldError] = []
         for name, value in (("start", start), ("end", end)):
-            if not isinstance(value, date) or isinstance(value, datetime):
-                code = "required" if value is None else "invalid"
-                problems.append(FieldError(name, code, "Kies een datum."))
+            if value is None:
+                problems.append(FieldError.of(name, "required", key="period.required"))
+            elif not isinstance(value, date) or isinstance(value, datetime):
+                problems.append(FieldError.of(name, "invalid", key="period.invalid"))
         if isinstance(start, date) and isinstance(end, date) and not problems:
             if end < start:
-                problems.append(
-                    FieldError("end", "before_start", "De einddatum ligt voor de begindatum.")
-                )
+                problems.append(FieldError.of("end", "before_start"))
             elif len(months(month_key(start), month_key(end))) > self._settings.stats_max_months:
                 problems.append(
-                    FieldError(
-                        "end",
-                        "too_long",
-                        f"Kies hoogstens {self._settings.stats_max_months} maanden.",
-                    )
+                    FieldError.of("end", "too_long", max_months=self._settings.stats_max_months)
                 )
         if not _whole(page) or page < 1:  # type: ignore[operator]
-            problems.append(FieldError("page", "invalid", "Kies een pagina vanaf 1."))
+            problems.append(FieldError.of("page", "invalid"))
         if not _whole(page_size) or not 1 <= page_size <= _MAX_PAGE_SIZE:  # type: ignore[operator]
-            problems.append(
-                FieldError(
-                    "page_size", "invalid", f"Kies 1 tot {_MAX_PAGE_SIZE} regels per pagina."
-                )
-            )
+            problems.append(FieldError.of("page_size", "invalid", max_page_size=_MAX_PAGE_SIZE))
         if sort not in SORTS:
-            problems.append(FieldError("sort", "invalid", "Onbekende sortering."))
+            problems.append(FieldError.of("sort", "invalid"))
         if problems or not isinstance(start, date) or not isinstance(end, date):
             raise ValidationError(problems)
         return month_key(start), month_key(end)

@@ -91,9 +91,7 @@ class TaskService:
     ) -> None:
         require_actor(actor)
         if note is not None and not is_printable(note, max_length=_MAX_NOTE):
-            raise ValidationError.single(
-                "note", "too_long", f"Een toelichting heeft hoogstens {_MAX_NOTE} tekens."
-            )
+            raise ValidationError.single("note", "too_long", max_length=_MAX_NOTE)
         with self._storage.unit_of_work() as uow:
             task = self._open_task(uow, actor, task_id)
             self._save_done(uow, actor, task, decision=decision, note=note, extension=None)

@@ -31,26 +31,28 @@ def checked_appointment(
     problems: list[FieldError] = []
     key = external_id.strip() if isinstance(external_id, str) else ""
     if not key or len(key) > _MAX_KEY or not _printable(key):
-        problems.append(
-            FieldError(
-                "external_id", "invalid", "Een afspraak heeft een kenmerk van 1 tot 64 tekens."
-            )
-        )
+        problems.append(FieldError.of("external_id", "invalid", max_length=_MAX_KEY))
     moment = starts_at if isinstance(starts_at, datetime) else None
     if moment is None or moment.utcoffset() is None:
-        problems.append(FieldError("starts_at", "invalid", "Geef het tijdstip met tijdzone."))
+        problems.append(FieldError.of("starts_at", "invalid"))
     status_value = _enum(AppointmentStatus, status)
     if status_value is None:
-        problems.append(FieldError("status", "invalid", "Onbekende status van de afspraak."))
+        problems.append(FieldError.of("status", "invalid", key="status.invalid.appointment"))
     mode_value = _enum(AppointmentMode, mode)
     if mode_value is None:
-        problems.append(FieldError("mode", "invalid", "Kies live of online."))
+        problems.append(FieldError.of("mode", "invalid"))
     texts: dict[str, str | None] = {}
     for name, value in (("theme", theme), ("coach", coach)):
         if value is not None and (not isinstance(value, str) or len(value) > _MAX_TEXT):
-            problems.append(FieldError(name, "invalid", f"Hoogstens {_MAX_TEXT} tekens."))
+            problems.append(
+                FieldError.of(
+                    name, "invalid", key="free_text.invalid.too_long", max_length=_MAX_TEXT
+                )
+            )
         elif isinstance(value, str) and not _printable(value):
-            problems.append(FieldError(name, "invalid", "Gebruik geen stuurtekens."))
+            problems.append(
+                FieldError.of(name, "invalid", key="free_text.invalid.control_characters")
+            )
         texts[name] = " ".join(value.split()) or None if isinstance(value, str) else None
     if problems or moment is None or status_value is None or mode_value is None:
         raise ValidationError(problems)

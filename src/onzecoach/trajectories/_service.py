@@ -76,11 +76,7 @@ class TrajectoryService:
         require_role(actor, *EMPLOYER_STAFF)
         kind = self._starter.checked(type_code, start_date)
         if kind.is_extension:
-            raise ValidationError.single(
-                "type_code",
-                "extension_by_request",
-                "Een verlenging start je door een verzoek tot verlenging goed te keuren.",
-            )
+            raise ValidationError.single("type_code", "extension_by_request")
         with self._storage.unit_of_work() as uow:
             coachee = load_visible(actor, employee_id, uow.employees.get, missing=_NO_EMPLOYEE)
             trajectory = self._starter.start(uow, actor, coachee, kind, start_date)
@@ -274,23 +270,13 @@ class TrajectoryService:
         problems: list[FieldError] = []
         text = " ".join(note.split()) if is_printable(note, max_length=10 * _MAX_NOTE) else None
         if text is None or len(text) > _MAX_NOTE:
-            problems.append(
-                FieldError(
-                    "note", "invalid", f"Een toelichting heeft hoogstens {_MAX_NOTE} tekens."
-                )
-            )
+            problems.append(FieldError.of("note", "invalid", max_length=_MAX_NOTE))
         if (
             not isinstance(sessions, int)
             or isinstance(sessions, bool)
             or not 1 <= sessions <= _MAX_EXTENSION
         ):
-            problems.append(
-                FieldError(
-                    "sessions",
-                    "out_of_range",
-                    f"Vraag 1 tot {_MAX_EXTENSION} gesprekken extra aan.",
-                )
-            )
+            problems.append(FieldError.of("sessions", "out_of_range", max_sessions=_MAX_EXTENSION))
         if problems:
             raise ValidationError(problems)
         now = self._clock.now()

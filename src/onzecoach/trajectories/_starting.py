@@ -49,18 +49,12 @@ class TrajectoryStarter:
         problems: list[FieldError] = []
         kind = self._settings.trajectory_type(type_code) if isinstance(type_code, str) else None
         if kind is None:
-            problems.append(FieldError("type_code", "unknown", "Kies een traject."))
+            problems.append(FieldError.of("type_code", "unknown"))
         today = self._clock.now().astimezone(amsterdam()).date()
         if not isinstance(start_date, date) or isinstance(start_date, datetime):
-            problems.append(FieldError("start_date", "required", "Kies een startdatum."))
+            problems.append(FieldError.of("start_date", "required"))
         elif abs(start_date - today) > _START_WINDOW:
-            problems.append(
-                FieldError(
-                    "start_date",
-                    "out_of_range",
-                    "Kies een startdatum binnen een jaar van vandaag.",
-                )
-            )
+            problems.append(FieldError.of("start_date", "out_of_range"))
         if problems or kind is None:
             raise ValidationError(problems)
         return kind
