@@ -74,10 +74,10 @@ def read(storage: Storage, action: Callable[[UnitOfWork], R]) -> R:
 
 
 def refused(storage: Storage, action: Callable[[UnitOfWork], object]) -> str:
-    """Run ``action`` in a unit of work that must raise ``Conflict``; return its message."""
+    """Run ``action`` in a unit of work that must raise ``Conflict``; return its code."""
     with pytest.raises(Conflict) as raised, storage.unit_of_work() as uow:
         action(uow)
-    return str(raised.value)
+    return raised.value.code
 
 
 #: How each kind of record is added, by its class.

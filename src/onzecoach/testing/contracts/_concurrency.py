@@ -76,7 +76,7 @@ class ConcurrencyTests:
             winners = [o for o in outcomes if isinstance(o, str)]
             losers = [o for o in outcomes if isinstance(o, Conflict)]
             assert len(winners) == len(losers) == 1, outcomes
-            assert str(losers[0]) == ALREADY_OPEN
+            assert losers[0].code == ALREADY_OPEN
             with storages[1].unit_of_work() as uow:
                 [opened] = uow.trajectories.open_for_employee(person.id)
                 assert [opened.id] == winners
@@ -97,7 +97,7 @@ class ConcurrencyTests:
             losers = [o for o in outcomes if isinstance(o, Conflict)]
             assert len(losers) == 1, outcomes
             # Both rules are broken; which one a database checks first is its own affair.
-            assert str(losers[0]) in {NUMBER_TAKEN, ALREADY_OPEN}
+            assert losers[0].code in {NUMBER_TAKEN, ALREADY_OPEN}
             with storages[1].unit_of_work() as uow:
                 [opened] = uow.trajectories.open_for_employee(person.id)
                 uow.trajectories.save(closed(opened))

@@ -27,7 +27,7 @@ from onzecoach.testing.contracts._builders import (
 
 __all__ = ["EmployeeTests"]
 
-EMPLOYEE_EXISTS = "Deze werknemer bestaat al."
+EMPLOYEE_EXISTS = "employee.exists"
 
 
 def full_employee(employer_id: str, department_id: str, **changes: Any) -> Employee:
@@ -97,7 +97,7 @@ class EmployeeTests(StorageTests):
         message = refused(
             storage, lambda uow: uow.employees.add_many([employee(owner, employee_number="7")])
         )
-        assert message == "Personeelsnummer '7' is al in gebruik bij deze werkgever."
+        assert message == "employee.number_taken"
         assert refused(storage, lambda uow: uow.employees.add_many([taken])) == EMPLOYEE_EXISTS
 
     @pytest.mark.parametrize("clash", ["stored number", "number twice", "stored id", "id twice"])
@@ -154,7 +154,7 @@ class EmployeeTests(StorageTests):
     def test_saving_an_unknown_employee_is_not_found(self, storage: Storage) -> None:
         stranger = employee(stored_employer(storage))
         with (
-            pytest.raises(NotFound, match="Werknemer niet gevonden"),
+            pytest.raises(NotFound, check=lambda error: error.code == "employee.not_found"),
             storage.unit_of_work() as uow,
         ):
             uow.employees.save(stranger)
@@ -172,9 +172,7 @@ class EmployeeTests(StorageTests):
         owner, other = stored_employer(storage), stored_employer(storage)
         stored_employee(storage, owner, employee_number="P-0042")
         duplicate = employee(owner, employee_number="P-0042")
-        assert refused(storage, lambda uow: uow.employees.add(duplicate)) == (
-            "Personeelsnummer 'P-0042' is al in gebruik bij deze werkgever."
-        )
+        assert refused(storage, lambda uow: uow.employees.add(duplicate)) == "employee.number_taken"
         elsewhere = employee(other, employee_number="P-0042")
         unnumbered = [employee(owner), employee(owner), employee(other)]
         add(storage, elsewhere, *unnumbered)
@@ -190,9 +188,7 @@ class EmployeeTests(StorageTests):
         first = stored_employee(storage, owner, employee_number="1")
         second = stored_employee(storage, owner, employee_number="2")
         taking = attrs.evolve(second, employee_number="1")
-        assert refused(storage, lambda uow: uow.employees.save(taking)) == (
-            "Personeelsnummer '1' is al in gebruik bij deze werkgever."
-        )
+        assert refused(storage, lambda uow: uow.employees.save(taking)) == "employee.number_taken"
         renamed = attrs.evolve(first, last_name="Anders")  # keeps its own number
         freed = attrs.evolve(first, employee_number="3")
         with storage.unit_of_work() as uow:

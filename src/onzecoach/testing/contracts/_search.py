@@ -395,7 +395,7 @@ class SearchIndexTests(StorageTests):
 
     def test_deleting_an_unknown_employee_is_not_found(self, storage: Storage) -> None:
         with (
-            pytest.raises(NotFound, match="Werknemer niet gevonden"),
+            pytest.raises(NotFound, check=lambda error: error.code == "employee.not_found"),
             storage.unit_of_work() as uow,
         ):
             uow.employees.delete("no such employee")

@@ -27,7 +27,7 @@ from onzecoach.testing.contracts._builders import (
 
 __all__ = ["TaskTests"]
 
-TASK_EXISTS = "Deze taak bestaat al."
+TASK_EXISTS = "task.exists"
 
 
 class TaskTests(StorageTests):
@@ -79,7 +79,10 @@ class TaskTests(StorageTests):
     def test_saving_an_unknown_task_is_not_found(self, storage: Storage) -> None:
         journey = trajectory(stored_employee(storage))
         add(storage, journey)
-        with pytest.raises(NotFound, match="Taak niet gevonden"), storage.unit_of_work() as uow:
+        with (
+            pytest.raises(NotFound, check=lambda error: error.code == "task.not_found"),
+            storage.unit_of_work() as uow,
+        ):
             uow.tasks.save(task(journey))
 
     def test_the_same_task_twice_conflicts(self, storage: Storage) -> None:

@@ -37,10 +37,10 @@ from onzecoach.trajectories import (
 
 __all__ = ["ALREADY_OPEN", "NUMBER_TAKEN", "TrajectoryTests"]
 
-TRAJECTORY_EXISTS = "Dit traject bestaat al."
-NUMBER_TAKEN = "Dit trajectnummer bestaat al voor deze werknemer."
-ALREADY_OPEN = "Deze werknemer heeft al een lopend traject."
-APPOINTMENT_EXISTS = "Deze afspraak bestaat al."
+TRAJECTORY_EXISTS = "trajectory.exists"
+NUMBER_TAKEN = "trajectory.number_taken"
+ALREADY_OPEN = "trajectory.already_open"
+APPOINTMENT_EXISTS = "appointment.exists"
 
 
 class TrajectoryTests(StorageTests):
@@ -107,7 +107,7 @@ class TrajectoryTests(StorageTests):
     def test_saving_an_unknown_trajectory_is_not_found(self, storage: Storage) -> None:
         stranger = trajectory(stored_employee(storage))
         with (
-            pytest.raises(NotFound, match="Traject niet gevonden"),
+            pytest.raises(NotFound, check=lambda error: error.code == "trajectory.not_found"),
             storage.unit_of_work() as uow,
         ):
             uow.trajectories.save(stranger)
@@ -140,14 +140,16 @@ class TrajectoryTests(StorageTests):
             assert uow.trajectories.by_booking_token("f" * 64) == moved
             assert uow.trajectories.by_booking_token("e" * 64) == again
         clash = trajectory(person, 6)
-        assert refused(
-            storage, lambda uow: uow.trajectories.add(clash, booking_token_hash="f" * 64)
-        ) == ("Deze boekingslink bestaat al.")
-        assert refused(
-            storage, lambda uow: uow.trajectories.set_booking_token(again.id, "f" * 64)
-        ) == ("Deze boekingslink bestaat al.")
+        assert (
+            refused(storage, lambda uow: uow.trajectories.add(clash, booking_token_hash="f" * 64))
+            == "trajectory.booking_link_taken"
+        )
+        assert (
+            refused(storage, lambda uow: uow.trajectories.set_booking_token(again.id, "f" * 64))
+            == "trajectory.booking_link_taken"
+        )
         with (
-            pytest.raises(NotFound, match="Traject niet gevonden"),
+            pytest.raises(NotFound, check=lambda error: error.code == "trajectory.not_found"),
             storage.unit_of_work() as uow,
         ):
             uow.trajectories.set_booking_token(new_id(), "1" * 64)
@@ -318,7 +320,7 @@ class TrajectoryTests(StorageTests):
         journey = trajectory(stored_employee(storage))
         add(storage, journey)
         with (
-            pytest.raises(NotFound, match="Afspraak niet gevonden"),
+            pytest.raises(NotFound, check=lambda error: error.code == "appointment.not_found"),
             storage.unit_of_work() as uow,
         ):
             uow.appointments.save(appointment(journey))
