@@ -72,6 +72,8 @@ class OnzecoachError(Exception):
     """The base of every onzecoach error. Never raised directly.
 
     ``code`` must be one of the class's ``error_codes``: a code nobody documented is a bug.
+    ``text`` is the catalogue's Dutch text alone, fit for a response to anyone;
+    ``str(error)`` may say more (an adapter's ``detail``, a ``ValidationError``'s fields).
     """
 
     #: The HTTP status an embedder should answer with.

@@ -39,6 +39,10 @@ class AdminService:
         self._invitations = invitations
 
     def create_employer(self, actor: Actor, name: str) -> Employer:
+        """Create an employer (werkgever); audited.
+
+        ``Conflict`` (``employer.name_taken``) when one of that name exists, whatever the case.
+        """
         require_service_desk(actor)
         tidy = _checked_name(name)
         now = self._clock.now()
@@ -60,6 +64,10 @@ class AdminService:
         return employer
 
     def add_department(self, actor: Actor, employer_id: str, name: str) -> Department:
+        """Add a department (afdeling) to an employer; audited.
+
+        ``Conflict`` (``department.name_taken``) when the employer has one of that name.
+        """
         require_service_desk(actor)
         tidy = _checked_name(name)
         now = self._clock.now()

@@ -144,6 +144,7 @@ class EmployeeService:
             uow.commit()
 
     def get(self, actor: Actor, employee_id: str) -> Employee:
+        """One employee; another employer's answers ``NotFound``."""
         with self._storage.unit_of_work() as uow:
             return self._visible(uow, actor, employee_id)
 

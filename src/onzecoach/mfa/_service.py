@@ -299,6 +299,7 @@ class MfaService:
         return fresh
 
     def backup_codes_left(self, actor: Actor) -> int:
+        """How many of the signed-in actor's backup codes are still unused."""
         with self._storage.unit_of_work() as uow:
             return uow.backup_codes.count_unused(self._signed_in(uow, actor).id)
 

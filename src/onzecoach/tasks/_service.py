@@ -42,6 +42,7 @@ class TaskService:
             return uow.tasks.open_for_employer(actor.employer_id)
 
     def get(self, actor: Actor, task_id: str) -> Task:
+        """One task, open or done; another employer's answers ``NotFound``."""
         with self._storage.unit_of_work() as uow:
             return self._visible(uow, actor, task_id)
 

@@ -149,6 +149,8 @@ class TrajectoryService:
         return closed
 
     def get(self, actor: Actor, trajectory_id: str) -> Trajectory:
+        """One trajectory (an extension names its parent in ``parent_id``); another
+        employer's answers ``NotFound``."""
         require_role(actor, *EMPLOYER_STAFF)
         with self._storage.unit_of_work() as uow:
             return self._visible(uow, actor, trajectory_id)
