@@ -14,8 +14,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, Self, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Self, TypeVar, cast
 
+from onzecoach.adapters._repository import repository
 from onzecoach.adapters.memory._accounts import (
     MemoryPasswordHistory,
     MemorySessions,
@@ -41,7 +42,7 @@ from onzecoach.adapters.memory._trajectories import MemoryAppointments, MemoryTr
 if TYPE_CHECKING:
     from onzecoach.ports import Storage, UnitOfWork
 
-__all__ = ["MemoryStorage", "MemoryUnitOfWork", "repository"]
+__all__ = ["MemoryStorage", "MemoryUnitOfWork"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -68,35 +69,6 @@ class MemoryStorage:
 
     def __repr__(self) -> str:
         return "MemoryStorage()"
-
-
-class repository(Generic[R]):  # lower case: used like property, which it resembles
-    """A unit of work's repository, made from the unit of work on first use.
-
-    ``employees = repository(MemoryEmployees)`` on the class is the whole of wiring a
-    repository in; mypy reads the attribute as a ``MemoryEmployees``, so it still checks
-    each repository against its port. A transaction makes only the repositories it uses.
-    """
-
-    def __init__(self, make: Callable[[MemoryUnitOfWork], R]) -> None:
-        self._make = make
-        self._name = ""
-
-    def __set_name__(self, owner: type[MemoryUnitOfWork], name: str) -> None:
-        self._name = name
-
-    @overload
-    def __get__(self, uow: None, owner: type[MemoryUnitOfWork]) -> Self: ...
-    @overload
-    def __get__(self, uow: MemoryUnitOfWork, owner: type[MemoryUnitOfWork]) -> R: ...
-    def __get__(self, uow: MemoryUnitOfWork | None, owner: type[MemoryUnitOfWork]) -> Self | R:
-        if uow is None:
-            return self
-        made = self._make(uow)
-        # An instance attribute wins over a descriptor without __set__: later reads in this
-        # unit of work are plain attribute reads of the same repository.
-        uow.__dict__[self._name] = made
-        return made
 
 
 class MemoryUnitOfWork:

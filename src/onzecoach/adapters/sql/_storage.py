@@ -4,7 +4,7 @@ import re
 import threading
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar, overload
+from typing import Any, Self, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from onzecoach.adapters import _repository as shared
 from onzecoach.adapters.sql._accounts import SqlPasswordHistory, SqlSessions, SqlTokens, SqlUsers
 from onzecoach.adapters.sql._audit import SqlAudit
 from onzecoach.adapters.sql._base import Repository, translate_errors
@@ -208,33 +209,13 @@ def _configure_sqlite(engine: Engine, *, busy_timeout: float, wal: bool) -> None
 R = TypeVar("R", bound=Repository)
 
 
-class repository(Generic[R]):
+def repository(kind: type[R]) -> shared.repository[SqlUnitOfWork, R]:
     """A repository of the unit of work, declared in one line: ``x = repository(SqlX)``.
 
-    Built on the unit of work's connection at first use and kept on the instance until the
-    block ends, as ``functools.cached_property`` keeps its value: a transaction builds only
-    the repositories it uses, and every later use is a plain attribute lookup. Outside the
-    ``with`` block it raises ``RuntimeError``.
+    Built on the unit of work's connection at first use and kept until the block ends;
+    outside the ``with`` block it raises ``RuntimeError``.
     """
-
-    def __init__(self, kind: type[R]) -> None:
-        self._kind = kind
-        self._name = ""
-
-    def __set_name__(self, owner: type[SqlUnitOfWork], name: str) -> None:
-        self._name = name
-
-    @overload
-    def __get__(self, uow: None, owner: type[SqlUnitOfWork]) -> Self: ...
-    @overload
-    def __get__(self, uow: SqlUnitOfWork, owner: type[SqlUnitOfWork]) -> R: ...
-    def __get__(self, uow: SqlUnitOfWork | None, owner: type[SqlUnitOfWork]) -> R | Self:
-        if uow is None:
-            return self
-        built = self._kind(uow._require_connection())
-        # There is no __set__, so the instance's own attribute now hides this descriptor.
-        vars(uow)[self._name] = built
-        return built
+    return shared.repository(lambda uow: kind(uow._require_connection()))
 
 
 class SqlUnitOfWork:
