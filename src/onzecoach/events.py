@@ -24,7 +24,7 @@ from typing import Any, Protocol, Self, TypeVar
 
 import attrs
 
-__all__ = ["Event", "EventedStorage", "Handlers", "Transactions", "UnitOfWork"]
+__all__ = ["Event", "EventedStorage", "Handlers", "Transaction", "Transactions", "UnitOfWork"]
 
 E = TypeVar("E", bound="Event")
 U_co = TypeVar("U_co", covariant=True)
@@ -38,11 +38,8 @@ class Event:
     """Something a use case did that another feature may react to."""
 
 
-class UnitOfWork(Protocol):
-    """One transaction, as every feature's use cases see it.
-
-    Leaving the ``with`` block without ``commit()`` rolls it back, events included.
-    """
+class Transaction(Protocol):
+    """One transaction. Leaving the ``with`` block without ``commit()`` rolls it back."""
 
     def __enter__(self) -> Self: ...
 
@@ -53,13 +50,17 @@ class UnitOfWork(Protocol):
         traceback: TracebackType | None,
     ) -> None: ...
 
-    def emit(self, event: Event) -> None:
-        """Hand ``event`` to its handlers, in this transaction."""
-        ...
-
     def commit(self) -> None: ...
 
     def rollback(self) -> None: ...
+
+
+class UnitOfWork(Transaction, Protocol):
+    """One transaction as every feature's use cases see it: one that takes events."""
+
+    def emit(self, event: Event) -> None:
+        """Hand ``event`` to its handlers, in this transaction."""
+        ...
 
 
 class Transactions(Protocol[U_co]):
@@ -68,25 +69,8 @@ class Transactions(Protocol[U_co]):
     def unit_of_work(self) -> U_co: ...
 
 
-class _Transaction(Protocol):
-    """What ``EventedStorage`` needs of a storage's unit of work."""
-
-    def __enter__(self) -> Any: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
-
-    def rollback(self) -> None: ...
-
-
 class _Storage(Protocol):
-    def unit_of_work(self) -> _Transaction: ...
+    def unit_of_work(self) -> Transaction: ...
 
 
 Handler = Callable[[Any, Any], None]
@@ -121,7 +105,7 @@ class EventedUnitOfWork:
     Every repository of the wrapped unit of work is reached through it unchanged.
     """
 
-    def __init__(self, inner: _Transaction, handlers: Handlers) -> None:
+    def __init__(self, inner: Transaction, handlers: Handlers) -> None:
         self._inner = inner
         # What entering the storage's unit of work gave: the unit of work itself, as the
         # port asks, or whatever a context manager around one yields.

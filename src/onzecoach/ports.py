@@ -13,8 +13,7 @@ adapters, and nothing here; adding a feature adds one line to ``UnitOfWork``'s b
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from onzecoach.accounts import (
     AccountRepositories,
@@ -27,6 +26,7 @@ from onzecoach.audit import AuditRepositories, AuditRepository
 from onzecoach.clock import Clock
 from onzecoach.employees import EmployeeRepositories, EmployeeRepository
 from onzecoach.employers import DepartmentRepository, EmployerRepositories, EmployerRepository
+from onzecoach.events import Transaction
 from onzecoach.mfa import (
     BackupCodeRepository,
     ChallengeRepository,
@@ -88,25 +88,13 @@ class UnitOfWork(
     StatsRepositories,
     OutboxRepositories,
     AuditRepositories,
+    Transaction,
     Protocol,
 ):
     """One transaction over every repository, as a storage adapter provides it.
 
     Leaving the ``with`` block without ``commit()`` rolls it back.
     """
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
-
-    def rollback(self) -> None: ...
 
 
 class Storage(Protocol):

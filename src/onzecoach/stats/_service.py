@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import typing
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
@@ -58,19 +59,7 @@ Sort = Literal[
 #: The formats of ``StatsService.export``.
 ExportFormat = Literal["csv", "xlsx"]
 #: ``Sort``'s values, in the order a screen offers them.
-SORTS: tuple[Sort, ...] = (
-    "label",
-    "held_sessions",
-    "planned_sessions",
-    "cancelled_sessions",
-    "no_show_sessions",
-    "live_sessions",
-    "online_sessions",
-    "trajectories_started",
-    "extensions_started",
-    "trajectories_completed",
-    "average_trajectory_days",
-)
+SORTS: tuple[Sort, ...] = typing.get_args(Sort)
 _MAX_PAGE_SIZE = 100
 _NO_DEPARTMENT_LABEL = "Geen afdeling"
 _ALL_LABEL = "Alle werkgevers"
