@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from web_common import bearer_token, build_portal, problem, to_json
 
-from onzecoach import Actor, OnzecoachError, Portal, ValidationError
+from onzecoach import Actor, FieldError, OnzecoachError, Portal, ValidationError
 
 
 # --8<-- [start:app]
@@ -35,7 +35,10 @@ def create_app(portal: Portal) -> Flask:
     def json_object() -> dict[str, Any]:
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
-            raise ValidationError.single("body", "invalid", "Stuur de gegevens als JSON-object.")
+            # An error of the app's own, in the SDK's form: a field, a code, a text.
+            raise ValidationError(
+                [FieldError("body", "invalid", "Stuur de gegevens als JSON-object.")]
+            )
         return data
 
     @app.get("/employees/<employee_id>")
