@@ -8,6 +8,7 @@ from onzecoach.actors import Actor, Role
 from onzecoach.clock import SystemClock
 from onzecoach.errors import (
     AdapterError,
+    CalendarError,
     Conflict,
     DecryptionFailed,
     FieldError,
@@ -34,6 +35,7 @@ from onzecoach.settings import Settings
 __all__ = [
     "Actor",
     "AdapterError",
+    "CalendarError",
     "Conflict",
     "DecryptionFailed",
     "FieldError",

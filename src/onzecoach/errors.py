@@ -20,6 +20,7 @@ One tree; catch the branch you can handle::
         ├── StorageError            the database
         ├── MailDeliveryError       the mail server; .permanent, .unreachable
         ├── SmsDeliveryError        the SMS gateway; .permanent, .unreachable
+        ├── CalendarError           a coach's calendar server; .permanent, .unreachable
         └── YubikeyServiceError     the YubiKey validation service failed or was not trusted
 
 ``code`` is stable (``employee.not_found``, ``trajectory.quota_exceeded``): branch on it, map
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AdapterError",
+    "CalendarError",
     "Conflict",
     "DecryptionFailed",
     "FieldError",
@@ -378,6 +380,35 @@ class SmsDeliveryError(_DeliveryError):
 
     error_codes = frozenset({"sms.delivery_failed"})
     code_of_class = "sms.delivery_failed"
+
+
+class CalendarError(_DeliveryError):
+    """A coach's calendar server refused or could not be reached.
+
+    ``calendar.unavailable`` (the default): down, busy or out of reach, worth another try;
+    ``calendar.refused``: the login was refused or there is no calendar at the URL, so
+    every call fails until the coach fixes the connection; ``calendar.rejected``: the
+    server refused this event for good. ``permanent`` follows the code unless given;
+    ``unreachable`` means no answer at all (no connection, a timeout), so the next call to
+    the same server would wait as long.
+    """
+
+    error_codes = frozenset({"calendar.unavailable", "calendar.refused", "calendar.rejected"})
+    code_of_class = "calendar.unavailable"
+    _PERMANENT: ClassVar[frozenset[str]] = frozenset({"calendar.refused", "calendar.rejected"})
+
+    def __init__(
+        self,
+        detail: str = "",
+        /,
+        *,
+        permanent: bool | None = None,
+        unreachable: bool = False,
+        code: str | None = None,
+    ) -> None:
+        if permanent is None:
+            permanent = (code or self.code_of_class) in self._PERMANENT
+        super().__init__(detail, permanent=permanent, unreachable=unreachable, code=code)
 
 
 class YubikeyServiceError(AdapterError):

@@ -118,6 +118,14 @@ ERRORS: Final[Mapping[str, str]] = {
     "storage.misconfigured": "De database is niet goed ingesteld.",
     "mail.delivery_failed": "De mail kon niet worden verstuurd.",
     "sms.delivery_failed": "De sms kon niet worden verstuurd.",
+    "calendar.unavailable": (
+        "De agenda van de coach is nu niet bereikbaar. Probeer het later opnieuw."
+    ),
+    "calendar.refused": (
+        "De agenda van de coach weigert de toegang. Controleer de agendalink, "
+        "de gebruikersnaam en het (app-)wachtwoord."
+    ),
+    "calendar.rejected": "De agenda van de coach weigert deze afspraak.",
     "yubikey.service_failed": (
         "De YubiKey kon nu niet worden gecontroleerd. Probeer het later opnieuw."
     ),

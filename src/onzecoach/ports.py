@@ -3,9 +3,10 @@
 Each feature owns its ports: its repository protocols live in the feature package
 (``onzecoach.employees.EmployeeRepository``) and say what it needs stored. This module
 composes them into the one ``UnitOfWork`` a storage adapter provides, and gathers the
-doors to the world in one place: the mail server, the SMS gateway, the clock and the
-YubiKey service. An adapter author implements ``Storage`` (and runs the contract suites of
-``onzecoach.testing.contracts``); the core talks to nothing else.
+doors to the world in one place: the mail server, the SMS gateway, the clock, the
+YubiKey service and the coaches' own calendars. An adapter author implements ``Storage``
+(and runs the contract suites of ``onzecoach.testing.contracts``); the core talks to
+nothing else.
 
 Adding a repository touches its feature (the protocol and its ``...Repositories``), its
 adapters, and nothing here; adding a feature adds one line to ``UnitOfWork``'s bases.
@@ -23,6 +24,7 @@ from onzecoach.accounts import (
     UserRepository,
 )
 from onzecoach.audit import AuditRepositories, AuditRepository
+from onzecoach.calendars import CalendarConnector, CoachCalendar
 from onzecoach.clock import Clock
 from onzecoach.employees import EmployeeRepositories, EmployeeRepository
 from onzecoach.employers import DepartmentRepository, EmployerRepositories, EmployerRepository
@@ -50,8 +52,10 @@ __all__ = [
     "AppointmentRepository",
     "AuditRepository",
     "BackupCodeRepository",
+    "CalendarConnector",
     "ChallengeRepository",
     "Clock",
+    "CoachCalendar",
     "DepartmentRepository",
     "EmployeeRepository",
     "EmployerRepository",

@@ -1,7 +1,9 @@
 """Fakes for tests of applications that embed onzecoach, and the adapters' contract suites.
 
 Use the fakes with ``onzecoach.adapters.memory.MemoryStorage`` for fast unit tests; the
-real adapters have the same contracts. ``onzecoach.testing.contracts`` ships those
+real adapters have the same contracts. The calendar fakes (``FakeCalendarConnector``,
+``FakeCalendar``, ``event_ics``) read iCalendar data and need the ``calendar`` extra when
+used. ``onzecoach.testing.contracts`` ships those
 contracts as pytest test classes for the author of an adapter to run; it needs ``pytest``
 and ``hypothesis``, which this module itself never imports.
 """
@@ -15,13 +17,18 @@ from email.message import EmailMessage
 from onzecoach.clock import require_utc
 from onzecoach.errors import VerificationFailed
 from onzecoach.notifications import SmsMessage
+from onzecoach.testing._calendars import FakeCalendar, FakeCalendarConnector, FakeEvent, event_ics
 
 __all__ = [
+    "FakeCalendar",
+    "FakeCalendarConnector",
+    "FakeEvent",
     "FakeYubikeyVerifier",
     "FrozenClock",
     "RecordingMailer",
     "RecordingSms",
     "SmsMessage",
+    "event_ics",
     "otp_for",
 ]
 

@@ -24,23 +24,29 @@ provide the fixtures it names, and pytest runs the checks the shipped adapters p
 
 ``StorageContract`` checks every repository of the ``Storage`` port (fixture:
 ``storage_factory``), ``MailerContract`` a ``Mailer`` (``mailer``, ``mailbox``,
-``failing_mailer``) and ``SmsSenderContract`` an ``SmsSender`` (``sms_sender``,
-``sms_inbox``, ``failing_sms_sender``); both take an optional ``secrets``. Each class says
+``failing_mailer``), ``SmsSenderContract`` an ``SmsSender`` (``sms_sender``,
+``sms_inbox``, ``failing_sms_sender``) and ``CalendarContract`` a ``CoachCalendar``
+(``coach_calendar``, ``failing_coach_calendar``); the last three take an optional
+``secrets``. Each class says
 what its fixtures return. The adapters' guide (docs/adapters.md, "Testing your adapter")
 has the whole recipe.
 
 This package needs ``pytest`` and, for the storage contract, ``hypothesis``: install
-``onzecoach[testing]``. ``onzecoach.testing`` itself imports neither.
+``onzecoach[testing]``; the calendar contract needs ``onzecoach[calendar]`` too, when it
+runs. ``onzecoach.testing`` itself imports none of them.
 """
 
 from __future__ import annotations
 
 from onzecoach.testing.contracts._builders import StorageFactory
+from onzecoach.testing.contracts._calendar import CalendarContract, CalendarFailure
 from onzecoach.testing.contracts._mailer import MailerContract, MailFailure, mailbox_of
 from onzecoach.testing.contracts._sms import SmsFailure, SmsSenderContract
 from onzecoach.testing.contracts._storage import StorageContract
 
 __all__ = [
+    "CalendarContract",
+    "CalendarFailure",
     "MailFailure",
     "MailerContract",
     "SmsFailure",
