@@ -9,11 +9,13 @@ servers on the loopback interface.
 from __future__ import annotations
 
 import http.server
+import logging
 import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import attrs
 import icalendar
@@ -266,18 +268,20 @@ def test_a_stopped_server_is_unreachable_and_works_again_when_back(
 
 
 class _Stub(http.server.BaseHTTPRequestHandler):
-    """Answers every request with the server's ``status`` and ``body``."""
+    """Answers a request with the server's answer for its method, or its ``status`` and
+    ``body``."""
 
     server: _StubServer
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
-        self.send_response(self.server.status)
+        status, body = self.server.answers.get(self.command, (self.server.status, self.server.body))
+        self.send_response(status)
         self.send_header("Content-Type", self.server.content_type)
-        self.send_header("Content-Length", str(len(self.server.body)))
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(self.server.body)
+        self.wfile.write(body)
 
     do_GET = do_PUT = do_DELETE = do_PROPFIND = do_REPORT = _answer
 
@@ -289,6 +293,34 @@ class _StubServer(http.server.ThreadingHTTPServer):
     status = 200
     body = b""
     content_type = "text/html"
+    answers: dict[str, tuple[int, bytes]]
+
+    def server_activate(self) -> None:
+        self.answers = {}
+        super().server_activate()
+
+
+MULTISTATUS = (
+    '<?xml version="1.0" encoding="utf-8"?>'
+    '<D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">{}</D:multistatus>'
+)
+A_CALENDAR = MULTISTATUS.format(
+    "<D:response><D:href>/coach/agenda/</D:href><D:propstat><D:prop>"
+    "<D:resourcetype><D:collection/><C:calendar/></D:resourcetype>"
+    "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>"
+)
+
+
+def found_events(*texts: str) -> str:
+    """A REPORT's answer with each of ``texts`` as an event's calendar data."""
+    return MULTISTATUS.format(
+        "".join(
+            f"<D:response><D:href>/coach/agenda/{n}.ics</D:href><D:propstat><D:prop>"
+            f'<D:getetag>"{n}"</D:getetag><C:calendar-data>{escape(text)}</C:calendar-data>'
+            "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>"
+            for n, text in enumerate(texts)
+        )
+    )
 
 
 @pytest.fixture
@@ -329,6 +361,28 @@ def test_what_a_server_answers_is_translated(
     assert error.code == code
     assert not error.unreachable
     assert "Onderhoud" not in str(error)
+
+
+def test_an_event_of_the_coach_that_cannot_be_read_is_skipped_with_a_warning(
+    stub: _StubServer,
+    opened: Callable[[CalendarAccount], CaldavCalendar],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Radicale refuses such an event; other servers keep what clients send them.
+    no_start = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:kapot\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    fine = event_ics(UID, NINE, TEN).decode()
+    stub.content_type = "application/xml; charset=utf-8"
+    stub.answers = {
+        "PROPFIND": (207, A_CALENDAR.encode()),
+        "REPORT": (207, found_events(no_start, fine).encode()),
+    }
+    account = CalendarAccount(f"http://{HOST}:{stub.server_address[1]}/coach/agenda/", "c", "w")
+
+    with caplog.at_level(logging.WARNING, logger="onzecoach.calendar"):
+        found = opened(account).busy(*DAY)
+
+    assert found == [BusyTime(UID, NINE, TEN)]
+    assert "an event skipped, unreadable" in caplog.text
 
 
 def test_a_server_that_does_not_answer_in_time_is_unreachable() -> None:

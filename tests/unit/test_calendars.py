@@ -116,6 +116,14 @@ def test_a_series_with_a_broken_rule_is_skipped() -> None:
     assert busy_times(broken, T0 - HOUR, T0 + 2 * HOUR) == []
 
 
+def test_an_event_that_cannot_be_read_is_a_value_error() -> None:
+    no_start = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    with pytest.raises(ValueError, match="cannot be read"):
+        busy_times(no_start, T0, T0 + HOUR)
+    with pytest.raises(ValueError, match="not iCalendar"):
+        busy_times(b"geen agenda", T0, T0 + HOUR)
+
+
 def test_a_time_in_the_hour_the_clocks_skip_is_read_as_the_wall_clock_says() -> None:
     # 02:30 on 29 March 2026 does not exist in Amsterdam; zoneinfo reads it as 01:30 UTC.
     ics = event_ics(UID, datetime(2026, 3, 29, 2, 30), datetime(2026, 3, 29, 4))  # noqa: DTZ001

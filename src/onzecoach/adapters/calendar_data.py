@@ -62,22 +62,31 @@ def busy_times(ics: bytes | str, start: datetime, end: datetime) -> list[BusyTim
     """The busy instances of the events in ``ics`` that overlap ``[start, end)``, by start.
 
     ``ics`` is one calendar object as a server stores it (a VCALENDAR with one event and
-    its exceptions, or several). Raises ``ValueError`` for data that is not iCalendar; a
-    series whose rule is broken is skipped.
+    its exceptions, or several). Raises ``ValueError`` for data that is not iCalendar or
+    holds an event that cannot be read (no start, say); a series whose recurrence rule is
+    broken is skipped.
     """
     start, end = check_range(start, end)
     calendar = _parse(ics)
-    query = recurring_ical_events.of(calendar, skip_bad_series=True)
     found: set[BusyTime] = set()
     window = ((start - _MARGIN).astimezone(amsterdam()), (end + _MARGIN).astimezone(amsterdam()))
-    for instance in query.between(*window):
-        if _is_free(instance) or "DTSTART" not in instance:
-            continue
-        starts_at = _moment(instance.start)
-        ends_at = _moment(instance.end)
-        if starts_at < end and ends_at > start and ends_at > starts_at:
-            found.add(BusyTime(str(instance.get("UID", "")), starts_at, ends_at))
+    try:
+        query = recurring_ical_events.of(calendar, skip_bad_series=True)
+        for instance in query.between(*window):
+            if _is_free(instance):
+                continue
+            starts_at = _moment(instance.start)
+            ends_at = _moment(instance.end)
+            if starts_at < end and ends_at > start and ends_at > starts_at:
+                found.add(BusyTime(str(instance.get("UID", "")), starts_at, ends_at))
+    except _UNREADABLE as exc:
+        # An event without a start, or with a time that is no time: recurring-ical-events
+        # and icalendar report those as any of these.
+        raise ValueError(f"ics holds an event that cannot be read: {type(exc).__name__}") from exc
     return merge_busy([found])
+
+
+_UNREADABLE = (ValueError, KeyError, TypeError, AttributeError, IndexError)
 
 
 def merge_busy(groups: Iterable[Iterable[BusyTime]]) -> list[BusyTime]:
