@@ -326,7 +326,7 @@ def found_events(*texts: str) -> str:
 @pytest.fixture
 def stub() -> Iterator[_StubServer]:
     server = _StubServer((HOST, 0), _Stub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
     server.shutdown()
