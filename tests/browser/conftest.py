@@ -3,6 +3,9 @@
 Needs Playwright for Python and Debian's Chromium (``/usr/bin/chromium``, or the path in
 ``ONZECOACH_CHROMIUM``). Without them the tests skip and say why; with
 ``ONZECOACH_REQUIRE_BROWSER=1`` (CI) a missing browser fails instead.
+
+Every page a test opens is checked with axe-core (WCAG 2.1 A and AA) by ``WatchedPage``:
+the ``page`` fixture and ``open_page`` hand out nothing else.
 """
 
 from __future__ import annotations
@@ -12,14 +15,17 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+from flask import Flask, request, template_rendered
 from flask_portal import create_app
 from werkzeug.serving import make_server
 
+from browser.accessibility import WatchedPage, axe_script
 from onzecoach import Portal
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
@@ -28,6 +34,8 @@ from support import make_settings
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM = os.environ.get("ONZECOACH_CHROMIUM", "/usr/bin/chromium")
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 800}
 
 
 def _unavailable(reason: str) -> None:
@@ -45,6 +53,9 @@ class Live:
     mailer: RecordingMailer
     sms: RecordingSms
     clock: FrozenClock
+    app: Flask
+    #: (endpoint, template) of every page the app rendered, in order.
+    rendered: list[tuple[str, str]] = attrs.field(factory=list, repr=False)
 
     def last_link(self) -> str:
         self.portal.outbox.dispatch_due()
@@ -68,14 +79,21 @@ def live(tmp_path: Path, clock: FrozenClock) -> Iterator[Live]:
     portal = Portal(
         storage=storage, mailer=mailer, sms=sms, clock=clock, settings=make_settings(base_url=url)
     )
-    apps.append(create_app(portal, development=True, mailbox=mailer, sms_box=sms))
+    app = create_app(portal, development=True, mailbox=mailer, sms_box=sms)
+    apps.append(app)
+    live = Live(url, portal, mailer, sms, clock, app)
+
+    def record(_: Any, template: Any, **__: Any) -> None:
+        live.rendered.append((request.endpoint or "", template.name or ""))
+
     thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Live(url, portal, mailer, sms, clock)
-    finally:
-        server.shutdown()
-        storage.close()
+    with template_rendered.connected_to(record, app):
+        thread.start()
+        try:
+            yield live
+        finally:
+            server.shutdown()
+            storage.close()
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +102,10 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright  # noqa: PLC0415
     except ImportError:
         _unavailable("Playwright for Python is not installed (pip install playwright)")
+    try:
+        axe_script()
+    except ImportError:
+        _unavailable("axe-core is not installed (pip install axe-playwright-python)")
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as playwright:
@@ -92,15 +114,25 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+@contextmanager
+def open_page(browser: Any, viewport: dict[str, int] = DESKTOP) -> Iterator[Any]:
+    """A page in a fresh browser context (its own cookies), every document axe-checked."""
+    context = browser.new_context(locale="nl-NL", viewport=viewport, reduced_motion="reduce")
+    context.add_init_script(script=axe_script())
+    try:
+        opened = context.new_page()
+        opened.set_default_timeout(10_000)
+        watched = WatchedPage(opened)
+        yield watched
+        watched.finish()
+    finally:
+        context.close()
+
+
 @pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(
-        locale="nl-NL", viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
-    )
-    opened = context.new_page()
-    opened.set_default_timeout(10_000)
-    yield opened
-    context.close()
+def page(browser: Any) -> Iterator[Any]:
+    with open_page(browser) as opened:
+        yield opened
 
 
 class Shots:

@@ -1,4 +1,7 @@
-"""The manual's journey in a real browser, each step's screenshot kept as an artifact."""
+"""The manual's journey in a real browser, each step's screenshot kept as an artifact.
+
+Every page on the way is checked with axe-core by the ``page`` fixture (conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -9,46 +12,9 @@ from typing import Any
 import pyotp
 
 from browser.conftest import Live, Shots
+from browser.flows import PASSWORD, desk_user, log_in, register_with_totp, sms_code
 from onzecoach import Actor, Role
 from onzecoach.actors import SERVICE_DESK
-
-PASSWORD = "Zonnig-Weer-2026!"
-
-
-def register_with_totp(live: Live, page: Any, shots: Shots, username: str) -> str:
-    """Open the invitation link, choose a password, set up the app; the TOTP secret."""
-    page.goto(f"{live.url}/registreren/{live.last_link()}")
-    shots("registreren")
-    page.locator("#f-password").fill("kort")
-    assert page.locator("li[data-rule=too_short]").get_attribute("class") == "bad"
-    page.locator("#f-password").fill(PASSWORD)
-    assert page.locator("li[data-rule=too_short]").get_attribute("class") == "ok"
-    page.locator("#f-repeat").fill(PASSWORD)
-    page.get_by_role("button", name="Opslaan").click()
-    page.get_by_role("button", name="Geen SMS bevestiging gebruiken").click()
-    page.get_by_role("button", name="Ik heb geen YubiKey").click()
-    shots("app-instellen")
-    secret: str = page.locator("#totp-secret").inner_text()
-    page.locator("#f-code").fill(pyotp.TOTP(secret).at(live.clock.now()))
-    page.get_by_role("button", name="Bevestigen").click()
-    assert page.locator("#backup-codes li").count() == live.portal.settings.backup_code_count
-    shots("back-up-codes")
-    assert username
-    return secret
-
-
-def log_in(live: Live, page: Any, shots: Shots, username: str, secret: str) -> None:
-    page.goto(f"{live.url}/inloggen")
-    page.locator("#f-username").fill(username)
-    page.locator("#f-password").fill(PASSWORD)
-    shots("inloggen")
-    page.get_by_role("button", name="Inloggen").click()
-    live.clock.advance(timedelta(seconds=31))  # a new time step: codes are never reused
-    page.locator("#f-method").select_option("totp")
-    page.locator("#f-code").fill(pyotp.TOTP(secret).at(live.clock.now()))
-    shots("tweede-stap")
-    page.get_by_role("button", name="Inloggen").click()
-    assert page.get_by_role("button", name="Uitloggen").is_visible()
 
 
 def test_register_set_up_the_app_log_out_and_in(live: Live, page: Any, shots: Shots) -> None:
@@ -93,23 +59,6 @@ def test_a_wrong_code_and_a_weak_password_say_what_is_wrong(
     page.goto(link)  # used now
     assert page.get_by_text("Deze link is verlopen of al gebruikt.").is_visible()
     shots("link-gebruikt")
-
-
-def desk_user(live: Live) -> None:
-    """A service-desk account with SMS as its second factor, set up through the SDK."""
-    live.portal.admin.invite_user(
-        SERVICE_DESK, None, email="desk@example.nl", username="desk.user", role=Role.SERVICE_DESK
-    )
-    enrollment = live.portal.accounts.register(live.last_link(), PASSWORD)
-    live.portal.mfa.begin_sms(enrollment.token, "06 12345678")
-    live.portal.mfa.confirm_sms(enrollment.token, sms_code(live))
-    live.portal.mfa.finish(enrollment.token)
-
-
-def sms_code(live: Live) -> str:
-    found = re.search(r"code is (\w+)\.", live.sms.sent[-1].text)
-    assert found
-    return found.group(1)
 
 
 def test_the_journey_of_the_manual(live: Live, page: Any, shots: Shots) -> None:
