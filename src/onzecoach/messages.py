@@ -292,6 +292,33 @@ FIELDS: Final[Mapping[str, str]] = {
     "starts_at.invalid": "Geef het tijdstip met tijdzone.",
     "status.invalid.appointment": "Onbekende status van de afspraak.",
     "mode.invalid": "Kies live of online.",
+    # A coach's availability (beschikbaarheid) -------------------------------------------
+    "weekly.invalid": "Geef de vaste uren per dag van de week.",
+    "windows.invalid": "Vul de tijden in als UU:MM, van 00:00 tot 24:00, zoals 09:00 tot 12:00.",
+    "windows.before_start": "Een eindtijd moet na de begintijd liggen.",
+    "windows.too_long": "Geef hoogstens {max_windows} tijdvakken per dag.",
+    "days_off.invalid": "Vul de vrije dagen in als datums, zoals 2026-12-24.",
+    "days_off.out_of_range": "Kies vrije dagen van {first} tot en met {last}.",
+    "days_off.too_long": "Geef hoogstens {max_dates} vrije dagen.",
+    "extra.invalid": "Geef extra uren per datum, zoals 2026-12-24.",
+    "extra.out_of_range": "Kies datums voor extra uren van {first} tot en met {last}.",
+    "extra.too_long": "Geef extra uren op hoogstens {max_dates} datums.",
+    "session_minutes.out_of_range": (
+        "Kies een gespreksduur van {minimum} tot en met {maximum} minuten."
+    ),
+    "buffer_minutes.out_of_range": (
+        "Kies een pauze tussen gesprekken van 0 tot en met {maximum} minuten."
+    ),
+    "notice_minutes.out_of_range": (
+        "Kies hoe lang van tevoren een gesprek geboekt moet worden: "
+        "0 minuten tot en met {max_days} dagen."
+    ),
+    "horizon_days.out_of_range": (
+        "Kies hoe ver vooruit een gesprek geboekt kan worden: 1 tot en met {maximum} dagen."
+    ),
+    "max_per_day.out_of_range": (
+        "Kies een maximum van 1 tot en met {maximum} gesprekken per dag, of laat het leeg."
+    ),
     # Free text: an appointment's theme and coach, the outbox's filters ------------------
     "free_text.invalid": "Ongeldige tekst.",
     "free_text.invalid.too_long": "Hoogstens {max_length} tekens.",
