@@ -28,12 +28,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
-from typing import Any, Final, Literal, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import attrs
-import icalendar
 
 from onzecoach.clock import utc
+
+if TYPE_CHECKING:
+    import icalendar
+
+# icalendar is imported in the functions that use it, not here: importing it reads the
+# system's time zone files and importing onzecoach reads no file.
 
 __all__ = [
     "PRODID",
@@ -198,7 +203,9 @@ class CalendarEvent:
 
     def component(self) -> icalendar.Event:
         """The event as an ``icalendar.Event``, its times in UTC."""
-        event = icalendar.Event()
+        from icalendar import Event  # noqa: PLC0415 - on first use, see above
+
+        event = Event()
         event.add("uid", self.uid)
         event.add("dtstamp", self.stamp)
         event.add("dtstart", self.starts_at)
@@ -226,7 +233,9 @@ class CalendarEvent:
 
 
 def _cal_address(address: Address, **params: str) -> icalendar.vCalAddress:
-    value = icalendar.vCalAddress(f"mailto:{address.addr_spec}")
+    from icalendar import vCalAddress  # noqa: PLC0415 - on first use, see above
+
+    value = vCalAddress(f"mailto:{address.addr_spec}")
     if address.display_name:
         value.params["CN"] = address.display_name
     for name, param in params.items():
@@ -296,7 +305,9 @@ def calendar(
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"name must be text that is not empty, got {name!r}")
         _refuse_control("name", name)
-    cal = icalendar.Calendar()
+    from icalendar import Calendar  # noqa: PLC0415 - on first use, see above
+
+    cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
