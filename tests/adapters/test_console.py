@@ -11,7 +11,7 @@ from email.message import EmailMessage
 import pytest
 
 from onzecoach.adapters.console import ConsoleMailer, ConsoleSms
-from onzecoach.notifications import Action, MailContent, compose_email, new_email
+from onzecoach.notifications import Action, Attachment, MailContent, compose_email, new_email
 from onzecoach.testing import SmsMessage
 from support import make_settings
 
@@ -43,6 +43,22 @@ def test_the_mailer_prints_recipient_subject_and_plain_text() -> None:
     assert "Beste Anna," in printed
     assert LINK in printed
     assert "<p>" not in printed  # the plain-text part, not the HTML one
+
+
+def test_the_mailer_names_each_attachment_but_does_not_print_it() -> None:
+    stream = io.StringIO()
+    content = MailContent(subject="Je afspraak", greeting="Beste Anna,", paragraphs=["Tot dan."])
+    invite = Attachment("afspraak.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR\r\n")
+    row = new_email(
+        SETTINGS, to="anna@example.nl", content=content, kind="t", now=NOW, attachments=[invite]
+    )
+
+    ConsoleMailer(stream).send(compose_email(row, SETTINGS, now=NOW))
+
+    printed = stream.getvalue()
+    assert "Attachment: afspraak.ics (text/calendar, 17 bytes)" in printed
+    assert "Beste Anna," in printed
+    assert "BEGIN:VCALENDAR" not in printed
 
 
 def test_the_mailer_keeps_what_it_sent_in_order() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from onzecoach import Portal
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
+from onzecoach.notifications import Attachment, MailContent, new_email
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
 from support import make_settings
 
@@ -109,3 +111,35 @@ def test_no_token_password_or_link_is_stored_in_clear(sql_storage: SqlStorage) -
     assert "anna.hr" in stored  # the dump does see the data; only secrets are absent
     for secret in secrets:
         assert secret not in stored, "a secret is stored in clear"
+
+
+def test_an_attachment_is_stored_sealed_not_in_clear(sql_storage: SqlStorage) -> None:
+    settings = make_settings()
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    # A calendar invitation names a person and the time of their session.
+    invite = (
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Coachgesprek Anna van den Berg\r\n"
+        b"DTSTART:20260303T093000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    message = new_email(
+        settings,
+        to="anna@example.nl",
+        content=MailContent(subject="Je afspraak", greeting="Beste Anna,", paragraphs=["x"]),
+        kind="booking",
+        now=now,
+        attachments=[Attachment("coachgesprek-anna.ics", "text/calendar", invite)],
+    )
+    with sql_storage.unit_of_work() as uow:
+        uow.outbox.add(message)
+        uow.commit()
+
+    stored = everything_stored(sql_storage)
+    assert "anna@example.nl" in stored  # the dump does see the row
+    for clear in (
+        "Coachgesprek Anna van den Berg",
+        "VCALENDAR",
+        "coachgesprek-anna.ics",
+        base64.b64encode(invite).decode(),
+        base64.b64encode(invite).decode()[:40],
+    ):
+        assert clear not in stored, "an attachment is stored in clear"

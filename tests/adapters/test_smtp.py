@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
+import icalendar
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
@@ -27,8 +28,10 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from onzecoach import MailDeliveryError, Portal
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.smtp import SmtpMailer
+from onzecoach.ics import calendar, session_event
 from onzecoach.notifications import (
     Action,
+    Attachment,
     MailContent,
     OutboxMessage,
     OutboxStatus,
@@ -736,6 +739,58 @@ def test_the_outbox_keeps_a_mail_through_an_outage_and_sends_it_once(
     delivered = stored(portal, second.id)
     assert delivered.status is OutboxStatus.SENT
     assert delivered.sent_at == clock.now()
+
+
+def test_the_outbox_sends_a_booking_with_its_calendar_invitation_intact(
+    storage: Storage, start_server: StartServer
+) -> None:
+    server = start_server()
+    clock = FrozenClock(NOW)
+    portal = Portal(
+        storage=storage, mailer=smtp_mailer(server.port), clock=clock, settings=SETTINGS
+    )
+    booked = session_event(
+        uid="afspraak-1@onzecoach",
+        starts_at=NOW + timedelta(days=3),
+        ends_at=NOW + timedelta(days=3, minutes=45),
+        summary="Coachgesprek met Jan de Vries, Oudegracht 1; één uur",
+        description="Eerste gesprek.\nNeem je vragen mee." + " Veel succes!" * 10,
+        now=clock.now(),
+        organizer="jan@coaching.example.nl",
+        attendees=["anna@example.nl"],
+    )
+    invite = calendar([booked], method="REQUEST")
+    queued = new_email(
+        SETTINGS,
+        to="anna@example.nl",
+        content=CONTENT,
+        kind="booking",
+        now=clock.now(),
+        attachments=[
+            Attachment("afspraak.ics", "text/calendar; method=REQUEST; charset=utf-8", invite)
+        ],
+    )
+    with storage.unit_of_work() as uow:
+        uow.outbox.add(queued)
+        uow.commit()
+
+    assert portal.outbox.dispatch_due() == 1
+
+    [received] = server.inbox.messages()
+    assert received["Message-ID"] == queued.message_id
+    assert received.get_content_type() == "multipart/mixed"
+    assert bodies(received) == bodies(compose_email(queued, SETTINGS, now=NOW))
+    [part] = received.iter_attachments()
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_param("method") == "REQUEST"
+    assert part.get_param("charset") == "utf-8"
+    assert part.get_filename() == "afspraak.ics"
+    data = part.get_payload(decode=True)
+    assert data == invite
+    assert isinstance(data, bytes)
+    [event] = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert str(event["UID"]) == "afspraak-1@onzecoach"
+    assert str(event["SUMMARY"]) == booked.summary
 
 
 def test_a_hung_server_costs_the_outbox_one_timeout_not_one_per_mail(

@@ -21,8 +21,9 @@ from onzecoach.adapters.sql._base import fields_except, row_values
 from onzecoach.adapters.sql._tables import VERSION_TABLE, metadata
 from onzecoach.employers import Department, Employer
 from onzecoach.ids import new_id
+from onzecoach.notifications import Attachment, MailContent, OutboxMessage, new_email
 from onzecoach.stats import Counters, Level, StatsCell, StatsScope, ThemeCell
-from onzecoach.testing import RecordingMailer
+from onzecoach.testing import FrozenClock, RecordingMailer
 from onzecoach.trajectories import Trajectory
 from support import appointment, employee, make_settings, trajectory
 
@@ -65,7 +66,7 @@ def test_upgrade_goes_from_empty_to_head_and_again_changes_nothing(
     assert sql_storage.schema_revision() is None
     assert snapshot(sql_storage) == {}
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0008"
+    assert sql_storage.schema_revision() == "0009"
     first = snapshot(sql_storage)
     assert set(first) == {*metadata.tables, VERSION_TABLE}
     sql_storage.upgrade()
@@ -264,7 +265,7 @@ def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_depa
                 [row_values(row, fields_except(type(row), "department_id")) for row in rows],
             )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0008"
+    assert sql_storage.schema_revision() == "0009"
     with sql_storage.unit_of_work() as uow:
         assert {t.id: t.department_id for t in uow.trajectories.for_employer(owner.id)} == {
             journeys[0].id: dept.id,
@@ -301,7 +302,7 @@ def test_upgrading_0006_lets_an_extension_run_beside_its_trajectory(
     with pytest.raises(Conflict), sql_storage.unit_of_work() as uow:
         uow.trajectories.add(extension)
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0008"
+    assert sql_storage.schema_revision() == "0009"
     with sql_storage.unit_of_work() as uow:
         uow.trajectories.add(extension)
         uow.commit()
@@ -365,12 +366,46 @@ def test_upgrading_0007_counts_the_extensions_started_before(sql_storage: SqlSto
             ],
         )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0008"
+    assert sql_storage.schema_revision() == "0009"
     with sql_storage.engine.connect() as connection:
         counted = connection.execute(
             sa.select(tables.stats_cells.c.level, tables.stats_cells.c.extensions)
         ).all()
     assert sorted(counted) == sorted((int(level), 1) for _, level, _, _ in keys)
+
+
+def test_upgrading_0008_lets_queued_mails_carry_attachments(sql_storage: SqlStorage) -> None:
+    sql_storage.upgrade("0008")
+    settings = make_settings()
+    content = MailContent(subject="Onderwerp", greeting="Beste Anna,", paragraphs=["Tekst."])
+    waiting = new_email(settings, to="anna@example.nl", content=content, kind="t", now=START)
+    # The row as 0008 keeps it: no column for attachments.
+    with sql_storage.engine.begin() as connection:
+        connection.execute(
+            tables.outbox.insert(),
+            [row_values(waiting, fields_except(OutboxMessage, "attachments"))],
+        )
+    sql_storage.upgrade()
+    assert sql_storage.schema_revision() == "0009"
+    invite = Attachment("afspraak.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR")
+    with_invite = new_email(
+        settings, to="bram@example.nl", content=content, kind="t", now=START, attachments=[invite]
+    )
+    with sql_storage.unit_of_work() as uow:
+        assert uow.outbox.get(waiting.id) == waiting
+        assert waiting.attachments is None
+        uow.outbox.add(with_invite)
+        uow.commit()
+    mailer = RecordingMailer()
+    portal = Portal(storage=sql_storage, mailer=mailer, clock=FrozenClock(START), settings=settings)
+    assert portal.outbox.dispatch_due() == 2
+    sent = {message["To"]: list(message.iter_attachments()) for message in mailer.sent}
+    assert sent["anna@example.nl"] == []
+    [part] = sent["bram@example.nl"]
+    assert (part.get_filename(), part.get_payload(decode=True)) == (
+        "afspraak.ics",
+        b"BEGIN:VCALENDAR",
+    )
 
 
 def test_a_recount_waits_for_the_writers_of_cells_under_way(empty_url: str) -> None:

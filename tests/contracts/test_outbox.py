@@ -15,7 +15,15 @@ import pytest
 from onzecoach import MailDeliveryError, NotFound, Portal, Settings, SmsDeliveryError
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.crypto import ResealReport
-from onzecoach.notifications import MailContent, OutboxMessage, OutboxStatus, new_email, new_sms
+from onzecoach.notifications import (
+    Attachment,
+    MailContent,
+    OutboxMessage,
+    OutboxStatus,
+    new_email,
+    new_sms,
+    outbox_context,
+)
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
 from support import NEW_SECRET_KEY, make_settings
@@ -541,5 +549,115 @@ def test_bodies_no_configured_key_opens_are_counted_and_left(portal: Portal) -> 
     message_id = queue(portal)
     before = status(portal, message_id)
     elsewhere = rotated(portal, RecordingMailer())  # the key that sealed it is gone
+    assert elsewhere.outbox.reseal(SERVICE_DESK) == ResealReport(resealed=0, unreadable=1)
+    assert status(portal, message_id) == before
+
+
+# Attachments ---------------------------------------------------------------------------------
+
+INVITE = Attachment(
+    "afspraak.ics",
+    "text/calendar; method=REQUEST; charset=utf-8",
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n",
+)
+REPORT = Attachment("verslag.pdf", "application/pdf", bytes(range(256)))
+
+
+def queue_with(portal: Portal, *attachments: Attachment) -> str:
+    message = new_email(
+        portal.settings,
+        to="anna@example.nl",
+        content=MailContent(subject="Je afspraak", greeting="Beste Anna,", paragraphs=["Tekst."]),
+        kind="booking",
+        now=portal.clock.now(),
+        attachments=attachments,
+    )
+    with portal.storage.unit_of_work() as uow:
+        uow.outbox.add(message)
+        uow.commit()
+    return message.id
+
+
+def attached(message: EmailMessage) -> list[tuple[str | None, str, dict[str, str], bytes]]:
+    """Each attachment of a sent mail: its name, type, type parameters and data."""
+    found = []
+    for part in message.iter_attachments():
+        data = part.get_payload(decode=True)
+        assert isinstance(data, bytes)
+        params = dict((part.get_params() or [])[1:])  # the first is the type itself
+        found.append((part.get_filename(), part.get_content_type(), params, data))
+    return found
+
+
+def test_a_mail_goes_out_with_its_attachments(portal: Portal, mailer: RecordingMailer) -> None:
+    message_id = queue_with(portal, INVITE, REPORT)
+    [listed] = portal.outbox.messages(SERVICE_DESK)
+    assert (listed.id, listed.has_attachments) == (message_id, True)
+    assert portal.outbox.dispatch_due() == 1
+    [sent] = mailer.sent
+    assert attached(sent) == [
+        ("afspraak.ics", "text/calendar", {"method": "REQUEST", "charset": "utf-8"}, INVITE.data),
+        ("verslag.pdf", "application/pdf", {}, REPORT.data),
+    ]
+    assert "Beste Anna," in str(sent.get_body(("plain",)))
+
+
+def test_reseal_moves_unsent_attachments_to_the_new_key(
+    portal: Portal, mailer: RecordingMailer
+) -> None:
+    message_id = queue_with(portal, INVITE)
+    before = status(portal, message_id)
+
+    both = rotated(portal, mailer, portal.settings.secret_key)
+    assert both.outbox.reseal(SERVICE_DESK) == ResealReport(resealed=1, unreadable=0)
+    after = status(portal, message_id)
+    assert after.attachments is not None
+    assert after.attachments != before.attachments
+    assert both.settings.sealer.is_current(after.attachments)
+    assert (
+        attrs.evolve(after, text=before.text, html=before.html, attachments=before.attachments)
+        == before
+    )
+
+    only_new = rotated(portal, mailer)
+    assert only_new.outbox.dispatch_due() == 1
+    [sent] = mailer.sent
+    assert attached(sent)[0][3] == INVITE.data
+
+
+def test_reseal_renews_attachments_an_old_key_sealed_beside_current_bodies(
+    portal: Portal, mailer: RecordingMailer
+) -> None:
+    # A message whose bodies the current key sealed, its attachments still the old key's.
+    old_key = portal.settings.sealer
+    both = rotated(portal, mailer, portal.settings.secret_key)
+    message_id = queue_with(both, INVITE)
+    current = status(portal, message_id)
+    assert current.attachments is not None
+    context = outbox_context(message_id)
+    old_attachments = old_key.seal(
+        both.settings.sealer.open(current.attachments, context=context), context=context
+    )
+    bodies = (current.text, current.html, current.attachments)
+    with portal.storage.unit_of_work() as uow:
+        assert uow.outbox.replace_bodies(
+            message_id, old=bodies, new=(current.text, current.html, old_attachments)
+        )
+        uow.commit()
+
+    assert both.outbox.reseal(SERVICE_DESK) == ResealReport(resealed=1, unreadable=0)
+    after = status(portal, message_id)
+    assert (after.text, after.html) == (current.text, current.html)
+    assert after.attachments is not None
+    assert both.settings.sealer.is_current(after.attachments)
+    assert both.outbox.reseal(SERVICE_DESK) == ResealReport(resealed=0, unreadable=0)
+    assert rotated(portal, mailer).outbox.dispatch_due() == 1
+    assert attached(mailer.sent[0])[0][3] == INVITE.data
+
+
+def test_attachments_no_configured_key_opens_are_counted_and_left(portal: Portal) -> None:
+    message_id = queue_with(portal, INVITE)
+    before = status(portal, message_id)
+    elsewhere = rotated(portal, RecordingMailer())
     assert elsewhere.outbox.reseal(SERVICE_DESK) == ResealReport(resealed=0, unreadable=1)
     assert status(portal, message_id) == before

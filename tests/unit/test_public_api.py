@@ -53,11 +53,13 @@ def test_importing_onzecoach_opens_no_file_socket_or_database() -> None:
 
         sys.addaudithook(hook)
         import onzecoach, onzecoach.testing, onzecoach.ports, onzecoach.adapters.memory
+        # The calendar files' library reads time zone files: it waits for its first use.
+        import onzecoach.ics
         # The contract suites' pytest and hypothesis too: only onzecoach.testing.contracts
         # may bring them in.
         heavy = sorted(
             {m.split(".")[0] for m in sys.modules}
-            & {"sqlalchemy", "httpx", "flask", "pytest", "_pytest", "hypothesis"}
+            & {"sqlalchemy", "httpx", "flask", "pytest", "_pytest", "hypothesis", "icalendar"}
         )
         print(seen, heavy)
         """

@@ -73,10 +73,16 @@ def _render_mail(message: EmailMessage) -> str:
         # get_content() returns str for text parts; anything else is shown as missing.
         content = body.get_content()
         text = content if isinstance(content, str) else "(this mail has no plain-text part)"
+    attachments = [
+        f"Attachment: {part.get_filename() or '(no name)'} ({part.get_content_type()}, "
+        f"{len(part.get_payload(decode=True) or b'')} bytes)"
+        for part in message.iter_attachments()
+    ]
     lines = [
         _RULE,
         f"To: {message.get('To', '')}",
         f"Subject: {message.get('Subject', '')}",
+        *attachments,
         "",
         text.rstrip("\n"),
         _RULE,

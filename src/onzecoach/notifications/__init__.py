@@ -16,6 +16,7 @@ from onzecoach.notifications._mail import (
     outbox_context,
 )
 from onzecoach.notifications._model import (
+    Attachment,
     Channel,
     OutboxMessage,
     OutboxStatus,
@@ -35,6 +36,7 @@ __all__ = [
     "MONTHS",
     "SHORT_MONTHS",
     "Action",
+    "Attachment",
     "Channel",
     "MailContent",
     "Mailer",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
@@ -13,12 +15,18 @@ import attrs
 
 from onzecoach.clock import require_utc
 from onzecoach.ids import new_id
-from onzecoach.notifications._model import Channel, OutboxMessage
+from onzecoach.notifications._model import Attachment, Channel, OutboxMessage
 
 if TYPE_CHECKING:
+    from onzecoach.crypto import Sealer
     from onzecoach.settings import Settings
 
 __all__ = ["Action", "MailContent", "compose_email", "new_email", "new_sms", "outbox_context"]
+
+#: The most bytes the attachments of one mail may hold together. The outbox keeps them,
+#: sealed, in its row until the mail is sent, and mail servers refuse large messages (the
+#: attachments grow by a third in base64 on the way).
+ATTACHMENTS_MAX_BYTES = 5 * 1024 * 1024
 
 
 @attrs.frozen
@@ -104,14 +112,18 @@ def new_email(
     not_before: datetime | None = None,
     reference: str | None = None,
     employer_id: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxMessage:
     """An outbox row for one mail, rendered now so that what is sent is what was decided.
 
-    The body is sealed with ``settings.secret_key``: it may hold a one-time link.
+    The body is sealed with ``settings.secret_key``: it may hold a one-time link. So are
+    the ``attachments``, which go with the mail in the order given (together at most
+    ``ATTACHMENTS_MAX_BYTES``; more is a ``ValueError``).
     """
     now = require_utc(now, "now")
     message_id = new_id()
     context = outbox_context(message_id)
+    sealed_attachments = _seal_attachments(attachments, settings.sealer, context=context)
     return OutboxMessage(
         id=message_id,
         channel=Channel.EMAIL,
@@ -126,6 +138,7 @@ def new_email(
         employer_id=employer_id,
         # Fixed at enqueue time, so a retried message keeps its identity for receivers.
         message_id=make_msgid(domain=settings.mail_sender.domain),
+        attachments=sealed_attachments,
     )
 
 
@@ -171,9 +184,57 @@ def compose_email(message: OutboxMessage, settings: Settings, *, now: datetime) 
     mail.set_content(sealer.open(message.text, context=context))
     if message.html is not None:
         mail.add_alternative(sealer.open(message.html, context=context), subtype="html")
+    if message.attachments is not None:
+        for attachment in _open_attachments(message.attachments, sealer, context=context):
+            mail.add_attachment(
+                attachment.data,
+                maintype=attachment.maintype,
+                subtype=attachment.subtype,
+                filename=attachment.filename,
+                # The type's own parameters: text/calendar's method=REQUEST is what makes a
+                # mail client show the attachment as an invitation.
+                params=dict(attachment.params),
+            )
     return mail
 
 
 def outbox_context(message_id: str) -> str:
     """What a message's sealed body is bound to: its own row."""
     return f"outbox:{message_id}"
+
+
+def _seal_attachments(
+    attachments: Sequence[Attachment], sealer: Sealer, *, context: str
+) -> str | None:
+    """The attachments as the outbox keeps them: one sealed JSON list, ``None`` for none."""
+    attachments = tuple(attachments)
+    if not attachments:
+        return None
+    if not all(isinstance(attachment, Attachment) for attachment in attachments):
+        raise TypeError("attachments must be Attachment values")
+    size = sum(len(attachment.data) for attachment in attachments)
+    if size > ATTACHMENTS_MAX_BYTES:
+        raise ValueError(
+            f"the attachments hold {size} bytes together; at most {ATTACHMENTS_MAX_BYTES} fit"
+        )
+    listed = [
+        {
+            "filename": attachment.filename,
+            "content_type": attachment.content_type,
+            "data": base64.b64encode(attachment.data).decode("ascii"),
+        }
+        for attachment in attachments
+    ]
+    return sealer.seal(json.dumps(listed, separators=(",", ":")), context=context)
+
+
+def _open_attachments(sealed: str, sealer: Sealer, *, context: str) -> list[Attachment]:
+    listed = json.loads(sealer.open(sealed, context=context))
+    return [
+        Attachment(
+            filename=item["filename"],
+            content_type=item["content_type"],
+            data=base64.b64decode(item["data"], validate=True),
+        )
+        for item in listed
+    ]

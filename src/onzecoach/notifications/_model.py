@@ -2,12 +2,25 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from email.headerregistry import BaseHeader, ContentTypeHeader, HeaderRegistry
+from types import MappingProxyType
+from typing import Any, cast
 
 import attrs
 
 from onzecoach.clock import optional_utc, utc
 
-__all__ = ["Channel", "OutboxMessage", "OutboxStatus", "QueuedMessage", "SmsMessage"]
+__all__ = [
+    "Attachment",
+    "Channel",
+    "OutboxMessage",
+    "OutboxStatus",
+    "QueuedMessage",
+    "SmsMessage",
+]
+
+#: The longest file name an attachment may have, in characters.
+FILENAME_MAX = 200
 
 
 class Channel(enum.StrEnum):
@@ -31,6 +44,77 @@ class OutboxStatus(enum.StrEnum):
     SUPPRESSED = "suppressed"
 
 
+def _check_filename(_: Any, attribute: attrs.Attribute[str], value: object) -> None:
+    if not (
+        isinstance(value, str)
+        and 0 < len(value) <= FILENAME_MAX
+        and value.isprintable()
+        and value.strip() == value
+        and not any(sep in value for sep in "/\\")
+    ):
+        raise ValueError(
+            f"{attribute.name} must be a file name of 1 to {FILENAME_MAX} printable characters, "
+            f"without a folder or surrounding spaces, got {value!r}"
+        )
+
+
+_HEADERS = HeaderRegistry()
+
+
+def _content_type(value: str) -> ContentTypeHeader:
+    """``value`` parsed as a MIME Content-Type header, or ``ValueError``."""
+    header: BaseHeader = _HEADERS("content-type", value)
+    # The registry makes a class of both; typeshed cannot say so.
+    parsed = cast(ContentTypeHeader, header)
+    if header.defects or parsed.maintype in {"multipart", "message"}:
+        raise ValueError(
+            f"content_type must be one MIME type with its parameters, such as "
+            f"'text/calendar; method=REQUEST; charset=utf-8', got {value!r}"
+        )
+    return parsed
+
+
+def _check_content_type(_: Any, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or "\r" in value or "\n" in value:
+        raise ValueError(f"{attribute.name} must be one line of text, got {value!r}")
+    _content_type(value)
+
+
+def _check_data(_: Any, attribute: attrs.Attribute[bytes], value: object) -> None:
+    if not isinstance(value, bytes):
+        raise TypeError(f"{attribute.name} must be bytes, got {type(value).__name__}")
+
+
+@attrs.frozen
+class Attachment:
+    """A file that goes with a mail, such as the ICS of a booked session.
+
+    ``content_type`` is a MIME type and may carry parameters, which the mail's part carries
+    as well: ``text/calendar; method=REQUEST; charset=utf-8`` is what makes a mail client
+    offer the session as an invitation. A bad file name or content type is a programming
+    error (``ValueError``): attachments are made by code, never typed by people.
+    """
+
+    filename: str = attrs.field(validator=_check_filename)
+    content_type: str = attrs.field(validator=_check_content_type)
+    data: bytes = attrs.field(repr=False, validator=_check_data)
+
+    @property
+    def maintype(self) -> str:
+        """``text`` of ``text/calendar; method=REQUEST``, in lower case."""
+        return _content_type(self.content_type).maintype
+
+    @property
+    def subtype(self) -> str:
+        """``calendar`` of ``text/calendar; method=REQUEST``, in lower case."""
+        return _content_type(self.content_type).subtype
+
+    @property
+    def params(self) -> MappingProxyType[str, str]:
+        """The content type's parameters: ``{"method": "REQUEST"}`` (names in lower case)."""
+        return MappingProxyType(dict(_content_type(self.content_type).params))
+
+
 @attrs.frozen
 class OutboxMessage:
     """A mail or SMS waiting to be sent, written in the transaction of the change that caused it.
@@ -38,7 +122,9 @@ class OutboxMessage:
     ``kind`` names the template (``"invitation"``) and ``reference`` the object it concerns,
     so a screen can tell whether, and when, that object's message went out. ``text`` and
     ``html`` are sealed (``Settings.sealer``, context ``outbox:<id>``): the body may carry a
-    one-time link.
+    one-time link. ``attachments`` holds the message's attachments (``Attachment``),
+    sealed together under the same context as one value, ``None`` when there are none: a
+    calendar invitation names the person and the time of their session.
     """
 
     id: str
@@ -58,6 +144,7 @@ class OutboxMessage:
     locked_until: datetime | None = attrs.field(default=None, converter=optional_utc)
     sent_at: datetime | None = attrs.field(default=None, converter=optional_utc)
     last_error: str | None = None
+    attachments: str | None = attrs.field(default=None, repr=False)
 
     def view(self) -> QueuedMessage:
         return QueuedMessage(
@@ -74,13 +161,15 @@ class OutboxMessage:
             not_before=self.not_before,
             sent_at=self.sent_at,
             last_error=self.last_error,
+            has_attachments=self.attachments is not None,
         )
 
 
 @attrs.frozen
 class QueuedMessage:
     """An outbox message as the service desk sees it: where it goes and how it fares,
-    never its body (which may carry a one-time link)."""
+    never its body (which may carry a one-time link) nor its attachments, sealed as the
+    body is: only whether it has any."""
 
     id: str
     channel: Channel
@@ -95,6 +184,7 @@ class QueuedMessage:
     not_before: datetime
     sent_at: datetime | None
     last_error: str | None
+    has_attachments: bool = False
 
 
 @attrs.frozen

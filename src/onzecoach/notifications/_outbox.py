@@ -24,6 +24,7 @@ from onzecoach.validation import is_printable
 if TYPE_CHECKING:
     from onzecoach.actors import Actor
     from onzecoach.clock import Clock
+    from onzecoach.crypto import Sealer
     from onzecoach.events import Transactions
     from onzecoach.notifications._ports import Mailer, OutboxUnitOfWork, SmsSender
     from onzecoach.settings import Settings
@@ -164,8 +165,8 @@ class OutboxService:
             uow.commit()
 
     def reseal(self, actor: Actor, *, batch_size: int = 500) -> ResealReport:
-        """Seal the bodies of every message not sent yet (pending, sending or dead) that
-        an old key sealed again under the current ``Settings.secret_key``.
+        """Seal the bodies and attachments of every message not sent yet (pending, sending
+        or dead) that an old key sealed again under the current ``Settings.secret_key``.
 
         A step of a key rotation (``docs/operations.md``): after it, the outbox no longer
         needs the old key. Bodies that no configured key opens are left as they are and
@@ -186,20 +187,20 @@ class OutboxService:
                     context = outbox_context(message.id)
                     try:
                         text = sealer.renewed(message.text, context=context)
-                        html = (
-                            None
-                            if message.html is None
-                            else sealer.renewed(message.html, context=context)
-                        )
+                        html = _renewed(sealer, message.html, context=context)
+                        attachments = _renewed(sealer, message.attachments, context=context)
                     except DecryptionFailed:
                         unreadable += 1
                         continue
-                    if text is None and html is None:
+                    if text is None and html is None and attachments is None:
                         continue  # sealed under the current key already
-                    new = (text or message.text, html or message.html)
-                    if uow.outbox.replace_bodies(
-                        message.id, old=(message.text, message.html), new=new
-                    ):
+                    old = (message.text, message.html, message.attachments)
+                    new = (
+                        text or message.text,
+                        html or message.html,
+                        attachments or message.attachments,
+                    )
+                    if uow.outbox.replace_bodies(message.id, old=old, new=new):
                         resealed += 1
                 uow.commit()
         return ResealReport(resealed=resealed, unreadable=unreadable)
@@ -318,6 +319,11 @@ class OutboxService:
                 log.warning("outbox message %s: claim lost, outcome not recorded", message.id)
                 return
             uow.commit()
+
+
+def _renewed(sealer: Sealer, sealed: str | None, *, context: str) -> str | None:
+    """What ``Sealer.renewed`` makes of a value that may be absent."""
+    return None if sealed is None else sealer.renewed(sealed, context=context)
 
 
 def _status(value: object) -> OutboxStatus:

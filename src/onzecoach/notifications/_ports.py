@@ -62,7 +62,7 @@ class OutboxRepository(Protocol):
 
     def save(self, message: OutboxMessage) -> None:
         """Store the state of a known message (status, attempts, times, last error); its
-        recipient, subject and bodies stay as stored."""
+        recipient, subject, bodies and attachments stay as stored."""
         ...
 
     def finish(self, message: OutboxMessage, *, claimed_until: datetime) -> bool:
@@ -94,11 +94,11 @@ class OutboxRepository(Protocol):
         self,
         message_id: str,
         *,
-        old: tuple[str, str | None],
-        new: tuple[str, str | None],
+        old: tuple[str, str | None, str | None],
+        new: tuple[str, str | None, str | None],
     ) -> bool:
-        """Set the sealed ``(text, html)`` to ``new`` if they are still ``old``; ``False``
-        if not. Nothing else of the message is written."""
+        """Set the sealed ``(text, html, attachments)`` to ``new`` if all three are still
+        ``old``; ``False`` if not. Nothing else of the message is written."""
         ...
 
 

@@ -116,13 +116,14 @@ class MemoryOutbox:
         self,
         message_id: str,
         *,
-        old: tuple[str, str | None],
-        new: tuple[str, str | None],
+        old: tuple[str, str | None, str | None],
+        new: tuple[str, str | None, str | None],
     ) -> bool:
         stored = self._tables.outbox.get(message_id)
-        if stored is None or (stored.text, stored.html) != old:
+        if stored is None or (stored.text, stored.html, stored.attachments) != old:
             return False
-        self._store(attrs.evolve(stored, text=new[0], html=new[1]))
+        text, html, attachments = new
+        self._store(attrs.evolve(stored, text=text, html=html, attachments=attachments))
         return True
 
     def list(

@@ -55,6 +55,7 @@ class SqlOutbox(Repository):
                 "employer_id": message.employer_id,
                 "message_id": message.message_id,
                 "created_at": message.created_at,
+                "attachments": message.attachments,
                 **self._state(message),
             },
             conflict="outbox.message_exists",
@@ -127,15 +128,19 @@ class SqlOutbox(Repository):
         self,
         message_id: str,
         *,
-        old: tuple[str, str | None],
-        new: tuple[str, str | None],
+        old: tuple[str, str | None, str | None],
+        new: tuple[str, str | None, str | None],
     ) -> bool:
         c = t.outbox.c
-        html = c.html.is_(None) if old[1] is None else c.html == old[1]
+        unchanged = [
+            column.is_(None) if value is None else column == value
+            for column, value in zip((c.text, c.html, c.attachments), old, strict=True)
+        ]
+        text, html, attachments = new
         result = self._execute(
             t.outbox.update()
-            .where(c.id == message_id, c.text == old[0], html)
-            .values(text=new[0], html=new[1]),
+            .where(c.id == message_id, *unchanged)
+            .values(text=text, html=html, attachments=attachments),
             "sealing a message again",
         )
         return result.rowcount == 1

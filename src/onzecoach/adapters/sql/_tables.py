@@ -119,6 +119,8 @@ outbox = sa.Table(
     sa.Column("locked_until", UtcDateTime(), nullable=True),
     sa.Column("sent_at", UtcDateTime(), nullable=True),
     sa.Column("last_error", sa.Text(), nullable=True),
+    # One sealed JSON list of the mail's attachments (revision 0009).
+    sa.Column("attachments", sa.Text(), nullable=True),
     # What dispatchers scan: only messages still to send, in due order.
     sa.Index(
         "ix_onzecoach_outbox_due",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets as _random
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import getaddresses
@@ -13,7 +13,15 @@ from typing import Literal
 import pytest
 
 from onzecoach import MailDeliveryError, Settings
-from onzecoach.notifications import Action, MailContent, Mailer, compose_email, new_email
+from onzecoach.ics import calendar, session_event
+from onzecoach.notifications import (
+    Action,
+    Attachment,
+    MailContent,
+    Mailer,
+    compose_email,
+    new_email,
+)
 from onzecoach.testing.contracts._delivery import assert_shows_none
 
 __all__ = ["MailFailure", "MailerContract", "mailbox_of"]
@@ -36,12 +44,34 @@ CONTENT = MailContent(
     action=Action("Account activeren", LINK),
     english=["Your employer created an account for you; the link is valid for 72 hours."],
 )
+#: A booking's calendar invitation, as a mail carries it.
+INVITATION = Attachment(
+    "afspraak.ics",
+    "text/calendar; method=REQUEST; charset=utf-8",
+    calendar(
+        [
+            session_event(
+                uid="contract-afspraak@onzecoach",
+                starts_at=NOW + timedelta(days=2),
+                ends_at=NOW + timedelta(days=2, hours=1),
+                summary="Coachgesprek met Jan de Vries; één uur",
+                description="Oudegracht 1, Utrecht.\nTot dan!",
+                now=NOW,
+                organizer="jan@coaching.example.nl",
+                attendees=[ANNA],
+            )
+        ],
+        method="REQUEST",
+    ),
+)
 
 
-def a_mail(*to: str) -> EmailMessage:
+def a_mail(*to: str, attachments: Sequence[Attachment] = ()) -> EmailMessage:
     """The mail the outbox would hand over: multipart, Dutch, with a one-time link."""
     settings = Settings(base_url="https://portaal.example.nl", secret_key=_random.token_urlsafe(32))
-    row = new_email(settings, to=to[0], content=CONTENT, kind="contract", now=NOW)
+    row = new_email(
+        settings, to=to[0], content=CONTENT, kind="contract", now=NOW, attachments=attachments
+    )
     message = compose_email(row, settings, now=NOW)
     message.replace_header("To", ", ".join(to))
     return message
@@ -115,6 +145,23 @@ class MailerContract:
         assert "Eén klik en je bent binnen." in plain
         assert LINK in plain
         assert f'href="{LINK}"' in html
+
+    def test_a_calendar_invitation_arrives_intact_and_as_an_invitation(
+        self, mailer: Mailer, mailbox: Callable[[str], Sequence[EmailMessage]]
+    ) -> None:
+        sent = a_mail(ANNA, attachments=[INVITATION])
+        mailer.send(sent)
+        [received] = mailbox(ANNA)
+        assert received["Message-ID"] == sent["Message-ID"]
+        assert received.get_content_type() == "multipart/mixed"
+        assert bodies(received) == bodies(sent)
+        [part] = received.iter_attachments()
+        assert part.get_filename() == "afspraak.ics"
+        # The method parameter is what a mail client offers to add to the calendar.
+        assert part.get_content_type() == "text/calendar"
+        assert part.get_param("method") == "REQUEST"
+        assert part.get_param("charset") == "utf-8"
+        assert part.get_payload(decode=True) == INVITATION.data, "the invitation changed"
 
     def test_every_address_in_to_gets_the_mail_once(
         self, mailer: Mailer, mailbox: Callable[[str], Sequence[EmailMessage]]

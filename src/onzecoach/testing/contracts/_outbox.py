@@ -18,6 +18,9 @@ from onzecoach.testing.contracts._builders import T0, add, in_transaction
 __all__ = ["OutboxTests", "message"]
 
 LEASE = T0 + timedelta(minutes=5)
+#: What the outbox stores for a mail's attachments: one sealed value (the storage never
+#: opens it). Long, as an invitation's sealed ICS is.
+SEALED_ATTACHMENTS = "v1.0123abcd." + "QUJD" * 600
 
 
 def message(*, not_before: datetime = T0, **changes: Any) -> OutboxMessage:
@@ -181,12 +184,62 @@ class OutboxTests(StorageTests):
     def test_replace_bodies_only_replaces_what_it_was_told(self, storage: Storage) -> None:
         mail = message()
         add(storage, mail)
+        bodies = (mail.text, mail.html, None)
         with storage.unit_of_work() as uow:
-            assert not uow.outbox.replace_bodies(mail.id, old=("v1.x.y", None), new=("a", "b"))
             assert not uow.outbox.replace_bodies(
-                new_id(), old=(mail.text, mail.html), new=("a", "b")
+                mail.id, old=("v1.x.y", None, None), new=("a", "b", None)
             )
-            assert uow.outbox.replace_bodies(mail.id, old=(mail.text, mail.html), new=("a", None))
+            assert not uow.outbox.replace_bodies(
+                mail.id, old=(mail.text, mail.html, "v1.x.y"), new=("a", "b", None)
+            )
+            assert not uow.outbox.replace_bodies(new_id(), old=bodies, new=("a", "b", None))
+            assert uow.outbox.replace_bodies(mail.id, old=bodies, new=("a", None, None))
             uow.commit()
         with storage.unit_of_work() as uow:
             assert uow.outbox.get(mail.id) == attrs.evolve(mail, text="a", html=None)
+
+    def test_a_messages_attachments_round_trip(self, storage: Storage) -> None:
+        mail = message(attachments=SEALED_ATTACHMENTS)
+        add(storage, mail)
+        with storage.unit_of_work() as uow:
+            assert uow.outbox.get(mail.id) == mail
+            [listed] = uow.outbox.list(reference=mail.reference)
+            assert listed.attachments == SEALED_ATTACHMENTS
+            [claimed] = uow.outbox.claim_due(now=T0, lease_until=LEASE, limit=1)
+            uow.commit()
+        assert claimed.attachments == SEALED_ATTACHMENTS
+        with storage.unit_of_work() as uow:
+            [unsent] = uow.outbox.unsent_page(after=None, limit=1)
+        assert unsent.attachments == SEALED_ATTACHMENTS
+
+    def test_saving_or_finishing_a_message_leaves_its_attachments(self, storage: Storage) -> None:
+        mail = message(attachments=SEALED_ATTACHMENTS)
+        add(storage, mail)
+        [claimed] = claim(storage)
+        sent = attrs.evolve(
+            claimed, status=OutboxStatus.SENT, sent_at=T0, locked_until=None, attachments=None
+        )
+        with storage.unit_of_work() as uow:
+            uow.outbox.save(attrs.evolve(claimed, attachments="ander"))
+            assert uow.outbox.finish(sent, claimed_until=LEASE)
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert uow.outbox.get(mail.id) == attrs.evolve(sent, attachments=SEALED_ATTACHMENTS)
+
+    def test_replace_bodies_replaces_the_attachments_only_while_unchanged(
+        self, storage: Storage
+    ) -> None:
+        mail = message(attachments=SEALED_ATTACHMENTS)
+        add(storage, mail)
+        bodies = (mail.text, mail.html, SEALED_ATTACHMENTS)
+        with storage.unit_of_work() as uow:
+            # A message without attachments is not the one with them.
+            assert not uow.outbox.replace_bodies(
+                mail.id, old=(mail.text, mail.html, None), new=("a", "b", "c")
+            )
+            assert uow.outbox.replace_bodies(mail.id, old=bodies, new=(mail.text, mail.html, "c"))
+            # The first replacement changed the attachments: the same old values no longer fit.
+            assert not uow.outbox.replace_bodies(mail.id, old=bodies, new=("a", "b", "d"))
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert uow.outbox.get(mail.id) == attrs.evolve(mail, attachments="c")
