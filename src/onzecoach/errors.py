@@ -211,7 +211,13 @@ class Throttled(OnzecoachError):
 
     http_status = 429
     error_codes = frozenset(
-        {"login.throttled", "password.throttled", "invitation.throttled", "sms.resend_wait"}
+        {
+            "login.throttled",
+            "password.throttled",
+            "invitation.throttled",
+            "sms.resend_wait",
+            "booking.throttled",
+        }
     )
 
     def __init__(self, code: str, /, *, retry_at: datetime, **params: object) -> None:
@@ -266,6 +272,7 @@ class NotFound(OnzecoachError):
             "employee.not_found",
             "trajectory.not_found",
             "appointment.not_found",
+            "coach.not_found",
             "task.not_found",
             "outbox.message_not_found",
             "outbox.dead_message_not_found",
@@ -297,6 +304,10 @@ class Conflict(OnzecoachError):
             "trajectory.booking_link_taken",
             "appointment.exists",
             "appointment.other_trajectory",
+            "appointment.portal_session",
+            "booking.too_late_to_move",
+            "booking.not_planned",
+            "booking.not_begun",
             "task.exists",
             "task.done",
             "extension.not_configured",
@@ -307,6 +318,16 @@ class Conflict(OnzecoachError):
             "outbox.message_exists",
         }
     )
+
+
+class SlotTaken(Conflict):
+    """The time was just taken: another session of the coach overlaps it.
+
+    Two bookings of one coach's time that race each other: one wins, the other gets this.
+    The database itself refuses the overlap, so no path around the checks can make one.
+    """
+
+    error_codes = frozenset({"booking.slot_taken"})
 
 
 class QuotaExceeded(OnzecoachError):

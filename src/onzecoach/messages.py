@@ -109,8 +109,22 @@ ERRORS: Final[Mapping[str, str]] = {
     "outbox.message_exists": "Dit bericht staat al in de wachtrij.",
     # Quota ------------------------------------------------------------------------------
     "trajectory.quota_exceeded": (
-        "Dit traject heeft {sessions} gesprekken; die zijn al gepland of gehouden."
+        "Dit traject heeft {sessions} gesprekken; nog in te plannen: {left}."
     ),
+    # The PlanningsAgenda and the coach's workspace ----------------------------------------
+    "booking.slot_taken": (
+        "Dit tijdstip is net door iemand anders gekozen. Kies een ander tijdstip."
+    ),
+    "booking.throttled": "Te veel verzoeken. Probeer het na {at} opnieuw.",
+    "booking.too_late_to_move": (
+        "Dit gesprek begint binnen {hours} uur en kan niet meer worden verzet."
+    ),
+    "booking.not_planned": "Dit gesprek is niet (meer) gepland.",
+    "booking.not_begun": "Dit gesprek is nog niet begonnen; meld het na de start.",
+    "appointment.portal_session": (
+        "Dit gesprek is in de PlanningsAgenda geboekt en wordt daar bijgehouden."
+    ),
+    "coach.not_found": "Coach niet gevonden.",
     # Sealed data ------------------------------------------------------------------------
     "crypto.decryption_failed": "Versleutelde gegevens zijn niet te openen.",
     # The outside world ------------------------------------------------------------------

@@ -179,7 +179,36 @@ class Appointment:
     #: The employee's department when the booking side first reported the appointment:
     #: its statistics count there, so moving an employee later rewrites no history.
     department_id: str | None = None
+    #: The portal's own coach, for a session booked in the PlanningsAgenda; an outside
+    #: booking system's appointment names its coach only in ``coach``.
+    coach_id: str | None = None
+    #: When a session booked in the portal ends (its length is real time).
+    ends_at: datetime | None = attrs.field(default=None, converter=optional_utc)
+    #: Where a live session is held (the coach's location), or the video link of an
+    #: online one.
+    location: str | None = None
 
     @property
     def counts_against_quota(self) -> bool:
         return self.status in {AppointmentStatus.PLANNED, AppointmentStatus.HELD}
+
+    @property
+    def takes_coach_time(self) -> bool:
+        """Whether the session keeps its coach's time taken: a portal session that was
+        not cancelled. Two of one coach's such sessions never overlap."""
+        return self.coach_id is not None and self.ends_at is not None and self.status in _TAKES_TIME
+
+    def overlaps(self, other: Appointment) -> bool:
+        """Whether both keep the same coach's time taken and their times meet."""
+        if not (self.takes_coach_time and other.takes_coach_time):
+            return False
+        if self.coach_id != other.coach_id or self.ends_at is None or other.ends_at is None:
+            return False
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
+
+
+#: The statuses in which a portal session keeps its coach's time taken; the database
+#: refuses two of one coach's such sessions that overlap (see the SQL adapter).
+_TAKES_TIME = frozenset(
+    {AppointmentStatus.PLANNED, AppointmentStatus.HELD, AppointmentStatus.NO_SHOW}
+)

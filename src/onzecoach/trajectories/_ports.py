@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 from typing import Protocol
 
 from onzecoach.audit import AuditRepositories
@@ -90,7 +92,27 @@ class AppointmentRepository(Protocol):
 
     def by_external_id(self, employer_id: str, external_id: str) -> Appointment | None: ...
 
+    def get(self, appointment_id: str, *, for_update: bool = False) -> Appointment | None:
+        """One appointment; ``for_update`` locks it until the transaction ends."""
+        ...
+
     def save(self, appointment: Appointment) -> None: ...
+
+    def for_coaches(
+        self,
+        coach_ids: Collection[str],
+        *,
+        start: datetime,
+        end: datetime,
+        taking_time: bool = True,
+    ) -> list[Appointment]:
+        """The coaches' portal sessions that meet ``[start, end)``, by start time; with
+        ``taking_time`` only those that keep the coach's time taken.
+
+        ``add`` and ``save`` raise ``SlotTaken`` for a session that would overlap another
+        of its coach's that keeps the coach's time taken (the database refuses it).
+        """
+        ...
 
     def for_trajectory(self, trajectory_id: str) -> list[Appointment]:
         """The trajectory's appointments by start time."""

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -10,12 +9,13 @@ from onzecoach.access import EMPLOYER_STAFF, load, load_visible, require_role
 from onzecoach.actors import Actor, Role
 from onzecoach.audit import audit_entry
 from onzecoach.crypto import hash_token, new_token
-from onzecoach.errors import Conflict, FieldError, QuotaExceeded, ValidationError
+from onzecoach.errors import Conflict, FieldError, ValidationError
 from onzecoach.ids import new_id
 from onzecoach.notifications import OutboxStatus
 from onzecoach.tasks import Task, TaskKind
 from onzecoach.trajectories._appointments import checked_appointment, same_report
 from onzecoach.trajectories._events import CoachingChanged
+from onzecoach.trajectories._ledger import AppointmentLedger
 from onzecoach.trajectories._model import (
     Appointment,
     AppointmentMode,
@@ -53,11 +53,13 @@ class TrajectoryService:
         clock: Clock,
         settings: Settings,
         starter: TrajectoryStarter,
+        ledger: AppointmentLedger | None = None,
     ) -> None:
         self._storage = storage
         self._clock = clock
         self._settings = settings
         self._starter = starter
+        self._ledger = ledger or AppointmentLedger(clock=clock)
 
     def types(self) -> list[TrajectoryType]:
         """The trajectory types that can be chosen, in the configured order."""
@@ -188,75 +190,22 @@ class TrajectoryService:
             theme=theme,
             coach=coach,
         )
-        now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             named = self._visible(uow, actor, trajectory_id)
-            # The employee's lock orders this write with every other write to the employee's
-            # trajectories and statistics; the trajectory's lock comes after it, always.
-            coachee = uow.employees.get(named.employee_id, for_update=True)
-            chain = _chain(uow.trajectories.for_employee(named.employee_id), named)
+            coachee = self._ledger.lock(uow, named)
             existing = uow.appointments.by_external_id(named.employer_id, checked.external_id)
-            if existing is not None and existing.trajectory_id not in {t.id for t in chain}:
-                raise Conflict("appointment.other_trajectory")
-            if existing is not None and same_report(existing, checked):
+            if (
+                existing is not None
+                and existing.coach_id is None
+                and same_report(existing, checked)
+                and existing.trajectory_id in {t.id for t in self._ledger.chain(uow, named)}
+            ):
                 return existing
-            target, others = self._target(uow, chain, named, existing, checked)
-            trajectory = self._visible(uow, actor, target.id, for_update=True)
-            appointment = attrs.evolve(
-                checked,
-                id=existing.id if existing else new_id(),
-                trajectory_id=trajectory.id,
-                employer_id=trajectory.employer_id,
-                employee_id=trajectory.employee_id,
-                created_at=existing.created_at if existing else now,
-                updated_at=now,
-                # A session counts under the department of its first report, for good.
-                department_id=(
-                    existing.department_id
-                    if existing
-                    else coachee.department_id
-                    if coachee
-                    else None
-                ),
-            )
-            if appointment.counts_against_quota and not trajectory.has_room(others):
-                raise QuotaExceeded("trajectory.quota_exceeded", sessions=trajectory.sessions)
-            if existing is None:
-                uow.appointments.add(appointment)
-            else:
-                uow.appointments.save(appointment)
-            updated = trajectory.after([*others, appointment], now=now)
-            if updated.is_open and not trajectory.is_open and _extended(chain, trajectory):
-                # A correction to a finished trajectory whose extension already runs: the
-                # counts follow, the trajectory stays closed.
-                updated = attrs.evolve(
-                    updated,
-                    closed_at=trajectory.closed_at,
-                    closed_reason=trajectory.closed_reason,
-                    end_date=trajectory.end_date,
-                )
-            uow.trajectories.save(updated)
-            uow.emit(
-                CoachingChanged(
-                    employer_id=updated.employer_id,
-                    employee_id=updated.employee_id,
-                    trajectories_before=(trajectory,),
-                    trajectories_after=(updated,),
-                    appointments_before=() if existing is None else (existing,),
-                    appointments_after=(appointment,),
-                )
-            )
-            uow.audit.append(
-                audit_entry(
-                    actor,
-                    "appointment.recorded",
-                    at=now,
-                    employer_id=trajectory.employer_id,
-                    subject_type="trajectory",
-                    subject_id=trajectory.id,
-                    external_id=appointment.external_id,
-                    status=appointment.status.value,
-                )
+            if existing is not None and existing.coach_id is not None:
+                # A session booked in the portal belongs to its agenda, not to a report.
+                raise Conflict("appointment.portal_session")
+            appointment = self._ledger.place(
+                uow, actor, named, checked, existing=existing, coachee=coachee
             )
             uow.commit()
         return appointment
@@ -341,62 +290,5 @@ class TrajectoryService:
             return parent
         return trajectory
 
-    @staticmethod
-    def _target(
-        uow: TrajectoryUnitOfWork,
-        chain: Sequence[Trajectory],
-        named: Trajectory,
-        existing: Appointment | None,
-        reported: Appointment,
-    ) -> tuple[Trajectory, list[Appointment]]:
-        """The trajectory an appointment belongs to, with that trajectory's other
-        appointments.
-
-        A known appointment stays where it is. A new one that counts goes to the first
-        trajectory of the chain (the trajectory, then its extensions) with a session left;
-        one that does not count, to the trajectory named. A trajectory closed by hand
-        takes no new appointments.
-        """
-        if existing is not None:
-            holder = next(t for t in chain if t.id == existing.trajectory_id)
-            others = [a for a in uow.appointments.for_trajectory(holder.id) if a.id != existing.id]
-            return holder, others
-        candidates = [t for t in chain if t.takes_appointments]
-        if not candidates:
-            raise Conflict("trajectory.closed")
-        booked = {t.id: uow.appointments.for_trajectory(t.id) for t in candidates}
-        if reported.counts_against_quota:
-            for candidate in candidates:
-                if candidate.has_room(booked[candidate.id]):
-                    return candidate, booked[candidate.id]
-        if not named.takes_appointments:
-            raise Conflict("trajectory.closed")
-        return named, booked[named.id]
-
 
 _NO_EMPLOYEE = "employee.not_found"
-
-
-def _chain(trajectories: Sequence[Trajectory], named: Trajectory) -> list[Trajectory]:
-    """The trajectory ``named`` belongs with: the one it extends (or itself), then every
-    extension of that, oldest first."""
-    by_id = {t.id: t for t in trajectories}
-    by_id.setdefault(named.id, named)
-
-    def root(trajectory: Trajectory) -> str:
-        seen = set()
-        while trajectory.parent_id is not None and trajectory.parent_id in by_id:
-            if trajectory.id in seen:  # pragma: no cover - a cycle is never written
-                break
-            seen.add(trajectory.id)
-            trajectory = by_id[trajectory.parent_id]
-        return trajectory.id
-
-    top = root(named)
-    members = [t for t in by_id.values() if root(t) == top]
-    return sorted(members, key=lambda t: t.number)
-
-
-def _extended(chain: Sequence[Trajectory], trajectory: Trajectory) -> bool:
-    """Whether an extension of ``trajectory`` runs."""
-    return any(t.parent_id == trajectory.id and t.is_open for t in chain)

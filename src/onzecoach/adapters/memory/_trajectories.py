@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.errors import Conflict, NotFound
+from onzecoach.errors import Conflict, NotFound, SlotTaken
 from onzecoach.trajectories import Appointment, Trajectory
 
 if TYPE_CHECKING:
@@ -153,6 +155,7 @@ class MemoryAppointments:
         key = (appointment.employer_id, appointment.external_id)
         if key in tables.appointment_by_external or appointment.id in tables.appointments:
             raise Conflict("appointment.exists")
+        self._refuse_overlap(appointment)
         self._uow.put(tables.appointments, appointment.id, appointment)
         self._uow.put(tables.appointment_by_external, key, appointment.id)
         members = _members(self._uow, tables.trajectory_appointments, appointment.trajectory_id)
@@ -170,11 +173,43 @@ class MemoryAppointments:
             raise NotFound("appointment.not_found")
         if (old.employer_id, old.external_id) != (appointment.employer_id, appointment.external_id):
             raise ValueError("an appointment keeps its external id")
+        self._refuse_overlap(appointment)
         if old.trajectory_id != appointment.trajectory_id:
             self._uow.discard(tables.trajectory_appointments[old.trajectory_id], appointment.id)
             members = _members(self._uow, tables.trajectory_appointments, appointment.trajectory_id)
             self._uow.put(members, appointment.id, None)
         self._uow.put(tables.appointments, appointment.id, appointment)
+
+    def get(self, appointment_id: str, *, for_update: bool = False) -> Appointment | None:
+        return self._tables.appointments.get(appointment_id)
+
+    def for_coaches(
+        self,
+        coach_ids: Collection[str],
+        *,
+        start: datetime,
+        end: datetime,
+        taking_time: bool = True,
+    ) -> list[Appointment]:
+        wanted = set(coach_ids)
+        found = [
+            a
+            for a in self._tables.appointments.values()
+            if a.coach_id in wanted
+            and a.ends_at is not None
+            and a.starts_at < end
+            and start < a.ends_at
+            and (a.takes_coach_time or not taking_time)
+        ]
+        return sorted(found, key=lambda a: (a.starts_at, a.id))
+
+    def _refuse_overlap(self, appointment: Appointment) -> None:
+        """What the SQL databases' constraint says: one coach's sessions never overlap."""
+        if not appointment.takes_coach_time:
+            return
+        for other in self._tables.appointments.values():
+            if other.id != appointment.id and appointment.overlaps(other):
+                raise SlotTaken("booking.slot_taken")
 
     def for_trajectory(self, trajectory_id: str) -> list[Appointment]:
         tables = self._tables

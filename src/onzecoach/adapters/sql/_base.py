@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection, CursorResult, Row
 
-from onzecoach.errors import Conflict, StorageError
+from onzecoach.errors import Conflict, SlotTaken, StorageError
 
 __all__ = [
     "GuardedRepository",
@@ -55,6 +55,8 @@ def translate_errors(action: str, *, conflict: str | Conflict | None = None) -> 
     try:
         yield
     except sa_exc.IntegrityError as exc:
+        if _is_coach_overlap(exc):
+            raise SlotTaken("booking.slot_taken") from exc
         if conflict is not None and _is_unique_violation(exc):
             raise as_conflict(conflict) from exc
         raise StorageError(f"{action} failed: {type(exc.orig).__name__}") from exc
@@ -62,6 +64,15 @@ def translate_errors(action: str, *, conflict: str | Conflict | None = None) -> 
         origin = getattr(exc, "orig", None) or exc
         first_line = (str(origin).strip().splitlines() or [""])[0]
         raise StorageError(f"{action} failed: {type(origin).__name__}: {first_line}") from exc
+
+
+def _is_coach_overlap(exc: sa_exc.IntegrityError) -> bool:
+    """Whether the database refused two overlapping sessions of one coach: PostgreSQL's
+    exclusion constraint (SQLSTATE 23P01) or SQLite's trigger (see migration 0010)."""
+    origin = exc.orig
+    if getattr(origin, "sqlstate", None) == "23P01":
+        return "coach_overlap" in str(origin)
+    return "onzecoach_coach_overlap" in str(origin)
 
 
 # Rows to entities: one cattrs converter instead of a constructor call per table.

@@ -360,8 +360,36 @@ appointments = sa.Table(
     # The employee's department when the appointment was first reported, which its
     # statistics count in. Last, as a migration added it.
     sa.Column("department_id", Id, sa.ForeignKey(departments.c.id), nullable=True),
+    # A session booked in the portal: its coach, its end and its place. Two of one coach's
+    # sessions that keep the coach's time taken never overlap: on PostgreSQL an exclusion
+    # constraint over tstzrange(starts_at, ends_at) says so, on SQLite two triggers (both
+    # made by the migration "booking", which autogenerate cannot compare).
+    sa.Column("coach_id", Id, nullable=True),
+    sa.Column("ends_at", UtcDateTime(), nullable=True),
+    sa.Column("location", sa.String(300), nullable=True),
     sa.UniqueConstraint("employer_id", "external_id"),
     sa.Index(None, "trajectory_id", "starts_at"),
+    sa.Index(
+        "ix_onzecoach_appointments_coach_time",
+        "coach_id",
+        "starts_at",
+        sqlite_where=sa.text("coach_id IS NOT NULL"),
+        postgresql_where=sa.text("coach_id IS NOT NULL"),
+    ),
+)
+
+#: The statuses in which a portal session keeps its coach's time taken (as
+#: ``Appointment.takes_coach_time`` says).
+COACH_TIME_STATUSES = ("planned", "held", "no_show")
+
+#: The coach's private notes on a session, sealed (context ``session-note:<id>``).
+session_notes = sa.Table(
+    "onzecoach_session_notes",
+    metadata,
+    sa.Column("appointment_id", Id, sa.ForeignKey(appointments.c.id), primary_key=True),
+    sa.Column("coach_id", Id, nullable=False),
+    sa.Column("text", sa.Text(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 tasks = sa.Table(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -224,7 +226,53 @@ _APPOINTMENTS_OF_EMPLOYER = t.appointments.select().where(
 )
 
 
+_APPOINTMENT = t.appointments.select().where(t.appointments.c.id == sa.bindparam("_id"))
+_APPOINTMENT_FOR_UPDATE = _APPOINTMENT.with_for_update()
+_COACH_TIME = t.appointments.c.status.in_(t.COACH_TIME_STATUSES)
+
+
+def _coach_sessions(coach_ids: Collection[str], start: datetime, end: datetime) -> sa.Select[Any]:
+    # The partial index (coach_id, starts_at) serves this: a session that meets the range
+    # starts before its end, and after its start minus the longest session there can be.
+    a = t.appointments.c
+    return (
+        t.appointments.select()
+        .where(
+            a.coach_id.in_(list(coach_ids)),
+            a.starts_at < end,
+            a.starts_at > start - _LONGEST_SESSION,
+            a.ends_at > start,
+        )
+        .order_by(a.starts_at, a.id)
+    )
+
+
+#: Longer than any session a coach's availability allows (``MAX_SESSION_MINUTES``).
+_LONGEST_SESSION = timedelta(days=1)
+
+
 class SqlAppointments(Repository):
+    def get(self, appointment_id: str, *, for_update: bool = False) -> Appointment | None:
+        statement = _APPOINTMENT_FOR_UPDATE if for_update else _APPOINTMENT
+        row = self._execute(statement, "reading an appointment", {"_id": appointment_id}).first()
+        return None if row is None else _appointment(row)
+
+    def for_coaches(
+        self,
+        coach_ids: Collection[str],
+        *,
+        start: datetime,
+        end: datetime,
+        taking_time: bool = True,
+    ) -> list[Appointment]:
+        if not coach_ids:
+            return []
+        statement = _coach_sessions(coach_ids, start, end)
+        if taking_time:
+            statement = statement.where(_COACH_TIME)
+        rows = self._execute(statement, "listing a coach's sessions")
+        return [_appointment(row) for row in rows]
+
     def add(self, appointment: Appointment) -> None:
         self._execute(
             t.appointments.insert(),
