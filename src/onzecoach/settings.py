@@ -301,6 +301,20 @@ class Settings:
     invitation_delay: timedelta = attrs.field(
         default=timedelta(hours=2), validator=attrs.validators.ge(timedelta(0))
     )
+    #: The PlanningsAgenda: a reminder to book goes to an employee who has not booked this
+    #: long after coaching started; HR's list "Nog niet ingepland" shows whoever has not
+    #: booked this long after their invitation; a session's reminder goes this long before.
+    booking_nudge_after: timedelta = attrs.field(
+        default=timedelta(days=5), validator=attrs.validators.ge(timedelta(0))
+    )
+    not_booked_after: timedelta = attrs.field(
+        default=timedelta(days=7), validator=attrs.validators.ge(timedelta(0))
+    )
+    booking_reminder_before: timedelta = attrs.field(
+        default=timedelta(hours=24), validator=attrs.validators.ge(timedelta(0))
+    )
+    #: Requests one booking link may make per minute before it is throttled.
+    booking_link_limit: int = attrs.field(default=120, validator=_positive)
 
     #: Themes show only for groups of at least this many employees with a held session in
     #: the range, and never per employee: what one person discusses is not the employer's.

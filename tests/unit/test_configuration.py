@@ -68,6 +68,10 @@ login_ip_max_failures = 200
 login_failure_window = "PT30M"
 registration_types = ["OnzeCoach", "Werkgeversregeling"]
 invitation_delay = 0
+booking_nudge_after = "P3D"
+not_booked_after = "P10D"
+booking_reminder_before = "PT12H"
+booking_link_limit = 30
 privacy_min_group = 5
 stats_max_months = 24
 
@@ -156,6 +160,10 @@ EVERY_VARIABLE = {
         " is_extension = true}]"
     ),
     "ONZECOACH_INVITATION_DELAY": "0",
+    "ONZECOACH_BOOKING_NUDGE_AFTER": "P3D",
+    "ONZECOACH_NOT_BOOKED_AFTER": "P10D",
+    "ONZECOACH_BOOKING_REMINDER_BEFORE": "PT12H",
+    "ONZECOACH_BOOKING_LINK_LIMIT": "30",
     "ONZECOACH_PRIVACY_MIN_GROUP": "5",
     "ONZECOACH_STATS_MAX_MONTHS": "24",
     "ONZECOACH_SMTP_HOST": "smtp.example.nl",
