@@ -8,9 +8,12 @@ from onzecoach.notifications._dutch import (
     dutch_month,
 )
 from onzecoach.notifications._mail import (
+    CALENDAR_DELETE,
+    CALENDAR_PUT,
     Action,
     MailContent,
     compose_email,
+    new_calendar_write,
     new_email,
     new_sms,
     outbox_context,
@@ -25,6 +28,7 @@ from onzecoach.notifications._model import (
 )
 from onzecoach.notifications._outbox import OutboxService
 from onzecoach.notifications._ports import (
+    CalendarWriting,
     Mailer,
     OutboxRepositories,
     OutboxRepository,
@@ -33,10 +37,13 @@ from onzecoach.notifications._ports import (
 )
 
 __all__ = [
+    "CALENDAR_DELETE",
+    "CALENDAR_PUT",
     "MONTHS",
     "SHORT_MONTHS",
     "Action",
     "Attachment",
+    "CalendarWriting",
     "Channel",
     "MailContent",
     "Mailer",
@@ -53,6 +60,7 @@ __all__ = [
     "dutch_date",
     "dutch_datetime",
     "dutch_month",
+    "new_calendar_write",
     "new_email",
     "new_sms",
     "outbox_context",

@@ -151,6 +151,7 @@ def new_sms(
     now: datetime,
     reference: str | None = None,
     employer_id: str | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxMessage:
     """An outbox row for one text message to ``to`` (E.164); the text is sealed."""
     now = require_utc(now, "now")
@@ -163,8 +164,44 @@ def new_sms(
         text=settings.sealer.seal(text, context=outbox_context(message_id)),
         html=None,
         created_at=now,
-        not_before=now,
+        not_before=now if not_before is None else require_utc(not_before, "not_before"),
         kind=kind,
+        reference=reference,
+        employer_id=employer_id,
+    )
+
+
+#: The outbox kinds of a calendar write: an event put (made or changed) or removed.
+CALENDAR_PUT = "calendar.put"
+CALENDAR_DELETE = "calendar.delete"
+
+
+def new_calendar_write(
+    settings: Settings,
+    *,
+    coach_id: str,
+    uid: str,
+    ics: bytes | None,
+    now: datetime,
+    reference: str | None = None,
+    employer_id: str | None = None,
+) -> OutboxMessage:
+    """An outbox row that puts an event (``ics``, one VCALENDAR) in a coach's own calendar,
+    or removes the event ``uid`` (``ics=None``). The body is sealed like a mail's: it
+    names a person and the time of their session."""
+    now = require_utc(now, "now")
+    message_id = new_id()
+    text = "" if ics is None else ics.decode("utf-8")
+    return OutboxMessage(
+        id=message_id,
+        channel=Channel.CALENDAR,
+        recipient=coach_id,
+        subject=uid,
+        text=settings.sealer.seal(text, context=outbox_context(message_id)),
+        html=None,
+        created_at=now,
+        not_before=now,
+        kind=CALENDAR_DELETE if ics is None else CALENDAR_PUT,
         reference=reference,
         employer_id=employer_id,
     )

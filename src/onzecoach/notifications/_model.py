@@ -24,8 +24,13 @@ FILENAME_MAX = 200
 
 
 class Channel(enum.StrEnum):
+    """How a message goes out: a mail, a text message, or a write to a coach's calendar
+    (``recipient`` is the coach's id, ``subject`` the event's UID, the body its iCalendar
+    text, empty to remove the event)."""
+
     EMAIL = "email"
     SMS = "sms"
+    CALENDAR = "calendar"
 
 
 class OutboxStatus(enum.StrEnum):

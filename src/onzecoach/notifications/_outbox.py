@@ -10,6 +10,7 @@ import attrs
 from onzecoach.access import require_service_desk
 from onzecoach.crypto import ResealReport
 from onzecoach.errors import (
+    CalendarError,
     DecryptionFailed,
     MailDeliveryError,
     NotFound,
@@ -26,7 +27,12 @@ if TYPE_CHECKING:
     from onzecoach.clock import Clock
     from onzecoach.crypto import Sealer
     from onzecoach.events import Transactions
-    from onzecoach.notifications._ports import Mailer, OutboxUnitOfWork, SmsSender
+    from onzecoach.notifications._ports import (
+        CalendarWriting,
+        Mailer,
+        OutboxUnitOfWork,
+        SmsSender,
+    )
     from onzecoach.settings import Settings
 
 __all__ = ["OutboxService"]
@@ -38,7 +44,11 @@ log = logging.getLogger("onzecoach.outbox")
 _MAX_ROUNDS = 100
 
 # What a channel's server is called in the error of a message left untried.
-_SERVER = {Channel.EMAIL: "mail server", Channel.SMS: "SMS gateway"}
+_SERVER = {
+    Channel.EMAIL: "mail server",
+    Channel.SMS: "SMS gateway",
+    Channel.CALENDAR: "calendar server",
+}
 
 
 class _Outcome(NamedTuple):
@@ -63,12 +73,14 @@ class OutboxService:
         sms: SmsSender | None,
         clock: Clock,
         settings: Settings,
+        calendars: CalendarWriting | None = None,
     ) -> None:
         self._storage = storage
         self._mailer = mailer
         self._sms = sms
         self._clock = clock
         self._settings = settings
+        self._calendars = calendars
 
     def dispatch_due(self, *, limit: int | None = None) -> int:
         """Send every message that is due now; return how many were sent.
@@ -222,7 +234,7 @@ class OutboxService:
         permanent = unreachable = False
         try:
             self._hand_over(message)
-        except (MailDeliveryError, SmsDeliveryError) as exc:
+        except (MailDeliveryError, SmsDeliveryError, CalendarError) as exc:
             error, permanent, unreachable = exc.detail or str(exc), exc.permanent, exc.unreachable
         except Exception as exc:
             # An adapter that breaks its contract must not stop the other messages.
@@ -304,6 +316,15 @@ class OutboxService:
     def _hand_over(self, message: OutboxMessage) -> None:
         if message.channel is Channel.EMAIL:
             self._mailer.send(compose_email(message, self._settings, now=self._clock.now()))
+        elif message.channel is Channel.CALENDAR:
+            if self._calendars is None:
+                raise CalendarError("no calendar writer is configured on this Portal")
+            text = self._settings.sealer.open(message.text, context=outbox_context(message.id))
+            self._calendars.write(
+                coach_id=message.recipient,
+                uid=message.subject,
+                ics=text.encode("utf-8") if text else None,
+            )
         elif self._sms is None:
             raise SmsDeliveryError("no SmsSender is configured on this Portal", permanent=True)
         else:

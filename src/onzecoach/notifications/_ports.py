@@ -11,6 +11,7 @@ from onzecoach.events import UnitOfWork
 from onzecoach.notifications._model import OutboxMessage, OutboxStatus
 
 __all__ = [
+    "CalendarWriting",
     "Mailer",
     "OutboxRepositories",
     "OutboxRepository",
@@ -42,6 +43,19 @@ class SmsSender(Protocol):
         same, so a retry can deliver it twice: keep texts harmless to repeat. The text may
         hold a login code: it never belongs in an error message.
         """
+        ...
+
+
+class CalendarWriting(Protocol):
+    """Writes an outbox message of the calendar channel to its coach's own calendar.
+
+    The booking feature gives the outbox one; it raises ``CalendarError`` when the
+    calendar is down (tried again later) or refuses for good.
+    """
+
+    def write(self, *, coach_id: str, uid: str, ics: bytes | None) -> None:
+        """Put the event ``ics`` under ``uid`` in the coach's calendar, or remove it
+        (``ics=None``; an event that is not there is no error)."""
         ...
 
 

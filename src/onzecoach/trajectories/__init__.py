@@ -1,6 +1,7 @@
 """Coaching trajectories, their types, appointments, the booking invitation and extensions."""
 
 from onzecoach.trajectories._events import CoachingChanged
+from onzecoach.trajectories._ledger import AppointmentLedger, chain_of
 from onzecoach.trajectories._model import (
     DEFAULT_TRAJECTORY_TYPES,
     Appointment,
@@ -23,12 +24,14 @@ from onzecoach.trajectories._ports import (
     TrajectoryUnitOfWork,
 )
 from onzecoach.trajectories._service import TrajectoryService
-from onzecoach.trajectories._starting import BOOKING_INVITATION, TrajectoryStarter
+from onzecoach.trajectories._starting import BOOKING_INVITATION, BOOKING_NUDGE, TrajectoryStarter
 
 __all__ = [
     "BOOKING_INVITATION",
+    "BOOKING_NUDGE",
     "DEFAULT_TRAJECTORY_TYPES",
     "Appointment",
+    "AppointmentLedger",
     "AppointmentMode",
     "AppointmentModeName",
     "AppointmentRepository",
@@ -47,4 +50,5 @@ __all__ = [
     "TrajectoryStatus",
     "TrajectoryType",
     "TrajectoryUnitOfWork",
+    "chain_of",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from onzecoach.notifications import Action, MailContent
 
-__all__ = ["booking_invitation_mail"]
+__all__ = ["booking_invitation_mail", "nudge_mail"]
 
 
 def booking_invitation_mail(
@@ -27,4 +27,18 @@ def booking_invitation_mail(
             "above to choose a coach in PlanningsAgenda and book your first session. The "
             "link is personal."
         ],
+    )
+
+
+def nudge_mail(*, given_name: str, link: str) -> MailContent:
+    return MailContent(
+        subject="Herinnering: plan je eerste coachgesprek",
+        greeting=f"Beste {given_name},",
+        paragraphs=[
+            "Je bent aangemeld voor coaching, maar hebt nog geen gesprek ingepland.",
+            "Kies een coach en een tijdstip dat je past via de knop hieronder.",
+        ],
+        action=Action("Plan je gesprek", link),
+        closing=["Wat je met je coach bespreekt, blijft tussen jou en je coach."],
+        english=["You have not booked your first coaching session yet."],
     )

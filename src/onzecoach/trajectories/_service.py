@@ -25,7 +25,11 @@ from onzecoach.trajectories._model import (
     Trajectory,
     TrajectoryType,
 )
-from onzecoach.trajectories._starting import BOOKING_INVITATION, TrajectoryStarter
+from onzecoach.trajectories._starting import (
+    BOOKING_INVITATION,
+    BOOKING_NUDGE,
+    TrajectoryStarter,
+)
 from onzecoach.validation import is_printable
 
 if TYPE_CHECKING:
@@ -102,10 +106,11 @@ class TrajectoryService:
             secret = new_token()
             uow.trajectories.set_booking_token(holder.id, hash_token(secret))
             # An invitation still waiting for its delay would carry the dead link: it stays.
-            for waiting in uow.outbox.list(
-                status=OutboxStatus.PENDING, kind=BOOKING_INVITATION, reference=holder.id
-            ):
-                uow.outbox.save(attrs.evolve(waiting, status=OutboxStatus.SUPPRESSED))
+            for kind in (BOOKING_INVITATION, BOOKING_NUDGE):
+                for waiting in uow.outbox.list(
+                    status=OutboxStatus.PENDING, kind=kind, reference=holder.id
+                ):
+                    uow.outbox.save(attrs.evolve(waiting, status=OutboxStatus.SUPPRESSED))
             self._starter.invite(uow, coachee, holder, secret, not_before=self._clock.now())
             uow.audit.append(
                 audit_entry(

@@ -18,7 +18,7 @@ from onzecoach.errors import Conflict, FieldError, ValidationError
 from onzecoach.ids import new_id
 from onzecoach.notifications import new_email
 from onzecoach.trajectories._events import CoachingChanged
-from onzecoach.trajectories._mails import booking_invitation_mail
+from onzecoach.trajectories._mails import booking_invitation_mail, nudge_mail
 from onzecoach.trajectories._model import Trajectory, TrajectoryType
 
 if TYPE_CHECKING:
@@ -28,10 +28,13 @@ if TYPE_CHECKING:
     from onzecoach.tasks import ExtensionApproved
     from onzecoach.trajectories._ports import Coachee, TrajectoryUnitOfWork
 
-__all__ = ["BOOKING_INVITATION", "TrajectoryStarter"]
+__all__ = ["BOOKING_INVITATION", "BOOKING_NUDGE", "TrajectoryStarter"]
 
 #: The outbox kind of the employee's booking invitation; its reference is the trajectory.
 BOOKING_INVITATION = "booking_invitation"
+#: The outbox kind of the reminder to book, queued with the invitation and withdrawn
+#: (suppressed) when the employee books; its reference is the trajectory.
+BOOKING_NUDGE = "booking.nudge"
 #: How far from today a start date may lie, either way.
 _START_WINDOW = timedelta(days=366)
 
@@ -144,26 +147,36 @@ class TrajectoryStarter:
         *,
         not_before: datetime,
     ) -> None:
-        """Queue the employee's invitation to book, carrying the trajectory's link."""
+        """Queue the employee's invitation to book, carrying the trajectory's link, and the
+        reminder to book ``Settings.booking_nudge_after`` later, which a booking withdraws."""
         employer = uow.employers.get(coachee.employer_id)
+        link = f"{self._settings.effective_booking_url}/{secret}"
         content = booking_invitation_mail(
             given_name=coachee.given_name,
             employer_name=employer.name if employer else "Je werkgever",
             type_name=trajectory.type_name,
-            link=f"{self._settings.effective_booking_url}/{secret}",
+            link=link,
         )
-        uow.outbox.add(
-            new_email(
-                self._settings,
-                to=coachee.email,
-                content=content,
-                kind=BOOKING_INVITATION,
-                now=self._clock.now(),
-                not_before=not_before,
-                reference=trajectory.id,
-                employer_id=coachee.employer_id,
+        for kind, mail, at in (
+            (BOOKING_INVITATION, content, not_before),
+            (
+                BOOKING_NUDGE,
+                nudge_mail(given_name=coachee.given_name, link=link),
+                not_before + self._settings.booking_nudge_after,
+            ),
+        ):
+            uow.outbox.add(
+                new_email(
+                    self._settings,
+                    to=coachee.email,
+                    content=mail,
+                    kind=kind,
+                    now=self._clock.now(),
+                    not_before=at,
+                    reference=trajectory.id,
+                    employer_id=coachee.employer_id,
+                )
             )
-        )
 
     def on_extension_approved(self, uow: TrajectoryUnitOfWork, event: ExtensionApproved) -> None:
         """Start the extension an approved request asks for (``tasks.ExtensionApproved``).

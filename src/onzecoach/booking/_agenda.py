@@ -1,0 +1,586 @@
+"""The agenda's rules, shared by the employee's booking link and the coach's workspace.
+
+Every write goes through the trajectories' ``AppointmentLedger`` (quota, state machine,
+statistics, audit) after the employee's lock, and the database refuses two overlapping
+sessions of one coach whatever passed the checks here: a race between two bookings of one
+time ends with one booked and the other ``SlotTaken``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+import attrs
+import phonenumbers
+
+from onzecoach.booking._mails import (
+    cancelled_mail,
+    confirmation_mail,
+    moved_mail,
+    reminder_mail,
+    reminder_text,
+)
+from onzecoach.booking._model import BookedSession, CoachOffer, SlotOffer
+from onzecoach.clock import amsterdam, require_utc
+from onzecoach.coaches import Location, Mode, Slot, distance_km, free_slots, offered_slot
+from onzecoach.employers import EmployerPolicy, employer_policy
+from onzecoach.errors import Conflict, SlotTaken, ValidationError
+from onzecoach.ics import CalendarEvent, calendar, session_event
+from onzecoach.ids import new_id
+from onzecoach.notifications import (
+    Attachment,
+    OutboxStatus,
+    new_calendar_write,
+    new_email,
+    new_sms,
+)
+from onzecoach.trajectories import (
+    BOOKING_NUDGE,
+    Appointment,
+    AppointmentLedger,
+    AppointmentMode,
+    AppointmentStatus,
+    Trajectory,
+)
+
+if TYPE_CHECKING:
+    from onzecoach.actors import Actor
+    from onzecoach.booking._ports import BookingUnitOfWork, Client
+    from onzecoach.clock import Clock
+    from onzecoach.coaches import Coach
+    from onzecoach.settings import Settings
+
+__all__ = ["REMINDER", "Agenda", "Change"]
+
+#: The outbox kind of a session's reminder (mail and SMS); its reference is the session.
+REMINDER = "booking.reminder"
+#: The outbox kind of the mails about one session; its reference is the session.
+SESSION_MAIL = "booking.session"
+
+Change = Literal["booked", "moved", "cancelled"]
+
+_DAY = timedelta(days=1)
+#: The windows the search for the first free slots widens through, from now.
+_SEARCH_SPANS = (timedelta(days=3), timedelta(days=7), timedelta(days=21))
+
+
+class Agenda:
+    """The PlanningsAgenda's rules inside a caller's unit of work."""
+
+    def __init__(self, *, clock: Clock, settings: Settings, ledger: AppointmentLedger) -> None:
+        self._clock = clock
+        self._settings = settings
+        self.ledger = ledger
+
+    def policy(self, uow: BookingUnitOfWork, employer_id: str) -> EmployerPolicy:
+        return employer_policy(uow, employer_id, self._settings)
+
+    # Coaches and slots ------------------------------------------------------------------------
+
+    def offers(
+        self,
+        coaches: Iterable[Coach],
+        *,
+        mode: Mode,
+        postcode: str | None,
+    ) -> list[CoachOffer]:
+        """The coaches as the employee sees them; for live sessions the nearest first
+        (by their nearest location), those at an unknown distance after them by name."""
+        found = []
+        for coach in coaches:
+            profile = coach.profile
+            place, km = _nearest(coach, postcode) if mode is Mode.LIVE else (None, None)
+            found.append(
+                CoachOffer(
+                    id=coach.id,
+                    name=profile.name,
+                    bio=profile.bio,
+                    languages=profile.languages,
+                    specialisms=profile.specialisms,
+                    modes=tuple(m.value for m in profile.modes),
+                    city=None if place is None else place.city,
+                    distance_km=None if km is None else round(km, 1),
+                )
+            )
+        return sorted(
+            found,
+            key=lambda o: (o.distance_km is None, o.distance_km or 0.0, o.name.casefold()),
+        )
+
+    def free(
+        self,
+        uow: BookingUnitOfWork,
+        coaches: Sequence[Coach],
+        *,
+        start: datetime,
+        end: datetime,
+        without: str | None = None,
+    ) -> list[SlotOffer]:
+        """The free slots of ``coaches`` that start in ``[start, end)``, by start time.
+
+        Taken are the coaches' sessions (but ``without``, the session being moved) and the
+        busy times pulled from their own calendars: both read from the database, so a
+        search never waits on a calendar server.
+        """
+        now = self._clock.now()
+        ids = [c.id for c in coaches]
+        taken, per_day = self._taken(uow, ids, start - _DAY, end + _DAY, without=without)
+        offers = [
+            SlotOffer(slot.starts_at, slot.ends_at, coach.id, coach.profile.name)
+            for coach in coaches
+            for slot in free_slots(
+                coach.availability,
+                now=now,
+                start=start,
+                end=end,
+                taken=taken[coach.id],
+                booked_per_day=per_day[coach.id],
+            )
+        ]
+        return sorted(offers)
+
+    def first_free(
+        self, uow: BookingUnitOfWork, coaches: Sequence[Coach], *, limit: int
+    ) -> list[SlotOffer]:
+        """The first ``limit`` free slots of ``coaches`` together, earliest first: the
+        search widens from a few days to the longest horizon until it has enough."""
+        if not coaches:
+            return []
+        now = self._clock.now()
+        horizon = max(c.availability.horizon + c.availability.notice for c in coaches)
+        found: list[SlotOffer] = []
+        start = now
+        for span in (*_SEARCH_SPANS, horizon):
+            end = now + min(span, horizon)
+            if end <= start:
+                continue
+            found += self.free(uow, coaches, start=start, end=end)
+            if len(found) >= limit:
+                break
+            start = end
+        return found[:limit]
+
+    def checked_slot(
+        self,
+        uow: BookingUnitOfWork,
+        coach: Coach,
+        starts_at: object,
+        *,
+        without: str | None = None,
+    ) -> Slot:
+        """The slot the coach offers at ``starts_at`` now, or why not: ``SlotTaken`` when
+        it lies on the coach's grid but another session or a busy time took it, a
+        ``ValidationError`` on ``starts_at`` when it is not one of the coach's times."""
+        if not isinstance(starts_at, datetime) or starts_at.utcoffset() is None:
+            raise ValidationError.single("starts_at", "invalid")
+        moment = require_utc(starts_at, "starts_at")
+        now = self._clock.now()
+        if moment < now:
+            raise ValidationError.single("starts_at", "in_past")
+        taken, per_day = self._taken(uow, [coach.id], moment - _DAY, moment + _DAY, without=without)
+        slot = offered_slot(
+            coach.availability,
+            moment,
+            now=now,
+            taken=taken[coach.id],
+            booked_per_day=per_day[coach.id],
+        )
+        if slot is not None:
+            return slot
+        if offered_slot(coach.availability, moment, now=now) is not None:
+            raise SlotTaken("booking.slot_taken")
+        raise ValidationError.single("starts_at", "not_offered")
+
+    # Writing ------------------------------------------------------------------------------------
+
+    def book(
+        self,
+        uow: BookingUnitOfWork,
+        actor: Actor | None,
+        holder: Trajectory,
+        client: Client,
+        coach: Coach,
+        *,
+        starts_at: object,
+        mode: Mode,
+        link: str | None,
+    ) -> Appointment:
+        """Book a session in the trajectory's chain (``holder`` holds the link)."""
+        coachee = self.ledger.lock(uow, holder)
+        if not coach.profile.active or not coach.profile.serves(holder.employer_id):
+            raise ValidationError.single("coach_id", "invalid")
+        if not coach.profile.offers(mode):
+            raise ValidationError.single("mode", "not_offered")
+        slot = self.checked_slot(uow, coach, starts_at)
+        now = self._clock.now()
+        appointment_id = new_id()
+        draft = Appointment(
+            id=appointment_id,
+            trajectory_id="",
+            employer_id="",
+            employee_id="",
+            external_id=f"portal-{appointment_id}",
+            starts_at=slot.starts_at,
+            created_at=now,
+            updated_at=now,
+            status=AppointmentStatus.PLANNED,
+            mode=AppointmentMode(mode.value),
+            coach=coach.profile.name,
+            coach_id=coach.id,
+            ends_at=slot.ends_at,
+            location=_location(coach, mode, client.postcode),
+        )
+        placed = self.ledger.place(
+            uow, actor, holder, draft, existing=None, coachee=coachee, action="booking.booked"
+        )
+        for nudge in uow.outbox.list(
+            status=OutboxStatus.PENDING, kind=BOOKING_NUDGE, reference=holder.id
+        ):
+            uow.outbox.save(attrs.evolve(nudge, status=OutboxStatus.SUPPRESSED))
+        self.announce(uow, placed, coach, client, change="booked", link=link)
+        return placed
+
+    def move(
+        self,
+        uow: BookingUnitOfWork,
+        actor: Actor | None,
+        *,
+        holder: Trajectory,
+        appointment: Appointment,
+        client: Client,
+        coach: Coach,
+        starts_at: object,
+        link: str | None,
+        by_coach: bool,
+    ) -> Appointment:
+        """Move a planned session to another of its coach's free slots."""
+        coachee = self.ledger.lock(uow, holder)
+        current = self._planned(uow, appointment.id)
+        if not by_coach and not self.before_notice(uow, current):
+            hours = int(
+                self.policy(uow, current.employer_id).cancellation_notice / timedelta(hours=1)
+            )
+            raise Conflict("booking.too_late_to_move", hours=hours)
+        slot = self.checked_slot(uow, coach, starts_at, without=current.id)
+        moved = attrs.evolve(current, starts_at=slot.starts_at, ends_at=slot.ends_at)
+        placed = self.ledger.place(
+            uow, actor, holder, moved, existing=current, coachee=coachee, action="booking.moved"
+        )
+        self.announce(uow, placed, coach, client, change="moved", link=link, by_coach=by_coach)
+        return placed
+
+    def cancel(
+        self,
+        uow: BookingUnitOfWork,
+        actor: Actor | None,
+        *,
+        holder: Trajectory,
+        appointment: Appointment,
+        client: Client,
+        coach: Coach,
+        link: str | None,
+        by_coach: bool,
+    ) -> Appointment:
+        """Cancel a planned session. The employee's cancellation after the employer's
+        notice is a late one (``late_cancelled``), which counts as used when the
+        employer's settings say so; the coach's never counts."""
+        coachee = self.ledger.lock(uow, holder)
+        current = self._planned(uow, appointment.id)
+        late = not by_coach and not self.before_notice(uow, current)
+        status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
+        placed = self.ledger.place(
+            uow,
+            actor,
+            holder,
+            attrs.evolve(current, status=status),
+            existing=current,
+            coachee=coachee,
+            action="booking.cancelled",
+        )
+        self.announce(
+            uow, placed, coach, client, change="cancelled", link=link, by_coach=by_coach, late=late
+        )
+        return placed
+
+    def _notice_hours(self, uow: BookingUnitOfWork, appointment: Appointment) -> int:
+        notice = self.policy(uow, appointment.employer_id).cancellation_notice
+        return int(notice / timedelta(hours=1))
+
+    def before_notice(self, uow: BookingUnitOfWork, appointment: Appointment) -> bool:
+        """Whether the session starts later than the employer's cancellation notice."""
+        notice = self.policy(uow, appointment.employer_id).cancellation_notice
+        return self._clock.now() + notice <= appointment.starts_at
+
+    def session(self, appointment: Appointment, uow: BookingUnitOfWork) -> BookedSession:
+        return BookedSession(
+            id=appointment.id,
+            coach_id=appointment.coach_id or "",
+            coach_name=appointment.coach or "",
+            starts_at=appointment.starts_at,
+            ends_at=appointment.ends_at or appointment.starts_at,
+            mode=appointment.mode,
+            location=appointment.location,
+            status=appointment.status,
+            can_change=appointment.status is AppointmentStatus.PLANNED
+            and self.before_notice(uow, appointment),
+        )
+
+    # Messages -------------------------------------------------------------------------------------
+
+    def announce(
+        self,
+        uow: BookingUnitOfWork,
+        appointment: Appointment,
+        coach: Coach,
+        client: Client,
+        *,
+        change: Change,
+        link: str | None,
+        by_coach: bool = False,
+        late: bool = False,
+    ) -> None:
+        """Mail the employee (with the calendar invitation), queue or withdraw the session's
+        reminders and write the change to the coach's own calendar, all in the outbox."""
+        now = self._clock.now()
+        settings = self._settings
+        if change != "booked":
+            self._withdraw(uow, appointment.id)
+        cancelled = change == "cancelled"
+        uid = settings.portal_uid(appointment.id)
+        notice_hours = self._notice_hours(uow, appointment)
+        mode = appointment.mode.value
+        if change == "booked":
+            content = confirmation_mail(
+                given_name=client.given_name,
+                coach_name=coach.profile.name,
+                starts_at=appointment.starts_at,
+                mode=mode,
+                location=appointment.location,
+                link=link,
+                notice_hours=notice_hours,
+            )
+        elif change == "moved":
+            content = moved_mail(
+                given_name=client.given_name,
+                coach_name=coach.profile.name,
+                starts_at=appointment.starts_at,
+                mode=mode,
+                location=appointment.location,
+                link=link,
+                by_coach=by_coach,
+            )
+        else:
+            content = cancelled_mail(
+                given_name=client.given_name,
+                coach_name=coach.profile.name,
+                starts_at=appointment.starts_at,
+                link=link,
+                by_coach=by_coach,
+                late=late,
+            )
+        event = self._event(appointment, coach, client, uid=uid, link=link, cancelled=cancelled)
+        invitation = calendar([event], method="CANCEL" if cancelled else "REQUEST")
+        method = "CANCEL" if cancelled else "REQUEST"
+        uow.outbox.add(
+            new_email(
+                settings,
+                to=client.email,
+                content=content,
+                kind=SESSION_MAIL,
+                now=now,
+                reference=appointment.id,
+                employer_id=appointment.employer_id,
+                attachments=[
+                    Attachment(
+                        filename="coachgesprek.ics",
+                        content_type=f"text/calendar; charset=utf-8; method={method}",
+                        data=invitation,
+                    )
+                ],
+            )
+        )
+        if not cancelled:
+            self._remind(uow, appointment, coach, client, link=link)
+        if coach.calendar is not None:
+            own = self._event(
+                appointment, coach, client, uid=uid, link=None, cancelled=False, private=True
+            )
+            uow.outbox.add(
+                new_calendar_write(
+                    settings,
+                    coach_id=coach.id,
+                    uid=uid,
+                    ics=None if cancelled else calendar([own], method=None),
+                    now=now,
+                    reference=appointment.id,
+                    employer_id=appointment.employer_id,
+                )
+            )
+
+    def _remind(
+        self,
+        uow: BookingUnitOfWork,
+        appointment: Appointment,
+        coach: Coach,
+        client: Client,
+        *,
+        link: str | None,
+    ) -> None:
+        now = self._clock.now()
+        at = appointment.starts_at - self._settings.booking_reminder_before
+        if at <= now:
+            return  # booked within the reminder's time: the confirmation is the reminder
+        uow.outbox.add(
+            new_email(
+                self._settings,
+                to=client.email,
+                content=reminder_mail(
+                    given_name=client.given_name,
+                    coach_name=coach.profile.name,
+                    starts_at=appointment.starts_at,
+                    mode=appointment.mode.value,
+                    location=appointment.location,
+                    link=link,
+                ),
+                kind=REMINDER,
+                now=now,
+                not_before=at,
+                reference=appointment.id,
+                employer_id=appointment.employer_id,
+            )
+        )
+        mobile = _mobile(client.phone)
+        if mobile is not None:
+            uow.outbox.add(
+                new_sms(
+                    self._settings,
+                    to=mobile,
+                    text=reminder_text(
+                        coach_name=coach.profile.name, starts_at=appointment.starts_at
+                    ),
+                    kind=REMINDER,
+                    now=now,
+                    not_before=at,
+                    reference=appointment.id,
+                    employer_id=appointment.employer_id,
+                )
+            )
+
+    @staticmethod
+    def _withdraw(uow: BookingUnitOfWork, appointment_id: str) -> None:
+        """The session's reminders that have not gone out never will."""
+        for waiting in uow.outbox.list(
+            status=OutboxStatus.PENDING, kind=REMINDER, reference=appointment_id
+        ):
+            uow.outbox.save(attrs.evolve(waiting, status=OutboxStatus.SUPPRESSED))
+
+    def _event(
+        self,
+        appointment: Appointment,
+        coach: Coach,
+        client: Client,
+        *,
+        uid: str,
+        link: str | None,
+        cancelled: bool,
+        private: bool = False,
+    ) -> CalendarEvent:
+        settings = self._settings
+        ends_at = appointment.ends_at or appointment.starts_at + timedelta(hours=1)
+        summary = (
+            f"Coachgesprek met {_full_name(client)}"
+            if private
+            else f"Coachgesprek met {coach.profile.name}"
+        )
+        return session_event(
+            uid=uid,
+            starts_at=appointment.starts_at,
+            ends_at=ends_at,
+            summary=summary,
+            now=self._clock.now(),
+            location=appointment.location,
+            url=link,
+            # Each change is later than the one before: its time in seconds orders them.
+            sequence=int(appointment.updated_at.timestamp()),
+            status="CANCELLED" if cancelled else "CONFIRMED",
+            organizer=None if private else settings.mail_sender,
+            attendees=() if private else [client.email],
+            private=private,
+        )
+
+    # Reading what is taken ------------------------------------------------------------------
+
+    def _planned(self, uow: BookingUnitOfWork, appointment_id: str) -> Appointment:
+        current = uow.appointments.get(appointment_id, for_update=True)
+        if current is None or current.coach_id is None:
+            raise Conflict("booking.not_planned")
+        if current.status is not AppointmentStatus.PLANNED:
+            raise Conflict("booking.not_planned")
+        return current
+
+    def _taken(
+        self,
+        uow: BookingUnitOfWork,
+        coach_ids: Sequence[str],
+        start: datetime,
+        end: datetime,
+        *,
+        without: str | None,
+    ) -> tuple[dict[str, list[tuple[datetime, datetime]]], dict[str, Counter[date]]]:
+        taken: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+        per_day: dict[str, Counter[date]] = defaultdict(Counter)
+        zone = amsterdam()
+        for session in uow.appointments.for_coaches(coach_ids, start=start, end=end):
+            if session.id == without or session.coach_id is None or session.ends_at is None:
+                continue
+            taken[session.coach_id].append((session.starts_at, session.ends_at))
+            per_day[session.coach_id][session.starts_at.astimezone(zone).date()] += 1
+        for busy in uow.busy_times.overlapping(coach_ids, start, end):
+            taken[busy.coach_id].append((busy.starts_at, busy.ends_at))
+        return taken, per_day
+
+
+def _nearest(coach: Coach, postcode: str | None) -> tuple[Location | None, float | None]:
+    places = coach.profile.locations
+    if not places:
+        return None, None
+    if postcode is None:
+        return places[0], None
+    measured = [(distance_km(postcode, place.postcode), place) for place in places]
+    known = [(km, place) for km, place in measured if km is not None]
+    if not known:
+        return places[0], None
+    km, place = min(known, key=lambda pair: pair[0])
+    return place, km
+
+
+def _location(coach: Coach, mode: Mode, postcode: str | None) -> str | None:
+    if mode is Mode.ONLINE:
+        return coach.profile.video_url
+    place, _ = _nearest(coach, postcode)
+    return None if place is None else f"{place.city} ({place.postcode})"
+
+
+def _full_name(client: Client) -> str:
+    parts = [client.given_name, client.name_infix or "", client.last_name]
+    return " ".join(part for part in parts if part)
+
+
+def _mobile(phone: str | None) -> str | None:
+    """The number in E.164 if it is a mobile one (an SMS reaches it), else ``None``."""
+    if not phone:
+        return None
+    try:
+        number = phonenumbers.parse(phone, "NL")
+    except phonenumbers.NumberParseException:
+        return None
+    kind = phonenumbers.number_type(number)
+    if kind not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,80 @@
+"""The booking feature's ports: its notes, and what it reads of employees and coaches."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Protocol
+
+from onzecoach.booking._model import SessionNote
+from onzecoach.coaches import CoachRepositories
+from onzecoach.employers import EmployerRepositories
+from onzecoach.throttling import ThrottlingRepositories
+from onzecoach.trajectories import TrajectoryUnitOfWork
+
+__all__ = [
+    "BookingRepositories",
+    "BookingUnitOfWork",
+    "Client",
+    "ClientRepository",
+    "NoteRepository",
+]
+
+
+class Client(Protocol):
+    """What a booking needs to know of the employee: whom to mail, text and greet."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def employer_id(self) -> str: ...
+    @property
+    def department_id(self) -> str | None: ...
+    @property
+    def given_name(self) -> str: ...
+    @property
+    def name_infix(self) -> str | None: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def postcode(self) -> str | None: ...
+
+
+class ClientRepository(Protocol):
+    def get(self, employee_id: str, *, for_update: bool = False) -> Client | None: ...
+
+
+class NoteRepository(Protocol):
+    def get(self, appointment_id: str) -> SessionNote | None: ...
+
+    def put(self, note: SessionNote) -> None:
+        """Store the note, replacing the session's earlier one."""
+        ...
+
+    def delete(self, appointment_id: str) -> None: ...
+
+    def noted(self, appointment_ids: Collection[str]) -> set[str]:
+        """Which of the sessions have a note."""
+        ...
+
+
+class BookingRepositories(Protocol):
+    @property
+    def session_notes(self) -> NoteRepository: ...
+
+
+class BookingUnitOfWork(
+    BookingRepositories,
+    CoachRepositories,
+    EmployerRepositories,
+    ThrottlingRepositories,
+    TrajectoryUnitOfWork,
+    Protocol,
+):
+    """What the PlanningsAgenda and the coach's workspace touch in one transaction."""
+
+    @property
+    def employees(self) -> ClientRepository: ...
