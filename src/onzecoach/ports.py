@@ -24,6 +24,7 @@ from onzecoach.accounts import (
     UserRepository,
 )
 from onzecoach.audit import AuditRepositories, AuditRepository
+from onzecoach.booking import BookingRepositories, NoteRepository
 from onzecoach.calendars import CalendarConnector, CoachCalendar
 from onzecoach.clock import Clock
 from onzecoach.employees import EmployeeRepositories, EmployeeRepository
@@ -61,6 +62,7 @@ __all__ = [
     "EmployerRepository",
     "FactorRepository",
     "Mailer",
+    "NoteRepository",
     "OutboxRepository",
     "PasswordHistoryRepository",
     "RateLimitRepository",
@@ -90,6 +92,7 @@ class UnitOfWork(
     TaskRepositories,
     SearchRepositories,
     StatsRepositories,
+    BookingRepositories,
     OutboxRepositories,
     AuditRepositories,
     Transaction,

@@ -24,6 +24,7 @@ from onzecoach.adapters.memory._accounts import (
     MemoryUsers,
 )
 from onzecoach.adapters.memory._audit import MemoryAudit
+from onzecoach.adapters.memory._booking import MemoryNotes
 from onzecoach.adapters.memory._employees import MemoryEmployees
 from onzecoach.adapters.memory._employers import MemoryDepartments, MemoryEmployers
 from onzecoach.adapters.memory._mfa import (
@@ -92,6 +93,7 @@ class MemoryUnitOfWork:
     tasks = repository(MemoryTasks)
     search = repository(MemorySearchIndex)
     stats = repository(MemoryStats)
+    session_notes = repository(MemoryNotes)
 
     def __init__(self, tables: dict[type[object], object], lock: threading.RLock) -> None:
         self._tables = tables

@@ -18,6 +18,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from onzecoach.adapters import _repository as shared
 from onzecoach.adapters.sql._accounts import SqlPasswordHistory, SqlSessions, SqlTokens, SqlUsers
 from onzecoach.adapters.sql._audit import SqlAudit
+from onzecoach.adapters.sql._booking import SqlNotes
 from onzecoach.adapters.sql._base import Repository, translate_errors
 from onzecoach.adapters.sql._employees import SqlEmployees
 from onzecoach.adapters.sql._employers import SqlDepartments, SqlEmployers
@@ -241,6 +242,7 @@ class SqlUnitOfWork:
     tasks = repository(SqlTasks)
     search = repository(SqlSearchIndex)
     stats = repository(SqlStats)
+    session_notes = repository(SqlNotes)
 
     def __init__(self, engine: Engine, serialise: threading.Lock | None) -> None:
         self._engine = engine
