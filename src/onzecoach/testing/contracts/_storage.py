@@ -13,6 +13,7 @@ from onzecoach.testing.contracts._mfa import MfaTests
 from onzecoach.testing.contracts._outbox import OutboxTests
 from onzecoach.testing.contracts._search import SearchIndexTests
 from onzecoach.testing.contracts._search_scan import SearchScanTests
+from onzecoach.testing.contracts._sessions import SessionTests
 from onzecoach.testing.contracts._stats import StatsCellTests
 from onzecoach.testing.contracts._stats_rebuild import StatsRebuildTests
 from onzecoach.testing.contracts._stats_scan import StatsScanTests
@@ -53,6 +54,7 @@ class StorageContract:
     TestMfa: ClassVar[type | None] = MfaTests
     TestEmployees: ClassVar[type | None] = EmployeeTests
     TestTrajectories: ClassVar[type | None] = TrajectoryTests
+    TestSessions: ClassVar[type | None] = SessionTests
     TestTasks: ClassVar[type | None] = TaskTests
     TestSearch: ClassVar[type | None] = SearchTests
     TestStats: ClassVar[type | None] = StatsTests
