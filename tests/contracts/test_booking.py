@@ -6,6 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from booking_support import (
+    add_coach,
+    attachments,
+    body,
+    local,
+    next_weekday,
+    started,
+)
 from onzecoach import Portal
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.errors import (
@@ -20,14 +28,6 @@ from onzecoach.errors import (
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
 from onzecoach.trajectories import AppointmentStatus, TrajectoryStatus
-from booking_support import (
-    add_coach,
-    attachments,
-    body,
-    local,
-    next_weekday,
-    started,
-)
 from support import make_settings
 
 
@@ -54,7 +54,8 @@ def test_the_whole_loop_from_start_to_the_dashboard(
     )
     assert booked.status is AppointmentStatus.PLANNED
     assert booked.can_change
-    assert booked.location and booked.location.startswith("https://video.example.nl/")
+    assert booked.location
+    assert booked.location.startswith("https://video.example.nl/")
     assert portal.booking.open(s.token).sessions_left == 3
     assert portal.trajectories.get(s.hr, s.trajectory_id).status is TrajectoryStatus.RUNNING
     # The booked time is no longer offered.
