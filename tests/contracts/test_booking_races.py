@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from booking_support import Setting, add_coach, local, next_weekday, started
+from conftest import StorageFactory
 from onzecoach import Portal
 from onzecoach.errors import QuotaExceeded, SlotTaken
 from onzecoach.testing import FrozenClock, RecordingMailer
 from onzecoach.testing.contracts._builders import race
 from onzecoach.trajectories import AppointmentStatus
-from booking_support import Setting, add_coach, local, next_weekday, started
-from conftest import StorageFactory
 from support import make_settings
 
 THREADS = 16
