@@ -380,3 +380,49 @@ def test_the_coachs_feed_lists_their_sessions(
     portal.coaches.rotate_feed(s.coach, s.coach_id)
     with pytest.raises(InvalidToken):
         portal.coaching.feed(token)
+
+
+def test_hr_sees_the_funnel_and_who_has_not_booked(
+    portal: Portal, clock: FrozenClock, mailer: RecordingMailer
+) -> None:
+    waiting = started(portal, clock, mailer)
+    booker = started(
+        portal,
+        clock,
+        mailer,
+        hr=waiting.hr,
+        coach=(waiting.coach_id, waiting.coach),
+        last_name="Vos",
+    )
+    row = portal.employees.dossier(waiting.hr, booker.employee_id).trajectories[0]
+    assert (row.booked, row.first_held, row.booking_label) == (False, False, "Uitgenodigd")
+    booked = portal.booking.book(
+        booker.token,
+        coach_id=booker.coach_id,
+        starts_at=local(next_weekday(clock), 10),
+        mode="live",
+    )
+    row = portal.employees.dossier(waiting.hr, booker.employee_id).trajectories[0]
+    assert row.booking_label == "Ingepland"
+    assert portal.employees.not_booked(waiting.hr) == []
+    clock.advance(portal.settings.not_booked_after)
+    listed = portal.employees.not_booked(waiting.hr)
+    assert [n.employee_id for n in listed] == [waiting.employee_id]
+    assert listed[0].name.startswith("Berg")
+    # Another employer's HR sees none of it.
+    stranger = started(portal, clock, mailer, coach=(waiting.coach_id, waiting.coach))
+    assert waiting.employee_id not in [
+        n.employee_id for n in portal.employees.not_booked(stranger.hr)
+    ]
+    clock.set(booked.ends_at)
+    portal.coaching.report(booker.coach, booked.id, status="held", theme="werkdruk")
+    row = portal.employees.dossier(waiting.hr, booker.employee_id).trajectories[0]
+    assert row.booking_label == "Eerste gesprek gehouden"
+    # The dossier shows that a session was held, never what it was about.
+    assert [a.theme for a in row.appointments] == [None]
+    # A resend starts the wait again.
+    portal.trajectories.resend_invitation(waiting.hr, waiting.trajectory_id)
+    portal.outbox.dispatch_due()
+    assert waiting.employee_id not in [
+        n.employee_id for n in portal.employees.not_booked(waiting.hr)
+    ]

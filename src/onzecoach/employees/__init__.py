@@ -1,6 +1,6 @@
 """Employees: registration, validation, the dossier and the bulk import."""
 
-from onzecoach.employees._dossier import Dossier, InvitationState, TrajectoryRow
+from onzecoach.employees._dossier import Dossier, InvitationState, NotBooked, TrajectoryRow
 from onzecoach.employees._events import EmployeeChanged, EmployeeRemoved, EmployeesAdded
 from onzecoach.employees._form import EMPLOYEE_FORM, GENDER_LABELS, Choice, FieldKind, FormField
 from onzecoach.employees._import import ImportReport, ImportService, RowChange, RowError
@@ -42,6 +42,7 @@ __all__ = [
     "ImportReport",
     "ImportService",
     "InvitationState",
+    "NotBooked",
     "RowChange",
     "RowError",
     "Source",

@@ -7,9 +7,9 @@ import attrs
 from onzecoach.employees._model import Employee
 from onzecoach.employers import Department
 from onzecoach.tasks import Task
-from onzecoach.trajectories import Appointment, Trajectory, TrajectoryStatus
+from onzecoach.trajectories import Appointment, AppointmentStatus, Trajectory, TrajectoryStatus
 
-__all__ = ["Dossier", "InvitationState", "TrajectoryRow"]
+__all__ = ["Dossier", "InvitationState", "NotBooked", "TrajectoryRow"]
 
 
 @attrs.frozen
@@ -24,7 +24,12 @@ class InvitationState:
 
 @attrs.frozen
 class TrajectoryRow:
-    """One line of the trajectory tab (Trajectendossier), with its appointments."""
+    """One line of the trajectory tab (Trajectendossier), with its appointments.
+
+    The appointments carry no theme: what one person discusses is not the employer's (the
+    statistics count themes only for groups). ``booked`` and ``first_held`` give the
+    trajectory's place in the invitation funnel, which ``booking_label`` words.
+    """
 
     id: str
     number: int
@@ -45,6 +50,19 @@ class TrajectoryRow:
     #: An extension (ONC-VERL-1) names the trajectory it extends, which may still run.
     is_extension: bool = False
     parent_id: str | None = None
+    booked: bool = False
+    first_held: bool = False
+
+    @property
+    def booking_label(self) -> str:
+        """ "Eerste gesprek gehouden", "Ingepland", "Uitgenodigd" or "Uitnodiging volgt"."""
+        if self.first_held:
+            return "Eerste gesprek gehouden"
+        if self.booked:
+            return "Ingepland"
+        if self.invitation is not None and self.invitation.status == "sent":
+            return "Uitgenodigd"
+        return "Uitnodiging volgt"
 
     @classmethod
     def of(
@@ -68,11 +86,35 @@ class TrajectoryRow:
             sessions=trajectory.sessions,
             held=trajectory.held,
             planned=trajectory.planned,
-            appointments=tuple(appointments),
+            appointments=tuple(attrs.evolve(a, theme=None) for a in appointments),
             invitation=invitation,
             is_extension=trajectory.is_extension,
             parent_id=trajectory.parent_id,
+            booked=any(a.status in _BOOKED for a in appointments),
+            first_held=any(a.status is AppointmentStatus.HELD for a in appointments),
         )
+
+
+#: The statuses that say the employee has (had) a session booked.
+_BOOKED = frozenset(
+    {
+        AppointmentStatus.PLANNED,
+        AppointmentStatus.HELD,
+        AppointmentStatus.NO_SHOW,
+        AppointmentStatus.LATE_CANCELLED,
+    }
+)
+
+
+@attrs.frozen
+class NotBooked:
+    """A line of HR's list "Nog niet ingepland": invited, and no session booked since."""
+
+    employee_id: str
+    name: str
+    trajectory_id: str
+    type_name: str
+    invited_at: datetime
 
 
 @attrs.frozen

@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from onzecoach.access import EMPLOYER_STAFF, load_visible, require_role, scope_of
-from onzecoach.actors import Actor
+from onzecoach.actors import Actor, Role
 from onzecoach.audit import audit_entry
 from onzecoach.clock import amsterdam
-from onzecoach.employees._dossier import Dossier, InvitationState, TrajectoryRow
+from onzecoach.employees._dossier import Dossier, InvitationState, NotBooked, TrajectoryRow
 from onzecoach.employees._events import EmployeeChanged, EmployeeRemoved, EmployeesAdded
 from onzecoach.employees._model import Employee
 from onzecoach.employees._validation import EmployeeDetails, validate_employee
 from onzecoach.errors import Conflict, FieldError, NotFound, ValidationError
 from onzecoach.ids import is_id, new_id
 from onzecoach.notifications import OutboxStatus
-from onzecoach.trajectories import BOOKING_INVITATION
+from onzecoach.trajectories import BOOKING_INVITATION, AppointmentStatus
 
 if TYPE_CHECKING:
     from onzecoach.clock import Clock
@@ -180,6 +180,47 @@ class EmployeeService:
         return Dossier(
             employee=employee, department=department, trajectories=rows, open_tasks=open_tasks
         )
+
+    def not_booked(self, actor: Actor, *, employer_id: str | None = None) -> list[NotBooked]:
+        """HR's list "Nog niet ingepland": employees whose booking invitation went out more
+        than ``Settings.not_booked_after`` ago and who have booked no session since, the
+        longest waiting first. HR sees their own employer; the service desk names one.
+        ``portal.trajectories.resend_invitation`` sends the invitation again.
+        """
+        require_role(actor, *EMPLOYER_STAFF)
+        chosen = actor.employer_id if actor.role is Role.HR else employer_id
+        if chosen is None:
+            raise ValidationError.single("employer_id", "required")
+        cutoff = self._clock.now() - self._settings.not_booked_after
+        found: list[NotBooked] = []
+        with self._storage.unit_of_work() as uow:
+            load_visible(actor, chosen, uow.employers.get, missing="employer.not_found")
+            booked = {
+                a.employee_id
+                for a in uow.appointments.for_employer(chosen)
+                if a.status is not AppointmentStatus.CANCELLED
+            }
+            for trajectory in uow.trajectories.for_employer(chosen):
+                if not trajectory.is_open or trajectory.employee_id in booked:
+                    continue
+                invitation = self._invitation(uow, trajectory.id)
+                if invitation is None or invitation.sent_at is None:
+                    continue
+                if invitation.status != "sent" or invitation.sent_at > cutoff:
+                    continue
+                employee = uow.employees.get(trajectory.employee_id)
+                if employee is None:
+                    continue
+                found.append(
+                    NotBooked(
+                        employee_id=employee.id,
+                        name=employee.display_name,
+                        trajectory_id=trajectory.id,
+                        type_name=trajectory.type_name,
+                        invited_at=invitation.sent_at,
+                    )
+                )
+        return sorted(found, key=lambda row: (row.invited_at, row.name))
 
     def _validated(
         self, uow: UnitOfWork, employer_id: str, data: Mapping[str, object]
