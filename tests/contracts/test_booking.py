@@ -303,7 +303,7 @@ def test_the_coach_moves_cancels_and_asks_for_an_extension(
     assert any(x.startswith("Gewijzigd") for x in subjects)
     assert any(x.startswith("Afgezegd") for x in subjects)
     task = portal.coaching.request_extension(s.coach, first.id, note="Nog een gesprek helpt.")
-    assert [t.id for t in portal.tasks.inbox(s.hr)] == [task.id]
+    assert [t.id for t in portal.tasks.open(s.hr)] == [task.id]
 
 
 def test_notes_are_sealed_and_the_coachs_alone(
