@@ -258,6 +258,7 @@ class NotFound(OnzecoachError):
     http_status = 404
     error_codes = frozenset(
         {
+            "access.not_found",
             "employer.not_found",
             "department.not_found",
             "user.not_found",
@@ -269,6 +270,7 @@ class NotFound(OnzecoachError):
             "task.not_found",
             "outbox.message_not_found",
             "outbox.dead_message_not_found",
+            "coach.not_found",
         }
     )
 
@@ -305,6 +307,8 @@ class Conflict(OnzecoachError):
             "login.challenge_exists",
             "sms_code.exists",
             "outbox.message_exists",
+            "coach.exists",
+            "coach.calendars_not_configured",
         }
     )
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from onzecoach.accounts import AccountService, InvitationService, PasswordHasher, PasswordVerifier
 from onzecoach.admin import AdminService
 from onzecoach.clock import SystemClock
+from onzecoach.coaches import CoachService
 from onzecoach.employees import (
     EmployeeChanged,
     EmployeeRemoved,
@@ -24,7 +25,14 @@ from onzecoach.tasks import ExtensionApproved, TaskService
 from onzecoach.trajectories import CoachingChanged, TrajectoryService, TrajectoryStarter
 
 if TYPE_CHECKING:
-    from onzecoach.ports import Clock, Mailer, SmsSender, Storage, YubikeyVerifier
+    from onzecoach.ports import (
+        CalendarConnector,
+        Clock,
+        Mailer,
+        SmsSender,
+        Storage,
+        YubikeyVerifier,
+    )
     from onzecoach.settings import Settings
 
 __all__ = ["Portal"]
@@ -61,6 +69,7 @@ class Portal:
         sms: SmsSender | None = None,
         clock: Clock | None = None,
         yubikey: YubikeyVerifier | None = None,
+        calendars: CalendarConnector | None = None,
     ) -> None:
         self.storage = storage
         self.settings = settings
@@ -98,10 +107,17 @@ class Portal:
             sms=sms,
             yubikey=yubikey,
         )
-        self.admin = AdminService(
+        invitations = InvitationService(storage=evented, clock=clock, settings=settings)
+        self.admin = AdminService(storage=evented, clock=clock, invitations=invitations)
+        # The coaches' own calendars: CaldavConnector in production; without it no
+        # calendar can be linked or pulled.
+        self.calendars = calendars
+        self.coaches = CoachService(
             storage=evented,
             clock=clock,
-            invitations=InvitationService(storage=evented, clock=clock, settings=settings),
+            settings=settings,
+            invitations=invitations,
+            calendars=calendars,
         )
         self.employees = EmployeeService(storage=evented, clock=clock, settings=settings)
         self.imports = ImportService(storage=evented, clock=clock, settings=settings)

@@ -26,6 +26,7 @@ from onzecoach.accounts import (
 from onzecoach.audit import AuditRepositories, AuditRepository
 from onzecoach.calendars import CalendarConnector, CoachCalendar
 from onzecoach.clock import Clock
+from onzecoach.coaches import BusyTimeRepository, CoachRepositories, CoachRepository
 from onzecoach.employees import EmployeeRepositories, EmployeeRepository
 from onzecoach.employers import DepartmentRepository, EmployerRepositories, EmployerRepository
 from onzecoach.events import Transaction
@@ -52,10 +53,12 @@ __all__ = [
     "AppointmentRepository",
     "AuditRepository",
     "BackupCodeRepository",
+    "BusyTimeRepository",
     "CalendarConnector",
     "ChallengeRepository",
     "Clock",
     "CoachCalendar",
+    "CoachRepository",
     "DepartmentRepository",
     "EmployeeRepository",
     "EmployerRepository",
@@ -92,6 +95,7 @@ class UnitOfWork(
     StatsRepositories,
     OutboxRepositories,
     AuditRepositories,
+    CoachRepositories,
     Transaction,
     Protocol,
 ):

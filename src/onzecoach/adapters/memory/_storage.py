@@ -24,6 +24,7 @@ from onzecoach.adapters.memory._accounts import (
     MemoryUsers,
 )
 from onzecoach.adapters.memory._audit import MemoryAudit
+from onzecoach.adapters.memory._coaches import MemoryBusyTimes, MemoryCoaches
 from onzecoach.adapters.memory._employees import MemoryEmployees
 from onzecoach.adapters.memory._employers import MemoryDepartments, MemoryEmployers
 from onzecoach.adapters.memory._mfa import (
@@ -92,6 +93,8 @@ class MemoryUnitOfWork:
     tasks = repository(MemoryTasks)
     search = repository(MemorySearchIndex)
     stats = repository(MemoryStats)
+    coaches = repository(MemoryCoaches)
+    busy_times = repository(MemoryBusyTimes)
 
     def __init__(self, tables: dict[type[object], object], lock: threading.RLock) -> None:
         self._tables = tables
