@@ -66,7 +66,7 @@ def test_upgrade_goes_from_empty_to_head_and_again_changes_nothing(
     assert sql_storage.schema_revision() is None
     assert snapshot(sql_storage) == {}
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0009"
+    assert sql_storage.schema_revision() == "0010"
     first = snapshot(sql_storage)
     assert set(first) == {*metadata.tables, VERSION_TABLE}
     sql_storage.upgrade()
@@ -265,7 +265,7 @@ def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_depa
                 [row_values(row, fields_except(type(row), "department_id")) for row in rows],
             )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0009"
+    assert sql_storage.schema_revision() == "0010"
     with sql_storage.unit_of_work() as uow:
         assert {t.id: t.department_id for t in uow.trajectories.for_employer(owner.id)} == {
             journeys[0].id: dept.id,
@@ -302,7 +302,7 @@ def test_upgrading_0006_lets_an_extension_run_beside_its_trajectory(
     with pytest.raises(Conflict), sql_storage.unit_of_work() as uow:
         uow.trajectories.add(extension)
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0009"
+    assert sql_storage.schema_revision() == "0010"
     with sql_storage.unit_of_work() as uow:
         uow.trajectories.add(extension)
         uow.commit()
@@ -366,7 +366,7 @@ def test_upgrading_0007_counts_the_extensions_started_before(sql_storage: SqlSto
             ],
         )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0009"
+    assert sql_storage.schema_revision() == "0010"
     with sql_storage.engine.connect() as connection:
         counted = connection.execute(
             sa.select(tables.stats_cells.c.level, tables.stats_cells.c.extensions)
@@ -386,7 +386,7 @@ def test_upgrading_0008_lets_queued_mails_carry_attachments(sql_storage: SqlStor
             [row_values(waiting, fields_except(OutboxMessage, "attachments"))],
         )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0009"
+    assert sql_storage.schema_revision() == "0010"
     invite = Attachment("afspraak.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR")
     with_invite = new_email(
         settings, to="bram@example.nl", content=content, kind="t", now=START, attachments=[invite]

@@ -314,6 +314,14 @@ def _checked_name(value: object, problems: list[FieldError]) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         problems.append(FieldError.of("name", "required", key="name.required"))
         return None
+    if not isinstance(value, str):
+        problems.append(FieldError.of("name", "invalid", key="name.invalid"))
+        return None
+    if len(value) > 4 * NAME_MAX_LENGTH:
+        problems.append(
+            FieldError.of("name", "too_long", key="name.too_long", max_length=NAME_MAX_LENGTH)
+        )
+        return None
     if not is_printable(value, max_length=4 * NAME_MAX_LENGTH):
         problems.append(FieldError.of("name", "invalid_characters", key="name.invalid_characters"))
         return None
@@ -329,6 +337,9 @@ def _checked_name(value: object, problems: list[FieldError]) -> str | None:
 def _checked_bio(value: object, problems: list[FieldError]) -> str | None:
     if value is None:
         return ""
+    if isinstance(value, str) and len(value) > 4 * BIO_MAX_LENGTH:
+        problems.append(FieldError.of("bio", "too_long", max_length=BIO_MAX_LENGTH))
+        return None
     if not isinstance(value, str) or not is_printable(value, max_length=4 * BIO_MAX_LENGTH):
         problems.append(FieldError.of("bio", "invalid"))
         return None
