@@ -41,7 +41,7 @@ from onzecoach.errors import (
     NotFound,
     ValidationError,
 )
-from onzecoach.ids import new_id
+from onzecoach.ids import is_id, new_id
 from onzecoach.validation import check_email, is_printable
 
 if TYPE_CHECKING:
@@ -147,8 +147,8 @@ class CoachService:
         with self._storage.unit_of_work() as uow:
             if isinstance(profile, list):
                 problems += profile
-            else:
-                problems += _unknown_employers(uow, profile.employer_ids)
+            if "employer_ids" not in {problem.field for problem in problems}:
+                problems += _unknown_employers(uow, _ids_in(data["employer_ids"]))
             if problems or not isinstance(profile, Profile):
                 raise ValidationError(problems)
             invitation = self._invitations.invite_in(
@@ -208,9 +208,9 @@ class CoachService:
                 ]
             if isinstance(checked, list):
                 problems += [p for p in checked if p.field not in {q.field for q in problems}]
-            else:
+            if "employer_ids" in fields and "employer_ids" not in {p.field for p in problems}:
                 problems += _unknown_employers(
-                    uow, set(checked.employer_ids) - set(coach.profile.employer_ids)
+                    uow, set(_ids_in(fields["employer_ids"])) - set(coach.profile.employer_ids)
                 )
             if problems or not isinstance(checked, Profile):
                 raise ValidationError(problems)
@@ -492,6 +492,12 @@ def _listed(values: object) -> object:
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
         return values
     return list(values)
+
+
+def _ids_in(values: object) -> list[str]:
+    """The ids among a form's list of employers (the rest the profile's check names)."""
+    items = _listed([values] if isinstance(values, str) else values)
+    return [item for item in items if is_id(item)] if isinstance(items, list) else []
 
 
 def _unknown_employers(uow: CoachUnitOfWork, employer_ids: Iterable[str]) -> list[FieldError]:
