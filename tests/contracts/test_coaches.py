@@ -240,13 +240,14 @@ def test_a_coach_keeps_their_own_profile_and_nobody_elses(
         with pytest.raises(NotFound) as missing:
             call()
         assert missing.value.code == "coach.not_found"
-    for call in (
+    hidden_calls: tuple[Callable[[], object], ...] = (
         lambda: portal.coaches.list(actor),
         lambda: portal.coaches.get(actor, bas.id),
         lambda: portal.coaches.reseal(actor),
-    ):
+    )
+    for hidden_call in hidden_calls:
         with pytest.raises(NotFound) as hidden:
-            call()
+            hidden_call()
         assert hidden.value.code == "access.not_found"
 
     with pytest.raises(ValidationError) as desk_only:
