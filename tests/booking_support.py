@@ -25,7 +25,7 @@ WEEKDAYS_9_TO_5: dict[str, Any] = {
 }
 
 
-def person(n: int = 0, **changes: object) -> dict[str, object]:
+def person(n: int = 0, /, **changes: object) -> dict[str, object]:
     return {
         "last_name": f"Berg{n}",
         "given_name": "Anna",
@@ -88,7 +88,7 @@ def add_coach(
 def booking_link(mailer: RecordingMailer, address: str) -> str:
     """The token of the last booking invitation mailed to ``address``."""
     for mail in reversed(mailer.to(address)):
-        text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        text = body(mail)
         found = re.search(r"/planningsagenda/(\S+)", text)
         if found:
             return found.group(1)
@@ -138,7 +138,9 @@ def next_weekday(clock: FrozenClock, days_ahead: int = 2) -> date:
 
 
 def body(mail: EmailMessage) -> str:
-    return mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    part = mail.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
 
 
 def attachments(mail: EmailMessage) -> list[EmailMessage]:

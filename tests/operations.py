@@ -50,6 +50,8 @@ class World:
     invitation_token: str
     session_token: str
     totp_secret: str
+    coach_id: str
+    coach_email: str
 
     @property
     def today(self) -> date:
@@ -112,6 +114,14 @@ def build_world(
         SERVICE_DESK, employer.id, email="nieuw@acme.nl", username="nieuw.acme"
     )
     invitation_token = _last_link(mailer, portal, "registreren")
+    coach = portal.coaches.invite(
+        SERVICE_DESK,
+        email="bas.mulder@example.nl",
+        username="coach.bas",
+        name="Bas Mulder",
+        modes=["online"],
+        video_url="https://video.example.nl/bas",
+    )
     return World(
         portal=portal,
         mailer=mailer,
@@ -127,7 +137,29 @@ def build_world(
         invitation_token=invitation_token,
         session_token=session.token,
         totp_secret=setup.secret,
+        coach_id=coach.id,
+        coach_email="bas.mulder@example.nl",
     )
+
+
+def sign_in_coach(world: World) -> Actor:
+    """The world's coach, registered with an authenticator app and signed in: their actor."""
+    portal, clock = world.portal, world.clock
+    portal.outbox.dispatch_due()
+    body = world.mailer.to(world.coach_email)[-1].get_body(preferencelist=("plain",))
+    assert body is not None
+    found = re.search(r"/registreren/(\S+)", body.get_content())
+    assert found, body.get_content()
+    enrollment = portal.accounts.register(found.group(1), PASSWORD)
+    setup = portal.mfa.begin_totp(enrollment.token)
+    portal.mfa.confirm_totp(enrollment.token, pyotp.TOTP(setup.secret).at(clock.now()))
+    portal.mfa.finish(enrollment.token)
+    clock.advance(timedelta(seconds=30))
+    challenge = portal.auth.login("coach.bas", PASSWORD)
+    session = portal.auth.verify(
+        challenge.token, pyotp.TOTP(setup.secret).at(clock.now()), method="totp"
+    )
+    return session.actor
 
 
 @attrs.frozen
@@ -421,7 +453,93 @@ OPERATIONS: dict[str, Operation] = {
         True, lambda w, a, t: _p(w).outbox.requeue(a, t("message_id", "0" * 32))
     ),
     "outbox.reseal": Operation(True, lambda w, a, t: _p(w).outbox.reseal(a, batch_size=50)),
+    # Coaches.
+    "coaches.invite": Operation(
+        True,
+        lambda w, a, t: _p(w).coaches.invite(
+            a,
+            email=t("email", "eva.smit@example.nl"),
+            username=t("username", "coach.eva"),
+            name=t("name", "Eva Smit"),
+            modes=[t("mode", "online"), "live"],
+            video_url=t("video_url", "https://video.example.nl/eva"),
+            languages=[t("language", "nl")],
+            specialisms=[t("specialism", "werkdruk")],
+            locations=[{"city": t("city", "Utrecht"), "postcode": t("postcode", "3511 AB")}],
+            bio=t("bio", "Coach voor werkdruk en loopbaan."),
+            employer_ids=[t("employer_id", w.employer_id)],
+        ),
+    ),
+    "coaches.list": Operation(True, lambda w, a, t: _p(w).coaches.list(a)),
+    "coaches.get": Operation(True, lambda w, a, t: _p(w).coaches.get(a, t("coach_id", w.coach_id))),
+    "coaches.me": Operation(True, lambda w, a, t: _p(w).coaches.me(a)),
+    "coaches.update_profile": Operation(
+        True,
+        lambda w, a, t: _p(w).coaches.update_profile(
+            a,
+            t("coach_id", w.coach_id),
+            name=t("name", "Bas de Mulder"),
+            bio=t("bio", "Twintig jaar ervaring."),
+            languages=[t("language", "en"), "nl"],
+        ),
+    ),
+    "coaches.set_availability": Operation(
+        True,
+        lambda w, a, t: _p(w).coaches.set_availability(
+            a,
+            t("coach_id", w.coach_id),
+            {
+                "weekly": {"monday": [[t("start", "09:00"), t("end", "12:00")]]},
+                "days_off": [t("day_off", "2026-12-25")],
+            },
+        ),
+    ),
+    "coaches.link_calendar": Operation(
+        True,
+        lambda w, a, t: _p(w).coaches.link_calendar(
+            a,
+            t("coach_id", w.coach_id),
+            t("url", "https://agenda.example.nl/bas/werk/"),
+            t("username", "bas"),
+            t("password", "Agenda-Wachtwoord-1"),
+        ),
+    ),
+    "coaches.unlink_calendar": Operation(
+        True, lambda w, a, t: _p(w).coaches.unlink_calendar(a, t("coach_id", w.coach_id))
+    ),
+    "coaches.rotate_feed": Operation(
+        True, lambda w, a, t: _p(w).coaches.rotate_feed(a, t("coach_id", w.coach_id))
+    ),
+    "coaches.revoke_feed": Operation(
+        True, lambda w, a, t: _p(w).coaches.revoke_feed(a, t("coach_id", w.coach_id))
+    ),
+    "coaches.coach_for_feed": Operation(
+        False, lambda w, a, t: _p(w).coaches.coach_for_feed(t("token", "geen-feed"))
+    ),
+    "coaches.pull_calendars": Operation(False, lambda w, a, t: _p(w).coaches.pull_calendars()),
+    "coaches.reseal": Operation(True, lambda w, a, t: _p(w).coaches.reseal(a, batch_size=50)),
 }
+
+#: What a coach may do: their own account, second factors and coach; every other operation
+#: that acts for someone answers a coach ``NotFound``.
+COACH_OPERATIONS = frozenset(
+    {
+        "accounts.change_password",
+        "accounts.confirm_password",
+        "mfa.regenerate_backup_codes",
+        "mfa.backup_codes_left",
+        "mfa.setup_token",
+        "mfa.methods",
+        "mfa.remove_method",
+        "coaches.me",
+        "coaches.update_profile",
+        "coaches.set_availability",
+        "coaches.link_calendar",
+        "coaches.unlink_calendar",
+        "coaches.rotate_feed",
+        "coaches.revoke_feed",
+    }
+)
 
 #: The services of a Portal that hold public operations, by attribute.
 SERVICES = (
@@ -436,4 +554,5 @@ SERVICES = (
     "tasks",
     "stats",
     "outbox",
+    "coaches",
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -32,9 +32,9 @@ def _canonical(value: Any) -> Any:
         return tuple(_canonical(item) for item in value)
     if isinstance(value, set | frozenset):
         return tuple(sorted(repr(_canonical(item)) for item in value))
-    if isinstance(value, str | int | float | bool | bytes | date | datetime | enum.Enum) or (
-        value is None
-    ):
+    if isinstance(
+        value, str | int | float | bool | bytes | date | datetime | timedelta | enum.Enum
+    ) or (value is None):
         return value
     return (type(value).__name__, _canonical(vars(value)))
 

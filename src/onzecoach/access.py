@@ -8,7 +8,9 @@ not leak. What each role sees:
 - HR: its own employer;
 - an integration (an outside booking system): the employers it serves, and only through
   the calls it makes (recording appointments, requesting extensions);
-- a coach: none of HR's or the service desk's data.
+- a coach: none of HR's or the service desk's data. A coach asking for an operation of
+  theirs is answered ``NotFound`` (``access.not_found``), not ``PermissionDenied``: to a
+  coach those operations do not exist.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "load",
     "load_visible",
     "may_see",
+    "refuse_coach",
     "require_actor",
     "require_role",
     "require_service_desk",
@@ -96,18 +99,30 @@ def may_see(actor: Actor, employer_id: str | None) -> bool:
 
 
 def require_role(actor: Actor, *roles: Role) -> Actor:
-    """``actor`` if its role is one of ``roles``; ``PermissionDenied`` otherwise."""
+    """``actor`` if its role is one of ``roles``; ``PermissionDenied`` otherwise (a coach:
+    ``NotFound``)."""
     actor = require_actor(actor)
     if actor.role not in roles:
+        refuse_coach(actor)
         raise PermissionDenied("access.denied")
     return actor
 
 
 def require_service_desk(actor: Actor) -> Actor:
-    """``actor`` if it is the service desk; ``PermissionDenied`` otherwise."""
+    """``actor`` if it is the service desk; ``PermissionDenied`` otherwise (a coach:
+    ``NotFound``)."""
     actor = require_actor(actor)
     if not actor.is_service_desk:
+        refuse_coach(actor)
         raise PermissionDenied("access.service_desk_only")
+    return actor
+
+
+def refuse_coach(actor: Actor) -> Actor:
+    """``actor`` unless it is a coach, who gets ``NotFound`` (``access.not_found``): for an
+    operation of HR or the service desk that checks no role otherwise."""
+    if require_actor(actor).role is Role.COACH:
+        raise NotFound("access.not_found")
     return actor
 
 

@@ -1,4 +1,5 @@
-"""What the portal offers to choose from, configured in ``Settings``: the trajectory types.
+"""What the portal offers to choose from: the trajectory types (configured in ``Settings``)
+and the languages a coach can hold sessions in.
 
 These are values of configuration, so they live beside the settings and need nothing of
 any feature; ``onzecoach.trajectories`` re-exports them.
@@ -6,9 +7,13 @@ any feature; ``onzecoach.trajectories`` re-exports them.
 
 from __future__ import annotations
 
+import types
+from collections.abc import Mapping
+from typing import Final
+
 import attrs
 
-__all__ = ["DEFAULT_TRAJECTORY_TYPES", "TrajectoryType"]
+__all__ = ["DEFAULT_TRAJECTORY_TYPES", "LANGUAGES", "TrajectoryType"]
 
 
 @attrs.frozen
@@ -28,4 +33,23 @@ DEFAULT_TRAJECTORY_TYPES = (
     TrajectoryType(
         "ONC-VERL-1", "ONC - verlenging individuele coaching (1 gesprek)", 1, is_extension=True
     ),
+)
+
+#: The languages a coach can hold sessions in: ISO 639-1 code -> Dutch name, in the order
+#: a form lists them.
+LANGUAGES: Final[Mapping[str, str]] = types.MappingProxyType(
+    {
+        "nl": "Nederlands",
+        "en": "Engels",
+        "de": "Duits",
+        "fr": "Frans",
+        "es": "Spaans",
+        "pt": "Portugees",
+        "it": "Italiaans",
+        "pl": "Pools",
+        "tr": "Turks",
+        "ar": "Arabisch",
+        "uk": "Oekraïens",
+        "fy": "Fries",
+    }
 )

@@ -264,6 +264,7 @@ class NotFound(OnzecoachError):
     http_status = 404
     error_codes = frozenset(
         {
+            "access.not_found",
             "employer.not_found",
             "department.not_found",
             "user.not_found",
@@ -316,6 +317,8 @@ class Conflict(OnzecoachError):
             "login.challenge_exists",
             "sms_code.exists",
             "outbox.message_exists",
+            "coach.exists",
+            "coach.calendars_not_configured",
         }
     )
 

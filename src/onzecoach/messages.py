@@ -68,6 +68,7 @@ ERRORS: Final[Mapping[str, str]] = {
     # Access -----------------------------------------------------------------------------
     "access.service_desk_only": "Alleen het servicebureau mag dit doen.",
     "access.denied": "Je hebt geen toegang tot deze handeling.",
+    "access.not_found": "Niet gevonden.",
     # Not found (or not the actor's to see) ----------------------------------------------
     "employer.not_found": "Werkgever niet gevonden.",
     "department.not_found": "Afdeling niet gevonden.",
@@ -80,6 +81,7 @@ ERRORS: Final[Mapping[str, str]] = {
     "task.not_found": "Taak niet gevonden.",
     "outbox.message_not_found": "Onbekend bericht in de wachtrij.",
     "outbox.dead_message_not_found": "Er is geen mislukt bericht met dit kenmerk.",
+    "coach.not_found": "Coach niet gevonden.",
     # Conflicts --------------------------------------------------------------------------
     "employer.name_taken": "Er bestaat al een werkgever met de naam {name!r}.",
     "department.name_taken": "Deze werkgever heeft al een afdeling {name!r}.",
@@ -107,6 +109,10 @@ ERRORS: Final[Mapping[str, str]] = {
     "login.challenge_exists": "Deze inlogpoging bestaat al.",
     "sms_code.exists": "Deze code bestaat al.",
     "outbox.message_exists": "Dit bericht staat al in de wachtrij.",
+    "coach.exists": "Deze coach bestaat al.",
+    "coach.calendars_not_configured": (
+        "Dit portaal kan geen agenda's koppelen: er is geen agendakoppeling ingesteld."
+    ),
     # Quota ------------------------------------------------------------------------------
     "trajectory.quota_exceeded": (
         "Dit traject heeft {sessions} gesprekken; nog in te plannen: {left}."
@@ -124,7 +130,6 @@ ERRORS: Final[Mapping[str, str]] = {
     "appointment.portal_session": (
         "Dit gesprek is in de PlanningsAgenda geboekt en wordt daar bijgehouden."
     ),
-    "coach.not_found": "Coach niet gevonden.",
     # Sealed data ------------------------------------------------------------------------
     "crypto.decryption_failed": "Versleutelde gegevens zijn niet te openen.",
     # The outside world ------------------------------------------------------------------
@@ -333,6 +338,47 @@ FIELDS: Final[Mapping[str, str]] = {
     "max_per_day.out_of_range": (
         "Kies een maximum van 1 tot en met {maximum} gesprekken per dag, of laat het leeg."
     ),
+    # A coach's profile and calendar ---------------------------------------------------
+    "bio.invalid": "Vul de introductie in als tekst, zonder stuurtekens.",
+    "bio.too_long": "Een introductie heeft hoogstens {max_length} tekens.",
+    "languages.invalid": "Kies de talen uit de lijst.",
+    "languages.unknown": "Kies de talen uit de lijst.",
+    "languages.required": "Kies minstens één taal.",
+    "specialisms.invalid": "Kies de specialismen uit de lijst met thema's.",
+    "specialisms.unknown": "Kies de specialismen uit de lijst met thema's.",
+    "modes.invalid": "Kies live, online of allebei.",
+    "modes.required": "Kies minstens één vorm: live of online.",
+    "locations.invalid": "Geef elke locatie met een plaats en een postcode, zoals 3511 of 3511 AB.",
+    "locations.too_long": "Geef hoogstens {max_locations} locaties.",
+    "locations.required": "Geef minstens één locatie voor live gesprekken.",
+    "video_url.invalid": "Vul een videolink in die met https:// begint.",
+    "video_url.required": "Vul een videolink in voor online gesprekken.",
+    "active.invalid": "Kies of de coach actief is.",
+    "employer_ids.invalid": "Kies de werkgevers uit de lijst.",
+    "employer_ids.unknown": "Kies de werkgevers uit de lijst.",
+    "profile.not_allowed": "Alleen het servicebureau kan dit wijzigen.",
+    "calendar_url.invalid": "Vul het adres van de agenda in, beginnend met https://.",
+    "calendar_url.refused": (
+        "De agenda weigert de verbinding. Controleer het adres, de gebruikersnaam en het "
+        "wachtwoord (bij iCloud of Fastmail: een app-wachtwoord)."
+    ),
+    "calendar_username.invalid": "Vul de gebruikersnaam van de agenda in.",
+    "calendar_password.invalid": "Vul het wachtwoord van de agenda in.",
+    # The PlanningsAgenda and the coach's workspace -----------------------------------------
+    "starts_at.in_past": "Kies een tijdstip in de toekomst.",
+    "starts_at.not_offered": "Deze coach biedt dit tijdstip niet aan. Kies een van de getoonde tijden.",
+    "mode.not_offered": "Deze coach biedt deze vorm van coaching niet aan.",
+    "coach_id.invalid": "Deze coach is niet beschikbaar voor jouw traject.",
+    "days.out_of_range": "Kies 1 tot {max_days} dagen.",
+    "limit.out_of_range.slots": "Toon 1 tot {max_slots} tijden.",
+    "language.invalid": "Kies een taal uit de lijst.",
+    "specialism.invalid": "Kies een thema uit de lijst.",
+    "status.invalid.report": "Kies gehouden of niet verschenen.",
+    "note.invalid.session": (
+        "Een notitie heeft hoogstens {max_length} tekens en geen onzichtbare stuurtekens."
+    ),
+    "start.invalid": "Kies een datum.",
+    "employer_id.required": "Kies een werkgever.",
     # Free text: an appointment's theme and coach, the outbox's filters ------------------
     "free_text.invalid": "Ongeldige tekst.",
     "free_text.invalid.too_long": "Hoogstens {max_length} tekens.",

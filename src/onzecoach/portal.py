@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from onzecoach.accounts import AccountService, InvitationService, PasswordHasher, PasswordVerifier
 from onzecoach.admin import AdminService
+from onzecoach.booking import Agenda, BookingService, CalendarWriter, CoachingService
 from onzecoach.clock import SystemClock
+from onzecoach.coaches import CoachService
 from onzecoach.employees import (
     EmployeeChanged,
     EmployeeRemoved,
@@ -21,10 +23,22 @@ from onzecoach.notifications import OutboxService
 from onzecoach.search import SearchIndexer, SearchService
 from onzecoach.stats import Rollups, StatsService
 from onzecoach.tasks import ExtensionApproved, TaskService
-from onzecoach.trajectories import CoachingChanged, TrajectoryService, TrajectoryStarter
+from onzecoach.trajectories import (
+    AppointmentLedger,
+    CoachingChanged,
+    TrajectoryService,
+    TrajectoryStarter,
+)
 
 if TYPE_CHECKING:
-    from onzecoach.ports import Clock, Mailer, SmsSender, Storage, YubikeyVerifier
+    from onzecoach.ports import (
+        CalendarConnector,
+        Clock,
+        Mailer,
+        SmsSender,
+        Storage,
+        YubikeyVerifier,
+    )
     from onzecoach.settings import Settings
 
 __all__ = ["Portal"]
@@ -61,6 +75,7 @@ class Portal:
         sms: SmsSender | None = None,
         clock: Clock | None = None,
         yubikey: YubikeyVerifier | None = None,
+        calendars: CalendarConnector | None = None,
     ) -> None:
         self.storage = storage
         self.settings = settings
@@ -98,21 +113,49 @@ class Portal:
             sms=sms,
             yubikey=yubikey,
         )
-        self.admin = AdminService(
+        invitations = InvitationService(storage=evented, clock=clock, settings=settings)
+        self.admin = AdminService(storage=evented, clock=clock, invitations=invitations)
+        # The coaches' own calendars: CaldavConnector in production; without it no
+        # calendar can be linked or pulled.
+        self.calendars = calendars
+        self.coaches = CoachService(
             storage=evented,
             clock=clock,
-            invitations=InvitationService(storage=evented, clock=clock, settings=settings),
+            settings=settings,
+            invitations=invitations,
+            calendars=calendars,
         )
         self.employees = EmployeeService(storage=evented, clock=clock, settings=settings)
         self.imports = ImportService(storage=evented, clock=clock, settings=settings)
         self.search = SearchService(storage=evented, clock=clock)
+        ledger = AppointmentLedger(clock=clock, settings=settings)
         self.trajectories = TrajectoryService(
-            storage=evented, clock=clock, settings=settings, starter=starter
+            storage=evented, clock=clock, settings=settings, starter=starter, ledger=ledger
         )
         self.tasks = TaskService(storage=evented, clock=clock)
         self.stats = StatsService(storage=evented, clock=clock, settings=settings)
+        agenda = Agenda(clock=clock, settings=settings, ledger=ledger)
+        self.booking = BookingService(
+            storage=evented, clock=clock, settings=settings, agenda=agenda
+        )
+        self.coaching = CoachingService(
+            storage=evented,
+            clock=clock,
+            settings=settings,
+            agenda=agenda,
+            trajectories=self.trajectories,
+        )
         self.outbox = OutboxService(
-            storage=evented, mailer=mailer, sms=sms, clock=clock, settings=settings
+            storage=evented,
+            mailer=mailer,
+            sms=sms,
+            clock=clock,
+            settings=settings,
+            calendars=(
+                None
+                if calendars is None
+                else CalendarWriter(storage=evented, settings=settings, connector=calendars)
+            ),
         )
 
     def __repr__(self) -> str:

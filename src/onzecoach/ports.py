@@ -27,6 +27,7 @@ from onzecoach.audit import AuditRepositories, AuditRepository
 from onzecoach.booking import BookingRepositories, NoteRepository
 from onzecoach.calendars import CalendarConnector, CoachCalendar
 from onzecoach.clock import Clock
+from onzecoach.coaches import BusyTimeRepository, CoachRepositories, CoachRepository
 from onzecoach.employees import EmployeeRepositories, EmployeeRepository
 from onzecoach.employers import DepartmentRepository, EmployerRepositories, EmployerRepository
 from onzecoach.events import Transaction
@@ -53,10 +54,12 @@ __all__ = [
     "AppointmentRepository",
     "AuditRepository",
     "BackupCodeRepository",
+    "BusyTimeRepository",
     "CalendarConnector",
     "ChallengeRepository",
     "Clock",
     "CoachCalendar",
+    "CoachRepository",
     "DepartmentRepository",
     "EmployeeRepository",
     "EmployerRepository",
@@ -95,6 +98,7 @@ class UnitOfWork(
     BookingRepositories,
     OutboxRepositories,
     AuditRepositories,
+    CoachRepositories,
     Transaction,
     Protocol,
 ):

@@ -155,6 +155,16 @@ def _trajectory_types(
         seen.add(kind.code)
 
 
+#: The start of the UIDs of the portal's own calendar events.
+_UID_PREFIX: Final = "onzecoach-"
+_DOMAIN: Final = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+
+
+def _uid_domain(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and (not isinstance(value, str) or not _DOMAIN.fullmatch(value)):
+        raise ValueError(f"{attribute.name} must be a domain name such as portaal.example.nl")
+
+
 # Typed converters: with a bare ``tuple`` as converter, type checkers refuse every argument.
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
@@ -322,6 +332,11 @@ class Settings:
     #: The longest range a dashboard covers, in months.
     stats_max_months: int = attrs.field(default=120, validator=_positive)
 
+    #: The domain of the UIDs of the events the portal writes into coaches' calendars
+    #: (``onzecoach-<appointment id>@<domain>``), by which it knows them when it reads the
+    #: calendars back; ``base_url``'s host when not set. Keep it once events are written.
+    calendar_uid_domain: str | None = attrs.field(default=None, validator=_uid_domain)
+
     def trajectory_type(self, code: str) -> TrajectoryType | None:
         return next((t for t in self.trajectory_types if t.code == code), None)
 
@@ -345,6 +360,23 @@ class Settings:
     def link(self, *segments: str) -> str:
         """An absolute URL under ``base_url``."""
         return "/".join([self.base_url, *(segment.strip("/") for segment in segments)])
+
+    @property
+    def effective_calendar_uid_domain(self) -> str:
+        return (self.calendar_uid_domain or urlsplit(self.base_url).hostname or "").lower()
+
+    def portal_uid(self, appointment_id: str) -> str:
+        """The UID of the calendar event the portal writes for an appointment."""
+        return f"{_UID_PREFIX}{appointment_id}@{self.effective_calendar_uid_domain}"
+
+    def is_portal_uid(self, uid: str) -> bool:
+        """Whether a calendar event's UID is one ``portal_uid`` made: the portal's own event."""
+        prefix, _, domain = uid.rpartition("@")
+        return (
+            prefix.startswith(_UID_PREFIX)
+            and len(prefix) > len(_UID_PREFIX)
+            and domain.lower() == self.effective_calendar_uid_domain
+        )
 
     def retry_delay(self, attempts: int) -> timedelta:
         """The wait after ``attempts`` failed tries: base x 2^(attempts - 1), capped."""

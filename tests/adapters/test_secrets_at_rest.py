@@ -17,7 +17,7 @@ from onzecoach import Portal
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.notifications import Attachment, MailContent, new_email
-from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
+from onzecoach.testing import FakeCalendarConnector, FrozenClock, RecordingMailer, RecordingSms
 from support import make_settings
 
 PASSWORDS = ["Koffie-Met-Melk-2026", "Wandelpad-1-Zonnig!", "Wandelpad-2-Zonnig!"]
@@ -143,3 +143,32 @@ def test_an_attachment_is_stored_sealed_not_in_clear(sql_storage: SqlStorage) ->
         base64.b64encode(invite).decode()[:40],
     ):
         assert clear not in stored, "an attachment is stored in clear"
+
+
+def test_a_coachs_calendar_password_and_feed_token_are_not_stored_in_clear(
+    sql_storage: SqlStorage,
+) -> None:
+    portal = Portal(
+        storage=sql_storage,
+        mailer=RecordingMailer(),
+        clock=FrozenClock(datetime(2026, 3, 2, tzinfo=UTC)),
+        settings=make_settings(),
+        calendars=FakeCalendarConnector(),
+    )
+    coach = portal.coaches.invite(
+        SERVICE_DESK,
+        email="bas@example.nl",
+        username="coach.bas",
+        name="Bas Mulder",
+        video_url="https://video.example.nl/bas",
+    )
+    password = "Agenda-Wachtwoord-Geheim-7"
+    portal.coaches.link_calendar(
+        SERVICE_DESK, coach.id, "https://agenda.example.nl/bas/werk/", "bas", password
+    )
+    feed = portal.coaches.rotate_feed(SERVICE_DESK, coach.id)
+    token = feed.rsplit("/", 1)[1]
+    stored = everything_stored(sql_storage)
+    assert "agenda.example.nl/bas/werk" in stored  # the dump does see the link
+    for secret in (password, feed, token):
+        assert secret not in stored, "a secret is stored in clear"

@@ -30,6 +30,10 @@ from support import appointment, employee, make_settings, trajectory
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
+#: The newest migration: what ``upgrade()`` brings a database to.
+HEAD = "0011"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
@@ -66,7 +70,7 @@ def test_upgrade_goes_from_empty_to_head_and_again_changes_nothing(
     assert sql_storage.schema_revision() is None
     assert snapshot(sql_storage) == {}
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0010"
+    assert sql_storage.schema_revision() == HEAD
     first = snapshot(sql_storage)
     assert set(first) == {*metadata.tables, VERSION_TABLE}
     sql_storage.upgrade()
@@ -240,8 +244,8 @@ def test_the_statistics_reach_the_database_in_one_statement_per_table_and_chunk(
         storage.close()
 
 
-#: The appointments' columns that revision 0010 added: a row of an older schema lacks them.
-_SINCE_0010 = ("coach_id", "ends_at", "location")
+#: The appointments' columns that revision 0011 added: a row of an older schema lacks them.
+_SINCE_0011 = ("coach_id", "ends_at", "location")
 
 
 def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_department(
@@ -267,12 +271,12 @@ def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_depa
             connection.execute(
                 table.insert(),
                 [
-                    row_values(row, fields_except(type(row), "department_id", *_SINCE_0010))
+                    row_values(row, fields_except(type(row), "department_id", *_SINCE_0011))
                     for row in rows
                 ],
             )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0010"
+    assert sql_storage.schema_revision() == HEAD
     with sql_storage.unit_of_work() as uow:
         assert {t.id: t.department_id for t in uow.trajectories.for_employer(owner.id)} == {
             journeys[0].id: dept.id,
@@ -309,7 +313,7 @@ def test_upgrading_0006_lets_an_extension_run_beside_its_trajectory(
     with pytest.raises(Conflict), sql_storage.unit_of_work() as uow:
         uow.trajectories.add(extension)
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0010"
+    assert sql_storage.schema_revision() == HEAD
     with sql_storage.unit_of_work() as uow:
         uow.trajectories.add(extension)
         uow.commit()
@@ -373,7 +377,7 @@ def test_upgrading_0007_counts_the_extensions_started_before(sql_storage: SqlSto
             ],
         )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0010"
+    assert sql_storage.schema_revision() == HEAD
     with sql_storage.engine.connect() as connection:
         counted = connection.execute(
             sa.select(tables.stats_cells.c.level, tables.stats_cells.c.extensions)
@@ -393,7 +397,7 @@ def test_upgrading_0008_lets_queued_mails_carry_attachments(sql_storage: SqlStor
             [row_values(waiting, fields_except(OutboxMessage, "attachments"))],
         )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0010"
+    assert sql_storage.schema_revision() == HEAD
     invite = Attachment("afspraak.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR")
     with_invite = new_email(
         settings, to="bram@example.nl", content=content, kind="t", now=START, attachments=[invite]

@@ -100,7 +100,7 @@ def test_the_whole_loop_from_start_to_the_dashboard(
     assert reported.theme == "werkdruk"
     day = booked.starts_at.date()
     dashboard = portal.stats.dashboard(s.hr, start=date(day.year, day.month, 1), end=day)
-    assert dashboard.total.held_sessions == 1
+    assert dashboard.held_sessions == 1
     dossier = portal.employees.dossier(s.hr, s.employee_id)
     assert dossier is not None
 

@@ -6,6 +6,7 @@ PostgreSQL the exclusion constraint, on SQLite the writers' turns (and a trigger
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from booking_support import Setting, add_coach, local, next_weekday, started
@@ -39,7 +40,7 @@ def test_sixteen_employees_booking_one_time_leave_one_booked(
     ]
     day = next_weekday(clock)
 
-    def booking(portal: Portal, s: Setting) -> object:
+    def booking(portal: Portal, s: Setting) -> Callable[[], object]:
         return lambda: portal.booking.book(
             s.token, coach_id=s.coach_id, starts_at=local(day, 10), mode="live"
         )
@@ -66,7 +67,7 @@ def test_sixteen_bookings_for_the_last_session_leave_one(
     later = day + timedelta(days=7)
     times = [local(later, 9 + n % 8) + timedelta(days=n // 8) for n in range(THREADS)]
 
-    def booking(portal: Portal, n: int) -> object:
+    def booking(portal: Portal, n: int) -> Callable[[], object]:
         return lambda: portal.booking.book(
             s.token, coach_id=s.coach_id, starts_at=times[n], mode="live"
         )

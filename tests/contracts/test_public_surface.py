@@ -42,7 +42,7 @@ from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.ports import Storage
 from onzecoach.results import OneTimeResult
-from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
+from onzecoach.testing import FakeCalendarConnector, FrozenClock, RecordingMailer, RecordingSms
 from operations import OPERATIONS, SERVICES, Operation, World, build_world
 from storage_snapshot import snapshot
 from support import T0, make_settings
@@ -58,6 +58,7 @@ def _portal(storage: Storage | None = None) -> tuple[Portal, RecordingMailer, Re
         sms=sms,
         clock=FrozenClock(T0),
         settings=make_settings(),
+        calendars=FakeCalendarConnector(),
     )
     return portal, mailer, sms
 
@@ -224,7 +225,11 @@ def test_a_coach_or_an_integration_gets_none_of_hrs_data(world: World, role: Rol
     for name in ("employees.dossier", "employees.get", "search.employees", "stats.dashboard"):
         with pytest.raises((NotFound, PermissionDenied)):
             OPERATIONS[name].call(world, actor, _good)
-    assert OPERATIONS["tasks.open"].call(world, actor, _good) == []
+    if role is Role.COACH:
+        with pytest.raises(NotFound):
+            OPERATIONS["tasks.open"].call(world, actor, _good)
+    else:
+        assert OPERATIONS["tasks.open"].call(world, actor, _good) == []
 
 
 # Hostile text -------------------------------------------------------------------------------
@@ -277,6 +282,7 @@ DESK = (
     "stats.rebuild",
     "trajectories.record_appointment",
     "trajectories.request_extension",
+    "coaches.",
 )
 
 
@@ -340,6 +346,10 @@ def test_the_hostile_suite_covers_every_operation_that_takes_text() -> None:
     # These take no text at all: an actor, numbers, dates or nothing.
     assert without == [
         "admin.employers",
+        "coaches.list",
+        "coaches.me",
+        "coaches.pull_calendars",
+        "coaches.reseal",
         "mfa.backup_codes_left",
         "mfa.methods",
         "mfa.regenerate_backup_codes",

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = ["InvitationService"]
 
-#: The roles a person is invited to; coaches have their own invitation, integrations none.
+#: The roles ``invite`` invites to; a coach is invited with their coach (``invite_in``),
+#: an integration not at all.
 _INVITED_ROLES = frozenset({Role.HR, Role.SERVICE_DESK})
 
 
@@ -48,40 +49,64 @@ class InvitationService:
     def invite(
         self, employer_id: str | None, *, email: str, username: str, role: Role, actor: Actor
     ) -> Invitation:
+        if role not in _INVITED_ROLES:
+            checks = (check_email("email", email), check_username(username))
+            problems = [checked for checked in checks if isinstance(checked, FieldError)]
+            raise ValidationError([*problems, FieldError.of("role", "invalid")])
+        with self._storage.unit_of_work() as uow:
+            invitation = self.invite_in(
+                uow, employer_id, email=email, username=username, role=role, actor=actor
+            )
+            uow.commit()
+        return invitation
+
+    def invite_in(
+        self,
+        uow: UnitOfWork,
+        employer_id: str | None,
+        *,
+        email: str,
+        username: str,
+        role: Role,
+        actor: Actor,
+    ) -> Invitation:
+        """``invite`` inside the caller's unit of work, which commits it (or not).
+
+        Also invites a coach (``Role.COACH``, no employer), whose coach the caller adds in
+        the same transaction: ``onzecoach.coaches`` does.
+        """
         problems: list[FieldError] = []
         address = check_email("email", email)
         name = check_username(username)
         for checked in (address, name):
             if isinstance(checked, FieldError):
                 problems.append(checked)
-        if role not in _INVITED_ROLES:
+        if role not in _INVITED_ROLES | {Role.COACH}:
             problems.append(FieldError.of("role", "invalid"))
         if problems:
             raise ValidationError(problems)
         if not isinstance(address, str) or not isinstance(name, str):  # pragma: no cover
             raise TypeError("narrowed above")
         role = Role(role)
-        if role is Role.SERVICE_DESK and employer_id is not None:
+        if role in {Role.SERVICE_DESK, Role.COACH} and employer_id is not None:
             raise ValidationError.single("role", "invalid", key="role.invalid.service_desk")
         now = self._clock.now()
-        with self._storage.unit_of_work() as uow:
-            employer_name = None
-            if role is Role.HR:
-                employer_name = load_employer(uow, employer_id).name
-            self._check_mail_limit(uow, address)
-            user = User(
-                id=new_id(),
-                username=name,
-                email=address,
-                role=role,
-                employer_id=employer_id if role is Role.HR else None,
-                status=AccountStatus.INVITED,
-                created_at=now,
-            )
-            uow.users.add(user)
-            invitation = self._send(uow, user, employer_name)
-            self._audit(uow, actor, "user.invited", user, role=role.value)
-            uow.commit()
+        employer_name = None
+        if role is Role.HR:
+            employer_name = load_employer(uow, employer_id).name
+        self._check_mail_limit(uow, address)
+        user = User(
+            id=new_id(),
+            username=name,
+            email=address,
+            role=role,
+            employer_id=employer_id if role is Role.HR else None,
+            status=AccountStatus.INVITED,
+            created_at=now,
+        )
+        uow.users.add(user)
+        invitation = self._send(uow, user, employer_name)
+        self._audit(uow, actor, "user.invited", user, role=role.value)
         return invitation
 
     def resend(self, user_id: str, *, actor: Actor) -> Invitation:

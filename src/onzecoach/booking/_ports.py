@@ -7,7 +7,6 @@ from typing import Protocol
 
 from onzecoach.booking._model import SessionNote
 from onzecoach.coaches import CoachRepositories
-from onzecoach.employers import EmployerRepositories
 from onzecoach.throttling import ThrottlingRepositories
 from onzecoach.trajectories import TrajectoryUnitOfWork
 
@@ -69,7 +68,6 @@ class BookingRepositories(Protocol):
 class BookingUnitOfWork(
     BookingRepositories,
     CoachRepositories,
-    EmployerRepositories,
     ThrottlingRepositories,
     TrajectoryUnitOfWork,
     Protocol,

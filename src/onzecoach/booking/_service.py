@@ -124,7 +124,9 @@ class BookingService:
     ) -> list[SlotOffer]:
         """The first ``limit`` free slots of every coach who fits, earliest first."""
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_SLOTS:
-            raise ValidationError.single("limit", "out_of_range", max_slots=MAX_SLOTS)
+            raise ValidationError.single(
+                "limit", "out_of_range", key="limit.out_of_range.slots", max_slots=MAX_SLOTS
+            )
         chosen, language, specialism = self._filters(mode, language, specialism)
         with self._storage.unit_of_work() as uow:
             holder, _, _ = self._scope(uow, token)
@@ -275,10 +277,9 @@ class BookingService:
 
 
 def _mode(value: object) -> Mode:
-    try:
+    if isinstance(value, str) and value in {m.value for m in Mode}:
         return Mode(value)
-    except ValueError:
-        raise ValidationError.single("mode", "invalid") from None
+    raise ValidationError.single("mode", "invalid")
 
 
 def local_midnight(day: date) -> datetime:

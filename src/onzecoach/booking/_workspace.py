@@ -175,7 +175,9 @@ class CoachingService:
         if not isinstance(text, str) or not is_printable(
             text.replace("\n", " ").replace("\r", " ").replace("\t", " "), max_length=MAX_NOTE
         ):
-            raise ValidationError.single("note", "invalid", max_length=MAX_NOTE)
+            raise ValidationError.single(
+                "note", "invalid", key="note.invalid.session", max_length=MAX_NOTE
+            )
         with self._storage.unit_of_work() as uow:
             coach = self._me(uow, actor)
             found = self._own(uow, coach, appointment_id)
@@ -290,7 +292,7 @@ class CoachingService:
 
     @staticmethod
     def _me(uow: BookingUnitOfWork, actor: Actor) -> Coach:
-        if not isinstance(actor, Actor) or actor.role is not Role.COACH:
+        if not isinstance(actor, Actor) or actor.role is not Role.COACH or not actor.user_id:
             raise NotFound("coach.not_found")
         coach = uow.coaches.by_user(actor.user_id)
         if coach is None:
@@ -364,13 +366,10 @@ class CalendarWriter:
 
 
 def _outcome(value: object) -> AppointmentStatus:
-    try:
-        chosen = AppointmentStatus(value)
-    except ValueError:
-        chosen = None
-    if chosen not in (AppointmentStatus.HELD, AppointmentStatus.NO_SHOW):
-        raise ValidationError.single("status", "invalid", key="status.invalid.report")
-    return chosen  # type: ignore[return-value]
+    for chosen in (AppointmentStatus.HELD, AppointmentStatus.NO_SHOW):
+        if value == chosen.value:
+            return chosen
+    raise ValidationError.single("status", "invalid", key="status.invalid.report")
 
 
 def _name(client: Client | None) -> str:

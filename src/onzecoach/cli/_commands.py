@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from onzecoach.actors import SERVICE_DESK, Role
-from onzecoach.cli._config import Config, ConfigError, load
+from onzecoach.cli._config import Config, ConfigError, calendars, load
 from onzecoach.employees import ImportReport
 from onzecoach.errors import OnzecoachError, ValidationError
 from onzecoach.portal import Portal
@@ -71,7 +71,12 @@ def _portal(ctx: click.Context) -> Portal:
         storage = config.storage()
         ctx.find_root().call_on_close(storage.close)
         state.portal = Portal(
-            storage=storage, mailer=mailer, sms=sms, yubikey=yubikey, settings=settings
+            storage=storage,
+            mailer=mailer,
+            sms=sms,
+            yubikey=yubikey,
+            settings=settings,
+            calendars=calendars(),
         )
     return state.portal
 
@@ -427,6 +432,46 @@ def outbox_run(ctx: click.Context, batch_size: int | None, idle: float, once: bo
     state.err.log(f"Outbox worker {os.getpid()} stopped; sent {total}.")
 
 
+# coaches ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def coaches() -> None:
+    """Coaches and their own calendars."""
+
+
+@coaches.command("pull-calendars")
+@click.option(
+    "--every",
+    type=click.FloatRange(min=1),
+    default=300.0,
+    show_default=True,
+    help="Seconds between two pulls.",
+)
+@click.option("--once", is_flag=True, help="Pull once, then exit (for cron).")
+@click.pass_context
+def coaches_pull_calendars(ctx: click.Context, every: float, once: bool) -> None:
+    """Read the busy times of every coach's linked calendar into the database, until
+    stopped by SIGTERM or SIGINT (exit 0); the booking portal offers slots from them.
+
+    A calendar that fails is recorded on its coach (and shown to the service desk); the
+    others go on. Needs the calendar extra: pip install 'onzecoach[calendar]'.
+    """
+    state = _state(ctx)
+    portal = _portal(ctx)
+    if portal.calendars is None:
+        _fail(ctx, "No calendar connector: pip install 'onzecoach[calendar]'.", EXIT_USAGE)
+    with _Stop() as stop:
+        while True:
+            report = portal.coaches.pull_calendars()
+            state.err.log(
+                f"Pulled {report.calendars} calendar(s): {report.busy_times} busy time(s), "
+                f"{report.failed} failed."
+            )
+            if once or stop.event.wait(every):
+                break
+
+
 # stats -----------------------------------------------------------------------------------
 
 
@@ -511,7 +556,7 @@ def keys() -> None:
 @keys.command("reseal")
 @click.pass_context
 def keys_reseal(ctx: click.Context) -> None:
-    """Seal authenticator-app secrets and unsent messages again under the current key.
+    """Seal app secrets, unsent messages and calendar passwords again under the current key.
 
     Run it after a key rotation, with the old key still in old_secret_keys; after it,
     they no longer need the old key (see docs/operations.md for what still may).
@@ -520,13 +565,15 @@ def keys_reseal(ctx: click.Context) -> None:
     portal = _portal(ctx)
     secrets = portal.mfa.reseal(SERVICE_DESK)
     messages = portal.outbox.reseal(SERVICE_DESK)
+    passwords = portal.coaches.reseal(SERVICE_DESK)
     state.out.print(
-        f"Sealed {secrets.resealed} app secret(s) and {messages.resealed} unsent message(s) "
-        "again under the current key."
+        f"Sealed {secrets.resealed} app secret(s), {messages.resealed} unsent message(s) "
+        f"and {passwords.resealed} calendar password(s) again under the current key."
     )
     for count, what, remedy in (
         (secrets.unreadable, "app secret(s)", "their users need `onzecoach user reset-mfa`"),
         (messages.unreadable, "unsent message(s)", "they cannot be sent"),
+        (passwords.unreadable, "calendar password(s)", "their coaches link the calendar again"),
     ):
         if count:
             state.err.print(

@@ -27,9 +27,9 @@ from onzecoach.settings import Settings
 
 if TYPE_CHECKING:
     from onzecoach.adapters.sql import SqlStorage
-    from onzecoach.ports import Mailer, SmsSender, YubikeyVerifier
+    from onzecoach.ports import CalendarConnector, Mailer, SmsSender, YubikeyVerifier
 
-__all__ = ["Config", "ConfigError", "load"]
+__all__ = ["Config", "ConfigError", "calendars", "load"]
 
 #: The command's name for a configuration it cannot use (exit code 2).
 ConfigError = ConfigurationError
@@ -99,6 +99,16 @@ class Config:
             raise ConfigError(
                 f"invalid YubiCloud setting (yubico_*, {ENV_PREFIX}YUBICO_*): {exc}"
             ) from None
+
+
+def calendars() -> CalendarConnector | None:
+    """The CalDAV connector to coaches' own calendars, or ``None`` without the ``calendar``
+    extra (then no calendar can be linked or pulled)."""
+    try:
+        from onzecoach.adapters.caldav import CaldavConnector  # noqa: PLC0415
+    except ImportError:
+        return None
+    return CaldavConnector()
 
 
 def load(path: Path | None, environ: Mapping[str, str]) -> Config:

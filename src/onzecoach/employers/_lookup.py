@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from onzecoach.access import load, require_actor
+from onzecoach.access import load, refuse_coach, require_actor
 from onzecoach.errors import NotFound
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def employers_to_repair(
     """The employers a service-desk repair (a rebuild) covers: ``employer_id``, or every
     employer when it is ``None``. ``NotFound`` for an unknown employer, and for anyone but
     the service desk (to whom no employer is theirs to repair)."""
-    if not require_actor(actor).is_service_desk:
+    if not refuse_coach(require_actor(actor)).is_service_desk:
         raise NotFound("employer.not_found")
     with storage.unit_of_work() as uow:
         if employer_id is None:

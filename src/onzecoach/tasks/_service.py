@@ -5,7 +5,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.access import EMPLOYER_STAFF, load_visible, require_actor, require_role, scope_of
+from onzecoach.access import (
+    EMPLOYER_STAFF,
+    load_visible,
+    refuse_coach,
+    require_actor,
+    require_role,
+    scope_of,
+)
 from onzecoach.actors import Actor
 from onzecoach.audit import audit_entry
 from onzecoach.clock import amsterdam
@@ -34,7 +41,7 @@ class TaskService:
 
     def open(self, actor: Actor) -> list[Task]:
         """The actor's employer's open tasks, newest first."""
-        scope = scope_of(actor)
+        scope = scope_of(refuse_coach(actor))
         if scope.every or len(scope.employer_ids) != 1 or actor.employer_id is None:
             # The inbox is an employer's: the service desk and integrations have none.
             return []

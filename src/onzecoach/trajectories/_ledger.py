@@ -21,6 +21,7 @@ from onzecoach.trajectories._model import Appointment, Trajectory
 if TYPE_CHECKING:
     from onzecoach.actors import Actor
     from onzecoach.clock import Clock
+    from onzecoach.settings import Settings
     from onzecoach.trajectories._ports import Coachee, TrajectoryUnitOfWork
 
 __all__ = ["AppointmentLedger", "chain_of"]
@@ -29,8 +30,9 @@ __all__ = ["AppointmentLedger", "chain_of"]
 class AppointmentLedger:
     """Writes appointments for every booking side, inside the caller's unit of work."""
 
-    def __init__(self, *, clock: Clock) -> None:
+    def __init__(self, *, clock: Clock, settings: Settings) -> None:
         self._clock = clock
+        self._settings = settings
 
     @staticmethod
     def lock(uow: TrajectoryUnitOfWork, trajectory: Trajectory) -> Coachee | None:

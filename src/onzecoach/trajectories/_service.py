@@ -63,7 +63,7 @@ class TrajectoryService:
         self._clock = clock
         self._settings = settings
         self._starter = starter
-        self._ledger = ledger or AppointmentLedger(clock=clock)
+        self._ledger = ledger or AppointmentLedger(clock=clock, settings=settings)
 
     def types(self) -> list[TrajectoryType]:
         """The trajectory types that can be chosen, in the configured order."""

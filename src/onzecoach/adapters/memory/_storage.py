@@ -25,6 +25,7 @@ from onzecoach.adapters.memory._accounts import (
 )
 from onzecoach.adapters.memory._audit import MemoryAudit
 from onzecoach.adapters.memory._booking import MemoryNotes
+from onzecoach.adapters.memory._coaches import MemoryBusyTimes, MemoryCoaches
 from onzecoach.adapters.memory._employees import MemoryEmployees
 from onzecoach.adapters.memory._employers import MemoryDepartments, MemoryEmployers
 from onzecoach.adapters.memory._mfa import (
@@ -94,6 +95,8 @@ class MemoryUnitOfWork:
     search = repository(MemorySearchIndex)
     stats = repository(MemoryStats)
     session_notes = repository(MemoryNotes)
+    coaches = repository(MemoryCoaches)
+    busy_times = repository(MemoryBusyTimes)
 
     def __init__(self, tables: dict[type[object], object], lock: threading.RLock) -> None:
         self._tables = tables

@@ -68,7 +68,7 @@ def translate_errors(action: str, *, conflict: str | Conflict | None = None) -> 
 
 def _is_coach_overlap(exc: sa_exc.IntegrityError) -> bool:
     """Whether the database refused two overlapping sessions of one coach: PostgreSQL's
-    exclusion constraint (SQLSTATE 23P01) or SQLite's trigger (see migration 0010)."""
+    exclusion constraint (SQLSTATE 23P01) or SQLite's trigger (see migration 0011)."""
     origin = exc.orig
     if getattr(origin, "sqlstate", None) == "23P01":
         return "coach_overlap" in str(origin)

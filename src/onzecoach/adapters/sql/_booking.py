@@ -13,12 +13,8 @@ from ._base import Repository, structure_row
 
 __all__ = ["SqlNotes"]
 
-_NOTE = t.session_notes.select().where(
-    t.session_notes.c.appointment_id == sa.bindparam("_id")
-)
-_DELETE = t.session_notes.delete().where(
-    t.session_notes.c.appointment_id == sa.bindparam("_id")
-)
+_NOTE = t.session_notes.select().where(t.session_notes.c.appointment_id == sa.bindparam("_id"))
+_DELETE = t.session_notes.delete().where(t.session_notes.c.appointment_id == sa.bindparam("_id"))
 
 
 class SqlNotes(Repository):

@@ -18,8 +18,9 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from onzecoach.adapters import _repository as shared
 from onzecoach.adapters.sql._accounts import SqlPasswordHistory, SqlSessions, SqlTokens, SqlUsers
 from onzecoach.adapters.sql._audit import SqlAudit
-from onzecoach.adapters.sql._booking import SqlNotes
 from onzecoach.adapters.sql._base import Repository, translate_errors
+from onzecoach.adapters.sql._booking import SqlNotes
+from onzecoach.adapters.sql._coaches import SqlBusyTimes, SqlCoaches
 from onzecoach.adapters.sql._employees import SqlEmployees
 from onzecoach.adapters.sql._employers import SqlDepartments, SqlEmployers
 from onzecoach.adapters.sql._mfa import SqlBackupCodes, SqlChallenges, SqlFactors, SqlSmsCodes
@@ -243,6 +244,8 @@ class SqlUnitOfWork:
     search = repository(SqlSearchIndex)
     stats = repository(SqlStats)
     session_notes = repository(SqlNotes)
+    coaches = repository(SqlCoaches)
+    busy_times = repository(SqlBusyTimes)
 
     def __init__(self, engine: Engine, serialise: threading.Lock | None) -> None:
         self._engine = engine

@@ -519,3 +519,74 @@ stats_themes = sa.Table(
     sa.Index(None, "level", "month"),
     sqlite_with_rowid=False,
 )
+
+# Coaches (revision 0010) -------------------------------------------------------------------
+# A coach's profile and availability are kept whole, as JSON; what a search for bookable
+# coaches filters on is in columns and tables of its own, so that the database filters.
+
+coaches = sa.Table(
+    "onzecoach_coaches",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey(users.c.id), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_key", sa.String(200), nullable=False),
+    sa.Column("active", sa.Boolean(), nullable=False),
+    sa.Column("offers_live", sa.Boolean(), nullable=False),
+    sa.Column("offers_online", sa.Boolean(), nullable=False),
+    # No employer named: the coach serves every employer.
+    sa.Column("serves_all", sa.Boolean(), nullable=False),
+    sa.Column("profile", Json, nullable=False),
+    sa.Column("availability", Json, nullable=False),
+    sa.Column("calendar_url", sa.String(500), nullable=True),
+    sa.Column("calendar_username", sa.String(500), nullable=True),
+    sa.Column("calendar_password_sealed", sa.Text(), nullable=True),
+    sa.Column("calendar_linked_at", UtcDateTime(), nullable=True),
+    sa.Column("calendar_pulled_at", UtcDateTime(), nullable=True),
+    sa.Column("calendar_synced_at", UtcDateTime(), nullable=True),
+    sa.Column("calendar_error", sa.String(64), nullable=True),
+    sa.Column("feed_token_hash", sa.String(64), nullable=True, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Index(None, "name_key", "id"),
+)
+
+coach_languages = sa.Table(
+    "onzecoach_coach_languages",
+    metadata,
+    sa.Column("coach_id", Id, sa.ForeignKey(coaches.c.id), primary_key=True),
+    sa.Column("language", sa.String(8), primary_key=True),
+    sa.Index(None, "language", "coach_id"),
+)
+
+coach_specialisms = sa.Table(
+    "onzecoach_coach_specialisms",
+    metadata,
+    sa.Column("coach_id", Id, sa.ForeignKey(coaches.c.id), primary_key=True),
+    sa.Column("specialism", sa.String(64), primary_key=True),
+    sa.Index(None, "specialism", "coach_id"),
+)
+
+coach_employers = sa.Table(
+    "onzecoach_coach_employers",
+    metadata,
+    sa.Column("coach_id", Id, sa.ForeignKey(coaches.c.id), primary_key=True),
+    sa.Column("employer_id", Id, sa.ForeignKey(employers.c.id), primary_key=True),
+    sa.Index(None, "employer_id", "coach_id"),
+)
+
+coach_busy_times = sa.Table(
+    "onzecoach_coach_busy_times",
+    metadata,
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    sa.Column("coach_id", Id, sa.ForeignKey(coaches.c.id), nullable=False),
+    sa.Column("uid", sa.Text(), nullable=False),
+    sa.Column("starts_at", UtcDateTime(), nullable=False),
+    sa.Column("ends_at", UtcDateTime(), nullable=False),
+    sa.Index(None, "coach_id", "starts_at"),
+)

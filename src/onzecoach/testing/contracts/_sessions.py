@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -35,7 +37,7 @@ MONDAY = datetime(2026, 3, 9, 10, 0, tzinfo=AMSTERDAM)
 
 
 def session(
-    journey: Trajectory, coach_id: str, start: datetime, minutes: int = 60, **changes: object
+    journey: Trajectory, coach_id: str, start: datetime, minutes: int = 60, **changes: Any
 ) -> Appointment:
     """A planned portal session of ``coach_id`` from ``start``, ``minutes`` long."""
     return appointment(
@@ -162,7 +164,7 @@ class SessionTests(StorageTests):
             for n, journey in enumerate(journeys)
         ]
 
-        def booking(made: Appointment) -> object:
+        def booking(made: Appointment) -> Callable[[], object]:
             def book() -> object:
                 separate = storage_factory()
                 return in_transaction(separate, lambda uow: uow.appointments.add(made))

@@ -1,7 +1,7 @@
 """Sessions booked in the portal: their coach, end and place; the coach's private notes.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 
 Two of one coach's sessions that keep the coach's time taken (planned, held, no-show) may
 not overlap, and the database itself says so, whatever code writes:
@@ -20,8 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
