@@ -366,7 +366,9 @@ FIELDS: Final[Mapping[str, str]] = {
     "calendar_password.invalid": "Vul het wachtwoord van de agenda in.",
     # The PlanningsAgenda and the coach's workspace -----------------------------------------
     "starts_at.in_past": "Kies een tijdstip in de toekomst.",
-    "starts_at.not_offered": "Deze coach biedt dit tijdstip niet aan. Kies een van de getoonde tijden.",
+    "starts_at.not_offered": (
+        "Deze coach biedt dit tijdstip niet aan. Kies een van de getoonde tijden."
+    ),
     "mode.not_offered": "Deze coach biedt deze vorm van coaching niet aan.",
     "coach_id.invalid": "Deze coach is niet beschikbaar voor jouw traject.",
     "days.out_of_range": "Kies 1 tot {max_days} dagen.",
