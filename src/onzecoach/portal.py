@@ -101,6 +101,7 @@ class Portal:
         self.admin = AdminService(
             storage=evented,
             clock=clock,
+            settings=settings,
             invitations=InvitationService(storage=evented, clock=clock, settings=settings),
         )
         self.employees = EmployeeService(storage=evented, clock=clock, settings=settings)

@@ -10,6 +10,7 @@ from onzecoach.access import EMPLOYER_STAFF, load, load_visible, require_role
 from onzecoach.actors import Actor, Role
 from onzecoach.audit import audit_entry
 from onzecoach.crypto import hash_token, new_token
+from onzecoach.employers import EmployerPolicy, employer_policy
 from onzecoach.errors import Conflict, FieldError, QuotaExceeded, ValidationError
 from onzecoach.ids import new_id
 from onzecoach.notifications import OutboxStatus
@@ -173,8 +174,12 @@ class TrajectoryService:
 
         ``actor`` is the booking system (``Actor.integration``) or the service desk. A
         later call with the same ``external_id`` updates status, time, mode, theme and
-        coach. Planned and held appointments never exceed a trajectory's sessions
-        (``QuotaExceeded``); when every session is held, the trajectory closes. Where an
+        coach. ``theme`` is one of ``Settings.themes``, by its code or its name (case,
+        accents and extra whitespace aside), and is stored as its code. Planned and used
+        appointments never exceed a trajectory's sessions (``QuotaExceeded``); when the
+        used sessions reach them, the trajectory closes. A session is used when held, and
+        when a no-show (``no_show``) or cancelled after the notice (``late_cancelled``)
+        where the employer's policy counts those (``portal.admin.employer_policy``). Where an
         extension runs beside the trajectory it extends, a new appointment counts against
         the trajectory until its sessions are used, and then against the extension,
         whichever of the two the booking side names.
@@ -187,6 +192,7 @@ class TrajectoryService:
             mode=mode,
             theme=theme,
             coach=coach,
+            themes=self._settings.themes,
         )
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
@@ -200,7 +206,8 @@ class TrajectoryService:
                 raise Conflict("appointment.other_trajectory")
             if existing is not None and same_report(existing, checked):
                 return existing
-            target, others = self._target(uow, chain, named, existing, checked)
+            policy = employer_policy(uow, named.employer_id, self._settings)
+            target, others = self._target(uow, chain, named, existing, checked, policy=policy)
             trajectory = self._visible(uow, actor, target.id, for_update=True)
             appointment = attrs.evolve(
                 checked,
@@ -219,13 +226,15 @@ class TrajectoryService:
                     else None
                 ),
             )
-            if appointment.counts_against_quota and not trajectory.has_room(others):
+            if appointment.counts_against_quota(policy) and not trajectory.has_room(
+                others, policy=policy
+            ):
                 raise QuotaExceeded("trajectory.quota_exceeded", sessions=trajectory.sessions)
             if existing is None:
                 uow.appointments.add(appointment)
             else:
                 uow.appointments.save(appointment)
-            updated = trajectory.after([*others, appointment], now=now)
+            updated = trajectory.after([*others, appointment], now=now, policy=policy)
             if updated.is_open and not trajectory.is_open and _extended(chain, trajectory):
                 # A correction to a finished trajectory whose extension already runs: the
                 # counts follow, the trajectory stays closed.
@@ -348,6 +357,8 @@ class TrajectoryService:
         named: Trajectory,
         existing: Appointment | None,
         reported: Appointment,
+        *,
+        policy: EmployerPolicy,
     ) -> tuple[Trajectory, list[Appointment]]:
         """The trajectory an appointment belongs to, with that trajectory's other
         appointments.
@@ -365,9 +376,9 @@ class TrajectoryService:
         if not candidates:
             raise Conflict("trajectory.closed")
         booked = {t.id: uow.appointments.for_trajectory(t.id) for t in candidates}
-        if reported.counts_against_quota:
+        if reported.counts_against_quota(policy):
             for candidate in candidates:
-                if candidate.has_room(booked[candidate.id]):
+                if candidate.has_room(booked[candidate.id], policy=policy):
                     return candidate, booked[candidate.id]
         if not named.takes_appointments:
             raise Conflict("trajectory.closed")

@@ -25,7 +25,11 @@ from onzecoach.adapters.memory._accounts import (
 )
 from onzecoach.adapters.memory._audit import MemoryAudit
 from onzecoach.adapters.memory._employees import MemoryEmployees
-from onzecoach.adapters.memory._employers import MemoryDepartments, MemoryEmployers
+from onzecoach.adapters.memory._employers import (
+    MemoryDepartments,
+    MemoryEmployers,
+    MemoryEmployerSettings,
+)
 from onzecoach.adapters.memory._mfa import (
     MemoryBackupCodes,
     MemoryChallenges,
@@ -74,6 +78,7 @@ class MemoryStorage:
 class MemoryUnitOfWork:
     employers = repository(MemoryEmployers)
     departments = repository(MemoryDepartments)
+    employer_settings = repository(MemoryEmployerSettings)
     audit = repository(MemoryAudit)
     outbox = repository(MemoryOutbox)
     users = repository(MemoryUsers)
