@@ -19,7 +19,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
-from onzecoach.catalogues import TrajectoryType
+from onzecoach.catalogues import Theme, TrajectoryType
 from onzecoach.passwords import OWASP_MINIMUM
 
 __all__ = [
@@ -56,6 +56,7 @@ _TRAJECTORY_TYPE_FORM: Final = (
     "a table with code, name and sessions, and optionally is_extension "
     "([[trajectory_types]] in the file)"
 )
+_THEME_FORM: Final = "a table with code and name ([[themes]] in the file)"
 #: What a value of each type looks like, for the docs and the errors: (in a few words,
 #: what a message says is expected).
 _FORMS: Final[dict[Any, tuple[str, str]]] = {
@@ -72,6 +73,11 @@ _FORMS: Final[dict[Any, tuple[str, str]]] = {
         "array of tables",
         "an array of tables ([[trajectory_types]] in the file, a TOML inline array "
         'such as [{code = "X", name = "Y", sessions = 4}] in the environment)',
+    ),
+    tuple[Theme, ...]: (
+        "array of tables",
+        "an array of tables ([[themes]] in the file, a TOML inline array "
+        'such as [{code = "werkdruk", name = "Werkdruk"}] in the environment)',
     ),
     argon2.Parameters: (
         "profile name",
@@ -102,11 +108,16 @@ def _environment_duration(text: str) -> int | str:
     return int(stripped) if stripped.isdigit() else stripped
 
 
-def _environment_trajectory_types(text: str) -> Any:
-    try:
-        return tomllib.loads(f"value = {text}")["value"]
-    except tomllib.TOMLDecodeError:
-        raise Invalid(f"must be {forms(tuple[TrajectoryType, ...])[1]}") from None
+def _environment_tables(type_: Any) -> Callable[[str], Any]:
+    """Reads a TOML inline array of tables, as ``type_`` takes it."""
+
+    def read(text: str) -> Any:
+        try:
+            return tomllib.loads(f"value = {text}")["value"]
+        except tomllib.TOMLDecodeError:
+            raise Invalid(f"must be {forms(type_)[1]}") from None
+
+    return read
 
 
 #: How a variable's text becomes the value a file would give, to be checked the same way.
@@ -115,7 +126,8 @@ _FROM_ENVIRONMENT: Final[dict[Any, Callable[[str], Any]]] = {
     bool: _environment_true_or_false,
     timedelta: _environment_duration,
     tuple[str, ...]: lambda text: [item.strip() for item in text.split(",") if item.strip()],
-    tuple[TrajectoryType, ...]: _environment_trajectory_types,
+    tuple[TrajectoryType, ...]: _environment_tables(tuple[TrajectoryType, ...]),
+    tuple[Theme, ...]: _environment_tables(tuple[Theme, ...]),
     argon2.Parameters: str.strip,
 }
 
@@ -214,6 +226,14 @@ def _converter() -> cattrs.Converter:
         return trajectory_type(value, TrajectoryType)
 
     converter.register_structure_hook(TrajectoryType, structure_trajectory_type)
+    theme = make_dict_structure_fn(Theme, converter, _cattrs_forbid_extra_keys=True)
+
+    def structure_theme(value: Any, _: Any) -> Theme:
+        if not isinstance(value, dict):
+            raise Invalid(f"must be {_THEME_FORM}")
+        return theme(value, Theme)
+
+    converter.register_structure_hook(Theme, structure_theme)
 
     def structure_tuple(value: Any, type_: Any) -> tuple[Any, ...]:
         # Not cattrs' own: that would take a string as a list of its characters.

@@ -35,7 +35,7 @@ from onzecoach._configuration_values import (
     iso_duration,
     password_hashing_profiles,
 )
-from onzecoach.catalogues import TrajectoryType
+from onzecoach.catalogues import Theme, TrajectoryType
 from onzecoach.passwords import PasswordPolicy
 from onzecoach.settings import Settings
 
@@ -105,7 +105,7 @@ class ConfigurationKey:
 
 
 def _written(value: Any) -> str:
-    """A value as a configuration file writes it (trajectory types by their codes)."""
+    """A value as a configuration file writes it (trajectory types and themes by their codes)."""
     text: str
     if isinstance(value, bool):
         text = "true" if value else "false"
@@ -116,6 +116,8 @@ def _written(value: Any) -> str:
         text = f'"{names[0]}"' if names else "custom"
     elif isinstance(value, tuple) and value and all(isinstance(v, TrajectoryType) for v in value):
         text = ", ".join(kind.code for kind in value)
+    elif isinstance(value, tuple) and value and all(isinstance(v, Theme) for v in value):
+        text = ", ".join(theme.code for theme in value)
     elif isinstance(value, tuple):
         text = "[" + ", ".join(f'"{item}"' for item in value) + "]"
     elif isinstance(value, str):

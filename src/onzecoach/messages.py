@@ -311,6 +311,18 @@ FIELDS: Final[Mapping[str, str]] = {
     "starts_at.invalid": "Geef het tijdstip met tijdzone.",
     "status.invalid.appointment": "Onbekende status van de afspraak.",
     "mode.invalid": "Kies live of online.",
+    "theme.unknown": "Kies een thema uit de lijst.",
+    # An employer's settings -------------------------------------------------------------
+    "cancellation_notice.invalid": "Geef de annuleringstermijn als duur in hele minuten.",
+    "cancellation_notice.out_of_range": (
+        "Kies een annuleringstermijn van 0 minuten tot en met {max_days} dagen."
+    ),
+    "late_cancellations_count.invalid": "Kies of te laat annuleren meetelt: ja of nee.",
+    "no_shows_count.invalid": "Kies of niet verschijnen meetelt: ja of nee.",
+    "reset.invalid": "Kies welke instellingen terug moeten naar de standaard van het portaal.",
+    "reset.invalid.both": (
+        "Zet een instelling terug naar de standaard of geef haar een waarde, niet allebei."
+    ),
     # A coach's availability (beschikbaarheid) -------------------------------------------
     "weekly.invalid": "Geef de vaste uren per dag van de week.",
     "windows.invalid": "Vul de tijden in als UU:MM, van 00:00 tot 24:00, zoals 09:00 tot 12:00.",

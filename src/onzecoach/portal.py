@@ -114,7 +114,9 @@ class Portal:
             yubikey=yubikey,
         )
         invitations = InvitationService(storage=evented, clock=clock, settings=settings)
-        self.admin = AdminService(storage=evented, clock=clock, invitations=invitations)
+        self.admin = AdminService(
+            storage=evented, clock=clock, settings=settings, invitations=invitations
+        )
         # The coaches' own calendars: CaldavConnector in production; without it no
         # calendar can be linked or pulled.
         self.calendars = calendars

@@ -21,11 +21,18 @@ import argon2
 import attrs
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
-from onzecoach.catalogues import DEFAULT_TRAJECTORY_TYPES, TrajectoryType
+from onzecoach.catalogues import (
+    DEFAULT_THEMES,
+    DEFAULT_TRAJECTORY_TYPES,
+    THEME_CODE_PATTERN,
+    Theme,
+    TrajectoryType,
+    theme_key,
+)
 from onzecoach.crypto import CodeHasher, Sealer, code_hasher_for, sealer_for
 from onzecoach.passwords import PasswordPolicy
 
-__all__ = ["SECRET_KEY_MIN_BITS", "Settings", "estimate_key_bits"]
+__all__ = ["MAX_CANCELLATION_NOTICE", "SECRET_KEY_MIN_BITS", "Settings", "estimate_key_bits"]
 
 
 def _absolute_http_url(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
@@ -165,12 +172,51 @@ def _uid_domain(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> N
         raise ValueError(f"{attribute.name} must be a domain name such as portaal.example.nl")
 
 
+#: The longest cancellation notice an employer may ask of its employees.
+MAX_CANCELLATION_NOTICE: Final = timedelta(days=14)
+#: The longest theme code and name (the stored theme's column holds 100 characters).
+_THEME_CODE_MAX = 64
+_THEME_NAME_MAX = 100
+
+
+def _cancellation_notice(_: Any, attribute: attrs.Attribute[Any], value: timedelta) -> None:
+    if not timedelta(0) <= value <= MAX_CANCELLATION_NOTICE:
+        raise ValueError(f"{attribute.name} must be between 0 and 14 days, got {value!r}")
+    if value % timedelta(minutes=1):
+        raise ValueError(f"{attribute.name} must be whole minutes, got {value!r}")
+
+
+def _themes(_: Any, attribute: attrs.Attribute[Any], value: tuple[Theme, ...]) -> None:
+    # Every code and name must name one theme only, or ``find_theme`` would guess.
+    keys: dict[str, str] = {}
+    for index, theme in enumerate(value):
+        where = f"{attribute.name}[{index}]"
+        if not isinstance(theme, Theme):
+            raise ValueError(f"{where} must be a Theme, got {type(theme).__name__}")
+        if len(theme.code) > _THEME_CODE_MAX or not THEME_CODE_PATTERN.fullmatch(theme.code):
+            raise ValueError(
+                f"{where}.code must be lower-case ASCII words joined by '-' (at most "
+                f"{_THEME_CODE_MAX} characters), got {theme.code!r}"
+            )
+        name = theme_key(theme.name) if isinstance(theme.name, str) else ""
+        if not name or len(theme.name) > _THEME_NAME_MAX or not theme.name.isprintable():
+            raise ValueError(f"{where}.name must be printable text of 1 to {_THEME_NAME_MAX}")
+        for key in dict.fromkeys((theme.code, name)):
+            if key in keys:
+                raise ValueError(f"{where} is named {key!r} as {keys[key]} is: keep one")
+            keys[key] = where
+
+
 # Typed converters: with a bare ``tuple`` as converter, type checkers refuse every argument.
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
 def _trajectory_type_tuple(value: Iterable[TrajectoryType]) -> tuple[TrajectoryType, ...]:
+    return tuple(value)
+
+
+def _theme_tuple(value: Iterable[Theme]) -> tuple[Theme, ...]:
     return tuple(value)
 
 
@@ -336,6 +382,25 @@ class Settings:
     #: (``onzecoach-<appointment id>@<domain>``), by which it knows them when it reads the
     #: calendars back; ``base_url``'s host when not set. Keep it once events are written.
     calendar_uid_domain: str | None = attrs.field(default=None, validator=_uid_domain)
+    # What an employer's settings may override (``portal.admin.set_employer_policy``); these
+    # are the portal's defaults.
+    #: Until this long before a session the employee may cancel or move it; later is a
+    #: late cancellation. Whole minutes, at most 14 days.
+    cancellation_notice: timedelta = attrs.field(
+        default=timedelta(hours=24), validator=_cancellation_notice
+    )
+    #: Whether a late cancellation uses one of the trajectory's sessions.
+    late_cancellations_count: bool = attrs.field(
+        default=True, validator=attrs.validators.instance_of(bool)
+    )
+    #: Whether a session the employee did not come to (no-show) uses one.
+    no_shows_count: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    #: The themes (thema's) a session can have, which the statistics count.
+    themes: tuple[Theme, ...] = attrs.field(
+        default=DEFAULT_THEMES,
+        converter=_theme_tuple,
+        validator=[attrs.validators.min_len(1), _themes],
+    )
 
     def trajectory_type(self, code: str) -> TrajectoryType | None:
         return next((t for t in self.trajectory_types if t.code == code), None)

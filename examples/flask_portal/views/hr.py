@@ -47,12 +47,7 @@ NOTE_LIMIT = 4000
 #: Open tasks on the home page; the rest are on the task page.
 HOME_TASKS = 10
 
-APPOINTMENT_STATUS = {
-    AppointmentStatus.PLANNED: "Gepland",
-    AppointmentStatus.HELD: "Gehouden",
-    AppointmentStatus.CANCELLED: "Geannuleerd",
-    AppointmentStatus.NO_SHOW: "Niet verschenen",
-}
+APPOINTMENT_STATUS = {status: status.label for status in AppointmentStatus}
 APPOINTMENT_MODE = {AppointmentMode.LIVE: "Live", AppointmentMode.ONLINE: "Online"}
 #: The form's sections after the registration type, which is chosen on a page before it.
 SECTIONS = tuple(

@@ -1,11 +1,26 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Collection
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from onzecoach.access import EMPLOYER_STAFF, load_visible, require_role, require_service_desk
 from onzecoach.actors import Actor, Role
 from onzecoach.audit import audit_entry
-from onzecoach.employers import Department, Employer, check_name, load_employer
+from onzecoach.employers import (
+    POLICY_FIELDS,
+    Department,
+    Employer,
+    EmployerPolicy,
+    EmployerSettings,
+    PolicyField,
+    check_cancellation_notice,
+    check_name,
+    employer_policy,
+    load_employer,
+)
 from onzecoach.errors import FieldError, ValidationError
 from onzecoach.ids import new_id
 
@@ -14,6 +29,7 @@ if TYPE_CHECKING:
     from onzecoach.admin._ports import AdminUnitOfWork
     from onzecoach.clock import Clock
     from onzecoach.events import Transactions
+    from onzecoach.settings import Settings
 
 __all__ = ["AdminService"]
 
@@ -32,10 +48,12 @@ class AdminService:
         *,
         storage: Transactions[AdminUnitOfWork],
         clock: Clock,
+        settings: Settings,
         invitations: InvitationService,
     ) -> None:
         self._storage = storage
         self._clock = clock
+        self._settings = settings
         self._invitations = invitations
 
     def create_employer(self, actor: Actor, name: str) -> Employer:
@@ -142,6 +160,69 @@ class AdminService:
             employer = self._visible(uow, actor, employer_id)
             return [user.view() for user in uow.users.for_employer(employer.id)]
 
+    # An employer's settings ------------------------------------------------------------------
+
+    def employer_policy(self, actor: Actor, employer_id: str) -> EmployerPolicy:
+        """What holds for the employer's sessions: its own settings over the portal's
+        defaults (``Settings.cancellation_notice``, ...). An HR actor reads its own."""
+        with self._storage.unit_of_work() as uow:
+            employer = self._visible(uow, actor, employer_id)
+            return employer_policy(uow, employer.id, self._settings)
+
+    def employer_settings(self, actor: Actor, employer_id: str) -> EmployerSettings | None:
+        """What the service desk set for the employer itself (``None`` per field: the
+        portal's default); ``None`` when nothing was ever set. An HR actor reads its own."""
+        with self._storage.unit_of_work() as uow:
+            employer = self._visible(uow, actor, employer_id)
+            return uow.employer_settings.get(employer.id)
+
+    def set_employer_policy(
+        self,
+        actor: Actor,
+        employer_id: str,
+        *,
+        cancellation_notice: timedelta | None = None,
+        late_cancellations_count: bool | None = None,
+        no_shows_count: bool | None = None,
+        reset: Collection[PolicyField] = (),
+    ) -> EmployerPolicy:
+        """Set the employer's own policy (service desk only); audited. Returns the policy
+        that holds now.
+
+        A field given sets it for this employer; a field named in ``reset`` follows the
+        portal's default again; a field neither given nor reset stays as it is. The
+        notice is whole minutes from 0 to 14 days.
+        """
+        require_service_desk(actor)
+        given = _checked_policy(
+            cancellation_notice=cancellation_notice,
+            late_cancellations_count=late_cancellations_count,
+            no_shows_count=no_shows_count,
+            reset=reset,
+        )
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            employer = load_employer(uow, employer_id)
+            before = uow.employer_settings.get(employer.id)
+            current = before or EmployerSettings(employer_id=employer.id, updated_at=now)
+            after = attrs.evolve(current, updated_at=now, **given)
+            if attrs.evolve(current, updated_at=now) != after:
+                uow.employer_settings.save(after)
+                uow.audit.append(
+                    audit_entry(
+                        actor,
+                        "employer.policy_changed",
+                        at=now,
+                        employer_id=employer.id,
+                        subject_type="employer",
+                        subject_id=employer.id,
+                        **_audited(given),
+                    )
+                )
+            policy = employer_policy(uow, employer.id, self._settings)
+            uow.commit()
+        return policy
+
     @staticmethod
     def _visible(uow: AdminUnitOfWork, actor: Actor, employer_id: object) -> Employer:
         require_role(actor, *EMPLOYER_STAFF)
@@ -153,3 +234,48 @@ def _checked_name(name: object) -> str:
     if isinstance(tidy, FieldError):
         raise ValidationError([tidy])
     return tidy
+
+
+def _checked_policy(
+    *,
+    cancellation_notice: object,
+    late_cancellations_count: object,
+    no_shows_count: object,
+    reset: object,
+) -> dict[str, Any]:
+    """The fields to change: each given value, checked, and ``None`` for each reset."""
+    problems: list[FieldError] = []
+    given: dict[str, Any] = {}
+    if cancellation_notice is not None:
+        notice = check_cancellation_notice(cancellation_notice)
+        if isinstance(notice, FieldError):
+            problems.append(notice)
+        given["cancellation_notice"] = notice
+    for name, value in (
+        ("late_cancellations_count", late_cancellations_count),
+        ("no_shows_count", no_shows_count),
+    ):
+        if value is not None and not isinstance(value, bool):
+            problems.append(FieldError.of(name, "invalid"))
+        elif value is not None:
+            given[name] = value
+    names = list(reset) if isinstance(reset, Collection) and not isinstance(reset, str) else None
+    if names is None or any(name not in POLICY_FIELDS for name in names):
+        problems.append(FieldError.of("reset", "invalid"))
+    elif any(name in given for name in names):
+        problems.append(FieldError.of("reset", "invalid", key="reset.invalid.both"))
+    else:
+        given.update(dict.fromkeys(names))
+    if problems:
+        raise ValidationError(problems)
+    return given
+
+
+def _audited(changes: dict[str, object]) -> dict[str, object]:
+    """The changes as the audit log keeps them: a notice in minutes, ``None`` for reset."""
+    return {
+        (f"{name}_minutes" if isinstance(value, timedelta) else name): (
+            value // timedelta(minutes=1) if isinstance(value, timedelta) else value
+        )
+        for name, value in sorted(changes.items())
+    }

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from onzecoach.employers._model import Department, Employer
+from onzecoach.employers._policy import EmployerSettings
 from onzecoach.events import UnitOfWork
 
 __all__ = [
     "DepartmentRepository",
     "EmployerRepositories",
     "EmployerRepository",
+    "EmployerSettingsRepository",
     "EmployerUnitOfWork",
 ]
 
@@ -39,11 +41,25 @@ class DepartmentRepository(Protocol):
         ...
 
 
+class EmployerSettingsRepository(Protocol):
+    """Each employer's own settings (its overrides of the portal's defaults)."""
+
+    def get(self, employer_id: str) -> EmployerSettings | None:
+        """The employer's settings; ``None`` when none were ever saved."""
+        ...
+
+    def save(self, settings: EmployerSettings) -> None:
+        """Store the employer's settings, replacing any saved before."""
+        ...
+
+
 class EmployerRepositories(Protocol):
     @property
     def employers(self) -> EmployerRepository: ...
     @property
     def departments(self) -> DepartmentRepository: ...
+    @property
+    def employer_settings(self) -> EmployerSettingsRepository: ...
 
 
 class EmployerUnitOfWork(EmployerRepositories, UnitOfWork, Protocol):

@@ -37,6 +37,7 @@ FIGURES: Final[tuple[Figure, ...]] = (
     Figure("planned_sessions", "Geplande gesprekken", "Geplande gesprekken"),
     Figure("cancelled_sessions", "Geannuleerde gesprekken", "Geannuleerde gesprekken"),
     Figure("no_show_sessions", "Niet verschenen", "Niet verschenen"),
+    Figure("late_cancelled_sessions", "Te laat geannuleerd", "Te laat geannuleerd"),
     Figure("live_sessions", "Live gesprekken", "Live"),
     Figure("online_sessions", "Online gesprekken", "Online"),
     Figure("trajectories_started", "Trajecten gestart", "Trajecten gestart"),

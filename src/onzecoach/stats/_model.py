@@ -53,6 +53,8 @@ class Counters:
     planned: int = 0
     cancelled: int = 0
     no_show: int = 0
+    #: Cancelled after the employer's cancellation notice (te laat geannuleerd).
+    late_cancelled: int = 0
     live: int = 0
     online: int = 0
     themed: int = 0
@@ -75,6 +77,7 @@ class Counters:
             self.planned,
             self.cancelled,
             self.no_show,
+            self.late_cancelled,
             self.live,
             self.online,
             self.themed,
@@ -201,6 +204,7 @@ class DashboardRow:
     planned_sessions: int
     cancelled_sessions: int
     no_show_sessions: int
+    late_cancelled_sessions: int
     live_sessions: int
     online_sessions: int
     trajectories_started: int
@@ -234,6 +238,7 @@ class Dashboard:
     planned_sessions: int
     cancelled_sessions: int
     no_show_sessions: int
+    late_cancelled_sessions: int
     live_sessions: int
     online_sessions: int
     sessions_per_month: dict[str, int]

@@ -43,6 +43,7 @@ _STATUS_FIELD = {
     AppointmentStatus.PLANNED: "planned",
     AppointmentStatus.CANCELLED: "cancelled",
     AppointmentStatus.NO_SHOW: "no_show",
+    AppointmentStatus.LATE_CANCELLED: "late_cancelled",
 }
 
 

@@ -49,6 +49,7 @@ Sort = Literal[
     "planned_sessions",
     "cancelled_sessions",
     "no_show_sessions",
+    "late_cancelled_sessions",
     "live_sessions",
     "online_sessions",
     "trajectories_started",
@@ -230,7 +231,7 @@ class StatsService:
             }
         if not shown:
             return None, self._small_group_note
-        found = _ordered(uow.stats.themes(scope, sorted(shown)))
+        found = _ordered(self._named(uow.stats.themes(scope, sorted(shown))))
         return found, None if shown == themed else self._partial_note
 
     def _rows(self, uow: UnitOfWork, request: _Request) -> tuple[tuple[DashboardRow, ...], int]:
@@ -265,6 +266,15 @@ class StatsService:
                 if sum(sizes[k] for k in hidden) >= self._min_group:
                     break
         return hidden
+
+    def _named(self, themes: Mapping[str, int]) -> dict[str, int]:
+        """The themes by their names in the catalogue; a free text from before the
+        catalogue, or a code no longer in it, as it is."""
+        names = {theme.code: theme.name for theme in self._settings.themes}
+        found: dict[str, int] = defaultdict(int)
+        for theme, held in themes.items():
+            found[names.get(theme, theme)] += held
+        return dict(found)
 
     @property
     def _min_group(self) -> int:
@@ -395,6 +405,7 @@ class _Figures(TypedDict):
     planned_sessions: int
     cancelled_sessions: int
     no_show_sessions: int
+    late_cancelled_sessions: int
     live_sessions: int
     online_sessions: int
     trajectories_started: int
@@ -409,6 +420,7 @@ def _figures(counters: Counters) -> _Figures:
         "planned_sessions": counters.planned,
         "cancelled_sessions": counters.cancelled,
         "no_show_sessions": counters.no_show,
+        "late_cancelled_sessions": counters.late_cancelled,
         "live_sessions": counters.live,
         "online_sessions": counters.online,
         "trajectories_started": counters.started,

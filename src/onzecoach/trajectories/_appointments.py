@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import enum
 import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
+from onzecoach.catalogues import Theme, find_theme
 from onzecoach.errors import FieldError, ValidationError
 from onzecoach.trajectories._model import Appointment, AppointmentMode, AppointmentStatus
 
@@ -26,8 +28,12 @@ def checked_appointment(
     mode: object,
     theme: object,
     coach: object,
+    themes: Iterable[Theme],
 ) -> Appointment:
-    """The reported appointment, checked; ids and times of record are filled in later."""
+    """The reported appointment, checked; ids and times of record are filled in later.
+
+    ``theme`` is one of ``themes`` (by code or name) and comes back as its code.
+    """
     problems: list[FieldError] = []
     key = external_id.strip() if isinstance(external_id, str) else ""
     if not key or len(key) > _MAX_KEY or not _printable(key):
@@ -41,8 +47,13 @@ def checked_appointment(
     mode_value = _enum(AppointmentMode, mode)
     if mode_value is None:
         problems.append(FieldError.of("mode", "invalid"))
+    # No theme, or a blank one (as a form sends it), is no theme.
+    blank = theme is None or (isinstance(theme, str) and not theme.strip())
+    chosen = None if blank else find_theme(themes, theme)
+    if not blank and chosen is None:
+        problems.append(FieldError.of("theme", "unknown"))
     texts: dict[str, str | None] = {}
-    for name, value in (("theme", theme), ("coach", coach)):
+    for name, value in (("coach", coach),):
         if value is not None and (not isinstance(value, str) or len(value) > _MAX_TEXT):
             problems.append(
                 FieldError.of(
@@ -67,7 +78,7 @@ def checked_appointment(
         updated_at=moment,
         status=status_value,
         mode=mode_value,
-        theme=texts["theme"],
+        theme=None if chosen is None else chosen.code,
         coach=texts["coach"],
     )
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from onzecoach.audit import audit_entry
+from onzecoach.employers import EmployerPolicy, employer_policy
 from onzecoach.errors import Conflict, QuotaExceeded
 from onzecoach.ids import new_id
 from onzecoach.trajectories._events import CoachingChanged
@@ -45,13 +46,20 @@ class AppointmentLedger:
         """The trajectory with the one it extends and their extensions, oldest first."""
         return chain_of(uow.trajectories.for_employee(trajectory.employee_id), trajectory)
 
+    def policy(self, uow: TrajectoryUnitOfWork, employer_id: str) -> EmployerPolicy:
+        """The employer's policy: which statuses use a session."""
+        return employer_policy(uow, employer_id, self._settings)
+
     def sessions_left(self, uow: TrajectoryUnitOfWork, trajectory: Trajectory) -> int:
-        """How many more sessions can be planned in the trajectory's chain."""
+        """How many more sessions can be planned in the trajectory's chain: its open
+        members' sessions less those planned or used under the employer's policy."""
+        policy = self.policy(uow, trajectory.employer_id)
         left = 0
         for member in self.chain(uow, trajectory):
             if member.takes_appointments:
                 taken = sum(
-                    a.counts_against_quota for a in uow.appointments.for_trajectory(member.id)
+                    a.counts_against_quota(policy)
+                    for a in uow.appointments.for_trajectory(member.id)
                 )
                 left += max(0, member.sessions - taken)
         return left
@@ -76,10 +84,11 @@ class AppointmentLedger:
         the trajectory closes. Emits ``CoachingChanged`` and writes the audit entry.
         """
         now = self._clock.now()
+        policy = self.policy(uow, named.employer_id)
         chain = self.chain(uow, named)
         if existing is not None and existing.trajectory_id not in {t.id for t in chain}:
             raise Conflict("appointment.other_trajectory")
-        target, others = self._target(uow, chain, named, existing, appointment)
+        target, others = self._target(uow, chain, named, existing, appointment, policy=policy)
         trajectory = uow.trajectories.get(target.id, for_update=True) or target
         placed = attrs.evolve(
             appointment,
@@ -94,7 +103,7 @@ class AppointmentLedger:
                 existing.department_id if existing else coachee.department_id if coachee else None
             ),
         )
-        if placed.counts_against_quota and not trajectory.has_room(others):
+        if placed.counts_against_quota(policy) and not trajectory.has_room(others, policy=policy):
             raise QuotaExceeded(
                 "trajectory.quota_exceeded",
                 sessions=trajectory.sessions,
@@ -104,7 +113,7 @@ class AppointmentLedger:
             uow.appointments.add(placed)
         else:
             uow.appointments.save(placed)
-        updated = trajectory.after([*others, placed], now=now)
+        updated = trajectory.after([*others, placed], now=now, policy=policy)
         if updated.is_open and not trajectory.is_open and _extended(chain, trajectory):
             # A correction to a finished trajectory whose extension already runs: the
             # counts follow, the trajectory stays closed.
@@ -146,6 +155,8 @@ class AppointmentLedger:
         named: Trajectory,
         existing: Appointment | None,
         reported: Appointment,
+        *,
+        policy: EmployerPolicy,
     ) -> tuple[Trajectory, list[Appointment]]:
         """The trajectory an appointment belongs to, with that trajectory's other
         appointments. A trajectory closed by hand takes no new appointments."""
@@ -157,9 +168,9 @@ class AppointmentLedger:
         if not candidates:
             raise Conflict("trajectory.closed")
         booked = {t.id: uow.appointments.for_trajectory(t.id) for t in candidates}
-        if reported.counts_against_quota:
+        if reported.counts_against_quota(policy):
             for candidate in candidates:
-                if candidate.has_room(booked[candidate.id]):
+                if candidate.has_room(booked[candidate.id], policy=policy):
                     return candidate, booked[candidate.id]
         if not named.takes_appointments:
             raise Conflict("trajectory.closed")

@@ -9,6 +9,7 @@ import attrs
 
 from onzecoach.catalogues import DEFAULT_TRAJECTORY_TYPES, TrajectoryType
 from onzecoach.clock import amsterdam, optional_utc, utc
+from onzecoach.employers import EmployerPolicy
 
 __all__ = [
     "DEFAULT_TRAJECTORY_TYPES",
@@ -44,7 +45,7 @@ _STATUS_LABELS = {
 
 
 class ClosedReason(enum.StrEnum):
-    COMPLETED = "completed"  # every session held
+    COMPLETED = "completed"  # every session used
     BY_HAND = "by_hand"
 
 
@@ -53,6 +54,22 @@ class AppointmentStatus(enum.StrEnum):
     HELD = "held"
     CANCELLED = "cancelled"
     NO_SHOW = "no_show"
+    #: Cancelled after the employer's cancellation notice.
+    LATE_CANCELLED = "late_cancelled"
+
+    @property
+    def label(self) -> str:
+        """The status in Dutch, as the dossier and the coach's agenda show it."""
+        return _APPOINTMENT_STATUS_LABELS[self]
+
+
+_APPOINTMENT_STATUS_LABELS = {
+    AppointmentStatus.PLANNED: "Gepland",
+    AppointmentStatus.HELD: "Gehouden",
+    AppointmentStatus.CANCELLED: "Geannuleerd",
+    AppointmentStatus.NO_SHOW: "Niet verschenen",
+    AppointmentStatus.LATE_CANCELLED: "Te laat geannuleerd",
+}
 
 
 class AppointmentMode(enum.StrEnum):
@@ -61,7 +78,7 @@ class AppointmentMode(enum.StrEnum):
 
 
 #: ``AppointmentStatus``'s values, as a booking system's message carries them.
-AppointmentStatusName = Literal["planned", "held", "cancelled", "no_show"]
+AppointmentStatusName = Literal["planned", "held", "cancelled", "no_show", "late_cancelled"]
 #: ``AppointmentMode``'s values.
 AppointmentModeName = Literal["live", "online"]
 
@@ -119,27 +136,33 @@ class Trajectory:
         """Whether new appointments may be recorded: not closed by hand."""
         return self.closed_reason is not ClosedReason.BY_HAND
 
-    def has_room(self, appointments: Iterable[Appointment]) -> bool:
-        """The quota rule: planned and held appointments never exceed the sessions.
+    def has_room(self, appointments: Iterable[Appointment], *, policy: EmployerPolicy) -> bool:
+        """The quota rule: planned and used sessions never exceed the sessions.
 
-        ``appointments`` are the trajectory's others; whether one more fits.
+        ``appointments`` are the trajectory's others; whether one more fits. What counts
+        as used (a no-show, a late cancellation) is the employer's ``policy``.
         """
-        return sum(a.counts_against_quota for a in appointments) < self.sessions
+        return sum(a.counts_against_quota(policy) for a in appointments) < self.sessions
 
-    def after(self, appointments: Iterable[Appointment], *, now: datetime) -> Trajectory:
+    def after(
+        self, appointments: Iterable[Appointment], *, now: datetime, policy: EmployerPolicy
+    ) -> Trajectory:
         """The state machine: the counts and state that all of ``appointments`` give.
 
         started -> running (an appointment planned or held) -> closed as completed when
-        every session is held; a held session corrected to another status opens it again.
-        A trajectory closed by hand stays closed, whatever is reported later.
+        the used sessions (held, and no-shows and late cancellations where ``policy``
+        counts them) reach the sessions; a used session corrected to another status opens
+        it again. A trajectory closed by hand stays closed, whatever is reported later.
         """
-        held = [a for a in appointments if a.status is AppointmentStatus.HELD]
+        appointments = list(appointments)
+        held = sum(a.status is AppointmentStatus.HELD for a in appointments)
+        used = [a for a in appointments if a.uses_session(policy)]
         planned = sum(a.status is AppointmentStatus.PLANNED for a in appointments)
-        updated = attrs.evolve(self, held=len(held), planned=planned)
+        updated = attrs.evolve(self, held=held, planned=planned)
         if self.closed_reason is ClosedReason.BY_HAND:
             return updated
-        if len(held) >= self.sessions:
-            last = max(a.starts_at for a in held)
+        if used and len(used) >= self.sessions:
+            last = max(a.starts_at for a in used)
             return attrs.evolve(
                 updated,
                 closed_at=self.closed_at or now,
@@ -188,9 +211,19 @@ class Appointment:
     #: online one.
     location: str | None = None
 
-    @property
-    def counts_against_quota(self) -> bool:
-        return self.status in {AppointmentStatus.PLANNED, AppointmentStatus.HELD}
+    def uses_session(self, policy: EmployerPolicy) -> bool:
+        """Whether the appointment used one of the trajectory's sessions: held, or under
+        the employer's ``policy`` a no-show or a late cancellation."""
+        status = self.status
+        return (
+            status is AppointmentStatus.HELD
+            or (status is AppointmentStatus.NO_SHOW and policy.no_shows_count)
+            or (status is AppointmentStatus.LATE_CANCELLED and policy.late_cancellations_count)
+        )
+
+    def counts_against_quota(self, policy: EmployerPolicy) -> bool:
+        """Whether the appointment takes one of the trajectory's sessions: planned, or used."""
+        return self.status is AppointmentStatus.PLANNED or self.uses_session(policy)
 
     @property
     def takes_coach_time(self) -> bool:

@@ -180,8 +180,12 @@ class TrajectoryService:
 
         ``actor`` is the booking system (``Actor.integration``) or the service desk. A
         later call with the same ``external_id`` updates status, time, mode, theme and
-        coach. Planned and held appointments never exceed a trajectory's sessions
-        (``QuotaExceeded``); when every session is held, the trajectory closes. Where an
+        coach. ``theme`` is one of ``Settings.themes``, by its code or its name (case,
+        accents and extra whitespace aside), and is stored as its code. Planned and used
+        appointments never exceed a trajectory's sessions (``QuotaExceeded``); when the
+        used sessions reach them, the trajectory closes. A session is used when held, and
+        when a no-show (``no_show``) or cancelled after the notice (``late_cancelled``)
+        where the employer's policy counts those (``portal.admin.employer_policy``). Where an
         extension runs beside the trajectory it extends, a new appointment counts against
         the trajectory until its sessions are used, and then against the extension,
         whichever of the two the booking side names.
@@ -194,6 +198,7 @@ class TrajectoryService:
             mode=mode,
             theme=theme,
             coach=coach,
+            themes=self._settings.themes,
         )
         with self._storage.unit_of_work() as uow:
             named = self._visible(uow, actor, trajectory_id)

@@ -1,4 +1,5 @@
-"""Employers and their departments, each name unique (per employer, for departments)."""
+"""Employers and their departments, each name unique (per employer, for departments), and
+each employer's settings."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.employers import Department, Employer, name_key
+from onzecoach.employers import Department, Employer, EmployerSettings, name_key
 from onzecoach.errors import Conflict
 
 if TYPE_CHECKING:
     from onzecoach.adapters.memory._storage import MemoryUnitOfWork
 
-__all__ = ["EmployerTables", "MemoryDepartments", "MemoryEmployers"]
+__all__ = ["EmployerTables", "MemoryDepartments", "MemoryEmployerSettings", "MemoryEmployers"]
 
 
 @attrs.define
@@ -23,6 +24,7 @@ class EmployerTables:
     employer_by_name: dict[str, str] = attrs.Factory(dict)
     departments: dict[str, Department] = attrs.Factory(dict)
     department_by_name: dict[tuple[str, str], str] = attrs.Factory(dict)
+    settings: dict[str, EmployerSettings] = attrs.Factory(dict)
 
 
 class MemoryEmployers:
@@ -72,3 +74,18 @@ class MemoryDepartments:
             (d for d in self._tables.departments.values() if d.employer_id == employer_id),
             key=lambda d: (name_key(d.name), d.id),
         )
+
+
+class MemoryEmployerSettings:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _tables(self) -> EmployerTables:
+        return self._uow.tables(EmployerTables)
+
+    def get(self, employer_id: str) -> EmployerSettings | None:
+        return self._tables.settings.get(employer_id)
+
+    def save(self, settings: EmployerSettings) -> None:
+        self._uow.put(self._tables.settings, settings.employer_id, settings)

@@ -27,7 +27,11 @@ from onzecoach.adapters.memory._audit import MemoryAudit
 from onzecoach.adapters.memory._booking import MemoryNotes
 from onzecoach.adapters.memory._coaches import MemoryBusyTimes, MemoryCoaches
 from onzecoach.adapters.memory._employees import MemoryEmployees
-from onzecoach.adapters.memory._employers import MemoryDepartments, MemoryEmployers
+from onzecoach.adapters.memory._employers import (
+    MemoryDepartments,
+    MemoryEmployers,
+    MemoryEmployerSettings,
+)
 from onzecoach.adapters.memory._mfa import (
     MemoryBackupCodes,
     MemoryChallenges,
@@ -76,6 +80,7 @@ class MemoryStorage:
 class MemoryUnitOfWork:
     employers = repository(MemoryEmployers)
     departments = repository(MemoryDepartments)
+    employer_settings = repository(MemoryEmployerSettings)
     audit = repository(MemoryAudit)
     outbox = repository(MemoryOutbox)
     users = repository(MemoryUsers)

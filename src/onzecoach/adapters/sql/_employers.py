@@ -1,18 +1,19 @@
-"""Employers and their departments."""
+"""Employers, their departments and their settings."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Row
 
-from onzecoach.employers import Department, Employer, name_key
+from onzecoach.employers import Department, Employer, EmployerSettings, name_key
 from onzecoach.errors import Conflict
 
 from . import _tables as t
 from ._base import Repository, structure_row
 
-__all__ = ["SqlDepartments", "SqlEmployers"]
+__all__ = ["SqlDepartments", "SqlEmployerSettings", "SqlEmployers"]
 
 
 def _employer(row: Row[Any]) -> Employer:
@@ -81,3 +82,43 @@ class SqlDepartments(Repository):
             "listing departments",
         )
         return [_department(row) for row in rows]
+
+
+class SqlEmployerSettings(Repository):
+    def get(self, employer_id: str) -> EmployerSettings | None:
+        table = t.employer_settings
+        row = self._execute(
+            table.select().where(table.c.employer_id == employer_id),
+            "reading an employer's settings",
+        ).one_or_none()
+        if row is None:
+            return None
+        seconds = row.cancellation_notice_seconds
+        return EmployerSettings(
+            employer_id=row.employer_id,
+            updated_at=row.updated_at,
+            cancellation_notice=None if seconds is None else timedelta(seconds=seconds),
+            late_cancellations_count=row.late_cancellations_count,
+            no_shows_count=row.no_shows_count,
+        )
+
+    def save(self, settings: EmployerSettings) -> None:
+        table = t.employer_settings
+        notice = settings.cancellation_notice
+        values = {
+            "updated_at": settings.updated_at,
+            "cancellation_notice_seconds": (
+                None if notice is None else int(notice.total_seconds())
+            ),
+            "late_cancellations_count": settings.late_cancellations_count,
+            "no_shows_count": settings.no_shows_count,
+        }
+        updated = self._execute(
+            table.update().where(table.c.employer_id == settings.employer_id).values(**values),
+            "saving an employer's settings",
+        )
+        if not updated.rowcount:
+            self._execute(
+                table.insert().values(employer_id=settings.employer_id, **values),
+                "saving an employer's settings",
+            )

@@ -22,7 +22,11 @@ from onzecoach.adapters.sql._base import Repository, translate_errors
 from onzecoach.adapters.sql._booking import SqlNotes
 from onzecoach.adapters.sql._coaches import SqlBusyTimes, SqlCoaches
 from onzecoach.adapters.sql._employees import SqlEmployees
-from onzecoach.adapters.sql._employers import SqlDepartments, SqlEmployers
+from onzecoach.adapters.sql._employers import (
+    SqlDepartments,
+    SqlEmployers,
+    SqlEmployerSettings,
+)
 from onzecoach.adapters.sql._mfa import SqlBackupCodes, SqlChallenges, SqlFactors, SqlSmsCodes
 from onzecoach.adapters.sql._outbox import SqlOutbox
 from onzecoach.adapters.sql._search import SqlSearchIndex
@@ -225,6 +229,7 @@ class SqlUnitOfWork:
 
     employers = repository(SqlEmployers)
     departments = repository(SqlDepartments)
+    employer_settings = repository(SqlEmployerSettings)
     audit = repository(SqlAudit)
     outbox = repository(SqlOutbox)
     users = repository(SqlUsers)

@@ -78,6 +78,18 @@ departments = sa.Table(
     sa.UniqueConstraint("employer_id", "name_key"),
 )
 
+# Each employer's own settings: its overrides of the portal's defaults, NULL where it
+# follows the default (revision 0010).
+employer_settings = sa.Table(
+    "onzecoach_employer_settings",
+    metadata,
+    sa.Column("employer_id", Id, sa.ForeignKey(employers.c.id), primary_key=True),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("cancellation_notice_seconds", sa.Integer(), nullable=True),
+    sa.Column("late_cancellations_count", sa.Boolean(), nullable=True),
+    sa.Column("no_shows_count", sa.Boolean(), nullable=True),
+)
+
 audit_log = sa.Table(
     "onzecoach_audit_log",
     metadata,
