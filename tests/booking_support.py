@@ -27,7 +27,7 @@ WEEKDAYS_9_TO_5: dict[str, Any] = {
 
 def person(n: int = 0, /, **changes: object) -> dict[str, object]:
     return {
-        "last_name": f"Berg{n}",
+        "last_name": "Berg" + "abcdefghijklmnopqrstuvwxyz"[n % 26],
         "given_name": "Anna",
         "initials": "A",
         "gender": "vrouw",

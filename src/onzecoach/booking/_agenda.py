@@ -170,10 +170,12 @@ class Agenda:
         starts_at: object,
         *,
         without: str | None = None,
+        by_coach: bool = False,
     ) -> Slot:
         """The slot the coach offers at ``starts_at`` now, or why not: ``SlotTaken`` when
         it lies on the coach's grid but another session or a busy time took it, a
-        ``ValidationError`` on ``starts_at`` when it is not one of the coach's times."""
+        ``ValidationError`` on ``starts_at`` when it is not one of the coach's times. The
+        coach, moving a session of their own, is not held to their minimum notice."""
         if not isinstance(starts_at, datetime) or starts_at.utcoffset() is None:
             raise ValidationError.single("starts_at", "invalid")
         moment = require_utc(starts_at, "starts_at")
@@ -181,8 +183,13 @@ class Agenda:
         if moment < now:
             raise ValidationError.single("starts_at", "in_past")
         taken, per_day = self._taken(uow, [coach.id], moment - _DAY, moment + _DAY, without=without)
+        availability = (
+            attrs.evolve(coach.availability, notice=timedelta(0))
+            if by_coach
+            else coach.availability
+        )
         slot = offered_slot(
-            coach.availability,
+            availability,
             moment,
             now=now,
             taken=taken[coach.id],
@@ -190,7 +197,7 @@ class Agenda:
         )
         if slot is not None:
             return slot
-        if offered_slot(coach.availability, moment, now=now) is not None:
+        if offered_slot(availability, moment, now=now) is not None:
             raise SlotTaken("booking.slot_taken")
         raise ValidationError.single("starts_at", "not_offered")
 
@@ -264,7 +271,7 @@ class Agenda:
                 self.policy(uow, current.employer_id).cancellation_notice / timedelta(hours=1)
             )
             raise Conflict("booking.too_late_to_move", hours=hours)
-        slot = self.checked_slot(uow, coach, starts_at, without=current.id)
+        slot = self.checked_slot(uow, coach, starts_at, without=current.id, by_coach=by_coach)
         moved = attrs.evolve(current, starts_at=slot.starts_at, ends_at=slot.ends_at)
         placed = self.ledger.place(
             uow, actor, holder, moved, existing=current, coachee=coachee, action="booking.moved"
