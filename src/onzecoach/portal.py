@@ -145,7 +145,6 @@ class Portal:
             clock=clock,
             settings=settings,
             agenda=agenda,
-            trajectories=self.trajectories,
         )
         self.outbox = OutboxService(
             storage=evented,

@@ -34,7 +34,8 @@ from onzecoach.trajectories import (
     Appointment,
     AppointmentStatus,
     Trajectory,
-    TrajectoryService,
+    add_extension_request,
+    checked_extension_request,
 )
 from onzecoach.validation import is_printable
 
@@ -69,13 +70,11 @@ class CoachingService:
         clock: Clock,
         settings: Settings,
         agenda: Agenda,
-        trajectories: TrajectoryService,
     ) -> None:
         self._storage = storage
         self._clock = clock
         self._settings = settings
         self._agenda = agenda
-        self._trajectories = trajectories
 
     def agenda(self, actor: Actor, *, start: date, days: int = 7) -> list[CoachSession]:
         """The coach's own sessions on ``days`` local dates from ``start`` (a day: 1, a
@@ -199,15 +198,18 @@ class CoachingService:
     ) -> Task:
         """Ask the employer for more sessions from one of the coach's sessions: the
         extension request reaches HR's task inbox."""
+        text = checked_extension_request(note, sessions)
         with self._storage.unit_of_work() as uow:
             coach = self._me(uow, actor)
             found = self._own(uow, coach, appointment_id)
-        return self._trajectories.request_extension(
-            Actor.integration(f"coach:{coach.id}", (found.employer_id,)),
-            found.trajectory_id,
-            note=note,
-            sessions=sessions,
-        )
+            trajectory = load(
+                found.trajectory_id, uow.trajectories.get, missing="trajectory.not_found"
+            )
+            task = add_extension_request(
+                uow, actor, trajectory, note=text, sessions=sessions, now=self._clock.now()
+            )
+            uow.commit()
+        return task
 
     def feed(self, token: str) -> bytes:
         """The coach's private ICS feed (the secret URL of ``portal.coaches.rotate_feed``):

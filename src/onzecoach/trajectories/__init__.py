@@ -23,7 +23,11 @@ from onzecoach.trajectories._ports import (
     TrajectoryRepository,
     TrajectoryUnitOfWork,
 )
-from onzecoach.trajectories._service import TrajectoryService
+from onzecoach.trajectories._service import (
+    TrajectoryService,
+    add_extension_request,
+    checked_extension_request,
+)
 from onzecoach.trajectories._starting import BOOKING_INVITATION, BOOKING_NUDGE, TrajectoryStarter
 
 __all__ = [
@@ -50,5 +54,7 @@ __all__ = [
     "TrajectoryStatus",
     "TrajectoryType",
     "TrajectoryUnitOfWork",
+    "add_extension_request",
     "chain_of",
+    "checked_extension_request",
 ]

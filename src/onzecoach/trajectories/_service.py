@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from onzecoach.settings import Settings
     from onzecoach.trajectories._ports import TrajectoryUnitOfWork
 
-__all__ = ["TrajectoryService"]
+__all__ = ["TrajectoryService", "add_extension_request", "checked_extension_request"]
 
 _MAX_NOTE = 2000
 _MAX_EXTENSION = 5
@@ -228,43 +228,11 @@ class TrajectoryService:
         ``actor`` is the booking system (``Actor.integration``) or the service desk.
         """
         require_role(actor, *_BOOKING_SIDE)
-        problems: list[FieldError] = []
-        text = " ".join(note.split()) if is_printable(note, max_length=10 * _MAX_NOTE) else None
-        if text is None or len(text) > _MAX_NOTE:
-            problems.append(FieldError.of("note", "invalid", max_length=_MAX_NOTE))
-        if (
-            not isinstance(sessions, int)
-            or isinstance(sessions, bool)
-            or not 1 <= sessions <= _MAX_EXTENSION
-        ):
-            problems.append(FieldError.of("sessions", "out_of_range", max_sessions=_MAX_EXTENSION))
-        if problems:
-            raise ValidationError(problems)
-        now = self._clock.now()
+        text = checked_extension_request(note, sessions)
         with self._storage.unit_of_work() as uow:
             trajectory = self._visible(uow, actor, trajectory_id)
-            task = Task(
-                id=new_id(),
-                employer_id=trajectory.employer_id,
-                employee_id=trajectory.employee_id,
-                trajectory_id=trajectory.id,
-                kind=TaskKind.EXTENSION_REQUEST,
-                note=text or "",
-                sessions=sessions,
-                created_at=now,
-            )
-            uow.tasks.add(task)
-            uow.audit.append(
-                audit_entry(
-                    actor,
-                    "task.created",
-                    at=now,
-                    employer_id=task.employer_id,
-                    subject_type="task",
-                    subject_id=task.id,
-                    kind=task.kind.value,
-                    trajectory_id=trajectory.id,
-                )
+            task = add_extension_request(
+                uow, actor, trajectory, note=text, sessions=sessions, now=self._clock.now()
             )
             uow.commit()
         return task
@@ -302,3 +270,62 @@ class TrajectoryService:
 
 
 _NO_EMPLOYEE = "employee.not_found"
+
+
+def checked_extension_request(note: object, sessions: object) -> str:
+    """An extension request's note, tidied, if it and the sessions asked for are valid."""
+    problems: list[FieldError] = []
+    text = (
+        " ".join(note.split())
+        if isinstance(note, str) and is_printable(note, max_length=10 * _MAX_NOTE)
+        else None
+    )
+    if text is None or len(text) > _MAX_NOTE:
+        problems.append(FieldError.of("note", "invalid", max_length=_MAX_NOTE))
+    if (
+        not isinstance(sessions, int)
+        or isinstance(sessions, bool)
+        or not 1 <= sessions <= _MAX_EXTENSION
+    ):
+        problems.append(FieldError.of("sessions", "out_of_range", max_sessions=_MAX_EXTENSION))
+    if problems or text is None:
+        raise ValidationError(problems)
+    return text
+
+
+def add_extension_request(
+    uow: TrajectoryUnitOfWork,
+    actor: Actor,
+    trajectory: Trajectory,
+    *,
+    note: str,
+    sessions: int,
+    now: datetime,
+) -> Task:
+    """Put a request to extend ``trajectory`` in its employer's task inbox, inside the
+    caller's unit of work (the caller checked ``note`` with ``checked_extension_request``
+    and that ``actor`` may ask): the booking side's request, or a coach's from a session."""
+    task = Task(
+        id=new_id(),
+        employer_id=trajectory.employer_id,
+        employee_id=trajectory.employee_id,
+        trajectory_id=trajectory.id,
+        kind=TaskKind.EXTENSION_REQUEST,
+        note=note,
+        sessions=sessions,
+        created_at=now,
+    )
+    uow.tasks.add(task)
+    uow.audit.append(
+        audit_entry(
+            actor,
+            "task.created",
+            at=now,
+            employer_id=task.employer_id,
+            subject_type="task",
+            subject_id=task.id,
+            kind=task.kind.value,
+            trajectory_id=trajectory.id,
+        )
+    )
+    return task
