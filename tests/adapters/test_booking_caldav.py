@@ -42,7 +42,7 @@ def test_busy_times_bookings_and_cancellations_meet_the_coachs_own_calendar(
         settings=make_settings(),
         calendars=CaldavConnector(timeout=5),
     )
-    with RadicaleServer(tmp_path / "radicale") as radicale:
+    with RadicaleServer(tmp_path) as radicale:
         account = radicale.add_calendar("coach@example.nl", PASSWORD)
         coach = add_coach(portal)
         portal.coaches.link_calendar(
