@@ -20,6 +20,7 @@ from onzecoach.errors import (
     Conflict,
     InvalidToken,
     NotFound,
+    PermissionDenied,
     QuotaExceeded,
     SlotTaken,
     Throttled,
@@ -28,7 +29,7 @@ from onzecoach.errors import (
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
 from onzecoach.trajectories import AppointmentStatus, TrajectoryStatus
-from support import make_settings
+from support import NEW_SECRET_KEY, OTHER_SECRET_KEY, TEST_SECRET_KEY, make_settings
 
 
 def test_the_whole_loop_from_start_to_the_dashboard(
@@ -425,3 +426,40 @@ def test_hr_sees_the_funnel_and_who_has_not_booked(
     assert waiting.employee_id not in [
         n.employee_id for n in portal.employees.not_booked(waiting.hr)
     ]
+
+
+def test_notes_are_sealed_again_under_a_new_key(
+    portal: Portal, clock: FrozenClock, mailer: RecordingMailer
+) -> None:
+    s = started(portal, clock, mailer)
+    first = portal.booking.book(
+        s.token, coach_id=s.coach_id, starts_at=local(next_weekday(clock), 10), mode="live"
+    )
+    portal.coaching.write_note(s.coach, first.id, "Eerste notitie")
+    rotated = Portal(
+        storage=portal.storage,
+        mailer=mailer,
+        clock=clock,
+        settings=make_settings(secret_key=NEW_SECRET_KEY, old_secret_keys=(TEST_SECRET_KEY,)),
+    )
+    report = rotated.coaching.reseal(SERVICE_DESK, batch_size=1)
+    assert (report.resealed, report.unreadable) == (1, 0)
+    assert rotated.coaching.reseal(SERVICE_DESK).resealed == 0
+    only_new = Portal(
+        storage=portal.storage,
+        mailer=mailer,
+        clock=clock,
+        settings=make_settings(secret_key=NEW_SECRET_KEY),
+    )
+    assert only_new.coaching.note(s.coach, first.id) == "Eerste notitie"
+    lost = Portal(
+        storage=portal.storage,
+        mailer=mailer,
+        clock=clock,
+        settings=make_settings(secret_key=OTHER_SECRET_KEY),
+    )
+    assert lost.coaching.reseal(SERVICE_DESK).unreadable == 1
+    with pytest.raises(PermissionDenied):
+        portal.coaching.reseal(s.hr)
+    with pytest.raises(NotFound):
+        portal.coaching.reseal(s.coach)

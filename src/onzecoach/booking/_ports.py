@@ -59,6 +59,14 @@ class NoteRepository(Protocol):
         """Which of the sessions have a note."""
         ...
 
+    def page(self, *, after: str | None, limit: int) -> list[SessionNote]:
+        """Up to ``limit`` notes by session id, those after ``after``: for a key rotation."""
+        ...
+
+    def replace_text(self, appointment_id: str, *, old: str, new: str) -> bool:
+        """Replace the sealed text if it is still ``old``; whether it was."""
+        ...
+
 
 class BookingRepositories(Protocol):
     @property

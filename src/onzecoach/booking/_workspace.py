@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from onzecoach.access import load
+from onzecoach.access import load, require_service_desk
 from onzecoach.actors import Actor, Role
 from onzecoach.booking._agenda import Agenda
 from onzecoach.booking._model import CoachSession, SessionNote
@@ -20,10 +20,11 @@ from onzecoach.booking._service import local_midnight
 from onzecoach.calendars import CalendarAccount
 from onzecoach.catalogues import find_theme
 from onzecoach.coaches import calendar_context
-from onzecoach.crypto import hash_token
+from onzecoach.crypto import ResealReport, hash_token
 from onzecoach.errors import (
     CalendarError,
     Conflict,
+    DecryptionFailed,
     InvalidToken,
     NotFound,
     ValidationError,
@@ -241,6 +242,40 @@ class CoachingService:
         if not events:
             return _empty_calendar(coach.profile.name)
         return calendar(events, method=None, name=f"OnzeCoach: {coach.profile.name}")
+
+    def reseal(self, actor: Actor, *, batch_size: int = 500) -> ResealReport:
+        """Seal every note sealed under an old key again under the current
+        ``Settings.secret_key``: a step of a key rotation (``onzecoach keys reseal``).
+
+        A note no configured key opens is left as it is and counted as ``unreadable``; a
+        note its coach changed meanwhile is left to the coach's newer text. Each batch is
+        its own transaction.
+        """
+        require_service_desk(actor)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValidationError.single("batch_size", "out_of_range")
+        sealer = self._settings.sealer
+        resealed = unreadable = 0
+        after: str | None = None
+        while True:
+            with self._storage.unit_of_work() as uow:
+                batch = uow.session_notes.page(after=after, limit=batch_size)
+                for note in batch:
+                    try:
+                        renewed = sealer.renewed(
+                            note.text, context=note_context(note.appointment_id)
+                        )
+                    except DecryptionFailed:
+                        unreadable += 1
+                        continue
+                    if renewed is not None and uow.session_notes.replace_text(
+                        note.appointment_id, old=note.text, new=renewed
+                    ):
+                        resealed += 1
+                uow.commit()
+            if len(batch) < batch_size:
+                return ResealReport(resealed=resealed, unreadable=unreadable)
+            after = batch[-1].appointment_id
 
     # Helpers ---------------------------------------------------------------------------------
 

@@ -556,7 +556,8 @@ def keys() -> None:
 @keys.command("reseal")
 @click.pass_context
 def keys_reseal(ctx: click.Context) -> None:
-    """Seal app secrets, unsent messages and calendar passwords again under the current key.
+    """Seal app secrets, unsent messages, calendar passwords and coaches' notes again under
+    the current key.
 
     Run it after a key rotation, with the old key still in old_secret_keys; after it,
     they no longer need the old key (see docs/operations.md for what still may).
@@ -566,14 +567,17 @@ def keys_reseal(ctx: click.Context) -> None:
     secrets = portal.mfa.reseal(SERVICE_DESK)
     messages = portal.outbox.reseal(SERVICE_DESK)
     passwords = portal.coaches.reseal(SERVICE_DESK)
+    notes = portal.coaching.reseal(SERVICE_DESK)
     state.out.print(
-        f"Sealed {secrets.resealed} app secret(s), {messages.resealed} unsent message(s) "
-        f"and {passwords.resealed} calendar password(s) again under the current key."
+        f"Sealed {secrets.resealed} app secret(s), {messages.resealed} unsent message(s), "
+        f"{passwords.resealed} calendar password(s) and {notes.resealed} coach's note(s) "
+        "again under the current key."
     )
     for count, what, remedy in (
         (secrets.unreadable, "app secret(s)", "their users need `onzecoach user reset-mfa`"),
         (messages.unreadable, "unsent message(s)", "they cannot be sent"),
         (passwords.unreadable, "calendar password(s)", "their coaches link the calendar again"),
+        (notes.unreadable, "coach's note(s)", "they cannot be read"),
     ):
         if count:
             state.err.print(

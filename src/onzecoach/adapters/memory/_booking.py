@@ -42,3 +42,14 @@ class MemoryNotes:
 
     def noted(self, appointment_ids: Collection[str]) -> set[str]:
         return {i for i in appointment_ids if i in self._tables.notes}
+
+    def page(self, *, after: str | None, limit: int) -> list[SessionNote]:
+        keys = sorted(k for k in self._tables.notes if after is None or k > after)
+        return [self._tables.notes[k] for k in keys[:limit]]
+
+    def replace_text(self, appointment_id: str, *, old: str, new: str) -> bool:
+        note = self._tables.notes.get(appointment_id)
+        if note is None or note.text != old:
+            return False
+        self._uow.put(self._tables.notes, appointment_id, attrs.evolve(note, text=new))
+        return True

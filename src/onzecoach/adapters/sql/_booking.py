@@ -35,6 +35,22 @@ class SqlNotes(Repository):
     def delete(self, appointment_id: str) -> None:
         self._execute(_DELETE, "removing a note", {"_id": appointment_id})
 
+    def page(self, *, after: str | None, limit: int) -> list[SessionNote]:
+        notes = t.session_notes
+        query = notes.select().order_by(notes.c.appointment_id).limit(limit)
+        if after is not None:
+            query = query.where(notes.c.appointment_id > after)
+        return [structure_row(row, SessionNote) for row in self._execute(query, "listing notes")]
+
+    def replace_text(self, appointment_id: str, *, old: str, new: str) -> bool:
+        notes = t.session_notes
+        statement = (
+            notes.update()
+            .where(notes.c.appointment_id == appointment_id, notes.c.text == old)
+            .values(text=new)
+        )
+        return self._execute(statement, "resealing a note").rowcount == 1
+
     def noted(self, appointment_ids: Collection[str]) -> set[str]:
         if not appointment_ids:
             return set()
