@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 import attrs
 import pyotp
 
-from onzecoach import Actor, Portal
+from onzecoach import Actor, Portal, Role
 from onzecoach.accounts import TokenPurpose
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
@@ -52,6 +52,11 @@ class World:
     totp_secret: str
     coach_id: str
     coach_email: str
+    #: The coach's actor (their account, before they registered), the employee's booking
+    #: link and a session booked through it with the coach.
+    coach: Actor
+    booking_token: str
+    session_id: str
 
     @property
     def today(self) -> date:
@@ -122,6 +127,21 @@ def build_world(
         modes=["online"],
         video_url="https://video.example.nl/bas",
     )
+    weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday")
+    portal.coaches.set_availability(
+        SERVICE_DESK, coach.id, {"weekly": {day: [["09:00", "17:00"]] for day in weekdays}}
+    )
+    portal.trajectories.resend_invitation(hr, trajectory.id)
+    portal.outbox.dispatch_due()
+    invitation = mailer.to("anna.berg@example.nl")[-1].get_body(preferencelist=("plain",))
+    assert invitation is not None
+    found = re.search(r"/planningsagenda/(\S+)", invitation.get_content())
+    assert found, invitation.get_content()
+    booking_token = found.group(1)
+    slot = portal.booking.first_slots(booking_token, mode="online", limit=1)[0]
+    booked = portal.booking.book(
+        booking_token, coach_id=coach.id, starts_at=slot.starts_at, mode="online"
+    )
     return World(
         portal=portal,
         mailer=mailer,
@@ -139,6 +159,9 @@ def build_world(
         totp_secret=setup.secret,
         coach_id=coach.id,
         coach_email="bas.mulder@example.nl",
+        coach=Actor(user_id=coach.user_id, employer_id=None, role=Role.COACH),
+        booking_token=booking_token,
+        session_id=booked.id,
     )
 
 
@@ -518,7 +541,104 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "coaches.pull_calendars": Operation(False, lambda w, a, t: _p(w).coaches.pull_calendars()),
     "coaches.reseal": Operation(True, lambda w, a, t: _p(w).coaches.reseal(a, batch_size=50)),
+    # The employee's booking link.
+    "booking.open": Operation(
+        False, lambda w, a, t: _p(w).booking.open(t("token", w.booking_token))
+    ),
+    "booking.coaches": Operation(
+        False,
+        lambda w, a, t: _p(w).booking.coaches(
+            t("token", w.booking_token),
+            mode=t("mode", "online"),
+            language=t("language", "nl"),
+            specialism=t("specialism", "werkdruk"),
+            postcode=t("postcode", "3511"),
+        ),
+    ),
+    "booking.slots": Operation(
+        False,
+        lambda w, a, t: _p(w).booking.slots(
+            t("token", w.booking_token), t("coach_id", w.coach_id), days=7
+        ),
+    ),
+    "booking.first_slots": Operation(
+        False,
+        lambda w, a, t: _p(w).booking.first_slots(
+            t("token", w.booking_token), mode=t("mode", "online"), limit=5
+        ),
+    ),
+    "booking.book": Operation(
+        False,
+        lambda w, a, t: _p(w).booking.book(
+            t("token", w.booking_token),
+            coach_id=t("coach_id", w.coach_id),
+            starts_at=_next_slot(w),
+            mode=t("mode", "online"),
+        ),
+    ),
+    "booking.reschedule": Operation(
+        False,
+        lambda w, a, t: _p(w).booking.reschedule(
+            t("token", w.booking_token), t("appointment_id", w.session_id), starts_at=_next_slot(w)
+        ),
+    ),
+    "booking.cancel": Operation(
+        False,
+        lambda w, a, t: _p(w).booking.cancel(
+            t("token", w.booking_token), t("appointment_id", w.session_id)
+        ),
+    ),
+    # The coach's workspace.
+    "coaching.agenda": Operation(True, lambda w, a, t: _p(w).coaching.agenda(a, start=w.today)),
+    "coaching.session": Operation(
+        True, lambda w, a, t: _p(w).coaching.session(a, t("appointment_id", w.session_id))
+    ),
+    "coaching.report": Operation(
+        True,
+        lambda w, a, t: _p(w).coaching.report(
+            a,
+            t("appointment_id", w.session_id),
+            status=t("status", "held"),  # type: ignore[arg-type]
+            theme=t("theme", "werkdruk"),
+        ),
+    ),
+    "coaching.cancel": Operation(
+        True, lambda w, a, t: _p(w).coaching.cancel(a, t("appointment_id", w.session_id))
+    ),
+    "coaching.move": Operation(
+        True,
+        lambda w, a, t: _p(w).coaching.move(
+            a, t("appointment_id", w.session_id), starts_at=_next_slot(w)
+        ),
+    ),
+    "coaching.note": Operation(
+        True, lambda w, a, t: _p(w).coaching.note(a, t("appointment_id", w.session_id))
+    ),
+    "coaching.write_note": Operation(
+        True,
+        lambda w, a, t: _p(w).coaching.write_note(
+            a, t("appointment_id", w.session_id), t("note", "Goed gesprek.")
+        ),
+    ),
+    "coaching.request_extension": Operation(
+        True,
+        lambda w, a, t: _p(w).coaching.request_extension(
+            a, t("appointment_id", w.session_id), note=t("note", "Nog een gesprek.")
+        ),
+    ),
+    "coaching.feed": Operation(False, lambda w, a, t: _p(w).coaching.feed(t("token", "geen-feed"))),
+    "coaching.reseal": Operation(True, lambda w, a, t: _p(w).coaching.reseal(a, batch_size=50)),
+    "employees.not_booked": Operation(True, lambda w, a, t: _p(w).employees.not_booked(a)),
 }
+
+
+def _next_slot(world: World) -> datetime:
+    """A free slot of the world's coach a week on (the notice and the session clear)."""
+    later = world.clock.now() + timedelta(days=7)
+    return world.portal.booking.slots(
+        world.booking_token, world.coach_id, start=later.date(), days=7
+    )[0].starts_at
+
 
 #: What a coach may do: their own account, second factors and coach; every other operation
 #: that acts for someone answers a coach ``NotFound``.
@@ -538,6 +658,14 @@ COACH_OPERATIONS = frozenset(
         "coaches.unlink_calendar",
         "coaches.rotate_feed",
         "coaches.revoke_feed",
+        "coaching.agenda",
+        "coaching.session",
+        "coaching.report",
+        "coaching.cancel",
+        "coaching.move",
+        "coaching.note",
+        "coaching.write_note",
+        "coaching.request_extension",
     }
 )
 
@@ -555,4 +683,6 @@ SERVICES = (
     "stats",
     "outbox",
     "coaches",
+    "booking",
+    "coaching",
 )

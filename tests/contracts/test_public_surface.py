@@ -283,6 +283,7 @@ DESK = (
     "trajectories.record_appointment",
     "trajectories.request_extension",
     "coaches.",
+    "coaching.reseal",
 )
 
 
@@ -304,7 +305,9 @@ def text_parameters(name: str) -> tuple[str, ...]:
 
 
 def _actor(world: World, name: str) -> Actor:
-    return SERVICE_DESK if name.startswith(DESK) else world.hr
+    if name.startswith(DESK):
+        return SERVICE_DESK
+    return world.coach if name.startswith("coaching.") else world.hr
 
 
 HOSTILE_OPERATIONS = sorted(name for name in OPERATIONS if text_parameters(name))
