@@ -30,6 +30,7 @@ from onzecoach.errors import (
     ValidationError,
 )
 from onzecoach.ics import calendar, session_event
+from onzecoach.ids import is_id
 from onzecoach.tasks import Task
 from onzecoach.trajectories import (
     Appointment,
@@ -340,7 +341,7 @@ class CoachingService:
     def _own(
         uow: BookingUnitOfWork, coach: Coach, appointment_id: object, *, for_update: bool = False
     ) -> Appointment:
-        if not isinstance(appointment_id, str):
+        if not is_id(appointment_id):
             raise NotFound("appointment.not_found")
         found = uow.appointments.get(appointment_id, for_update=for_update)
         if found is None or found.coach_id != coach.id:
