@@ -122,6 +122,7 @@ def build_world(
         modes=["online"],
         video_url="https://video.example.nl/bas",
     )
+    portal.outbox.dispatch_due()  # the coach's invitation: nothing is left queued
     return World(
         portal=portal,
         mailer=mailer,
