@@ -142,6 +142,7 @@ def build_world(
     booked = portal.booking.book(
         booking_token, coach_id=coach.id, starts_at=slot.starts_at, mode="online"
     )
+    portal.outbox.dispatch_due()  # nothing is left queued but the reminders
     return World(
         portal=portal,
         mailer=mailer,

@@ -62,6 +62,9 @@ class Portal:
     >>> portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.").name
     'Voorbeeld B.V.'
 
+    ``calendars`` connects to coaches' own calendars (``onzecoach.adapters.caldav.
+    CaldavConnector``); without it no calendar can be linked or pulled.
+
     Building a Portal does no I/O. The storage's schema must be current
     (``storage.upgrade()``) before the first call that reaches the database.
     """

@@ -20,12 +20,15 @@ from click.testing import CliRunner, Result
 
 from onzecoach import Actor, Portal, Role
 from onzecoach.actors import SERVICE_DESK
+from onzecoach.adapters.caldav import CaldavConnector
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED_ROWS, EXIT_USAGE, cli
 from onzecoach.cli._config import ConfigError, load
+from onzecoach.clock import SystemClock
 from onzecoach.configuration import CONFIG_ENV, CONFIGURATION_KEYS
 from onzecoach.notifications import OutboxStatus
-from onzecoach.testing import FrozenClock, RecordingMailer
+from onzecoach.testing import FrozenClock, RecordingMailer, event_ics
+from radicale_server import RadicaleServer
 from support import NEW_SECRET_KEY, OTHER_SECRET_KEY, TEST_SECRET_KEY, make_settings
 
 Env = dict[str, str]
@@ -98,6 +101,7 @@ def test_the_commands_of_the_issue_are_all_there() -> None:
         ("stats", "rebuild"),
         ("search", "rebuild"),
         ("keys", "reseal"),
+        ("coaches", "pull-calendars"),
     }
 
 
@@ -498,14 +502,66 @@ def test_keys_reseal_seals_app_secrets_again_under_the_new_key(portal: Portal, e
     )  # queued
     done = run(rotated, "keys", "reseal")
     assert done.exit_code == EXIT_OK
-    assert "Sealed 1 app secret(s) and 1 unsent message(s) again" in done.stdout
+    assert (
+        "Sealed 1 app secret(s), 1 unsent message(s), 0 calendar password(s) and 0 coach's "
+        "note(s) again" in done.stdout
+    )
     again = run(rotated, "keys", "reseal")
-    assert "Sealed 0 app secret(s) and 0 unsent message(s) again" in again.stdout
+    assert (
+        "Sealed 0 app secret(s), 0 unsent message(s), 0 calendar password(s) and 0 coach's "
+        "note(s) again" in again.stdout
+    )
     lost = {**env, "ONZECOACH_SECRET_KEY": OTHER_SECRET_KEY}
     warned = run(lost, "keys", "reseal")  # the key that sealed them is not configured
     assert warned.exit_code == EXIT_OK
     assert "Let op: 1 app secret(s) open with no configured key" in warned.stderr
     assert "Let op: 1 unsent message(s) open with no configured key" in warned.stderr
+
+
+def test_coaches_pull_calendars_reads_a_real_calendar_and_keys_reseal_its_password(
+    portal: Portal, env: Env, tmp_path: Path
+) -> None:
+    coach = portal.coaches.invite(
+        SERVICE_DESK,
+        email="bas@example.nl",
+        username="coach.bas",
+        name="Bas Mulder",
+        video_url="https://video.example.nl/bas",
+    )
+    linking = Portal(
+        storage=portal.storage,
+        mailer=RecordingMailer(),
+        settings=portal.settings,
+        calendars=CaldavConnector(timeout=5),
+    )
+    (tmp_path / "radicale").mkdir()
+    with RadicaleServer(tmp_path / "radicale") as server:
+        account = server.add_calendar("bas", "Radicale-Wachtwoord-1")
+        linking.coaches.link_calendar(
+            SERVICE_DESK, coach.id, account.url, account.username, account.password
+        )
+        # The command runs on the system clock.
+        start = SystemClock().now().replace(microsecond=0) + timedelta(days=2)
+        server.put_raw(
+            account, "bezet.ics", event_ics("bezet@ex", start, start + timedelta(hours=1))
+        )
+        pulled = run(env, "coaches", "pull-calendars", "--once")
+        assert pulled.exit_code == EXIT_OK, pulled.output
+        assert "Pulled 1 calendar(s): 1 busy time(s), 0 failed." in pulled.stderr
+
+        rotated = {
+            **env,
+            "ONZECOACH_SECRET_KEY": NEW_SECRET_KEY,
+            "ONZECOACH_OLD_SECRET_KEYS": TEST_SECRET_KEY,
+        }
+        done = run(rotated, "keys", "reseal")
+        assert "and 1 calendar password(s) again" in done.stdout
+        # The old key is no longer needed for the calendar.
+        only_new = {**env, "ONZECOACH_SECRET_KEY": NEW_SECRET_KEY}
+        again = run(only_new, "coaches", "pull-calendars", "--once")
+        assert "1 busy time(s), 0 failed." in again.stderr
+        lost = run({**env, "ONZECOACH_SECRET_KEY": OTHER_SECRET_KEY}, "keys", "reseal")
+        assert "Let op: 1 calendar password(s) open with no configured key" in lost.stderr
 
 
 # every setting reaches every command -----------------------------------------------------

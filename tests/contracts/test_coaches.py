@@ -230,6 +230,9 @@ def test_a_coach_keeps_their_own_profile_and_nobody_elses(
     assert changed.profile.languages == ("nl", "de")
     assert changed.profile.name == "Bas Mulder"  # left out: kept
     assert changed.updated_at == portal.clock.now()
+    assert portal.coaches.update_profile(actor, "me", bio="Ik.").profile.bio == "Ik."
+    with pytest.raises(NotFound):
+        portal.coaches.update_profile(SERVICE_DESK, "me", bio="Wie?")
 
     for call in (
         lambda: portal.coaches.update_profile(actor, eva.id, bio="Niet van mij"),

@@ -74,6 +74,7 @@ booking_reminder_before = "PT12H"
 booking_link_limit = 30
 privacy_min_group = 5
 stats_max_months = 24
+calendar_uid_domain = "agenda.example.nl"
 
 [password_policy]
 min_length = 14
@@ -166,6 +167,7 @@ EVERY_VARIABLE = {
     "ONZECOACH_BOOKING_LINK_LIMIT": "30",
     "ONZECOACH_PRIVACY_MIN_GROUP": "5",
     "ONZECOACH_STATS_MAX_MONTHS": "24",
+    "ONZECOACH_CALENDAR_UID_DOMAIN": "agenda.example.nl",
     "ONZECOACH_SMTP_HOST": "smtp.example.nl",
     "ONZECOACH_SMTP_PORT": "465",
     "ONZECOACH_SMTP_USERNAME": "portaal",

@@ -46,7 +46,7 @@ from onzecoach.coaches._ports import (
     CoachUnitOfWork,
 )
 from onzecoach.coaches._postcodes import centroid, distance_km, pc4_of
-from onzecoach.coaches._service import CoachService, calendar_context
+from onzecoach.coaches._service import ME, CoachService, calendar_context
 from onzecoach.coaches._slots import Slot, TakenTimes, free_slots, grid, offered_slot
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "MAX_PER_DAY",
     "MAX_SESSION_MINUTES",
     "MAX_WINDOWS_PER_DAY",
+    "ME",
     "MIN_SESSION_MINUTES",
     "NAME_MAX_LENGTH",
     "PROFILE_FIELDS",

@@ -52,7 +52,10 @@ if TYPE_CHECKING:
     from onzecoach.events import Transactions
     from onzecoach.settings import Settings
 
-__all__ = ["CoachService", "calendar_context"]
+__all__ = ["ME", "CoachService", "calendar_context"]
+
+#: What a coach may pass as ``coach_id`` for their own coach.
+ME: Final = "me"
 
 #: The fields a coach may not change on their own profile: the service desk decides them.
 _DESK_FIELDS: Final = frozenset({"active", "employer_ids"})
@@ -401,11 +404,12 @@ class CoachService:
 
     def _editable(self, uow: CoachUnitOfWork, actor: Actor, coach_id: object) -> Coach:
         """The coach ``actor`` may change, locked: any for the service desk, their own for a
-        coach (another answers ``NotFound``); ``PermissionDenied`` for anyone else."""
+        coach (``"me"`` names it too; another answers ``NotFound``); ``PermissionDenied``
+        for anyone else."""
         actor = require_actor(actor)
         if actor.role is Role.COACH:
             own = self._own(uow, actor)
-            if own.id != coach_id:
+            if coach_id not in (own.id, ME):
                 raise NotFound("coach.not_found")
             coach_id = own.id
         else:

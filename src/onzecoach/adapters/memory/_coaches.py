@@ -29,7 +29,8 @@ class CoachTables:
 
 
 def _by_name(coach: Coach) -> tuple[str, str]:
-    return coach.profile.name.casefold(), coach.id
+    # As the SQL storage keeps it: the casefolded name, cut to its column's length.
+    return coach.profile.name.casefold()[:200], coach.id
 
 
 class MemoryCoaches:

@@ -542,7 +542,8 @@ coaches = sa.Table(
     sa.Column("id", Id, primary_key=True),
     sa.Column("user_id", Id, sa.ForeignKey(users.c.id), nullable=False, unique=True),
     sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("name_key", sa.String(200), nullable=False),
+    # The name casefolded, compared as Python compares it (the memory storage's order).
+    sa.Column("name_key", _in_code_point_order(200), nullable=False),
     sa.Column("active", sa.Boolean(), nullable=False),
     sa.Column("offers_live", sa.Boolean(), nullable=False),
     sa.Column("offers_online", sa.Boolean(), nullable=False),

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from onzecoach.testing.contracts._accounts import AccountTests
 from onzecoach.testing.contracts._audit import AuditTests
+from onzecoach.testing.contracts._coaches import CoachTests
 from onzecoach.testing.contracts._concurrency import ConcurrencyTests
 from onzecoach.testing.contracts._employees import EmployeeTests
 from onzecoach.testing.contracts._employers import EmployerTests
@@ -60,5 +61,6 @@ class StorageContract:
     TestStats: ClassVar[type | None] = StatsTests
     TestOutbox: ClassVar[type | None] = OutboxTests
     TestAudit: ClassVar[type | None] = AuditTests
+    TestCoaches: ClassVar[type | None] = CoachTests
     TestTransactions: ClassVar[type | None] = TransactionTests
     TestConcurrency: ClassVar[type | None] = ConcurrencyTests

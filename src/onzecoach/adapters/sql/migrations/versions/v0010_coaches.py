@@ -40,7 +40,11 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("name_key", sa.String(200), nullable=False),
+        sa.Column(
+            "name_key",
+            sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("offers_live", sa.Boolean(), nullable=False),
         sa.Column("offers_online", sa.Boolean(), nullable=False),
