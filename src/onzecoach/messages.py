@@ -109,7 +109,7 @@ ERRORS: Final[Mapping[str, str]] = {
     "outbox.message_exists": "Dit bericht staat al in de wachtrij.",
     # Quota ------------------------------------------------------------------------------
     "trajectory.quota_exceeded": (
-        "Dit traject heeft {sessions} gesprekken; die zijn al gepland of gehouden."
+        "Dit traject heeft {sessions} gesprekken; die zijn al gepland of gebruikt."
     ),
     # Sealed data ------------------------------------------------------------------------
     "crypto.decryption_failed": "Versleutelde gegevens zijn niet te openen.",

@@ -79,7 +79,7 @@ def test_the_text_fills_in_its_parameters_and_keeps_a_missing_one_visible() -> N
     assert taken.code == "employee.number_taken"
     assert taken.params == {"number": "1002"}
     assert error_text("trajectory.quota_exceeded") == (
-        "Dit traject heeft {sessions} gesprekken; die zijn al gepland of gehouden."
+        "Dit traject heeft {sessions} gesprekken; die zijn al gepland of gebruikt."
     )
 
 
