@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import attrs
@@ -24,7 +24,7 @@ from onzecoach.ids import new_id
 from onzecoach.notifications import Attachment, MailContent, OutboxMessage, new_email
 from onzecoach.stats import Counters, Level, StatsCell, StatsScope, ThemeCell
 from onzecoach.testing import FrozenClock, RecordingMailer
-from onzecoach.trajectories import Trajectory
+from onzecoach.trajectories import Appointment, AppointmentStatus, Trajectory
 from support import appointment, employee, make_settings, trajectory
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -66,7 +66,7 @@ def test_upgrade_goes_from_empty_to_head_and_again_changes_nothing(
     assert sql_storage.schema_revision() is None
     assert snapshot(sql_storage) == {}
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0009"
+    assert sql_storage.schema_revision() == "0010"
     first = snapshot(sql_storage)
     assert set(first) == {*metadata.tables, VERSION_TABLE}
     sql_storage.upgrade()
@@ -265,7 +265,7 @@ def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_depa
                 [row_values(row, fields_except(type(row), "department_id")) for row in rows],
             )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0009"
+    assert sql_storage.schema_revision() == "0010"
     with sql_storage.unit_of_work() as uow:
         assert {t.id: t.department_id for t in uow.trajectories.for_employer(owner.id)} == {
             journeys[0].id: dept.id,
@@ -302,7 +302,7 @@ def test_upgrading_0006_lets_an_extension_run_beside_its_trajectory(
     with pytest.raises(Conflict), sql_storage.unit_of_work() as uow:
         uow.trajectories.add(extension)
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0009"
+    assert sql_storage.schema_revision() == "0010"
     with sql_storage.unit_of_work() as uow:
         uow.trajectories.add(extension)
         uow.commit()
@@ -366,7 +366,7 @@ def test_upgrading_0007_counts_the_extensions_started_before(sql_storage: SqlSto
             ],
         )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0009"
+    assert sql_storage.schema_revision() == "0010"
     with sql_storage.engine.connect() as connection:
         counted = connection.execute(
             sa.select(tables.stats_cells.c.level, tables.stats_cells.c.extensions)
@@ -386,7 +386,7 @@ def test_upgrading_0008_lets_queued_mails_carry_attachments(sql_storage: SqlStor
             [row_values(waiting, fields_except(OutboxMessage, "attachments"))],
         )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0009"
+    assert sql_storage.schema_revision() == "0010"
     invite = Attachment("afspraak.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR")
     with_invite = new_email(
         settings, to="bram@example.nl", content=content, kind="t", now=START, attachments=[invite]
@@ -406,6 +406,81 @@ def test_upgrading_0008_lets_queued_mails_carry_attachments(sql_storage: SqlStor
         "afspraak.ics",
         b"BEGIN:VCALENDAR",
     )
+
+
+def test_upgrading_0009_maps_free_text_themes_and_keeps_the_rest(sql_storage: SqlStorage) -> None:
+    sql_storage.upgrade("0009")
+    owner = Employer(id=new_id(), name="Werkgever", created_at=START)
+    person = employee(owner.id)
+    journey = trajectory(person)
+    themes = ["Werkdruk", "  balans WERK-privé ", "werkdruk", "Burn-out", None]
+    visits = [appointment(journey, status=AppointmentStatus.HELD, theme=theme) for theme in themes]
+    with sql_storage.unit_of_work() as uow:
+        uow.employers.add(owner)
+        uow.employees.add(person)
+        uow.trajectories.add(journey)
+        uow.commit()
+    # The rows as 0009 keeps them: free-text themes, and theme cells per text.
+    cells = [
+        ("Werkdruk", 2),
+        ("werkdruk", 1),
+        ("Balans werk-privé", 1),
+        ("Burn-out", 4),
+    ]
+    with sql_storage.engine.begin() as connection:
+        connection.execute(
+            tables.appointments.insert(),
+            [{"id": v.id, **row_values(v, fields_except(Appointment, "id"))} for v in visits],
+        )
+        connection.execute(
+            tables.stats_themes.insert(),
+            [
+                {
+                    "employer_id": owner.id,
+                    "level": int(Level.EMPLOYER),
+                    "department_id": "",
+                    "month": 202603,
+                    "theme": theme,
+                    "held": held,
+                }
+                for theme, held in cells
+            ],
+        )
+    sql_storage.upgrade()
+    assert sql_storage.schema_revision() == "0010"
+    with sql_storage.unit_of_work() as uow:
+        stored = {a.id: a.theme for a in uow.appointments.for_employer(owner.id)}
+        assert [stored[v.id] for v in visits] == [
+            "werkdruk",
+            "balans-werk-prive",
+            "werkdruk",
+            "Burn-out",
+            None,
+        ]
+        assert uow.stats.themes(StatsScope(owner.id), [202603]) == {
+            "werkdruk": 3,
+            "balans-werk-prive": 1,
+            "Burn-out": 4,
+        }
+        assert uow.employer_settings.get(owner.id) is None
+    with sql_storage.engine.connect() as connection:
+        assert connection.execute(sa.select(tables.stats_cells.c.late_cancelled)).all() == []
+    # The dashboard names a code by the catalogue, a kept free text as it is.
+    with sql_storage.unit_of_work() as uow:
+        uow.stats.add(
+            [
+                StatsCell(
+                    owner.id, Level.EMPLOYER, "", "", 202603, Counters(held=8, themed=8, people=3)
+                )
+            ],
+            [],
+        )
+        uow.commit()
+    portal = Portal(storage=sql_storage, mailer=RecordingMailer(), settings=make_settings())
+    board = portal.stats.dashboard(
+        SERVICE_DESK, employer_id=owner.id, start=date(2026, 3, 1), end=date(2026, 3, 31)
+    )
+    assert board.themes == {"Burn-out": 4, "Werkdruk": 3, "Balans werk-privé": 1}
 
 
 def test_a_recount_waits_for_the_writers_of_cells_under_way(empty_url: str) -> None:

@@ -115,12 +115,22 @@ RANGES = st.lists(st.tuples(st.integers(-4, 4), st.integers(0, 8)), max_size=2)
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(actions=ACTIONS, ranges=RANGES)
+@given(actions=ACTIONS, ranges=RANGES, misses_count=st.booleans())
 def test_the_dashboard_equals_the_figures_recomputed_from_raw_appointments(
-    portal: Portal, actions: list[tuple[Any, ...]], ranges: list[tuple[int, int]]
+    portal: Portal,
+    actions: list[tuple[Any, ...]],
+    ranges: list[tuple[int, int]],
+    misses_count: bool,
 ) -> None:
     hr = hr_of(portal, "Acme")
     employer = hr.employer_id or ""
+    # Whether no-shows and late cancellations use sessions decides when trajectories close.
+    portal.admin.set_employer_policy(
+        SERVICE_DESK,
+        employer,
+        late_cancellations_count=misses_count,
+        no_shows_count=misses_count,
+    )
     departments = [
         portal.admin.add_department(SERVICE_DESK, employer, f"Afdeling {i}").id for i in range(2)
     ]
