@@ -59,11 +59,11 @@ import pandas as pd
 
 from onzecoach import Portal, Settings
 from onzecoach.actors import SERVICE_DESK, Actor, Role
-from onzecoach.catalogues import Theme
 from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
 from onzecoach.adapters.sql._base import fields_except, row_values
+from onzecoach.catalogues import Theme
 from onzecoach.employees import Employee, EmployeeDetails, Gender
 from onzecoach.employers import Department, Employer, name_key
 from onzecoach.ports import Storage
