@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import openpyxl
 import pytest
 
 from onzecoach import (
@@ -394,3 +396,6 @@ def test_the_statistics_count_late_cancellations_beside_the_others(portal: Porta
     text = portal.stats.export(hr, format="csv", **march).decode("utf-8-sig")
     header, *_ = [line for line in text.splitlines() if line.startswith("Afdeling")]
     assert "Te laat geannuleerd" in header.split(";")
+    book = openpyxl.load_workbook(io.BytesIO(portal.stats.export(hr, format="xlsx", **march)))
+    overview = {row[0]: row[1] for row in book["Overzicht"].iter_rows(values_only=True)}
+    assert overview["Te laat geannuleerd"] == 1
