@@ -217,22 +217,33 @@ def test_a_change_is_audited_and_no_change_is_not(portal: Portal, clock: FrozenC
         SERVICE_DESK, employer, cancellation_notice=timedelta(hours=36), no_shows_count=False
     )
     clock.advance(timedelta(minutes=5))
-    portal.admin.set_employer_policy(SERVICE_DESK, employer, reset=["no_shows_count"])
     portal.admin.set_employer_policy(
         SERVICE_DESK, employer, cancellation_notice=timedelta(hours=36)
+    )  # as it was: nothing to write
+    portal.admin.set_employer_policy(
+        SERVICE_DESK, employer, reset=["no_shows_count", "cancellation_notice"]
     )
     with portal.storage.unit_of_work() as uow:
         entries = [
             e for e in uow.audit.for_subject("employer", employer) if e.action != "employer.created"
         ]
-    assert [(e.action, e.actor_role, e.details) for e in entries] == [
+    assert [(e.action, e.actor_role, e.at, e.details) for e in entries] == [
         (
             "employer.policy_changed",
             Role.SERVICE_DESK,
+            clock.now() - timedelta(minutes=5),
             {"cancellation_notice_minutes": 36 * 60, "no_shows_count": False},
         ),
-        ("employer.policy_changed", Role.SERVICE_DESK, {"no_shows_count": None}),
+        (
+            "employer.policy_changed",
+            Role.SERVICE_DESK,
+            clock.now(),
+            {"cancellation_notice_minutes": None, "no_shows_count": None},
+        ),
     ]
+    own = portal.admin.employer_settings(SERVICE_DESK, employer)
+    assert own is not None
+    assert (own.overridden, own.updated_at) == ((), clock.now())
 
 
 # The theme catalogue --------------------------------------------------------------------------

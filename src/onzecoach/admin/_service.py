@@ -271,11 +271,12 @@ def _checked_policy(
     return given
 
 
-def _audited(changes: dict[str, object]) -> dict[str, object]:
-    """The changes as the audit log keeps them: a notice in minutes, ``None`` for reset."""
-    return {
-        (f"{name}_minutes" if isinstance(value, timedelta) else name): (
-            value // timedelta(minutes=1) if isinstance(value, timedelta) else value
+def _audited(changes: dict[str, Any]) -> dict[str, Any]:
+    """The changes as the audit log keeps them: the notice in minutes, ``None`` for reset."""
+    kept = {name: value for name, value in changes.items() if name != "cancellation_notice"}
+    if "cancellation_notice" in changes:
+        notice = changes["cancellation_notice"]
+        kept["cancellation_notice_minutes"] = (
+            None if notice is None else notice // timedelta(minutes=1)
         )
-        for name, value in sorted(changes.items())
-    }
+    return dict(sorted(kept.items()))
