@@ -63,6 +63,7 @@ from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
 from onzecoach.adapters.sql._base import fields_except, row_values
+from onzecoach.catalogues import Theme
 from onzecoach.employees import Employee, EmployeeDetails, Gender
 from onzecoach.employers import Department, Employer, name_key
 from onzecoach.ports import Storage
@@ -79,7 +80,24 @@ from onzecoach.trajectories import (
     TrajectoryType,
 )
 
-SETTINGS = Settings(base_url="https://portaal.example.nl", secret_key=secrets.token_urlsafe(32))
+#: The catalogue of themes the sessions are drawn from: codes are what is stored.
+CATALOGUE = (
+    Theme("werkdruk", "Werkdruk"),
+    Theme("burn-out", "Burn-out"),
+    Theme("loopbaan", "Loopbaan"),
+    Theme("conflict", "Conflict"),
+    Theme("leiderschap", "Leiderschap"),
+    Theme("balans-werk-prive", "Balans werk-privé"),
+    Theme("communicatie", "Communicatie"),
+    Theme("verandering", "Verandering"),
+    Theme("zelfvertrouwen", "Zelfvertrouwen"),
+    Theme("stress", "Stress"),
+    Theme("samenwerking", "Samenwerking"),
+    Theme("re-integratie", "Re-integratie"),
+)
+SETTINGS = Settings(
+    base_url="https://portaal.example.nl", secret_key=secrets.token_urlsafe(32), themes=CATALOGUE
+)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 FIRST_YEAR = 2023
 CREATED = datetime(FIRST_YEAR - 1, 12, 1, 9, tzinfo=UTC)
@@ -87,20 +105,7 @@ PAGE = 20
 BATCH = 50_000
 MIN_GROUP = SETTINGS.privacy_min_group
 KINDS = tuple(kind for kind in DEFAULT_TRAJECTORY_TYPES if not kind.is_extension)
-THEMES = (
-    "Werkdruk",
-    "Burn-out",
-    "Loopbaan",
-    "Conflict",
-    "Leiderschap",
-    "Balans werk-privé",
-    "Communicatie",
-    "Verandering",
-    "Zelfvertrouwen",
-    "Stress",
-    "Samenwerking",
-    "Re-integratie",
-)
+THEMES = tuple(theme.code for theme in CATALOGUE)
 THEME_WEIGHTS = tuple(itertools.accumulate((9, 6, 8, 4, 3, 7, 4, 3, 3, 8, 3, 2)))
 SECTORS = (
     "Zorggroep",
@@ -540,10 +545,11 @@ def assemble(
             f"{m // 100:04d}-{m % 100:02d}": by_month.get(m, (0,))[0]
             for m in month_range(first, last)
         },
+        # The dashboard names a theme as the catalogue does; the peers count the stored code.
         themes=(
             {}
             if not theme_people
-            else themes
+            else {SETTINGS.theme_name(theme): count for theme, count in themes.items()}
             if any(n >= MIN_GROUP for n in theme_people.values())
             else None
         ),

@@ -350,6 +350,22 @@ OPERATIONS: dict[str, Operation] = {
     "admin.users": Operation(
         True, lambda w, a, t: _p(w).admin.users(a, t("employer_id", w.employer_id))
     ),
+    "admin.employer_policy": Operation(
+        True, lambda w, a, t: _p(w).admin.employer_policy(a, t("employer_id", w.employer_id))
+    ),
+    "admin.employer_settings": Operation(
+        True, lambda w, a, t: _p(w).admin.employer_settings(a, t("employer_id", w.employer_id))
+    ),
+    "admin.set_employer_policy": Operation(
+        True,
+        lambda w, a, t: _p(w).admin.set_employer_policy(
+            a,
+            t("employer_id", w.employer_id),
+            cancellation_notice=timedelta(hours=48),
+            no_shows_count=False,
+            reset=[t("reset", "late_cancellations_count")],  # type: ignore[list-item]
+        ),
+    ),
     # Employees.
     "employees.register": Operation(
         True, lambda w, a, t: _p(w).employees.register(a, _employee_form(t))

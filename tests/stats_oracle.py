@@ -14,10 +14,13 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from onzecoach.catalogues import DEFAULT_THEMES
 from onzecoach.ports import Storage
 from onzecoach.trajectories import Appointment, ClosedReason, Trajectory
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+#: A stored theme's code -> the name a dashboard shows (a free text shows as it is).
+THEME_NAMES = {theme.code: theme.name for theme in DEFAULT_THEMES}
 
 
 @attrs.frozen
@@ -48,6 +51,7 @@ class Figures:
     planned_sessions: int
     cancelled_sessions: int
     no_show_sessions: int
+    late_cancelled_sessions: int
     live_sessions: int
     online_sessions: int
     trajectories_started: int
@@ -106,7 +110,7 @@ def figures(
     for a in held:
         per_month[local_month(a)] += 1
         if a.theme:
-            themes[local_month(a)][a.theme] += 1
+            themes[local_month(a)][THEME_NAMES.get(a.theme, a.theme)] += 1
             people[local_month(a)].add(a.employee_id)
     year, month = start.year, start.month
     series = {}
@@ -119,6 +123,7 @@ def figures(
         planned_sessions=status["planned"],
         cancelled_sessions=status["cancelled"],
         no_show_sessions=status["no_show"],
+        late_cancelled_sessions=status["late_cancelled"],
         live_sessions=sum(a.mode == "live" for a in held),
         online_sessions=sum(a.mode == "online" for a in held),
         trajectories_started=len(started),

@@ -56,6 +56,7 @@ NOTICES = {
     "afdeling": "De afdeling is toegevoegd.",
     "werkgever": "De werkgever is aangemaakt.",
     "reset": "De tweede factor van de gebruiker is gereset.",
+    "instellingen": "De instellingen van de werkgever zijn opgeslagen.",
 }
 
 ERRORS = {

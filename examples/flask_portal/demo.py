@@ -17,6 +17,7 @@ from faker import Faker
 
 from onzecoach import Conflict, Portal, QuotaExceeded, Role, Settings, ValidationError
 from onzecoach.actors import SERVICE_DESK, Actor
+from onzecoach.catalogues import DEFAULT_THEMES
 from onzecoach.clock import SystemClock
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
@@ -38,18 +39,8 @@ EMPLOYERS = {
     ),
     "Transport Van Dijk B.V.": ("hr.vandijk", ["Planning", "Chauffeurs", "Werkplaats"]),
 }
-THEMES = [
-    "Werkdruk",
-    "Burn-out",
-    "Loopbaan",
-    "Conflict",
-    "Leiderschap",
-    "Balans werk-privé",
-    "Communicatie",
-    "Verandering",
-    "Zelfvertrouwen",
-    "Re-integratie",
-]
+#: The default catalogue's themes, as a booking system might send them (by name).
+THEMES = [theme.name for theme in DEFAULT_THEMES]
 COACHES = ["Anouk de Wit", "Bas Mulder", "Fatima El Idrissi", "Jeroen Smit", "Sanne Bakker"]
 
 
@@ -185,7 +176,9 @@ class _Seeder:
         rng = self.rng
         if rng.random() > 0.12:
             return trajectory_id, held
-        status = rng.choices(["held", "cancelled", "no_show"], weights=[85, 10, 5])[0]
+        status = rng.choices(
+            ["held", "cancelled", "no_show", "late_cancelled"], weights=[85, 7, 5, 3]
+        )[0]
         try:
             self.portal.trajectories.record_appointment(
                 SERVICE_DESK,

@@ -405,6 +405,11 @@ class Settings:
     def trajectory_type(self, code: str) -> TrajectoryType | None:
         return next((t for t in self.trajectory_types if t.code == code), None)
 
+    def theme_name(self, stored: str) -> str:
+        """A stored theme as people read it: a code's name in ``themes``, and a free text
+        from before the catalogue (or a code no longer in it) as it is."""
+        return next((t.name for t in self.themes if t.code == stored), stored)
+
     @property
     def sealer(self) -> Sealer:
         return sealer_for(self.secret_key, self.old_secret_keys)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import attrs
@@ -24,7 +24,7 @@ from onzecoach.ids import new_id
 from onzecoach.notifications import Attachment, MailContent, OutboxMessage, new_email
 from onzecoach.stats import Counters, Level, StatsCell, StatsScope, ThemeCell
 from onzecoach.testing import FrozenClock, RecordingMailer
-from onzecoach.trajectories import Trajectory
+from onzecoach.trajectories import Appointment, AppointmentStatus, Trajectory
 from support import appointment, employee, make_settings, trajectory
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -417,6 +417,81 @@ def test_upgrading_0008_lets_queued_mails_carry_attachments(sql_storage: SqlStor
         "afspraak.ics",
         b"BEGIN:VCALENDAR",
     )
+
+
+def test_upgrading_0009_maps_free_text_themes_and_keeps_the_rest(sql_storage: SqlStorage) -> None:
+    sql_storage.upgrade("0009")
+    owner = Employer(id=new_id(), name="Werkgever", created_at=START)
+    person = employee(owner.id)
+    journey = trajectory(person)
+    themes = ["Werkdruk", "  balans WERK-privé ", "werkdruk", "Burn-out", None]
+    visits = [appointment(journey, status=AppointmentStatus.HELD, theme=theme) for theme in themes]
+    with sql_storage.unit_of_work() as uow:
+        uow.employers.add(owner)
+        uow.employees.add(person)
+        uow.trajectories.add(journey)
+        uow.commit()
+    # The rows as 0009 keeps them: free-text themes, and theme cells per text.
+    cells = [
+        ("Werkdruk", 2),
+        ("werkdruk", 1),
+        ("Balans werk-privé", 1),
+        ("Burn-out", 4),
+    ]
+    with sql_storage.engine.begin() as connection:
+        connection.execute(
+            tables.appointments.insert(),
+            [{"id": v.id, **row_values(v, fields_except(Appointment, "id"))} for v in visits],
+        )
+        connection.execute(
+            tables.stats_themes.insert(),
+            [
+                {
+                    "employer_id": owner.id,
+                    "level": int(Level.EMPLOYER),
+                    "department_id": "",
+                    "month": 202603,
+                    "theme": theme,
+                    "held": held,
+                }
+                for theme, held in cells
+            ],
+        )
+    sql_storage.upgrade()
+    assert sql_storage.schema_revision() == "0010"
+    with sql_storage.unit_of_work() as uow:
+        stored = {a.id: a.theme for a in uow.appointments.for_employer(owner.id)}
+        assert [stored[v.id] for v in visits] == [
+            "werkdruk",
+            "balans-werk-prive",
+            "werkdruk",
+            "Burn-out",
+            None,
+        ]
+        assert uow.stats.themes(StatsScope(owner.id), [202603]) == {
+            "werkdruk": 3,
+            "balans-werk-prive": 1,
+            "Burn-out": 4,
+        }
+        assert uow.employer_settings.get(owner.id) is None
+    with sql_storage.engine.connect() as connection:
+        assert connection.execute(sa.select(tables.stats_cells.c.late_cancelled)).all() == []
+    # The dashboard names a code by the catalogue, a kept free text as it is.
+    with sql_storage.unit_of_work() as uow:
+        uow.stats.add(
+            [
+                StatsCell(
+                    owner.id, Level.EMPLOYER, "", "", 202603, Counters(held=8, themed=8, people=3)
+                )
+            ],
+            [],
+        )
+        uow.commit()
+    portal = Portal(storage=sql_storage, mailer=RecordingMailer(), settings=make_settings())
+    board = portal.stats.dashboard(
+        SERVICE_DESK, employer_id=owner.id, start=date(2026, 3, 1), end=date(2026, 3, 31)
+    )
+    assert board.themes == {"Burn-out": 4, "Werkdruk": 3, "Balans werk-privé": 1}
 
 
 def test_a_recount_waits_for_the_writers_of_cells_under_way(empty_url: str) -> None:

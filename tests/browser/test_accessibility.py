@@ -71,6 +71,8 @@ DESK = [
     ("/servicebureau/", 200),
     ("/servicebureau/werkgevers/{employer}", 200),
     ("/servicebureau/werkgevers/{employer}/gebruikers", 200),
+    ("/servicebureau/werkgevers/{employer}/instellingen", 200),
+    ("/servicebureau/werkgevers/{employer}/instellingen?melding=instellingen", 200),
     ("/statistieken/", 200),
     ("/statistieken/?werkgever={employer}", 200),
     ("/statistieken/?werkgever={employer}&afdeling={department}", 200),
@@ -213,6 +215,15 @@ def test_every_page_passes_axe(live: Live, browser: Any, viewport: dict[str, int
         page.get_by_role("button", name="Inloggen").click()
         page.get_by_role("button", name="Uitloggen").wait_for()
         visit(live, page, DESK, ids)
+        # An employer's settings by keyboard alone, with a value the portal refuses.
+        page.goto(f"{live.url}/servicebureau/werkgevers/{ids['employer']}/instellingen")
+        page.locator("#f-cancellation_notice").focus()
+        page.keyboard.type("400")
+        page.keyboard.press("Enter")
+        page.locator(".error-summary").wait_for()
+        page.locator("#f-cancellation_notice").fill("48")
+        page.locator("#f-cancellation_notice").press("Enter")
+        page.get_by_text("De instellingen van de werkgever zijn opgeslagen.").wait_for()
 
     pages = {
         rule.endpoint

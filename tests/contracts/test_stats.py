@@ -26,6 +26,7 @@ FIGURES = (
     "planned_sessions",
     "cancelled_sessions",
     "no_show_sessions",
+    "late_cancelled_sessions",
     "live_sessions",
     "online_sessions",
     "trajectories_started",
@@ -33,7 +34,8 @@ FIGURES = (
     "average_trajectory_days",
     "extensions_started",
 )
-THEMES = ("Werkdruk", "Burn-out", "Loopbaan", "Conflict")
+#: Themes as a booking system may send them: by name, by code, in other case and accents.
+THEMES = ("Werkdruk", "werkdruk", "Loopbaan", "CONFLICT", "balans werk-prive", "Re-integratie")
 
 
 def person(n: int, department_id: str | None = None) -> dict[str, object]:
@@ -97,7 +99,7 @@ ACTIONS = st.lists(
         st.sampled_from(["start", "record", "record", "record", "close", "move", "extend"]),
         st.integers(0, 5),  # which employee
         st.integers(0, 7),  # which appointment of the employee
-        st.sampled_from(["planned", "held", "held", "cancelled", "no_show"]),
+        st.sampled_from(["planned", "held", "held", "cancelled", "no_show", "late_cancelled"]),
         st.sampled_from(["live", "online"]),
         st.sampled_from([None, *THEMES]),
         st.sampled_from([-3, -1, 0, 0, 0, 0, 1, 3]),  # month offset from March 2026
@@ -113,12 +115,22 @@ RANGES = st.lists(st.tuples(st.integers(-4, 4), st.integers(0, 8)), max_size=2)
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(actions=ACTIONS, ranges=RANGES)
+@given(actions=ACTIONS, ranges=RANGES, misses_count=st.booleans())
 def test_the_dashboard_equals_the_figures_recomputed_from_raw_appointments(
-    portal: Portal, actions: list[tuple[Any, ...]], ranges: list[tuple[int, int]]
+    portal: Portal,
+    actions: list[tuple[Any, ...]],
+    ranges: list[tuple[int, int]],
+    misses_count: bool,
 ) -> None:
     hr = hr_of(portal, "Acme")
     employer = hr.employer_id or ""
+    # Whether no-shows and late cancellations use sessions decides when trajectories close.
+    portal.admin.set_employer_policy(
+        SERVICE_DESK,
+        employer,
+        late_cancellations_count=misses_count,
+        no_shows_count=misses_count,
+    )
     departments = [
         portal.admin.add_department(SERVICE_DESK, employer, f"Afdeling {i}").id for i in range(2)
     ]
@@ -259,7 +271,7 @@ def test_themes_show_for_three_employees_not_for_two_and_never_per_employee(
     hr = hr_of(portal, "Privacy")
     employer = hr.employer_id or ""
     small = portal.admin.add_department(SERVICE_DESK, employer, "Klein").id
-    first = coached(portal, hr, small, 1, theme="Burn-out")
+    first = coached(portal, hr, small, 1, theme="re-integratie")
     coached(portal, hr, small, 2, held=2, theme="Werkdruk")
     march: dict[str, Any] = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
 
@@ -278,7 +290,7 @@ def test_themes_show_for_three_employees_not_for_two_and_never_per_employee(
 
     coached(portal, hr, small, 3, theme="Werkdruk")
     three = portal.stats.dashboard(hr, department_id=small, **march)
-    assert three.themes == {"Werkdruk": 3, "Burn-out": 1}
+    assert three.themes == {"Werkdruk": 3, "Re-integratie": 1}
     assert three.themes_note is None
     # The breakdown by employee never shows a theme, whatever the group's size.
     assert three.row_level is Level.EMPLOYEE
@@ -287,7 +299,7 @@ def test_themes_show_for_three_employees_not_for_two_and_never_per_employee(
     assert one.held_sessions == 1
     assert one.themes is None
     # The employer's own figure counts the same three people.
-    assert portal.stats.dashboard(hr, **march).themes == {"Werkdruk": 3, "Burn-out": 1}
+    assert portal.stats.dashboard(hr, **march).themes == {"Werkdruk": 3, "Re-integratie": 1}
 
 
 def test_a_small_group_cannot_be_worked_out_by_subtraction(portal: Portal) -> None:
@@ -461,7 +473,7 @@ def test_a_month_too_small_to_show_cannot_be_read_off_two_ranges(portal: Portal)
         starts_at=at(4),
         status="held",
         mode="live",
-        theme="Scheiding",
+        theme="Conflict",
     )
     wide = portal.stats.dashboard(
         hr, department_id=department, start=date(2026, 3, 1), end=date(2026, 4, 30)
@@ -491,7 +503,7 @@ def test_the_group_is_the_people_with_a_theme(portal: Portal) -> None:
             starts_at=at(3),
             status="held",
             mode="live",
-            theme="Verslaving" if n == 0 else None,
+            theme="Zelfvertrouwen" if n == 0 else None,
         )
     march: dict[str, Any] = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
     dashboard = portal.stats.dashboard(hr, **march)

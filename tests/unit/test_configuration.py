@@ -18,7 +18,7 @@ from argon2.profiles import CHEAPEST
 
 from onzecoach import Settings
 from onzecoach.accounts import OWASP_MINIMUM
-from onzecoach.catalogues import TrajectoryType
+from onzecoach.catalogues import Theme, TrajectoryType
 from onzecoach.configuration import (
     CONFIGURATION_KEYS,
     Configuration,
@@ -75,6 +75,9 @@ booking_link_limit = 30
 privacy_min_group = 5
 stats_max_months = 24
 calendar_uid_domain = "agenda.example.nl"
+cancellation_notice = "PT48H"
+late_cancellations_count = false
+no_shows_count = false
 
 [password_policy]
 min_length = 14
@@ -94,6 +97,14 @@ code = "ONC-VERL-2"
 name = "ONC - verlenging (2 gesprekken)"
 sessions = 2
 is_extension = true
+
+[[themes]]
+code = "stress"
+name = "Stress"
+
+[[themes]]
+code = "balans-werk-prive"
+name = "Balans werk-privé"
 
 [smtp]
 host = "smtp.example.nl"
@@ -168,6 +179,13 @@ EVERY_VARIABLE = {
     "ONZECOACH_PRIVACY_MIN_GROUP": "5",
     "ONZECOACH_STATS_MAX_MONTHS": "24",
     "ONZECOACH_CALENDAR_UID_DOMAIN": "agenda.example.nl",
+    "ONZECOACH_CANCELLATION_NOTICE": "P2D",
+    "ONZECOACH_LATE_CANCELLATIONS_COUNT": "no",
+    "ONZECOACH_NO_SHOWS_COUNT": "0",
+    "ONZECOACH_THEMES": (
+        '[{code = "stress", name = "Stress"},'
+        ' {code = "balans-werk-prive", name = "Balans werk-privé"}]'
+    ),
     "ONZECOACH_SMTP_HOST": "smtp.example.nl",
     "ONZECOACH_SMTP_PORT": "465",
     "ONZECOACH_SMTP_USERNAME": "portaal",
@@ -231,6 +249,12 @@ def test_every_setting_can_be_set_in_the_file(tmp_path: Path) -> None:
         TrajectoryType("ONC-VERL-2", "ONC - verlenging (2 gesprekken)", 2, is_extension=True),
     )
     assert settings.registration_types == ("OnzeCoach", "Werkgeversregeling")
+    assert settings.cancellation_notice == timedelta(hours=48)
+    assert (settings.late_cancellations_count, settings.no_shows_count) == (False, False)
+    assert settings.themes == (
+        Theme("stress", "Stress"),
+        Theme("balans-werk-prive", "Balans werk-privé"),
+    )
 
 
 def test_the_environment_sets_everything_the_file_does(tmp_path: Path) -> None:
@@ -373,6 +397,21 @@ def test_a_bad_duration_names_the_setting_and_the_form(
         ),
         ("trajectory_types = ['X']\n", "trajectory_types[0] must be a table"),
         ("trajectory_types = []\n", "Length of 'trajectory_types' must be >= 1"),
+        ("themes = ['werkdruk']\n", "themes[0] must be a table"),
+        ("[[themes]]\ncode = 'werkdruk'\n", "themes[0].name is missing"),
+        (
+            "[[themes]]\ncode = 'Werk Druk'\nname = 'Werkdruk'\n",
+            "themes[0].code must be lower-case",
+        ),
+        (
+            "[[themes]]\ncode = 'werkdruk'\nname = 'Werkdruk'\n"
+            "[[themes]]\ncode = 'druk'\nname = 'WERKDRUK'\n",
+            "themes[1] is named 'werkdruk' as themes[0] is",
+        ),
+        ("themes = []\n", "Length of 'themes' must be >= 1"),
+        ("cancellation_notice = 'P15D'\n", "cancellation_notice must be between 0 and 14 days"),
+        ("cancellation_notice = 90\n", "cancellation_notice must be whole minutes"),
+        ("no_shows_count = 'ja'\n", "no_shows_count must be true or false"),
         ("registration_types = 'OnzeCoach'\n", "registration_types must be a list of text"),
         ("registration_types = ['OnzeCoach', 3]\n", "registration_types[1] must be text"),
         ("registration_types = ['OnzeCoach', ' ']\n", "registration_types must hold non-empty"),

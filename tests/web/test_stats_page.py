@@ -30,6 +30,7 @@ FIGURES = (
     "planned_sessions",
     "cancelled_sessions",
     "no_show_sessions",
+    "late_cancelled_sessions",
     "live_sessions",
     "online_sessions",
     "trajectories_started",
@@ -205,6 +206,7 @@ def seed(portal: Portal, actor: Actor) -> Seeded:
             [
                 (at(2025, 12, 15), "no_show", "live", None),
                 (at(2026, 1, 19), "held", "online", None),
+                (at(2026, 2, 9), "late_cancelled", "live", None),
             ],
         ),
         (
@@ -223,7 +225,7 @@ def seed(portal: Portal, actor: Actor) -> Seeded:
             "ONC-IND-4",
             date(2026, 1, 7),
             [
-                (at(2026, 1, 8), "held", "online", "Burn-out"),
+                (at(2026, 1, 8), "held", "online", "Loopbaan"),
                 (at(2026, 1, 28), "held", "online", "Werkdruk"),
             ],
         ),

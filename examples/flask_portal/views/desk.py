@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
@@ -10,7 +12,7 @@ from werkzeug.wrappers import Response
 from flask_portal.app import field, portal, signed_in
 from onzecoach import Actor, Conflict, NotFound, Role, Throttled, ValidationError
 from onzecoach.accounts import AccountStatus, UserView
-from onzecoach.employers import Employer
+from onzecoach.employers import Employer, EmployerPolicy, PolicyField, default_policy
 from onzecoach.notifications import dutch_datetime
 
 blueprint = Blueprint("desk", __name__, url_prefix="/servicebureau")
@@ -173,6 +175,121 @@ def _users_page(found: Employer, **context: Any) -> str:
         rows=rows,
         done=DONE.get(request.args.get("gedaan", "")),
         **{"errors": {}, "values": {}, "problem": None, **context},
+    )
+
+
+# One employer: settings ---------------------------------------------------------------------------
+
+#: The choices of a setting that is on or off, or the portal's default.
+CHOICES = {"standaard": None, "ja": True, "nee": False}
+_HOURS = "Vul een aantal uren in, zoals 24 of 1,5; leeg voor de standaard van het portaal."
+
+
+@blueprint.get("/werkgevers/<employer_id>/instellingen")
+@signed_in(desk=True)
+def settings(employer_id: str) -> str:
+    return _settings_page(_employer(employer_id))
+
+
+@blueprint.post("/werkgevers/<employer_id>/instellingen")
+@signed_in(desk=True)
+def save_settings(employer_id: str) -> str | Response:
+    found = _employer(employer_id)
+    values = {
+        "cancellation_notice": field("cancellation_notice", limit=20).strip(),
+        "late_cancellations_count": field("late_cancellations_count", limit=20),
+        "no_shows_count": field("no_shows_count", limit=20),
+    }
+    errors: dict[str, str] = {}
+    reset: list[PolicyField] = []
+    notice = _hours(values["cancellation_notice"])
+    if values["cancellation_notice"] and notice is None:
+        errors["cancellation_notice"] = _HOURS
+    elif notice is None:
+        reset.append("cancellation_notice")
+    for name in ("late_cancellations_count", "no_shows_count"):
+        if values[name] not in CHOICES:
+            errors[name] = "Kies een van de mogelijkheden."
+    late = CHOICES.get(values["late_cancellations_count"])
+    no_shows = CHOICES.get(values["no_shows_count"])
+    if late is None:
+        reset.append("late_cancellations_count")
+    if no_shows is None:
+        reset.append("no_shows_count")
+    if not errors:
+        try:
+            portal().admin.set_employer_policy(
+                g.actor,
+                found.id,
+                cancellation_notice=notice,
+                late_cancellations_count=late,
+                no_shows_count=no_shows,
+                reset=reset,
+            )
+        except ValidationError as invalid:
+            errors = {name: text for name, text in invalid.errors.items() if name in values}
+        else:
+            return redirect(url_for("desk.settings", employer_id=found.id, melding="instellingen"))
+    return _settings_page(found, errors=errors, values=values)
+
+
+def _hours(text: str) -> timedelta | None:
+    """Hours as the form takes them ("24", "1,5"); ``None`` for nothing or no number. A
+    fraction of a minute is left for the portal to refuse."""
+    try:
+        hours = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        return None
+    if not hours.is_finite() or abs(hours) > 10_000:
+        return None
+    return timedelta(seconds=float(hours * 3600))
+
+
+def _hours_text(notice: timedelta) -> str:
+    """A notice as the form shows it: "24", "1,5"."""
+    hours = Decimal(notice.total_seconds()) / 3600
+    return f"{hours.normalize():f}".replace(".", ",")
+
+
+def _notice_label(notice: timedelta) -> str:
+    minutes = notice // timedelta(minutes=1)
+    hours, rest = divmod(minutes, 60)
+    parts = [f"{hours} uur"] if hours else []
+    if rest or not hours:
+        parts.append(f"{rest} {'minuut' if rest == 1 else 'minuten'}")
+    return " en ".join(parts)
+
+
+def _settings_page(found: Employer, **context: Any) -> str:
+    admin = portal().admin
+    policy: EmployerPolicy = admin.employer_policy(g.actor, found.id)
+    own = admin.employer_settings(g.actor, found.id)
+    defaults = default_policy(portal().settings)
+    overridden = set(own.overridden) if own else set()
+
+    def choice(name: str) -> str:
+        if name not in overridden:
+            return "standaard"
+        return "ja" if getattr(policy, name) else "nee"
+
+    values = {
+        "cancellation_notice": (
+            _hours_text(policy.cancellation_notice) if "cancellation_notice" in overridden else ""
+        ),
+        "late_cancellations_count": choice("late_cancellations_count"),
+        "no_shows_count": choice("no_shows_count"),
+    }
+    return render_template(
+        "desk/employer.html",
+        employer=found,
+        tab="instellingen",
+        policy=policy,
+        notice_label=_notice_label(policy.cancellation_notice),
+        default_notice=_notice_label(defaults.cancellation_notice),
+        defaults=defaults,
+        overridden=overridden,
+        updated=dutch_datetime(own.updated_at) if own else None,
+        **{"errors": {}, "values": values, **context},
     )
 
 

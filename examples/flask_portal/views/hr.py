@@ -123,6 +123,7 @@ def _helpers() -> dict[str, Any]:
         "gender_labels": GENDER_LABELS,
         "appointment_status": APPOINTMENT_STATUS,
         "appointment_mode": APPOINTMENT_MODE,
+        "theme_name": portal().settings.theme_name,
     }
 
 

@@ -251,14 +251,14 @@ def _checked_policy(
         if isinstance(notice, FieldError):
             problems.append(notice)
         given["cancellation_notice"] = notice
-    for name, value in (
-        ("late_cancellations_count", late_cancellations_count),
-        ("no_shows_count", no_shows_count),
-    ):
-        if value is not None and not isinstance(value, bool):
-            problems.append(FieldError.of(name, "invalid"))
-        elif value is not None:
-            given[name] = value
+    if late_cancellations_count is not None and not isinstance(late_cancellations_count, bool):
+        problems.append(FieldError.of("late_cancellations_count", "invalid"))
+    elif late_cancellations_count is not None:
+        given["late_cancellations_count"] = late_cancellations_count
+    if no_shows_count is not None and not isinstance(no_shows_count, bool):
+        problems.append(FieldError.of("no_shows_count", "invalid"))
+    elif no_shows_count is not None:
+        given["no_shows_count"] = no_shows_count
     names = list(reset) if isinstance(reset, Collection) and not isinstance(reset, str) else None
     if names is None or any(name not in POLICY_FIELDS for name in names):
         problems.append(FieldError.of("reset", "invalid"))
@@ -271,11 +271,12 @@ def _checked_policy(
     return given
 
 
-def _audited(changes: dict[str, object]) -> dict[str, object]:
-    """The changes as the audit log keeps them: a notice in minutes, ``None`` for reset."""
-    return {
-        (f"{name}_minutes" if isinstance(value, timedelta) else name): (
-            value // timedelta(minutes=1) if isinstance(value, timedelta) else value
+def _audited(changes: dict[str, Any]) -> dict[str, Any]:
+    """The changes as the audit log keeps them: the notice in minutes, ``None`` for reset."""
+    kept = {name: value for name, value in changes.items() if name != "cancellation_notice"}
+    if "cancellation_notice" in changes:
+        notice = changes["cancellation_notice"]
+        kept["cancellation_notice_minutes"] = (
+            None if notice is None else notice // timedelta(minutes=1)
         )
-        for name, value in sorted(changes.items())
-    }
+    return dict(sorted(kept.items()))

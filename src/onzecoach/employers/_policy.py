@@ -51,6 +51,11 @@ class EmployerPolicy:
     #: Whether a session the employee did not come to uses one.
     no_shows_count: bool = True
 
+    def is_late_cancellation(self, starts_at: datetime, *, now: datetime) -> bool:
+        """Whether cancelling (or moving) a session that starts at ``starts_at`` at ``now``
+        is late: after the notice. Exactly at the notice is still in time."""
+        return now > starts_at - self.cancellation_notice
+
 
 @attrs.frozen
 class EmployerSettings:

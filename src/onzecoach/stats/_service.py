@@ -270,10 +270,9 @@ class StatsService:
     def _named(self, themes: Mapping[str, int]) -> dict[str, int]:
         """The themes by their names in the catalogue; a free text from before the
         catalogue, or a code no longer in it, as it is."""
-        names = {theme.code: theme.name for theme in self._settings.themes}
         found: dict[str, int] = defaultdict(int)
         for theme, held in themes.items():
-            found[names.get(theme, theme)] += held
+            found[self._settings.theme_name(theme)] += held
         return dict(found)
 
     @property

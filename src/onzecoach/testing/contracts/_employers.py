@@ -8,7 +8,7 @@ import attrs
 import pytest
 
 from onzecoach import Conflict
-from onzecoach.employers import Department, Employer
+from onzecoach.employers import Department, Employer, EmployerSettings
 from onzecoach.ids import new_id
 from onzecoach.ports import Storage
 from onzecoach.testing.contracts._base import StorageTests
@@ -72,3 +72,43 @@ class EmployerTests(StorageTests):
         add(storage, department(acme.id, "HR"))
         with pytest.raises(Conflict, match="afdeling"):
             add(storage, department(acme.id, "hr"))
+
+    def test_an_employers_settings_are_kept_and_replaced(self, storage: Storage) -> None:
+        acme, other = employer("Acme"), employer("Other")
+        add(storage, acme, other)
+        with storage.unit_of_work() as uow:
+            assert uow.employer_settings.get(acme.id) is None
+        own = EmployerSettings(
+            employer_id=acme.id,
+            updated_at=datetime(2026, 1, 5, 10, 0, tzinfo=AMSTERDAM),
+            cancellation_notice=timedelta(hours=48, minutes=30),
+            no_shows_count=False,
+        )
+        with storage.unit_of_work() as uow:
+            uow.employer_settings.save(own)
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert uow.employer_settings.get(acme.id) == own
+            assert uow.employer_settings.get(other.id) is None
+        # Saved again: replaced whole, a field back to None (the portal's default) too.
+        changed = attrs.evolve(
+            own, updated_at=T0, cancellation_notice=None, late_cancellations_count=False
+        )
+        with storage.unit_of_work() as uow:
+            uow.employer_settings.save(changed)
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            stored = uow.employer_settings.get(acme.id)
+            assert stored == changed
+            assert stored is not None
+            assert stored.updated_at.utcoffset() == timedelta(0)
+
+    def test_settings_not_committed_are_not_kept(self, storage: Storage) -> None:
+        acme = employer()
+        add(storage, acme)
+        with storage.unit_of_work() as uow:
+            uow.employer_settings.save(
+                EmployerSettings(employer_id=acme.id, updated_at=T0, no_shows_count=False)
+            )
+        with storage.unit_of_work() as uow:
+            assert uow.employer_settings.get(acme.id) is None
