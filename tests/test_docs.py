@@ -242,7 +242,8 @@ def test_a_recipe_answers_a_nested_model_as_json(call: Call, world: World) -> No
     (row,) = body["trajectories"]
     assert row["id"] == world.trajectory_id
     assert (row["status"], row["is_extension"], row["parent_id"]) == ("running", False, None)
-    assert row["appointments"][0]["external_id"] == "PA-1"
+    assert "PA-1" in [a["external_id"] for a in row["appointments"]]
+    assert {a["theme"] for a in row["appointments"]} == {None}  # never what one discusses
     assert body["open_tasks"][0]["kind"] == "extension_request"
 
 

@@ -14,6 +14,7 @@ One tree; catch the branch you can handle::
     ├── PermissionDenied            the actor's role may not do this
     ├── NotFound                    no such thing, or not the actor's to see
     ├── Conflict                    it exists already, or the state forbids the change
+    │   └── SlotTaken               the time was just taken: a coach's sessions never overlap
     ├── QuotaExceeded               more sessions than the trajectory holds
     ├── DecryptionFailed            sealed data altered, or sealed with a key not configured
     └── AdapterError                the outside world failed; .detail says how
@@ -60,6 +61,7 @@ __all__ = [
     "PermissionDenied",
     "QueryTooShort",
     "QuotaExceeded",
+    "SlotTaken",
     "SmsDeliveryError",
     "StorageError",
     "Throttled",
