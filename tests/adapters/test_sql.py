@@ -419,8 +419,8 @@ def test_upgrading_0008_lets_queued_mails_carry_attachments(sql_storage: SqlStor
     )
 
 
-def test_upgrading_0009_maps_free_text_themes_and_keeps_the_rest(sql_storage: SqlStorage) -> None:
-    sql_storage.upgrade("0009")
+def test_upgrading_0011_maps_free_text_themes_and_keeps_the_rest(sql_storage: SqlStorage) -> None:
+    sql_storage.upgrade("0011")
     owner = Employer(id=new_id(), name="Werkgever", created_at=START)
     person = employee(owner.id)
     journey = trajectory(person)
@@ -431,7 +431,7 @@ def test_upgrading_0009_maps_free_text_themes_and_keeps_the_rest(sql_storage: Sq
         uow.employees.add(person)
         uow.trajectories.add(journey)
         uow.commit()
-    # The rows as 0009 keeps them: free-text themes, and theme cells per text.
+    # The rows as 0011 keeps them: free-text themes, and theme cells per text.
     cells = [
         ("Werkdruk", 2),
         ("werkdruk", 1),
@@ -458,7 +458,7 @@ def test_upgrading_0009_maps_free_text_themes_and_keeps_the_rest(sql_storage: Sq
             ],
         )
     sql_storage.upgrade()
-    assert sql_storage.schema_revision() == "0010"
+    assert sql_storage.schema_revision() == HEAD
     with sql_storage.unit_of_work() as uow:
         stored = {a.id: a.theme for a in uow.appointments.for_employer(owner.id)}
         assert [stored[v.id] for v in visits] == [
