@@ -8,9 +8,11 @@ time ends with one booked and the other ``SlotTaken``.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -25,7 +27,17 @@ from onzecoach.booking._mails import (
 )
 from onzecoach.booking._model import BookedSession, CoachOffer, SlotOffer
 from onzecoach.clock import amsterdam, require_utc
-from onzecoach.coaches import Location, Mode, Slot, distance_km, free_slots, offered_slot
+from onzecoach.coaches import (
+    MAX_BUFFER_MINUTES,
+    MAX_HORIZON_DAYS,
+    MAX_SESSION_MINUTES,
+    Location,
+    Mode,
+    Slot,
+    distance_km,
+    free_slots,
+    offered_slot,
+)
 from onzecoach.employers import EmployerPolicy, employer_policy
 from onzecoach.errors import Conflict, SlotTaken, ValidationError
 from onzecoach.ics import CalendarEvent, calendar, session_event
@@ -63,8 +75,19 @@ SESSION_MAIL = "booking.session"
 Change = Literal["booked", "moved", "cancelled"]
 
 _DAY = timedelta(days=1)
-#: The windows the search for the first free slots widens through, from now.
-_SEARCH_SPANS = (timedelta(days=3), timedelta(days=7), timedelta(days=21))
+_MINUTE = timedelta(minutes=1)
+#: The windows the search for the first free slots widens through, from the earliest
+#: time any of the coaches can be booked; the last reaches past every horizon.
+_SEARCH_SPANS = (
+    timedelta(hours=12),
+    timedelta(days=2),
+    timedelta(days=7),
+    timedelta(days=21),
+    timedelta(days=MAX_HORIZON_DAYS + 1),
+)
+#: How far before a slot a taken time can keep it from being offered, and after its start.
+_BEFORE = timedelta(minutes=MAX_BUFFER_MINUTES)
+_AFTER = timedelta(minutes=MAX_SESSION_MINUTES + MAX_BUFFER_MINUTES)
 
 
 class Agenda:
@@ -125,22 +148,48 @@ class Agenda:
         busy times pulled from their own calendars: both read from the database, so a
         search never waits on a calendar server.
         """
+        return [
+            SlotOffer(slot.starts_at, slot.ends_at, coach.id, coach.profile.name)
+            for slot, coach in self._free(uow, coaches, start=start, end=end, without=without)
+        ]
+
+    def _free(
+        self,
+        uow: BookingUnitOfWork,
+        coaches: Sequence[Coach],
+        *,
+        start: datetime,
+        end: datetime,
+        without: str | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[Slot, Coach]]:
+        """``free`` as (slot, coach) pairs, the first ``limit`` of them (all for ``None``).
+
+        Each coach's slots come in order, so merging them keeps the order ``free``
+        promises: by start, then end, then the coaches' order, the order
+        ``sorted(offers)`` gives.
+        """
         now = self._clock.now()
         ids = [c.id for c in coaches]
-        taken, per_day = self._taken(uow, ids, start - _DAY, end + _DAY, without=without)
-        offers = [
-            SlotOffer(slot.starts_at, slot.ends_at, coach.id, coach.profile.name)
-            for coach in coaches
-            for slot in free_slots(
-                coach.availability,
-                now=now,
-                start=start,
-                end=end,
-                taken=taken[coach.id],
-                booked_per_day=per_day[coach.id],
-            )
-        ]
-        return sorted(offers)
+        taken, per_day = self._taken(uow, ids, *_reading_range(start, end), without=without)
+        merged = heapq.merge(
+            *(
+                [
+                    (slot, coach)
+                    for slot in free_slots(
+                        coach.availability,
+                        now=now,
+                        start=start,
+                        end=end,
+                        taken=taken[coach.id],
+                        booked_per_day=per_day[coach.id],
+                    )
+                ]
+                for coach in coaches
+            ),
+            key=_slot_time,
+        )
+        return list(itertools.islice(merged, limit))
 
     def first_free(
         self, uow: BookingUnitOfWork, coaches: Sequence[Coach], *, limit: int
@@ -150,18 +199,23 @@ class Agenda:
         if not coaches:
             return []
         now = self._clock.now()
-        horizon = max(c.availability.horizon + c.availability.notice for c in coaches)
-        found: list[SlotOffer] = []
+        # Nothing starts before the shortest notice: the spans count from there.
+        earliest = now + min(c.availability.notice for c in coaches)
+        latest = now + max(c.availability.horizon for c in coaches)
+        found: list[tuple[Slot, Coach]] = []
         start = now
-        for span in (*_SEARCH_SPANS, horizon):
-            end = now + min(span, horizon)
+        for span in _SEARCH_SPANS:
+            end = min(earliest + span, latest + _MINUTE)
             if end <= start:
                 continue
-            found += self.free(uow, coaches, start=start, end=end)
-            if len(found) >= limit:
+            found += self._free(uow, coaches, start=start, end=end, limit=limit - len(found))
+            if len(found) >= limit or end > latest:
                 break
             start = end
-        return found[:limit]
+        return [
+            SlotOffer(slot.starts_at, slot.ends_at, coach.id, coach.profile.name)
+            for slot, coach in found
+        ]
 
     def checked_slot(
         self,
@@ -548,6 +602,27 @@ class Agenda:
         for busy in uow.busy_times.overlapping(coach_ids, start, end):
             taken[busy.coach_id].append((busy.starts_at, busy.ends_at))
         return taken, per_day
+
+
+def _slot_time(pair: tuple[Slot, Coach]) -> tuple[datetime, datetime]:
+    return pair[0].starts_at, pair[0].ends_at
+
+
+def _reading_range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """What to read for the slots that start in ``[start, end)``: the taken times that can
+    keep one of them from being offered, and every session on their local dates (a date
+    can be full)."""
+    zone = amsterdam()
+    first = start.astimezone(zone).date()
+    last = end.astimezone(zone).date() + _DAY
+    return (
+        min(start - _BEFORE, _midnight(first)),
+        max(end + _AFTER, _midnight(last)),
+    )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=amsterdam()).astimezone(UTC)
 
 
 def _nearest(coach: Coach, postcode: str | None) -> tuple[Location | None, float | None]:
