@@ -31,7 +31,6 @@ import argparse
 import random
 import re
 import secrets
-import statistics
 import sys
 import tempfile
 import threading
@@ -54,7 +53,7 @@ from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
 from onzecoach.calendars import BusyTime
 from onzecoach.catalogues import DEFAULT_THEMES
-from onzecoach.errors import QuotaExceeded, SlotTaken
+from onzecoach.errors import QuotaExceeded, SlotTaken, StorageError
 from onzecoach.ids import new_id
 from onzecoach.testing import FrozenClock, RecordingMailer
 from onzecoach.trajectories import Appointment, AppointmentMode, AppointmentStatus
@@ -128,9 +127,10 @@ def coach_plans(count: int, seed: int) -> list[CoachPlan]:
         busy: list[tuple[datetime, datetime]] = []
         if pick.random() < 1 / 3:
             for _ in range(pick.randint(5, 25)):
-                day = first + timedelta(days=pick.randrange(HORIZON_DAYS))
-                start = datetime.combine(day, clock_time(pick.randint(8, 18)), ZONE)
-                busy.append((start.astimezone(UTC), (start + timedelta(hours=pick.randint(1, 3))).astimezone(UTC)))
+                busy_day = first + timedelta(days=pick.randrange(HORIZON_DAYS))
+                start = datetime.combine(busy_day, clock_time(pick.randint(8, 18)), ZONE)
+                end = start + timedelta(hours=pick.randint(1, 3))
+                busy.append((start.astimezone(UTC), end.astimezone(UTC)))
         plans.append(
             CoachPlan(
                 name=f"Coach {number:04d}",
@@ -228,7 +228,8 @@ def expand(
         if limit is not None and per_day[day] >= limit:
             day += timedelta(days=1)
             continue
-        windows = [] if day.isoformat() in days_off else list(rules["weekly"][WEEKDAYS[day.weekday()]])
+        weekly = rules["weekly"][WEEKDAYS[day.weekday()]]
+        windows = [] if day.isoformat() in days_off else list(weekly)
         windows += rules["extra"].get(day.isoformat(), []) if "extra" in rules else []
         ready: datetime | None = None
         for first, last in merge(minutes(pair) for pair in windows):
@@ -300,7 +301,9 @@ def settings() -> Settings:
     )
 
 
-def build(storage: SqlStorage, plans: list[CoachPlan], sessions: int, seed: int, employees: int) -> World:
+def build(
+    storage: SqlStorage, plans: list[CoachPlan], *, sessions: int, seed: int, employees: int
+) -> World:
     clock = FrozenClock(NOW)
     mailer = RecordingMailer()
     portal = Portal(storage=storage, mailer=mailer, clock=clock, settings=settings())
@@ -315,7 +318,9 @@ def build(storage: SqlStorage, plans: list[CoachPlan], sessions: int, seed: int,
             languages=plan.languages,
             specialisms=plan.specialisms,
             modes=plan.modes,
-            locations=[{"city": plan.city[0], "postcode": plan.city[1]}] if "live" in plan.modes else [],
+            locations=[{"city": plan.city[0], "postcode": plan.city[1]}]
+            if "live" in plan.modes
+            else [],
             video_url=f"https://video.example.nl/{number}" if "online" in plan.modes else None,
         )
         portal.coaches.set_availability(SERVICE_DESK, view.id, plan.availability)
@@ -330,7 +335,14 @@ def build(storage: SqlStorage, plans: list[CoachPlan], sessions: int, seed: int,
                     pulled_at=NOW,
                 )
         uow.commit()
-    book_directly(storage, employer.id, holders, coach_ids, plans, sessions, seed)
+    book_directly(
+        storage,
+        employer.id,
+        holders,
+        list(zip(coach_ids, plans, strict=True)),
+        count=sessions,
+        seed=seed,
+    )
     return World(portal, storage, employer.id, [token for token, _, _ in holders], coach_ids)
 
 
@@ -377,8 +389,8 @@ def book_directly(
     storage: SqlStorage,
     employer_id: str,
     holders: list[tuple[str, str, str]],
-    coach_ids: list[str],
-    plans: list[CoachPlan],
+    coaches: list[tuple[str, CoachPlan]],
+    *,
     count: int,
     seed: int,
 ) -> None:
@@ -386,16 +398,20 @@ def book_directly(
     in proportion to their hours, written through the unit of work in batches."""
     pick = random.Random(seed + 2)
     start_of_day = datetime.combine(NOW.astimezone(ZONE).date(), clock_time(), ZONE)
+    since = start_of_day.astimezone(UTC)
     grids = [
-        list(expand({**plan.availability, "notice_minutes": 0}, start_of_day.astimezone(UTC), [], Counter()))
-        for plan in plans
+        list(expand({**plan.availability, "notice_minutes": 0}, since, [], Counter()))
+        for _, plan in coaches
     ]
     capacity = sum(len(grid) for grid in grids)
+    room = [int(len(grid) * 0.7) for grid in grids]
+    shares = [
+        min(-(-count * len(grid) // capacity), most) for grid, most in zip(grids, room, strict=True)
+    ]
     drafts: list[Appointment] = []
-    for coach_id, plan, grid in zip(coach_ids, plans, grids, strict=True):
-        share = min(round(count * len(grid) / capacity), int(len(grid) * 0.7))
+    for (coach_id, plan), grid, share in zip(coaches, grids, shares, strict=True):
         for start, end in pick.sample(grid, share):
-            token, trajectory_id, employee_id = holders[len(drafts) % len(holders)]
+            _, trajectory_id, employee_id = holders[len(drafts) % len(holders)]
             appointment_id = new_id()
             drafts.append(
                 Appointment(
@@ -414,11 +430,13 @@ def book_directly(
                     ends_at=end,
                 )
             )
-    # Rounding leaves a few over or under: top up from the coaches with room, or trim.
+    if len(drafts) < count:
+        raise SystemExit(f"the coaches' hours hold only {len(drafts):,} of {count:,} sessions")
+    pick.shuffle(drafts)  # what is over comes off every coach alike
     del drafts[count:]
-    for start in range(0, len(drafts), 2_000):
+    for offset in range(0, len(drafts), 2_000):
         with storage.unit_of_work() as uow:
-            for draft in drafts[start : start + 2_000]:
+            for draft in drafts[offset : offset + 2_000]:
                 uow.appointments.add(draft)
             uow.commit()
 
@@ -486,10 +504,13 @@ def measure(
 class Tally:
     booked: int = 0
     taken: int = 0
+    errors: list[str] = attrs.field(factory=list)
     lock: threading.Lock = attrs.field(factory=threading.Lock)
 
 
-def bookers(url: sa.URL, tokens: list[str], threads: int, bookings: int, seed: int) -> tuple[float, Tally]:
+def bookers(
+    url: sa.URL, tokens: list[str], *, threads: int, bookings: int, seed: int
+) -> tuple[float, Tally]:
     """``threads`` bookers, each with its own portal and storage, booking ``bookings`` in all:
     each searches the first 5 free slots (online, Dutch) and books one of them at random."""
     tally = Tally()
@@ -510,9 +531,11 @@ def bookers(url: sa.URL, tokens: list[str], threads: int, bookings: int, seed: i
         try:
             while mine and made < target:
                 token = mine[-1]
-                slots = portal.booking.first_slots(token, mode="online", language="nl", limit=5)
-                slot = pick.choice(slots)
                 try:
+                    slots = portal.booking.first_slots(token, mode="online", language="nl", limit=5)
+                    if not slots:
+                        break
+                    slot = pick.choice(slots)
                     portal.booking.book(
                         token, coach_id=slot.coach_id, starts_at=slot.starts_at, mode="online"
                     )
@@ -522,6 +545,10 @@ def bookers(url: sa.URL, tokens: list[str], threads: int, bookings: int, seed: i
                     continue
                 except QuotaExceeded:
                     mine.pop()
+                    continue
+                except StorageError as exc:  # counted and shown: a race should not end here
+                    with tally.lock:
+                        tally.errors.append(str(exc))
                     continue
                 made += 1
                 with tally.lock:
@@ -580,36 +607,18 @@ def main() -> None:
 
     plans = coach_plans(args.coaches, args.seed)
     searches = requests(args.requests, args.seed)
-    rows: list[Row] = []
-    agree = True
     with tempfile.TemporaryDirectory() as folder:
-        began = time.perf_counter()
         sqlite = SqlStorage(f"sqlite:///{Path(folder) / 'booking.db'}")
-        sqlite.upgrade()
-        world = build(sqlite, plans, args.sessions, args.seed, args.employees)
-        print(f"SQLite filled in {time.perf_counter() - began:.1f} s")
-        found, same = measure("SQLite", world, searches, args.peer_requests, args.seed)
-        rows += found
-        agree = agree and same
+        rows, agree = on_storage("SQLite", sqlite, plans, searches, args)
         sqlite.close()
     booking: tuple[float, Tally, int] | None = None
     if args.postgres:
         with scratch_schema(args.postgres) as url:
-            began = time.perf_counter()
             postgres = SqlStorage(url)
-            postgres.upgrade()
-            world = build(postgres, plans, args.sessions, args.seed, args.employees)
-            print(f"PostgreSQL filled in {time.perf_counter() - began:.1f} s")
-            found, same = measure("PostgreSQL", world, searches, args.peer_requests, args.seed)
+            found, same = on_storage("PostgreSQL", postgres, plans, searches, args)
             rows += found
             agree = agree and same
-            mailer = RecordingMailer()
-            fresh = Portal(storage=postgres, mailer=mailer, clock=FrozenClock(NOW), settings=settings())
-            links = [token for token, _, _ in enrol(fresh, mailer, world.employer_id, args.bookings // 4 + args.bookers)]
-            elapsed, tally = bookers(url, links, args.bookers, args.bookings, args.seed)
-            with postgres.engine.connect() as connection:
-                doubles = int(connection.execute(DOUBLE_BOOKINGS).scalar_one())
-            booking = (elapsed, tally, doubles)
+            booking = concurrent_bookings(postgres, url, args)
             postgres.close()
 
     print(
@@ -624,7 +633,11 @@ def main() -> None:
     print(f"goal: p99 at most 10 ms on SQLite ({sqlite_p99:.2f} ms): {met(sqlite_p99 <= 10)}")
     for ours, theirs in zip(rows[::2], rows[1::2], strict=True):
         ratio = theirs[1] / ours[1]
-        print(f"goal: at least 10x faster than the peer, {ours[0].rsplit(', ', 1)[1]} ({ratio:.0f}x): {met(ratio >= 10)}")
+        where = ours[0].rsplit(", ", 1)[1]
+        print(
+            f"goal: at least 10x faster than the peer at the median, {where}"
+            f" ({ratio:.0f}x): {met(ratio >= 10)}"
+        )
     if booking is not None:
         elapsed, tally, doubles = booking
         print(
@@ -633,9 +646,44 @@ def main() -> None:
             f" ({tally.taken:,} found their slot just taken)"
         )
         print(f"double bookings counted afterwards: {doubles}")
+        print(f"bookings that failed with a storage error: {len(tally.errors)}")
+        for text in sorted(set(tally.errors)):
+            print(f"  {text}")
         agree = agree and doubles == 0
     if not agree:
         sys.exit(1)
+
+
+def on_storage(
+    name: str,
+    storage: SqlStorage,
+    plans: list[CoachPlan],
+    searches: list[Filters],
+    args: argparse.Namespace,
+) -> tuple[list[Row], bool]:
+    began = time.perf_counter()
+    storage.upgrade()
+    world = build(storage, plans, sessions=args.sessions, seed=args.seed, employees=args.employees)
+    print(f"{name} filled in {time.perf_counter() - began:.1f} s")
+    return measure(name, world, searches, args.peer_requests, args.seed)
+
+
+def concurrent_bookings(
+    storage: SqlStorage, url: sa.URL, args: argparse.Namespace
+) -> tuple[float, Tally, int]:
+    """Bookings per second of ``args.bookers`` threads, and the double bookings after."""
+    mailer = RecordingMailer()
+    portal = Portal(storage=storage, mailer=mailer, clock=FrozenClock(NOW), settings=settings())
+    with storage.unit_of_work() as uow:
+        employer_id = next(c.id for c in uow.employers.list())
+    # Five sessions a link: enough links that every booker can make its share.
+    links = [t for t, _, _ in enrol(portal, mailer, employer_id, args.bookings // 4 + args.bookers)]
+    elapsed, tally = bookers(
+        url, links, threads=args.bookers, bookings=args.bookings, seed=args.seed
+    )
+    with storage.engine.connect() as connection:
+        doubles = int(connection.execute(DOUBLE_BOOKINGS).scalar_one())
+    return elapsed, tally, doubles
 
 
 def met(ok: bool) -> str:
