@@ -173,10 +173,9 @@ def peer(engine: sa.Engine, employer_id: str, filters: Filters, now: datetime) -
                 tables.coaches.c.availability,
             )
         ).all()
-        served = {
-            row.coach_id: row.employer_id
-            for row in connection.execute(sa.select(tables.coach_employers))
-        }
+        served: dict[str, set[str]] = defaultdict(set)
+        for row in connection.execute(sa.select(tables.coach_employers)):
+            served[row.coach_id].add(row.employer_id)
         a = tables.appointments.c
         sessions = connection.execute(
             sa.select(a.coach_id, a.starts_at, a.ends_at).where(
@@ -197,7 +196,7 @@ def peer(engine: sa.Engine, employer_id: str, filters: Filters, now: datetime) -
         profile = row.profile
         if not row.active or mode not in profile["modes"]:
             continue
-        if row.id in served and served[row.id] != employer_id:
+        if served[row.id] and employer_id not in served[row.id]:
             continue
         if language is not None and language not in profile["languages"]:
             continue
