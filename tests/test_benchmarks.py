@@ -1,8 +1,8 @@
 """Every benchmark runs at a tiny size, so none can rot between the runs that measure.
 
 The figures of a run this small mean nothing; what counts is that each script still runs
-through, and that the statistics benchmark's peers still agree with onzecoach (it exits
-non-zero when they do not).
+through, and that the statistics and booking benchmarks' peers still agree with onzecoach
+(each exits non-zero when they do not).
 """
 
 from __future__ import annotations
@@ -16,6 +16,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 TINY = {
+    "booking.py": [
+        "--coaches",
+        "30",
+        "--sessions",
+        "1000",
+        "--requests",
+        "20",
+        "--peer-requests",
+        "5",
+        "--employees",
+        "5",
+        "--bookings",
+        "40",
+    ],
     "enumeration.py": ["3"],
     "import.py": ["2000"],
     "login.py": ["2"],
@@ -47,7 +61,7 @@ def test_benchmark_runs(script: str) -> None:
 
 
 #: The scripts that also measure on PostgreSQL when given ``--postgres URL``.
-WITH_POSTGRES = ("enumeration.py", "import.py", "login.py", "outbox.py")
+WITH_POSTGRES = ("booking.py", "enumeration.py", "import.py", "login.py", "outbox.py")
 
 
 @pytest.mark.postgres

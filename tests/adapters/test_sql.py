@@ -17,9 +17,10 @@ from onzecoach import Conflict, Portal, StorageError
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
-from onzecoach.adapters.sql._base import fields_except, row_values
+from onzecoach.adapters.sql._base import fields_except, row_values, translate_errors
 from onzecoach.adapters.sql._tables import VERSION_TABLE, metadata
 from onzecoach.employers import Department, Employer
+from onzecoach.errors import SlotTaken
 from onzecoach.ids import new_id
 from onzecoach.notifications import Attachment, MailContent, OutboxMessage, new_email
 from onzecoach.stats import Counters, Level, StatsCell, StatsScope, ThemeCell
@@ -568,3 +569,56 @@ def test_postgresql_compares_search_keys_in_the_c_collation(postgres_schema_url:
         ("onzecoach_search_prefix_counts", "employer_id"): None,
         ("onzecoach_search_prefix_counts", "prefix"): "C",
     }
+
+
+class _DriverError(Exception):
+    def __init__(self, text: str, sqlstate: str) -> None:
+        super().__init__(text)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        (
+            "while checking exclusion constraint on tuple (41,24)"
+            ' in relation "onzecoach_appointments"',
+            SlotTaken,
+        ),
+        ('while updating tuple (3,1) in relation "onzecoach_trajectories"', StorageError),
+    ],
+)
+def test_two_sessions_of_one_coach_deadlocked_on_the_exclusion_constraint_are_slot_taken(
+    context: str, expected: type[Exception]
+) -> None:
+    # PostgreSQL: two inserts of overlapping sessions can each wait for the other while they
+    # check the exclusion constraint; the one it fails lost the slot.
+    origin = _DriverError(f"deadlock detected\nDETAIL:  ...\nCONTEXT:  {context}", "40P01")
+    with pytest.raises(expected), translate_errors("adding an appointment"):
+        raise sa.exc.OperationalError("INSERT ...", {}, origin)
+
+
+def test_postgresql_refuses_overlapping_sessions_with_btree_gist_in_public(
+    postgres_schema_url: str,
+) -> None:
+    storage = SqlStorage(postgres_schema_url)
+    try:
+        storage.upgrade()
+        with storage.engine.connect() as connection:
+            where = connection.execute(
+                sa.text(
+                    "SELECT n.nspname FROM pg_extension e"
+                    " JOIN pg_namespace n ON n.oid = e.extnamespace"
+                    " WHERE e.extname = 'btree_gist'"
+                )
+            ).scalar_one()
+            kind = connection.execute(
+                sa.text(
+                    "SELECT contype FROM pg_constraint"
+                    " WHERE conname = 'ex_onzecoach_appointments_coach_overlap'"
+                    " AND connamespace = current_schema()::regnamespace"
+                )
+            ).scalar_one()
+        assert (where, kind) == ("public", "x")
+    finally:
+        storage.close()

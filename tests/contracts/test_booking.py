@@ -16,6 +16,8 @@ from booking_support import (
 )
 from onzecoach import Portal
 from onzecoach.actors import SERVICE_DESK
+from onzecoach.calendars import BusyTime
+from onzecoach.clock import amsterdam
 from onzecoach.errors import (
     Conflict,
     InvalidToken,
@@ -463,3 +465,97 @@ def test_notes_are_sealed_again_under_a_new_key(
         portal.coaching.reseal(s.hr)
     with pytest.raises(NotFound):
         portal.coaching.reseal(s.coach)
+
+
+def test_the_first_free_slots_are_the_earliest_of_every_fitting_coachs_free_slots(
+    clock: FrozenClock, mailer: RecordingMailer, storage: Storage
+) -> None:
+    # Coaches with different notices, lengths, buffers, horizons and a maximum per day,
+    # sessions and busy times: the first slots of them all are the first of the slots each
+    # coach offers day by day, merged by time (then by name).
+    portal = Portal(
+        storage=storage,
+        mailer=mailer,
+        clock=clock,
+        settings=make_settings(booking_link_limit=10_000),
+    )
+    weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday")
+    coaches = [
+        add_coach(
+            portal,
+            "Coach A",
+            availability={
+                "weekly": {day: [["09:00", "12:00"], ["13:00", "17:00"]] for day in weekdays},
+                "max_per_day": 2,
+            },
+        ),
+        add_coach(
+            portal,
+            "Coach B",
+            availability={
+                "weekly": {"tuesday": [["08:30", "20:00"]], "saturday": [["10:00", "14:00"]]},
+                "session_minutes": 45,
+                "buffer_minutes": 30,
+                "notice_minutes": 240,
+            },
+            languages=["nl", "en"],
+        ),
+        add_coach(
+            portal,
+            "Coach C",
+            availability={
+                "weekly": {day: [["13:00", "18:00"]] for day in weekdays},
+                "session_minutes": 90,
+                "notice_minutes": 2880,
+            },
+        ),
+        add_coach(
+            portal,
+            "Coach D",
+            availability={
+                "weekly": {day: [["09:00", "17:00"]] for day in weekdays},
+                "horizon_days": 10,
+            },
+            languages=["en"],
+        ),
+    ]
+    a, b, c, _ = (coach_id for coach_id, _ in coaches)
+    s = started(portal, clock, mailer, coach=coaches[0])
+    day = next_weekday(clock)
+    for hour in (9, 10):  # Coach A's maximum for the day
+        portal.booking.book(s.token, coach_id=a, starts_at=local(day, hour), mode="online")
+    first_b = portal.booking.first_slots(s.token, mode="online", language="en", limit=1)[0]
+    portal.booking.book(s.token, coach_id=b, starts_at=first_b.starts_at, mode="online")
+    with storage.unit_of_work() as uow:
+        uow.busy_times.replace(
+            c,
+            [
+                BusyTime(
+                    "dentist@example.nl",
+                    local(day + timedelta(days=2), 12),
+                    local(day + timedelta(days=2), 15),
+                )
+            ],
+            pulled_at=clock.now(),
+        )
+        uow.commit()
+
+    today = clock.now().astimezone(amsterdam()).date()
+    order = {coach_id: n for n, (coach_id, _) in enumerate(coaches)}
+    every = sorted(
+        (
+            offer
+            for coach_id, _ in coaches
+            for weeks in range(5)
+            for offer in portal.booking.slots(
+                s.token, coach_id, start=today + timedelta(days=14 * weeks), days=14
+            )
+        ),
+        key=lambda o: (o.starts_at, o.ends_at, order[o.coach_id]),
+    )
+    for limit in (1, 7, 20, 100):
+        assert portal.booking.first_slots(s.token, mode="online", limit=limit) == every[:limit]
+    english = [o for o in every if o.coach_id in {b, coaches[3][0]}]
+    assert (
+        portal.booking.first_slots(s.token, mode="online", language="en", limit=30) == english[:30]
+    )

@@ -8,9 +8,11 @@ time ends with one booked and the other ``SlotTaken``.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -25,7 +27,18 @@ from onzecoach.booking._mails import (
 )
 from onzecoach.booking._model import BookedSession, CoachOffer, SlotOffer
 from onzecoach.clock import amsterdam, require_utc
-from onzecoach.coaches import Location, Mode, Slot, distance_km, free_slots, offered_slot
+from onzecoach.coaches import (
+    MAX_BUFFER_MINUTES,
+    MAX_HORIZON_DAYS,
+    MAX_SESSION_MINUTES,
+    Location,
+    Mode,
+    Slot,
+    TakenTimes,
+    distance_km,
+    free_slots,
+    offered_slot,
+)
 from onzecoach.employers import EmployerPolicy, employer_policy
 from onzecoach.errors import Conflict, SlotTaken, ValidationError
 from onzecoach.ics import CalendarEvent, calendar, session_event
@@ -63,8 +76,20 @@ SESSION_MAIL = "booking.session"
 Change = Literal["booked", "moved", "cancelled"]
 
 _DAY = timedelta(days=1)
-#: The windows the search for the first free slots widens through, from now.
-_SEARCH_SPANS = (timedelta(days=3), timedelta(days=7), timedelta(days=21))
+_MINUTE = timedelta(minutes=1)
+#: The windows the search for the first free slots widens through, from the earliest
+#: time any of the coaches can be booked; the last reaches past every horizon.
+_SEARCH_SPANS = (
+    timedelta(hours=6),
+    timedelta(days=1),
+    timedelta(days=3),
+    timedelta(days=7),
+    timedelta(days=21),
+    timedelta(days=MAX_HORIZON_DAYS + 1),
+)
+#: How far before a slot a taken time can keep it from being offered, and after its start.
+_BEFORE = timedelta(minutes=MAX_BUFFER_MINUTES)
+_AFTER = timedelta(minutes=MAX_SESSION_MINUTES + MAX_BUFFER_MINUTES)
 
 
 class Agenda:
@@ -125,22 +150,54 @@ class Agenda:
         busy times pulled from their own calendars: both read from the database, so a
         search never waits on a calendar server.
         """
-        now = self._clock.now()
-        ids = [c.id for c in coaches]
-        taken, per_day = self._taken(uow, ids, start - _DAY, end + _DAY, without=without)
-        offers = [
+        return [
             SlotOffer(slot.starts_at, slot.ends_at, coach.id, coach.profile.name)
-            for coach in coaches
-            for slot in free_slots(
-                coach.availability,
-                now=now,
-                start=start,
-                end=end,
-                taken=taken[coach.id],
-                booked_per_day=per_day[coach.id],
-            )
+            for slot, coach in self._free(uow, coaches, start=start, end=end, without=without)
         ]
-        return sorted(offers)
+
+    def _free(
+        self,
+        uow: BookingUnitOfWork,
+        coaches: Sequence[Coach],
+        *,
+        start: datetime,
+        end: datetime,
+        without: str | None = None,
+    ) -> list[tuple[Slot, Coach]]:
+        """``free`` as (slot, coach) pairs.
+
+        Each coach's slots come in order, so merging them keeps the order ``free``
+        promises: by start, then end, then the coaches' order, the order
+        ``sorted(offers)`` gives.
+        """
+        now = self._clock.now()
+        # A coach with a maximum per day needs every session of the dates; the others only
+        # the taken times near the slots.
+        daily = [c.id for c in coaches if c.availability.max_per_day is not None]
+        others = [c.id for c in coaches if c.availability.max_per_day is None]
+        taken, per_day = self._taken(
+            uow,
+            [(daily, *_whole_dates(start, end)), (others, start - _BEFORE, end + _AFTER)],
+            without=without,
+        )
+        merged = heapq.merge(
+            *(
+                [
+                    (slot, coach)
+                    for slot in free_slots(
+                        coach.availability,
+                        now=now,
+                        start=start,
+                        end=end,
+                        taken=taken[coach.id],
+                        booked_per_day=per_day[coach.id],
+                    )
+                ]
+                for coach in coaches
+            ),
+            key=_slot_time,
+        )
+        return list(merged)
 
     def first_free(
         self, uow: BookingUnitOfWork, coaches: Sequence[Coach], *, limit: int
@@ -150,18 +207,86 @@ class Agenda:
         if not coaches:
             return []
         now = self._clock.now()
-        horizon = max(c.availability.horizon + c.availability.notice for c in coaches)
-        found: list[SlotOffer] = []
-        start = now
-        for span in (*_SEARCH_SPANS, horizon):
-            end = now + min(span, horizon)
+        # Nothing starts before the shortest notice: the spans count from there.
+        earliest = now + min(c.availability.notice for c in coaches)
+        latest = now + max(c.availability.horizon for c in coaches)
+        found: list[tuple[Slot, Coach]] = []
+        start = earliest
+        for span in _SEARCH_SPANS:
+            end = min(earliest + span, latest + _MINUTE)
             if end <= start:
                 continue
-            found += self.free(uow, coaches, start=start, end=end)
-            if len(found) >= limit:
+            found += self._first_untaken(
+                uow, coaches, start=start, end=end, limit=limit - len(found)
+            )
+            if len(found) >= limit or end > latest:
                 break
             start = end
-        return found[:limit]
+        return [
+            SlotOffer(slot.starts_at, slot.ends_at, coach.id, coach.profile.name)
+            for slot, coach in found
+        ]
+
+    def _first_untaken(
+        self,
+        uow: BookingUnitOfWork,
+        coaches: Sequence[Coach],
+        *,
+        start: datetime,
+        end: datetime,
+        limit: int,
+    ) -> list[tuple[Slot, Coach]]:
+        """The first ``limit`` free slots of ``coaches`` that start in ``[start, end)``.
+
+        The grid's slots (notice and horizon applied) come first, earliest first; then, in
+        growing batches, the taken times of just the coaches in the batch around just its
+        times are read, until ``limit`` slots are free or none are left. The first free
+        slots are usually among the first few: this reads a few coaches' sessions, not
+        every coach's.
+        """
+        now = self._clock.now()
+        grid = heapq.merge(
+            *(
+                [
+                    (slot, coach)
+                    for slot in free_slots(coach.availability, now=now, start=start, end=end)
+                ]
+                for coach in coaches
+            ),
+            key=_slot_time,
+        )
+        found: list[tuple[Slot, Coach]] = []
+        batch = 2 * limit
+        while len(found) < limit:
+            chunk = list(itertools.islice(grid, batch))
+            if not chunk:
+                break
+            batch *= 2
+            first, last = chunk[0][0].starts_at, chunk[-1][0].starts_at + _MINUTE
+            among = {coach.id: coach for _, coach in chunk}
+            daily = [i for i, c in among.items() if c.availability.max_per_day is not None]
+            others = [i for i, c in among.items() if c.availability.max_per_day is None]
+            taken, per_day = self._taken(
+                uow,
+                [(daily, *_whole_dates(first, last)), (others, first - _BEFORE, last + _AFTER)],
+                without=None,
+            )
+            times = {coach_id: TakenTimes.of(taken[coach_id]) for coach_id in among}
+            for slot, coach in chunk:
+                if (
+                    offered_slot(
+                        coach.availability,
+                        slot.starts_at,
+                        now=now,
+                        taken=times[coach.id],
+                        booked_per_day=per_day[coach.id],
+                    )
+                    is not None
+                ):
+                    found.append((slot, coach))
+                    if len(found) == limit:
+                        break
+        return found
 
     def checked_slot(
         self,
@@ -182,7 +307,9 @@ class Agenda:
         now = self._clock.now()
         if moment < now:
             raise ValidationError.single("starts_at", "in_past")
-        taken, per_day = self._taken(uow, [coach.id], moment - _DAY, moment + _DAY, without=without)
+        taken, per_day = self._taken(
+            uow, [([coach.id], moment - _DAY, moment + _DAY)], without=without
+        )
         availability = (
             attrs.evolve(coach.availability, notice=timedelta(0))
             if by_coach
@@ -531,23 +658,47 @@ class Agenda:
     def _taken(
         self,
         uow: BookingUnitOfWork,
-        coach_ids: Sequence[str],
-        start: datetime,
-        end: datetime,
+        reads: Sequence[tuple[Sequence[str], datetime, datetime]],
         *,
         without: str | None,
     ) -> tuple[dict[str, list[tuple[datetime, datetime]]], dict[str, Counter[date]]]:
+        """The taken times of the coaches of each read (coach ids, from, up to) and their
+        sessions per local date, but the session ``without``."""
         taken: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
         per_day: dict[str, Counter[date]] = defaultdict(Counter)
         zone = amsterdam()
-        for session in uow.appointments.for_coaches(coach_ids, start=start, end=end):
-            if session.id == without or session.coach_id is None or session.ends_at is None:
+        for coach_ids, start, end in reads:
+            if not coach_ids:
                 continue
-            taken[session.coach_id].append((session.starts_at, session.ends_at))
-            per_day[session.coach_id][session.starts_at.astimezone(zone).date()] += 1
-        for busy in uow.busy_times.overlapping(coach_ids, start, end):
-            taken[busy.coach_id].append((busy.starts_at, busy.ends_at))
+            for session in uow.appointments.for_coaches(coach_ids, start=start, end=end):
+                if session.id == without or session.coach_id is None or session.ends_at is None:
+                    continue
+                taken[session.coach_id].append((session.starts_at, session.ends_at))
+                per_day[session.coach_id][session.starts_at.astimezone(zone).date()] += 1
+            for busy in uow.busy_times.overlapping(coach_ids, start, end):
+                taken[busy.coach_id].append((busy.starts_at, busy.ends_at))
         return taken, per_day
+
+
+def _slot_time(pair: tuple[Slot, Coach]) -> tuple[datetime, datetime]:
+    return pair[0].starts_at, pair[0].ends_at
+
+
+def _whole_dates(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """What to read for the slots that start in ``[start, end)`` of a coach with a maximum
+    per day: the taken times that can keep one of them from being offered, and every
+    session on their local dates."""
+    zone = amsterdam()
+    first = start.astimezone(zone).date()
+    last = end.astimezone(zone).date() + _DAY
+    return (
+        min(start - _BEFORE, _midnight(first)),
+        max(end + _AFTER, _midnight(last)),
+    )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=amsterdam()).astimezone(UTC)
 
 
 def _nearest(coach: Coach, postcode: str | None) -> tuple[Location | None, float | None]:

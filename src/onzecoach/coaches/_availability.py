@@ -13,6 +13,8 @@ and ``Availability.checked(a.to_data()) == a`` for every ``a``.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import types
 from collections.abc import Iterable, Mapping
@@ -281,7 +283,16 @@ class Availability:
         For stored data only: anything ``to_data`` cannot have written raises ``ValueError``
         (or ``KeyError``, ``TypeError``), a sign of corrupt storage. Input from people goes
         through ``checked``.
+
+        A search reads hundreds of coaches per request, and most availabilities are read
+        again and again unchanged: the same stored data gives the same (immutable) object.
         """
+        if cls is not Availability:
+            return cls._built(data)
+        return _stored(json.dumps(data, sort_keys=True))
+
+    @classmethod
+    def _built(cls, data: Mapping[str, Any]) -> Availability:
         weekly = data.get("weekly", {})
         extra = data.get("extra", {})
         return cls(
@@ -308,6 +319,11 @@ class Availability:
         ``weekly``, ``days_off`` and ``extra`` for the whole, and each number's key.
         """
         return _checked(data)
+
+
+@functools.lru_cache(maxsize=4096)
+def _stored(text: str) -> Availability:
+    return Availability._built(json.loads(text))
 
 
 def _windows_from_data(pairs: Iterable[Iterable[str]]) -> list[Window]:

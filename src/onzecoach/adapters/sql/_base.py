@@ -61,6 +61,8 @@ def translate_errors(action: str, *, conflict: str | Conflict | None = None) -> 
             raise as_conflict(conflict) from exc
         raise StorageError(f"{action} failed: {type(exc.orig).__name__}") from exc
     except sa_exc.SQLAlchemyError as exc:
+        if _is_crossed_booking(exc):
+            raise SlotTaken("booking.slot_taken") from exc
         origin = getattr(exc, "orig", None) or exc
         first_line = (str(origin).strip().splitlines() or [""])[0]
         raise StorageError(f"{action} failed: {type(origin).__name__}: {first_line}") from exc
@@ -73,6 +75,18 @@ def _is_coach_overlap(exc: sa_exc.IntegrityError) -> bool:
     if getattr(origin, "sqlstate", None) == "23P01":
         return "coach_overlap" in str(origin)
     return "onzecoach_coach_overlap" in str(origin)
+
+
+def _is_crossed_booking(exc: sa_exc.SQLAlchemyError) -> bool:
+    """Whether PostgreSQL ended a deadlock of two sessions of one coach written at once:
+    each insert waits for the other while it checks the exclusion constraint, and one of
+    them is chosen to fail. The other is written, so this one's time was just taken."""
+    origin = getattr(exc, "orig", None)
+    return (
+        getattr(origin, "sqlstate", None) == "40P01"
+        and "exclusion constraint" in str(origin)
+        and '"onzecoach_appointments"' in str(origin)
+    )
 
 
 # Rows to entities: one cattrs converter instead of a constructor call per table.

@@ -9,7 +9,7 @@ not overlap, and the database itself says so, whatever code writes:
 - on PostgreSQL an exclusion constraint over ``tstzrange(starts_at, ends_at)``, which needs
   the ``btree_gist`` extension for the equality on ``coach_id``. The migration creates it;
   a role that may not create extensions needs a superuser to run
-  ``CREATE EXTENSION btree_gist`` in the database once (docs/deployment.md);
+  ``CREATE EXTENSION btree_gist SCHEMA public`` in the database once (docs/deployment.md);
 - on SQLite a trigger before insert and one before update, which abort with the message
   ``onzecoach_coach_overlap``; SQLite's writers take turns (``BEGIN IMMEDIATE``), so the
   check and the write are one step.
@@ -68,7 +68,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("appointment_id", name=op.f("pk_onzecoach_session_notes")),
     )
     if op.get_context().dialect.name == "postgresql":
-        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+        # In public, never in the schema the portal's tables live in: an extension is one
+        # per database, and a constraint that uses it goes when its schema is dropped, so
+        # one portal's schema must not hold what another's constraint depends on.
+        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public")
         op.execute(
             "ALTER TABLE onzecoach_appointments"
             " ADD CONSTRAINT ex_onzecoach_appointments_coach_overlap"
