@@ -33,6 +33,8 @@ from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
 from onzecoach.trajectories import AppointmentStatus, TrajectoryStatus
 from support import NEW_SECRET_KEY, OTHER_SECRET_KEY, TEST_SECRET_KEY, make_settings
 
+AMSTERDAM = amsterdam()
+
 
 def test_the_whole_loop_from_start_to_the_dashboard(
     portal: Portal, clock: FrozenClock, mailer: RecordingMailer, sms: RecordingSms
@@ -559,3 +561,21 @@ def test_the_first_free_slots_are_the_earliest_of_every_fitting_coachs_free_slot
     assert (
         portal.booking.first_slots(s.token, mode="online", language="en", limit=30) == english[:30]
     )
+
+
+def test_a_changed_profile_or_availability_shows_in_the_next_search(
+    portal: Portal, clock: FrozenClock, mailer: RecordingMailer
+) -> None:
+    s = started(portal, clock, mailer)
+    before = portal.booking.first_slots(s.token, mode="online", limit=3)
+    assert {o.starts_at.astimezone(AMSTERDAM).hour for o in before} <= set(range(9, 17))
+    # The same moment (the clock stands still), other hours and another name.
+    portal.coaches.set_availability(
+        SERVICE_DESK, s.coach_id, {"weekly": {"saturday": [["18:00", "20:00"]]}}
+    )
+    portal.coaches.update_profile(SERVICE_DESK, s.coach_id, name="Coach Zaterdag")
+    after = portal.booking.first_slots(s.token, mode="online", limit=3)
+    assert [o.starts_at.astimezone(AMSTERDAM).weekday() for o in after] == [5, 5, 5]
+    assert {o.coach_name for o in after} == {"Coach Zaterdag"}
+    portal.coaches.update_profile(SERVICE_DESK, s.coach_id, active=False)
+    assert portal.booking.first_slots(s.token, mode="online", limit=3) == []

@@ -670,8 +670,8 @@ class Agenda:
         for coach_ids, start, end in reads:
             if not coach_ids:
                 continue
-            for session in uow.appointments.for_coaches(coach_ids, start=start, end=end):
-                if session.id == without or session.coach_id is None or session.ends_at is None:
+            for session in uow.appointments.coach_times(coach_ids, start=start, end=end):
+                if session.id == without:
                     continue
                 taken[session.coach_id].append((session.starts_at, session.ends_at))
                 per_day[session.coach_id][session.starts_at.astimezone(zone).date()] += 1

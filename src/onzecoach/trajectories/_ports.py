@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from onzecoach.audit import AuditRepositories
 from onzecoach.employers import EmployerRepositories
@@ -18,6 +18,7 @@ __all__ = [
     "Coachee",
     "CoacheeRepository",
     "Coachees",
+    "SessionTime",
     "TrajectoryRepositories",
     "TrajectoryRepository",
     "TrajectoryUnitOfWork",
@@ -85,6 +86,15 @@ class TrajectoryRepository(Protocol):
         ...
 
 
+class SessionTime(NamedTuple):
+    """When one of a coach's portal sessions keeps the coach's time taken."""
+
+    id: str
+    coach_id: str
+    starts_at: datetime
+    ends_at: datetime
+
+
 class AppointmentRepository(Protocol):
     def add(self, appointment: Appointment) -> None:
         """Store a new appointment; ``Conflict`` when the employer has that external id."""
@@ -112,6 +122,13 @@ class AppointmentRepository(Protocol):
         ``add`` and ``save`` raise ``SlotTaken`` for a session that would overlap another
         of its coach's that keeps the coach's time taken (the database refuses it).
         """
+        ...
+
+    def coach_times(
+        self, coach_ids: Collection[str], *, start: datetime, end: datetime
+    ) -> list[SessionTime]:
+        """``for_coaches`` with ``taking_time``, as bare times: what a search for free slots
+        reads, many times per request."""
         ...
 
     def for_trajectory(self, trajectory_id: str) -> list[Appointment]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from onzecoach.errors import Conflict, NotFound, SlotTaken
-from onzecoach.trajectories import Appointment, Trajectory
+from onzecoach.trajectories import Appointment, SessionTime, Trajectory
 
 if TYPE_CHECKING:
     from onzecoach.adapters.memory._storage import MemoryUnitOfWork
@@ -202,6 +202,14 @@ class MemoryAppointments:
             and (a.takes_coach_time or not taking_time)
         ]
         return sorted(found, key=lambda a: (a.starts_at, a.id))
+
+    def coach_times(
+        self, coach_ids: Collection[str], *, start: datetime, end: datetime
+    ) -> list[SessionTime]:
+        return [
+            SessionTime(a.id, a.coach_id or "", a.starts_at, a.ends_at or a.starts_at)
+            for a in self.for_coaches(coach_ids, start=start, end=end)
+        ]
 
     def _refuse_overlap(self, appointment: Appointment) -> None:
         """What the SQL databases' constraint says: one coach's sessions never overlap."""

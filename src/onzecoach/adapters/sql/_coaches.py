@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import types
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Row
 
 from onzecoach.calendars import BusyTime
 from onzecoach.coaches import (
@@ -75,7 +77,26 @@ def _values(coach: Coach) -> dict[str, Any]:
     }
 
 
-def _coach(row: Row[Any]) -> Coach:
+#: The columns kept as JSON, read as their text where a search caches whole coaches.
+_JSON_COLUMNS = frozenset({"profile", "availability"})
+_RAW_NAMES = tuple(column.name for column in t.coaches.c)
+_RAW_COLUMNS = tuple(
+    sa.cast(column, sa.Text).label(column.name) if column.name in _JSON_COLUMNS else column
+    for column in t.coaches.c
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _coach_of_raw(raw: tuple[Any, ...]) -> Coach:
+    """The coach a row makes, the row read with its JSON as text: a pure function of the
+    row, so a search that reads the same rows again builds no coach twice."""
+    values = dict(zip(_RAW_NAMES, raw, strict=True))
+    for name in _JSON_COLUMNS:
+        values[name] = json.loads(values[name])
+    return _coach(types.SimpleNamespace(**values))
+
+
+def _coach(row: Any) -> Coach:
     link = None
     if row.calendar_url is not None:
         link = CalendarLink(
@@ -100,6 +121,16 @@ def _coach(row: Row[Any]) -> Coach:
 
 
 _C = t.coaches.c
+_B = t.coach_busy_times.c
+_BUSY = (
+    sa.select(_B.coach_id, _B.starts_at, _B.ends_at, _B.uid)
+    .where(
+        _B.coach_id.in_(sa.bindparam("_ids", expanding=True)),
+        _B.starts_at < sa.bindparam("_end"),
+        _B.ends_at > sa.bindparam("_start"),
+    )
+    .order_by(_B.coach_id, _B.starts_at, _B.ends_at, _B.uid)
+)
 _BY_NAME = (_C.name_key, _C.id)
 
 
@@ -160,7 +191,7 @@ class SqlCoaches(Repository):
                 t.coach_employers.c.employer_id == employer_id,
             ),
         )
-        query = t.coaches.select().where(_C.active, serves)
+        query = sa.select(*_RAW_COLUMNS).where(_C.active, serves)
         if mode is not None:
             query = query.where(_C.offers_live if mode is Mode.LIVE else _C.offers_online)
         if language is not None:
@@ -178,7 +209,7 @@ class SqlCoaches(Repository):
                 )
             )
         rows = self._execute(query.order_by(*_BY_NAME), "finding bookable coaches")
-        return [_coach(row) for row in rows]
+        return [_coach_of_raw(tuple(row)) for row in rows]
 
     def with_calendar(self) -> list[Coach]:
         query = t.coaches.select().where(_C.calendar_url.is_not(None)).order_by(_C.id)
@@ -224,11 +255,7 @@ class SqlBusyTimes(Repository):
         ids = sorted(set(coach_ids))
         if not ids:
             return []
-        c = t.coach_busy_times.c
-        query = (
-            sa.select(c.coach_id, c.starts_at, c.ends_at, c.uid)
-            .where(c.coach_id.in_(ids), c.starts_at < end, c.ends_at > start)
-            .order_by(c.coach_id, c.starts_at, c.ends_at, c.uid)
+        rows = self._execute(
+            _BUSY, "reading busy times", {"_ids": ids, "_start": start, "_end": end}
         )
-        rows = self._execute(query, "reading busy times")
         return [CoachBusyTime(row.coach_id, row.starts_at, row.ends_at, row.uid) for row in rows]

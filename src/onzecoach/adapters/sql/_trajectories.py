@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
 from onzecoach.errors import Conflict, NotFound
-from onzecoach.trajectories import Appointment, Trajectory
+from onzecoach.trajectories import Appointment, SessionTime, Trajectory
 
 from . import _tables as t
 from ._base import GuardedRepository, Repository, fields_except, row_values, structure_row
@@ -228,27 +228,38 @@ _APPOINTMENTS_OF_EMPLOYER = t.appointments.select().where(
 
 _APPOINTMENT = t.appointments.select().where(t.appointments.c.id == sa.bindparam("_id"))
 _APPOINTMENT_FOR_UPDATE = _APPOINTMENT.with_for_update()
-_COACH_TIME = t.appointments.c.status.in_(t.COACH_TIME_STATUSES)
 
 
-def _coach_sessions(coach_ids: Collection[str], start: datetime, end: datetime) -> sa.Select[Any]:
-    # The partial index (coach_id, starts_at) serves this: a session that meets the range
-    # starts before its end, and after its start minus the longest session there can be.
-    a = t.appointments.c
-    return (
-        t.appointments.select()
-        .where(
-            a.coach_id.in_(list(coach_ids)),
-            a.starts_at < end,
-            a.starts_at > start - _LONGEST_SESSION,
-            a.ends_at > start,
-        )
-        .order_by(a.starts_at, a.id)
-    )
+_A = t.appointments.c
+# The partial index (coach_id, starts_at) serves these: a session that meets the range
+# starts before its end, and after its start minus the longest session there can be. Built
+# once, with the coach ids as one expanding parameter: a search runs them many times.
+_MEETS = (
+    _A.coach_id.in_(sa.bindparam("_ids", expanding=True)),
+    _A.starts_at < sa.bindparam("_end"),
+    _A.starts_at > sa.bindparam("_earliest"),
+    _A.ends_at > sa.bindparam("_start"),
+)
+_COACH_SESSIONS = t.appointments.select().where(*_MEETS).order_by(_A.starts_at, _A.id)
+_COACH_SESSIONS_TAKING_TIME = _COACH_SESSIONS.where(_A.status.in_(t.COACH_TIME_STATUSES))
+_COACH_TIMES = (
+    sa.select(_A.id, _A.coach_id, _A.starts_at, _A.ends_at)
+    .where(*_MEETS, _A.status.in_(t.COACH_TIME_STATUSES))
+    .order_by(_A.starts_at, _A.id)
+)
 
 
 #: Longer than any session a coach's availability allows (``MAX_SESSION_MINUTES``).
 _LONGEST_SESSION = timedelta(days=1)
+
+
+def _range(coach_ids: Collection[str], start: datetime, end: datetime) -> dict[str, Any]:
+    return {
+        "_ids": list(coach_ids),
+        "_start": start,
+        "_end": end,
+        "_earliest": start - _LONGEST_SESSION,
+    }
 
 
 class SqlAppointments(Repository):
@@ -267,11 +278,17 @@ class SqlAppointments(Repository):
     ) -> list[Appointment]:
         if not coach_ids:
             return []
-        statement = _coach_sessions(coach_ids, start, end)
-        if taking_time:
-            statement = statement.where(_COACH_TIME)
-        rows = self._execute(statement, "listing a coach's sessions")
+        statement = _COACH_SESSIONS_TAKING_TIME if taking_time else _COACH_SESSIONS
+        rows = self._execute(statement, "listing a coach's sessions", _range(coach_ids, start, end))
         return [_appointment(row) for row in rows]
+
+    def coach_times(
+        self, coach_ids: Collection[str], *, start: datetime, end: datetime
+    ) -> list[SessionTime]:
+        if not coach_ids:
+            return []
+        rows = self._execute(_COACH_TIMES, "reading coaches' times", _range(coach_ids, start, end))
+        return [SessionTime(row.id, row.coach_id, row.starts_at, row.ends_at) for row in rows]
 
     def add(self, appointment: Appointment) -> None:
         self._execute(

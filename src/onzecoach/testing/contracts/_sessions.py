@@ -152,6 +152,9 @@ class SessionTests(StorageTests):
             )
             assert every == [spanning, inside, cancelled]
             assert uow.appointments.for_coaches([], start=start, end=end) == []
+            times = uow.appointments.coach_times(["coach-1", "coach-2"], start=start, end=end)
+            assert times == [(a.id, a.coach_id, a.starts_at, a.ends_at) for a in found]
+            assert uow.appointments.coach_times([], start=start, end=end) == []
 
     def test_sixteen_bookings_of_one_time_leave_one(self, storage_factory: StorageFactory) -> None:
         storage = storage_factory()
