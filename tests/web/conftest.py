@@ -82,6 +82,11 @@ def sign_up(web: Web, *, employer: str | None = "Acme B.V.", username: str = "hr
         username=username,
         role=Role.HR if employer else Role.SERVICE_DESK,
     )
+    return register(web)
+
+
+def register(web: Web) -> str:
+    """Register with the newest mail's link and set up the authenticator app; the secret."""
     client = web.client()
     token = web.last_link()
     answer = post(client, f"/registreren/{token}", {"password": PASSWORD, "repeat": PASSWORD})
