@@ -30,6 +30,8 @@ class Web:
     mailer: RecordingMailer
     sms: RecordingSms
     clock: FrozenClock
+    #: The TOTP secrets of the users a test registered, by username.
+    secrets: dict[str, str] = attrs.field(factory=dict)
 
     def client(self) -> FlaskClient:
         return self.app.test_client()

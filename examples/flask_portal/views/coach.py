@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from flask_portal.app import field, portal, signed_in
 from flask_portal.views import agenda, coach_forms
-from onzecoach import Actor, Conflict, InvalidToken, NotFound, ValidationError
+from onzecoach import Actor, Conflict, InvalidToken, ValidationError
 from onzecoach.errors import CalendarError, SlotTaken
 from onzecoach.trajectories import AppointmentStatus
 
@@ -310,5 +310,5 @@ def feed(token: str) -> Response:
     try:
         body = portal().coaching.feed(token[:200])
     except InvalidToken:
-        raise NotFound("link.invalid") from None
+        abort(404)
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "no-store"})

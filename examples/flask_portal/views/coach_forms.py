@@ -130,7 +130,8 @@ def availability_form() -> tuple[dict[str, str], dict[str, object]]:
         "weekly": {day: _windows(values[f"weekly-{day}"]) for day in WEEKDAYS},
         "days_off": [day for day in _SPLIT.split(values["days_off"]) if day],
         "extra": extra,
-        **{name: values[name] for name, _ in AVAILABILITY_NUMBERS},
+        # An empty number is its default (for the maximum per day: none).
+        **{name: values[name] for name, _ in AVAILABILITY_NUMBERS if values[name]},
     }
     return values, data
 

@@ -115,7 +115,7 @@ class CoachingService:
         if theme is not None and theme != "":
             found_theme = find_theme(self._settings.themes, theme)
             if found_theme is None:
-                raise ValidationError.single("theme", "invalid")
+                raise ValidationError.single("theme", "unknown")
             code = found_theme.code
         with self._storage.unit_of_work() as uow:
             coach = self._me(uow, actor)
