@@ -450,7 +450,8 @@ def test_calendar_link_errors_and_the_private_feed(
     assert b"BEGIN:VEVENT" in feed.data
     # Shown once: the page afterwards has no URL.
     assert token not in client.get("/coach/agendakoppeling").get_data(as_text=True)
-    assert post(client, "/coach/agenda-feed/intrekken", {}, page="/coach/agendakoppeling")
+    revoked = post(client, "/coach/agenda-feed/intrekken", {}, page="/coach/agendakoppeling")
+    assert revoked.status_code == 302
     assert web.client().get(f"/agenda-feed/{token}").status_code == 404
     assert web.client().get("/agenda-feed/" + "x" * 40).status_code == 404
 
