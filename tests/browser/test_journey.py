@@ -305,17 +305,22 @@ def test_the_whole_loop_start_book_hold_and_the_dashboard_counts_it(
         return datetime.combine(on, time(hour), tzinfo=amsterdam())
 
     with open_page(browser, PHONE) as employee_page:
+        employee_shots = Shots(employee_page, f"{shots.folder.name}-werknemer")
         # The employee books from the link: online, a coach, a time.
         employee_page.goto(found.group(1))
         employee_page.get_by_role("heading", name="Hallo Eva").wait_for()
+        employee_shots("planningsagenda")
         employee_page.get_by_label("Online, via video").check()
         employee_page.get_by_role("button", name="Coaches zoeken").click()
+        employee_shots("coaches")
         employee_page.get_by_role("link", name="Tijden van Coach Bos").click()
         employee_page.get_by_role("link", name="Volgende week").wait_for()
+        employee_shots("tijden")
         wanted = slot(day, 10).astimezone(UTC).isoformat()
         employee_page.locator(f'input[name=starts_at][value="{wanted}"]').check()
         employee_page.get_by_role("button", name="Afspraak maken").click()
         employee_page.get_by_role("heading", name="Je afspraak staat").wait_for()
+        employee_shots("bevestiging")
         token = found.group(1).rsplit("/", 1)[-1]
         (first,) = live.portal.booking.open(token).booked
 
@@ -332,6 +337,7 @@ def test_the_whole_loop_start_book_hold_and_the_dashboard_counts_it(
         employee_page.locator(f'input[name=starts_at][value="{later}"]').check()
         employee_page.get_by_role("button", name="Afspraak maken").click()
         employee_page.get_by_text("nog in te plannen: 0").wait_for()
+        employee_shots("quotum-op")
         assert live.portal.booking.open(token).sessions_left == 0
 
         # Cancelling before the notice: no warning; the session is free again.
@@ -354,6 +360,7 @@ def test_the_whole_loop_start_book_hold_and_the_dashboard_counts_it(
         live.clock.set(slot(thursday, 7))
         employee_page.goto(f"{live.url}/planningsagenda/{token}/afspraken/{nine}/afzeggen")
         employee_page.locator("#te-laat").wait_for()
+        employee_shots("te-laat-afzeggen")
         employee_page.get_by_role("button", name="Gesprek afzeggen").click()
         employee_page.get_by_text("Het gesprek is afgezegd.").wait_for()
     statuses = {s.id: s.status for s in live.portal.booking.open(token).booked}
@@ -365,11 +372,14 @@ def test_the_whole_loop_start_book_hold_and_the_dashboard_counts_it(
         log_in_by_sms(live, coach_page, "coach.bos")
         assert coach_page.url.endswith("/coach/agenda")
         coach_page.goto(f"{live.url}/coach/agenda?weergave=dag&datum={day.isoformat()}")
+        coach_shots = Shots(coach_page, f"{shots.folder.name}-coach")
+        coach_shots("agenda")
         coach_page.get_by_role("link", name=re.compile("10:00-11:00 Eva")).click()
         coach_page.get_by_role("radio", name="Gehouden").check()
         coach_page.locator("#f-theme").select_option(label="Werkdruk")
         coach_page.get_by_role("button", name="Melden").click()
         coach_page.get_by_text("Het gesprek is gemeld.").wait_for()
+        coach_shots("gemeld")
         assert coach_page.locator("#status").inner_text() == "Gehouden"
         # HR's pages are not the coach's.
         assert coach_page.goto(f"{live.url}/statistieken/").status == 404

@@ -36,7 +36,8 @@ def test_sixteen_employees_booking_one_time_leave_one_booked(
     first = made[0]
     coach = add_coach(first)
     settings = [
-        started(first, clock, mailer, coach=coach, last_name="Berg" + "abcdefghijklmnop"[n]) for n in range(THREADS)
+        started(first, clock, mailer, coach=coach, last_name="Berg" + "abcdefghijklmnop"[n])
+        for n in range(THREADS)
     ]
     day = next_weekday(clock)
 
