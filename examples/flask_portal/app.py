@@ -69,6 +69,7 @@ NOTICES = {
     "ontkoppeld": "De agenda is ontkoppeld.",
     "feed-ingetrokken": "De agenda-feed werkt niet meer.",
     "coach": "De coach is uitgenodigd.",
+    "instellingen": "De instellingen zijn opgeslagen.",
 }
 
 ERRORS = {

@@ -99,6 +99,7 @@ DESK = [
     ("/statistieken/?werkgever={employer}&afdeling={department}", 200),
     ("/account/", 200),
     ("/taken", 403),
+    ("/servicebureau/werkgevers/{employer}/instellingen", 200),
     ("/servicebureau/coaches", 200),
     ("/servicebureau/coaches/{coach}", 200),
     ("/servicebureau/coaches/{coach}/beschikbaarheid?melding=beschikbaarheid", 200),
@@ -272,6 +273,10 @@ def test_every_page_passes_axe(live: Live, browser: Any, viewport: dict[str, int
         visit(live, page, DESK, ids)
         page.goto(f"{live.url}/servicebureau/coaches")
         page.get_by_role("button", name="Coach uitnodigen").click()  # nothing filled in
+        page.locator(".error-summary").wait_for()
+        page.goto(f"{live.url}/servicebureau/werkgevers/{ids['employer']}/instellingen")
+        page.locator("#f-notice_hours").fill("veel")
+        page.get_by_role("button", name="Instellingen opslaan").click()
         page.locator(".error-summary").wait_for()
     with open_page(browser, viewport) as page:
         log_in_by_sms(live, page, "coach.bos")

@@ -19,6 +19,7 @@ from booking_support import (
 )
 from onzecoach import Actor, Role
 from onzecoach.actors import SERVICE_DESK
+from onzecoach.employers import default_policy
 from onzecoach.trajectories import AppointmentStatus
 from web.conftest import Web, csrf, post, register, sign_in, sign_up
 
@@ -586,3 +587,37 @@ def test_hr_lists_who_has_not_booked_and_resends(web: Web, acme: str, booking: S
     dossier = hr.get(f"/werknemers/{booking.employee_id}?tab=trajecten").get_data(as_text=True)
     assert '<td class="booking-state">Ingepland</td>' in dossier
     assert "Berga" not in hr.get("/nog-niet-ingepland").get_data(as_text=True)
+
+
+def test_the_desk_sets_an_employers_cancellation_rules(web: Web, desk: FlaskClient) -> None:
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Regels B.V.").id
+    url = f"/servicebureau/werkgevers/{employer}/instellingen"
+    page = desk.get(url)
+    assert page.status_code == 200
+    assert "afzeggen of verzetten kan tot 24 uur voor het gesprek" in page.get_data(as_text=True)
+    for wrong in ("veel", "-1", "400"):
+        bad = post(
+            desk, url, {"notice_hours": wrong, "late_cancellations_count": "", "no_shows_count": ""}
+        )
+        assert 'id="e-notice_hours"' in bad.get_data(as_text=True), wrong
+    saved = post(
+        desk, url, {"notice_hours": "48", "late_cancellations_count": "0", "no_shows_count": ""}
+    )
+    assert saved.status_code == 302
+    policy = web.portal.admin.employer_policy(SERVICE_DESK, employer)
+    assert (policy.cancellation_notice, policy.late_cancellations_count) == (
+        timedelta(hours=48),
+        False,
+    )
+    shown = desk.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "De instellingen zijn opgeslagen." in shown
+    assert 'value="48"' in shown
+    back = post(
+        desk, url, {"notice_hours": "", "late_cancellations_count": "", "no_shows_count": ""}
+    )
+    assert back.status_code == 302
+    # Every field empty: the portal's defaults again.
+    assert web.portal.admin.employer_policy(SERVICE_DESK, employer) == default_policy(
+        web.portal.settings
+    )
+    assert desk.get("/servicebureau/werkgevers/onbekend/instellingen").status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
@@ -299,3 +301,86 @@ def coach_availability(coach_id: str) -> str | Response:
         errors=errors,
         **coach_forms.choices(),
     )
+
+
+# One employer: its settings --------------------------------------------------------------------
+
+#: A yes-or-no setting as the form sends it: "" follows the portal's default.
+CHOICES = {"1": True, "0": False}
+POLICY_FLAGS = ("late_cancellations_count", "no_shows_count")
+
+
+@blueprint.route("/werkgevers/<employer_id>/instellingen", methods=["GET", "POST"])
+@signed_in(desk=True)
+def policy(employer_id: str) -> str | Response:
+    """The employer's cancellation notice, and whether late cancellations and no-shows
+    count as used; each field left empty follows the portal's default."""
+    found = _employer(employer_id)
+    own = portal().admin.employer_settings(g.actor, found.id)
+    values = {
+        "notice_hours": ""
+        if own is None or own.cancellation_notice is None
+        else _hours(own.cancellation_notice),
+        **{
+            name: "" if own is None or getattr(own, name) is None else str(int(getattr(own, name)))
+            for name in POLICY_FLAGS
+        },
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {
+            "notice_hours": field("notice_hours", limit=20).strip().replace(",", "."),
+            **{name: field(name, limit=2) for name in POLICY_FLAGS},
+        }
+        given: dict[str, Any] = {}
+        reset: list[Any] = []
+        if values["notice_hours"]:
+            given["cancellation_notice"] = _notice(values["notice_hours"])
+        else:
+            reset.append("cancellation_notice")
+        for name in POLICY_FLAGS:
+            if values[name] in CHOICES:
+                given[name] = CHOICES[values[name]]
+            else:
+                reset.append(name)
+        try:
+            portal().admin.set_employer_policy(g.actor, found.id, reset=reset, **given)
+        except ValidationError as invalid:
+            errors = {
+                ("notice_hours" if name == "cancellation_notice" else name): text
+                for name, text in invalid.errors.items()
+            }
+        else:
+            return redirect(url_for("desk.policy", employer_id=found.id, melding="instellingen"))
+    current = portal().admin.employer_policy(g.actor, found.id)
+    return render_template(
+        "desk/employer.html",
+        employer=found,
+        tab="instellingen",
+        values=values,
+        errors=errors,
+        policy=current,
+        current_hours=_hours(current.cancellation_notice),
+        default_hours=_hours(portal().settings.cancellation_notice),
+        default_flags={
+            "late_cancellations_count": portal().settings.late_cancellations_count,
+            "no_shows_count": portal().settings.no_shows_count,
+        },
+    )
+
+
+def _hours(notice: timedelta) -> str:
+    hours = notice / timedelta(hours=1)
+    return str(int(hours)) if hours == int(hours) else f"{hours:g}"
+
+
+def _notice(text: str) -> object:
+    """Hours as a duration; text that is no number goes to the SDK as it is, to be named."""
+    try:
+        hours = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(hours):
+        return text
+    # Far beyond the SDK's range stays beyond it, without overflowing a timedelta.
+    return timedelta(minutes=round(max(min(hours, 1e5), -1e5) * 60))
