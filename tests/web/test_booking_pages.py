@@ -254,7 +254,12 @@ def test_another_links_session_is_not_found(web: Web, booking: Setting) -> None:
     client = web.client()
     for path in ("", "/verzetten", "/afzeggen"):
         url = f"/planningsagenda/{booking.token}/afspraken/{theirs.id}{path}"
-        assert client.get(url).status_code == 404
+        answer = client.get(url)
+        assert answer.status_code == 404
+        # The way back is the employee's own overview, not a login they do not have.
+        assert f'href="/planningsagenda/{booking.token}">Naar je overzicht' in answer.get_data(
+            as_text=True
+        )
 
 
 # The coach's workspace -----------------------------------------------------------------------

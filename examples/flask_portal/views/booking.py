@@ -33,8 +33,11 @@ ID_LIMIT = 100
 
 @blueprint.context_processor
 def _helpers() -> dict[str, Any]:
+    token = (request.view_args or {}).get("token")
     return {
         "public_page": True,
+        # Where an error page of the link leads back to.
+        "home_url": url_for("booking.overview", token=token) if isinstance(token, str) else None,
         "modes": MODES,
         "languages": LANGUAGES,
         "themes": portal().settings.themes,
