@@ -131,7 +131,8 @@ class _Seeder:
     def register(self, username: str, phone: str, role_name: str) -> DemoLogin:
         """Register with the invitation just mailed and set up SMS as the second factor."""
         self.portal.outbox.dispatch_due()
-        body = self.mailer.sent[-1].get_body(preferencelist=("plain",))
+        # Their own invitation: other invitations may have gone out in the same dispatch.
+        body = self.mailer.to(f"{username}@example.nl")[-1].get_body(preferencelist=("plain",))
         token = re.findall(r"/([A-Za-z0-9_\-]{20,})", body.get_content() if body else "")[-1]
         enrollment = self.portal.accounts.register(token, DEMO_PASSWORD)
         self.portal.mfa.begin_sms(enrollment.token, phone)
