@@ -14,6 +14,7 @@ import pyotp
 from browser.conftest import PHONE, Live, Shots, open_page
 from browser.flows import (
     PASSWORD,
+    booking_token,
     coach_user,
     desk_user,
     log_in,
@@ -393,3 +394,50 @@ def test_the_whole_loop_start_book_hold_and_the_dashboard_counts_it(
     assert (held, late) == ("1", "1")
     board = live.portal.stats.dashboard(hr, start=day.replace(day=1), end=thursday)
     assert (board.held_sessions, board.late_cancelled_sessions) == (1, 1)
+
+
+def test_an_employee_books_with_the_keyboard_alone(live: Live, page: Any) -> None:
+    employer = live.portal.admin.create_employer(SERVICE_DESK, "Toets B.V.").id
+    coach = coach_user(live)
+    hr = Actor(user_id=None, employer_id=employer, role=Role.HR)
+    employee = live.portal.employees.register(
+        hr,
+        {
+            "last_name": "Smit",
+            "given_name": "Ilse",
+            "initials": "I",
+            "gender": "female",
+            "birth_date": date(1988, 2, 3),
+            "email": "ilse@toets.nl",
+            "registration_type": "OnzeCoach",
+        },
+    ).id
+    today = live.clock.now().astimezone(amsterdam()).date()
+    trajectory = live.portal.trajectories.start(
+        hr, employee, type_code="ONC-IND-4", start_date=today
+    )
+    live.portal.trajectories.resend_invitation(hr, trajectory.id)
+    token = booking_token(live, "ilse@toets.nl")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live.url}/planningsagenda/{token}")
+    # The mode with the arrow keys, the search by Enter.
+    page.locator("#f-vorm").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")  # online
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Coaches die bij je passen").wait_for()
+    assert "vorm=online" in page.url
+    link = page.get_by_role("link", name="Tijden van Coach Bos")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Afspraak maken").wait_for()
+    # The first free time, then Tab to the button (the times are one group) and Enter.
+    first = page.locator("input[name=starts_at]").first
+    first.focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Afspraak maken"
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Je afspraak staat").wait_for()
+    (booked,) = live.portal.booking.open(token).booked
+    assert booked.coach_id == coach
