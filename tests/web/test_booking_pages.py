@@ -166,13 +166,21 @@ def test_a_taken_slot_shows_the_message_and_the_slots_again(web: Web, booking: S
     answer = post(
         client,
         f"/planningsagenda/{booking.token}/boeken",
-        {"coach_id": booking.coach_id, "starts_at": local(day, 10).isoformat(), "vorm": "online"},
+        {
+            "coach_id": booking.coach_id,
+            "starts_at": local(day, 10).isoformat(),
+            "vorm": "online",
+            "vanaf": day.isoformat(),
+        },
         page=page,
     )
     assert answer.status_code == 200
     text = answer.get_data(as_text=True)
     assert "net door iemand anders" in text
     assert 'name="starts_at"' in text
+    # The times again, of the week the form was sent from.
+    assert f'name="vanaf" value="{day.isoformat()}"' in text
+    assert f'value="{iso(local(day, 11))}"' in text
     nothing = post(
         client,
         f"/planningsagenda/{booking.token}/boeken",

@@ -57,14 +57,21 @@ def _invalid(_: InvalidToken) -> tuple[str, int]:
 @blueprint.get("/<token>")
 def overview(token: str) -> str:
     context = portal().booking.open(token)
+    return _overview_page(token, context, _filters(context), {})
+
+
+def _overview_page(
+    token: str, context: BookingContext, filters: dict[str, str], errors: dict[str, str]
+) -> str:
+    upcoming = _upcoming(context)
     return render_template(
         "booking/overview.html",
         token=token,
         booking=context,
-        upcoming=_upcoming(context),
-        past=[s for s in context.booked if s not in _upcoming(context)],
-        filters=_filters(context),
-        errors={},
+        upcoming=upcoming,
+        past=[s for s in context.booked if s not in upcoming],
+        filters=filters,
+        errors=errors,
     )
 
 
@@ -105,15 +112,7 @@ def coaches(token: str) -> str:
         except ValidationError as invalid:
             errors = _named(invalid.errors)
     if errors:
-        return render_template(
-            "booking/overview.html",
-            token=token,
-            booking=context,
-            upcoming=_upcoming(context),
-            past=[s for s in context.booked if s not in _upcoming(context)],
-            filters=filters,
-            errors=errors,
-        )
+        return _overview_page(token, context, filters, errors)
     return render_template(
         "booking/coaches.html", token=token, booking=context, filters=filters, coaches=found
     )
@@ -193,7 +192,8 @@ def _slots_page(
 
 def _week() -> tuple[date, agenda.Week]:
     today = agenda.today()
-    start = agenda.day_arg(_arg("vanaf", 10)) or today
+    # The week in the URL, or (a form sent back with an error) the week it was sent from.
+    start = agenda.day_arg(_arg("vanaf", 10) or field("vanaf", limit=10)) or today
     start = min(max(start, today), today + timedelta(weeks=MAX_WEEKS_AHEAD))
     return start, agenda.Week(
         start=start,

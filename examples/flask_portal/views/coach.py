@@ -179,7 +179,7 @@ def move(appointment_id: str) -> str | BaseResponse:
             else:
                 return redirect(url_for("coach.session", appointment_id=found.id, melding="verzet"))
     today = agenda.today()
-    start = agenda.day_arg(request.args.get("vanaf", "")[:10]) or today
+    start = agenda.day_arg(request.values.get("vanaf", "")[:10]) or today
     start = min(max(start, today), today + timedelta(weeks=MAX_WEEKS))
     slots = portal().coaching.free_slots(_actor(), found.id, start=start, days=7)
     return render_template(
@@ -267,10 +267,10 @@ def calendar() -> str | BaseResponse:
             )
         else:
             return redirect(url_for("coach.calendar", melding="agenda"))
-    return _calendar_page(me.id, values=values, errors=errors, problem=problem)
+    return _calendar_page(values=values, errors=errors, problem=problem)
 
 
-def _calendar_page(coach_id: str, **context: Any) -> str:
+def _calendar_page(**context: Any) -> str:
     me = portal().coaches.me(_actor())
     return render_template(
         "coach/calendar.html",
@@ -293,7 +293,7 @@ def rotate_feed() -> str:
     """A new feed URL, shown on this page this once (only its hash is kept)."""
     me = portal().coaches.me(_actor())
     url = portal().coaches.rotate_feed(_actor(), me.id)
-    return _calendar_page(me.id, feed_url=url)
+    return _calendar_page(feed_url=url)
 
 
 @blueprint.post("/coach/agenda-feed/intrekken")
