@@ -199,6 +199,9 @@ def test_a_late_cancellation_counts_as_used_unless_the_employer_says_otherwise(
         AppointmentStatus.LATE_CANCELLED
     )
     assert portal.booking.open(other.token).sessions_left == 4
+    # The link says which holds, so the page can warn in the employer's terms.
+    assert portal.booking.open(s.token).late_cancellations_count
+    assert not portal.booking.open(other.token).late_cancellations_count
 
 
 def test_rescheduling_moves_the_session_and_its_reminder(

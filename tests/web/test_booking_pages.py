@@ -245,6 +245,13 @@ def test_cancel_before_and_after_the_notice(web: Web, booking: Setting) -> None:
     warned = client.get(f"{base}/{late.id}/afzeggen").get_data(as_text=True)
     assert 'id="te-laat"' in warned
     assert "telt het als gebruikt gesprek" in warned
+    # An employer for whom a late cancellation does not count: the warning says no more.
+    web.portal.admin.set_employer_policy(
+        SERVICE_DESK, booking.hr.employer_id or "", late_cancellations_count=False
+    )
+    milder = client.get(f"{base}/{late.id}/afzeggen").get_data(as_text=True)
+    assert 'id="te-laat"' in milder
+    assert "telt het als gebruikt gesprek" not in milder
     assert post(client, f"{base}/{late.id}/afzeggen", {}).status_code == 302
     statuses = {s.id: s.status for s in web.portal.booking.open(booking.token).booked}
     assert statuses == {
