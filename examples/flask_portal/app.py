@@ -22,6 +22,7 @@ from onzecoach import (
     NotFound,
     OnzecoachError,
     Portal,
+    Role,
     Throttled,
 )
 from onzecoach.errors import DecryptionFailed
@@ -56,6 +57,18 @@ NOTICES = {
     "afdeling": "De afdeling is toegevoegd.",
     "werkgever": "De werkgever is aangemaakt.",
     "reset": "De tweede factor van de gebruiker is gereset.",
+    # The PlanningsAgenda, the coach's workspace and the coaches of the service desk.
+    "afgezegd": "Het gesprek is afgezegd.",
+    "verzet": "Het gesprek is verzet.",
+    "gemeld": "Het gesprek is gemeld.",
+    "notitie": "Je notitie is opgeslagen.",
+    "verlenging": "Je verzoek om verlenging is naar de werkgever gestuurd.",
+    "profiel": "Het profiel is opgeslagen.",
+    "beschikbaarheid": "De beschikbaarheid is opgeslagen.",
+    "agenda": "De agenda is gekoppeld.",
+    "ontkoppeld": "De agenda is ontkoppeld.",
+    "feed-ingetrokken": "De agenda-feed werkt niet meer.",
+    "coach": "De coach is uitgenodigd.",
     "instellingen": "De instellingen van de werkgever zijn opgeslagen.",
 }
 
@@ -186,8 +199,15 @@ def portal() -> Portal:
 UPLOAD_LIMITS = {"hr.import_employees": 20 * 1024 * 1024}
 
 
-def signed_in(*, hr: bool = False, desk: bool = False) -> Callable[[F], F]:
-    """A view for signed-in users (optionally only HR or only the service desk)."""
+def signed_in(
+    *, hr: bool = False, desk: bool = False, staff: bool = False, coach: bool = False
+) -> Callable[[F], F]:
+    """A view for signed-in users (optionally only HR, only the service desk, either of
+    them as ``staff``, or only coaches).
+
+    A coach sees nothing of HR's or the service desk's pages: those answer 404, as another
+    coach's session does; and nobody but a coach reaches the coach's workspace.
+    """
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
@@ -198,6 +218,10 @@ def signed_in(*, hr: bool = False, desk: bool = False) -> Callable[[F], F]:
                 return {"error": "Log opnieuw in."}, 401
             if actor is None:
                 return redirect(url_for("auth.login"))
+            is_coach = actor.role is Role.COACH
+            if (hr or desk or staff or coach) and is_coach is not coach:
+                title, text = ERRORS[404]
+                return render_template("error.html", title=title, text=text), 404
             if (hr and actor.is_service_desk) or (desk and not actor.is_service_desk):
                 title, text = ERRORS[403]
                 return render_template("error.html", title=title, text=text), 403

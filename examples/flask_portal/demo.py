@@ -1,4 +1,5 @@
-"""Demo data made by Faker (nl_NL): employers, departments, employees, two years of coaching.
+"""Demo data made by Faker (nl_NL): employers, departments, employees, two years of coaching,
+and coaches with their availability (one of them with an account to sign in with).
 
 Everything goes through the SDK, as the service desk, HR and the booking side would do it,
 with a clock that walks through the two years so starts and sessions have real dates.
@@ -17,7 +18,6 @@ from faker import Faker
 
 from onzecoach import Conflict, Portal, QuotaExceeded, Role, Settings, ValidationError
 from onzecoach.actors import SERVICE_DESK, Actor
-from onzecoach.catalogues import DEFAULT_THEMES
 from onzecoach.clock import SystemClock
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
@@ -39,9 +39,29 @@ EMPLOYERS = {
     ),
     "Transport Van Dijk B.V.": ("hr.vandijk", ["Planning", "Chauffeurs", "Werkplaats"]),
 }
-#: The default catalogue's themes, as a booking system might send them (by name).
-THEMES = [theme.name for theme in DEFAULT_THEMES]
-COACHES = ["Anouk de Wit", "Bas Mulder", "Fatima El Idrissi", "Jeroen Smit", "Sanne Bakker"]
+#: Free-text themes as an outside booking system reports them: the catalogue maps them.
+THEMES = [
+    "Werkdruk",
+    "Loopbaan",
+    "Conflict",
+    "Balans werk-privé",
+    "Communicatie",
+    "Zelfvertrouwen",
+    "Re-integratie",
+]
+#: The coaches: name, modes, place (city, 4-digit postcode), specialisms.
+COACHES = {
+    "Anouk de Wit": (("live", "online"), ("Utrecht", "3511"), ("werkdruk", "loopbaan")),
+    "Bas Mulder": (("online",), None, ("conflict", "communicatie")),
+    "Fatima El Idrissi": (("live", "online"), ("Rotterdam", "3011"), ("balans-werk-prive",)),
+    "Jeroen Smit": (("live",), ("Amersfoort", "3811"), ("re-integratie", "werkdruk")),
+    "Sanne Bakker": (("live", "online"), ("Zwolle", "8011"), ("zelfvertrouwen", "loopbaan")),
+}
+#: The coach who signs in: Anouk de Wit. Her hours take a booking from now on, every day,
+#: in half hours, so that a booked session can be reported as held within the hour.
+COACH_USERNAME = "coach.anouk"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+ALL_DAYS = (*WEEKDAYS, "saturday", "sunday")
 
 
 @dataclass
@@ -84,6 +104,7 @@ class _Seeder:
 
     def run(self, employees: int, appointments: int) -> list[DemoLogin]:
         logins = [self.account(None, "servicebureau", "06 11111111")]
+        logins.append(self.coaches())
         for number, (name, (username, departments)) in enumerate(EMPLOYERS.items()):
             employer = self.portal.admin.create_employer(SERVICE_DESK, name)
             ids = [
@@ -105,16 +126,55 @@ class _Seeder:
         self.portal.admin.invite_user(
             SERVICE_DESK, employer_id, email=f"{username}@example.nl", username=username, role=role
         )
+        return self.register(username, phone, "HR" if employer_id else "servicebureau")
+
+    def register(self, username: str, phone: str, role_name: str) -> DemoLogin:
+        """Register with the invitation just mailed and set up SMS as the second factor."""
         self.portal.outbox.dispatch_due()
-        body = self.mailer.sent[-1].get_body(preferencelist=("plain",))
+        # Their own invitation: other invitations may have gone out in the same dispatch.
+        body = self.mailer.to(f"{username}@example.nl")[-1].get_body(preferencelist=("plain",))
         token = re.findall(r"/([A-Za-z0-9_\-]{20,})", body.get_content() if body else "")[-1]
         enrollment = self.portal.accounts.register(token, DEMO_PASSWORD)
         self.portal.mfa.begin_sms(enrollment.token, phone)
         code = re.findall(r"code is (\w+)\.", self.sms.sent[-1].text)[-1]
         self.portal.mfa.confirm_sms(enrollment.token, code)
         codes = self.portal.mfa.finish(enrollment.token)
-        role_name = "HR" if employer_id else "servicebureau"
         return DemoLogin(role_name, username, DEMO_PASSWORD, "SMS", list(codes[:2]))
+
+    def coaches(self) -> DemoLogin:
+        """The coaches with their availability; Anouk de Wit's account, set up as HR's is."""
+        logins: list[DemoLogin] = []
+        for name, (modes, place, specialisms) in COACHES.items():
+            handle = name.split()[0].lower()
+            username = COACH_USERNAME if handle == "anouk" else f"coach.{handle}"
+            coach = self.portal.coaches.invite(
+                SERVICE_DESK,
+                email=f"{username}@example.nl",
+                username=username,
+                name=name,
+                bio=f"{name} coacht al jaren medewerkers van organisaties in heel Nederland.",
+                modes=modes,
+                video_url=f"https://video.example.nl/{handle}" if "online" in modes else None,
+                locations=[{"city": place[0], "postcode": place[1]}] if place else [],
+                specialisms=specialisms,
+                languages=("nl", "en") if handle in {"fatima", "bas"} else ("nl",),
+            )
+            if username == COACH_USERNAME:
+                hours: dict[str, object] = {
+                    "weekly": {day: [["07:00", "23:00"]] for day in ALL_DAYS},
+                    "session_minutes": 30,
+                    "notice_minutes": 0,
+                }
+                self.portal.coaches.set_availability(SERVICE_DESK, coach.id, hours)
+                logins.append(self.register(username, "06 33333333", "coach"))
+            else:
+                hours = {
+                    "weekly": {day: [["09:00", "12:00"], ["13:00", "17:00"]] for day in WEEKDAYS},
+                    "buffer_minutes": 15,
+                    "max_per_day": 5,
+                }
+                self.portal.coaches.set_availability(SERVICE_DESK, coach.id, hours)
+        return logins[0]
 
     def employee(self, actor: Actor, departments: list[str]) -> None:
         fake, rng = self.fake, self.rng
@@ -190,7 +250,7 @@ class _Seeder:
                     [AppointmentMode.LIVE, AppointmentMode.ONLINE, AppointmentMode.ONLINE]
                 ),
                 theme=rng.choice(THEMES) if status == "held" else None,
-                coach=rng.choice(COACHES),
+                coach=rng.choice(list(COACHES)),
             )
         except (Conflict, QuotaExceeded):
             return None
@@ -209,7 +269,7 @@ class _Seeder:
                     starts_at=self.now + timedelta(days=self.rng.randint(2, 40)),
                     status="planned",
                     mode=self.rng.choice(["live", "online"]),
-                    coach=self.rng.choice(COACHES),
+                    coach=self.rng.choice(list(COACHES)),
                 )
                 self.booked += 1
         for trajectory_id, _ in running[:6]:

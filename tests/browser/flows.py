@@ -74,3 +74,57 @@ def sms_code(live: Live) -> str:
     found = re.search(r"code is (\w+)\.", live.sms.sent[-1].text)
     assert found
     return found.group(1)
+
+
+#: Monday to Friday, 09:00 to 17:00, hour sessions: the coach of the browser tests.
+COACH_HOURS = {
+    "weekly": {
+        day: [["09:00", "17:00"]]
+        for day in ("monday", "tuesday", "wednesday", "thursday", "friday")
+    },
+    "session_minutes": 60,
+}
+
+
+def coach_user(live: Live, username: str = "coach.bos", name: str = "Coach Bos") -> str:
+    """A coach with weekday hours and an account with SMS as its second factor, set up
+    through the SDK; the coach's id."""
+    coach = live.portal.coaches.invite(
+        SERVICE_DESK,
+        email=f"{username}@example.nl",
+        username=username,
+        name=name,
+        bio="Twintig jaar ervaring met werkdruk en loopbaanvragen.",
+        modes=["live", "online"],
+        video_url="https://video.example.nl/bos",
+        locations=[{"city": "Utrecht", "postcode": "3511"}],
+        specialisms=["werkdruk", "loopbaan"],
+    )
+    live.portal.coaches.set_availability(SERVICE_DESK, coach.id, COACH_HOURS)
+    enrollment = live.portal.accounts.register(live.last_link(), PASSWORD)
+    live.portal.mfa.begin_sms(enrollment.token, "06 87654321")
+    live.portal.mfa.confirm_sms(enrollment.token, sms_code(live))
+    live.portal.mfa.finish(enrollment.token)
+    return coach.id
+
+
+def log_in_by_sms(live: Live, page: Any, username: str) -> None:
+    """Log in with the password and the SMS code that goes out at once."""
+    page.goto(f"{live.url}/inloggen")
+    page.locator("#f-username").fill(username)
+    page.locator("#f-password").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.locator("#f-code").fill(sms_code(live))
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("button", name="Uitloggen").wait_for()
+
+
+def booking_token(live: Live, address: str) -> str:
+    """The token of the newest booking invitation mailed to ``address``."""
+    live.portal.outbox.dispatch_due()
+    for mail in reversed(live.mailer.to(address)):
+        part = mail.get_body(preferencelist=("plain",))
+        found = re.search(r"/planningsagenda/(\S+)", part.get_content() if part else "")
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no booking invitation to {address}")

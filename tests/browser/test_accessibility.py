@@ -11,7 +11,7 @@ fails here until a line below opens it.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,19 @@ import pytest
 
 from browser.accessibility import assert_accessible, violations
 from browser.conftest import DESKTOP, PHONE, Live, open_page
-from browser.flows import PASSWORD, desk_user, log_in, no_shots, sms_code
+from browser.flows import (
+    PASSWORD,
+    booking_token,
+    coach_user,
+    desk_user,
+    log_in,
+    log_in_by_sms,
+    no_shots,
+    sms_code,
+)
 from onzecoach import Actor, Role
 from onzecoach.actors import SERVICE_DESK
+from onzecoach.clock import amsterdam
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "examples" / "flask_portal" / "templates"
 #: GET routes that answer with data, not a page.
@@ -30,6 +40,7 @@ NOT_PAGES = {
     "static": "CSS, scripts and Chart.js",
     "hr.search_json": "the live search's JSON",
     "stats.export": "a CSV or Excel download",
+    "coach.feed": "the coach's private ICS feed (text/calendar)",
 }
 
 #: (path, status) per visitor; {employer}, {department}, {employee} and {reset} are filled in.
@@ -42,6 +53,16 @@ ANONYMOUS = [
     ("/registreren/verlopen", 410),
     ("/bestaat-niet", 404),
     ("/dev/berichten", 200),
+    # The PlanningsAgenda: the link in the invitation is the employee's only key.
+    ("/planningsagenda/{token}", 200),
+    ("/planningsagenda/{token}/coaches", 200),  # no mode chosen: the error by its field
+    ("/planningsagenda/{token}/coaches?vorm=live", 200),
+    ("/planningsagenda/{token}/coaches?vorm=online&thema=conflict", 200),  # none fits
+    ("/planningsagenda/{token}/coaches/{coach}?vorm=online&vanaf={day}", 200),
+    ("/planningsagenda/{token}/afspraken/{appointment}?melding=verzet", 200),
+    ("/planningsagenda/{token}/afspraken/{appointment}/verzetten?vanaf={day}", 200),
+    ("/planningsagenda/{token}/afspraken/{appointment}/afzeggen", 200),
+    ("/planningsagenda/verlopen-of-onbekend-0000000000", 404),
 ]
 HR = [
     ("/", 200),
@@ -64,7 +85,9 @@ HR = [
     ("/statistieken/?werknemer={employee}", 200),
     ("/statistieken/?van=2026-13&per_pagina=7", 400),
     ("/account/", 200),
+    ("/nog-niet-ingepland", 200),
     ("/servicebureau/", 403),
+    ("/coach/agenda", 404),
     ("/bestaat-niet", 404),
 ]
 DESK = [
@@ -78,6 +101,22 @@ DESK = [
     ("/statistieken/?werkgever={employer}&afdeling={department}", 200),
     ("/account/", 200),
     ("/taken", 403),
+    ("/servicebureau/werkgevers/{employer}/instellingen", 200),
+    ("/servicebureau/coaches", 200),
+    ("/servicebureau/coaches/{coach}", 200),
+    ("/servicebureau/coaches/{coach}/beschikbaarheid?melding=beschikbaarheid", 200),
+]
+COACH = [
+    ("/coach/agenda", 200),
+    ("/coach/agenda?weergave=dag&datum={day}", 200),
+    ("/coach/sessies/{appointment}", 200),
+    ("/coach/sessies/{appointment}/verzetten?vanaf={day}", 200),
+    ("/coach/profiel", 200),
+    ("/coach/beschikbaarheid", 200),
+    ("/coach/agendakoppeling", 200),
+    ("/account/", 200),
+    ("/taken", 404),
+    ("/statistieken/", 404),
 ]
 
 
@@ -115,8 +154,27 @@ def seed(live: Live) -> dict[str, str]:
         theme="Werkdruk",
     )
     portal.trajectories.request_extension(SERVICE_DESK, trajectory, note="Eén extra")
+    # A coach with an account; the invitation to book sent now; one session booked.
+    coach = coach_user(live)
+    portal.trajectories.resend_invitation(hr, trajectory)
+    token = booking_token(live, "anna@example.nl")
+    day = today + timedelta(days=2)
+    appointment = portal.booking.book(
+        token,
+        coach_id=coach,
+        starts_at=datetime.combine(day, time(10), tzinfo=amsterdam()),
+        mode="online",
+    ).id
     portal.admin.invite_user(SERVICE_DESK, employer, email="hr@example.nl", username="hr.acme")
-    return {"employer": employer, "department": department, "employee": employee}
+    return {
+        "employer": employer,
+        "department": department,
+        "employee": employee,
+        "coach": coach,
+        "token": token,
+        "appointment": appointment,
+        "day": day.isoformat(),
+    }
 
 
 def visit(live: Live, page: Any, plan: list[tuple[str, int]], ids: dict[str, str]) -> None:
@@ -224,6 +282,41 @@ def test_every_page_passes_axe(live: Live, browser: Any, viewport: dict[str, int
         page.locator("#f-cancellation_notice").fill("48")
         page.locator("#f-cancellation_notice").press("Enter")
         page.get_by_text("De instellingen van de werkgever zijn opgeslagen.").wait_for()
+        page.goto(f"{live.url}/servicebureau/coaches")
+        page.get_by_role("button", name="Coach uitnodigen").click()  # nothing filled in
+        page.locator(".error-summary").wait_for()
+    with open_page(browser, viewport) as page:
+        log_in_by_sms(live, page, "coach.bos")
+        visit(live, page, COACH, ids)
+        page.goto(f"{live.url}/coach/agendakoppeling")
+        page.get_by_role("button", name="Agenda-feed maken").click()
+        page.locator("#feed-url").wait_for()
+        page.get_by_role("button", name="Agenda koppelen").click()  # nothing filled in
+        page.locator(".error-summary").wait_for()
+        page.goto(f"{live.url}/coach/beschikbaarheid")
+        page.locator("#f-weekly-monday").fill("17:00-09:00")
+        page.get_by_role("button", name="Beschikbaarheid opslaan").click()
+        page.locator(".error-summary").wait_for()
+    with open_page(browser, viewport) as page:
+        # The slots page after a time was just taken, and the late cancellation's warning.
+        slots = f"{live.url}/planningsagenda/{ids['token']}/coaches/{ids['coach']}"
+        page.goto(f"{slots}?vorm=online&vanaf={ids['day']}")
+        page.locator("input[name=starts_at]").nth(1).check()
+        live.portal.booking.book(
+            ids["token"],
+            coach_id=ids["coach"],
+            starts_at=datetime.fromisoformat(
+                page.locator("input[name=starts_at]").nth(1).get_attribute("value")
+            ),
+            mode="online",
+        )
+        page.get_by_role("button", name="Afspraak maken").click()
+        page.locator("#probleem").wait_for()
+        live.clock.advance(timedelta(days=1, hours=12))
+        page.goto(
+            f"{live.url}/planningsagenda/{ids['token']}/afspraken/{ids['appointment']}/afzeggen"
+        )
+        page.locator("#te-laat").wait_for()
 
     pages = {
         rule.endpoint

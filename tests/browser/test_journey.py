@@ -6,15 +6,26 @@ Every page on the way is checked with axe-core by the ``page`` fixture (conftest
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pyotp
 
-from browser.conftest import Live, Shots
-from browser.flows import PASSWORD, desk_user, log_in, register_with_totp, sms_code
+from browser.conftest import PHONE, Live, Shots, open_page
+from browser.flows import (
+    PASSWORD,
+    booking_token,
+    coach_user,
+    desk_user,
+    log_in,
+    log_in_by_sms,
+    register_with_totp,
+    sms_code,
+)
 from onzecoach import Actor, Role
 from onzecoach.actors import SERVICE_DESK
+from onzecoach.clock import amsterdam
+from onzecoach.trajectories import AppointmentStatus
 
 
 def test_register_set_up_the_app_log_out_and_in(live: Live, page: Any, shots: Shots) -> None:
@@ -245,3 +256,188 @@ def test_usable_at_phone_width_and_with_the_keyboard(live: Live, page: Any, shot
         )
         assert unlabelled == [], (path, unlabelled)
     shots("telefoon-statistieken")
+
+
+def test_the_whole_loop_start_book_hold_and_the_dashboard_counts_it(
+    live: Live, page: Any, shots: Shots, browser: Any
+) -> None:
+    """HR starts coaching; the invitation on /dev/berichten; the employee books; a booking
+    over the quota is refused; a cancellation before and one after the notice; the coach
+    signs in and reports the session held with a theme; HR's dashboard counts it."""
+    employer = live.portal.admin.create_employer(SERVICE_DESK, "Lus B.V.").id
+    live.portal.admin.invite_user(SERVICE_DESK, employer, email="hr@lus.nl", username="hr.lus")
+    secret = register_with_totp(live, page, shots, "hr.lus")
+    coach = coach_user(live)
+    hr = Actor(user_id=None, employer_id=employer, role=Role.HR)
+    employee = live.portal.employees.register(
+        hr,
+        {
+            "last_name": "Jansen",
+            "given_name": "Eva",
+            "initials": "E",
+            "gender": "female",
+            "birth_date": date(1990, 5, 1),
+            "email": "eva@lus.nl",
+            "phone": "06 12345678",
+            "postcode": "3833LB",
+            "registration_type": "OnzeCoach",
+        },
+    ).id
+
+    # HR starts coaching and sends the invitation now.
+    log_in(live, page, shots, "hr.lus", secret)
+    page.goto(f"{live.url}/coaching-starten?employee_id={employee}")
+    page.locator("#f-type_code").select_option("ONC-IND-4")
+    page.get_by_role("button", name="Starten").click()
+    page.get_by_text("Het coachtraject is gestart").wait_for()
+    page.get_by_role("button", name="Uitnodiging opnieuw versturen").click()
+    page.get_by_text("De uitnodiging is verstuurd.").wait_for()
+    live.portal.outbox.dispatch_due()
+    page.goto(f"{live.url}/dev/berichten")
+    mail = page.locator(".mail", has_text="eva@lus.nl").first.inner_text()
+    found = re.search(r"(https?://\S+/planningsagenda/\S+)", mail)
+    assert found
+    shots("uitnodiging")
+
+    day = live.clock.now().astimezone(amsterdam()).date() + timedelta(days=2)  # Wednesday
+    thursday = day + timedelta(days=1)
+
+    def slot(on: date, hour: int) -> datetime:
+        return datetime.combine(on, time(hour), tzinfo=amsterdam())
+
+    with open_page(browser, PHONE) as employee_page:
+        employee_shots = Shots(employee_page, f"{shots.folder.name}-werknemer")
+        # The employee books from the link: online, a coach, a time.
+        employee_page.goto(found.group(1))
+        employee_page.get_by_role("heading", name="Hallo Eva").wait_for()
+        employee_shots("planningsagenda")
+        employee_page.get_by_label("Online, via video").check()
+        employee_page.get_by_role("button", name="Coaches zoeken").click()
+        employee_shots("coaches")
+        employee_page.get_by_role("link", name="Tijden van Coach Bos").click()
+        employee_page.get_by_role("link", name="Volgende week").wait_for()
+        employee_shots("tijden")
+        wanted = slot(day, 10).astimezone(UTC).isoformat()
+        employee_page.locator(f'input[name=starts_at][value="{wanted}"]').check()
+        employee_page.get_by_role("button", name="Afspraak maken").click()
+        employee_page.get_by_role("heading", name="Je afspraak staat").wait_for()
+        employee_shots("bevestiging")
+        token = found.group(1).rsplit("/", 1)[-1]
+        (first,) = live.portal.booking.open(token).booked
+
+        # Three more fill the quota: a fifth is refused, with the number left.
+        for hour in (9, 10, 11):
+            live.portal.booking.book(
+                token, coach_id=coach, starts_at=slot(thursday, hour), mode="online"
+            )
+        employee_page.goto(
+            f"{live.url}/planningsagenda/{token}/coaches/{coach}"
+            f"?vorm=online&vanaf={thursday.isoformat()}"
+        )
+        later = slot(thursday, 14).astimezone(UTC).isoformat()
+        employee_page.locator(f'input[name=starts_at][value="{later}"]').check()
+        employee_page.get_by_role("button", name="Afspraak maken").click()
+        employee_page.get_by_text("nog in te plannen: 0").wait_for()
+        employee_shots("quotum-op")
+        assert live.portal.booking.open(token).sessions_left == 0
+
+        # Cancelling before the notice: no warning; the session is free again.
+        booked = {s.starts_at: s.id for s in live.portal.booking.open(token).booked}
+        eleven = booked[slot(thursday, 11)]
+        employee_page.goto(f"{live.url}/planningsagenda/{token}")
+        employee_page.locator(f"#afspraak-{eleven}").get_by_role("link", name="Afzeggen").click()
+        assert employee_page.locator("#te-laat").count() == 0
+        employee_page.get_by_role("button", name="Gesprek afzeggen").click()
+        employee_page.get_by_text("Het gesprek is afgezegd.").wait_for()
+        assert live.portal.booking.open(token).sessions_left == 1
+
+        # The reminder goes out 24 hours before the first session.
+        live.clock.set(first.starts_at - timedelta(hours=24))
+        live.portal.outbox.dispatch_due()
+        assert [m for m in live.mailer.to("eva@lus.nl") if "Herinnering" in str(m["Subject"])]
+
+        # Cancelling after the notice warns that it counts as used.
+        nine = booked[slot(thursday, 9)]
+        live.clock.set(slot(thursday, 7))
+        employee_page.goto(f"{live.url}/planningsagenda/{token}/afspraken/{nine}/afzeggen")
+        employee_page.locator("#te-laat").wait_for()
+        employee_shots("te-laat-afzeggen")
+        employee_page.get_by_role("button", name="Gesprek afzeggen").click()
+        employee_page.get_by_text("Het gesprek is afgezegd.").wait_for()
+    statuses = {s.id: s.status for s in live.portal.booking.open(token).booked}
+    assert statuses[eleven] is AppointmentStatus.CANCELLED
+    assert statuses[nine] is AppointmentStatus.LATE_CANCELLED
+
+    # The coach signs in and reports Wednesday's session held, with its theme.
+    with open_page(browser) as coach_page:
+        log_in_by_sms(live, coach_page, "coach.bos")
+        assert coach_page.url.endswith("/coach/agenda")
+        coach_page.goto(f"{live.url}/coach/agenda?weergave=dag&datum={day.isoformat()}")
+        coach_shots = Shots(coach_page, f"{shots.folder.name}-coach")
+        coach_shots("agenda")
+        coach_page.get_by_role("link", name=re.compile("10:00-11:00 Eva")).click()
+        coach_page.get_by_role("radio", name="Gehouden").check()
+        coach_page.locator("#f-theme").select_option(label="Werkdruk")
+        coach_page.get_by_role("button", name="Melden").click()
+        coach_page.get_by_text("Het gesprek is gemeld.").wait_for()
+        coach_shots("gemeld")
+        assert coach_page.locator("#status").inner_text() == "Gehouden"
+        # HR's pages are not the coach's.
+        assert coach_page.goto(f"{live.url}/statistieken/").status == 404
+
+    # HR's dashboard counts it.
+    log_in(live, page, shots, "hr.lus", secret)
+    page.get_by_role("link", name="Statistieken").click()
+    held = page.locator("#figures [data-figure=held_sessions]").first.inner_text()
+    late = page.locator("#figures [data-figure=late_cancelled_sessions]").first.inner_text()
+    shots("dashboard-na-de-lus")
+    assert (held, late) == ("1", "1")
+    board = live.portal.stats.dashboard(hr, start=day.replace(day=1), end=thursday)
+    assert (board.held_sessions, board.late_cancelled_sessions) == (1, 1)
+
+
+def test_an_employee_books_with_the_keyboard_alone(live: Live, page: Any) -> None:
+    employer = live.portal.admin.create_employer(SERVICE_DESK, "Toets B.V.").id
+    coach = coach_user(live)
+    hr = Actor(user_id=None, employer_id=employer, role=Role.HR)
+    employee = live.portal.employees.register(
+        hr,
+        {
+            "last_name": "Smit",
+            "given_name": "Ilse",
+            "initials": "I",
+            "gender": "female",
+            "birth_date": date(1988, 2, 3),
+            "email": "ilse@toets.nl",
+            "registration_type": "OnzeCoach",
+        },
+    ).id
+    today = live.clock.now().astimezone(amsterdam()).date()
+    trajectory = live.portal.trajectories.start(
+        hr, employee, type_code="ONC-IND-4", start_date=today
+    )
+    live.portal.trajectories.resend_invitation(hr, trajectory.id)
+    token = booking_token(live, "ilse@toets.nl")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live.url}/planningsagenda/{token}")
+    # The mode with the arrow keys, the search by Enter.
+    page.locator("#f-vorm").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")  # online
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Coaches die bij je passen").wait_for()
+    assert "vorm=online" in page.url
+    link = page.get_by_role("link", name="Tijden van Coach Bos")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Afspraak maken").wait_for()
+    # The first free time, then Tab to the button (the times are one group) and Enter.
+    first = page.locator("input[name=starts_at]").first
+    first.focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Afspraak maken"
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Je afspraak staat").wait_for()
+    (booked,) = live.portal.booking.open(token).booked
+    assert booked.coach_id == coach

@@ -203,6 +203,9 @@ def test_a_late_cancellation_counts_as_used_unless_the_employer_says_otherwise(
         AppointmentStatus.LATE_CANCELLED
     )
     assert portal.booking.open(other.token).sessions_left == 4
+    # The link says which holds, so the page can warn in the employer's terms.
+    assert portal.booking.open(s.token).late_cancellations_count
+    assert not portal.booking.open(other.token).late_cancellations_count
 
 
 def test_rescheduling_moves_the_session_and_its_reminder(
@@ -308,6 +311,33 @@ def test_the_coach_moves_cancels_and_asks_for_an_extension(
     assert any(x.startswith("Afgezegd") for x in subjects)
     task = portal.coaching.request_extension(s.coach, first.id, note="Nog een gesprek helpt.")
     assert [t.id for t in portal.tasks.open(s.hr)] == [task.id]
+
+
+def test_the_coach_sees_the_free_times_to_move_a_session_to(
+    portal: Portal, clock: FrozenClock, mailer: RecordingMailer
+) -> None:
+    s = started(portal, clock, mailer)
+    day = next_weekday(clock)
+    session = portal.booking.book(
+        s.token, coach_id=s.coach_id, starts_at=local(day, 10), mode="live"
+    )
+    other = portal.booking.book(s.token, coach_id=s.coach_id, starts_at=local(day, 11), mode="live")
+    free = [o.starts_at for o in portal.coaching.free_slots(s.coach, session.id, start=day)]
+    assert local(day, 10) in free  # the session's own time
+    assert local(day, 11) not in free  # another session's
+    assert local(day, 9) in free
+    days = {t.astimezone(amsterdam()).date() for t in free}
+    assert min(days) >= day
+    assert max(days) < day + timedelta(days=7)
+    with pytest.raises(ValidationError):
+        portal.coaching.free_slots(s.coach, session.id, start=day, days=0)
+    stranger = started(portal, clock, mailer, last_name="Ek")
+    with pytest.raises(NotFound):
+        portal.coaching.free_slots(stranger.coach, other.id, start=day)
+    clock.set(session.ends_at)
+    with pytest.raises(ValidationError) as unknown:
+        portal.coaching.report(s.coach, session.id, status="held", theme="geen-thema")
+    assert unknown.value.errors == {"theme": "Kies een thema uit de lijst."}
 
 
 def test_notes_are_sealed_and_the_coachs_alone(

@@ -30,6 +30,8 @@ class Web:
     mailer: RecordingMailer
     sms: RecordingSms
     clock: FrozenClock
+    #: The TOTP secrets of the users a test registered, by username.
+    secrets: dict[str, str] = attrs.field(factory=dict)
 
     def client(self) -> FlaskClient:
         return self.app.test_client()
@@ -82,6 +84,11 @@ def sign_up(web: Web, *, employer: str | None = "Acme B.V.", username: str = "hr
         username=username,
         role=Role.HR if employer else Role.SERVICE_DESK,
     )
+    return register(web)
+
+
+def register(web: Web) -> str:
+    """Register with the newest mail's link and set up the authenticator app; the secret."""
     client = web.client()
     token = web.last_link()
     answer = post(client, f"/registreren/{token}", {"password": PASSWORD, "repeat": PASSWORD})

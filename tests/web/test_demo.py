@@ -33,22 +33,28 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def test_a_printed_demo_login_reaches_home_through_its_second_factor() -> None:
     storage, settings = MemoryStorage(), make_settings(base_url="http://localhost")
     logins = seed(storage, settings, employees=60, appointments=400, today=date(2026, 3, 2))
-    assert {login.role for login in logins} == {"HR", "servicebureau"}
+    assert {login.role for login in logins} == {"HR", "servicebureau", "coach"}
     sms = RecordingSms()
     portal = Portal(storage=storage, mailer=RecordingMailer(), sms=sms, settings=settings)
-    client = create_app(portal, development=True, sms_box=sms).test_client()
-    hr = next(login for login in logins if login.role == "HR")
-    answer = post(client, "/inloggen", {"username": hr.username, "password": hr.password})
-    assert answer.status_code == 302
-    code = re.search(r"code is (\w+)\.", sms.sent[-1].text)
-    assert code
-    answer = post(
-        client,
-        answer.headers["Location"],
-        {"method": "sms", "code": code.group(1), "action": "verify"},
-    )
-    assert answer.status_code == 302
-    assert client.get("/").status_code == 200
+    app = create_app(portal, development=True, sms_box=sms)
+    for role, home in (("HR", "/"), ("coach", "/coach/agenda")):
+        client = app.test_client()
+        login = next(login for login in logins if login.role == role)
+        answer = post(client, "/inloggen", {"username": login.username, "password": login.password})
+        assert answer.status_code == 302
+        code = re.search(r"code is (\w+)\.", sms.sent[-1].text)
+        assert code
+        answer = post(
+            client,
+            answer.headers["Location"],
+            {"method": "sms", "code": code.group(1), "action": "verify"},
+        )
+        assert answer.status_code == 302
+        assert client.get(home).status_code == 200
+    # The coaches have their hours: the coach who signs in takes bookings from now on.
+    coaches = portal.coaches.list(SERVICE_DESK)
+    assert len(coaches) == 5
+    assert all(coach.availability.to_data()["weekly"]["monday"] for coach in coaches)
     # Two years of history went through the rollups: the dashboard has it.
     board = portal.stats.dashboard(SERVICE_DESK, start=date(2024, 3, 1), end=date(2026, 3, 31))
     assert board.held_sessions > 200

@@ -10,6 +10,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from flask_portal.app import field, portal, signed_in
+from flask_portal.views import coach_forms
 from onzecoach import Actor, Conflict, NotFound, Role, Throttled, ValidationError
 from onzecoach.accounts import AccountStatus, UserView
 from onzecoach.employers import Employer, EmployerPolicy, PolicyField, default_policy
@@ -314,3 +315,104 @@ def _refusal(error: Conflict | Throttled) -> str:
     if isinstance(error, Throttled):
         return f"{error} Dat kan weer na {dutch_datetime(error.retry_at)}."
     return str(error)
+
+
+# Coaches -------------------------------------------------------------------------------------
+
+
+@blueprint.get("/coaches")
+@signed_in(desk=True)
+def coaches() -> str:
+    return _coaches_page()
+
+
+@blueprint.post("/coaches")
+@signed_in(desk=True)
+def invite_coach() -> str | Response:
+    values, data = coach_forms.profile_form(desk=False)
+    values["email"] = field("email", limit=320)
+    values["username"] = field("username", limit=200)
+    errors: dict[str, str] = {}
+    problem = None
+    try:
+        coach = portal().coaches.invite(
+            g.actor,
+            email=values["email"],
+            username=values["username"],
+            **data,  # type: ignore[arg-type]  # the SDK checks each field and names it
+        )
+    except ValidationError as invalid:
+        errors = coach_forms.profile_errors(dict(invalid.errors), values)
+    except Conflict as taken:
+        errors = {"username": str(taken)}
+    except Throttled as throttled:
+        problem = _refusal(throttled)
+    else:
+        return redirect(url_for("desk.coach", coach_id=coach.id, melding="coach"))
+    return _coaches_page(values=values, errors=errors, problem=problem)
+
+
+def _coaches_page(**context: Any) -> str:
+    found = portal().coaches.list(g.actor)
+    return render_template(
+        "desk/coaches.html",
+        coaches=found,
+        **coach_forms.choices(),
+        **{
+            "values": {"languages": ["nl"], "modes": ["online"]},
+            "errors": {},
+            "problem": None,
+            **context,
+        },
+    )
+
+
+@blueprint.route("/coaches/<coach_id>", methods=["GET", "POST"])
+@signed_in(desk=True)
+def coach(coach_id: str) -> str | Response:
+    found = portal().coaches.get(g.actor, coach_id[:100])
+    values = coach_forms.profile_values(found.profile)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values, data = coach_forms.profile_form(desk=True)
+        try:
+            portal().coaches.update_profile(g.actor, found.id, **data)
+        except ValidationError as invalid:
+            errors = coach_forms.profile_errors(dict(invalid.errors), values)
+        else:
+            return redirect(url_for("desk.coach", coach_id=found.id, melding="profiel"))
+    return render_template(
+        "desk/coach.html",
+        coach=found,
+        tab="profiel",
+        values=values,
+        errors=errors,
+        employer_choices=[(e.id, e.name) for e in portal().admin.employers(g.actor)],
+        **coach_forms.choices(),
+    )
+
+
+@blueprint.route("/coaches/<coach_id>/beschikbaarheid", methods=["GET", "POST"])
+@signed_in(desk=True)
+def coach_availability(coach_id: str) -> str | Response:
+    found = portal().coaches.get(g.actor, coach_id[:100])
+    values = coach_forms.availability_values(found.availability)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values, data = coach_forms.availability_form()
+        try:
+            portal().coaches.set_availability(g.actor, found.id, data)
+        except ValidationError as invalid:
+            errors = coach_forms.availability_errors(dict(invalid.errors))
+        else:
+            return redirect(
+                url_for("desk.coach_availability", coach_id=found.id, melding="beschikbaarheid")
+            )
+    return render_template(
+        "desk/coach.html",
+        coach=found,
+        tab="beschikbaarheid",
+        values=values,
+        errors=errors,
+        **coach_forms.choices(),
+    )

@@ -17,7 +17,15 @@ from flask import Blueprint, g, jsonify, redirect, render_template, request, url
 from werkzeug.wrappers import Response
 
 from flask_portal.app import field, portal, signed_in
-from onzecoach import Actor, Conflict, NotFound, QueryTooShort, QuotaExceeded, ValidationError
+from onzecoach import (
+    Actor,
+    Conflict,
+    NotFound,
+    QueryTooShort,
+    QuotaExceeded,
+    Role,
+    ValidationError,
+)
 from onzecoach.clock import amsterdam
 from onzecoach.employees import (
     EMPLOYEE_FORM,
@@ -135,6 +143,8 @@ def _helpers() -> dict[str, Any]:
 def home() -> str | Response:
     if _actor().is_service_desk:
         return redirect(url_for("desk.employers"))
+    if _actor().role is Role.COACH:
+        return redirect(url_for("coach.agenda_page"))
     tasks = portal().tasks.open(_actor())
     shown = tasks[:HOME_TASKS]
     return render_template("hr/home.html", tasks=shown, total_tasks=len(tasks), names=_names(shown))
@@ -367,6 +377,24 @@ def resend_invitation(trajectory_id: str) -> Response:
     return redirect(
         url_for("hr.dossier", employee_id=trajectory.employee_id, melding="uitgenodigd")
     )
+
+
+@blueprint.get("/nog-niet-ingepland")
+@signed_in(hr=True)
+def not_booked() -> str:
+    """Employees invited a while ago who have not booked yet, each with a resend."""
+    waiting = portal().employees.not_booked(_actor())
+    days = portal().settings.not_booked_after.days
+    return render_template("hr/not_booked.html", rows=waiting, days=days)
+
+
+@blueprint.post("/nog-niet-ingepland/<trajectory_id>/uitnodiging")
+@signed_in(hr=True)
+def resend_from_list(trajectory_id: str) -> Response:
+    """The resend of the list: back to the list afterwards."""
+    trajectory = portal().trajectories.get(_actor(), trajectory_id[:ID_LIMIT])
+    portal().trajectories.resend_invitation(_actor(), trajectory.id)
+    return redirect(url_for("hr.not_booked", melding="uitgenodigd"))
 
 
 # Tasks (manual section 8) --------------------------------------------------------------------

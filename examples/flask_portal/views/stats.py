@@ -112,7 +112,7 @@ class Query:
 
 
 @blueprint.get("/")
-@signed_in()
+@signed_in(staff=True)
 def dashboard() -> tuple[str, int]:
     actor: Actor = g.actor
     filters, query, errors = _read(actor)
@@ -137,7 +137,7 @@ def dashboard() -> tuple[str, int]:
 
 
 @blueprint.get("/export.<any(csv, xlsx):fmt>")
-@signed_in()
+@signed_in(staff=True)
 def export(fmt: str) -> Response | tuple[str, int]:
     actor: Actor = g.actor
     filters, query, errors = _read(actor, paging=False)

@@ -80,6 +80,8 @@ class BookingContext:
     cancellation_notice: timedelta
     postcode: str | None
     booked: tuple[BookedSession, ...]
+    #: Whether a cancellation after the notice uses one of the sessions (the employer's).
+    late_cancellations_count: bool = True
 
 
 @attrs.frozen

@@ -61,6 +61,7 @@ class BookingService:
             employer = uow.employers.get(holder.employer_id)
             booked = self._booked(uow, chain)
             open_member = next(t for t in chain if t.is_open)
+            policy = self._agenda.policy(uow, holder.employer_id)
             return BookingContext(
                 trajectory_id=holder.id,
                 given_name=client.given_name,
@@ -68,11 +69,10 @@ class BookingService:
                 type_name=open_member.type_name,
                 sessions=sum(t.sessions for t in chain if t.takes_appointments),
                 sessions_left=self._agenda.ledger.sessions_left(uow, holder),
-                cancellation_notice=self._agenda.policy(
-                    uow, holder.employer_id
-                ).cancellation_notice,
+                cancellation_notice=policy.cancellation_notice,
                 postcode=client.postcode,
                 booked=tuple(self._agenda.session(a, uow) for a in booked),
+                late_cancellations_count=policy.late_cancellations_count,
             )
 
     def coaches(

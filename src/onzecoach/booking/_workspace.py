@@ -15,7 +15,7 @@ import attrs
 from onzecoach.access import load, require_service_desk
 from onzecoach.actors import Actor, Role
 from onzecoach.booking._agenda import Agenda
-from onzecoach.booking._model import CoachSession, SessionNote
+from onzecoach.booking._model import CoachSession, SessionNote, SlotOffer
 from onzecoach.booking._service import local_midnight
 from onzecoach.calendars import CalendarAccount
 from onzecoach.catalogues import find_theme
@@ -160,6 +160,26 @@ class CoachingService:
         """Move a planned session to another of the coach's free slots; the employee is
         mailed the new time."""
         return self._change(actor, appointment_id, starts_at=starts_at)
+
+    def free_slots(
+        self, actor: Actor, appointment_id: str, *, start: date, days: int = 7
+    ) -> list[SlotOffer]:
+        """The coach's free slots on ``days`` local dates from ``start``, to move the session
+        to (its own time counts as free)."""
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
+            raise ValidationError.single("days", "out_of_range", max_days=MAX_DAYS)
+        if not isinstance(start, date) or isinstance(start, datetime):
+            raise ValidationError.single("start", "invalid")
+        with self._storage.unit_of_work() as uow:
+            coach = self._me(uow, actor)
+            found = self._own(uow, coach, appointment_id)
+            return self._agenda.free(
+                uow,
+                [coach],
+                start=local_midnight(start),
+                end=local_midnight(start + timedelta(days=days)),
+                without=found.id,
+            )
 
     def note(self, actor: Actor, appointment_id: str) -> str:
         """The coach's private note on the session ('' when there is none)."""
