@@ -628,6 +628,12 @@ OPERATIONS: dict[str, Operation] = {
             a, t("appointment_id", w.session_id), starts_at=_next_slot(w)
         ),
     ),
+    "coaching.free_slots": Operation(
+        True,
+        lambda w, a, t: _p(w).coaching.free_slots(
+            a, t("appointment_id", w.session_id), start=w.today + timedelta(days=7)
+        ),
+    ),
     "coaching.note": Operation(
         True, lambda w, a, t: _p(w).coaching.note(a, t("appointment_id", w.session_id))
     ),
@@ -680,6 +686,7 @@ COACH_OPERATIONS = frozenset(
         "coaching.report",
         "coaching.cancel",
         "coaching.move",
+        "coaching.free_slots",
         "coaching.note",
         "coaching.write_note",
         "coaching.request_extension",

@@ -25,7 +25,13 @@ from onzecoach.actors import SERVICE_DESK
 from onzecoach.ports import Storage
 from onzecoach.tasks import Decision, TaskStatus
 from onzecoach.testing import FrozenClock, RecordingMailer
-from onzecoach.trajectories import AppointmentMode, AppointmentStatus, TrajectoryStatus
+from onzecoach.trajectories import (
+    BOOKING_INVITATION,
+    BOOKING_NUDGE,
+    AppointmentMode,
+    AppointmentStatus,
+    TrajectoryStatus,
+)
 from support import BrokenStorage, make_settings
 
 ANNA: dict[str, object] = {
@@ -152,8 +158,13 @@ def test_a_resend_before_the_delay_replaces_the_waiting_invitation(
     # The first invitation, with its dead link, never goes out.
     assert portal.outbox.dispatch_due() == 0
     assert len(mailer.sent) == 1
-    statuses = sorted(m.status.value for m in portal.outbox.messages(SERVICE_DESK))
+    statuses = sorted(
+        m.status.value for m in portal.outbox.messages(SERVICE_DESK, kind=BOOKING_INVITATION)
+    )
     assert statuses == ["sent", "suppressed"]
+    # The reminder to book goes once, after the new invitation, the first one's is withdrawn.
+    nudges = portal.outbox.messages(SERVICE_DESK, kind=BOOKING_NUDGE)
+    assert sorted(m.status.value for m in nudges) == ["pending", "suppressed"]
 
 
 # Must hold 2: appointments -------------------------------------------------------------------

@@ -7,7 +7,7 @@ Both write through the trajectories' ``AppointmentLedger``; calendar writes to t
 coaches' own calendars go through the outbox (``CalendarWriter``).
 """
 
-from onzecoach.booking._agenda import REMINDER, SESSION_MAIL, Agenda
+from onzecoach.booking._agenda import Agenda
 from onzecoach.booking._model import (
     BookedSession,
     BookingContext,
@@ -17,6 +17,7 @@ from onzecoach.booking._model import (
     SessionNote,
     SlotOffer,
 )
+from onzecoach.booking._notices import REMINDER, SESSION_MAIL, SessionNotices
 from onzecoach.booking._ports import (
     BookingRepositories,
     BookingUnitOfWork,
@@ -45,6 +46,7 @@ __all__ = [
     "CoachingService",
     "NoteRepository",
     "SessionNote",
+    "SessionNotices",
     "SlotOffer",
     "note_context",
 ]

@@ -13,19 +13,12 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import attrs
-import phonenumbers
 
-from onzecoach.booking._mails import (
-    cancelled_mail,
-    confirmation_mail,
-    moved_mail,
-    reminder_mail,
-    reminder_text,
-)
 from onzecoach.booking._model import BookedSession, CoachOffer, SlotOffer
+from onzecoach.booking._notices import SessionNotices
 from onzecoach.clock import amsterdam, require_utc
 from onzecoach.coaches import (
     MAX_BUFFER_MINUTES,
@@ -41,14 +34,9 @@ from onzecoach.coaches import (
 )
 from onzecoach.employers import EmployerPolicy, employer_policy
 from onzecoach.errors import Conflict, SlotTaken, ValidationError
-from onzecoach.ics import CalendarEvent, calendar, session_event
 from onzecoach.ids import new_id
 from onzecoach.notifications import (
-    Attachment,
     OutboxStatus,
-    new_calendar_write,
-    new_email,
-    new_sms,
 )
 from onzecoach.trajectories import (
     BOOKING_NUDGE,
@@ -66,14 +54,7 @@ if TYPE_CHECKING:
     from onzecoach.coaches import Coach
     from onzecoach.settings import Settings
 
-__all__ = ["REMINDER", "Agenda", "Change"]
-
-#: The outbox kind of a session's reminder (mail and SMS); its reference is the session.
-REMINDER = "booking.reminder"
-#: The outbox kind of the mails about one session; its reference is the session.
-SESSION_MAIL = "booking.session"
-
-Change = Literal["booked", "moved", "cancelled"]
+__all__ = ["Agenda"]
 
 _DAY = timedelta(days=1)
 _MINUTE = timedelta(minutes=1)
@@ -99,6 +80,7 @@ class Agenda:
         self._clock = clock
         self._settings = settings
         self.ledger = ledger
+        self.notices = SessionNotices(clock=clock, settings=settings)
 
     def policy(self, uow: BookingUnitOfWork, employer_id: str) -> EmployerPolicy:
         return employer_policy(uow, employer_id, self._settings)
@@ -374,7 +356,7 @@ class Agenda:
             status=OutboxStatus.PENDING, kind=BOOKING_NUDGE, reference=holder.id
         ):
             uow.outbox.save(attrs.evolve(nudge, status=OutboxStatus.SUPPRESSED))
-        self.announce(uow, placed, coach, client, change="booked", link=link)
+        self.notices.announce(uow, placed, coach, client, change="booked", link=link)
         return placed
 
     def move(
@@ -403,7 +385,9 @@ class Agenda:
         placed = self.ledger.place(
             uow, actor, holder, moved, existing=current, coachee=coachee, action="booking.moved"
         )
-        self.announce(uow, placed, coach, client, change="moved", link=link, by_coach=by_coach)
+        self.notices.announce(
+            uow, placed, coach, client, change="moved", link=link, by_coach=by_coach
+        )
         return placed
 
     def cancel(
@@ -434,7 +418,7 @@ class Agenda:
             coachee=coachee,
             action="booking.cancelled",
         )
-        self.announce(
+        self.notices.announce(
             uow, placed, coach, client, change="cancelled", link=link, by_coach=by_coach, late=late
         )
         return placed
@@ -460,189 +444,6 @@ class Agenda:
             status=appointment.status,
             can_change=appointment.status is AppointmentStatus.PLANNED
             and self.before_notice(uow, appointment),
-        )
-
-    # Messages -------------------------------------------------------------------------------------
-
-    def announce(
-        self,
-        uow: BookingUnitOfWork,
-        appointment: Appointment,
-        coach: Coach,
-        client: Client,
-        *,
-        change: Change,
-        link: str | None,
-        by_coach: bool = False,
-        late: bool = False,
-    ) -> None:
-        """Mail the employee (with the calendar invitation), queue or withdraw the session's
-        reminders and write the change to the coach's own calendar, all in the outbox."""
-        now = self._clock.now()
-        settings = self._settings
-        if change != "booked":
-            self._withdraw(uow, appointment.id)
-        cancelled = change == "cancelled"
-        uid = settings.portal_uid(appointment.id)
-        notice_hours = self._notice_hours(uow, appointment)
-        mode = appointment.mode.value
-        if change == "booked":
-            content = confirmation_mail(
-                given_name=client.given_name,
-                coach_name=coach.profile.name,
-                starts_at=appointment.starts_at,
-                mode=mode,
-                location=appointment.location,
-                link=link,
-                notice_hours=notice_hours,
-            )
-        elif change == "moved":
-            content = moved_mail(
-                given_name=client.given_name,
-                coach_name=coach.profile.name,
-                starts_at=appointment.starts_at,
-                mode=mode,
-                location=appointment.location,
-                link=link,
-                by_coach=by_coach,
-            )
-        else:
-            content = cancelled_mail(
-                given_name=client.given_name,
-                coach_name=coach.profile.name,
-                starts_at=appointment.starts_at,
-                link=link,
-                by_coach=by_coach,
-                late=late,
-            )
-        event = self._event(appointment, coach, client, uid=uid, link=link, cancelled=cancelled)
-        invitation = calendar([event], method="CANCEL" if cancelled else "REQUEST")
-        method = "CANCEL" if cancelled else "REQUEST"
-        uow.outbox.add(
-            new_email(
-                settings,
-                to=client.email,
-                content=content,
-                kind=SESSION_MAIL,
-                now=now,
-                reference=appointment.id,
-                employer_id=appointment.employer_id,
-                attachments=[
-                    Attachment(
-                        filename="coachgesprek.ics",
-                        content_type=f"text/calendar; charset=utf-8; method={method}",
-                        data=invitation,
-                    )
-                ],
-            )
-        )
-        if not cancelled:
-            self._remind(uow, appointment, coach, client, link=link)
-        if coach.calendar is not None:
-            own = self._event(
-                appointment, coach, client, uid=uid, link=None, cancelled=False, private=True
-            )
-            uow.outbox.add(
-                new_calendar_write(
-                    settings,
-                    coach_id=coach.id,
-                    uid=uid,
-                    ics=None if cancelled else calendar([own], method=None),
-                    now=now,
-                    reference=appointment.id,
-                    employer_id=appointment.employer_id,
-                )
-            )
-
-    def _remind(
-        self,
-        uow: BookingUnitOfWork,
-        appointment: Appointment,
-        coach: Coach,
-        client: Client,
-        *,
-        link: str | None,
-    ) -> None:
-        now = self._clock.now()
-        at = appointment.starts_at - self._settings.booking_reminder_before
-        if at <= now:
-            return  # booked within the reminder's time: the confirmation is the reminder
-        uow.outbox.add(
-            new_email(
-                self._settings,
-                to=client.email,
-                content=reminder_mail(
-                    given_name=client.given_name,
-                    coach_name=coach.profile.name,
-                    starts_at=appointment.starts_at,
-                    mode=appointment.mode.value,
-                    location=appointment.location,
-                    link=link,
-                ),
-                kind=REMINDER,
-                now=now,
-                not_before=at,
-                reference=appointment.id,
-                employer_id=appointment.employer_id,
-            )
-        )
-        mobile = _mobile(client.phone)
-        if mobile is not None:
-            uow.outbox.add(
-                new_sms(
-                    self._settings,
-                    to=mobile,
-                    text=reminder_text(
-                        coach_name=coach.profile.name, starts_at=appointment.starts_at
-                    ),
-                    kind=REMINDER,
-                    now=now,
-                    not_before=at,
-                    reference=appointment.id,
-                    employer_id=appointment.employer_id,
-                )
-            )
-
-    @staticmethod
-    def _withdraw(uow: BookingUnitOfWork, appointment_id: str) -> None:
-        """The session's reminders that have not gone out never will."""
-        for waiting in uow.outbox.list(
-            status=OutboxStatus.PENDING, kind=REMINDER, reference=appointment_id
-        ):
-            uow.outbox.save(attrs.evolve(waiting, status=OutboxStatus.SUPPRESSED))
-
-    def _event(
-        self,
-        appointment: Appointment,
-        coach: Coach,
-        client: Client,
-        *,
-        uid: str,
-        link: str | None,
-        cancelled: bool,
-        private: bool = False,
-    ) -> CalendarEvent:
-        settings = self._settings
-        ends_at = appointment.ends_at or appointment.starts_at + timedelta(hours=1)
-        summary = (
-            f"Coachgesprek met {_full_name(client)}"
-            if private
-            else f"Coachgesprek met {coach.profile.name}"
-        )
-        return session_event(
-            uid=uid,
-            starts_at=appointment.starts_at,
-            ends_at=ends_at,
-            summary=summary,
-            now=self._clock.now(),
-            location=appointment.location,
-            url=link,
-            # Each change is later than the one before: its time in seconds orders them.
-            sequence=int(appointment.updated_at.timestamp()),
-            status="CANCELLED" if cancelled else "CONFIRMED",
-            organizer=None if private else settings.mail_sender,
-            attendees=() if private else [client.email],
-            private=private,
         )
 
     # Reading what is taken ------------------------------------------------------------------
@@ -720,25 +521,3 @@ def _location(coach: Coach, mode: Mode, postcode: str | None) -> str | None:
         return coach.profile.video_url
     place, _ = _nearest(coach, postcode)
     return None if place is None else f"{place.city} ({place.postcode})"
-
-
-def _full_name(client: Client) -> str:
-    parts = [client.given_name, client.name_infix or "", client.last_name]
-    return " ".join(part for part in parts if part)
-
-
-def _mobile(phone: str | None) -> str | None:
-    """The number in E.164 if it is a mobile one (an SMS reaches it), else ``None``."""
-    if not phone:
-        return None
-    try:
-        number = phonenumbers.parse(phone, "NL")
-    except phonenumbers.NumberParseException:
-        return None
-    kind = phonenumbers.number_type(number)
-    if kind not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

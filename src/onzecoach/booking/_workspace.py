@@ -147,7 +147,7 @@ class CoachingService:
                 coachee=coachee,
                 action="session.reported",
             )
-            self._agenda._withdraw(uow, placed.id)
+            self._agenda.notices.withdraw(uow, placed.id)
             view = self._view(uow, placed, bool(uow.session_notes.noted([placed.id])))
             uow.commit()
         return view

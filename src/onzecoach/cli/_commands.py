@@ -528,11 +528,14 @@ def keys_reseal(ctx: click.Context) -> None:
     messages = portal.outbox.reseal(SERVICE_DESK)
     passwords = portal.coaches.reseal(SERVICE_DESK)
     notes = portal.coaching.reseal(SERVICE_DESK)
-    state.out.print(
-        f"Sealed {secrets.resealed} app secret(s), {messages.resealed} unsent message(s), "
-        f"{passwords.resealed} calendar password(s) and {notes.resealed} coach's note(s) "
-        "again under the current key."
-    )
+    state.out.print("Sealed again under the current key:")
+    for count, what in (
+        (secrets.resealed, "app secret(s)"),
+        (messages.resealed, "unsent message(s)"),
+        (passwords.resealed, "calendar password(s)"),
+        (notes.resealed, "coach's note(s)"),
+    ):
+        state.out.print(f"  {count} {what}")
     for count, what, remedy in (
         (secrets.unreadable, "app secret(s)", "their users need `onzecoach user reset-mfa`"),
         (messages.unreadable, "unsent message(s)", "they cannot be sent"),

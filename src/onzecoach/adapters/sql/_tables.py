@@ -354,6 +354,7 @@ trajectories = sa.Table(
     ),
 )
 
+_PORTAL_SESSION = sa.text("coach_id IS NOT NULL")
 appointments = sa.Table(
     "onzecoach_appointments",
     metadata,
@@ -369,13 +370,10 @@ appointments = sa.Table(
     sa.Column("mode", sa.String(16), nullable=False),
     sa.Column("theme", sa.String(100), nullable=True),
     sa.Column("coach", sa.String(100), nullable=True),
-    # The employee's department when the appointment was first reported, which its
-    # statistics count in. Last, as a migration added it.
+    # The department of the first report, where its statistics count (a later column).
     sa.Column("department_id", Id, sa.ForeignKey(departments.c.id), nullable=True),
-    # A session booked in the portal: its coach, its end and its place. Two of one coach's
-    # sessions that keep the coach's time taken never overlap: on PostgreSQL an exclusion
-    # constraint over tstzrange(starts_at, ends_at) says so, on SQLite two triggers (both
-    # made by the migration "booking", which autogenerate cannot compare).
+    # A portal session's coach, end and place. One coach's never overlap: an exclusion
+    # constraint (PostgreSQL) or triggers (SQLite), made by migration 0011.
     sa.Column("coach_id", Id, nullable=True),
     sa.Column("ends_at", UtcDateTime(), nullable=True),
     sa.Column("location", sa.String(300), nullable=True),
@@ -383,15 +381,13 @@ appointments = sa.Table(
     sa.Index(None, "trajectory_id", "starts_at"),
     sa.Index(
         "ix_onzecoach_appointments_coach_time",
-        "coach_id",
-        "starts_at",
-        sqlite_where=sa.text("coach_id IS NOT NULL"),
-        postgresql_where=sa.text("coach_id IS NOT NULL"),
+        *("coach_id", "starts_at"),
+        sqlite_where=_PORTAL_SESSION,
+        postgresql_where=_PORTAL_SESSION,
     ),
 )
 
-#: The statuses in which a portal session keeps its coach's time taken (as
-#: ``Appointment.takes_coach_time`` says).
+#: The statuses in which a portal session keeps its coach's time taken.
 COACH_TIME_STATUSES = ("planned", "held", "no_show")
 
 #: The coach's private notes on a session, sealed (context ``session-note:<id>``).
@@ -532,9 +528,8 @@ stats_themes = sa.Table(
     sqlite_with_rowid=False,
 )
 
-# Coaches (revision 0010) -------------------------------------------------------------------
-# A coach's profile and availability are kept whole, as JSON; what a search for bookable
-# coaches filters on is in columns and tables of its own, so that the database filters.
+# Coaches (revision 0010): profile and availability whole, as JSON; what a search for
+# bookable coaches filters on in columns and tables of its own.
 
 coaches = sa.Table(
     "onzecoach_coaches",
