@@ -563,7 +563,6 @@ def test_coaches_pull_calendars_reads_a_real_calendar_and_keys_reseal_its_passwo
         assert "Let op: 1 calendar password(s) open with no configured key" in lost.stderr
 
 
-
 def sealed(output: str) -> dict[str, int]:
     """What ``keys reseal`` says it sealed again, by kind."""
     assert output.startswith("Sealed again under the current key:"), output
