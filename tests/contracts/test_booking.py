@@ -609,3 +609,32 @@ def test_a_changed_profile_or_availability_shows_in_the_next_search(
     assert {o.coach_name for o in after} == {"Coach Zaterdag"}
     portal.coaches.update_profile(SERVICE_DESK, s.coach_id, active=False)
     assert portal.booking.first_slots(s.token, mode="online", limit=3) == []
+
+
+def test_the_link_books_the_extension_and_stops_when_both_close(
+    portal: Portal, clock: FrozenClock, mailer: RecordingMailer
+) -> None:
+    s = started(portal, clock, mailer, type_code="ONC-IND-4")
+    day = next_weekday(clock)
+    booked = [
+        portal.booking.book(s.token, coach_id=s.coach_id, starts_at=local(day, h), mode="live")
+        for h in (9, 10, 11, 12)
+    ]
+    with pytest.raises(QuotaExceeded):
+        portal.booking.book(s.token, coach_id=s.coach_id, starts_at=local(day, 14), mode="live")
+    task = portal.coaching.request_extension(s.coach, booked[0].id, note="Nog een gesprek.")
+    approved = portal.tasks.approve(s.hr, task.id)
+    assert approved.extension_trajectory_id is not None
+    # The same link: the extension runs beside the trajectory and shares it.
+    assert portal.booking.open(s.token).sessions_left == 1
+    fifth = portal.booking.book(s.token, coach_id=s.coach_id, starts_at=local(day, 14), mode="live")
+    extension = portal.trajectories.get(s.hr, approved.extension_trajectory_id)
+    dossier = portal.employees.dossier(s.hr, s.employee_id)
+    rows = {row.id: [a.id for a in row.appointments] for row in dossier.trajectories}
+    assert rows[extension.id] == [fifth.id]
+    assert portal.booking.open(s.token).sessions_left == 0
+    portal.trajectories.close(s.hr, extension.id)
+    assert portal.booking.open(s.token).given_name == "Anna"  # the trajectory still runs
+    portal.trajectories.close(s.hr, s.trajectory_id)
+    with pytest.raises(InvalidToken):
+        portal.booking.open(s.token)
