@@ -311,6 +311,7 @@ class Conflict(OnzecoachError):
             "booking.too_late_to_move",
             "booking.not_planned",
             "booking.not_begun",
+            "booking.already_begun",
             "task.exists",
             "task.done",
             "extension.not_configured",

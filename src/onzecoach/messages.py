@@ -127,6 +127,9 @@ ERRORS: Final[Mapping[str, str]] = {
     ),
     "booking.not_planned": "Dit gesprek is niet (meer) gepland.",
     "booking.not_begun": "Dit gesprek is nog niet begonnen; meld het na de start.",
+    "booking.already_begun": (
+        "Dit gesprek is al begonnen en kan niet meer worden afgezegd. Neem contact op met je coach."
+    ),
     "appointment.portal_session": (
         "Dit gesprek is in de PlanningsAgenda geboekt en wordt daar bijgehouden."
     ),

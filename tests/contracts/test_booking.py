@@ -188,6 +188,14 @@ def test_a_late_cancellation_counts_as_used_unless_the_employer_says_otherwise(
     late = portal.booking.cancel(s.token, booked.id)
     assert late.status is AppointmentStatus.LATE_CANCELLED
     assert portal.booking.open(s.token).sessions_left == 3
+    # Once a session has begun, only the coach reports it.
+    begun = portal.booking.book(
+        s.token, coach_id=s.coach_id, starts_at=local(next_weekday(clock), 11), mode="live"
+    )
+    clock.set(begun.starts_at)
+    with pytest.raises(Conflict) as already:
+        portal.booking.cancel(s.token, begun.id)
+    assert already.value.code == "booking.already_begun"
 
     other = started(portal, clock, mailer, coach=(s.coach_id, s.coach), last_name="Vos")
     assert other.hr.employer_id is not None

@@ -404,9 +404,12 @@ class Agenda:
     ) -> Appointment:
         """Cancel a planned session. The employee's cancellation after the employer's
         notice is a late one (``late_cancelled``), which counts as used when the
-        employer's settings say so; the coach's never counts."""
+        employer's settings say so; the coach's never counts. Once a session has begun
+        only its coach changes it (``booking.already_begun``): held or a no-show."""
         coachee = self.ledger.lock(uow, holder)
         current = self._planned(uow, appointment.id)
+        if not by_coach and current.starts_at <= self._clock.now():
+            raise Conflict("booking.already_begun")
         late = not by_coach and not self.before_notice(uow, current)
         status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
         placed = self.ledger.place(
