@@ -207,18 +207,21 @@ class BookingService:
     def _scope(
         self, uow: BookingUnitOfWork, token: object
     ) -> tuple[Trajectory, list[Trajectory], Client]:
-        """The trajectory the link holds, its chain and its employee; counts the request."""
+        """The trajectory the link holds, its chain and its employee; counts the request.
+
+        Only a link that exists is counted, so a guess writes nothing (guessing a 256-bit
+        token is hopeless; an embedding app may limit requests per address besides).
+        """
         if not isinstance(token, str) or not 20 <= len(token) <= 200:
             raise InvalidToken("link.invalid")
-        digest = hash_token(token)
+        holder = uow.trajectories.by_booking_token(hash_token(token))
+        if holder is None:
+            raise InvalidToken("link.invalid")
         now = self._clock.now()
-        count = uow.rate_limits.hit(rate_key("booking", digest), now=now, window=_WINDOW)
+        count = uow.rate_limits.hit(rate_key("booking", holder.id), now=now, window=_WINDOW)
         if count > self._settings.booking_link_limit:
             at = now + _WINDOW
             raise Throttled("booking.throttled", retry_at=at, at=at.strftime("%H:%M"))
-        holder = uow.trajectories.by_booking_token(digest)
-        if holder is None:
-            raise InvalidToken("link.invalid")
         chain = chain_of(uow.trajectories.for_employee(holder.employee_id), holder)
         if not any(t.is_open for t in chain):
             raise InvalidToken("link.invalid")
