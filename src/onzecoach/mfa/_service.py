@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING
 import attrs
 import pyotp
 import segno
+import webauthn
+from webauthn.helpers import bytes_to_base64url
+from webauthn.helpers.exceptions import InvalidRegistrationResponse
 
 from onzecoach.access import load, require_actor, require_service_desk
 from onzecoach.accounts import AccountStatus, TokenPurpose, User, find_usable, issue
@@ -28,6 +31,7 @@ from onzecoach.errors import (
 )
 from onzecoach.ids import is_id, new_id
 from onzecoach.mfa import _codes as codes
+from onzecoach.mfa import _webauthn as wa
 from onzecoach.mfa._model import (
     BackupCode,
     BackupCodes,
@@ -50,7 +54,15 @@ if TYPE_CHECKING:
     from onzecoach.notifications import SmsSender
     from onzecoach.settings import Settings
 
-__all__ = ["MfaService", "check_sms_code", "reseal_secret", "send_code", "totp_context"]
+__all__ = [
+    "MfaService",
+    "check_sms_code",
+    "reseal_secret",
+    "send_code",
+    "spend_challenge",
+    "store_challenge",
+    "totp_context",
+]
 
 
 def totp_context(factor_id: str) -> str:
@@ -264,6 +276,101 @@ class MfaService:
             self._confirm(uow, user, factor, now=now)
             uow.commit()
 
+    # Security key or passkey (WebAuthn) -------------------------------------------------
+
+    def begin_webauthn(self, enrollment_token: str) -> str:
+        """The options for ``navigator.credentials.create()``, as the W3C JSON.
+
+        The relying party is ``Settings.base_url``'s host; the user handle is random (the
+        same for every key of one user); keys registered already are excluded. The
+        challenge is bound to this enrollment, used once and expires in 5 minutes; a new
+        call replaces it.
+        """
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            enrollment = find_usable(uow, enrollment_token, TokenPurpose.ENROLLMENT, now=now)
+            user = self._user(uow, enrollment.user_id)
+            keys = self._keys(uow, user)
+            pending = self._pending(uow, user, FactorKind.WEBAUTHN)
+            handle = next((k.user_handle for k in keys if k.user_handle), None)
+            if pending is None:
+                pending = Factor(
+                    id=new_id(),
+                    user_id=user.id,
+                    kind=FactorKind.WEBAUTHN,
+                    created_at=now,
+                    user_handle=handle or wa.new_user_handle(),
+                )
+                uow.factors.add(pending)
+            handle = handle or pending.user_handle or wa.new_user_handle()
+            rp_id, _ = wa.relying_party(self._settings.base_url)
+            options = webauthn.generate_registration_options(
+                rp_id=rp_id,
+                rp_name=self._settings.totp_issuer,
+                user_name=user.username,
+                user_id=webauthn.base64url_to_bytes(handle),
+                timeout=int(wa.CHALLENGE_LIFETIME.total_seconds() * 1000),
+                exclude_credentials=wa.descriptors(
+                    [k.credential_id for k in keys if k.credential_id]
+                ),
+            )
+            store_challenge(uow, self._settings, user.id, enrollment.id, options.challenge, now=now)
+            uow.commit()
+        return webauthn.options_to_json(options)
+
+    def finish_webauthn(self, enrollment_token: str, response_json: str, name: str) -> FactorView:
+        """Verify the browser's answer to ``begin_webauthn`` and store the key as ``name``.
+
+        Refused with ``VerificationFailed``: ``webauthn.malformed``, ``webauthn.mismatch``
+        (another challenge, origin or relying party), ``webauthn.challenge_used`` and
+        ``webauthn.challenge_expired``. ``Conflict("webauthn.registered")`` for a key the
+        user has already.
+        """
+        label = name.strip() if isinstance(name, str) else ""
+        if not label or len(label) > 64:
+            code = "too_long" if label else "required"
+            raise ValidationError([FieldError.of("name", code, max_length=64)])
+        credential = wa.parse_attestation(response_json)
+        answered = wa.challenge_of(credential.response.client_data_json)
+        rp_id, origin = wa.relying_party(self._settings.base_url)
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            enrollment = find_usable(uow, enrollment_token, TokenPurpose.ENROLLMENT, now=now)
+            user = self._user(uow, enrollment.user_id)
+            failure = spend_challenge(uow, self._settings, enrollment.id, answered, now=now)
+            if failure is None:
+                try:
+                    verified = webauthn.verify_registration_response(
+                        credential=credential,
+                        expected_challenge=answered,
+                        expected_rp_id=rp_id,
+                        expected_origin=origin,
+                    )
+                except InvalidRegistrationResponse:
+                    failure = VerificationFailed("webauthn.mismatch")
+            if failure is not None:
+                uow.commit()
+                raise failure
+            keys = self._keys(uow, user)
+            credential_id = bytes_to_base64url(verified.credential_id)
+            if any(k.credential_id == credential_id for k in keys):
+                raise Conflict("webauthn.registered")
+            pending = self._pending(uow, user, FactorKind.WEBAUTHN)
+            if pending is None:
+                raise VerificationFailed("webauthn.challenge_used")
+            factor = attrs.evolve(
+                pending,
+                credential_id=credential_id,
+                public_key=bytes_to_base64url(verified.credential_public_key),
+                sign_count=verified.sign_count,
+                transports=wa.transports_of(credential),
+                name=label,
+            )
+            uow.factors.save(factor)
+            self._confirm(uow, user, factor, now=now)
+            uow.commit()
+        return attrs.evolve(factor, confirmed_at=now).view()
+
     # Finishing and backup codes ------------------------------------------------------------
 
     def finish(self, enrollment_token: str) -> BackupCodes:
@@ -444,12 +551,20 @@ class MfaService:
     def _confirm(self, uow: UnitOfWork, user: User, factor: Factor, *, now: datetime) -> None:
         current = uow.factors.get(factor.id) or factor
         uow.factors.save(attrs.evolve(current, confirmed_at=now))
-        if factor.kind is not FactorKind.YUBIKEY:
+        if factor.kind not in {FactorKind.YUBIKEY, FactorKind.WEBAUTHN}:
             # One phone and one app per account: a new one replaces the old.
             for old in uow.factors.for_user(user.id):
                 if old.kind is factor.kind and old.id != factor.id:
                     uow.factors.delete(old.id)
         self._audit(uow, user.actor, f"mfa.{factor.kind.value}_added", user, now=now)
+
+    @staticmethod
+    def _keys(uow: UnitOfWork, user: User) -> list[Factor]:
+        return [
+            f
+            for f in uow.factors.for_user(user.id)
+            if f.kind is FactorKind.WEBAUTHN and f.confirmed
+        ]
 
     def _new_backup_codes(self, uow: UnitOfWork, user: User, *, now: datetime) -> BackupCodes:
         fresh = [codes.new_backup_code() for _ in range(self._settings.backup_code_count)]
@@ -491,6 +606,54 @@ def reseal_secret(uow: UnitOfWork, sealer: Sealer, factor_id: str, sealed: str) 
     """
     fresh = sealer.renewed(sealed, context=totp_context(factor_id))
     return fresh is not None and uow.factors.replace_secret(factor_id, old=sealed, new=fresh)
+
+
+def store_challenge(
+    uow: UnitOfWork,
+    settings: Settings,
+    user_id: str,
+    ref: str,
+    challenge: bytes,
+    *,
+    now: datetime,
+) -> None:
+    """Keep a WebAuthn challenge for ``ref`` (its step) as a keyed hash, for 5 minutes.
+
+    It replaces the step's previous challenge, which is spent unanswered.
+    """
+    previous = uow.sms_codes.latest(ref)
+    if previous is not None and previous.used_at is None:
+        uow.sms_codes.use(previous.id, now=now)
+    uow.sms_codes.add(
+        SmsCode(
+            id=new_id(),
+            user_id=user_id,
+            ref=ref,
+            code_hash=settings.code_hasher.hash(bytes_to_base64url(challenge)),
+            created_at=now,
+            expires_at=now + wa.CHALLENGE_LIFETIME,
+        )
+    )
+
+
+def spend_challenge(
+    uow: UnitOfWork, settings: Settings, ref: str, answered: bytes, *, now: datetime
+) -> VerificationFailed | None:
+    """Use the newest WebAuthn challenge of ``ref`` if ``answered`` is it; else the failure.
+
+    Any answer spends the challenge, right or wrong: a refused answer leaves nothing to
+    try again with.
+    """
+    record = uow.sms_codes.latest(ref)
+    if record is None or record.used_at is not None:
+        return VerificationFailed("webauthn.challenge_used")
+    if not uow.sms_codes.use(record.id, now=now):
+        return VerificationFailed("webauthn.challenge_used")
+    if not settings.code_hasher.matches(bytes_to_base64url(answered), record.code_hash):
+        return VerificationFailed("webauthn.mismatch")
+    if now >= record.expires_at:
+        return VerificationFailed("webauthn.challenge_expired")
+    return None
 
 
 def tokens_invalid() -> InvalidToken:

@@ -224,6 +224,14 @@ mfa_factors = sa.Table(
     sa.Column("public_id", sa.String(12), nullable=True, unique=True),
     sa.Column("secret_sealed", sa.Text(), nullable=True),
     sa.Column("last_step", sa.BigInteger(), nullable=True),
+    # WebAuthn (revision 0013): public keys, counters, names and a random user handle.
+    sa.Column("credential_id", sa.String(1400), nullable=True),
+    sa.Column("public_key", sa.Text(), nullable=True),
+    sa.Column("sign_count", sa.BigInteger(), nullable=True),
+    sa.Column("transports", sa.String(200), nullable=True),
+    sa.Column("name", sa.String(64), nullable=True),
+    sa.Column("user_handle", sa.String(100), nullable=True),
+    sa.Column("last_used_at", UtcDateTime(), nullable=True),
     sa.Index(None, "user_id"),
 )
 
