@@ -44,8 +44,6 @@ from onzecoach.mfa._service import (
     check_sms_code,
     reseal_secret,
     send_code,
-    spend_challenge,
-    store_challenge,
     totp_context,
 )
 from onzecoach.mfa._throttle import LoginThrottle
@@ -253,7 +251,7 @@ class AuthService:
                 timeout=int(wa.CHALLENGE_LIFETIME.total_seconds() * 1000),
                 allow_credentials=wa.descriptors(keys),
             )
-            store_challenge(
+            wa.store_challenge(
                 uow,
                 self._settings,
                 user.id,
@@ -361,7 +359,7 @@ class AuthService:
             return malformed
         except Exception:
             return VerificationFailed("webauthn.malformed")
-        failure = spend_challenge(
+        failure = wa.spend_challenge(
             uow, self._settings, _webauthn_ref(attempt.challenge.id), answered, now=now
         )
         if failure is not None:

@@ -59,8 +59,6 @@ __all__ = [
     "check_sms_code",
     "reseal_secret",
     "send_code",
-    "spend_challenge",
-    "store_challenge",
     "totp_context",
 ]
 
@@ -279,18 +277,14 @@ class MfaService:
     # Security key or passkey (WebAuthn) -------------------------------------------------
 
     def begin_webauthn(self, enrollment_token: str) -> str:
-        """The options for ``navigator.credentials.create()``, as the W3C JSON.
-
-        The relying party is ``Settings.base_url``'s host; the user handle is random (the
-        same for every key of one user); keys registered already are excluded. The
-        challenge is bound to this enrollment, used once and expires in 5 minutes; a new
-        call replaces it.
-        """
+        """The options for ``navigator.credentials.create()``, as the W3C JSON: the relying
+        party ``Settings.base_url``'s host, a random user handle (one per user), the keys
+        registered already excluded, a challenge for this enrollment (5 minutes, once)."""
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
             enrollment = find_usable(uow, enrollment_token, TokenPurpose.ENROLLMENT, now=now)
             user = self._user(uow, enrollment.user_id)
-            keys = self._keys(uow, user)
+            keys = wa.keys(uow.factors.for_user(user.id))
             pending = self._pending(uow, user, FactorKind.WEBAUTHN)
             handle = next((k.user_handle for k in keys if k.user_handle), None)
             if pending is None:
@@ -314,22 +308,22 @@ class MfaService:
                     [k.credential_id for k in keys if k.credential_id]
                 ),
             )
-            store_challenge(uow, self._settings, user.id, enrollment.id, options.challenge, now=now)
+            wa.store_challenge(
+                uow, self._settings, user.id, enrollment.id, options.challenge, now=now
+            )
             uow.commit()
         return webauthn.options_to_json(options)
 
     def finish_webauthn(self, enrollment_token: str, response_json: str, name: str) -> FactorView:
-        """Verify the browser's answer to ``begin_webauthn`` and store the key as ``name``.
+        """Verify the browser's answer to ``begin_webauthn``; keep the key as ``name``.
 
-        Refused with ``VerificationFailed``: ``webauthn.malformed``, ``webauthn.mismatch``
-        (another challenge, origin or relying party), ``webauthn.challenge_used`` and
-        ``webauthn.challenge_expired``. ``Conflict("webauthn.registered")`` for a key the
-        user has already.
-        """
+        ``VerificationFailed`` (``webauthn.*``) for a refused answer, ``Conflict`` for a key
+        the user has already."""
         label = name.strip() if isinstance(name, str) else ""
         if not label or len(label) > 64:
-            code = "too_long" if label else "required"
-            raise ValidationError([FieldError.of("name", code, max_length=64)])
+            if label:
+                raise ValidationError([FieldError.of("name", "too_long", max_length=64)])
+            raise ValidationError([FieldError.of("name", "required")])
         credential = wa.parse_attestation(response_json)
         answered = wa.challenge_of(credential.response.client_data_json)
         rp_id, origin = wa.relying_party(self._settings.base_url)
@@ -337,7 +331,7 @@ class MfaService:
         with self._storage.unit_of_work() as uow:
             enrollment = find_usable(uow, enrollment_token, TokenPurpose.ENROLLMENT, now=now)
             user = self._user(uow, enrollment.user_id)
-            failure = spend_challenge(uow, self._settings, enrollment.id, answered, now=now)
+            failure = wa.spend_challenge(uow, self._settings, enrollment.id, answered, now=now)
             if failure is None:
                 try:
                     verified = webauthn.verify_registration_response(
@@ -351,7 +345,7 @@ class MfaService:
             if failure is not None:
                 uow.commit()
                 raise failure
-            keys = self._keys(uow, user)
+            keys = wa.keys(uow.factors.for_user(user.id))
             credential_id = bytes_to_base64url(verified.credential_id)
             if any(k.credential_id == credential_id for k in keys):
                 raise Conflict("webauthn.registered")
@@ -558,14 +552,6 @@ class MfaService:
                     uow.factors.delete(old.id)
         self._audit(uow, user.actor, f"mfa.{factor.kind.value}_added", user, now=now)
 
-    @staticmethod
-    def _keys(uow: UnitOfWork, user: User) -> list[Factor]:
-        return [
-            f
-            for f in uow.factors.for_user(user.id)
-            if f.kind is FactorKind.WEBAUTHN and f.confirmed
-        ]
-
     def _new_backup_codes(self, uow: UnitOfWork, user: User, *, now: datetime) -> BackupCodes:
         fresh = [codes.new_backup_code() for _ in range(self._settings.backup_code_count)]
         hasher = self._settings.code_hasher
@@ -606,54 +592,6 @@ def reseal_secret(uow: UnitOfWork, sealer: Sealer, factor_id: str, sealed: str) 
     """
     fresh = sealer.renewed(sealed, context=totp_context(factor_id))
     return fresh is not None and uow.factors.replace_secret(factor_id, old=sealed, new=fresh)
-
-
-def store_challenge(
-    uow: UnitOfWork,
-    settings: Settings,
-    user_id: str,
-    ref: str,
-    challenge: bytes,
-    *,
-    now: datetime,
-) -> None:
-    """Keep a WebAuthn challenge for ``ref`` (its step) as a keyed hash, for 5 minutes.
-
-    It replaces the step's previous challenge, which is spent unanswered.
-    """
-    previous = uow.sms_codes.latest(ref)
-    if previous is not None and previous.used_at is None:
-        uow.sms_codes.use(previous.id, now=now)
-    uow.sms_codes.add(
-        SmsCode(
-            id=new_id(),
-            user_id=user_id,
-            ref=ref,
-            code_hash=settings.code_hasher.hash(bytes_to_base64url(challenge)),
-            created_at=now,
-            expires_at=now + wa.CHALLENGE_LIFETIME,
-        )
-    )
-
-
-def spend_challenge(
-    uow: UnitOfWork, settings: Settings, ref: str, answered: bytes, *, now: datetime
-) -> VerificationFailed | None:
-    """Use the newest WebAuthn challenge of ``ref`` if ``answered`` is it; else the failure.
-
-    Any answer spends the challenge, right or wrong: a refused answer leaves nothing to
-    try again with.
-    """
-    record = uow.sms_codes.latest(ref)
-    if record is None or record.used_at is not None:
-        return VerificationFailed("webauthn.challenge_used")
-    if not uow.sms_codes.use(record.id, now=now):
-        return VerificationFailed("webauthn.challenge_used")
-    if not settings.code_hasher.matches(bytes_to_base64url(answered), record.code_hash):
-        return VerificationFailed("webauthn.mismatch")
-    if now >= record.expires_at:
-        return VerificationFailed("webauthn.challenge_expired")
-    return None
 
 
 def tokens_invalid() -> InvalidToken:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from webauthn.helpers import (
@@ -28,15 +29,24 @@ from webauthn.helpers.structs import (
 )
 
 from onzecoach.errors import VerificationFailed
+from onzecoach.ids import new_id
+from onzecoach.mfa._model import Factor, FactorKind, SmsCode
+
+if TYPE_CHECKING:
+    from onzecoach.mfa._ports import MfaUnitOfWork as UnitOfWork
+    from onzecoach.settings import Settings
 
 __all__ = [
     "CHALLENGE_LIFETIME",
     "challenge_of",
     "descriptors",
+    "keys",
     "new_user_handle",
     "parse_assertion",
     "parse_attestation",
     "relying_party",
+    "spend_challenge",
+    "store_challenge",
     "transports_of",
 ]
 
@@ -86,6 +96,11 @@ def challenge_of(client_data_json: bytes) -> bytes:
         raise VerificationFailed("webauthn.malformed") from None
 
 
+def keys(factors: list[Factor]) -> list[Factor]:
+    """The confirmed security keys among ``factors``."""
+    return [f for f in factors if f.kind is FactorKind.WEBAUTHN and f.confirmed]
+
+
 def descriptors(credential_ids: list[str]) -> list[PublicKeyCredentialDescriptor]:
     return [PublicKeyCredentialDescriptor(id=base64url_to_bytes(c)) for c in credential_ids]
 
@@ -94,3 +109,51 @@ def transports_of(credential: RegistrationCredential) -> str | None:
     found: list[AuthenticatorTransport] = credential.response.transports or []
     names = [t.value for t in found]
     return ",".join(names)[:200] or None
+
+
+def store_challenge(
+    uow: UnitOfWork,
+    settings: Settings,
+    user_id: str,
+    ref: str,
+    challenge: bytes,
+    *,
+    now: datetime,
+) -> None:
+    """Keep a WebAuthn challenge for ``ref`` (its step) as a keyed hash, for 5 minutes.
+
+    It replaces the step's previous challenge, which is spent unanswered.
+    """
+    previous = uow.sms_codes.latest(ref)
+    if previous is not None and previous.used_at is None:
+        uow.sms_codes.use(previous.id, now=now)
+    uow.sms_codes.add(
+        SmsCode(
+            id=new_id(),
+            user_id=user_id,
+            ref=ref,
+            code_hash=settings.code_hasher.hash(bytes_to_base64url(challenge)),
+            created_at=now,
+            expires_at=now + CHALLENGE_LIFETIME,
+        )
+    )
+
+
+def spend_challenge(
+    uow: UnitOfWork, settings: Settings, ref: str, answered: bytes, *, now: datetime
+) -> VerificationFailed | None:
+    """Use the newest WebAuthn challenge of ``ref`` if ``answered`` is it; else the failure.
+
+    Any answer spends the challenge, right or wrong: a refused answer leaves nothing to
+    try again with.
+    """
+    record = uow.sms_codes.latest(ref)
+    if record is None or record.used_at is not None:
+        return VerificationFailed("webauthn.challenge_used")
+    if not uow.sms_codes.use(record.id, now=now):
+        return VerificationFailed("webauthn.challenge_used")
+    if not settings.code_hasher.matches(bytes_to_base64url(answered), record.code_hash):
+        return VerificationFailed("webauthn.mismatch")
+    if now >= record.expires_at:
+        return VerificationFailed("webauthn.challenge_expired")
+    return None
