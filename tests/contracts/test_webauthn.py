@@ -10,6 +10,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
+import sqlalchemy as sa
 
 from onzecoach import (
     Conflict,
@@ -21,6 +22,7 @@ from onzecoach import (
 )
 from onzecoach.accounts import Enrollment
 from onzecoach.actors import SERVICE_DESK
+from onzecoach.adapters.sql import SqlStorage
 from onzecoach.mfa import FactorKind, Method
 from onzecoach.ports import Storage
 from onzecoach.settings import Settings
@@ -257,3 +259,33 @@ def test_a_login_without_a_key_gets_no_webauthn_options(
     with pytest.raises(ValidationError) as unavailable:
         portal.auth.verify(challenge.token, "123456", method="totp")
     assert unavailable.value.codes == {"method": "unavailable"}
+
+
+def test_the_stored_keys_hold_no_username_or_address(
+    portal: Portal, mailer: RecordingMailer, storage: Storage
+) -> None:
+    if not isinstance(storage, SqlStorage):
+        pytest.skip("a raw dump needs a database")
+    key_user(portal, mailer)
+    columns = [
+        "credential_id",
+        "public_key",
+        "sign_count",
+        "transports",
+        "name",
+        "user_handle",
+        "last_used_at",
+    ]
+    with storage.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(f"SELECT {', '.join(columns)} FROM onzecoach_mfa_factors")
+        ).all()
+    (row,) = rows
+    values = dict(zip(columns, row, strict=True))
+    assert values["public_key"]
+    assert values["user_handle"]
+    assert values["sign_count"] == 1
+    assert values["name"] == "Sleutel"
+    dump = " ".join(str(value) for value in row).lower()
+    assert "anna" not in dump
+    assert "example.nl" not in dump
