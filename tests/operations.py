@@ -281,6 +281,15 @@ OPERATIONS: dict[str, Operation] = {
         False,
         lambda w, a, t: _p(w).mfa.add_yubikey(t("token", "geen-token"), t("otp", "c" * 44)),
     ),
+    "mfa.begin_webauthn": Operation(
+        False, lambda w, a, t: _p(w).mfa.begin_webauthn(t("token", "geen-token"))
+    ),
+    "mfa.finish_webauthn": Operation(
+        False,
+        lambda w, a, t: _p(w).mfa.finish_webauthn(
+            t("token", "geen-token"), t("response_json", "{}"), t("name", "Sleutel")
+        ),
+    ),
     "mfa.finish": Operation(False, lambda w, a, t: _p(w).mfa.finish(t("token", "geen-token"))),
     "mfa.regenerate_backup_codes": Operation(
         True, lambda w, a, t: _p(w).mfa.regenerate_backup_codes(a)
@@ -301,6 +310,9 @@ OPERATIONS: dict[str, Operation] = {
         lambda w, a, t: _p(w).auth.login(
             t("username", "hr.acme"), t("password", "Fout-Wachtwoord-1"), ip=t("ip", "10.0.0.1")
         ),
+    ),
+    "auth.webauthn_options": Operation(
+        False, lambda w, a, t: _p(w).auth.webauthn_options(t("token", "geen-token"))
     ),
     "auth.send_sms": Operation(False, lambda w, a, t: _p(w).auth.send_sms(t("token", "x"))),
     "auth.verify": Operation(

@@ -199,6 +199,12 @@ class VerificationFailed(OnzecoachError):
             "yubikey.malformed",
             "yubikey.replayed",
             "yubikey.wrong_key",
+            "webauthn.malformed",
+            "webauthn.mismatch",
+            "webauthn.challenge_used",
+            "webauthn.challenge_expired",
+            "webauthn.wrong_key",
+            "webauthn.counter_backwards",
         }
     )
     _REASONS: ClassVar[Mapping[str, str]] = {"sms.not_requested": "used"}
@@ -295,6 +301,7 @@ class Conflict(OnzecoachError):
             "user.not_invited",
             "factor.last",
             "yubikey.bound",
+            "webauthn.registered",
             "employee.exists",
             "employee.number_taken",
             "employee.numbers_taken",

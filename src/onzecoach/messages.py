@@ -54,6 +54,17 @@ ERRORS: Final[Mapping[str, str]] = {
     "yubikey.malformed": "Dit is geen geldige YubiKey-code.",
     "yubikey.replayed": "Deze YubiKey-code is al gebruikt.",
     "yubikey.wrong_key": "Deze YubiKey hoort niet bij je account.",
+    "webauthn.malformed": (
+        "Het antwoord van je beveiligingssleutel is onleesbaar. Probeer het opnieuw."
+    ),
+    "webauthn.mismatch": "Je beveiligingssleutel is niet herkend. Probeer het opnieuw.",
+    "webauthn.challenge_used": "Deze poging is al gebruikt. Probeer het opnieuw.",
+    "webauthn.challenge_expired": "Dat duurde te lang. Probeer het opnieuw.",
+    "webauthn.wrong_key": "Deze beveiligingssleutel hoort niet bij je account.",
+    "webauthn.counter_backwards": (
+        "Deze beveiligingssleutel is geweigerd: mogelijk is hij gekopieerd. "
+        "Neem contact op met de servicedesk."
+    ),
     # Throttling -------------------------------------------------------------------------
     "login.throttled": "Te veel mislukte pogingen. Probeer het opnieuw na {at}.",
     "password.throttled": "Te veel pogingen. Probeer het later opnieuw.",
@@ -89,6 +100,7 @@ ERRORS: Final[Mapping[str, str]] = {
     "user.not_invited": "Deze gebruiker heeft zich al geregistreerd of is uitgeschakeld.",
     "factor.last": "Je laatste methode kun je niet verwijderen; voeg eerst een andere toe.",
     "yubikey.bound": "Deze YubiKey is al aan een account gekoppeld.",
+    "webauthn.registered": "Deze beveiligingssleutel is al aan je account gekoppeld.",
     "employee.exists": "Deze werknemer bestaat al.",
     "employee.number_taken": "Personeelsnummer {number!r} is al in gebruik bij deze werkgever.",
     "employee.numbers_taken": "Een van deze personeelsnummers is al in gebruik bij deze werkgever.",

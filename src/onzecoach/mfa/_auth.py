@@ -4,6 +4,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, NoReturn
 
 import attrs
+import webauthn
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, parse_authenticator_data
+from webauthn.helpers.exceptions import InvalidAuthenticationResponse
 
 from onzecoach.accounts import (
     AccountStatus,
@@ -28,6 +31,7 @@ from onzecoach.errors import (
 )
 from onzecoach.ids import new_id
 from onzecoach.mfa import _codes as codes
+from onzecoach.mfa import _webauthn as wa
 from onzecoach.mfa._model import (
     Factor,
     FactorKind,
@@ -36,7 +40,12 @@ from onzecoach.mfa._model import (
     Method,
 )
 from onzecoach.mfa._phone import phone_hint
-from onzecoach.mfa._service import check_sms_code, reseal_secret, send_code, totp_context
+from onzecoach.mfa._service import (
+    check_sms_code,
+    reseal_secret,
+    send_code,
+    totp_context,
+)
 from onzecoach.mfa._throttle import LoginThrottle
 from onzecoach.results import Enrollment
 
@@ -51,7 +60,7 @@ if TYPE_CHECKING:
 __all__ = ["AuthService", "MethodName"]
 
 #: The methods of the second step by their values, as a form or a JSON body sends them.
-MethodName = Literal["sms", "totp", "yubikey", "backup_code"]
+MethodName = Literal["sms", "totp", "yubikey", "backup_code", "webauthn"]
 
 _EXPIRED = "session.expired"
 # Recording every request's time would make each page view a write; once a minute is
@@ -65,7 +74,13 @@ _FACTOR_METHODS = {
     FactorKind.SMS: Method.SMS,
     FactorKind.TOTP: Method.TOTP,
     FactorKind.YUBIKEY: Method.YUBIKEY,
+    FactorKind.WEBAUTHN: Method.WEBAUTHN,
 }
+
+
+def _webauthn_ref(challenge_id: str) -> str:
+    """The WebAuthn challenge's step: derived from the login's, apart from its SMS codes."""
+    return hash_token(f"webauthn:{challenge_id}")[:32]
 
 
 @attrs.frozen
@@ -211,6 +226,42 @@ class AuthService:
             )
             uow.commit()
 
+    def webauthn_options(self, challenge_token: str) -> str:
+        """The options for ``navigator.credentials.get()`` as the W3C JSON: the user's
+        security keys, and a challenge bound to this login that expires in 5 minutes.
+
+        Answer with ``verify(challenge_token, response_json, method="webauthn")``.
+        """
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            challenge = self._challenge(uow, challenge_token, now=now)
+            user = uow.users.get(challenge.user_id)
+            if user is None or user.status is not AccountStatus.ACTIVE:
+                raise InvalidToken("login.challenge_expired")
+            keys = [
+                f.credential_id
+                for f in uow.factors.for_user(user.id)
+                if f.kind is FactorKind.WEBAUTHN and f.confirmed and f.credential_id
+            ]
+            if Method.WEBAUTHN not in challenge.methods or not keys:
+                raise ValidationError.single("method", "unavailable")
+            rp_id, _ = wa.relying_party(self._settings.base_url)
+            options = webauthn.generate_authentication_options(
+                rp_id=rp_id,
+                timeout=int(wa.CHALLENGE_LIFETIME.total_seconds() * 1000),
+                allow_credentials=wa.descriptors(keys),
+            )
+            wa.store_challenge(
+                uow,
+                self._settings,
+                user.id,
+                _webauthn_ref(challenge.id),
+                options.challenge,
+                now=now,
+            )
+            uow.commit()
+        return webauthn.options_to_json(options)
+
     # Step two ----------------------------------------------------------------------------
 
     def verify(self, challenge_token: str, code: str, *, method: Method | MethodName) -> Session:
@@ -293,7 +344,69 @@ class AuthService:
             return check_sms_code(uow, record, code, self._settings, now=now)
         if method is Method.BACKUP_CODE:
             return self._spend_backup_code(uow, code, attempt.user, now=now)
+        if method is Method.WEBAUTHN:
+            return self._spend_webauthn(uow, code, attempt, now=now)
         return None  # a YubiKey OTP was checked before this transaction
+
+    def _spend_webauthn(  # noqa: PLR0911 - one return per refusal
+        self, uow: UnitOfWork, response_json: str, attempt: _Attempt, *, now: datetime
+    ) -> VerificationFailed | None:
+        try:
+            credential = wa.parse_assertion(response_json)
+            answered = wa.challenge_of(credential.response.client_data_json)
+            parse_authenticator_data(credential.response.authenticator_data)
+        except VerificationFailed as malformed:
+            return malformed
+        except Exception:
+            return VerificationFailed("webauthn.malformed")
+        failure = wa.spend_challenge(
+            uow, self._settings, _webauthn_ref(attempt.challenge.id), answered, now=now
+        )
+        if failure is not None:
+            return failure
+        credential_id = bytes_to_base64url(credential.raw_id)
+        key = next(
+            (
+                f
+                for f in attempt.factors
+                if f.kind is FactorKind.WEBAUTHN and f.credential_id == credential_id
+            ),
+            None,
+        )
+        if key is None or key.public_key is None:
+            return VerificationFailed("webauthn.wrong_key")
+        rp_id, origin = wa.relying_party(self._settings.base_url)
+        try:
+            # The counter is compared below, once the signature is known to be the key's.
+            verified = webauthn.verify_authentication_response(
+                credential=credential,
+                expected_challenge=answered,
+                expected_rp_id=rp_id,
+                expected_origin=origin,
+                credential_public_key=base64url_to_bytes(key.public_key),
+                credential_current_sign_count=0,
+            )
+        except InvalidAuthenticationResponse:
+            return VerificationFailed("webauthn.mismatch")
+        count = key.sign_count or 0
+        if (count or verified.new_sign_count) and verified.new_sign_count <= count:
+            user = attempt.user
+            uow.audit.append(
+                audit_entry(
+                    user.actor,
+                    "mfa.webauthn_counter_backwards",
+                    at=now,
+                    employer_id=user.employer_id,
+                    subject_type="user",
+                    subject_id=user.id,
+                    factor_id=key.id,
+                    stored=count,
+                    presented=verified.new_sign_count,
+                )
+            )
+            return VerificationFailed("webauthn.counter_backwards")
+        uow.factors.save(attrs.evolve(key, sign_count=verified.new_sign_count, last_used_at=now))
+        return None
 
     def _spend_totp(
         self, uow: UnitOfWork, code: str, factors: list[Factor], *, now: datetime

@@ -30,6 +30,7 @@ class FactorKind(enum.StrEnum):
     SMS = "sms"
     TOTP = "totp"
     YUBIKEY = "yubikey"
+    WEBAUTHN = "webauthn"
 
 
 class Method(enum.StrEnum):
@@ -39,6 +40,7 @@ class Method(enum.StrEnum):
     TOTP = "totp"
     YUBIKEY = "yubikey"
     BACKUP_CODE = "backup_code"
+    WEBAUTHN = "webauthn"
 
 
 @attrs.frozen
@@ -59,6 +61,16 @@ class Factor:
     public_id: str | None = None
     secret_sealed: str | None = attrs.field(default=None, repr=False)
     last_step: int | None = None
+    # A security key or passkey (WebAuthn): the credential id and its public key (COSE),
+    # base64url; the signature counter; the transports the browser named, comma separated;
+    # the name the user gave; the random user handle (base64url, never a name or address).
+    credential_id: str | None = None
+    public_key: str | None = None
+    sign_count: int | None = None
+    transports: str | None = None
+    name: str | None = None
+    user_handle: str | None = None
+    last_used_at: datetime | None = attrs.field(default=None, converter=optional_utc)
 
     @property
     def confirmed(self) -> bool:
@@ -72,6 +84,8 @@ class Factor:
             confirmed_at=self.confirmed_at,
             phone=self.phone,
             public_id=self.public_id,
+            name=self.name,
+            last_used_at=self.last_used_at,
         )
 
 
@@ -86,6 +100,9 @@ class FactorView:
     confirmed_at: datetime | None
     phone: str | None = None
     public_id: str | None = None
+    #: A security key's name and last use.
+    name: str | None = None
+    last_used_at: datetime | None = None
 
     @property
     def confirmed(self) -> bool:

@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING
 import attrs
 import pyotp
 import segno
+import webauthn
+from webauthn.helpers import bytes_to_base64url
+from webauthn.helpers.exceptions import InvalidRegistrationResponse
 
 from onzecoach.access import load, require_actor, require_service_desk
 from onzecoach.accounts import AccountStatus, TokenPurpose, User, find_usable, issue
@@ -28,6 +31,7 @@ from onzecoach.errors import (
 )
 from onzecoach.ids import is_id, new_id
 from onzecoach.mfa import _codes as codes
+from onzecoach.mfa import _webauthn as wa
 from onzecoach.mfa._model import (
     BackupCode,
     BackupCodes,
@@ -50,7 +54,13 @@ if TYPE_CHECKING:
     from onzecoach.notifications import SmsSender
     from onzecoach.settings import Settings
 
-__all__ = ["MfaService", "check_sms_code", "reseal_secret", "send_code", "totp_context"]
+__all__ = [
+    "MfaService",
+    "check_sms_code",
+    "reseal_secret",
+    "send_code",
+    "totp_context",
+]
 
 
 def totp_context(factor_id: str) -> str:
@@ -264,6 +274,97 @@ class MfaService:
             self._confirm(uow, user, factor, now=now)
             uow.commit()
 
+    # Security key or passkey (WebAuthn) -------------------------------------------------
+
+    def begin_webauthn(self, enrollment_token: str) -> str:
+        """The options for ``navigator.credentials.create()``, as the W3C JSON: the relying
+        party ``Settings.base_url``'s host, a random user handle (one per user), the keys
+        registered already excluded, a challenge for this enrollment (5 minutes, once)."""
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            enrollment = find_usable(uow, enrollment_token, TokenPurpose.ENROLLMENT, now=now)
+            user = self._user(uow, enrollment.user_id)
+            keys = wa.keys(uow.factors.for_user(user.id))
+            pending = self._pending(uow, user, FactorKind.WEBAUTHN)
+            handle = next((k.user_handle for k in keys if k.user_handle), None)
+            if pending is None:
+                pending = Factor(
+                    id=new_id(),
+                    user_id=user.id,
+                    kind=FactorKind.WEBAUTHN,
+                    created_at=now,
+                    user_handle=handle or wa.new_user_handle(),
+                )
+                uow.factors.add(pending)
+            handle = handle or pending.user_handle or wa.new_user_handle()
+            rp_id, _ = wa.relying_party(self._settings.base_url)
+            options = webauthn.generate_registration_options(
+                rp_id=rp_id,
+                rp_name=self._settings.totp_issuer,
+                user_name=user.username,
+                user_id=webauthn.base64url_to_bytes(handle),
+                timeout=int(wa.CHALLENGE_LIFETIME.total_seconds() * 1000),
+                exclude_credentials=wa.descriptors(
+                    [k.credential_id for k in keys if k.credential_id]
+                ),
+            )
+            wa.store_challenge(
+                uow, self._settings, user.id, enrollment.id, options.challenge, now=now
+            )
+            uow.commit()
+        return webauthn.options_to_json(options)
+
+    def finish_webauthn(self, enrollment_token: str, response_json: str, name: str) -> FactorView:
+        """Verify the browser's answer to ``begin_webauthn``; keep the key as ``name``.
+
+        ``VerificationFailed`` (``webauthn.*``) for a refused answer, ``Conflict`` for a key
+        the user has already."""
+        label = name.strip() if isinstance(name, str) else ""
+        if not label or len(label) > 64:
+            if label:
+                raise ValidationError([FieldError.of("name", "too_long", max_length=64)])
+            raise ValidationError([FieldError.of("name", "required")])
+        credential = wa.parse_attestation(response_json)
+        answered = wa.challenge_of(credential.response.client_data_json)
+        rp_id, origin = wa.relying_party(self._settings.base_url)
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            enrollment = find_usable(uow, enrollment_token, TokenPurpose.ENROLLMENT, now=now)
+            user = self._user(uow, enrollment.user_id)
+            failure = wa.spend_challenge(uow, self._settings, enrollment.id, answered, now=now)
+            if failure is None:
+                try:
+                    verified = webauthn.verify_registration_response(
+                        credential=credential,
+                        expected_challenge=answered,
+                        expected_rp_id=rp_id,
+                        expected_origin=origin,
+                    )
+                except InvalidRegistrationResponse:
+                    failure = VerificationFailed("webauthn.mismatch")
+            if failure is not None:
+                uow.commit()
+                raise failure
+            keys = wa.keys(uow.factors.for_user(user.id))
+            credential_id = bytes_to_base64url(verified.credential_id)
+            if any(k.credential_id == credential_id for k in keys):
+                raise Conflict("webauthn.registered")
+            pending = self._pending(uow, user, FactorKind.WEBAUTHN)
+            if pending is None:
+                raise VerificationFailed("webauthn.challenge_used")
+            factor = attrs.evolve(
+                pending,
+                credential_id=credential_id,
+                public_key=bytes_to_base64url(verified.credential_public_key),
+                sign_count=verified.sign_count,
+                transports=wa.transports_of(credential),
+                name=label,
+            )
+            uow.factors.save(factor)
+            self._confirm(uow, user, factor, now=now)
+            uow.commit()
+        return attrs.evolve(factor, confirmed_at=now).view()
+
     # Finishing and backup codes ------------------------------------------------------------
 
     def finish(self, enrollment_token: str) -> BackupCodes:
@@ -444,7 +545,7 @@ class MfaService:
     def _confirm(self, uow: UnitOfWork, user: User, factor: Factor, *, now: datetime) -> None:
         current = uow.factors.get(factor.id) or factor
         uow.factors.save(attrs.evolve(current, confirmed_at=now))
-        if factor.kind is not FactorKind.YUBIKEY:
+        if factor.kind not in {FactorKind.YUBIKEY, FactorKind.WEBAUTHN}:
             # One phone and one app per account: a new one replaces the old.
             for old in uow.factors.for_user(user.id):
                 if old.kind is factor.kind and old.id != factor.id:

@@ -24,7 +24,19 @@ def _factor(row: Row[Any]) -> Factor:
     return structure_row(row, Factor)
 
 
-_FACTOR_STATE = ("confirmed_at", "phone", "public_id", "secret_sealed")
+_FACTOR_STATE = (
+    "confirmed_at",
+    "phone",
+    "public_id",
+    "secret_sealed",
+    "credential_id",
+    "public_key",
+    "sign_count",
+    "transports",
+    "name",
+    "user_handle",
+    "last_used_at",
+)
 # ``last_step`` is left out on purpose: only ``advance_step`` moves it, so that saving a
 # factor read before a login cannot set it back and let a used code work again.
 _SAVE_FACTOR = (

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
 
+from onzecoach.adapters.sql._types import UtcDateTime
 from onzecoach.stats import COUNTER_FIELDS
 
 __all__ = ["VERSION_TABLE", "UtcDateTime", "metadata"]
@@ -25,34 +22,6 @@ metadata = sa.MetaData(
         "ck": "ck_%(table_name)s_%(constraint_name)s",
     }
 )
-
-
-class UtcDateTime(sa.types.TypeDecorator[datetime]):
-    """A timezone-aware UTC datetime on every database.
-
-    SQLite keeps naive ISO text, which sorts and compares correctly because every value is
-    UTC; PostgreSQL keeps ``timestamptz``.
-    """
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("naive datetimes are not stored; use timezone-aware UTC")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if not isinstance(value, datetime):
-            raise TypeError(f"expected a datetime from the database, got {type(value).__name__}")
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
 
 
 Id = sa.String(32)
@@ -224,6 +193,14 @@ mfa_factors = sa.Table(
     sa.Column("public_id", sa.String(12), nullable=True, unique=True),
     sa.Column("secret_sealed", sa.Text(), nullable=True),
     sa.Column("last_step", sa.BigInteger(), nullable=True),
+    # WebAuthn (revision 0013): public keys, counters, names and a random user handle.
+    sa.Column("credential_id", sa.String(1400), nullable=True),
+    sa.Column("public_key", sa.Text(), nullable=True),
+    sa.Column("sign_count", sa.BigInteger(), nullable=True),
+    sa.Column("transports", sa.String(200), nullable=True),
+    sa.Column("name", sa.String(64), nullable=True),
+    sa.Column("user_handle", sa.String(100), nullable=True),
+    sa.Column("last_used_at", UtcDateTime(), nullable=True),
     sa.Index(None, "user_id"),
 )
 
