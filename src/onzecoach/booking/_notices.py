@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from onzecoach.settings import Settings
     from onzecoach.trajectories import Appointment
 
-__all__ = ["REMINDER", "SESSION_MAIL", "Change", "SessionNotices"]
+__all__ = ["REMINDER", "SESSION_MAIL", "Change", "SessionNotices", "full_name"]
 
 #: The outbox kind of a session's reminder (mail and SMS); its reference is the session.
 REMINDER = "booking.reminder"
@@ -214,7 +214,7 @@ class SessionNotices:
         settings = self._settings
         ends_at = appointment.ends_at or appointment.starts_at + timedelta(hours=1)
         summary = (
-            f"Coachgesprek met {_full_name(client)}"
+            f"Coachgesprek met {full_name(client)}"
             if private
             else f"Coachgesprek met {coach.profile.name}"
         )
@@ -235,7 +235,7 @@ class SessionNotices:
         )
 
 
-def _full_name(client: Client) -> str:
+def full_name(client: Client) -> str:
     parts = [client.given_name, client.name_infix or "", client.last_name]
     return " ".join(part for part in parts if part)
 

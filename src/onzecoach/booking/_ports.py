@@ -8,7 +8,7 @@ from typing import Protocol
 from onzecoach.booking._model import SessionNote
 from onzecoach.coaches import CoachRepositories
 from onzecoach.throttling import ThrottlingRepositories
-from onzecoach.trajectories import TrajectoryUnitOfWork
+from onzecoach.trajectories import Coachee, TrajectoryUnitOfWork
 
 __all__ = [
     "BookingRepositories",
@@ -19,23 +19,14 @@ __all__ = [
 ]
 
 
-class Client(Protocol):
-    """What a booking needs to know of the employee: whom to mail, text and greet."""
+class Client(Coachee, Protocol):
+    """What a booking needs to know of the employee beyond what a trajectory does: whom to
+    address by full name, text and find the nearest coach for."""
 
-    @property
-    def id(self) -> str: ...
-    @property
-    def employer_id(self) -> str: ...
-    @property
-    def department_id(self) -> str | None: ...
-    @property
-    def given_name(self) -> str: ...
     @property
     def name_infix(self) -> str | None: ...
     @property
     def last_name(self) -> str: ...
-    @property
-    def email(self) -> str: ...
     @property
     def phone(self) -> str | None: ...
     @property

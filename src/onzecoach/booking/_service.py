@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -160,32 +160,27 @@ class BookingService:
     def reschedule(self, token: str, appointment_id: str, *, starts_at: datetime) -> BookedSession:
         """Move a session to another free slot of its coach, until the employer's
         cancellation notice (``Conflict`` ``booking.too_late_to_move`` after it)."""
-        with self._storage.unit_of_work() as uow:
-            holder, chain, client = self._scope(uow, token)
-            appointment = self._own(uow, chain, appointment_id)
-            coach = self._coach(uow, holder, appointment.coach_id or "", any_coach=True)
-            placed = self._agenda.move(
-                uow,
-                None,
-                holder=holder,
-                appointment=appointment,
-                client=client,
-                coach=coach,
-                starts_at=starts_at,
-                link=self._link(token),
-                by_coach=False,
-            )
-            session = self._agenda.session(placed, uow)
-            uow.commit()
-        return session
+        return self._change(token, appointment_id, self._agenda.move, starts_at=starts_at)
 
     def cancel(self, token: str, appointment_id: str) -> BookedSession:
         """Cancel a session; after the employer's notice it is a late cancellation."""
+        return self._change(token, appointment_id, self._agenda.cancel)
+
+    # Helpers --------------------------------------------------------------------------------
+
+    def _change(
+        self,
+        token: str,
+        appointment_id: str,
+        change: Callable[..., Appointment],
+        **details: object,
+    ) -> BookedSession:
+        """``change`` (the agenda's move or cancel) one of the link's own sessions."""
         with self._storage.unit_of_work() as uow:
             holder, chain, client = self._scope(uow, token)
             appointment = self._own(uow, chain, appointment_id)
             coach = self._coach(uow, holder, appointment.coach_id or "", any_coach=True)
-            placed = self._agenda.cancel(
+            placed = change(
                 uow,
                 None,
                 holder=holder,
@@ -194,12 +189,11 @@ class BookingService:
                 coach=coach,
                 link=self._link(token),
                 by_coach=False,
+                **details,
             )
             session = self._agenda.session(placed, uow)
             uow.commit()
         return session
-
-    # Helpers --------------------------------------------------------------------------------
 
     def _link(self, token: str) -> str:
         return f"{self._settings.effective_booking_url}/{token}"

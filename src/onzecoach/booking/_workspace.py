@@ -16,6 +16,7 @@ from onzecoach.access import load, require_service_desk
 from onzecoach.actors import Actor, Role
 from onzecoach.booking._agenda import Agenda
 from onzecoach.booking._model import CoachSession, SessionNote, SlotOffer
+from onzecoach.booking._notices import full_name
 from onzecoach.booking._service import local_midnight
 from onzecoach.calendars import CalendarAccount
 from onzecoach.catalogues import find_theme
@@ -35,14 +36,14 @@ from onzecoach.tasks import Task
 from onzecoach.trajectories import (
     Appointment,
     AppointmentStatus,
-    Trajectory,
     add_extension_request,
     checked_extension_request,
+    link_holder,
 )
 from onzecoach.validation import is_printable
 
 if TYPE_CHECKING:
-    from onzecoach.booking._ports import BookingUnitOfWork, Client
+    from onzecoach.booking._ports import BookingUnitOfWork
     from onzecoach.calendars import CalendarConnector
     from onzecoach.clock import Clock
     from onzecoach.coaches import Coach
@@ -309,7 +310,7 @@ class CoachingService:
             holder = load(
                 current.trajectory_id, uow.trajectories.get, missing="trajectory.not_found"
             )
-            link_holder = self._link_holder(uow, holder)
+            holder = link_holder(uow, holder)
             client = load(current.employee_id, uow.employees.get, missing="employee.not_found")
             # The link's secret is the employee's alone (only its hash is kept): the mail
             # points to the invitation they have.
@@ -318,7 +319,7 @@ class CoachingService:
                 placed = self._agenda.cancel(
                     uow,
                     actor,
-                    holder=link_holder,
+                    holder=holder,
                     appointment=current,
                     client=client,
                     coach=coach,
@@ -329,7 +330,7 @@ class CoachingService:
                 placed = self._agenda.move(
                     uow,
                     actor,
-                    holder=link_holder,
+                    holder=holder,
                     appointment=current,
                     client=client,
                     coach=coach,
@@ -340,13 +341,6 @@ class CoachingService:
             view = self._view(uow, placed, bool(uow.session_notes.noted([placed.id])))
             uow.commit()
         return view
-
-    @staticmethod
-    def _link_holder(uow: BookingUnitOfWork, trajectory: Trajectory) -> Trajectory:
-        if trajectory.parent_id is None:
-            return trajectory
-        parent = uow.trajectories.get(trajectory.parent_id)
-        return parent if parent is not None and parent.is_open else trajectory
 
     @staticmethod
     def _me(uow: BookingUnitOfWork, actor: Actor) -> Coach:
@@ -373,7 +367,7 @@ class CoachingService:
         return CoachSession(
             id=appointment.id,
             trajectory_id=appointment.trajectory_id,
-            client_name=_name(client),
+            client_name="" if client is None else full_name(client),
             client_email=client.email if client else "",
             client_phone=client.phone if client else None,
             starts_at=appointment.starts_at,
@@ -430,15 +424,9 @@ def _outcome(value: object) -> AppointmentStatus:
     raise ValidationError.single("status", "invalid", key="status.invalid.report")
 
 
-def _name(client: Client | None) -> str:
-    if client is None:
-        return ""
-    parts = [client.given_name, client.name_infix or "", client.last_name]
-    return " ".join(part for part in parts if part)
-
-
 def _client_name(uow: BookingUnitOfWork, appointment: Appointment) -> str:
-    return _name(uow.employees.get(appointment.employee_id))
+    client = uow.employees.get(appointment.employee_id)
+    return "" if client is None else full_name(client)
 
 
 def _empty_calendar(name: str) -> bytes:

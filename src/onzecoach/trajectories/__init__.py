@@ -1,7 +1,7 @@
 """Coaching trajectories, their types, appointments, the booking invitation and extensions."""
 
 from onzecoach.trajectories._events import CoachingChanged
-from onzecoach.trajectories._ledger import AppointmentLedger, chain_of
+from onzecoach.trajectories._ledger import AppointmentLedger, chain_of, link_holder
 from onzecoach.trajectories._model import (
     DEFAULT_TRAJECTORY_TYPES,
     Appointment,
@@ -59,4 +59,5 @@ __all__ = [
     "add_extension_request",
     "chain_of",
     "checked_extension_request",
+    "link_holder",
 ]

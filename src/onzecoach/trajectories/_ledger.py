@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from onzecoach.settings import Settings
     from onzecoach.trajectories._ports import Coachee, TrajectoryUnitOfWork
 
-__all__ = ["AppointmentLedger", "chain_of"]
+__all__ = ["AppointmentLedger", "chain_of", "link_holder"]
 
 
 class AppointmentLedger:
@@ -175,6 +175,17 @@ class AppointmentLedger:
         if not named.takes_appointments:
             raise Conflict("trajectory.closed")
         return named, booked[named.id]
+
+
+def link_holder(uow: TrajectoryUnitOfWork, trajectory: Trajectory) -> Trajectory:
+    """The trajectory whose booking link serves ``trajectory``: itself, or for an extension
+    that runs beside the trajectory it extends, that trajectory."""
+    if trajectory.parent_id is None:
+        return trajectory
+    parent = uow.trajectories.get(trajectory.parent_id)
+    if parent is not None and parent.is_open:
+        return parent
+    return trajectory
 
 
 def chain_of(trajectories: Sequence[Trajectory], named: Trajectory) -> list[Trajectory]:

@@ -15,7 +15,7 @@ from onzecoach.notifications import OutboxStatus
 from onzecoach.tasks import Task, TaskKind
 from onzecoach.trajectories._appointments import checked_appointment, same_report
 from onzecoach.trajectories._events import CoachingChanged
-from onzecoach.trajectories._ledger import AppointmentLedger
+from onzecoach.trajectories._ledger import AppointmentLedger, link_holder
 from onzecoach.trajectories._model import (
     Appointment,
     AppointmentMode,
@@ -101,7 +101,7 @@ class TrajectoryService:
             trajectory = self._locked(uow, actor, trajectory_id)
             if not trajectory.is_open:
                 raise Conflict("trajectory.closed")
-            holder = self._link_holder(uow, trajectory)
+            holder = link_holder(uow, trajectory)
             coachee = load(trajectory.employee_id, uow.employees.get, missing=_NO_EMPLOYEE)
             secret = new_token()
             uow.trajectories.set_booking_token(holder.id, hash_token(secret))
@@ -256,17 +256,6 @@ class TrajectoryService:
         found = self._visible(uow, actor, trajectory_id)
         uow.employees.get(found.employee_id, for_update=True)
         return self._visible(uow, actor, found.id, for_update=True)
-
-    @staticmethod
-    def _link_holder(uow: TrajectoryUnitOfWork, trajectory: Trajectory) -> Trajectory:
-        """The trajectory whose booking link serves ``trajectory``: itself, or for an
-        extension that runs beside the trajectory it extends, that trajectory."""
-        if trajectory.parent_id is None:
-            return trajectory
-        parent = uow.trajectories.get(trajectory.parent_id)
-        if parent is not None and parent.is_open:
-            return parent
-        return trajectory
 
 
 _NO_EMPLOYEE = "employee.not_found"
