@@ -464,7 +464,7 @@ def _read_date(field: str, value: object) -> date | FieldError:
     if isinstance(value, date):
         return value
     if isinstance(value, str) and not all(char.isascii() or char.isspace() for char in value):
-        # NFKC would read full-width digits ("１９９０") as ASCII ones: a date is typed in
+        # NFKC would read full-width digits (U+FF11 for "1") as ASCII ones: a date is typed in
         # ASCII digits, so anything else is refused rather than guessed at.
         return FieldError.of(field, "invalid", key="birth_date.invalid")
     text = _tidy(field, value)
