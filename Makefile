@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
 	touch $(STAMP)
 
-# The reference web app on an embedded SQLite database with demo data, on 127.0.0.1:5000.
+# The reference web app on an embedded SQLite database with demo data, on localhost:5000.
 demo: $(DEMO_STAMP)
 	cd examples && ../$(BIN)/python -m flask_portal --folder ../.demo
 
