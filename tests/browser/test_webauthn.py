@@ -41,8 +41,11 @@ class VirtualKey:
         self.cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": self.id})
 
 
-def virtual_key(page: Any, *, verified: bool = True, cdp: Any = None) -> VirtualKey:
-    """A platform authenticator that holds passkeys and answers at once, as a laptop's."""
+def virtual_key(
+    page: Any, *, verified: bool = True, cdp: Any = None, present: bool = True
+) -> VirtualKey:
+    """A platform authenticator that holds passkeys, as a laptop's; it answers at once,
+    or (``present=False``) never: nobody touches it."""
     raw = page._page  # the Playwright page under WatchedPage
     if cdp is None:
         cdp = raw.context.new_cdp_session(raw)
@@ -53,7 +56,7 @@ def virtual_key(page: Any, *, verified: bool = True, cdp: Any = None) -> Virtual
         "hasResidentKey": True,
         "hasUserVerification": verified,
         "isUserVerified": verified,
-        "automaticPresenceSimulation": True,
+        "automaticPresenceSimulation": present,
     }
     added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
     return VirtualKey(cdp, added["authenticatorId"])
@@ -208,3 +211,23 @@ def test_a_browser_without_the_json_helpers_gets_the_same(live: Live, page: Any)
     page.get_by_role("link", name="Naar inloggen").click()
     assert page.evaluate("() => typeof PublicKeyCredential.prototype.toJSON") == "undefined"
     sign_in_with_key(live, page, "hr.sleutel")
+
+
+def test_a_key_nobody_touches_times_out_in_dutch(live: Live, page: Any) -> None:
+    invite(live)
+    key = virtual_key(page)
+    register_with_key(live, page, "Laptop")
+    page.goto(f"{live.url}/inloggen")
+    page.locator("#f-username").fill("hr.sleutel")
+    page.locator("#f-password").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.clock.install()
+    key.remove()
+    virtual_key(page, cdp=key.cdp, present=False)
+    with page.expect_response("**/inloggen/webauthn/opties.json"):
+        page.get_by_role("button", name="Beveiligingssleutel of passkey gebruiken").click()
+    page.get_by_text("Volg de aanwijzingen van je browser of sleutel.").wait_for()
+    page.clock.fast_forward("05:01")  # past the options' 5 minutes
+    status = page.locator("[data-webauthn-status] .error")
+    status.wait_for()
+    assert "Dat duurde te lang (time-out)" in status.inner_text()
