@@ -14,6 +14,9 @@
     AbortError: "Het gebruik van de sleutel is afgebroken. Probeer het opnieuw.",
     NotSupportedError: "Deze sleutel of browser ondersteunt deze manier van inloggen niet. Kies een andere manier.",
     ConstraintError: "Deze sleutel kan niet bevestigen dat jij het bent (met een pincode, vingerafdruk of gezicht). Gebruik een andere sleutel of passkey.",
+    // A passkey alone must also show that it is you: a key without a PIN or fingerprint
+    // is refused by the browser before anything reaches the portal.
+    passkeyNotAllowed: "Inloggen met een passkey is geannuleerd, niet toegestaan of duurde te lang. Een passkey moet bevestigen dat jij het bent, met een pincode, vingerafdruk of je gezicht. Probeer het opnieuw, of log in met je inlognaam en wachtwoord.",
     timeout: "Dat duurde te lang (time-out). Probeer het opnieuw.",
     unsupported: "Deze browser ondersteunt geen beveiligingssleutels of passkeys. Kies een andere manier.",
     network: "Het portaal is niet bereikbaar. Controleer je verbinding en probeer het opnieuw.",
@@ -138,10 +141,14 @@
 
   // What a refusal says ----------------------------------------------------------------------
 
-  function explain(error, timedOut) {
+  function explain(box, error, timedOut) {
     if (error instanceof Refused) { return error.message; }
     if (timedOut) { return TEXT.timeout; }
-    return TEXT[error && error.name] || TEXT.other;
+    var name = error && error.name;
+    if (name === "NotAllowedError" && box.getAttribute("data-webauthn") === "passkey") {
+      return TEXT.passkeyNotAllowed;
+    }
+    return TEXT[name] || TEXT.other;
   }
 
   function say(box, text, kind) {
@@ -181,7 +188,15 @@
         window.clearTimeout(timer);
         box.removeAttribute("aria-busy");
         button.disabled = false;
-        say(box, explain(error, timedOut), "error");
+        say(box, explain(box, error, timedOut), "error");
+        if (error instanceof Refused && error.restart) {
+          // The login or setup is over: a way to start again beside the message.
+          var again = document.createElement("a");
+          again.href = error.restart;
+          again.textContent = "Opnieuw beginnen";
+          box.querySelector("[data-webauthn-status] p").appendChild(document.createTextNode(" "));
+          box.querySelector("[data-webauthn-status] p").appendChild(again);
+        }
         if (error instanceof Refused && error.field === "name") {
           var name = box.querySelector("#f-key_name");
           if (name) { name.setAttribute("aria-invalid", "true"); name.focus(); }

@@ -84,7 +84,12 @@ def login() -> str | Response:
             response = redirect(url_for("auth.second_step", m=[m.value for m in challenge.methods]))
             security.set_cookie(response, security.LOGIN_COOKIE, challenge.token, max_age=600)
             return response
-    return render_template("auth/login.html", error=error, username=username)
+    return render_template(
+        "auth/login.html",
+        error=error,
+        username=username,
+        passkey=portal().auth.passkey_offered(),
+    )
 
 
 @blueprint.route("/inloggen/code", methods=["GET", "POST"])

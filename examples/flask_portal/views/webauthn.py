@@ -133,3 +133,35 @@ def login_finish() -> Response | Answer:
     response = jsonify(next=home_of(session))
     start_session(response, session)
     return response
+
+
+# Signing in with a passkey alone ---------------------------------------------------------------
+
+
+@blueprint.post("/inloggen/passkey/opties.json")
+def passkey_options() -> Response | Answer:
+    """Options for a passkey of any account (no username asked: none is told apart);
+    the ceremony's token waits in an httponly cookie."""
+    try:
+        challenge = portal().auth.begin_passkey()
+    except OnzecoachError as refused:
+        return _refusal(refused)
+    response = _options(challenge.options)
+    security.set_cookie(response, security.PASSKEY_COOKIE, challenge.token, max_age=PASSKEY_AGE)
+    return response
+
+
+@blueprint.post("/inloggen/passkey.json")
+def passkey_finish() -> Response | Answer:
+    token = request.cookies.get(security.PASSKEY_COOKIE)
+    try:
+        if not token:
+            raise InvalidToken("login.challenge_expired")
+        session = portal().auth.finish_passkey(token, _credential(), ip=request.remote_addr)
+    except InvalidToken as refused:
+        return _refusal(refused, restart=url_for("auth.login"))
+    except OnzecoachError as refused:
+        return _refusal(refused)
+    response = jsonify(next=home_of(session))
+    start_session(response, session)
+    return response
