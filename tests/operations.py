@@ -300,6 +300,10 @@ OPERATIONS: dict[str, Operation] = {
     "mfa.remove_method": Operation(
         True, lambda w, a, t: _p(w).mfa.remove_method(a, t("factor_id", "0" * 32))
     ),
+    "mfa.rename_key": Operation(
+        True,
+        lambda w, a, t: _p(w).mfa.rename_key(a, t("factor_id", "0" * 32), t("name", "Sleutel")),
+    ),
     "mfa.reset": Operation(
         True, lambda w, a, t: _p(w).mfa.reset(a, t("user_id", w.invited_user_id))
     ),
@@ -313,6 +317,16 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "auth.webauthn_options": Operation(
         False, lambda w, a, t: _p(w).auth.webauthn_options(t("token", "geen-token"))
+    ),
+    "auth.passkey_offered": Operation(False, lambda w, a, t: _p(w).auth.passkey_offered()),
+    "auth.begin_passkey": Operation(
+        False, lambda w, a, t: _p(w).auth.begin_passkey(ip=t("ip", "10.0.0.1"))
+    ),
+    "auth.finish_passkey": Operation(
+        False,
+        lambda w, a, t: _p(w).auth.finish_passkey(
+            t("token", "geen-token"), t("response_json", "{}"), ip=t("ip", "10.0.0.1")
+        ),
     ),
     "auth.send_sms": Operation(False, lambda w, a, t: _p(w).auth.send_sms(t("token", "x"))),
     "auth.verify": Operation(
@@ -686,6 +700,7 @@ COACH_OPERATIONS = frozenset(
         "mfa.setup_token",
         "mfa.methods",
         "mfa.remove_method",
+        "mfa.rename_key",
         "coaches.me",
         "coaches.update_profile",
         "coaches.set_availability",

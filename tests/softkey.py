@@ -27,7 +27,9 @@ def b64url(data: bytes) -> str:
 class SoftKey:
     """One credential on a software authenticator, with its own signature counter."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, verifies_user: bool = False) -> None:
+        #: Whether it asks for a fingerprint or PIN (the UV flag), as a passkey does.
+        self.verifies_user = verifies_user
         self.private_key = ec.generate_private_key(ec.SECP256R1())
         self.credential_id = os.urandom(32)
         self.counter = 0
@@ -63,7 +65,7 @@ class SoftKey:
         self.counter += 1
         auth_data = (
             hashlib.sha256(rp.encode()).digest()
-            + bytes([0x41])
+            + bytes([0x45 if self.verifies_user else 0x41])
             + struct.pack(">I", self.counter)
             + bytes(16)
             + struct.pack(">H", len(self.credential_id))
@@ -102,7 +104,9 @@ class SoftKey:
         )
         self.counter = self.counter + 1 if counter is None else counter
         auth_data = (
-            hashlib.sha256(rp.encode()).digest() + bytes([0x01]) + struct.pack(">I", self.counter)
+            hashlib.sha256(rp.encode()).digest()
+            + bytes([0x05 if self.verifies_user else 0x01])
+            + struct.pack(">I", self.counter)
         )
         signature = self.private_key.sign(
             auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())

@@ -205,6 +205,8 @@ class VerificationFailed(OnzecoachError):
             "webauthn.challenge_expired",
             "webauthn.wrong_key",
             "webauthn.counter_backwards",
+            "webauthn.user_not_verified",
+            "webauthn.passkey_not_allowed",
         }
     )
     _REASONS: ClassVar[Mapping[str, str]] = {"sms.not_requested": "used"}

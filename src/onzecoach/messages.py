@@ -61,6 +61,14 @@ ERRORS: Final[Mapping[str, str]] = {
     "webauthn.challenge_used": "Deze poging is al gebruikt. Probeer het opnieuw.",
     "webauthn.challenge_expired": "Dat duurde te lang. Probeer het opnieuw.",
     "webauthn.wrong_key": "Deze beveiligingssleutel hoort niet bij je account.",
+    "webauthn.user_not_verified": (
+        "Inloggen met alleen een passkey vraagt ook je vingerafdruk, gezicht of pincode. "
+        "Gebruik een sleutel die daarom vraagt, of log in met je inlognaam en wachtwoord."
+    ),
+    "webauthn.passkey_not_allowed": (
+        "Inloggen met alleen een passkey is voor jouw account niet aangezet. "
+        "Log in met je inlognaam en wachtwoord; daarna kun je je sleutel gebruiken."
+    ),
     "webauthn.counter_backwards": (
         "Deze beveiligingssleutel is geweigerd: mogelijk is hij gekopieerd. "
         "Neem contact op met de servicedesk."
@@ -100,7 +108,7 @@ ERRORS: Final[Mapping[str, str]] = {
     "user.not_invited": "Deze gebruiker heeft zich al geregistreerd of is uitgeschakeld.",
     "factor.last": "Je laatste methode kun je niet verwijderen; voeg eerst een andere toe.",
     "yubikey.bound": "Deze YubiKey is al aan een account gekoppeld.",
-    "webauthn.registered": "Deze beveiligingssleutel is al aan je account gekoppeld.",
+    "webauthn.registered": "Deze beveiligingssleutel is al gekoppeld.",
     "employee.exists": "Deze werknemer bestaat al.",
     "employee.number_taken": "Personeelsnummer {number!r} is al in gebruik bij deze werkgever.",
     "employee.numbers_taken": "Een van deze personeelsnummers is al in gebruik bij deze werkgever.",

@@ -395,6 +395,13 @@ class Settings:
     )
     #: Whether a session the employee did not come to (no-show) uses one.
     no_shows_count: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    #: Whether an employer's HR contacts may sign in with a passkey alone (a discoverable
+    #: WebAuthn credential with user verification); off unless an employer allows it.
+    passkey_login: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    #: The same for the service desk and the coaches, portal-wide; off by default.
+    staff_passkey_login: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
     #: The themes (thema's) a session can have, which the statistics count.
     themes: tuple[Theme, ...] = attrs.field(
         default=DEFAULT_THEMES,

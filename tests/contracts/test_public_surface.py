@@ -170,7 +170,14 @@ def test_no_returned_model_holds_a_hash_secret_or_token() -> None:
 
 def test_the_one_time_results_are_those_that_hand_over_a_secret() -> None:
     one_time = {kind.__name__ for kind in returned_models() if issubclass(kind, OneTimeResult)}
-    assert one_time == {"BackupCodes", "Enrollment", "LoginChallenge", "Session", "TotpSetup"}
+    assert one_time == {
+        "BackupCodes",
+        "Enrollment",
+        "LoginChallenge",
+        "PasskeyChallenge",
+        "Session",
+        "TotpSetup",
+    }
 
 
 # Who may see what ---------------------------------------------------------------------------
@@ -349,6 +356,7 @@ def test_the_hostile_suite_covers_every_operation_that_takes_text() -> None:
     # These take no text at all: an actor, numbers, dates or nothing.
     assert without == [
         "admin.employers",
+        "auth.passkey_offered",
         "coaches.list",
         "coaches.me",
         "coaches.pull_calendars",

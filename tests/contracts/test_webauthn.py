@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -19,10 +16,7 @@ from onzecoach import (
     Portal,
     Throttled,
     ValidationError,
-    VerificationFailed,
 )
-from onzecoach.accounts import Enrollment
-from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.mfa import FactorKind, Method
 from onzecoach.ports import Storage
@@ -30,52 +24,13 @@ from onzecoach.settings import Settings
 from onzecoach.testing import FrozenClock, RecordingMailer
 from softkey import SoftKey, b64url
 from support import make_settings
-
-PASSWORD = "Koffie-Met-Melk-2026"
-
-
-def body(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())
-
-
-def enroll(portal: Portal, mailer: RecordingMailer, username: str = "anna.hr") -> Enrollment:
-    employer = portal.admin.create_employer(SERVICE_DESK, f"Werkgever {username}")
-    portal.admin.invite_user(
-        SERVICE_DESK, employer.id, email=f"{username}@example.nl", username=username
-    )
-    portal.outbox.dispatch_due()
-    token = re.search(r"/registreren/(\S+)", body(mailer.sent[-1]))
-    assert token
-    return portal.accounts.register(token.group(1), PASSWORD)
+from webauthn_support import PASSWORD, ask, begin, enroll, refused
 
 
 @pytest.fixture
 def settings() -> Settings:
     # Six failed steps throttle the account for the hour: the refusals below count.
     return make_settings(login_max_failures=6, login_free_failures=6)
-
-
-def begin(portal: Portal, token: str) -> str:
-    """``begin_webauthn`` a second later than the last: a person is never quicker."""
-    assert isinstance(portal.clock, FrozenClock)
-    portal.clock.advance(timedelta(seconds=1))
-    return portal.mfa.begin_webauthn(token)
-
-
-def ask(portal: Portal, token: str) -> str:
-    """``webauthn_options`` a second later than the last."""
-    assert isinstance(portal.clock, FrozenClock)
-    portal.clock.advance(timedelta(seconds=1))
-    return portal.auth.webauthn_options(token)
-
-
-@contextmanager
-def refused(reason: str) -> Iterator[None]:
-    with pytest.raises(VerificationFailed) as info:
-        yield
-    assert info.value.code == f"webauthn.{reason}"
 
 
 def test_a_key_is_registered_during_enrolment_and_signs_in(

@@ -184,6 +184,7 @@ class AdminService:
         cancellation_notice: timedelta | None = None,
         late_cancellations_count: bool | None = None,
         no_shows_count: bool | None = None,
+        passkey_login: bool | None = None,
         reset: Collection[PolicyField] = (),
     ) -> EmployerPolicy:
         """Set the employer's own policy (service desk only); audited. Returns the policy
@@ -198,6 +199,7 @@ class AdminService:
             cancellation_notice=cancellation_notice,
             late_cancellations_count=late_cancellations_count,
             no_shows_count=no_shows_count,
+            passkey_login=passkey_login,
             reset=reset,
         )
         now = self._clock.now()
@@ -241,6 +243,7 @@ def _checked_policy(
     cancellation_notice: object,
     late_cancellations_count: object,
     no_shows_count: object,
+    passkey_login: object,
     reset: object,
 ) -> dict[str, Any]:
     """The fields to change: each given value, checked, and ``None`` for each reset."""
@@ -251,14 +254,15 @@ def _checked_policy(
         if isinstance(notice, FieldError):
             problems.append(notice)
         given["cancellation_notice"] = notice
-    if late_cancellations_count is not None and not isinstance(late_cancellations_count, bool):
-        problems.append(FieldError.of("late_cancellations_count", "invalid"))
-    elif late_cancellations_count is not None:
-        given["late_cancellations_count"] = late_cancellations_count
-    if no_shows_count is not None and not isinstance(no_shows_count, bool):
-        problems.append(FieldError.of("no_shows_count", "invalid"))
-    elif no_shows_count is not None:
-        given["no_shows_count"] = no_shows_count
+    for name, value in (
+        ("late_cancellations_count", late_cancellations_count),
+        ("no_shows_count", no_shows_count),
+        ("passkey_login", passkey_login),
+    ):
+        if value is not None and not isinstance(value, bool):
+            problems.append(FieldError.of(name, "invalid"))
+        elif value is not None:
+            given[name] = value
     names = list(reset) if isinstance(reset, Collection) and not isinstance(reset, str) else None
     if names is None or any(name not in POLICY_FIELDS for name in names):
         problems.append(FieldError.of("reset", "invalid"))

@@ -32,11 +32,14 @@ __all__ = [
 ]
 
 #: The fields of ``EmployerPolicy``, each of which an employer may set or reset.
-PolicyField = Literal["cancellation_notice", "late_cancellations_count", "no_shows_count"]
+PolicyField = Literal[
+    "cancellation_notice", "late_cancellations_count", "no_shows_count", "passkey_login"
+]
 POLICY_FIELDS: Final[tuple[PolicyField, ...]] = (
     "cancellation_notice",
     "late_cancellations_count",
     "no_shows_count",
+    "passkey_login",
 )
 
 
@@ -50,6 +53,9 @@ class EmployerPolicy:
     late_cancellations_count: bool = True
     #: Whether a session the employee did not come to uses one.
     no_shows_count: bool = True
+    #: Whether the employer's HR contacts may sign in with a passkey alone (a discoverable
+    #: credential with user verification), without username and password.
+    passkey_login: bool = False
 
     def is_late_cancellation(self, starts_at: datetime, *, now: datetime) -> bool:
         """Whether cancelling (or moving) a session that starts at ``starts_at`` at ``now``
@@ -66,6 +72,7 @@ class EmployerSettings:
     cancellation_notice: timedelta | None = None
     late_cancellations_count: bool | None = None
     no_shows_count: bool | None = None
+    passkey_login: bool | None = None
 
     def effective(self, defaults: EmployerPolicy) -> EmployerPolicy:
         """The policy these settings make of the portal's ``defaults``."""
@@ -75,6 +82,7 @@ class EmployerSettings:
                 self.late_cancellations_count, defaults.late_cancellations_count
             ),
             no_shows_count=_either(self.no_shows_count, defaults.no_shows_count),
+            passkey_login=_either(self.passkey_login, defaults.passkey_login),
         )
 
     @property
@@ -96,6 +104,7 @@ def default_policy(settings: Settings) -> EmployerPolicy:
         cancellation_notice=settings.cancellation_notice,
         late_cancellations_count=settings.late_cancellations_count,
         no_shows_count=settings.no_shows_count,
+        passkey_login=settings.passkey_login,
     )
 
 

@@ -52,6 +52,10 @@ class EmployerSettingsRepository(Protocol):
         """Store the employer's settings, replacing any saved before."""
         ...
 
+    def any_passkey_login(self) -> bool:
+        """Whether any employer has passkey sign-in switched on itself."""
+        ...
+
 
 class EmployerRepositories(Protocol):
     @property

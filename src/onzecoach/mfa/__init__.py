@@ -12,8 +12,10 @@ from onzecoach.mfa._model import (
     LoginChallenge,
     LoginChallengeRecord,
     Method,
+    PasskeyChallenge,
     SmsCode,
     TotpSetup,
+    WebAuthnChallenge,
 )
 from onzecoach.mfa._ports import (
     BackupCodeRepository,
@@ -22,6 +24,7 @@ from onzecoach.mfa._ports import (
     MfaRepositories,
     MfaUnitOfWork,
     SmsCodeRepository,
+    WebAuthnChallengeRepository,
     YubikeyVerifier,
 )
 from onzecoach.mfa._service import MfaService
@@ -45,11 +48,14 @@ __all__ = [
     "MfaRepositories",
     "MfaService",
     "MfaUnitOfWork",
+    "PasskeyChallenge",
     "ResealReport",
     "SmsCode",
     "SmsCodeRepository",
     "ThrottleState",
     "TotpSetup",
+    "WebAuthnChallenge",
+    "WebAuthnChallengeRepository",
     "YubikeyVerifier",
     "is_yubikey_otp",
 ]

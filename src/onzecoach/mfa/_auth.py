@@ -38,14 +38,12 @@ from onzecoach.mfa._model import (
     LoginChallenge,
     LoginChallengeRecord,
     Method,
+    PasskeyChallenge,
 )
+from onzecoach.mfa._passkey import PasskeySignIn, check_counter
 from onzecoach.mfa._phone import phone_hint
-from onzecoach.mfa._service import (
-    check_sms_code,
-    reseal_secret,
-    send_code,
-    totp_context,
-)
+from onzecoach.mfa._service import reseal_secret, totp_context
+from onzecoach.mfa._sms import check_sms_code, send_code
 from onzecoach.mfa._throttle import LoginThrottle
 from onzecoach.results import Enrollment
 
@@ -120,6 +118,13 @@ class AuthService:
         self._sms = sms
         self._yubikey = yubikey
         self._throttle = LoginThrottle(settings)
+        self._passkeys = PasskeySignIn(
+            storage=storage,
+            clock=clock,
+            settings=settings,
+            throttle=self._throttle,
+            start_session=lambda uow, user, now: self._start_session(uow, user, now=now),
+        )
 
     # Step one ----------------------------------------------------------------------------
 
@@ -262,6 +267,30 @@ class AuthService:
             uow.commit()
         return webauthn.options_to_json(options)
 
+    # A passkey alone -----------------------------------------------------------------------
+
+    def passkey_offered(self) -> bool:
+        """Whether the login page offers "Inloggen met passkey": when any employer allows
+        it (``EmployerPolicy.passkey_login``) or the portal does for its staff
+        (``Settings.staff_passkey_login``)."""
+        return self._passkeys.offered()
+
+    def begin_passkey(self, *, ip: str | None = None) -> PasskeyChallenge:
+        """Options for ``navigator.credentials.get()`` with no username: any of the
+        portal's discoverable credentials, user verification required, a challenge that
+        expires in 5 minutes. Answer with ``finish_passkey(challenge.token, ...)``."""
+        return self._passkeys.begin(ip=ip)
+
+    def finish_passkey(self, token: str, response_json: str, *, ip: str | None = None) -> Session:
+        """Sign in with the browser's answer to ``begin_passkey``; open the session.
+
+        ``VerificationFailed`` (``webauthn.*``) for a refused answer, which counts towards
+        throttling like a wrong code; ``webauthn.passkey_not_allowed`` for a user whose
+        employer (or, for the service desk and coaches, the portal) does not allow a
+        passkey alone, once the answer is known to be their key's.
+        """
+        return self._passkeys.finish(token, response_json, ip=ip)
+
     # Step two ----------------------------------------------------------------------------
 
     def verify(self, challenge_token: str, code: str, *, method: Method | MethodName) -> Session:
@@ -348,7 +377,7 @@ class AuthService:
             return self._spend_webauthn(uow, code, attempt, now=now)
         return None  # a YubiKey OTP was checked before this transaction
 
-    def _spend_webauthn(  # noqa: PLR0911 - one return per refusal
+    def _spend_webauthn(
         self, uow: UnitOfWork, response_json: str, attempt: _Attempt, *, now: datetime
     ) -> VerificationFailed | None:
         try:
@@ -388,25 +417,7 @@ class AuthService:
             )
         except InvalidAuthenticationResponse:
             return VerificationFailed("webauthn.mismatch")
-        count = key.sign_count or 0
-        if (count or verified.new_sign_count) and verified.new_sign_count <= count:
-            user = attempt.user
-            uow.audit.append(
-                audit_entry(
-                    user.actor,
-                    "mfa.webauthn_counter_backwards",
-                    at=now,
-                    employer_id=user.employer_id,
-                    subject_type="user",
-                    subject_id=user.id,
-                    factor_id=key.id,
-                    stored=count,
-                    presented=verified.new_sign_count,
-                )
-            )
-            return VerificationFailed("webauthn.counter_backwards")
-        uow.factors.save(attrs.evolve(key, sign_count=verified.new_sign_count, last_used_at=now))
-        return None
+        return check_counter(uow, key, attempt.user, verified.new_sign_count, now=now)
 
     def _spend_totp(
         self, uow: UnitOfWork, code: str, factors: list[Factor], *, now: datetime

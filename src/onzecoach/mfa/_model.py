@@ -161,6 +161,32 @@ class SmsCode:
 
 
 @attrs.frozen
+class WebAuthnChallenge:
+    """A WebAuthn challenge for ``ref``, the step it belongs to (an enrolment, a login's
+    second step, a passkey sign-in), kept as a keyed hash; ``user_id`` is ``None`` for a
+    passkey sign-in, whose user is known only from the answer."""
+
+    id: str
+    ref: str
+    challenge_hash: str = attrs.field(repr=False)
+    created_at: datetime = attrs.field(converter=utc)
+    expires_at: datetime = attrs.field(converter=utc)
+    user_id: str | None = None
+    used_at: datetime | None = attrs.field(default=None, converter=optional_utc)
+
+
+@attrs.frozen
+class PasskeyChallenge(OneTimeResult):
+    """What ``portal.auth.begin_passkey`` answers: the options for
+    ``navigator.credentials.get()`` as the W3C JSON, and the token to pass back with the
+    browser's answer to ``finish_passkey``."""
+
+    token: str = attrs.field(repr=False)
+    options: str
+    expires_at: datetime
+
+
+@attrs.frozen
 class LoginChallengeRecord:
     """The stored half of a login's second step: the token only as its hash."""
 

@@ -7,8 +7,15 @@ from typing import Protocol
 
 from onzecoach.accounts import AccountRepositories
 from onzecoach.audit import AuditRepositories
+from onzecoach.employers import EmployerRepositories
 from onzecoach.events import UnitOfWork
-from onzecoach.mfa._model import BackupCode, Factor, LoginChallengeRecord, SmsCode
+from onzecoach.mfa._model import (
+    BackupCode,
+    Factor,
+    LoginChallengeRecord,
+    SmsCode,
+    WebAuthnChallenge,
+)
 from onzecoach.throttling import ThrottlingRepositories
 
 __all__ = [
@@ -18,6 +25,7 @@ __all__ = [
     "MfaRepositories",
     "MfaUnitOfWork",
     "SmsCodeRepository",
+    "WebAuthnChallengeRepository",
     "YubikeyVerifier",
 ]
 
@@ -45,6 +53,10 @@ class FactorRepository(Protocol):
         ...
 
     def by_public_id(self, public_id: str) -> Factor | None: ...
+
+    def by_credential_id(self, credential_id: str) -> Factor | None:
+        """The security key with this WebAuthn credential id, of whichever user."""
+        ...
 
     def save(self, factor: Factor) -> None:
         """Store the changed state of a known factor (confirmed_at, phone, secret)."""
@@ -114,6 +126,18 @@ class SmsCodeRepository(Protocol):
         ...
 
 
+class WebAuthnChallengeRepository(Protocol):
+    def add(self, challenge: WebAuthnChallenge) -> None: ...
+
+    def latest(self, ref: str) -> WebAuthnChallenge | None:
+        """The newest challenge made for ``ref``."""
+        ...
+
+    def use(self, challenge_id: str, *, now: datetime) -> bool:
+        """Mark the challenge used if it was not; atomic: of two answers, one gets ``True``."""
+        ...
+
+
 class MfaRepositories(Protocol):
     @property
     def factors(self) -> FactorRepository: ...
@@ -123,11 +147,14 @@ class MfaRepositories(Protocol):
     def challenges(self) -> ChallengeRepository: ...
     @property
     def sms_codes(self) -> SmsCodeRepository: ...
+    @property
+    def webauthn_challenges(self) -> WebAuthnChallengeRepository: ...
 
 
 class MfaUnitOfWork(
     MfaRepositories,
     AccountRepositories,
+    EmployerRepositories,
     ThrottlingRepositories,
     AuditRepositories,
     UnitOfWork,

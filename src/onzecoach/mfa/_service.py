@@ -9,6 +9,11 @@ import segno
 import webauthn
 from webauthn.helpers import bytes_to_base64url
 from webauthn.helpers.exceptions import InvalidRegistrationResponse
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
 
 from onzecoach.access import load, require_actor, require_service_desk
 from onzecoach.accounts import AccountStatus, TokenPurpose, User, find_usable, issue
@@ -23,8 +28,6 @@ from onzecoach.errors import (
     MfaRequired,
     NotAuthenticated,
     NotFound,
-    SmsDeliveryError,
-    Throttled,
     ValidationError,
     VerificationFailed,
     YubikeyServiceError,
@@ -38,11 +41,10 @@ from onzecoach.mfa._model import (
     Factor,
     FactorKind,
     FactorView,
-    SmsCode,
     TotpSetup,
 )
 from onzecoach.mfa._phone import check_mobile
-from onzecoach.notifications import dutch_datetime
+from onzecoach.mfa._sms import check_sms_code, send_code
 from onzecoach.results import Enrollment
 
 if TYPE_CHECKING:
@@ -54,75 +56,12 @@ if TYPE_CHECKING:
     from onzecoach.notifications import SmsSender
     from onzecoach.settings import Settings
 
-__all__ = [
-    "MfaService",
-    "check_sms_code",
-    "reseal_secret",
-    "send_code",
-    "totp_context",
-]
+__all__ = ["MfaService", "reseal_secret", "totp_context"]
 
 
 def totp_context(factor_id: str) -> str:
     """What an authenticator secret's sealing is bound to: its own factor."""
     return f"totp:{factor_id}"
-
-
-def check_sms_code(
-    uow: UnitOfWork, record: SmsCode | None, code: object, settings: Settings, *, now: datetime
-) -> VerificationFailed | None:
-    """Use ``record`` if ``code`` matches; else the failure to report (a wrong try counts)."""
-    if record is None or record.used_at is not None:
-        return VerificationFailed("sms.not_requested")
-    if now >= record.expires_at:
-        return VerificationFailed("sms.expired")
-    if record.tries >= settings.sms_code_tries:
-        return VerificationFailed("sms.too_many_tries")
-    typed = codes.normalise_code(code) if isinstance(code, str) else ""
-    if not settings.code_hasher.matches(typed, record.code_hash):
-        uow.sms_codes.record_try(record.id)
-        return VerificationFailed("code.mismatch")
-    if not uow.sms_codes.use(record.id, now=now):
-        return VerificationFailed("sms.used")
-    return None
-
-
-def send_code(
-    uow: UnitOfWork,
-    sms: SmsSender | None,
-    settings: Settings,
-    *,
-    user_id: str,
-    ref: str,
-    phone: str,
-    now: datetime,
-) -> None:
-    """Store a new SMS code for ``ref`` and send it at once: a person is waiting for it.
-
-    Raises ``Throttled`` within ``Settings.sms_resend_cooldown`` of the previous code, and
-    ``SmsDeliveryError`` when the gateway fails (the caller's transaction then rolls back).
-    """
-    previous = uow.sms_codes.latest(ref)
-    if previous is not None and now < previous.created_at + settings.sms_resend_cooldown:
-        again = previous.created_at + settings.sms_resend_cooldown
-        raise Throttled("sms.resend_wait", retry_at=again)
-    if sms is None:
-        raise SmsDeliveryError("no SmsSender is configured on this Portal", permanent=True)
-    code = codes.new_sms_code(settings.sms_code_length)
-    record = SmsCode(
-        id=new_id(),
-        user_id=user_id,
-        ref=ref,
-        code_hash=settings.code_hasher.hash(code),
-        created_at=now,
-        expires_at=now + settings.sms_code_lifetime,
-    )
-    uow.sms_codes.add(record)
-    until = dutch_datetime(record.expires_at).split(" om ")[1]
-    sms.send(
-        phone,
-        f"Je OnzeCoach-code is {code}. Geldig tot {until}. Deel deze code met niemand.",
-    )
 
 
 class MfaService:
@@ -307,6 +246,12 @@ class MfaService:
                 exclude_credentials=wa.descriptors(
                     [k.credential_id for k in keys if k.credential_id]
                 ),
+                # A passkey where the authenticator can keep one, so that it may later sign
+                # in alone where that is allowed; a plain security key works as well.
+                authenticator_selection=AuthenticatorSelectionCriteria(
+                    resident_key=ResidentKeyRequirement.PREFERRED,
+                    user_verification=UserVerificationRequirement.PREFERRED,
+                ),
             )
             wa.store_challenge(
                 uow, self._settings, user.id, enrollment.id, options.challenge, now=now
@@ -319,11 +264,7 @@ class MfaService:
 
         ``VerificationFailed`` (``webauthn.*``) for a refused answer, ``Conflict`` for a key
         the user has already."""
-        label = name.strip() if isinstance(name, str) else ""
-        if not label or len(label) > 64:
-            if label:
-                raise ValidationError([FieldError.of("name", "too_long", max_length=64)])
-            raise ValidationError([FieldError.of("name", "required")])
+        label = wa.key_name(name)
         credential = wa.parse_attestation(response_json)
         answered = wa.challenge_of(credential.response.client_data_json)
         rp_id, origin = wa.relying_party(self._settings.base_url)
@@ -345,9 +286,8 @@ class MfaService:
             if failure is not None:
                 uow.commit()
                 raise failure
-            keys = wa.keys(uow.factors.for_user(user.id))
             credential_id = bytes_to_base64url(verified.credential_id)
-            if any(k.credential_id == credential_id for k in keys):
+            if uow.factors.by_credential_id(credential_id) is not None:
                 raise Conflict("webauthn.registered")
             pending = self._pending(uow, user, FactorKind.WEBAUTHN)
             if pending is None:
@@ -442,6 +382,29 @@ class MfaService:
             uow.factors.delete(factor_id)
             self._audit(uow, actor, "mfa.method_removed", user, now=now)
             uow.commit()
+
+    def rename_key(self, actor: Actor, factor_id: str, name: str) -> FactorView:
+        """Give one of the user's security keys another name (1 to 64 characters)."""
+        label = wa.key_name(name)
+        now = self._clock.now()
+        with self._storage.unit_of_work() as uow:
+            user = self._signed_in(uow, actor)
+            key = next(
+                (
+                    f
+                    for f in wa.keys(uow.factors.for_user(user.id))
+                    if isinstance(factor_id, str) and f.id == factor_id
+                ),
+                None,
+            )
+            if key is None:
+                raise NotFound("factor.not_found")
+            renamed = attrs.evolve(key, name=label)
+            if renamed != key:
+                uow.factors.save(renamed)
+                self._audit(uow, actor, "mfa.key_renamed", user, now=now)
+            uow.commit()
+        return renamed.view()
 
     def reset(self, actor: Actor, user_id: str) -> None:
         """The service desk's reset: every method and backup code goes, every session ends.

@@ -66,6 +66,14 @@ class LoginThrottle:
             raise Throttled("login.throttled", retry_at=at, at=at.strftime("%H:%M:%S UTC"))
         return state, ip_state
 
+    def check_ip(self, uow: ThrottlingRepositories, ip: str | None, *, now: datetime) -> None:
+        """Raise ``Throttled`` when the address has used its tries for this hour: for a
+        sign-in that names no account until its answer is read (a passkey)."""
+        state = None if ip is None else uow.throttles.get(ip, for_update=False)
+        end = self._window_end(state, self._settings.login_ip_max_failures, now)
+        if end is not None:
+            raise Throttled("login.throttled", retry_at=end, at=end.strftime("%H:%M:%S UTC"))
+
     def failed(
         self, uow: ThrottlingRepositories, account: str | None, ip: str | None, *, now: datetime
     ) -> None:

@@ -1,6 +1,6 @@
 """The WebAuthn ceremonies' pieces, on the ``webauthn`` library (py_webauthn).
 
-Challenges are kept as keyed hashes (``Settings.code_hasher``) in the SMS codes' table,
+Challenges are kept as keyed hashes (``Settings.code_hasher``) in a table of their own,
 bound to the step they belong to by their ``ref``; they expire in 5 minutes and are used
 once.
 """
@@ -28,9 +28,10 @@ from webauthn.helpers.structs import (
     RegistrationCredential,
 )
 
-from onzecoach.errors import VerificationFailed
+from onzecoach.errors import FieldError, ValidationError, VerificationFailed
 from onzecoach.ids import new_id
-from onzecoach.mfa._model import Factor, FactorKind, SmsCode
+from onzecoach.mfa._model import Factor, FactorKind, WebAuthnChallenge
+from onzecoach.validation import is_printable
 
 if TYPE_CHECKING:
     from onzecoach.mfa._ports import MfaUnitOfWork as UnitOfWork
@@ -40,6 +41,7 @@ __all__ = [
     "CHALLENGE_LIFETIME",
     "challenge_of",
     "descriptors",
+    "key_name",
     "keys",
     "new_user_handle",
     "parse_assertion",
@@ -51,6 +53,8 @@ __all__ = [
 ]
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
+#: The longest name a user may give a key.
+KEY_NAME_MAX = 64
 
 
 def relying_party(base_url: str) -> tuple[str, str]:
@@ -114,7 +118,7 @@ def transports_of(credential: RegistrationCredential) -> str | None:
 def store_challenge(
     uow: UnitOfWork,
     settings: Settings,
-    user_id: str,
+    user_id: str | None,
     ref: str,
     challenge: bytes,
     *,
@@ -124,17 +128,17 @@ def store_challenge(
 
     It replaces the step's previous challenge, which is spent unanswered.
     """
-    previous = uow.sms_codes.latest(ref)
+    previous = uow.webauthn_challenges.latest(ref)
     if previous is not None and previous.used_at is None:
-        uow.sms_codes.use(previous.id, now=now)
-    uow.sms_codes.add(
-        SmsCode(
+        uow.webauthn_challenges.use(previous.id, now=now)
+    uow.webauthn_challenges.add(
+        WebAuthnChallenge(
             id=new_id(),
-            user_id=user_id,
             ref=ref,
-            code_hash=settings.code_hasher.hash(bytes_to_base64url(challenge)),
+            challenge_hash=settings.code_hasher.hash(bytes_to_base64url(challenge)),
             created_at=now,
             expires_at=now + CHALLENGE_LIFETIME,
+            user_id=user_id,
         )
     )
 
@@ -147,13 +151,25 @@ def spend_challenge(
     Any answer spends the challenge, right or wrong: a refused answer leaves nothing to
     try again with.
     """
-    record = uow.sms_codes.latest(ref)
+    record = uow.webauthn_challenges.latest(ref)
     if record is None or record.used_at is not None:
         return VerificationFailed("webauthn.challenge_used")
-    if not uow.sms_codes.use(record.id, now=now):
+    if not uow.webauthn_challenges.use(record.id, now=now):
         return VerificationFailed("webauthn.challenge_used")
-    if not settings.code_hasher.matches(bytes_to_base64url(answered), record.code_hash):
+    if not settings.code_hasher.matches(bytes_to_base64url(answered), record.challenge_hash):
         return VerificationFailed("webauthn.mismatch")
     if now >= record.expires_at:
         return VerificationFailed("webauthn.challenge_expired")
     return None
+
+
+def key_name(name: object) -> str:
+    """A security key's name as the user gave it: 1 to 64 printable characters."""
+    label = name.strip() if isinstance(name, str) else ""
+    if not label:
+        raise ValidationError([FieldError.of("name", "required")])
+    if len(label) > KEY_NAME_MAX or not is_printable(label, max_length=KEY_NAME_MAX):
+        if len(label) > KEY_NAME_MAX:
+            raise ValidationError([FieldError.of("name", "too_long", max_length=KEY_NAME_MAX)])
+        raise ValidationError([FieldError.of("name", "invalid")])
+    return label

@@ -89,3 +89,6 @@ class MemoryEmployerSettings:
 
     def save(self, settings: EmployerSettings) -> None:
         self._uow.put(self._tables.settings, settings.employer_id, settings)
+
+    def any_passkey_login(self) -> bool:
+        return any(s.passkey_login for s in self._tables.settings.values())

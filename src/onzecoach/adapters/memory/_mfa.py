@@ -1,4 +1,5 @@
-"""Second factors: factors, backup codes, login challenges and SMS codes."""
+"""Second factors: factors, backup codes, login challenges, SMS codes and WebAuthn
+challenges."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from onzecoach.errors import Conflict, NotFound
-from onzecoach.mfa import BackupCode, Factor, LoginChallengeRecord, SmsCode
+from onzecoach.mfa import BackupCode, Factor, LoginChallengeRecord, SmsCode, WebAuthnChallenge
 
 if TYPE_CHECKING:
     from onzecoach.adapters.memory._storage import MemoryUnitOfWork
@@ -18,19 +19,21 @@ __all__ = [
     "MemoryChallenges",
     "MemoryFactors",
     "MemorySmsCodes",
+    "MemoryWebAuthnChallenges",
     "MfaTables",
 ]
 
 
 @attrs.define
 class MfaTables:
-    """Factors, backup codes, login challenges and SMS codes."""
+    """Factors, backup codes, login challenges, SMS codes and WebAuthn challenges."""
 
     factors: dict[str, Factor] = attrs.Factory(dict)
     backup_codes: dict[str, BackupCode] = attrs.Factory(dict)
     challenges: dict[str, LoginChallengeRecord] = attrs.Factory(dict)
     challenge_by_hash: dict[str, str] = attrs.Factory(dict)
     sms_codes: dict[str, SmsCode] = attrs.Factory(dict)
+    webauthn_challenges: dict[str, WebAuthnChallenge] = attrs.Factory(dict)
 
 
 class MemoryFactors:
@@ -45,6 +48,8 @@ class MemoryFactors:
         tables = self._tables
         if factor.public_id is not None and self.by_public_id(factor.public_id) is not None:
             raise Conflict("yubikey.bound")
+        if factor.credential_id is not None and self.by_credential_id(factor.credential_id):
+            raise Conflict("webauthn.registered")
         self._uow.put(tables.factors, factor.id, factor)
 
     def get(self, factor_id: str) -> Factor | None:
@@ -58,6 +63,10 @@ class MemoryFactors:
         found = (f for f in self._tables.factors.values() if f.public_id == public_id)
         return next(found, None)
 
+    def by_credential_id(self, credential_id: str) -> Factor | None:
+        found = (f for f in self._tables.factors.values() if f.credential_id == credential_id)
+        return next(found, None)
+
     def save(self, factor: Factor) -> None:
         tables = self._tables
         stored = tables.factors.get(factor.id)
@@ -67,6 +76,10 @@ class MemoryFactors:
             holder = self.by_public_id(factor.public_id)
             if holder is not None and holder.id != factor.id:
                 raise Conflict("yubikey.bound")
+        if factor.credential_id is not None and factor.credential_id != stored.credential_id:
+            holder = self.by_credential_id(factor.credential_id)
+            if holder is not None and holder.id != factor.id:
+                raise Conflict("webauthn.registered")
         # Only advance_step moves last_step: a copy read earlier must not put it back.
         self._uow.put(tables.factors, factor.id, attrs.evolve(factor, last_step=stored.last_step))
 
@@ -197,4 +210,31 @@ class MemorySmsCodes:
         if code is None or code.used_at is not None:
             return False
         self._uow.put(self._tables.sms_codes, code_id, attrs.evolve(code, used_at=now))
+        return True
+
+
+class MemoryWebAuthnChallenges:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _tables(self) -> MfaTables:
+        return self._uow.tables(MfaTables)
+
+    def add(self, challenge: WebAuthnChallenge) -> None:
+        if challenge.id in self._tables.webauthn_challenges:
+            raise Conflict("webauthn_challenge.exists")
+        self._uow.put(self._tables.webauthn_challenges, challenge.id, challenge)
+
+    def latest(self, ref: str) -> WebAuthnChallenge | None:
+        found = [c for c in self._tables.webauthn_challenges.values() if c.ref == ref]
+        return max(found, key=lambda c: (c.created_at, c.id), default=None)
+
+    def use(self, challenge_id: str, *, now: datetime) -> bool:
+        challenge = self._tables.webauthn_challenges.get(challenge_id)
+        if challenge is None or challenge.used_at is not None:
+            return False
+        self._uow.put(
+            self._tables.webauthn_challenges, challenge_id, attrs.evolve(challenge, used_at=now)
+        )
         return True

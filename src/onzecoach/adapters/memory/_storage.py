@@ -37,6 +37,7 @@ from onzecoach.adapters.memory._mfa import (
     MemoryChallenges,
     MemoryFactors,
     MemorySmsCodes,
+    MemoryWebAuthnChallenges,
 )
 from onzecoach.adapters.memory._outbox import MemoryOutbox
 from onzecoach.adapters.memory._search import MemorySearchIndex
@@ -92,6 +93,7 @@ class MemoryUnitOfWork:
     backup_codes = repository(MemoryBackupCodes)
     challenges = repository(MemoryChallenges)
     sms_codes = repository(MemorySmsCodes)
+    webauthn_challenges = repository(MemoryWebAuthnChallenges)
     throttles = repository(MemoryThrottles)
     employees = repository(MemoryEmployees)
     trajectories = repository(MemoryTrajectories)

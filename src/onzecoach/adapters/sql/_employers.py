@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
 from onzecoach.employers import Department, Employer, EmployerSettings, name_key
@@ -100,6 +101,7 @@ class SqlEmployerSettings(Repository):
             cancellation_notice=None if seconds is None else timedelta(seconds=seconds),
             late_cancellations_count=row.late_cancellations_count,
             no_shows_count=row.no_shows_count,
+            passkey_login=row.passkey_login,
         )
 
     def save(self, settings: EmployerSettings) -> None:
@@ -112,6 +114,7 @@ class SqlEmployerSettings(Repository):
             ),
             "late_cancellations_count": settings.late_cancellations_count,
             "no_shows_count": settings.no_shows_count,
+            "passkey_login": settings.passkey_login,
         }
         updated = self._execute(
             table.update().where(table.c.employer_id == settings.employer_id).values(**values),
@@ -122,3 +125,11 @@ class SqlEmployerSettings(Repository):
                 table.insert().values(employer_id=settings.employer_id, **values),
                 "saving an employer's settings",
             )
+
+    def any_passkey_login(self) -> bool:
+        table = t.employer_settings
+        found = self._execute(
+            sa.select(table.c.employer_id).where(table.c.passkey_login.is_(True)).limit(1),
+            "asking whether any employer allows passkey sign-in",
+        ).first()
+        return found is not None

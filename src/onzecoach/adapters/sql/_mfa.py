@@ -1,4 +1,4 @@
-"""Second factors, backup codes, login challenges and SMS codes."""
+"""Second factors, backup codes, login challenges, SMS codes and WebAuthn challenges."""
 
 from __future__ import annotations
 
@@ -9,12 +9,25 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
 from onzecoach.errors import NotFound
-from onzecoach.mfa import BackupCode, Factor, LoginChallengeRecord, SmsCode
+from onzecoach.mfa import (
+    BackupCode,
+    Factor,
+    FactorKind,
+    LoginChallengeRecord,
+    SmsCode,
+    WebAuthnChallenge,
+)
 
 from . import _tables as t
 from ._base import Repository, structure_row, translate_errors
 
-__all__ = ["SqlBackupCodes", "SqlChallenges", "SqlFactors", "SqlSmsCodes"]
+__all__ = [
+    "SqlBackupCodes",
+    "SqlChallenges",
+    "SqlFactors",
+    "SqlSmsCodes",
+    "SqlWebAuthnChallenges",
+]
 
 _NOW = sa.bindparam("now", type_=t.UtcDateTime())
 _YUBIKEY_TAKEN = "yubikey.bound"
@@ -22,6 +35,11 @@ _YUBIKEY_TAKEN = "yubikey.bound"
 
 def _factor(row: Row[Any]) -> Factor:
     return structure_row(row, Factor)
+
+
+def _taken(factor: Factor) -> str:
+    """The conflict a unique key of ``factor`` raises: its YubiKey's or its credential's."""
+    return "webauthn.registered" if factor.kind is FactorKind.WEBAUTHN else _YUBIKEY_TAKEN
 
 
 _FACTOR_STATE = (
@@ -80,7 +98,7 @@ class SqlFactors(Repository):
                 "last_step": factor.last_step,
                 **self._state(factor),
             },
-            conflict=_YUBIKEY_TAKEN,
+            conflict=_taken(factor),
         )
 
     def get(self, factor_id: str) -> Factor | None:
@@ -105,12 +123,19 @@ class SqlFactors(Repository):
         ).one_or_none()
         return None if row is None else _factor(row)
 
+    def by_credential_id(self, credential_id: str) -> Factor | None:
+        row = self._execute(
+            t.mfa_factors.select().where(t.mfa_factors.c.credential_id == credential_id),
+            "finding a security key",
+        ).one_or_none()
+        return None if row is None else _factor(row)
+
     def save(self, factor: Factor) -> None:
         result = self._execute(
             _SAVE_FACTOR,
             "updating a second factor",
             {"_id": factor.id, **self._state(factor)},
-            conflict=_YUBIKEY_TAKEN,
+            conflict=_taken(factor),
         )
         if result.rowcount != 1:
             raise NotFound("factor.not_found")
@@ -317,4 +342,50 @@ class SqlSmsCodes(Repository):
 
     def use(self, code_id: str, *, now: datetime) -> bool:
         result = self._execute(_USE_SMS_CODE, "using an SMS code", {"_id": code_id, "now": now})
+        return result.rowcount == 1
+
+
+_USE_WEBAUTHN_CHALLENGE = (
+    t.webauthn_challenges.update()
+    .where(
+        t.webauthn_challenges.c.id == sa.bindparam("_id"),
+        t.webauthn_challenges.c.used_at.is_(None),
+    )
+    .values(used_at=_NOW)
+)
+
+
+class SqlWebAuthnChallenges(Repository):
+    def add(self, challenge: WebAuthnChallenge) -> None:
+        self._execute(
+            t.webauthn_challenges.insert(),
+            "storing a WebAuthn challenge",
+            {
+                "id": challenge.id,
+                "ref": challenge.ref,
+                "challenge_hash": challenge.challenge_hash,
+                "user_id": challenge.user_id,
+                "created_at": challenge.created_at,
+                "expires_at": challenge.expires_at,
+                "used_at": challenge.used_at,
+            },
+        )
+
+    def latest(self, ref: str) -> WebAuthnChallenge | None:
+        c = t.webauthn_challenges.c
+        row = self._execute(
+            t.webauthn_challenges.select()
+            .where(c.ref == ref)
+            .order_by(c.created_at.desc(), c.id.desc())
+            .limit(1),
+            "reading a WebAuthn challenge",
+        ).one_or_none()
+        return None if row is None else structure_row(row, WebAuthnChallenge)
+
+    def use(self, challenge_id: str, *, now: datetime) -> bool:
+        result = self._execute(
+            _USE_WEBAUTHN_CHALLENGE,
+            "using a WebAuthn challenge",
+            {"_id": challenge_id, "now": now},
+        )
         return result.rowcount == 1

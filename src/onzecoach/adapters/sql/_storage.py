@@ -27,7 +27,13 @@ from onzecoach.adapters.sql._employers import (
     SqlEmployers,
     SqlEmployerSettings,
 )
-from onzecoach.adapters.sql._mfa import SqlBackupCodes, SqlChallenges, SqlFactors, SqlSmsCodes
+from onzecoach.adapters.sql._mfa import (
+    SqlBackupCodes,
+    SqlChallenges,
+    SqlFactors,
+    SqlSmsCodes,
+    SqlWebAuthnChallenges,
+)
 from onzecoach.adapters.sql._outbox import SqlOutbox
 from onzecoach.adapters.sql._search import SqlSearchIndex
 from onzecoach.adapters.sql._stats import SqlStats
@@ -241,6 +247,7 @@ class SqlUnitOfWork:
     backup_codes = repository(SqlBackupCodes)
     challenges = repository(SqlChallenges)
     sms_codes = repository(SqlSmsCodes)
+    webauthn_challenges = repository(SqlWebAuthnChallenges)
     throttles = repository(SqlThrottles)
     employees = repository(SqlEmployees)
     trajectories = repository(SqlTrajectories)

@@ -57,6 +57,7 @@ employer_settings = sa.Table(
     sa.Column("cancellation_notice_seconds", sa.Integer(), nullable=True),
     sa.Column("late_cancellations_count", sa.Boolean(), nullable=True),
     sa.Column("no_shows_count", sa.Boolean(), nullable=True),
+    sa.Column("passkey_login", sa.Boolean(), nullable=True),
 )
 
 audit_log = sa.Table(
@@ -202,6 +203,8 @@ mfa_factors = sa.Table(
     sa.Column("user_handle", sa.String(100), nullable=True),
     sa.Column("last_used_at", UtcDateTime(), nullable=True),
     sa.Index(None, "user_id"),
+    # One credential, one key (revision 0014); a passkey sign-in finds its key by it.
+    sa.Index(None, "credential_id", unique=True),
 )
 
 backup_codes = sa.Table(
@@ -239,6 +242,20 @@ sms_codes = sa.Table(
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("expires_at", UtcDateTime(), nullable=False),
     sa.Column("tries", sa.Integer(), nullable=False),
+    sa.Column("used_at", UtcDateTime(), nullable=True),
+    sa.Index(None, "ref", "created_at"),
+)
+
+# WebAuthn challenges (revision 0014), as keyed hashes, bound to their step by ``ref``.
+webauthn_challenges = sa.Table(
+    "onzecoach_webauthn_challenges",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("ref", sa.String(64), nullable=False),
+    sa.Column("challenge_hash", sa.String(64), nullable=False),
+    sa.Column("user_id", Id, sa.ForeignKey(users.c.id), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
     sa.Column("used_at", UtcDateTime(), nullable=True),
     sa.Index(None, "ref", "created_at"),
 )
