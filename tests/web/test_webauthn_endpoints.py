@@ -359,7 +359,7 @@ def test_the_same_key_twice_is_a_conflict(web: Web) -> None:
     assert again.status_code == 409
     assert error_of(again) == {
         "code": "webauthn.registered",
-        "text": "Deze beveiligingssleutel is al aan je account gekoppeld.",
+        "text": "Deze beveiligingssleutel is al gekoppeld.",
     }
 
 

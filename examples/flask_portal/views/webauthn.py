@@ -143,7 +143,7 @@ def passkey_options() -> Response | Answer:
     """Options for a passkey of any account (no username asked: none is told apart);
     the ceremony's token waits in an httponly cookie."""
     try:
-        challenge = portal().auth.begin_passkey()
+        challenge = portal().auth.begin_passkey(ip=request.remote_addr)
     except OnzecoachError as refused:
         return _refusal(refused)
     response = _options(challenge.options)
