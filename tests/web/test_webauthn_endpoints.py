@@ -130,6 +130,8 @@ def test_skipping_the_key_goes_on_to_sms(web: Web) -> None:
         "/tweede-factor/webauthn/koppelen.json",
         "/inloggen/webauthn/opties.json",
         "/inloggen/webauthn.json",
+        "/inloggen/passkey/opties.json",
+        "/inloggen/passkey.json",
     ],
 )
 def test_every_json_endpoint_needs_the_csrf_header(web: Web, url: str) -> None:
@@ -387,3 +389,109 @@ def test_a_second_key_from_the_account_page_and_the_first_removed(web: Web) -> N
     assert session is not None
     actor = web.portal.auth.authenticate(session.value)
     assert [view.name for view in web.portal.mfa.methods(actor)] == ["Telefoon"]
+
+
+# A passkey alone ----------------------------------------------------------------------------
+
+
+def allow_passkeys(web: Web, username: str = "key.user", *, allowed: bool = True) -> None:
+    employer = next(e.id for e in web.portal.admin.employers(SERVICE_DESK) if username in e.name)
+    web.portal.admin.set_employer_policy(SERVICE_DESK, employer, passkey_login=allowed)
+
+
+def passkey_sign_in(web: Web, key: SoftKey) -> TestResponse:
+    """The login page's "Inloggen met passkey", as the script runs it."""
+    client = web.client()
+    token = page_token(client, "/inloggen")
+    options = call(client, "/inloggen/passkey/opties.json", token)
+    assert options.status_code == 200, options.get_data(as_text=True)
+    assertion = key.get(options.get_data(as_text=True), origin=ORIGIN)
+    return call(client, "/inloggen/passkey.json", token, {"credential": json.loads(assertion)})
+
+
+def test_the_login_page_offers_a_passkey_only_where_allowed(web: Web) -> None:
+    registered_with_key(web, SoftKey(verifies_user=True))
+    assert "Inloggen met passkey" not in web.client().get("/inloggen").get_data(as_text=True)
+    allow_passkeys(web)
+    page = web.client().get("/inloggen").get_data(as_text=True)
+    assert "Inloggen met passkey" in page
+    assert "Voor inloggen met een passkey is JavaScript nodig" in page
+
+
+def test_a_passkey_signs_in_alone_where_the_employer_allows_it(web: Web) -> None:
+    key = SoftKey(verifies_user=True)
+    registered_with_key(web, key)
+    allow_passkeys(web)
+    answer = passkey_sign_in(web, key)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.get_json() == {"next": "/"}
+    cookies = answer.headers.getlist("Set-Cookie")
+    assert any(c.startswith("oc_session=") and "HttpOnly" in c for c in cookies)
+    assert any(c.startswith("oc_passkey=;") for c in cookies)  # the ceremony's token spent
+
+
+def test_the_passkey_options_ask_for_no_username_and_name_no_key(web: Web) -> None:
+    registered_with_key(web, SoftKey(verifies_user=True))
+    allow_passkeys(web)
+    answers = []
+    for username in ("key.user", "niemand"):
+        client = web.client()
+        token = page_token(client, "/inloggen")
+        options = client.post(
+            "/inloggen/passkey/opties.json",
+            json={"username": username},
+            headers={"X-CSRF-Token": token},
+        )
+        assert options.status_code == 200
+        body = options.get_json()
+        assert body["userVerification"] == "required"
+        answers.append(body.get("allowCredentials", []))
+        cookie = options.headers["Set-Cookie"]
+        assert cookie.startswith("oc_passkey=")
+        assert "HttpOnly" in cookie
+    assert answers == [[], []]
+
+
+def test_a_passkey_where_the_employer_does_not_allow_it_is_refused_in_dutch(web: Web) -> None:
+    key = SoftKey(verifies_user=True)
+    registered_with_key(web, key)
+    registered_with_key(web, SoftKey(verifies_user=True), "other.user")
+    allow_passkeys(web, "other.user")  # the login page offers it; this user's employer not
+    answer = passkey_sign_in(web, key)
+    assert answer.status_code == 401
+    assert error_of(answer) == {
+        "code": "webauthn.passkey_not_allowed",
+        "text": "Inloggen met alleen een passkey is voor jouw account niet aangezet. "
+        "Log in met je inlognaam en wachtwoord; daarna kun je je sleutel gebruiken.",
+    }
+    assert answer.headers.get("Set-Cookie", "").find("oc_session=") == -1
+
+
+def test_a_passkey_without_user_verification_is_refused_in_dutch(web: Web) -> None:
+    key = SoftKey()
+    registered_with_key(web, key)
+    allow_passkeys(web)
+    answer = passkey_sign_in(web, key)
+    assert answer.status_code == 401
+    error = error_of(answer)
+    assert error["code"] == "webauthn.user_not_verified"
+    assert "vingerafdruk, gezicht of pincode" in error["text"]
+
+
+def test_an_unknown_passkey_is_refused_like_a_wrong_key(web: Web) -> None:
+    registered_with_key(web, SoftKey(verifies_user=True))
+    allow_passkeys(web)
+    stranger = SoftKey(verifies_user=True)
+    stranger.user_handle = "AAAA"
+    answer = passkey_sign_in(web, stranger)
+    assert answer.status_code == 401
+    assert error_of(answer)["code"].startswith("webauthn.")
+    assert error_of(answer)["text"]
+
+
+def test_a_passkey_answer_without_its_options_starts_again(web: Web) -> None:
+    client = web.client()
+    token = csrf(client.get("/inloggen"))
+    answer = call(client, "/inloggen/passkey.json", token, {"credential": {}})
+    assert answer.status_code == 410
+    assert answer.get_json()["restart"] == "/inloggen"
