@@ -231,3 +231,70 @@ def test_a_key_nobody_touches_times_out_in_dutch(live: Live, page: Any) -> None:
     status = page.locator("[data-webauthn-status] .error")
     status.wait_for()
     assert "Dat duurde te lang (time-out)" in status.inner_text()
+
+
+# A passkey alone --------------------------------------------------------------------------------
+
+
+def allow_passkeys(live: Live, employer: str, *, allowed: bool = True) -> None:
+    live.portal.admin.set_employer_policy(SERVICE_DESK, employer, passkey_login=allowed)
+
+
+def passkey_refusal(live: Live, page: Any) -> str:
+    """Click "Inloggen met passkey" on the login page; the message the page then shows."""
+    page.goto(f"{live.url}/inloggen")
+    page.get_by_role("button", name="Inloggen met passkey").click()
+    status = page.locator("[data-webauthn-status] .error")
+    status.wait_for()
+    text: str = status.inner_text()
+    assert page.url.endswith("/inloggen")
+    return text
+
+
+def test_a_passkey_signs_in_alone_and_is_renamed(live: Live, page: Any, shots: Shots) -> None:
+    employer = invite(live)
+    key = virtual_key(page)
+    register_with_key(live, page, "Laptop")
+    assert key.credentials()[0]["isResidentCredential"]
+    allow_passkeys(live, employer)
+    page.goto(f"{live.url}/inloggen")
+    shots("inloggen-met-passkey")
+    page.get_by_role("button", name="Inloggen met passkey").click()
+    page.get_by_role("button", name="Uitloggen").wait_for()
+    page.get_by_role("link", name="Account").click()
+    row = page.locator("#keys tr", has_text="Laptop")
+    row.get_by_label("Nieuwe naam").fill("Werklaptop")
+    row.get_by_role("button", name="Laptop: naam wijzigen").click()
+    page.get_by_text("De naam van de sleutel is opgeslagen.").wait_for()
+    assert "Werklaptop" in page.locator("#keys").inner_text()
+    shots("hernoemd")
+
+
+def test_a_passkey_the_employer_does_not_allow_is_refused_in_dutch(
+    live: Live, page: Any, shots: Shots
+) -> None:
+    invite(live)
+    virtual_key(page)
+    register_with_key(live, page, "Laptop")
+    other = live.portal.admin.create_employer(SERVICE_DESK, "Wel B.V.").id
+    allow_passkeys(live, other)  # the login page offers it; this user's employer does not
+    text = passkey_refusal(live, page)
+    shots("niet-toegestaan")
+    assert text == (
+        "Inloggen met alleen een passkey is voor jouw account niet aangezet. "
+        "Log in met je inlognaam en wachtwoord; daarna kun je je sleutel gebruiken."
+    )
+    # The password and the key as a second factor still work.
+    sign_in_with_key(live, page, "hr.sleutel")
+
+
+def test_a_key_without_user_verification_is_no_passkey(live: Live, page: Any) -> None:
+    """The second factor works (test above); a passkey alone needs the fingerprint or PIN
+    the key cannot give, and the browser refuses before anything reaches the portal."""
+    employer = invite(live)
+    virtual_key(page, verified=False)
+    register_with_key(live, page, "Oude sleutel")
+    allow_passkeys(live, employer)
+    text = passkey_refusal(live, page)
+    assert "Een passkey moet bevestigen dat jij het bent" in text
+    assert "log in met je inlognaam en wachtwoord" in text
