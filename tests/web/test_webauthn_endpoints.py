@@ -17,6 +17,7 @@ from werkzeug.test import TestResponse
 from onzecoach import Role
 from onzecoach.actors import SERVICE_DESK
 from softkey import SoftKey
+from support import make_settings
 from web.conftest import PASSWORD, Web, csrf, post, sign_in, sign_up
 
 ORIGIN = "http://localhost"
@@ -402,7 +403,8 @@ def allow_passkeys(web: Web, username: str = "key.user", *, allowed: bool = True
 def passkey_sign_in(web: Web, key: SoftKey) -> TestResponse:
     """The login page's "Inloggen met passkey", as the script runs it."""
     client = web.client()
-    token = page_token(client, "/inloggen")
+    # The form's token, the same: the endpoint answers whether or not the page offers it.
+    token = csrf(client.get("/inloggen"))
     options = call(client, "/inloggen/passkey/opties.json", token)
     assert options.status_code == 200, options.get_data(as_text=True)
     assertion = key.get(options.get_data(as_text=True), origin=ORIGIN)
@@ -495,3 +497,31 @@ def test_a_passkey_answer_without_its_options_starts_again(web: Web) -> None:
     answer = call(client, "/inloggen/passkey.json", token, {"credential": {}})
     assert answer.status_code == 410
     assert answer.get_json()["restart"] == "/inloggen"
+
+
+def desk_with_key(web: Web, key: SoftKey) -> None:
+    web.portal.admin.invite_user(
+        SERVICE_DESK, None, email="desk@example.nl", username="desk.key", role=Role.SERVICE_DESK
+    )
+    client = web.client()
+    post(client, f"/registreren/{web.last_link()}", {"password": PASSWORD, "repeat": PASSWORD})
+    assert enrol(client, key).status_code == 200
+    post(client, "/tweede-factor/webauthn", {"action": "done"})
+
+
+def test_the_service_desk_needs_the_portals_setting_for_a_passkey(web: Web) -> None:
+    key = SoftKey(verifies_user=True)
+    desk_with_key(web, key)
+    refused = passkey_sign_in(web, key)
+    assert error_of(refused)["code"] == "webauthn.passkey_not_allowed"
+
+
+@pytest.mark.parametrize(
+    "settings", [make_settings(base_url=ORIGIN, staff_passkey_login=True)], ids=["staff"]
+)
+def test_the_service_desk_signs_in_with_a_passkey_where_the_portal_allows_it(web: Web) -> None:
+    key = SoftKey(verifies_user=True)
+    desk_with_key(web, key)
+    assert "Inloggen met passkey" in web.client().get("/inloggen").get_data(as_text=True)
+    answer = passkey_sign_in(web, key)
+    assert answer.get_json() == {"next": "/servicebureau/"}
