@@ -298,3 +298,20 @@ def test_a_key_without_user_verification_is_no_passkey(live: Live, page: Any) ->
     text = passkey_refusal(live, page)
     assert "Een passkey moet bevestigen dat jij het bent" in text
     assert "log in met je inlognaam en wachtwoord" in text
+
+
+def test_a_key_on_another_address_than_the_portals_is_explained(live: Live, page: Any) -> None:
+    """On 127.0.0.1 the relying party (localhost, from the base URL) does not match: the
+    browser refuses with a SecurityError, and the page says where keys do work."""
+    invite(live)
+    virtual_key(page)
+    elsewhere = live.url.replace("localhost", "127.0.0.1")
+    page.goto(f"{elsewhere}/registreren/{live.last_link()}")
+    page.locator("#f-password").fill(PASSWORD)
+    page.locator("#f-repeat").fill(PASSWORD)
+    page.get_by_role("button", name="Opslaan").click()
+    page.get_by_label("Naam van de sleutel").fill("Laptop")
+    page.get_by_role("button", name="Sleutel of passkey koppelen").click()
+    status = page.locator("[data-webauthn-status] .error")
+    status.wait_for()
+    assert "alleen via https of op localhost" in status.inner_text()
