@@ -107,6 +107,9 @@ def test_a_passkey_alone_signs_in_where_the_employer_allows_it(
     allow(portal, employer_id, False)
     with refused("passkey_not_allowed"):
         sign_in(portal, key)
+    with storage.unit_of_work() as uow:
+        actions = [e.action for e in uow.audit.for_subject("user", session.user_id)]
+    assert actions.count("auth.passkey_refused") == 2
 
 
 def test_a_refusal_by_policy_comes_only_after_a_valid_assertion(

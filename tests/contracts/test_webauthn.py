@@ -260,3 +260,13 @@ def test_the_stored_keys_hold_no_username_or_address(
     dump = " ".join(str(value) for value in row).lower()
     assert "anna" not in dump
     assert "example.nl" not in dump
+    # The challenges of the ceremonies: keyed hashes and times, bound to their step.
+    portal.auth.webauthn_options(portal.auth.login("anna.hr", PASSWORD).token)
+    with storage.engine.connect() as connection:
+        challenges = connection.execute(
+            sa.text("SELECT * FROM onzecoach_webauthn_challenges")
+        ).all()
+    assert len(challenges) == 2  # the enrolment's, spent, and the login's
+    spent = " ".join(str(value) for row in challenges for value in row).lower()
+    assert "anna" not in spent
+    assert "example.nl" not in spent

@@ -147,6 +147,16 @@ class PasskeySignIn:
             failure = self._refusal(uow, token, answer, key, user, now=now)
             if failure is None and user is not None and not self.allowed(uow, user):
                 # The assertion was the key's own: refused by policy, not counted as a guess.
+                uow.audit.append(
+                    audit_entry(
+                        user.actor,
+                        "auth.passkey_refused",
+                        at=now,
+                        employer_id=user.employer_id,
+                        subject_type="user",
+                        subject_id=user.id,
+                    )
+                )
                 uow.commit()
                 raise VerificationFailed("webauthn.passkey_not_allowed")
             if failure is not None or user is None:

@@ -20,7 +20,7 @@ from onzecoach.audit import AuditEntry
 from onzecoach.employees import Employee, EmployeeDetails, Gender
 from onzecoach.employers import Department, Employer
 from onzecoach.ids import new_id
-from onzecoach.mfa import Factor, LoginChallengeRecord, SmsCode
+from onzecoach.mfa import Factor, LoginChallengeRecord, SmsCode, WebAuthnChallenge
 from onzecoach.notifications import OutboxMessage
 from onzecoach.ports import Storage, UnitOfWork
 from onzecoach.tasks import Task, TaskKind
@@ -90,6 +90,7 @@ _ADDERS: dict[type, Callable[[UnitOfWork, Any], None]] = {
     Factor: lambda uow, item: uow.factors.add(item),
     LoginChallengeRecord: lambda uow, item: uow.challenges.add(item),
     SmsCode: lambda uow, item: uow.sms_codes.add(item),
+    WebAuthnChallenge: lambda uow, item: uow.webauthn_challenges.add(item),
     Employee: lambda uow, item: uow.employees.add(item),
     Trajectory: lambda uow, item: uow.trajectories.add(item),
     Appointment: lambda uow, item: uow.appointments.add(item),

@@ -112,3 +112,23 @@ class EmployerTests(StorageTests):
             )
         with storage.unit_of_work() as uow:
             assert uow.employer_settings.get(acme.id) is None
+
+    def test_whether_any_employer_allows_passkeys_alone(self, storage: Storage) -> None:
+        acme, other = employer("Acme"), employer("Other")
+        add(storage, acme, other)
+        with storage.unit_of_work() as uow:
+            assert not uow.employer_settings.any_passkey_login()
+            uow.employer_settings.save(
+                EmployerSettings(employer_id=acme.id, updated_at=T0, passkey_login=False)
+            )
+            uow.employer_settings.save(
+                EmployerSettings(employer_id=other.id, updated_at=T0, no_shows_count=False)
+            )
+            assert not uow.employer_settings.any_passkey_login()
+            uow.employer_settings.save(
+                EmployerSettings(employer_id=other.id, updated_at=T0, passkey_login=True)
+            )
+            assert uow.employer_settings.any_passkey_login()
+            assert uow.employer_settings.get(other.id) == EmployerSettings(
+                employer_id=other.id, updated_at=T0, passkey_login=True
+            )

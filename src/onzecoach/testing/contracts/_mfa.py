@@ -1,4 +1,5 @@
-"""The storage contract of second factors: factors, backup codes, login challenges, SMS codes."""
+"""The storage contract of second factors: factors, backup codes, login challenges, SMS codes
+and WebAuthn challenges."""
 
 from __future__ import annotations
 
@@ -10,12 +11,20 @@ import pytest
 
 from onzecoach import Conflict, NotFound
 from onzecoach.ids import new_id
-from onzecoach.mfa import BackupCode, Factor, FactorKind, LoginChallengeRecord, Method, SmsCode
+from onzecoach.mfa import (
+    BackupCode,
+    Factor,
+    FactorKind,
+    LoginChallengeRecord,
+    Method,
+    SmsCode,
+    WebAuthnChallenge,
+)
 from onzecoach.ports import Storage
 from onzecoach.testing.contracts._base import StorageTests
 from onzecoach.testing.contracts._builders import AMSTERDAM, T0, add, in_transaction, stored_user
 
-__all__ = ["MfaTests", "backup_code", "challenge", "factor", "sms_code"]
+__all__ = ["MfaTests", "backup_code", "challenge", "factor", "sms_code", "webauthn_challenge"]
 
 
 def factor(user_id: str, kind: FactorKind = FactorKind.TOTP, **changes: Any) -> Factor:
@@ -52,8 +61,35 @@ def sms_code(user_id: str, ref: str, **changes: Any) -> SmsCode:
     return attrs.evolve(base, **changes)
 
 
+def webauthn_challenge(ref: str, **changes: Any) -> WebAuthnChallenge:
+    base = WebAuthnChallenge(
+        id=new_id(),
+        ref=ref,
+        challenge_hash="w" * 64,
+        created_at=T0,
+        expires_at=T0 + timedelta(minutes=5),
+    )
+    return attrs.evolve(base, **changes)
+
+
+def security_key(user_id: str, credential_id: str, **changes: Any) -> Factor:
+    return factor(
+        user_id,
+        FactorKind.WEBAUTHN,
+        credential_id=credential_id,
+        public_key="pQECAyYgASFYI" + "A" * 60,
+        sign_count=2**33 + 1,
+        transports="internal,hybrid",
+        name="Laptop van Anna",
+        user_handle="h" * 43,
+        confirmed_at=T0,
+        **changes,
+    )
+
+
 class MfaTests(StorageTests):
-    """``uow.factors``, ``uow.backup_codes``, ``uow.challenges`` and ``uow.sms_codes``."""
+    """``uow.factors``, ``uow.backup_codes``, ``uow.challenges``, ``uow.sms_codes`` and
+    ``uow.webauthn_challenges``."""
 
     def test_every_kind_round_trips_whole(self, storage: Storage) -> None:
         owner = stored_user(storage)
@@ -360,3 +396,78 @@ class MfaTests(StorageTests):
         with storage.unit_of_work() as uow:
             assert uow.sms_codes.latest(code.ref) == attrs.evolve(code, used_at=used_at)
             assert not uow.sms_codes.use(code.id, now=used_at + timedelta(minutes=1))
+
+    # Security keys and their challenges -------------------------------------------------
+
+    def test_a_security_key_round_trips_and_is_found_by_its_credential(
+        self, storage: Storage
+    ) -> None:
+        owner, other = stored_user(storage), stored_user(storage)
+        credential = "Q" * 1300  # a credential id may be up to 1023 bytes, base64url
+        key = security_key(
+            owner, credential, last_used_at=datetime(2026, 3, 2, 9, 0, tzinfo=AMSTERDAM)
+        )
+        add(storage, key, security_key(other, "other-credential"), factor(owner))
+        with storage.unit_of_work() as uow:
+            assert uow.factors.get(key.id) == key
+            assert uow.factors.by_credential_id(credential) == key
+            assert uow.factors.by_credential_id("Q" * 1299) is None
+
+    def test_a_credential_belongs_to_one_key(self, storage: Storage) -> None:
+        first, second = stored_user(storage), stored_user(storage)
+        add(storage, security_key(first, "shared"))
+        with pytest.raises(Conflict, check=lambda error: error.code == "webauthn.registered"):
+            add(storage, security_key(second, "shared"))
+        pending = factor(second, FactorKind.WEBAUTHN)
+        add(storage, pending)
+        with pytest.raises(Conflict, check=lambda error: error.code == "webauthn.registered"):
+            in_transaction(
+                storage,
+                lambda uow: uow.factors.save(attrs.evolve(pending, credential_id="shared")),
+            )
+        with storage.unit_of_work() as uow:
+            assert uow.factors.get(pending.id) == pending
+
+    def test_a_webauthn_challenge_round_trips_with_or_without_its_user(
+        self, storage: Storage
+    ) -> None:
+        owner = stored_user(storage)
+        mine = webauthn_challenge(
+            new_id(), user_id=owner, created_at=datetime(2026, 3, 2, 10, 30, tzinfo=AMSTERDAM)
+        )
+        anyones = webauthn_challenge("p" * 64)
+        add(storage, mine, anyones)
+        with storage.unit_of_work() as uow:
+            assert uow.webauthn_challenges.latest(mine.ref) == mine
+            assert uow.webauthn_challenges.latest(anyones.ref) == anyones
+            assert uow.webauthn_challenges.latest(new_id()) is None
+            stored = uow.webauthn_challenges.latest(mine.ref)
+            assert stored is not None
+            assert stored.expires_at.utcoffset() == timedelta(0)
+
+    def test_the_latest_webauthn_challenge_is_the_newest_for_its_ref(
+        self, storage: Storage
+    ) -> None:
+        ref = new_id()
+        older = webauthn_challenge(ref, created_at=T0 - timedelta(seconds=1))
+        same_time = [webauthn_challenge(ref) for _ in range(3)]
+        add(storage, *same_time, older, webauthn_challenge(new_id()))
+        with storage.unit_of_work() as uow:
+            assert uow.webauthn_challenges.latest(ref) == max(same_time, key=lambda c: c.id)
+
+    def test_a_webauthn_challenge_is_used_once(self, storage: Storage) -> None:
+        made = webauthn_challenge(new_id())
+        add(storage, made)
+        used_at = T0 + timedelta(seconds=30)
+        with storage.unit_of_work() as uow:
+            assert uow.webauthn_challenges.use(made.id, now=used_at)
+            assert not uow.webauthn_challenges.use(made.id, now=used_at)
+            assert not uow.webauthn_challenges.use(new_id(), now=used_at)
+        # Not committed: still unused.
+        with storage.unit_of_work() as uow:
+            assert uow.webauthn_challenges.latest(made.ref) == made
+            assert uow.webauthn_challenges.use(made.id, now=used_at)
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert uow.webauthn_challenges.latest(made.ref) == attrs.evolve(made, used_at=used_at)
+            assert not uow.webauthn_challenges.use(made.id, now=used_at)
