@@ -86,8 +86,10 @@ def enrol_options() -> Response | Answer:
         if not token:
             raise InvalidToken("link.invalid")
         return _options(portal().mfa.begin_webauthn(token))
-    except OnzecoachError as refused:
+    except InvalidToken as refused:
         return _refusal(refused, restart=url_for("auth.login"))
+    except OnzecoachError as refused:
+        return _refusal(refused)
 
 
 @blueprint.post("/tweede-factor/webauthn/koppelen.json")
@@ -115,8 +117,10 @@ def login_options() -> Response | Answer:
         if not token:
             raise InvalidToken("login.challenge_expired")
         return _options(portal().auth.webauthn_options(token))
-    except OnzecoachError as refused:
+    except InvalidToken as refused:
         return _refusal(refused, restart=url_for("auth.login"))
+    except OnzecoachError as refused:
+        return _refusal(refused)
 
 
 @blueprint.post("/inloggen/webauthn.json")
