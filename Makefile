@@ -41,7 +41,7 @@ test-latest:
 	rm -rf .venv-latest
 	$(MAKE) test VENV=.venv-latest PIN=--upgrade PIP_VERSION=$(PIP_VERSION)
 
-# The reference web app on an embedded SQLite database with demo data, on 127.0.0.1:5000.
+# The reference web app on an embedded SQLite database with demo data, on localhost:5000.
 demo: $(DEMO_STAMP)
 	cd examples && ../$(BIN)/python -m flask_portal --folder ../.demo
 
