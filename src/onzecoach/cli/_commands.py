@@ -145,6 +145,25 @@ def db_upgrade(ctx: click.Context) -> None:
     state.out.print(f"Schema at revision {revision}.")
 
 
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace PATH if it exists.")
+@click.pass_context
+def db_backup(ctx: click.Context, path: Path, overwrite: bool) -> None:
+    """Copy the SQLite database to PATH while the portal runs: one consistent copy,
+    checked before it takes PATH's name. PostgreSQL: use pg_dump (docs/deployment.md)."""
+    state = _state(ctx)
+    storage = state.config().storage()
+    try:
+        report = storage.backup(path, overwrite=overwrite)
+    finally:
+        storage.close()
+    state.out.print(
+        f"Copied to {report.path}: {report.size:,} bytes, schema at revision "
+        f"{report.revision}, in {report.seconds:.1f} s."
+    )
+
+
 # employer, department ---------------------------------------------------------------------
 
 

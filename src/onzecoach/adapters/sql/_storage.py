@@ -18,6 +18,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from onzecoach.adapters import _repository as shared
 from onzecoach.adapters.sql._accounts import SqlPasswordHistory, SqlSessions, SqlTokens, SqlUsers
 from onzecoach.adapters.sql._audit import SqlAudit
+from onzecoach.adapters.sql._backup import BackupReport, backup_sqlite
 from onzecoach.adapters.sql._base import Repository, translate_errors
 from onzecoach.adapters.sql._booking import SqlNotes
 from onzecoach.adapters.sql._coaches import SqlBusyTimes, SqlCoaches
@@ -118,6 +119,22 @@ class SqlStorage:
         with translate_errors("reading the schema version"), self.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
             return context.get_current_revision()
+
+    def backup(self, target: str | Path, *, overwrite: bool = False) -> BackupReport:
+        """Copy a SQLite database to ``target`` while the portal keeps running.
+
+        One consistent copy (``VACUUM INTO``: every transaction committed before it began,
+        none after), checked and then renamed into place. An existing ``target`` is
+        refused unless ``overwrite``. On PostgreSQL use ``pg_dump`` or continuous
+        archiving instead (docs/deployment.md): ``StorageError`` ``storage.misconfigured``.
+        """
+        if self.dialect != "sqlite" or self.url.database in (None, "", ":memory:"):
+            raise StorageError(
+                "only a SQLite database in a file is copied this way; for PostgreSQL use "
+                "pg_dump or continuous archiving (docs/deployment.md)",
+                code="storage.misconfigured",
+            )
+        return backup_sqlite(self.engine, Path(target), overwrite=overwrite)
 
     def close(self) -> None:
         self.engine.dispose()
