@@ -110,9 +110,7 @@ class _Seeder:
             if number == 0:
                 # One employer lets its HR sign in with a passkey alone, so that the demo
                 # shows "Inloggen met passkey" once a key is added on the account page.
-                self.portal.admin.set_employer_policy(
-                    SERVICE_DESK, employer.id, passkey_login=True
-                )
+                self.portal.admin.set_employer_policy(SERVICE_DESK, employer.id, passkey_login=True)
             ids = [
                 self.portal.admin.add_department(SERVICE_DESK, employer.id, d).id
                 for d in departments
