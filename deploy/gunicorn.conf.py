@@ -8,6 +8,8 @@ Every value can be overridden on the command line or with gunicorn's own variabl
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 #: Where to listen: the reverse proxy in front connects here.
 bind = os.environ.get("ONZECOACH_WEB_BIND", "127.0.0.1:8000")
@@ -50,3 +52,23 @@ errorlog = "-"
 loglevel = os.environ.get("ONZECOACH_WEB_LOG_LEVEL", "info")
 # The process's name in ps and top.
 proc_name = "onzecoach-web"
+
+# Prometheus metrics summed over the workers: each writes its figures into this folder,
+# which starts empty, and /metrics reads them all (flask_portal.observability).
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), "onzecoach-metrics")
+)
+
+
+def on_starting(server):
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server, worker):
+    try:
+        from prometheus_client import multiprocess  # noqa: PLC0415 - the server extra
+    except ImportError:
+        return
+    multiprocess.mark_process_dead(worker.pid)

@@ -15,7 +15,7 @@ from flask import Flask, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from flask_portal import security
+from flask_portal import observability, security
 from onzecoach import (
     AdapterError,
     NotAuthenticated,
@@ -189,6 +189,7 @@ def create_app(
     from flask_portal.views import register_all  # noqa: PLC0415 - the views import this module
 
     register_all(app, mailbox=mailbox, sms_box=sms_box)
+    observability.install(app, portal)
     return app
 
 

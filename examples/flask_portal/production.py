@@ -23,6 +23,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from flask_portal import create_app
+from flask_portal.observability import log_as_json
 from onzecoach.assembly import assemble
 from onzecoach.configuration import ConfigurationError
 
@@ -43,6 +44,7 @@ def make_app(environ: Mapping[str, str] | None = None) -> Flask:
     """The production app: no development pages, Secure cookies, the configured adapters."""
     environ = os.environ if environ is None else environ
     trusted = proxies(environ)
+    log_as_json()
     portal = assemble(None, environ).portal()
     app = create_app(portal, development=False)
     if trusted:

@@ -49,6 +49,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         "ONZECOACH_WEB_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
         "ONZECOACH_WEB_THREADS": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
     with log.open("wb") as output:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
@@ -68,7 +69,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     deadline = time.monotonic() + 30
     while True:
         try:
-            httpx.get(f"{url}/inloggen", timeout=1)
+            httpx.get(f"{url}/healthz", timeout=1)
             break
         except httpx.TransportError:
             if process.poll() is not None or time.monotonic() > deadline:
@@ -100,7 +101,22 @@ def test_gunicorn_serves_the_app_in_production_mode(
             assert "Secure" in cookie
         # Two workers with two threads each answer requests at once.
         answers = [client.get("/inloggen").status_code for _ in range(20)]
+        assert client.get("/healthz").json() == {"status": "ok"}
+        ready = client.get("/readyz").json()
+        # The metrics of both workers, summed: every request to the login page counted.
+        metrics = client.get("/metrics").text
     assert set(answers) == {200}
+    assert ready["status"] == "ready"
+    assert ready["database"]["revision"] == SqlStorage.head_revision()
+    counted = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("onzecoach_web_requests_total{")
+        and 'route="/inloggen"' in line
+        and 'status="200"' in line
+    ]
+    assert len(counted) == 1, metrics
+    assert float(counted[0].rsplit(" ", 1)[1]) == 21
     # SIGTERM: the workers finish what they have and the server exits cleanly.
     process.send_signal(signal.SIGTERM)
     assert process.wait(40) == 0

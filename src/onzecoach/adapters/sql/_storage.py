@@ -11,6 +11,7 @@ import sqlalchemy.exc as sa_exc
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
@@ -119,6 +120,17 @@ class SqlStorage:
         with translate_errors("reading the schema version"), self.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
             return context.get_current_revision()
+
+    @staticmethod
+    def head_revision() -> str:
+        """The newest migration of this version of onzecoach: what ``upgrade()`` reaches,
+        and what ``schema_revision()`` says once it has (a readiness check compares them)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        head = ScriptDirectory.from_config(config).get_current_head()
+        if head is None:  # pragma: no cover - the package always has its migrations
+            raise StorageError("no migrations found", code="storage.misconfigured")
+        return head
 
     def backup(self, target: str | Path, *, overwrite: bool = False) -> BackupReport:
         """Copy a SQLite database to ``target`` while the portal keeps running.
