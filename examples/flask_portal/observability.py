@@ -58,6 +58,12 @@ if prometheus_client is not None:
         ["route", "method"],
         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     )
+    REQUEST_CPU = prometheus_client.Counter(
+        "onzecoach_web_request_cpu_seconds",
+        "CPU time of the threads that answered requests, by route: with the request count,"
+        " the CPU each request costs.",
+        ["route"],
+    )
     REQUESTS = prometheus_client.Counter(
         "onzecoach_web_requests",
         "Requests answered, by route, method and status.",
@@ -254,6 +260,8 @@ def log_as_json(level: int = logging.INFO) -> None:
 
 def _start() -> None:
     g.request_started = time.perf_counter()
+    # A request runs on one thread: that thread's CPU time is the request's.
+    g.request_cpu = time.thread_time()
     sent = request.headers.get("X-Request-ID", "")
     g.request_id = sent if _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
 
@@ -267,6 +275,7 @@ def _finish(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.request_id
     if prometheus_client is not None and route != "/metrics":
         REQUEST_SECONDS.labels(route, request.method).observe(seconds)
+        REQUEST_CPU.labels(route).inc(max(time.thread_time() - g.request_cpu, 0.0))
         REQUESTS.labels(route, request.method, str(response.status_code)).inc()
         if response.status_code == 429:
             THROTTLED.labels(route).inc()
