@@ -12,9 +12,11 @@ import hashlib
 import hmac
 import secrets
 from typing import Final
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, current_app, g, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response
 
 SESSION_COOKIE: Final = "oc_session"
@@ -22,6 +24,8 @@ CSRF_COOKIE: Final = "oc_csrf"
 LOGIN_COOKIE: Final = "oc_login"
 ENROLL_COOKIE: Final = "oc_enroll"
 PASSKEY_COOKIE: Final = "oc_passkey"
+#: Where a signed-out visit was going, kept over the login (a path of this app only).
+NEXT_COOKIE: Final = "oc_next"
 CSRF_FIELD: Final = "csrf_token"
 #: Where a script's JSON request carries the token: a JSON body has no form field.
 CSRF_HEADER: Final = "X-CSRF-Token"
@@ -92,9 +96,47 @@ def set_cookie(response: Response, name: str, value: str, *, max_age: int | None
 
 def end_flows(response: Response) -> None:
     """Forget a half-done login or second-factor setup: on logout, login and the like."""
-    for name in (LOGIN_COOKIE, ENROLL_COOKIE, PASSKEY_COOKIE):
+    for name in (LOGIN_COOKIE, ENROLL_COOKIE, PASSKEY_COOKIE, NEXT_COOKIE):
         if request.cookies.get(name):
             clear_cookie(response, name)
+
+
+#: Pages a deep link may not lead back to: the login itself, its scripts' endpoints, files.
+_NO_LANDING: Final = ("auth.", "webauthn.", "dev.", "static")
+
+
+def safe_path(value: object) -> str | None:
+    """``value`` if it is a page of this app to land on after signing in, else ``None``.
+
+    Only a relative path to a page this app answers with GET: no scheme, no host, no
+    ``//`` or backslash, no control character, in the text as given and as it reads once
+    its percent escapes are undone (``/%2F%2Fevil.example`` is ``//evil.example``). No open
+    redirect: whatever is refused sends the user to their home page.
+    """
+    if not isinstance(value, str) or not value or len(value) > 2000:
+        return None
+    readings = [value]
+    for _ in range(3):  # double and triple escaping too
+        readings.append(unquote(readings[-1]))
+    if not all(_plain_path(text) for text in readings):
+        return None
+    path = urlsplit(value).path
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(unquote(path), method="GET")
+    except (HTTPException, RequestRedirect):
+        return None
+    if not isinstance(endpoint, str) or endpoint.startswith(_NO_LANDING):
+        return None
+    return value
+
+
+def _plain_path(text: str) -> bool:
+    if not text.startswith("/") or text.startswith("//") or "\\" in text:
+        return False
+    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in text):
+        return False
+    parts = urlsplit(text)
+    return not (parts.scheme or parts.netloc or parts.fragment)
 
 
 def clear_cookie(response: Response, name: str) -> None:

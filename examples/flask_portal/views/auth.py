@@ -37,6 +37,8 @@ METHOD_LABELS = {
 WIZARD = ("webauthn", "sms", "yubikey", "app")
 #: How long the browser keeps a second-factor setup: no longer than the SDK's own token.
 ENROLL_AGE = 2 * 3600
+#: How long the page a signed-out visit wanted is kept: through a login and its wizard.
+NEXT_AGE = ENROLL_AGE
 
 
 def _redirect(endpoint: str, **values: str) -> Response:
@@ -51,9 +53,10 @@ def _too_many(throttled: Throttled) -> str:
 
 
 @blueprint.route("/inloggen", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> Response:
+    wanted = request.args.get("next")
     if g.actor is not None:
-        return _redirect("hr.home")
+        return redirect(security.safe_path(wanted) or url_for("hr.home"))
     error = None
     username = field("username", limit=200)
     if request.method == "POST":
@@ -84,12 +87,21 @@ def login() -> str | Response:
             response = redirect(url_for("auth.second_step", m=[m.value for m in challenge.methods]))
             security.set_cookie(response, security.LOGIN_COOKIE, challenge.token, max_age=600)
             return response
-    return render_template(
-        "auth/login.html",
-        error=error,
-        username=username,
-        passkey=portal().auth.passkey_offered(),
+    page = PageResponse(
+        render_template(
+            "auth/login.html",
+            error=error,
+            username=username,
+            passkey=portal().auth.passkey_offered(),
+        )
     )
+    if wanted is not None:
+        # Kept in a cookie, not the form: it outlives the second step and the wizard.
+        if security.safe_path(wanted) is None:
+            security.clear_cookie(page, security.NEXT_COOKIE)
+        else:
+            security.set_cookie(page, security.NEXT_COOKIE, wanted, max_age=NEXT_AGE)
+    return page
 
 
 @blueprint.route("/inloggen/code", methods=["GET", "POST"])
@@ -125,7 +137,7 @@ def second_step() -> str | Response:
                 f"Te veel pogingen. Probeer het opnieuw na {dutch_datetime(throttled.retry_at)}."
             )
         else:
-            response = redirect(home_of(session))
+            response = redirect(landing(session))
             start_session(response, session)
             return response
     asked = request.args.getlist("m")
@@ -143,6 +155,12 @@ def second_step() -> str | Response:
 def home_of(session: Session) -> str:
     """Where a user lands once signed in."""
     return url_for("hr.home" if not session.actor.is_service_desk else "desk.employers")
+
+
+def landing(session: Session) -> str:
+    """Where a user goes once signed in: the page they wanted, or else their home."""
+    wanted = security.safe_path(request.cookies.get(security.NEXT_COOKIE))
+    return wanted or home_of(session)
 
 
 def start_session(response: Response, session: Session) -> None:

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from flask_portal import security
 from flask_portal.app import json_error, portal
-from flask_portal.views.auth import home_of, start_session
+from flask_portal.views.auth import landing, start_session
 from onzecoach import (
     AdapterError,
     InvalidToken,
@@ -134,7 +134,7 @@ def login_finish() -> Response | Answer:
         return _refusal(refused, restart=url_for("auth.login"))
     except OnzecoachError as refused:
         return _refusal(refused)
-    response = jsonify(next=home_of(session))
+    response = jsonify(next=landing(session))
     start_session(response, session)
     return response
 
@@ -166,6 +166,6 @@ def passkey_finish() -> Response | Answer:
         return _refusal(refused, restart=url_for("auth.login"))
     except OnzecoachError as refused:
         return _refusal(refused)
-    response = jsonify(next=home_of(session))
+    response = jsonify(next=landing(session))
     start_session(response, session)
     return response
