@@ -33,6 +33,15 @@ METHOD_LABELS = {
     Method.YUBIKEY: "YubiKey",
     Method.BACKUP_CODE: "Back-up code",
 }
+#: Where each method's code comes from, for the second step's one line about them.
+CODE_SOURCES = {
+    Method.SMS: "je SMS",
+    Method.TOTP: "je authenticatie-app",
+    Method.YUBIKEY: "je YubiKey",
+    Method.BACKUP_CODE: "een back-up code",
+}
+#: Refusals of a code whose own text says what to do: a code used a moment ago.
+SAID_AS_IS = frozenset({"totp.replayed", "yubikey.replayed"})
 #: The wizard's steps in order: a security key or passkey first.
 WIZARD = ("webauthn", "sms", "yubikey", "app")
 #: How long the browser keeps a second-factor setup: no longer than the SDK's own token.
@@ -130,8 +139,13 @@ def second_step() -> str | Response:
             return _restart()
         except ValidationError:
             error = "Kies hoe je inlogt en vul de code in."
-        except VerificationFailed:
-            error = "Deze code klopt niet. Probeer het opnieuw."
+        except VerificationFailed as failed:
+            # An app code used a moment ago says so: the next one is the one to wait for.
+            error = (
+                failed.text
+                if failed.code in SAID_AS_IS
+                else "Deze code klopt niet. Probeer het opnieuw."
+            )
         except Throttled as throttled:
             error = (
                 f"Te veel pogingen. Probeer het opnieuw na {dutch_datetime(throttled.retry_at)}."
@@ -140,12 +154,15 @@ def second_step() -> str | Response:
             response = redirect(landing(session))
             start_session(response, session)
             return response
-    asked = request.args.getlist("m")
+    # The challenge's methods (LoginChallenge.methods), as the login put them in the URL;
+    # without them, every code method (the SDK refuses one the user does not have).
+    asked = [m for m in request.args.getlist("m") if m in set(Method)] or list(METHOD_LABELS)
     offered = {m: label for m, label in METHOD_LABELS.items() if m in asked}
     return render_template(
         "auth/second_step.html",
         error=error,
-        methods=offered or METHOD_LABELS,
+        methods=offered,
+        sources=[CODE_SOURCES[m] for m in offered],
         chosen=method,
         # The key's ceremony runs in the page's script (views/webauthn.py), not the form.
         webauthn=Method.WEBAUTHN in asked,
