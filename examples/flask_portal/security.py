@@ -1,9 +1,10 @@
 """What keeps the web app safe: cookies, CSRF, security headers.
 
 The session cookie holds the portal's session token and nothing else; Flask's own signed
-session is not used. CSRF tokens are the HMAC of a random per-browser cookie under a key
-derived from ``Settings.secret_key`` (double submit, bound to that browser): Flask-WTF
-keeps its secret in Flask's session cookie, which this app does not have.
+session is not used. CSRF tokens are an HMAC under a key derived from
+``Settings.secret_key``: once signed in, of the session's token (bound to the session);
+signed out, of a random per-browser cookie (double submit, bound to that browser).
+Flask-WTF keeps its secret in Flask's session cookie, which this app does not have.
 """
 
 from __future__ import annotations
@@ -42,30 +43,50 @@ def _csrf_key() -> bytes:
     return hashlib.sha256(b"onzecoach web csrf\x00" + secret).digest()
 
 
+def _bound(kind: bytes, value: str) -> str:
+    """The token bound to ``value``: a session's token or a browser's random cookie."""
+    data = kind + b"\x00" + hashlib.sha256(value.encode()).digest()
+    return hmac.new(_csrf_key(), data, hashlib.sha256).hexdigest()
+
+
 def csrf_token() -> str:
-    """The token for forms on this page (the template global ``csrf_token()``)."""
+    """The token for forms on this page (the template global ``csrf_token()``).
+
+    Signed in, it is bound to the session: a cookie planted beside the session (another
+    subdomain can set one) yields no valid token, and a new sign-in makes new tokens.
+    Signed out (the login and its like), it is bound to the browser's ``oc_csrf`` cookie.
+    """
+    session = request.cookies.get(SESSION_COOKIE)
+    if session and not g.get("drop_session"):
+        return _bound(b"session", session)
     seed = g.get("csrf_seed")
     if seed is None:
         seed = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
         g.csrf_seed = seed
-    return hmac.new(_csrf_key(), seed.encode(), hashlib.sha256).hexdigest()
+    return _bound(b"browser", seed)
 
 
 def check_csrf() -> None:
     """Refuse a state-changing request without a valid token (400, before any view runs)."""
     if request.method in {"GET", "HEAD", "OPTIONS"} or request.routing_exception is not None:
         return  # reading, or a 404/405 that routing answers anyway
-    seed = request.cookies.get(CSRF_COOKIE)
     if request.is_json:
         # A header a page's own script sets: another site cannot send it across origins
         # without a CORS preflight, which this app never answers.
         sent = request.headers.get(CSRF_HEADER, "")
     else:
         sent = request.form.get(CSRF_FIELD, "")
-    if not seed or not isinstance(sent, str):
+    # With a session cookie, the token of that session and no other (even one that has
+    # just expired: the view then sends to the login); without one, the browser's cookie.
+    session = request.cookies.get(SESSION_COOKIE)
+    seed = request.cookies.get(CSRF_COOKIE)
+    if session:
+        expected = _bound(b"session", session)
+    elif seed:
+        expected = _bound(b"browser", seed)
+    else:
         abort(400, "csrf")
-    expected = hmac.new(_csrf_key(), seed.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, sent):
+    if not isinstance(sent, str) or not hmac.compare_digest(expected, sent):
         abort(400, "csrf")
     origin = request.headers.get("Origin")
     if origin is not None and origin.rstrip("/") not in _own_origins():
