@@ -125,7 +125,7 @@ def create_app(
     @app.before_request
     def load_actor() -> None:
         g.actor = None
-        token = request.cookies.get(security.SESSION_COOKIE)
+        token = security.read_cookie(security.SESSION_COOKIE)
         if token:
             try:
                 g.actor = portal.auth.authenticate(token)

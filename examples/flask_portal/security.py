@@ -20,6 +20,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response
 
+#: The cookies' names in development. Elsewhere each takes the ``__Host-`` prefix
+#: (``cookie_name``): the browser then keeps it only if it is Secure, for this host alone
+#: (no Domain) and for every path, so another subdomain cannot plant or shadow it. Plain
+#: http on localhost cannot set such a cookie: development keeps these names.
 SESSION_COOKIE: Final = "oc_session"
 CSRF_COOKIE: Final = "oc_csrf"
 LOGIN_COOKIE: Final = "oc_login"
@@ -36,6 +40,19 @@ CSP: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+
+
+HOST_PREFIX: Final = "__Host-"
+
+
+def cookie_name(name: str) -> str:
+    """The name ``name`` (``SESSION_COOKIE`` and the like) goes by in this app's mode."""
+    return name if current_app.config["ONZECOACH_DEVELOPMENT"] else HOST_PREFIX + name
+
+
+def read_cookie(name: str) -> str | None:
+    """The value of the cookie ``name`` (``SESSION_COOKIE`` and the like), if sent."""
+    return request.cookies.get(cookie_name(name))
 
 
 def _csrf_key() -> bytes:
@@ -56,12 +73,12 @@ def csrf_token() -> str:
     subdomain can set one) yields no valid token, and a new sign-in makes new tokens.
     Signed out (the login and its like), it is bound to the browser's ``oc_csrf`` cookie.
     """
-    session = request.cookies.get(SESSION_COOKIE)
+    session = read_cookie(SESSION_COOKIE)
     if session and not g.get("drop_session"):
         return _bound(b"session", session)
     seed = g.get("csrf_seed")
     if seed is None:
-        seed = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        seed = read_cookie(CSRF_COOKIE) or secrets.token_urlsafe(32)
         g.csrf_seed = seed
     return _bound(b"browser", seed)
 
@@ -78,8 +95,8 @@ def check_csrf() -> None:
         sent = request.form.get(CSRF_FIELD, "")
     # With a session cookie, the token of that session and no other (even one that has
     # just expired: the view then sends to the login); without one, the browser's cookie.
-    session = request.cookies.get(SESSION_COOKIE)
-    seed = request.cookies.get(CSRF_COOKIE)
+    session = read_cookie(SESSION_COOKIE)
+    seed = read_cookie(CSRF_COOKIE)
     if session:
         expected = _bound(b"session", session)
     elif seed:
@@ -104,8 +121,9 @@ def _own_origins() -> set[str]:
 
 
 def set_cookie(response: Response, name: str, value: str, *, max_age: int | None = None) -> None:
+    """Set ``name`` (``SESSION_COOKIE`` and the like) under its name in this mode."""
     response.set_cookie(
-        name,
+        cookie_name(name),
         value,
         max_age=max_age,
         httponly=True,
@@ -118,7 +136,7 @@ def set_cookie(response: Response, name: str, value: str, *, max_age: int | None
 def end_flows(response: Response) -> None:
     """Forget a half-done login or second-factor setup: on logout, login and the like."""
     for name in (LOGIN_COOKIE, ENROLL_COOKIE, PASSKEY_COOKIE, NEXT_COOKIE):
-        if request.cookies.get(name):
+        if read_cookie(name):
             clear_cookie(response, name)
 
 
@@ -162,7 +180,7 @@ def _plain_path(text: str) -> bool:
 
 def clear_cookie(response: Response, name: str) -> None:
     response.delete_cookie(
-        name,
+        cookie_name(name),
         httponly=True,
         samesite="Lax",
         secure=not current_app.config["ONZECOACH_DEVELOPMENT"],
@@ -184,7 +202,7 @@ def secure_headers(response: Response) -> Response:
     if not current_app.config["ONZECOACH_DEVELOPMENT"]:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     seed = g.get("csrf_seed")
-    if seed is not None and request.cookies.get(CSRF_COOKIE) != seed:
+    if seed is not None and read_cookie(CSRF_COOKIE) != seed:
         set_cookie(response, CSRF_COOKIE, seed)
     return response
 

@@ -115,7 +115,7 @@ def login() -> Response:
 
 @blueprint.route("/inloggen/code", methods=["GET", "POST"])
 def second_step() -> str | Response:
-    token = request.cookies.get(security.LOGIN_COOKIE)
+    token = security.read_cookie(security.LOGIN_COOKIE)
     if not token:
         return _redirect("auth.login")
     error = None
@@ -176,7 +176,7 @@ def home_of(session: Session) -> str:
 
 def landing(session: Session) -> str:
     """Where a user goes once signed in: the page they wanted, or else their home."""
-    wanted = security.safe_path(request.cookies.get(security.NEXT_COOKIE))
+    wanted = security.safe_path(security.read_cookie(security.NEXT_COOKIE))
     return wanted or home_of(session)
 
 
@@ -194,7 +194,7 @@ def _restart() -> Response:
 
 @blueprint.post("/uitloggen")
 def logout() -> Response:
-    token = request.cookies.get(security.SESSION_COOKIE)
+    token = security.read_cookie(security.SESSION_COOKIE)
     if token:
         portal().auth.logout(token)
     response = _redirect("auth.login", melding="uitgelogd")
@@ -326,7 +326,7 @@ def wizard(step: str) -> str | Response:
     The key's ceremony runs in the page's script against views/webauthn.py; once the key
     is kept, the script sends this step's form with ``action=done``.
     """
-    token = request.cookies.get(security.ENROLL_COOKIE)
+    token = security.read_cookie(security.ENROLL_COOKIE)
     if not token:
         return _redirect("auth.login")
     if step not in WIZARD:
