@@ -41,9 +41,15 @@ test-latest:
 	rm -rf .venv-latest
 	$(MAKE) test VENV=.venv-latest PIN=--upgrade PIP_VERSION=$(PIP_VERSION)
 
-# The reference web app on an embedded SQLite database with demo data, on localhost:5000.
+# The reference web app on an embedded SQLite database with demo data, on localhost:5000:
+# `make demo PORT=5057 HOST=...`. A host other machines reach needs ALLOW_REMOTE=1, since
+# /dev/berichten shows every SMS code and reset link.
+PORT ?= 5000
+HOST ?= 127.0.0.1
+ALLOW_REMOTE ?=
 demo: $(DEMO_STAMP)
-	cd examples && ../$(BIN)/python -m flask_portal --folder ../.demo
+	cd examples && ../$(BIN)/python -m flask_portal --folder ../.demo --host '$(HOST)' \
+		--port '$(PORT)'$(if $(filter 1 yes true,$(ALLOW_REMOTE)), --allow-remote)
 
 test: lint typecheck docs pytest
 

@@ -3,6 +3,8 @@
 With no configuration at all, the first run creates ``.demo/portal.db`` with demo data and
 a secret key; later runs reuse them (``--fresh`` starts over). Mail and SMS are printed on
 the console and listed on /dev/berichten. The outbox dispatcher runs beside the web server.
+It listens on 127.0.0.1:5000 (``--host``, ``--port``); on a host other machines reach only
+with ``--allow-remote``, since /dev/berichten shows every SMS code and reset link.
 
 The settings come from ``onzecoach.configuration.read_configuration``, as for the ``onzecoach``
 command and its outbox workers: ``--config FILE`` (or ``ONZECOACH_CONFIG``) and
@@ -38,6 +40,18 @@ from onzecoach.configuration import Configuration, ConfigurationError, read_conf
 
 #: Exit codes, as the ``onzecoach`` command has them.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: The hosts only this machine reaches: the development server listens elsewhere only
+#: when told to, since its /dev/berichten shows every SMS code and reset link it sends.
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+REMOTE_REFUSED = (
+    "Refusing to listen on {host}: other machines could reach it, and /dev/berichten shows "
+    "every SMS code and password-reset link the demo sends. Use 127.0.0.1 (the default), "
+    "or pass --allow-remote (make demo ALLOW_REMOTE=1) if that is what you want."
+)
+REMOTE_WARNING = (
+    "Warning: listening on {host}; /dev/berichten shows every SMS code and reset link to "
+    "anyone who reaches it."
+)
 
 
 def settings_for(configuration: Configuration, folder: Path, url: str) -> Settings:
@@ -82,8 +96,14 @@ def _parser() -> argparse.ArgumentParser:
     config_help = "a TOML configuration file (or ONZECOACH_CONFIG); ONZECOACH_* variables win"
     parser.add_argument("--config", type=Path, help=config_help)
     parser.add_argument("--folder", type=Path, default=Path(".demo"))
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--host", default="127.0.0.1", help="where to listen (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5000, help="the port to listen on (5000)")
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="listen on a host other machines reach; /dev/berichten then shows them every "
+        "SMS code and reset link",
+    )
     parser.add_argument("--fresh", action="store_true", help="throw the demo data away first")
     parser.add_argument("--employees", type=int, default=2000)
     parser.add_argument("--appointments", type=int, default=10_000)
@@ -106,6 +126,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         configuration = read_configuration(args.config, environ)
         if args.command == "seed":
             return _seed(configuration, employees=args.employees, appointments=args.appointments)
+        if args.host not in LOOPBACK and not args.allow_remote:
+            print(REMOTE_REFUSED.format(host=args.host), file=sys.stderr)
+            return EXIT_USAGE
         return _serve(configuration, args)
     except ConfigurationError as exc:
         print(f"Configuration: {exc}", file=sys.stderr)
@@ -160,6 +183,8 @@ def _serve(configuration: Configuration, args: argparse.Namespace) -> int:
     worker = threading.Thread(target=_dispatch, args=(portal, stop), daemon=True)
     worker.start()
     server = make_server(args.host, args.port, app, threaded=True)
+    if args.host not in LOOPBACK:
+        print(REMOTE_WARNING.format(host=args.host), file=sys.stderr, flush=True)
     print(
         f"\nOnzeCoach Portaal draait op {url}/inloggen\n"
         f"Demo-inloggegevens (de SMS-code verschijnt hier en op {url}/dev/berichten):\n" + logins,

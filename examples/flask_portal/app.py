@@ -125,7 +125,7 @@ def create_app(
     @app.before_request
     def load_actor() -> None:
         g.actor = None
-        token = request.cookies.get(security.SESSION_COOKIE)
+        token = security.read_cookie(security.SESSION_COOKIE)
         if token:
             try:
                 g.actor = portal.auth.authenticate(token)
@@ -231,7 +231,11 @@ def signed_in(
                 # A script asking for data gets an answer it can read, not a login page.
                 return {"error": "Log opnieuw in."}, 401
             if actor is None:
-                return redirect(url_for("auth.login"))
+                # The page asked for goes with the login, to return to once signed in.
+                wanted = request.full_path.rstrip("?") if request.method == "GET" else "/"
+                if wanted == "/":
+                    return redirect(url_for("auth.login"))
+                return redirect(url_for("auth.login", next=wanted))
             is_coach = actor.role is Role.COACH
             if (hr or desk or staff or coach) and is_coach is not coach:
                 title, text = ERRORS[404]

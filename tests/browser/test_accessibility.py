@@ -248,6 +248,7 @@ def test_every_page_passes_axe(live: Live, browser: Any, viewport: dict[str, int
         page.get_by_role("button", name="Aanmelden").click()
         page.locator(".error-summary").wait_for()
         page.goto(f"{live.url}/taken")
+        page.get_by_text("Afwijzen met toelichting").click()
         page.get_by_label("Toelichting bij het afwijzen").fill("x" * 2001)  # too long
         page.get_by_role("button", name="Verlenging afwijzen").click()
         page.locator("textarea[aria-invalid=true]").wait_for()

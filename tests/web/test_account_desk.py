@@ -277,7 +277,7 @@ def test_signed_out_visitors_go_to_the_login(web: Web) -> None:
     for url in ("/servicebureau/", "/account/"):
         answer = client.get(url)
         assert answer.status_code == 302
-        assert answer.headers["Location"] == "/inloggen"
+        assert answer.headers["Location"] == f"/inloggen?next={url}"
 
 
 def test_the_desk_creates_an_employer_and_adds_departments(web: Web, desk: FlaskClient) -> None:

@@ -33,10 +33,21 @@ METHOD_LABELS = {
     Method.YUBIKEY: "YubiKey",
     Method.BACKUP_CODE: "Back-up code",
 }
+#: Where each method's code comes from, for the second step's one line about them.
+CODE_SOURCES = {
+    Method.SMS: "je SMS",
+    Method.TOTP: "je authenticatie-app",
+    Method.YUBIKEY: "je YubiKey",
+    Method.BACKUP_CODE: "een back-up code",
+}
+#: Refusals of a code whose own text says what to do: a code used a moment ago.
+SAID_AS_IS = frozenset({"totp.replayed", "yubikey.replayed"})
 #: The wizard's steps in order: a security key or passkey first.
 WIZARD = ("webauthn", "sms", "yubikey", "app")
 #: How long the browser keeps a second-factor setup: no longer than the SDK's own token.
 ENROLL_AGE = 2 * 3600
+#: How long the page a signed-out visit wanted is kept: through a login and its wizard.
+NEXT_AGE = ENROLL_AGE
 
 
 def _redirect(endpoint: str, **values: str) -> Response:
@@ -51,9 +62,10 @@ def _too_many(throttled: Throttled) -> str:
 
 
 @blueprint.route("/inloggen", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> Response:
+    wanted = request.args.get("next")
     if g.actor is not None:
-        return _redirect("hr.home")
+        return redirect(security.safe_path(wanted) or url_for("hr.home"))
     error = None
     username = field("username", limit=200)
     if request.method == "POST":
@@ -84,17 +96,26 @@ def login() -> str | Response:
             response = redirect(url_for("auth.second_step", m=[m.value for m in challenge.methods]))
             security.set_cookie(response, security.LOGIN_COOKIE, challenge.token, max_age=600)
             return response
-    return render_template(
-        "auth/login.html",
-        error=error,
-        username=username,
-        passkey=portal().auth.passkey_offered(),
+    page = PageResponse(
+        render_template(
+            "auth/login.html",
+            error=error,
+            username=username,
+            passkey=portal().auth.passkey_offered(),
+        )
     )
+    if wanted is not None:
+        # Kept in a cookie, not the form: it outlives the second step and the wizard.
+        if security.safe_path(wanted) is None:
+            security.clear_cookie(page, security.NEXT_COOKIE)
+        else:
+            security.set_cookie(page, security.NEXT_COOKIE, wanted, max_age=NEXT_AGE)
+    return page
 
 
 @blueprint.route("/inloggen/code", methods=["GET", "POST"])
 def second_step() -> str | Response:
-    token = request.cookies.get(security.LOGIN_COOKIE)
+    token = security.read_cookie(security.LOGIN_COOKIE)
     if not token:
         return _redirect("auth.login")
     error = None
@@ -118,22 +139,30 @@ def second_step() -> str | Response:
             return _restart()
         except ValidationError:
             error = "Kies hoe je inlogt en vul de code in."
-        except VerificationFailed:
-            error = "Deze code klopt niet. Probeer het opnieuw."
+        except VerificationFailed as failed:
+            # An app code used a moment ago says so: the next one is the one to wait for.
+            error = (
+                failed.text
+                if failed.code in SAID_AS_IS
+                else "Deze code klopt niet. Probeer het opnieuw."
+            )
         except Throttled as throttled:
             error = (
                 f"Te veel pogingen. Probeer het opnieuw na {dutch_datetime(throttled.retry_at)}."
             )
         else:
-            response = redirect(home_of(session))
+            response = redirect(landing(session))
             start_session(response, session)
             return response
-    asked = request.args.getlist("m")
+    # The challenge's methods (LoginChallenge.methods), as the login put them in the URL;
+    # without them, every code method (the SDK refuses one the user does not have).
+    asked = [m for m in request.args.getlist("m") if m in set(Method)] or list(METHOD_LABELS)
     offered = {m: label for m, label in METHOD_LABELS.items() if m in asked}
     return render_template(
         "auth/second_step.html",
         error=error,
-        methods=offered or METHOD_LABELS,
+        methods=offered,
+        sources=[CODE_SOURCES[m] for m in offered],
         chosen=method,
         # The key's ceremony runs in the page's script (views/webauthn.py), not the form.
         webauthn=Method.WEBAUTHN in asked,
@@ -143,6 +172,12 @@ def second_step() -> str | Response:
 def home_of(session: Session) -> str:
     """Where a user lands once signed in."""
     return url_for("hr.home" if not session.actor.is_service_desk else "desk.employers")
+
+
+def landing(session: Session) -> str:
+    """Where a user goes once signed in: the page they wanted, or else their home."""
+    wanted = security.safe_path(security.read_cookie(security.NEXT_COOKIE))
+    return wanted or home_of(session)
 
 
 def start_session(response: Response, session: Session) -> None:
@@ -159,7 +194,7 @@ def _restart() -> Response:
 
 @blueprint.post("/uitloggen")
 def logout() -> Response:
-    token = request.cookies.get(security.SESSION_COOKIE)
+    token = security.read_cookie(security.SESSION_COOKIE)
     if token:
         portal().auth.logout(token)
     response = _redirect("auth.login", melding="uitgelogd")
@@ -291,7 +326,7 @@ def wizard(step: str) -> str | Response:
     The key's ceremony runs in the page's script against views/webauthn.py; once the key
     is kept, the script sends this step's form with ``action=done``.
     """
-    token = request.cookies.get(security.ENROLL_COOKIE)
+    token = security.read_cookie(security.ENROLL_COOKIE)
     if not token:
         return _redirect("auth.login")
     if step not in WIZARD:

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from flask_portal import security
 from flask_portal.app import json_error, portal
-from flask_portal.views.auth import home_of, start_session
+from flask_portal.views.auth import landing, start_session
 from onzecoach import (
     AdapterError,
     InvalidToken,
@@ -81,7 +81,7 @@ def _options(options_json: str) -> Response:
 
 @blueprint.post("/tweede-factor/webauthn/opties.json")
 def enrol_options() -> Response | Answer:
-    token = request.cookies.get(security.ENROLL_COOKIE)
+    token = security.read_cookie(security.ENROLL_COOKIE)
     try:
         if not token:
             raise InvalidToken("link.invalid")
@@ -95,7 +95,7 @@ def enrol_options() -> Response | Answer:
 @blueprint.post("/tweede-factor/webauthn/koppelen.json")
 def enrol_finish() -> Answer:
     """Keep the key; the page then ends the step as the others do (backup codes)."""
-    token = request.cookies.get(security.ENROLL_COOKIE)
+    token = security.read_cookie(security.ENROLL_COOKIE)
     try:
         if not token:
             raise InvalidToken("link.invalid")
@@ -112,7 +112,7 @@ def enrol_finish() -> Answer:
 
 @blueprint.post("/inloggen/webauthn/opties.json")
 def login_options() -> Response | Answer:
-    token = request.cookies.get(security.LOGIN_COOKIE)
+    token = security.read_cookie(security.LOGIN_COOKIE)
     try:
         if not token:
             raise InvalidToken("login.challenge_expired")
@@ -125,7 +125,7 @@ def login_options() -> Response | Answer:
 
 @blueprint.post("/inloggen/webauthn.json")
 def login_finish() -> Response | Answer:
-    token = request.cookies.get(security.LOGIN_COOKIE)
+    token = security.read_cookie(security.LOGIN_COOKIE)
     try:
         if not token:
             raise InvalidToken("login.challenge_expired")
@@ -134,7 +134,7 @@ def login_finish() -> Response | Answer:
         return _refusal(refused, restart=url_for("auth.login"))
     except OnzecoachError as refused:
         return _refusal(refused)
-    response = jsonify(next=home_of(session))
+    response = jsonify(next=landing(session))
     start_session(response, session)
     return response
 
@@ -157,7 +157,7 @@ def passkey_options() -> Response | Answer:
 
 @blueprint.post("/inloggen/passkey.json")
 def passkey_finish() -> Response | Answer:
-    token = request.cookies.get(security.PASSKEY_COOKIE)
+    token = security.read_cookie(security.PASSKEY_COOKIE)
     try:
         if not token:
             raise InvalidToken("login.challenge_expired")
@@ -166,6 +166,6 @@ def passkey_finish() -> Response | Answer:
         return _refusal(refused, restart=url_for("auth.login"))
     except OnzecoachError as refused:
         return _refusal(refused)
-    response = jsonify(next=home_of(session))
+    response = jsonify(next=landing(session))
     start_session(response, session)
     return response
