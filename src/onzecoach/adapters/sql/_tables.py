@@ -297,6 +297,8 @@ employees = sa.Table(
     sa.Column("job_title", sa.String(100), nullable=True),
     sa.Column("cost_centre", sa.String(50), nullable=True),
     sa.Column("po_number", sa.String(50), nullable=True),
+    # When the person was erased: the row is a tombstone (revision 0015).
+    sa.Column("erased_at", UtcDateTime(), nullable=True),
     # Both databases let any number of an employer's employees go without a number.
     sa.UniqueConstraint("employer_id", "employee_number"),
     sa.Index(None, "employer_id", "last_name", "given_name", "id"),
@@ -392,6 +394,17 @@ session_notes = sa.Table(
     sa.Column("coach_id", Id, nullable=False),
     sa.Column("text", sa.Text(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# The ids of erased employees (revision 0015), with nothing personal: what
+# ``portal.privacy.reapply`` erases again after a backup brought a person back. No foreign
+# key to the employees, so that it holds whatever a restore does to them.
+erased_employees = sa.Table(
+    "onzecoach_erased_employees",
+    metadata,
+    sa.Column("employee_id", Id, primary_key=True),
+    sa.Column("employer_id", Id, nullable=False),
+    sa.Column("erased_at", UtcDateTime(), nullable=False),
 )
 
 tasks = sa.Table(
