@@ -57,7 +57,19 @@ __all__ = ["PrivacyService"]
 
 #: Details an audit entry about the person keeps: ids, codes and states, nothing typed.
 _KEPT_DETAILS = frozenset(
-    {"employee_id", "trajectory_id", "type_code", "status", "kind", "decision", "method"}
+    {
+        "employee_id",
+        "trajectory_id",
+        "type_code",
+        "status",
+        "kind",
+        "decision",
+        "method",
+        # An earlier erasure's own entry holds nothing personal.
+        "again",
+        "cancelled_sessions",
+        "reason_length",
+    }
 )
 #: How many erased employees ``reapply`` reads at a time.
 _PAGE = 200
@@ -131,13 +143,11 @@ class PrivacyService:
         trajectories = self._close_trajectories(uow, employee, now=now)
         appointments = [a for t in trajectories for a in uow.appointments.for_trajectory(t.id)]
         for appointment in appointments:
-            uow.appointments.save(
-                attrs.evolve(
-                    appointment,
-                    external_id=f"{ERASED_EXTERNAL_ID_PREFIX}{appointment.id}",
-                    location=None,
-                )
-            )
+            if appointment.location is not None:
+                uow.appointments.save(attrs.evolve(appointment, location=None))
+            erased_id = f"{ERASED_EXTERNAL_ID_PREFIX}{appointment.id}"
+            if appointment.external_id != erased_id:
+                uow.appointments.replace_external_id(appointment.id, erased_id)
             uow.session_notes.delete(appointment.id)
         references = [employee.id, *(t.id for t in trajectories), *(a.id for a in appointments)]
         uow.outbox.empty(

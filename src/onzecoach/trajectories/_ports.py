@@ -108,6 +108,13 @@ class AppointmentRepository(Protocol):
 
     def save(self, appointment: Appointment) -> None: ...
 
+    def replace_external_id(self, appointment_id: str, external_id: str) -> None:
+        """Give the appointment another external id (``save`` keeps it): for an erasure,
+        which leaves nothing that points to an outside system's record of the person.
+        ``Conflict`` when the employer has that external id; ``NotFound`` when there is no
+        such appointment."""
+        ...
+
     def for_coaches(
         self,
         coach_ids: Collection[str],
