@@ -190,7 +190,8 @@ class MemoryAppointments:
             raise Conflict("appointment.exists")
         self._uow.discard(tables.appointment_by_external, (old.employer_id, old.external_id))
         self._uow.put(tables.appointment_by_external, key, appointment_id)
-        self._uow.put(tables.appointments, appointment_id, attrs.evolve(old, external_id=external_id))
+        renamed = attrs.evolve(old, external_id=external_id)
+        self._uow.put(tables.appointments, appointment_id, renamed)
 
     def get(self, appointment_id: str, *, for_update: bool = False) -> Appointment | None:
         return self._tables.appointments.get(appointment_id)

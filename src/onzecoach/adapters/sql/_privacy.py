@@ -1,4 +1,8 @@
-"""The ids of erased employees."""
+"""The ids of erased employees, in a table of the schema's one ``metadata``.
+
+The table is declared here rather than in ``_tables`` (which holds every other one and
+is at its size limit); ``SqlStorage`` imports this module, so the metadata always has it.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,18 @@ from onzecoach.privacy import ErasedEmployee
 from . import _tables as t
 from ._base import Repository, structure_row
 
-__all__ = ["SqlErasures"]
+__all__ = ["SqlErasures", "erased_employees"]
 
-_GET = t.erased_employees.select().where(t.erased_employees.c.employee_id == sa.bindparam("_id"))
+# Revision 0015. No foreign key to the employees: it holds whatever a restore does to them.
+erased_employees = sa.Table(
+    "onzecoach_erased_employees",
+    t.metadata,
+    sa.Column("employee_id", t.Id, primary_key=True),
+    sa.Column("employer_id", t.Id, nullable=False),
+    sa.Column("erased_at", t.UtcDateTime(), nullable=False),
+)
+
+_GET = erased_employees.select().where(erased_employees.c.employee_id == sa.bindparam("_id"))
 
 
 class SqlErasures(Repository):
@@ -24,9 +37,9 @@ class SqlErasures(Repository):
             "erased_at": erased.erased_at,
         }
         insert = (
-            pg_insert(t.erased_employees)
+            pg_insert(erased_employees)
             if self._dialect == "postgresql"
-            else sqlite_insert(t.erased_employees)
+            else sqlite_insert(erased_employees)
         )
         self._execute(
             insert.values(values).on_conflict_do_nothing(index_elements=["employee_id"]),
@@ -38,8 +51,8 @@ class SqlErasures(Repository):
         return None if row is None else structure_row(row, ErasedEmployee)
 
     def page(self, *, after: str | None, limit: int) -> list[ErasedEmployee]:
-        c = t.erased_employees.c
-        query = t.erased_employees.select().order_by(c.employee_id).limit(limit)
+        c = erased_employees.c
+        query = erased_employees.select().order_by(c.employee_id).limit(limit)
         if after is not None:
             query = query.where(c.employee_id > after)
         rows = self._execute(query, "reading the erased employees")

@@ -396,17 +396,6 @@ session_notes = sa.Table(
     sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
 
-# The ids of erased employees (revision 0015), with nothing personal: what
-# ``portal.privacy.reapply`` erases again after a backup brought a person back. No foreign
-# key to the employees, so that it holds whatever a restore does to them.
-erased_employees = sa.Table(
-    "onzecoach_erased_employees",
-    metadata,
-    sa.Column("employee_id", Id, primary_key=True),
-    sa.Column("employer_id", Id, nullable=False),
-    sa.Column("erased_at", UtcDateTime(), nullable=False),
-)
-
 tasks = sa.Table(
     "onzecoach_tasks",
     metadata,
