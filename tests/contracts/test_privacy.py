@@ -178,6 +178,7 @@ def enrol(
     slot = portal.booking.slots(token, coach_id, days=14)[0]
     booked = portal.booking.book(token, coach_id=coach_id, starts_at=slot.starts_at, mode="live")
     portal.coaching.write_note(coach_actor, booked.id, f"Notitie{name} over het gesprek")
+    portal.coaching.request_extension(coach_actor, booked.id, note=f"Verlenging{name} graag")
     external = f"EXT{seed}"
     integration = Actor.integration("planner", [hr.employer_id or ""])
     portal.trajectories.record_appointment(
@@ -202,6 +203,7 @@ def enrol(
         birth_date.isoformat(),
         external,
         f"Notitie{name}",
+        f"Verlenging{name}",
     )
     assert employee.phone == f"+316{phone_tail}"
     return Person(

@@ -11,7 +11,8 @@ What goes, and how (one unit of work per employee: a failure leaves nothing half
   coach's calendar event is removed through the outbox and queued reminders are withdrawn;
   open trajectories are closed by hand and their booking link no longer opens;
 - every appointment's external id (replaced by ``verwijderd:<appointment id>``) and
-  location; the coaches' notes on the sessions;
+  location; the coaches' notes on the sessions; the notes of the employee's tasks (an open
+  request for an extension is declined);
 - every outbox message about the person's trajectories and sessions, sent or not:
   address, subject, bodies and attachments emptied, those not sent suppressed; only the
   removals of calendar events (which name nobody) still go out;
@@ -40,6 +41,7 @@ from onzecoach.audit import audit_entry
 from onzecoach.errors import NotFound, ValidationError
 from onzecoach.notifications import CALENDAR_DELETE, OutboxStatus
 from onzecoach.privacy._model import ERASED_EXTERNAL_ID_PREFIX, MAX_REASON_LENGTH, ErasedEmployee
+from onzecoach.tasks import Decision, TaskStatus
 from onzecoach.trajectories import AppointmentStatus, CoachingChanged, link_holder
 
 if TYPE_CHECKING:
@@ -158,9 +160,11 @@ class PrivacyService:
                 if not (message.kind == CALENDAR_DELETE and message.status is OutboxStatus.PENDING)
             ]
         )
+        tasks = self._withdraw_tasks(uow, actor, employee, now=now)
         uow.search.remove(employee.id)
         uow.audit.redact("employee", [employee.id], keep=_KEPT_DETAILS)
         uow.audit.redact("trajectory", [t.id for t in trajectories], keep=_KEPT_DETAILS)
+        uow.audit.redact("task", tasks, keep=_KEPT_DETAILS)
         uow.employees.save(employee.erased(now=now))
         uow.erasures.add(
             ErasedEmployee(employee_id=employee.id, employer_id=employee.employer_id, erased_at=now)
@@ -224,6 +228,30 @@ class PrivacyService:
             coachee=employee,
             action="privacy.cancelled",
         )
+
+    @staticmethod
+    def _withdraw_tasks(
+        uow: UnitOfWork, actor: Actor, employee: Employee, *, now: datetime
+    ) -> list[str]:
+        """Empty the notes of the employee's tasks (a coach's request for an extension, HR's
+        answer: typed text); an open one is declined, as its trajectory closed. Their ids."""
+        ids = []
+        for task in uow.tasks.for_employee(employee.id):
+            emptied = attrs.evolve(
+                task, note="", decision_note=None if task.decision_note is None else ""
+            )
+            if task.status is TaskStatus.OPEN:
+                emptied = attrs.evolve(
+                    emptied,
+                    status=TaskStatus.DONE,
+                    decision=Decision.DECLINED,
+                    completed_at=now,
+                    completed_by=actor.user_id,
+                )
+            if emptied != task:
+                uow.tasks.save(emptied)
+            ids.append(task.id)
+        return ids
 
     @staticmethod
     def _close_trajectories(

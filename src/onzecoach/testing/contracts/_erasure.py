@@ -15,6 +15,7 @@ from onzecoach.ids import new_id
 from onzecoach.notifications import OutboxStatus
 from onzecoach.ports import Storage
 from onzecoach.privacy import ErasedEmployee
+from onzecoach.tasks import TaskStatus
 from onzecoach.testing.contracts._audit import audit_entry
 from onzecoach.testing.contracts._base import StorageTests
 from onzecoach.testing.contracts._builders import (
@@ -24,6 +25,7 @@ from onzecoach.testing.contracts._builders import (
     refused,
     stored_employee,
     stored_employer,
+    task,
     trajectory,
 )
 from onzecoach.testing.contracts._outbox import SEALED_ATTACHMENTS, claim, message
@@ -89,6 +91,21 @@ class ErasureTests(StorageTests):
         assert taken == "appointment.exists"
         with pytest.raises(NotFound), storage.unit_of_work() as uow:
             uow.appointments.replace_external_id(new_id(), "x")
+
+    def test_every_task_of_an_employee_is_listed_newest_first(self, storage: Storage) -> None:
+        owner = stored_employer(storage)
+        person = stored_employee(storage, owner)
+        journey = trajectory(person)
+        older = task(journey, created_at=T0)
+        newer = task(journey, created_at=T0 + timedelta(hours=1))
+        elsewhere = trajectory(stored_employee(storage, owner))
+        add(storage, journey, elsewhere, older, newer, task(elsewhere))
+        with storage.unit_of_work() as uow:
+            uow.tasks.save(attrs.evolve(older, status=TaskStatus.DONE, completed_at=T0))
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert [t.id for t in uow.tasks.for_employee(person.id)] == [newer.id, older.id]
+            assert uow.tasks.for_employee(new_id()) == []
 
     def test_emptied_messages_keep_nothing_of_their_recipient(self, storage: Storage) -> None:
         pending = message(attachments=SEALED_ATTACHMENTS, last_error="550 anna@example.nl")
