@@ -4,24 +4,44 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck docs pytest clean
+.PHONY: demo test lint typecheck docs pytest clean constraints test-latest
 
 DEMO_STAMP := $(VENV)/.demo-installed
+# Exact versions of every dependency, so that a new release of one cannot break the two
+# commands; pyproject.toml keeps its ranges. `make constraints` makes the file again.
+CONSTRAINTS := constraints.txt
+PIN := -c $(CONSTRAINTS)
+PIP_VERSION := 26.3
 
 # make demo installs only what the demo needs; make test installs everything.
-$(DEMO_STAMP): pyproject.toml
+$(DEMO_STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[demo]'
+	$(BIN)/python -m pip install --quiet 'pip==$(PIP_VERSION)'
+	$(BIN)/python -m pip install --quiet $(PIN) -e '.[demo]'
 	touch $(DEMO_STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
+	$(BIN)/python -m pip install --quiet 'pip==$(PIP_VERSION)'
+	$(BIN)/python -m pip install --quiet $(PIN) -e '.[all,dev]'
 	touch $(STAMP)
 
-# The reference web app on an embedded SQLite database with demo data, on 127.0.0.1:5000.
+# The constraints made again from pyproject.toml's ranges: the newest versions they admit,
+# for every platform, on Python 3.11. Commit the file once `make test` passes on it.
+constraints:
+	$(PYTHON) -m venv .venv-uv
+	.venv-uv/bin/python -m pip install --quiet uv
+	.venv-uv/bin/uv pip compile pyproject.toml --extra all --extra dev --extra demo \
+		--extra testing --universal --python-version 3.11 --upgrade --no-annotate \
+		--custom-compile-command 'make constraints' -o $(CONSTRAINTS)
+
+# The whole suite against the newest versions the ranges admit, in a venv of its own:
+# what the next `make constraints` would bring.
+test-latest:
+	rm -rf .venv-latest
+	$(MAKE) test VENV=.venv-latest PIN=--upgrade PIP_VERSION=$(PIP_VERSION)
+
+# The reference web app on an embedded SQLite database with demo data, on localhost:5000.
 demo: $(DEMO_STAMP)
 	cd examples && ../$(BIN)/python -m flask_portal --folder ../.demo
 
@@ -45,4 +65,4 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis site
+	rm -rf $(VENV) .venv-latest .venv-uv .mypy_cache .pytest_cache .ruff_cache .hypothesis site

@@ -509,6 +509,7 @@ OPERATIONS: dict[str, Operation] = {
     ),
     # The outbox.
     "outbox.dispatch_due": Operation(False, lambda w, a, t: _p(w).outbox.dispatch_due()),
+    "outbox.backlog": Operation(True, lambda w, a, t: _p(w).outbox.backlog(a)),
     "outbox.messages": Operation(
         True,
         lambda w, a, t: _p(w).outbox.messages(

@@ -48,6 +48,15 @@ def settings_for(configuration: Configuration, folder: Path, url: str) -> Settin
     return configuration.settings(**fallbacks)
 
 
+def public_host(host: str) -> str:
+    """The host the demo's links name: ``localhost`` for this machine's own addresses.
+
+    Browsers offer security keys and passkeys (WebAuthn) over plain http on ``localhost``
+    only, not on ``127.0.0.1``; the server still binds ``--host``.
+    """
+    return "localhost" if host in {"127.0.0.1", "::1", "0.0.0.0", "::", ""} else host  # noqa: S104
+
+
 def _demo_key(folder: Path) -> str:
     key_file = folder / "secret_key"
     if not key_file.exists():
@@ -134,7 +143,7 @@ def _serve(configuration: Configuration, args: argparse.Namespace) -> int:
     if args.fresh and args.folder.exists():
         shutil.rmtree(args.folder)
     args.folder.mkdir(parents=True, exist_ok=True)
-    url = f"http://{args.host}:{args.port}"
+    url = f"http://{public_host(args.host)}:{args.port}"
     settings = settings_for(configuration, args.folder, url)
     database_url = configuration.get("database_url")
     if database_url is None:

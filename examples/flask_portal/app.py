@@ -15,7 +15,7 @@ from flask import Flask, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from flask_portal import security
+from flask_portal import observability, security
 from onzecoach import (
     AdapterError,
     NotAuthenticated,
@@ -53,6 +53,7 @@ NOTICES = {
     "verstuurd": "Als de gegevens bij een account horen, is er een e-mail verstuurd.",
     "geregistreerd": "Je account is klaar. Log in om verder te gaan.",
     "factor": "Je tweede factor is bijgewerkt.",
+    "sleutel": "De naam van de sleutel is opgeslagen.",
     "uitgenodigd": "De uitnodiging is verstuurd.",
     "afdeling": "De afdeling is toegevoegd.",
     "werkgever": "De werkgever is aangemaakt.",
@@ -138,11 +139,15 @@ def create_app(
         return response
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+    def http_error(error: HTTPException) -> tuple[str | dict[str, Any], int, dict[str, str]]:
         code = error.code or 500
         title, text = ERRORS.get(code, ERRORS[400])
         # Keep what the error says about itself, such as the Allow header of a 405.
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        if request.path.endswith(".json"):
+            # A script reads the reason; a refused token or origin says which ("csrf").
+            reason = error.description if error.description in {"csrf", "origin"} else None
+            return json_error(f"http.{reason or code}", text), code, headers
         return render_template("error.html", title=title, text=text), code, headers
 
     @app.errorhandler(NotFound)
@@ -184,7 +189,16 @@ def create_app(
     from flask_portal.views import register_all  # noqa: PLC0415 - the views import this module
 
     register_all(app, mailbox=mailbox, sms_box=sms_box)
+    observability.install(app, portal)
     return app
+
+
+def json_error(code: str, text: str, *, field: str | None = None) -> dict[str, Any]:
+    """The body of a JSON endpoint's refusal: a stable code, the Dutch text, the field."""
+    error: dict[str, Any] = {"code": code, "text": text}
+    if field is not None:
+        error["field"] = field
+    return {"error": error}
 
 
 def portal() -> Portal:

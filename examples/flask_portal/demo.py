@@ -107,6 +107,10 @@ class _Seeder:
         logins.append(self.coaches())
         for number, (name, (username, departments)) in enumerate(EMPLOYERS.items()):
             employer = self.portal.admin.create_employer(SERVICE_DESK, name)
+            if number == 0:
+                # One employer lets its HR sign in with a passkey alone, so that the demo
+                # shows "Inloggen met passkey" once a key is added on the account page.
+                self.portal.admin.set_employer_policy(SERVICE_DESK, employer.id, passkey_login=True)
             ids = [
                 self.portal.admin.add_department(SERVICE_DESK, employer.id, d).id
                 for d in departments

@@ -21,7 +21,10 @@ SESSION_COOKIE: Final = "oc_session"
 CSRF_COOKIE: Final = "oc_csrf"
 LOGIN_COOKIE: Final = "oc_login"
 ENROLL_COOKIE: Final = "oc_enroll"
+PASSKEY_COOKIE: Final = "oc_passkey"
 CSRF_FIELD: Final = "csrf_token"
+#: Where a script's JSON request carries the token: a JSON body has no form field.
+CSRF_HEADER: Final = "X-CSRF-Token"
 
 #: No inline script or style anywhere: every page's code is a file under /static.
 CSP: Final = (
@@ -49,7 +52,12 @@ def check_csrf() -> None:
     if request.method in {"GET", "HEAD", "OPTIONS"} or request.routing_exception is not None:
         return  # reading, or a 404/405 that routing answers anyway
     seed = request.cookies.get(CSRF_COOKIE)
-    sent = request.form.get(CSRF_FIELD, "")
+    if request.is_json:
+        # A header a page's own script sets: another site cannot send it across origins
+        # without a CORS preflight, which this app never answers.
+        sent = request.headers.get(CSRF_HEADER, "")
+    else:
+        sent = request.form.get(CSRF_FIELD, "")
     if not seed or not isinstance(sent, str):
         abort(400, "csrf")
     expected = hmac.new(_csrf_key(), seed.encode(), hashlib.sha256).hexdigest()
@@ -84,7 +92,7 @@ def set_cookie(response: Response, name: str, value: str, *, max_age: int | None
 
 def end_flows(response: Response) -> None:
     """Forget a half-done login or second-factor setup: on logout, login and the like."""
-    for name in (LOGIN_COOKIE, ENROLL_COOKIE):
+    for name in (LOGIN_COOKIE, ENROLL_COOKIE, PASSKEY_COOKIE):
         if request.cookies.get(name):
             clear_cookie(response, name)
 

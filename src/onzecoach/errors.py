@@ -328,6 +328,7 @@ class Conflict(OnzecoachError):
             "session.exists",
             "login.challenge_exists",
             "sms_code.exists",
+            "webauthn_challenge.exists",
             "outbox.message_exists",
             "coach.exists",
             "coach.calendars_not_configured",

@@ -131,6 +131,7 @@ ERRORS: Final[Mapping[str, str]] = {
     "session.exists": "Deze sessie bestaat al.",
     "login.challenge_exists": "Deze inlogpoging bestaat al.",
     "sms_code.exists": "Deze code bestaat al.",
+    "webauthn_challenge.exists": "Deze poging bestaat al.",
     "outbox.message_exists": "Dit bericht staat al in de wachtrij.",
     "coach.exists": "Deze coach bestaat al.",
     "coach.calendars_not_configured": (
@@ -345,6 +346,7 @@ FIELDS: Final[Mapping[str, str]] = {
     ),
     "late_cancellations_count.invalid": "Kies of te laat annuleren meetelt: ja of nee.",
     "no_shows_count.invalid": "Kies of niet verschijnen meetelt: ja of nee.",
+    "passkey_login.invalid": "Kies of inloggen met alleen een passkey mag: ja of nee.",
     "reset.invalid": "Kies welke instellingen terug moeten naar de standaard van het portaal.",
     "reset.invalid.both": (
         "Zet een instelling terug naar de standaard of geef haar een waarde, niet allebei."

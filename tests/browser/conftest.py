@@ -75,7 +75,8 @@ def live(tmp_path: Path, clock: FrozenClock) -> Iterator[Live]:
         return apps[0](environ, start_response)
 
     server = make_server("127.0.0.1", 0, application, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
+    # localhost, not 127.0.0.1: browsers offer WebAuthn on localhost over plain http only.
+    url = f"http://localhost:{server.server_port}"
     portal = Portal(
         storage=storage, mailer=mailer, sms=sms, clock=clock, settings=make_settings(base_url=url)
     )

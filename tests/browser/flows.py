@@ -33,6 +33,7 @@ def register_with_totp(live: Live, page: Any, shots: Shot, username: str) -> str
     assert page.locator("li[data-rule=too_short]").get_attribute("class") == "ok"
     page.locator("#f-repeat").fill(PASSWORD)
     page.get_by_role("button", name="Opslaan").click()
+    page.get_by_role("button", name="Geen beveiligingssleutel of passkey gebruiken").click()
     page.get_by_role("button", name="Geen SMS bevestiging gebruiken").click()
     page.get_by_role("button", name="Ik heb geen YubiKey").click()
     shots("app-instellen")

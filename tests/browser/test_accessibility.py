@@ -198,6 +198,7 @@ def sign_up(live: Live, page: Any) -> str:
     page.locator("#f-password").fill(PASSWORD)
     page.locator("#f-repeat").fill(PASSWORD)
     page.get_by_role("button", name="Opslaan").click()
+    page.get_by_role("button", name="Geen beveiligingssleutel of passkey gebruiken").click()
     page.locator("#f-phone").fill("06 12345678")
     page.get_by_role("button", name="Stuur code").click()
     page.locator("#f-code").fill("fout")
@@ -207,6 +208,7 @@ def sign_up(live: Live, page: Any) -> str:
     page.get_by_role("button", name="Ik heb geen YubiKey").click()
     page.get_by_role("button", name="Geen authenticatie App gebruiken").click()
     page.get_by_role("link", name="Opnieuw beginnen").click()  # none chosen: once more
+    page.get_by_role("button", name="Geen beveiligingssleutel of passkey gebruiken").click()
     page.get_by_role("button", name="Geen SMS bevestiging gebruiken").click()
     page.get_by_role("button", name="Ik heb geen YubiKey").click()
     secret: str = page.locator("#totp-secret").inner_text()

@@ -61,6 +61,7 @@ def test_a_wrong_code_and_a_weak_password_say_what_is_wrong(
     page.locator("#f-password").fill(PASSWORD)
     page.locator("#f-repeat").fill(PASSWORD)
     page.get_by_role("button", name="Opslaan").click()
+    page.get_by_role("button", name="Geen beveiligingssleutel of passkey gebruiken").click()
     page.get_by_role("button", name="Geen SMS bevestiging gebruiken").click()
     page.get_by_role("button", name="Overslaan").click()
     page.locator("#f-code").fill("000000")

@@ -91,6 +91,7 @@ def test_help_on_every_command_and_group_needs_no_configuration(path: tuple[str,
 def test_the_commands_of_the_issue_are_all_there() -> None:
     assert set(every_command(cli)) >= {
         ("db", "upgrade"),
+        ("db", "backup"),
         ("employer", "create"),
         ("department", "add"),
         ("user", "invite"),

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -32,6 +33,9 @@ from support import TEST_SECRET_KEY, make_settings
 
 LOOPBACK = "127.0.0.1"
 DEADLINE = 45.0
+SENT_METRIC = re.compile(
+    r'^onzecoach_outbox_deliveries_total\{channel="email",result="sent"\} (\S+)$', re.MULTILINE
+)
 
 
 class Inbox:
@@ -125,16 +129,17 @@ def test_two_workers_deliver_every_queued_mail_exactly_once(
         "ONZECOACH_SMTP_SECURITY": "none",
     }
     logs = [tmp_path / f"worker{n}.log" for n in (1, 2)]
+    metrics = [free_port() for _ in logs]
     command = [sys.executable, "-m", "onzecoach.cli", "outbox", "run"]
     with ExitStack() as stack:
         workers = [
             subprocess.Popen(
-                [*command, "--batch-size", "20", "--idle", "0.2"],
+                [*command, "--batch-size", "20", "--idle", "0.2", "--metrics-port", str(port)],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=stack.enter_context(log.open("w")),
             )
-            for log in logs
+            for log, port in zip(logs, metrics, strict=True)
         ]
         try:
             started = time.monotonic()
@@ -142,6 +147,10 @@ def test_two_workers_deliver_every_queued_mail_exactly_once(
                 assert all(worker.poll() is None for worker in workers), "a worker died"
                 time.sleep(0.1)
             time.sleep(0.5)  # room for a (wrong) second delivery to show up
+            # Each worker counts what it handed over; the backlog is empty for both.
+            scraped = [
+                httpx.get(f"http://{LOOPBACK}:{port}/metrics", timeout=5).text for port in metrics
+            ]
             for worker in workers:
                 worker.send_signal(signal.SIGTERM)
             codes = [worker.wait(timeout=15) for worker in workers]
@@ -162,6 +171,12 @@ def test_two_workers_deliver_every_queued_mail_exactly_once(
     totals = [int(total) for total in re.findall(r"stopped; sent (\d+)", output)]
     assert len(totals) == 2
     assert sum(totals) == count
+    delivered = [
+        float(found.group(1)) if found else 0.0
+        for found in (SENT_METRIC.search(text) for text in scraped)
+    ]
+    assert delivered == [float(total) for total in totals]
+    assert all(re.search(r"^onzecoach_outbox_pending 0\.0$", t, re.MULTILINE) for t in scraped)
 
     storage = SqlStorage(url)
     with storage.unit_of_work() as uow:

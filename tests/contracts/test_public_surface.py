@@ -370,6 +370,7 @@ def test_the_hostile_suite_covers_every_operation_that_takes_text() -> None:
         "mfa.regenerate_backup_codes",
         "mfa.reseal",
         "mfa.setup_token",
+        "outbox.backlog",
         "outbox.dispatch_due",
         "outbox.reseal",
         "privacy.reapply",

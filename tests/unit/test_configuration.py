@@ -78,6 +78,8 @@ calendar_uid_domain = "agenda.example.nl"
 cancellation_notice = "PT48H"
 late_cancellations_count = false
 no_shows_count = false
+passkey_login = true
+staff_passkey_login = true
 
 [password_policy]
 min_length = 14
@@ -182,6 +184,8 @@ EVERY_VARIABLE = {
     "ONZECOACH_CANCELLATION_NOTICE": "P2D",
     "ONZECOACH_LATE_CANCELLATIONS_COUNT": "no",
     "ONZECOACH_NO_SHOWS_COUNT": "0",
+    "ONZECOACH_PASSKEY_LOGIN": "1",
+    "ONZECOACH_STAFF_PASSKEY_LOGIN": "1",
     "ONZECOACH_THEMES": (
         '[{code = "stress", name = "Stress"},'
         ' {code = "balans-werk-prive", name = "Balans werk-privé"}]'
@@ -251,6 +255,7 @@ def test_every_setting_can_be_set_in_the_file(tmp_path: Path) -> None:
     assert settings.registration_types == ("OnzeCoach", "Werkgeversregeling")
     assert settings.cancellation_notice == timedelta(hours=48)
     assert (settings.late_cancellations_count, settings.no_shows_count) == (False, False)
+    assert (settings.passkey_login, settings.staff_passkey_login) == (True, True)
     assert settings.themes == (
         Theme("stress", "Stress"),
         Theme("balans-werk-prive", "Balans werk-privé"),

@@ -203,7 +203,7 @@ def test_adding_a_factor_runs_the_wizard_and_then_one_can_go(web: Web, hr: Flask
 
 
 @pytest.mark.parametrize(
-    ("step", "where"), [("app", "/tweede-factor/app"), ("iets", "/tweede-factor/sms")]
+    ("step", "where"), [("app", "/tweede-factor/app"), ("iets", "/tweede-factor/webauthn")]
 )
 def test_adding_a_factor_starts_at_the_chosen_step(hr: FlaskClient, step: str, where: str) -> None:
     answer = post(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from flask_portal import create_app
 from flask_portal.__main__ import main as demo_main
-from flask_portal.__main__ import settings_for
+from flask_portal.__main__ import public_host, settings_for
 from flask_portal.demo import seed
 
 from onzecoach import Portal
@@ -97,13 +97,26 @@ def test_the_demo_starts_with_no_configuration_at_all(tmp_path: Path) -> None:
                 line = demo.stdout.readline()
                 assert line, f"the demo stopped: {printed}"
                 printed += line
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/inloggen", timeout=10) as page:
+            # The base URL names localhost (WebAuthn's rule); the server binds 127.0.0.1.
+            with urllib.request.urlopen(f"http://localhost:{port}/inloggen", timeout=10) as page:
                 assert page.status == 200
         finally:
             demo.terminate()
-    assert f"draait op http://127.0.0.1:{port}/inloggen" in printed
+    assert f"draait op http://localhost:{port}/inloggen" in printed
     assert "inlognaam hr.lindendaal" in printed
     assert (folder / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("host", "named"),
+    [
+        ("127.0.0.1", "localhost"),
+        ("0.0.0.0", "localhost"),  # noqa: S104 - what the demo binds is not the question
+        ("demo.example.nl", "demo.example.nl"),
+    ],
+)
+def test_the_demo_names_this_machine_localhost(host: str, named: str) -> None:
+    assert public_host(host) == named
 
 
 def test_the_demo_takes_the_settings_from_the_configuration(tmp_path: Path) -> None:

@@ -42,12 +42,13 @@ def test_the_page_shows_the_defaults_and_saves_an_override(web: Web, desk: Flask
             "cancellation_notice": "1,5",
             "late_cancellations_count": "nee",
             "no_shows_count": "standaard",
+            "passkey_login": "standaard",
         },
     )
     assert answer.status_code == 302
     assert answer.headers["Location"] == f"{settings_url(employer)}?melding=instellingen"
     assert web.portal.admin.employer_policy(SERVICE_DESK, employer) == EmployerPolicy(
-        timedelta(minutes=90), False, True
+        timedelta(minutes=90), False, True, passkey_login=False
     )
     shown = desk.get(answer.headers["Location"]).get_data(as_text=True)
     assert "De instellingen van de werkgever zijn opgeslagen." in shown
@@ -64,6 +65,7 @@ def test_the_page_shows_the_defaults_and_saves_an_override(web: Web, desk: Flask
             "cancellation_notice": "",
             "late_cancellations_count": "standaard",
             "no_shows_count": "ja",
+            "passkey_login": "standaard",
         },
     )
     assert reset.status_code == 302
@@ -90,6 +92,7 @@ def test_a_bad_value_is_named_next_to_its_field_and_nothing_is_saved(
                 "cancellation_notice": notice,
                 "late_cancellations_count": "ja",
                 "no_shows_count": "nee",
+                "passkey_login": "nee",
             },
         )
         assert answer.status_code == 200, notice
@@ -108,6 +111,33 @@ def test_a_bad_value_is_named_next_to_its_field_and_nothing_is_saved(
     assert 'aria-invalid="true" aria-describedby="e-late_cancellations_count"' in text
     assert 'aria-describedby="e-no_shows_count"' in text
     assert web.portal.admin.employer_settings(SERVICE_DESK, employer) is None
+
+
+def test_passkey_sign_in_is_allowed_per_employer(web: Web, desk: FlaskClient) -> None:
+    employer = web.portal.admin.create_employer(SERVICE_DESK, "Acme B.V.").id
+    text = desk.get(settings_url(employer)).get_data(as_text=True)
+    assert "Inloggen met alleen een passkey</dt>" in text
+    assert "niet toegestaan (standaard van het portaal)" in text
+    assert selected(text, "passkey_login") == "standaard"
+    assert not web.portal.auth.passkey_offered()
+    answer = post(
+        desk,
+        settings_url(employer),
+        {
+            "cancellation_notice": "",
+            "late_cancellations_count": "standaard",
+            "no_shows_count": "standaard",
+            "passkey_login": "ja",
+        },
+    )
+    assert answer.status_code == 302
+    assert web.portal.admin.employer_policy(SERVICE_DESK, employer).passkey_login
+    shown = desk.get(answer.headers["Location"]).get_data(as_text=True)
+    assert selected(shown, "passkey_login") == "ja"
+    assert "<dd>toegestaan</dd>" in shown
+    # The login page offers it now that an employer allows it.
+    assert web.portal.auth.passkey_offered()
+    assert "Inloggen met passkey" in web.client().get("/inloggen").get_data(as_text=True)
 
 
 def test_hr_and_strangers_cannot_reach_the_page(

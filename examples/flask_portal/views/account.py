@@ -29,9 +29,15 @@ KINDS = {
     FactorKind.SMS: "SMS",
     FactorKind.TOTP: "Authenticatie-app",
     FactorKind.YUBIKEY: "YubiKey",
+    FactorKind.WEBAUTHN: "Beveiligingssleutel of passkey",
 }
 #: The wizard's steps (views/auth.py) as a signed-in user can start them.
-ADD = {"sms": "SMS", "yubikey": "YubiKey", "app": "Authenticatie-app"}
+ADD = {
+    "webauthn": "Beveiligingssleutel of passkey",
+    "sms": "SMS",
+    "yubikey": "YubiKey",
+    "app": "Authenticatie-app",
+}
 
 
 @blueprint.get("/")
@@ -93,9 +99,22 @@ def add_factor() -> str | Response:
         return problem if isinstance(problem, Response) else _page(factor_error=problem)
     step = field("step", limit=20)
     token = portal().mfa.setup_token(g.actor).token
-    response = redirect(url_for("auth.wizard", step=step if step in WIZARD else "sms"))
+    response = redirect(url_for("auth.wizard", step=step if step in WIZARD else WIZARD[0]))
     security.set_cookie(response, security.ENROLL_COOKIE, token, max_age=ENROLL_AGE)
     return response
+
+
+@blueprint.post("/sleutels/<factor_id>/naam")
+@signed_in()
+def rename_key(factor_id: str) -> str | Response:
+    """A security key's new name; someone else's key or none at all is a 404."""
+    try:
+        portal().mfa.rename_key(g.actor, factor_id[:100], field("name", limit=200))
+    except ValidationError as invalid:
+        return _page(keys_error="; ".join(invalid.errors.values()))
+    except NotAuthenticated:
+        return _signed_out("auth.login")
+    return redirect(url_for("account.settings", melding="sleutel"))
 
 
 @blueprint.post("/back-up-codes")
@@ -133,11 +152,18 @@ def _page(**context: Any) -> str:
     return render_template(
         "account/settings.html",
         policy=password_policy(),
-        factors=[_factor(factor) for factor in factors],
+        factors=[_factor(f) for f in factors if f.kind is not FactorKind.WEBAUTHN],
+        keys=[_factor(f) for f in factors if f.kind is FactorKind.WEBAUTHN],
         last_one=len(factors) == 1,
         codes_left=mfa.backup_codes_left(actor),
         add=ADD,
-        **{"password_errors": [], "factor_error": None, "codes_error": None, **context},
+        **{
+            "password_errors": [],
+            "factor_error": None,
+            "codes_error": None,
+            "keys_error": None,
+            **context,
+        },
     )
 
 
@@ -146,10 +172,20 @@ def _factor(factor: FactorView) -> dict[str, str]:
         detail = f"naar het nummer dat eindigt op {factor.phone[-2:]}"
     elif factor.kind is FactorKind.YUBIKEY and factor.public_id:
         detail = f"sleutel {factor.public_id}"
+    elif factor.kind is FactorKind.WEBAUTHN and factor.name:
+        detail = factor.name
     else:
         detail = ""
     since = dutch_datetime(factor.confirmed_at) if factor.confirmed_at else ""
-    return {"id": factor.id, "kind": KINDS[factor.kind], "detail": detail, "since": since}
+    return {
+        "id": factor.id,
+        "kind": KINDS[factor.kind],
+        "detail": detail,
+        "since": since,
+        "name": factor.name or "",
+        "created": dutch_datetime(factor.created_at),
+        "last_used": dutch_datetime(factor.last_used_at) if factor.last_used_at else "",
+    }
 
 
 def _signed_out(endpoint: str, **values: Any) -> Response:

@@ -20,7 +20,7 @@ from onzecoach import (
     ValidationError,
     VerificationFailed,
 )
-from onzecoach.accounts import PasswordPolicy, TokenPurpose
+from onzecoach.accounts import PasswordPolicy, Session, TokenPurpose
 from onzecoach.errors import YubikeyServiceError
 from onzecoach.mfa import Method, MethodName
 from onzecoach.notifications import dutch_datetime
@@ -33,7 +33,8 @@ METHOD_LABELS = {
     Method.YUBIKEY: "YubiKey",
     Method.BACKUP_CODE: "Back-up code",
 }
-WIZARD = ("sms", "yubikey", "app")
+#: The wizard's steps in order: a security key or passkey first.
+WIZARD = ("webauthn", "sms", "yubikey", "app")
 #: How long the browser keeps a second-factor setup: no longer than the SDK's own token.
 ENROLL_AGE = 2 * 3600
 
@@ -63,7 +64,7 @@ def login() -> str | Response:
         except MfaRequired as required:
             if required.enrollment is None:
                 raise
-            response = _redirect("auth.wizard", step="sms")
+            response = _redirect("auth.wizard", step=WIZARD[0])
             security.set_cookie(
                 response, security.ENROLL_COOKIE, required.enrollment.token, max_age=ENROLL_AGE
             )
@@ -83,7 +84,12 @@ def login() -> str | Response:
             response = redirect(url_for("auth.second_step", m=[m.value for m in challenge.methods]))
             security.set_cookie(response, security.LOGIN_COOKIE, challenge.token, max_age=600)
             return response
-    return render_template("auth/login.html", error=error, username=username)
+    return render_template(
+        "auth/login.html",
+        error=error,
+        username=username,
+        passkey=portal().auth.passkey_offered(),
+    )
 
 
 @blueprint.route("/inloggen/code", methods=["GET", "POST"])
@@ -119,16 +125,30 @@ def second_step() -> str | Response:
                 f"Te veel pogingen. Probeer het opnieuw na {dutch_datetime(throttled.retry_at)}."
             )
         else:
-            response = _redirect(
-                "hr.home" if not session.actor.is_service_desk else "desk.employers"
-            )
-            security.end_flows(response)
-            security.set_cookie(response, security.SESSION_COOKIE, session.token)
+            response = redirect(home_of(session))
+            start_session(response, session)
             return response
-    offered = {m: label for m, label in METHOD_LABELS.items() if m in request.args.getlist("m")}
+    asked = request.args.getlist("m")
+    offered = {m: label for m, label in METHOD_LABELS.items() if m in asked}
     return render_template(
-        "auth/second_step.html", error=error, methods=offered or METHOD_LABELS, chosen=method
+        "auth/second_step.html",
+        error=error,
+        methods=offered or METHOD_LABELS,
+        chosen=method,
+        # The key's ceremony runs in the page's script (views/webauthn.py), not the form.
+        webauthn=Method.WEBAUTHN in asked,
     )
+
+
+def home_of(session: Session) -> str:
+    """Where a user lands once signed in."""
+    return url_for("hr.home" if not session.actor.is_service_desk else "desk.employers")
+
+
+def start_session(response: Response, session: Session) -> None:
+    """The session's cookie on ``response``; the login's half-done flows forgotten."""
+    security.end_flows(response)
+    security.set_cookie(response, security.SESSION_COOKIE, session.token)
 
 
 def _restart() -> Response:
@@ -238,7 +258,7 @@ def _dead_link(message: str, *, again: bool) -> tuple[str, int]:
 def register(token: str) -> str | Response | tuple[str, int]:
     def done(password: str) -> Response:
         enrollment = portal().accounts.register(token, password)
-        response = _redirect("auth.wizard", step="sms")
+        response = _redirect("auth.wizard", step=WIZARD[0])
         security.set_cookie(response, security.ENROLL_COOKIE, enrollment.token, max_age=ENROLL_AGE)
         return response
 
@@ -265,13 +285,17 @@ def violation_texts(error: PasswordPolicyError) -> list[str]:
 
 @blueprint.route("/tweede-factor/<step>", methods=["GET", "POST"])
 def wizard(step: str) -> str | Response:
-    """SMS, then YubiKey, then the app; each can be skipped; the first one confirmed ends
-    the setup with the backup codes."""
+    """A security key or passkey, then SMS, YubiKey and the app; each can be skipped; the
+    first one confirmed ends the setup with the backup codes.
+
+    The key's ceremony runs in the page's script against views/webauthn.py; once the key
+    is kept, the script sends this step's form with ``action=done``.
+    """
     token = request.cookies.get(security.ENROLL_COOKIE)
     if not token:
         return _redirect("auth.login")
     if step not in WIZARD:
-        return _redirect("auth.wizard", step="sms")
+        return _redirect("auth.wizard", step=WIZARD[0])
     error = None
     context: dict[str, object] = {}
     try:
@@ -308,6 +332,8 @@ def _wizard_step(step: str, token: str, context: dict[str, object]) -> str | Res
     if action == "skip":
         following = WIZARD[WIZARD.index(step) + 1] if step != WIZARD[-1] else None
         return _redirect("auth.wizard", step=following) if following else _finish(token)
+    if step == "webauthn":
+        return _finish(token) if action == "done" else None
     if step == "sms" and action == "send":
         context["phone"] = mfa.begin_sms(token, field("phone", limit=40))
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -183,6 +183,9 @@ def _users_page(found: Employer, **context: Any) -> str:
 
 #: The choices of a setting that is on or off, or the portal's default.
 CHOICES = {"standaard": None, "ja": True, "nee": False}
+#: The policy's settings that are on or off.
+SwitchField = Literal["late_cancellations_count", "no_shows_count", "passkey_login"]
+SWITCHES: tuple[SwitchField, ...] = ("late_cancellations_count", "no_shows_count", "passkey_login")
 _HOURS = "Vul een aantal uren in, zoals 24 of 1,5; leeg voor de standaard van het portaal."
 
 
@@ -200,6 +203,7 @@ def save_settings(employer_id: str) -> str | Response:
         "cancellation_notice": field("cancellation_notice", limit=20).strip(),
         "late_cancellations_count": field("late_cancellations_count", limit=20),
         "no_shows_count": field("no_shows_count", limit=20),
+        "passkey_login": field("passkey_login", limit=20),
     }
     errors: dict[str, str] = {}
     reset: list[PolicyField] = []
@@ -208,23 +212,22 @@ def save_settings(employer_id: str) -> str | Response:
         errors["cancellation_notice"] = _HOURS
     elif notice is None:
         reset.append("cancellation_notice")
-    for name in ("late_cancellations_count", "no_shows_count"):
+    switches: dict[SwitchField, bool | None] = {}
+    for name in SWITCHES:
         if values[name] not in CHOICES:
             errors[name] = "Kies een van de mogelijkheden."
-    late = CHOICES.get(values["late_cancellations_count"])
-    no_shows = CHOICES.get(values["no_shows_count"])
-    if late is None:
-        reset.append("late_cancellations_count")
-    if no_shows is None:
-        reset.append("no_shows_count")
+        switches[name] = CHOICES.get(values[name])
+        if switches[name] is None:
+            reset.append(name)
     if not errors:
         try:
             portal().admin.set_employer_policy(
                 g.actor,
                 found.id,
                 cancellation_notice=notice,
-                late_cancellations_count=late,
-                no_shows_count=no_shows,
+                late_cancellations_count=switches["late_cancellations_count"],
+                no_shows_count=switches["no_shows_count"],
+                passkey_login=switches["passkey_login"],
                 reset=reset,
             )
         except ValidationError as invalid:
@@ -273,13 +276,10 @@ def _settings_page(found: Employer, **context: Any) -> str:
             return "standaard"
         return "ja" if getattr(policy, name) else "nee"
 
-    values = {
-        "cancellation_notice": (
-            _hours_text(policy.cancellation_notice) if "cancellation_notice" in overridden else ""
-        ),
-        "late_cancellations_count": choice("late_cancellations_count"),
-        "no_shows_count": choice("no_shows_count"),
-    }
+    values: dict[str, str] = {name: choice(name) for name in SWITCHES}
+    values["cancellation_notice"] = (
+        _hours_text(policy.cancellation_notice) if "cancellation_notice" in overridden else ""
+    )
     return render_template(
         "desk/employer.html",
         employer=found,

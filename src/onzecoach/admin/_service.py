@@ -254,15 +254,19 @@ def _checked_policy(
         if isinstance(notice, FieldError):
             problems.append(notice)
         given["cancellation_notice"] = notice
-    for name, value in (
-        ("late_cancellations_count", late_cancellations_count),
-        ("no_shows_count", no_shows_count),
-        ("passkey_login", passkey_login),
-    ):
-        if value is not None and not isinstance(value, bool):
-            problems.append(FieldError.of(name, "invalid"))
-        elif value is not None:
-            given[name] = value
+    # Each switch written out, so that its error names a text of the catalogue.
+    if late_cancellations_count is not None and not isinstance(late_cancellations_count, bool):
+        problems.append(FieldError.of("late_cancellations_count", "invalid"))
+    elif late_cancellations_count is not None:
+        given["late_cancellations_count"] = late_cancellations_count
+    if no_shows_count is not None and not isinstance(no_shows_count, bool):
+        problems.append(FieldError.of("no_shows_count", "invalid"))
+    elif no_shows_count is not None:
+        given["no_shows_count"] = no_shows_count
+    if passkey_login is not None and not isinstance(passkey_login, bool):
+        problems.append(FieldError.of("passkey_login", "invalid"))
+    elif passkey_login is not None:
+        given["passkey_login"] = passkey_login
     names = list(reset) if isinstance(reset, Collection) and not isinstance(reset, str) else None
     if names is None or any(name not in POLICY_FIELDS for name in names):
         problems.append(FieldError.of("reset", "invalid"))

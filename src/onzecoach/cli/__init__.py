@@ -5,7 +5,10 @@ Configuration comes from a TOML file (``--config`` or ``ONZECOACH_CONFIG``) and
 operation failed, 2 bad usage or configuration, 3 ``employees import`` refused rows.
 """
 
-from onzecoach.cli import _coaches  # noqa: F401 - registers the coaches group
+from onzecoach.cli import (
+    _coaches,  # noqa: F401 - registers the coaches group
+    _outbox,  # noqa: F401 - registers the outbox group
+)
 from onzecoach.cli._commands import (
     EXIT_FAILED,
     EXIT_OK,

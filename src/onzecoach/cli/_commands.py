@@ -145,6 +145,25 @@ def db_upgrade(ctx: click.Context) -> None:
     state.out.print(f"Schema at revision {revision}.")
 
 
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace PATH if it exists.")
+@click.pass_context
+def db_backup(ctx: click.Context, path: Path, overwrite: bool) -> None:
+    """Copy the SQLite database to PATH while the portal runs: one consistent copy,
+    checked before it takes PATH's name. PostgreSQL: use pg_dump (docs/deployment.md)."""
+    state = _state(ctx)
+    storage = state.config().storage()
+    try:
+        report = storage.backup(path, overwrite=overwrite)
+    finally:
+        storage.close()
+    state.out.print(
+        f"Copied to {report.path}: {report.size:,} bytes, schema at revision "
+        f"{report.revision}, in {report.seconds:.1f} s."
+    )
+
+
 # employer, department ---------------------------------------------------------------------
 
 
@@ -363,12 +382,7 @@ def _print_import_changes(state: _State, report: ImportReport, show_changes: int
     state.out.print(changes)
 
 
-# outbox ----------------------------------------------------------------------------------
-
-
-@cli.group()
-def outbox() -> None:
-    """The outbox: mail and SMS that use cases queued."""
+# signals ---------------------------------------------------------------------------------
 
 
 class _Stop:
@@ -389,47 +403,6 @@ class _Stop:
 
     def _handle(self, signum: int, _: FrameType | None) -> None:
         self.event.set()
-
-
-@outbox.command("run")
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    help="Messages claimed and sent per round; a stop waits for the round to finish. "
-    "[default: the outbox_batch_size setting, 50 unless configured]",
-)
-@click.option(
-    "--idle",
-    type=click.FloatRange(min=0),
-    default=5.0,
-    show_default=True,
-    help="Seconds to wait when nothing is due.",
-)
-@click.option("--once", is_flag=True, help="Send what is due, then exit (for cron).")
-@click.pass_context
-def outbox_run(ctx: click.Context, batch_size: int | None, idle: float, once: bool) -> None:
-    """Send due messages until stopped by SIGTERM or SIGINT (exit 0).
-
-    Any number of workers may run at once against one database: each claims its own
-    messages. A stop lets the current round finish first.
-    """
-    state = _state(ctx)
-    portal = _portal(ctx)
-    if batch_size is None:
-        batch_size = portal.settings.outbox_batch_size
-    total = 0
-    with _Stop() as stop:
-        state.err.log(f"Outbox worker {os.getpid()} started.")
-        while not stop.event.is_set():
-            sent = portal.outbox.dispatch_due(limit=batch_size)
-            total += sent
-            if sent:
-                state.err.log(f"Sent {sent} ({total} in all).")
-                continue
-            if once:
-                break
-            stop.event.wait(idle)
-    state.err.log(f"Outbox worker {os.getpid()} stopped; sent {total}.")
 
 
 # stats -----------------------------------------------------------------------------------

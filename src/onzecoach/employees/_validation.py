@@ -463,6 +463,10 @@ def _read_date(field: str, value: object) -> date | FieldError:
         return FieldError.of(field, "invalid", key="birth_date.invalid")
     if isinstance(value, date):
         return value
+    if isinstance(value, str) and not all(char.isascii() or char.isspace() for char in value):
+        # NFKC would read full-width digits (U+FF11 for "1") as ASCII ones: a date is typed in
+        # ASCII digits, so anything else is refused rather than guessed at.
+        return FieldError.of(field, "invalid", key="birth_date.invalid")
     text = _tidy(field, value)
     if isinstance(text, FieldError):
         # Whatever was wrong with the text, the way out is the date's form.

@@ -97,8 +97,10 @@ class AuthService:
 
     A login is two steps: ``login`` checks the username and password and answers a
     challenge naming the user's methods; ``verify`` checks the code from SMS, app,
-    YubiKey or a backup code and opens the session. Failures count per username and per
-    IP address (``LoginThrottle``); an unknown username costs the same argon2 work.
+    YubiKey, a security key's answer or a backup code and opens the session. Where
+    allowed, a passkey alone signs in (``begin_passkey``, ``finish_passkey``). Failures
+    count per username and per IP address (``LoginThrottle``); an unknown username costs
+    the same argon2 work.
     """
 
     def __init__(
@@ -296,9 +298,11 @@ class AuthService:
     def verify(self, challenge_token: str, code: str, *, method: Method | MethodName) -> Session:
         """Check the second step's ``code`` by ``method``; open and return the session.
 
-        ``method`` is a ``Method`` or its value: ``"sms"``, ``"totp"``, ``"yubikey"`` or
-        ``"backup_code"``. Every code works once: a TOTP time step, an SMS code, a YubiKey
-        OTP and a backup code are spent in the same transaction that opens the session.
+        ``method`` is a ``Method`` or its value: ``"sms"``, ``"totp"``, ``"yubikey"``,
+        ``"webauthn"`` (``code`` is then the browser's answer to ``webauthn_options``, as
+        JSON) or ``"backup_code"``. Every code works once: a TOTP time step, an SMS code, a
+        YubiKey OTP, a WebAuthn challenge and a backup code are spent in the same
+        transaction that opens the session.
         """
         chosen = _method(method)
         typed = code.strip() if isinstance(code, str) else ""

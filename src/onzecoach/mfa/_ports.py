@@ -129,8 +129,8 @@ class SmsCodeRepository(Protocol):
 class WebAuthnChallengeRepository(Protocol):
     def add(self, challenge: WebAuthnChallenge) -> None: ...
 
-    def latest(self, ref: str) -> WebAuthnChallenge | None:
-        """The newest challenge made for ``ref``."""
+    def unused(self, ref: str) -> WebAuthnChallenge | None:
+        """The challenge of ``ref`` not used yet (a step keeps at most one), else ``None``."""
         ...
 
     def use(self, challenge_id: str, *, now: datetime) -> bool:

@@ -288,6 +288,7 @@ class MfaService:
                 raise failure
             credential_id = bytes_to_base64url(verified.credential_id)
             if uow.factors.by_credential_id(credential_id) is not None:
+                uow.commit()  # the answer spent its challenge, as every answer does
                 raise Conflict("webauthn.registered")
             pending = self._pending(uow, user, FactorKind.WEBAUTHN)
             if pending is None:

@@ -128,8 +128,8 @@ def store_challenge(
 
     It replaces the step's previous challenge, which is spent unanswered.
     """
-    previous = uow.webauthn_challenges.latest(ref)
-    if previous is not None and previous.used_at is None:
+    previous = uow.webauthn_challenges.unused(ref)
+    if previous is not None:
         uow.webauthn_challenges.use(previous.id, now=now)
     uow.webauthn_challenges.add(
         WebAuthnChallenge(
@@ -151,8 +151,8 @@ def spend_challenge(
     Any answer spends the challenge, right or wrong: a refused answer leaves nothing to
     try again with.
     """
-    record = uow.webauthn_challenges.latest(ref)
-    if record is None or record.used_at is not None:
+    record = uow.webauthn_challenges.unused(ref)
+    if record is None:
         return VerificationFailed("webauthn.challenge_used")
     if not uow.webauthn_challenges.use(record.id, now=now):
         return VerificationFailed("webauthn.challenge_used")

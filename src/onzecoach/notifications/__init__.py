@@ -21,6 +21,7 @@ from onzecoach.notifications._mail import (
 from onzecoach.notifications._model import (
     Attachment,
     Channel,
+    OutboxBacklog,
     OutboxMessage,
     OutboxStatus,
     QueuedMessage,
@@ -47,6 +48,7 @@ __all__ = [
     "Channel",
     "MailContent",
     "Mailer",
+    "OutboxBacklog",
     "OutboxMessage",
     "OutboxRepositories",
     "OutboxRepository",

@@ -186,6 +186,20 @@ class OutboxMessage:
 
 
 @attrs.frozen
+class OutboxBacklog:
+    """What waits in the outbox: for a health check and for metrics."""
+
+    #: Messages waiting to be sent, due or not.
+    pending: int
+    #: Of those, the ones due now.
+    due: int
+    #: Messages a dispatcher has claimed and is sending.
+    sending: int
+    #: When the longest-waiting due message became due; ``None`` when none is due.
+    oldest_due_at: datetime | None = None
+
+
+@attrs.frozen
 class QueuedMessage:
     """An outbox message as the service desk sees it: where it goes and how it fares,
     never its body (which may carry a one-time link) nor its attachments, sealed as the

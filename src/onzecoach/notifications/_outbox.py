@@ -19,7 +19,13 @@ from onzecoach.errors import (
 )
 from onzecoach.ids import is_id
 from onzecoach.notifications._mail import compose_email, outbox_context
-from onzecoach.notifications._model import Channel, OutboxMessage, OutboxStatus, QueuedMessage
+from onzecoach.notifications._model import (
+    Channel,
+    OutboxBacklog,
+    OutboxMessage,
+    OutboxStatus,
+    QueuedMessage,
+)
 from onzecoach.validation import is_printable
 
 if TYPE_CHECKING:
@@ -157,6 +163,15 @@ class OutboxService:
         with self._storage.unit_of_work() as uow:
             found = uow.outbox.list(status=chosen, kind=kind, reference=reference, limit=limit)
         return [message.view() for message in found]
+
+    def backlog(self, actor: Actor) -> OutboxBacklog:
+        """What waits in the outbox now (the service desk's, or a health check's, call):
+        pending and due messages, those being sent, and since when the oldest due one
+        waits. Counted by the dispatchers' own index, so it stays cheap however many
+        messages were ever sent."""
+        require_service_desk(actor)
+        with self._storage.unit_of_work() as uow:
+            return uow.outbox.backlog(now=self._clock.now())
 
     def requeue(self, actor: Actor, message_id: str) -> None:
         """Give a dead message a fresh set of tries, due now (the service desk's call)."""

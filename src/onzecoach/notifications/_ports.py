@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from onzecoach.events import UnitOfWork
-from onzecoach.notifications._model import OutboxMessage, OutboxStatus
+from onzecoach.notifications._model import OutboxBacklog, OutboxMessage, OutboxStatus
 
 __all__ = [
     "CalendarWriting",
@@ -97,6 +97,11 @@ class OutboxRepository(Protocol):
         limit: int = 100,
     ) -> list[OutboxMessage]:
         """Messages matching every given filter, newest first."""
+        ...
+
+    def backlog(self, *, now: datetime) -> OutboxBacklog:
+        """How many messages are pending (and of those due at ``now``) and sending, and
+        since when the oldest due one waits."""
         ...
 
     def unsent_page(self, *, after: str | None, limit: int) -> Sequence[OutboxMessage]:

@@ -226,8 +226,12 @@ class MemoryWebAuthnChallenges:
             raise Conflict("webauthn_challenge.exists")
         self._uow.put(self._tables.webauthn_challenges, challenge.id, challenge)
 
-    def latest(self, ref: str) -> WebAuthnChallenge | None:
-        found = [c for c in self._tables.webauthn_challenges.values() if c.ref == ref]
+    def unused(self, ref: str) -> WebAuthnChallenge | None:
+        found = [
+            c
+            for c in self._tables.webauthn_challenges.values()
+            if c.ref == ref and c.used_at is None
+        ]
         return max(found, key=lambda c: (c.created_at, c.id), default=None)
 
     def use(self, challenge_id: str, *, now: datetime) -> bool:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from onzecoach.errors import Conflict, NotFound
-from onzecoach.notifications import OutboxMessage, OutboxStatus
+from onzecoach.notifications import OutboxBacklog, OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
     from onzecoach.adapters.memory._storage import MemoryUnitOfWork
@@ -153,6 +153,24 @@ class MemoryOutbox:
                 found += 1
                 self._store(stored.emptied())
         return found
+
+    def backlog(self, *, now: datetime) -> OutboxBacklog:
+        waiting = [
+            m
+            for m in self._tables.outbox.values()
+            if m.status in {OutboxStatus.PENDING, OutboxStatus.SENDING}
+        ]
+        due = [
+            m.not_before
+            for m in waiting
+            if m.status is OutboxStatus.PENDING and m.not_before <= now
+        ]
+        return OutboxBacklog(
+            pending=sum(1 for m in waiting if m.status is OutboxStatus.PENDING),
+            due=len(due),
+            sending=sum(1 for m in waiting if m.status is OutboxStatus.SENDING),
+            oldest_due_at=min(due, default=None),
+        )
 
     def _store(self, message: OutboxMessage) -> None:
         tables = self._tables

@@ -371,11 +371,11 @@ class SqlWebAuthnChallenges(Repository):
             },
         )
 
-    def latest(self, ref: str) -> WebAuthnChallenge | None:
+    def unused(self, ref: str) -> WebAuthnChallenge | None:
         c = t.webauthn_challenges.c
         row = self._execute(
             t.webauthn_challenges.select()
-            .where(c.ref == ref)
+            .where(c.ref == ref, c.used_at.is_(None))
             .order_by(c.created_at.desc(), c.id.desc())
             .limit(1),
             "reading a WebAuthn challenge",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
 from onzecoach.errors import NotFound
-from onzecoach.notifications import OutboxMessage, OutboxStatus
+from onzecoach.notifications import OutboxBacklog, OutboxMessage, OutboxStatus
 
 from . import _tables as t
 from ._base import Repository, structure_row
@@ -193,6 +193,30 @@ class SqlOutbox(Repository):
         if reference is not None:
             query = query.where(c.reference == reference)
         return [_outbox_message(row) for row in self._execute(query, "listing the outbox")]
+
+    def backlog(self, *, now: datetime) -> OutboxBacklog:
+        c = t.outbox.c
+        due = sa.and_(c.status == OutboxStatus.PENDING.value, c.not_before <= now)
+        rows: Sequence[Any] = self._execute(
+            sa.select(
+                c.status,
+                sa.func.count(),
+                sa.func.sum(sa.case((due, 1), else_=0)),
+                sa.type_coerce(
+                    sa.func.min(sa.case((due, c.not_before), else_=None)), t.UtcDateTime()
+                ),
+            )
+            # The dispatchers' partial index holds exactly these rows.
+            .where(c.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]))
+            .group_by(c.status),
+            "counting the outbox's backlog",
+        ).all()
+        found: dict[str, tuple[int, int, datetime | None]] = {
+            row[0]: (int(row[1]), int(row[2] or 0), row[3]) for row in rows
+        }
+        pending, due_count, oldest = found.get(OutboxStatus.PENDING.value, (0, 0, None))
+        sending, _, _ = found.get(OutboxStatus.SENDING.value, (0, 0, None))
+        return OutboxBacklog(pending=pending, due=due_count, sending=sending, oldest_due_at=oldest)
 
     @staticmethod
     def _state(message: OutboxMessage) -> dict[str, Any]:

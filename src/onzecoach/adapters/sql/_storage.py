@@ -11,6 +11,7 @@ import sqlalchemy.exc as sa_exc
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
@@ -18,6 +19,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from onzecoach.adapters import _repository as shared
 from onzecoach.adapters.sql._accounts import SqlPasswordHistory, SqlSessions, SqlTokens, SqlUsers
 from onzecoach.adapters.sql._audit import SqlAudit
+from onzecoach.adapters.sql._backup import BackupReport, backup_sqlite
 from onzecoach.adapters.sql._base import Repository, translate_errors
 from onzecoach.adapters.sql._booking import SqlNotes
 from onzecoach.adapters.sql._coaches import SqlBusyTimes, SqlCoaches
@@ -119,6 +121,33 @@ class SqlStorage:
         with translate_errors("reading the schema version"), self.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
             return context.get_current_revision()
+
+    @staticmethod
+    def head_revision() -> str:
+        """The newest migration of this version of onzecoach: what ``upgrade()`` reaches,
+        and what ``schema_revision()`` says once it has (a readiness check compares them)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        head = ScriptDirectory.from_config(config).get_current_head()
+        if head is None:  # pragma: no cover - the package always has its migrations
+            raise StorageError("no migrations found", code="storage.misconfigured")
+        return head
+
+    def backup(self, target: str | Path, *, overwrite: bool = False) -> BackupReport:
+        """Copy a SQLite database to ``target`` while the portal keeps running.
+
+        One consistent copy (``VACUUM INTO``: every transaction committed before it began,
+        none after), checked and then renamed into place. An existing ``target`` is
+        refused unless ``overwrite``. On PostgreSQL use ``pg_dump`` or continuous
+        archiving instead (docs/deployment.md): ``StorageError`` ``storage.misconfigured``.
+        """
+        if self.dialect != "sqlite" or self.url.database in (None, "", ":memory:"):
+            raise StorageError(
+                "only a SQLite database in a file is copied this way; for PostgreSQL use "
+                "pg_dump or continuous archiving (docs/deployment.md)",
+                code="storage.misconfigured",
+            )
+        return backup_sqlite(self.engine, Path(target), overwrite=overwrite)
 
     def close(self) -> None:
         self.engine.dispose()

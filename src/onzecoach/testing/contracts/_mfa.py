@@ -438,22 +438,26 @@ class MfaTests(StorageTests):
         anyones = webauthn_challenge("p" * 64)
         add(storage, mine, anyones)
         with storage.unit_of_work() as uow:
-            assert uow.webauthn_challenges.latest(mine.ref) == mine
-            assert uow.webauthn_challenges.latest(anyones.ref) == anyones
-            assert uow.webauthn_challenges.latest(new_id()) is None
-            stored = uow.webauthn_challenges.latest(mine.ref)
+            assert uow.webauthn_challenges.unused(mine.ref) == mine
+            assert uow.webauthn_challenges.unused(anyones.ref) == anyones
+            assert uow.webauthn_challenges.unused(new_id()) is None
+            stored = uow.webauthn_challenges.unused(mine.ref)
             assert stored is not None
             assert stored.expires_at.utcoffset() == timedelta(0)
 
-    def test_the_latest_webauthn_challenge_is_the_newest_for_its_ref(
+    def test_the_unused_webauthn_challenge_is_found_beside_used_ones(
         self, storage: Storage
     ) -> None:
         ref = new_id()
-        older = webauthn_challenge(ref, created_at=T0 - timedelta(seconds=1))
-        same_time = [webauthn_challenge(ref) for _ in range(3)]
-        add(storage, *same_time, older, webauthn_challenge(new_id()))
+        # Used ones made at the same time and later: only the unused one is the step's.
+        used = [webauthn_challenge(ref, used_at=T0) for _ in range(3)]
+        later = webauthn_challenge(ref, created_at=T0 + timedelta(seconds=1), used_at=T0)
+        open_one = webauthn_challenge(ref)
+        add(storage, *used, later, open_one, webauthn_challenge(new_id()))
         with storage.unit_of_work() as uow:
-            assert uow.webauthn_challenges.latest(ref) == max(same_time, key=lambda c: c.id)
+            assert uow.webauthn_challenges.unused(ref) == open_one
+            assert uow.webauthn_challenges.use(open_one.id, now=T0)
+            assert uow.webauthn_challenges.unused(ref) is None
 
     def test_a_webauthn_challenge_is_used_once(self, storage: Storage) -> None:
         made = webauthn_challenge(new_id())
@@ -465,9 +469,9 @@ class MfaTests(StorageTests):
             assert not uow.webauthn_challenges.use(new_id(), now=used_at)
         # Not committed: still unused.
         with storage.unit_of_work() as uow:
-            assert uow.webauthn_challenges.latest(made.ref) == made
+            assert uow.webauthn_challenges.unused(made.ref) == made
             assert uow.webauthn_challenges.use(made.id, now=used_at)
             uow.commit()
         with storage.unit_of_work() as uow:
-            assert uow.webauthn_challenges.latest(made.ref) == attrs.evolve(made, used_at=used_at)
+            assert uow.webauthn_challenges.unused(made.ref) is None
             assert not uow.webauthn_challenges.use(made.id, now=used_at)

@@ -10,7 +10,7 @@ import pytest
 
 from onzecoach import Conflict, NotFound
 from onzecoach.ids import new_id
-from onzecoach.notifications import Channel, OutboxMessage, OutboxStatus
+from onzecoach.notifications import Channel, OutboxBacklog, OutboxMessage, OutboxStatus
 from onzecoach.ports import Storage
 from onzecoach.testing.contracts._base import StorageTests
 from onzecoach.testing.contracts._builders import T0, add, in_transaction
@@ -243,3 +243,35 @@ class OutboxTests(StorageTests):
             uow.commit()
         with storage.unit_of_work() as uow:
             assert uow.outbox.get(mail.id) == attrs.evolve(mail, attachments="c")
+
+    def test_the_backlog_counts_what_waits_and_since_when(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            assert uow.outbox.backlog(now=T0) == OutboxBacklog(pending=0, due=0, sending=0)
+        earliest = T0 - timedelta(hours=2, microseconds=7)
+        waiting = [
+            message(not_before=earliest),
+            message(not_before=T0 - timedelta(minutes=1)),
+            message(not_before=T0),  # due exactly now
+            message(not_before=T0 + timedelta(minutes=1)),  # not yet
+        ]
+        done = [
+            message(not_before=earliest - timedelta(days=1), status=OutboxStatus.SENT),
+            message(not_before=earliest - timedelta(days=1), status=OutboxStatus.DEAD),
+            message(not_before=earliest - timedelta(days=1), status=OutboxStatus.SUPPRESSED),
+        ]
+        add(storage, *waiting, *done)
+        with storage.unit_of_work() as uow:
+            assert uow.outbox.backlog(now=T0) == OutboxBacklog(
+                pending=4, due=3, sending=0, oldest_due_at=earliest
+            )
+        claimed = claim(storage, now=T0)
+        assert len(claimed) == 3
+        with storage.unit_of_work() as uow:
+            backlog = uow.outbox.backlog(now=T0)
+        assert backlog == OutboxBacklog(pending=1, due=0, sending=3)
+        with storage.unit_of_work() as uow:
+            later = uow.outbox.backlog(now=T0 + timedelta(minutes=1))
+        assert later.due == 1
+        assert later.oldest_due_at == T0 + timedelta(minutes=1)
+        assert later.oldest_due_at is not None
+        assert later.oldest_due_at.utcoffset() == timedelta(0)
