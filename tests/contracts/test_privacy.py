@@ -267,7 +267,7 @@ def test_an_erased_person_leaves_no_value_in_any_table(
 
 
 @settings(
-    max_examples=6,
+    max_examples=10,
     deadline=None,
     # Each example enrols people through the whole booking flow: no shrinking rounds.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
