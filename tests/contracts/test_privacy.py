@@ -485,6 +485,10 @@ def test_who_may_erase_and_what_is_found_afterwards(
     with pytest.raises(NotFound):
         portal.privacy.erase(hr, person.employee_id, "Nogmaals")
     with pytest.raises(NotFound):
+        portal.trajectories.start(
+            hr, person.employee_id, type_code="ONC-IND-4", start_date=clock.now().date()
+        )
+    with pytest.raises(NotFound):
         portal.privacy.erase(SERVICE_DESK, person.employee_id, "Nogmaals")
     with portal.storage.unit_of_work() as uow:
         assert uow.employees.for_employer(hr.employer_id or "") == []

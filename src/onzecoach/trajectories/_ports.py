@@ -41,6 +41,10 @@ class Coachee(Protocol):
     def given_name(self) -> str: ...
     @property
     def email(self) -> str: ...
+    @property
+    def is_erased(self) -> bool:
+        """Whether the person was erased (``portal.privacy``): nobody to coach any more."""
+        ...
 
 
 class CoacheeRepository(Protocol):
