@@ -679,6 +679,14 @@ OPERATIONS: dict[str, Operation] = {
     "coaching.feed": Operation(False, lambda w, a, t: _p(w).coaching.feed(t("token", "geen-feed"))),
     "coaching.reseal": Operation(True, lambda w, a, t: _p(w).coaching.reseal(a, batch_size=50)),
     "employees.not_booked": Operation(True, lambda w, a, t: _p(w).employees.not_booked(a)),
+    # Privacy (AVG).
+    "privacy.erase": Operation(
+        True,
+        lambda w, a, t: _p(w).privacy.erase(
+            a, t("employee_id", w.employee_id), t("reason", "Verzoek van de werknemer")
+        ),
+    ),
+    "privacy.reapply": Operation(True, lambda w, a, t: _p(w).privacy.reapply(a)),
 }
 
 
@@ -737,4 +745,5 @@ SERVICES = (
     "coaches",
     "booking",
     "coaching",
+    "privacy",
 )

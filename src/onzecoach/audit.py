@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import attrs
 
 from onzecoach.actors import Actor, Role
 from onzecoach.clock import utc
 
-__all__ = ["AuditEntry", "AuditRepositories", "AuditRepository", "audit_entry"]
+__all__ = [
+    "REDACTED",
+    "AuditEntry",
+    "AuditRepositories",
+    "AuditRepository",
+    "audit_entry",
+    "redacted",
+]
+
+#: What an erased person's values in the audit log become (``AuditRepository.redact``).
+REDACTED: Final = "[verwijderd]"
 
 
 @attrs.frozen
@@ -53,6 +63,21 @@ def audit_entry(
     )
 
 
+def redacted(details: Mapping[str, Any], *, keep: Collection[str] = ()) -> dict[str, Any]:
+    """``details`` with every value replaced by ``REDACTED``, but those under ``keep``.
+
+    A mapping keeps its keys (which fields changed stays visible, not to what); every other
+    value, a list included, becomes the marker.
+    """
+
+    def value(found: Any) -> Any:
+        if isinstance(found, Mapping):
+            return {str(key): value(inner) for key, inner in found.items()}
+        return REDACTED
+
+    return {key: found if key in keep else value(found) for key, found in details.items()}
+
+
 class AuditRepository(Protocol):
     def append(self, entry: AuditEntry) -> None: ...
 
@@ -66,6 +91,14 @@ class AuditRepository(Protocol):
 
     def for_employer(self, employer_id: str, *, limit: int = 100) -> list[AuditEntry]:
         """The employer's newest entries, newest first."""
+        ...
+
+    def redact(
+        self, subject_type: str, subject_ids: Collection[str], *, keep: Collection[str] = ()
+    ) -> int:
+        """Replace the details of every entry about those objects by ``redacted(details,
+        keep=keep)``; how many entries there were. The entries stay, in their order, with
+        their time, actor, action and subject: for an erasure (``portal.privacy``)."""
         ...
 
 

@@ -27,7 +27,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["ERRORS", "FIELDS", "error_text", "field_text"]
+__all__ = ["ERASED_EMPLOYEE", "ERRORS", "FIELDS", "error_text", "field_text"]
+
+#: The label of an erased employee, wherever a list or a statistic names one.
+ERASED_EMPLOYEE: Final = "Verwijderde werknemer"
 
 ERRORS: Final[Mapping[str, str]] = {
     # Bad input --------------------------------------------------------------------------
@@ -439,6 +442,10 @@ FIELDS: Final[Mapping[str, str]] = {
     "limit.invalid": "Geef een aantal van 0 of meer.",
     "limit.out_of_range.outbox": "Toon 1 tot 1000 berichten.",
     "status.invalid.outbox": "Onbekende status.",
+    # Erasure (portal.privacy) -------------------------------------------------------------
+    "reason.invalid": "Geef de reden als tekst.",
+    "reason.required": "Geef de reden van het verwijderen.",
+    "reason.too_long": "Een reden heeft hoogstens {max_length} tekens.",
 }
 
 

@@ -20,6 +20,7 @@ from onzecoach.employees import (
 from onzecoach.events import EventedStorage, Handlers
 from onzecoach.mfa import AuthService, MfaService
 from onzecoach.notifications import OutboxService
+from onzecoach.privacy import PrivacyService
 from onzecoach.search import SearchIndexer, SearchService
 from onzecoach.stats import Rollups, StatsService
 from onzecoach.tasks import ExtensionApproved, TaskService
@@ -149,6 +150,7 @@ class Portal:
             settings=settings,
             agenda=agenda,
         )
+        self.privacy = PrivacyService(storage=evented, clock=clock, agenda=agenda)
         self.outbox = OutboxService(
             storage=evented,
             mailer=mailer,

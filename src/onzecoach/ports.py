@@ -40,6 +40,7 @@ from onzecoach.mfa import (
     YubikeyVerifier,
 )
 from onzecoach.notifications import Mailer, OutboxRepositories, OutboxRepository, SmsSender
+from onzecoach.privacy import ErasureRepository, PrivacyRepositories
 from onzecoach.search import SearchIndexRepository, SearchRepositories
 from onzecoach.stats import StatsRepositories, StatsRepository
 from onzecoach.tasks import TaskRepositories, TaskRepository
@@ -63,6 +64,7 @@ __all__ = [
     "DepartmentRepository",
     "EmployeeRepository",
     "EmployerRepository",
+    "ErasureRepository",
     "FactorRepository",
     "Mailer",
     "NoteRepository",
@@ -99,6 +101,7 @@ class UnitOfWork(
     OutboxRepositories,
     AuditRepositories,
     CoachRepositories,
+    PrivacyRepositories,
     Transaction,
     Protocol,
 ):

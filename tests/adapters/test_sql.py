@@ -18,7 +18,9 @@ from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
 from onzecoach.adapters.sql._base import fields_except, row_values, translate_errors
+from onzecoach.adapters.sql._storage import SqlUnitOfWork
 from onzecoach.adapters.sql._tables import VERSION_TABLE, metadata
+from onzecoach.employees import Employee
 from onzecoach.employers import Department, Employer
 from onzecoach.errors import SlotTaken
 from onzecoach.ids import new_id
@@ -32,7 +34,7 @@ START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 #: The newest migration: what ``upgrade()`` brings a database to.
-HEAD = "0014"
+HEAD = "0015"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -249,6 +251,13 @@ def test_the_statistics_reach_the_database_in_one_statement_per_table_and_chunk(
 _SINCE_0011 = ("coach_id", "ends_at", "location")
 
 
+def add_before_0015(uow: SqlUnitOfWork, person: Employee) -> None:
+    """An employee as a schema before revision 0015 stores it: without ``erased_at``."""
+    uow._require_connection().execute(
+        tables.employees.insert(), [row_values(person, fields_except(Employee, "erased_at"))]
+    )
+
+
 def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_department(
     sql_storage: SqlStorage,
 ) -> None:
@@ -263,11 +272,13 @@ def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_depa
     with sql_storage.unit_of_work() as uow:
         uow.employers.add(owner)
         uow.departments.add(dept)
-        uow.employees.add(placed)
-        uow.employees.add(unplaced)
         uow.commit()
-    # The rows as 0005 knows them: without a department.
+    # The rows as 0005 knows them: employees not erased, the rest without a department.
     with sql_storage.engine.begin() as connection:
+        connection.execute(
+            tables.employees.insert(),
+            [row_values(row, fields_except(type(row), "erased_at")) for row in (placed, unplaced)],
+        )
         for table, rows in ((tables.trajectories, journeys), (tables.appointments, visits)):
             connection.execute(
                 table.insert(),
@@ -304,7 +315,7 @@ def test_upgrading_0006_lets_an_extension_run_beside_its_trajectory(
     running = trajectory(person)
     with sql_storage.unit_of_work() as uow:
         uow.employers.add(owner)
-        uow.employees.add(person)
+        add_before_0015(uow, person)
         uow.trajectories.add(running, booking_token_hash="a" * 64)
         uow.commit()
     extension = attrs.evolve(
@@ -350,7 +361,7 @@ def test_upgrading_0007_counts_the_extensions_started_before(sql_storage: SqlSto
     with sql_storage.unit_of_work() as uow:
         uow.employers.add(owner)
         uow.departments.add(dept)
-        uow.employees.add(person)
+        add_before_0015(uow, person)
         uow.commit()
     month = extension.start_date.year * 100 + extension.start_date.month
     keys = [
@@ -429,7 +440,7 @@ def test_upgrading_0011_maps_free_text_themes_and_keeps_the_rest(sql_storage: Sq
     visits = [appointment(journey, status=AppointmentStatus.HELD, theme=theme) for theme in themes]
     with sql_storage.unit_of_work() as uow:
         uow.employers.add(owner)
-        uow.employees.add(person)
+        add_before_0015(uow, person)
         uow.trajectories.add(journey)
         uow.commit()
     # The rows as 0011 keeps them: free-text themes, and theme cells per text.

@@ -17,7 +17,7 @@ from onzecoach.errors import StorageError
 from onzecoach.testing import FrozenClock, RecordingMailer
 from support import make_settings
 
-HEAD = "0014"
+HEAD = "0015"
 
 
 @pytest.fixture

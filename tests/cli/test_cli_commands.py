@@ -103,6 +103,7 @@ def test_the_commands_of_the_issue_are_all_there() -> None:
         ("search", "rebuild"),
         ("keys", "reseal"),
         ("coaches", "pull-calendars"),
+        ("privacy", "reapply"),
     }
 
 
@@ -130,7 +131,7 @@ def test_a_missing_setting_exits_2_naming_it(env: Env, missing: str) -> None:
 def test_db_upgrade_needs_only_the_database_url(database: str) -> None:
     result = run({"ONZECOACH_DATABASE_URL": database}, "db", "upgrade")
     assert result.exit_code == EXIT_OK, result.output
-    assert "0014" in result.stdout
+    assert "0015" in result.stdout
     assert run({}, "db", "upgrade").exit_code == EXIT_USAGE
 
 
@@ -453,6 +454,33 @@ def test_stats_rebuild(portal: Portal, env: Env) -> None:
     unknown = run(env, "stats", "rebuild", "--employer-id", "nope")
     assert unknown.exit_code == EXIT_FAILED
     assert "Werkgever niet gevonden." in unknown.stderr
+
+
+def test_privacy_reapply_erases_again_what_a_restore_brought_back(portal: Portal, env: Env) -> None:
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
+    hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
+    form: dict[str, object] = {
+        "last_name": "Berg",
+        "given_name": "Anna",
+        "initials": "A.",
+        "gender": "vrouw",
+        "birth_date": "01-01-1980",
+        "email": "anna@example.nl",
+    }
+    employee = portal.employees.register(hr, form)
+    portal.privacy.erase(hr, employee.id, "Verzoek")
+    assert "Erased again: 0 employee(s)." in run(env, "privacy", "reapply").stdout
+    with portal.storage.unit_of_work() as uow:  # the row as an older backup has it
+        uow.employees.save(employee)
+        uow.commit()
+    done = run(env, "privacy", "reapply")
+    assert done.exit_code == EXIT_OK
+    assert "Erased again: 1 employee(s)." in done.stdout
+    with portal.storage.unit_of_work() as uow:
+        erased = uow.employees.get(employee.id)
+    assert erased is not None
+    assert erased.is_erased
+    assert erased.email == ""
 
 
 def test_search_rebuild_indexes_the_employees_again(portal: Portal, env: Env) -> None:

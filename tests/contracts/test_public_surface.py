@@ -291,6 +291,7 @@ DESK = (
     "trajectories.request_extension",
     "coaches.",
     "coaching.reseal",
+    "privacy.reapply",
 )
 
 
@@ -372,6 +373,7 @@ def test_the_hostile_suite_covers_every_operation_that_takes_text() -> None:
         "outbox.backlog",
         "outbox.dispatch_due",
         "outbox.reseal",
+        "privacy.reapply",
         "tasks.open",
         "trajectories.types",
     ]

@@ -19,6 +19,7 @@ from onzecoach.booking._mails import (
 )
 from onzecoach.employers import employer_policy
 from onzecoach.ics import CalendarEvent, calendar, session_event
+from onzecoach.messages import ERASED_EMPLOYEE
 from onzecoach.notifications import (
     Attachment,
     OutboxStatus,
@@ -237,7 +238,8 @@ class SessionNotices:
 
 def full_name(client: Client) -> str:
     parts = [client.given_name, client.name_infix or "", client.last_name]
-    return " ".join(part for part in parts if part)
+    # An erased employee's tombstone has no name left.
+    return " ".join(part for part in parts if part) or ERASED_EMPLOYEE
 
 
 def _mobile(phone: str | None) -> str | None:

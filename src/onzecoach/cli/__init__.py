@@ -8,6 +8,7 @@ operation failed, 2 bad usage or configuration, 3 ``employees import`` refused r
 from onzecoach.cli import (
     _coaches,  # noqa: F401 - registers the coaches group
     _outbox,  # noqa: F401 - registers the outbox group
+    _privacy,  # noqa: F401 - registers the privacy group
 )
 from onzecoach.cli._commands import (
     EXIT_FAILED,

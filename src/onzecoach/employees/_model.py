@@ -5,8 +5,10 @@ from typing import Any
 
 import attrs
 
-from onzecoach.clock import utc
-from onzecoach.employees._validation import EmployeeDetails, display_name
+from onzecoach.clock import optional_utc, utc
+from onzecoach.employees._form import Gender
+from onzecoach.employees._validation import EARLIEST_BIRTH_DATE, EmployeeDetails, display_name
+from onzecoach.messages import ERASED_EMPLOYEE
 
 __all__ = ["Employee"]
 
@@ -22,6 +24,8 @@ class Employee(EmployeeDetails):
     employer_id: str
     created_at: datetime = attrs.field(converter=utc)
     updated_at: datetime = attrs.field(converter=utc)
+    #: When the person was erased (``portal.privacy.erase``): the row is a tombstone.
+    erased_at: datetime | None = attrs.field(default=None, converter=optional_utc)
 
     @classmethod
     def create(
@@ -34,6 +38,45 @@ class Employee(EmployeeDetails):
     def with_details(self, details: EmployeeDetails, *, now: datetime) -> Employee:
         return attrs.evolve(self, updated_at=now, **_fields(details))
 
+    def erased(self, *, now: datetime) -> Employee:
+        """The tombstone: every personal field empty, what the statistics count by (the
+        employer, the department and the registration type) kept.
+
+        The required text fields become empty, the birth date the form's own placeholder
+        for an unknown one (1900-01-01), the gender unknown.
+        """
+        return attrs.evolve(
+            self,
+            last_name="",
+            given_name="",
+            initials="",
+            gender=Gender.UNKNOWN,
+            birth_date=EARLIEST_BIRTH_DATE,
+            email="",
+            employee_number=None,
+            name_infix=None,
+            phone=None,
+            street=None,
+            house_number=None,
+            postcode=None,
+            city=None,
+            country="NL",
+            job_title=None,
+            updated_at=now,
+            erased_at=now,
+        )
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
+    def holds_personal_data(self) -> bool:
+        """Whether the row holds anything ``erased`` empties: false for a tombstone, true
+        for an erased person's row that a restored backup brought back."""
+        tombstone = self.erased(now=self.updated_at)
+        return any(getattr(self, name) != getattr(tombstone, name) for name in _PERSONAL)
+
     @property
     def details(self) -> EmployeeDetails:
         """Only the form's fields, as ``validate_employee`` returns them."""
@@ -41,8 +84,31 @@ class Employee(EmployeeDetails):
 
     @property
     def display_name(self) -> str:
-        """ "Berg, van den, A.M. (Anna)", as lists and search results show it."""
+        """ "Berg, van den, A.M. (Anna)", as lists and search results show it;
+        "Verwijderde werknemer" once erased."""
+        if self.is_erased:
+            return ERASED_EMPLOYEE
         return display_name(self.last_name, self.name_infix, self.initials, self.given_name)
+
+
+#: The fields ``Employee.erased`` empties.
+_PERSONAL = (
+    "last_name",
+    "given_name",
+    "initials",
+    "gender",
+    "birth_date",
+    "email",
+    "employee_number",
+    "name_infix",
+    "phone",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "country",
+    "job_title",
+)
 
 
 def _fields(details: EmployeeDetails) -> dict[str, Any]:

@@ -254,12 +254,13 @@ class EmployeeService:
         uow: UnitOfWork, actor: Actor, employee_id: object, *, for_update: bool = False
     ) -> Employee:
         require_role(actor, *EMPLOYER_STAFF)
-        return load_visible(
-            actor,
-            employee_id,
-            lambda key: uow.employees.get(key, for_update=for_update),
-            missing="employee.not_found",
-        )
+
+        def present(key: str) -> Employee | None:
+            # An erased employee is gone for every use case: only its tombstone is left.
+            found = uow.employees.get(key, for_update=for_update)
+            return None if found is None or found.is_erased else found
+
+        return load_visible(actor, employee_id, present, missing="employee.not_found")
 
     @staticmethod
     def _invitation(uow: UnitOfWork, trajectory_id: str) -> InvitationState | None:

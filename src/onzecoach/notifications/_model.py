@@ -151,6 +151,21 @@ class OutboxMessage:
     last_error: str | None = None
     attachments: str | None = attrs.field(default=None, repr=False)
 
+    def emptied(self) -> OutboxMessage:
+        """The message with nothing of its recipient left: address, subject, bodies,
+        attachments and last error empty; one not sent yet never will be (suppressed)."""
+        return attrs.evolve(
+            self,
+            recipient="",
+            subject="",
+            text="",
+            html=None,
+            attachments=None,
+            last_error=None,
+            locked_until=None,
+            status=self.status if self.status is OutboxStatus.SENT else OutboxStatus.SUPPRESSED,
+        )
+
     def view(self) -> QueuedMessage:
         return QueuedMessage(
             id=self.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
@@ -118,6 +118,11 @@ class OutboxRepository(Protocol):
     ) -> bool:
         """Set the sealed ``(text, html, attachments)`` to ``new`` if all three are still
         ``old``; ``False`` if not. Nothing else of the message is written."""
+        ...
+
+    def empty(self, message_ids: Collection[str]) -> int:
+        """Store each of those messages as ``OutboxMessage.emptied`` makes it; how many
+        there were. For an erasure (``portal.privacy``)."""
         ...
 
 

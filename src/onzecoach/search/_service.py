@@ -71,8 +71,10 @@ class SearchService:
                 while page := uow.employees.for_employer_by_id(
                     employer, after=after, limit=_REBUILD_PAGE
                 ):
-                    uow.search.index_new(page)
-                    count += len(page)
+                    # An erased employee's tombstone is never found again.
+                    present = [employee for employee in page if not employee.is_erased]
+                    uow.search.index_new(present)
+                    count += len(present)
                     after = page[-1].id
                 uow.audit.append(
                     audit_entry(

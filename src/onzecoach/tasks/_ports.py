@@ -28,6 +28,10 @@ class TaskRepository(Protocol):
         """The employee's open tasks, newest first."""
         ...
 
+    def for_employee(self, employee_id: str) -> list[Task]:
+        """Every task about the employee, open or done, newest first: for an erasure."""
+        ...
+
 
 class TaskRepositories(Protocol):
     @property

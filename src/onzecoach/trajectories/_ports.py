@@ -41,6 +41,10 @@ class Coachee(Protocol):
     def given_name(self) -> str: ...
     @property
     def email(self) -> str: ...
+    @property
+    def is_erased(self) -> bool:
+        """Whether the person was erased (``portal.privacy``): nobody to coach any more."""
+        ...
 
 
 class CoacheeRepository(Protocol):
@@ -107,6 +111,13 @@ class AppointmentRepository(Protocol):
         ...
 
     def save(self, appointment: Appointment) -> None: ...
+
+    def replace_external_id(self, appointment_id: str, external_id: str) -> None:
+        """Give the appointment another external id (``save`` keeps it): for an erasure,
+        which leaves nothing that points to an outside system's record of the person.
+        ``Conflict`` when the employer has that external id; ``NotFound`` when there is no
+        such appointment."""
+        ...
 
     def for_coaches(
         self,

@@ -9,7 +9,7 @@ from onzecoach.access import EMPLOYER_STAFF, load, load_visible, require_role
 from onzecoach.actors import Actor, Role
 from onzecoach.audit import audit_entry
 from onzecoach.crypto import hash_token, new_token
-from onzecoach.errors import Conflict, FieldError, ValidationError
+from onzecoach.errors import Conflict, FieldError, NotFound, ValidationError
 from onzecoach.ids import new_id
 from onzecoach.notifications import OutboxStatus
 from onzecoach.tasks import Task, TaskKind
@@ -85,6 +85,8 @@ class TrajectoryService:
             raise ValidationError.single("type_code", "extension_by_request")
         with self._storage.unit_of_work() as uow:
             coachee = load_visible(actor, employee_id, uow.employees.get, missing=_NO_EMPLOYEE)
+            if coachee.is_erased:
+                raise NotFound(_NO_EMPLOYEE)
             trajectory = self._starter.start(uow, actor, coachee, kind, start_date)
             uow.commit()
         return trajectory

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.audit import AuditEntry
+from onzecoach.audit import AuditEntry, redacted
 
 if TYPE_CHECKING:
     from onzecoach.adapters.memory._storage import MemoryUnitOfWork
@@ -47,3 +47,22 @@ class MemoryAudit:
     def for_employer(self, employer_id: str, *, limit: int = 100) -> list[AuditEntry]:
         found = [e for e in reversed(self._tables.audit) if e.employer_id == employer_id]
         return found[:limit]
+
+    def redact(
+        self, subject_type: str, subject_ids: Collection[str], *, keep: Collection[str] = ()
+    ) -> int:
+        ids = set(subject_ids)
+        entries = self._tables.audit
+        found = 0
+        for index, entry in enumerate(entries):
+            if entry.subject_type == subject_type and entry.subject_id in ids:
+                found += 1
+                self._replace(
+                    entries, index, attrs.evolve(entry, details=redacted(entry.details, keep=keep))
+                )
+        return found
+
+    def _replace(self, entries: list[AuditEntry], index: int, entry: AuditEntry) -> None:
+        old = entries[index]
+        entries[index] = entry
+        self._uow.on_rollback(lambda: entries.__setitem__(index, old))

@@ -83,7 +83,11 @@ class MemoryEmployees:
     def for_employer(
         self, employer_id: str, *, limit: int = 100, offset: int = 0
     ) -> list[Employee]:
-        found = [e for e in self._tables.employees.values() if e.employer_id == employer_id]
+        found = [
+            e
+            for e in self._tables.employees.values()
+            if e.employer_id == employer_id and not e.is_erased
+        ]
         found.sort(key=lambda e: (e.last_name.casefold(), e.given_name.casefold(), e.id))
         return found[offset : offset + limit]
 

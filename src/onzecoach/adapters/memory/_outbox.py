@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -143,6 +144,15 @@ class MemoryOutbox:
         ]
         found.sort(key=lambda m: (m.created_at, m.id), reverse=True)
         return found[:limit]
+
+    def empty(self, message_ids: Collection[str]) -> int:
+        found = 0
+        for message_id in sorted(set(message_ids)):
+            stored = self._tables.outbox.get(message_id)
+            if stored is not None:
+                found += 1
+                self._store(stored.emptied())
+        return found
 
     def backlog(self, *, now: datetime) -> OutboxBacklog:
         waiting = [

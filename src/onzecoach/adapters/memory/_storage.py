@@ -40,6 +40,7 @@ from onzecoach.adapters.memory._mfa import (
     MemoryWebAuthnChallenges,
 )
 from onzecoach.adapters.memory._outbox import MemoryOutbox
+from onzecoach.adapters.memory._privacy import MemoryErasures
 from onzecoach.adapters.memory._search import MemorySearchIndex
 from onzecoach.adapters.memory._stats import MemoryStats
 from onzecoach.adapters.memory._tasks import MemoryTasks
@@ -104,6 +105,7 @@ class MemoryUnitOfWork:
     session_notes = repository(MemoryNotes)
     coaches = repository(MemoryCoaches)
     busy_times = repository(MemoryBusyTimes)
+    erasures = repository(MemoryErasures)
 
     def __init__(self, tables: dict[type[object], object], lock: threading.RLock) -> None:
         self._tables = tables

@@ -50,6 +50,10 @@ class MemoryTasks:
     def open_for_employee(self, employee_id: str) -> list[Task]:
         return self._open(lambda t: t.employee_id == employee_id)
 
+    def for_employee(self, employee_id: str) -> list[Task]:
+        found = [t for t in self._tables.tasks.values() if t.employee_id == employee_id]
+        return sorted(found, key=lambda t: (t.created_at, t.id), reverse=True)
+
     def _open(self, wanted: Callable[[Task], bool]) -> list[Task]:
         found = [
             t for t in self._tables.tasks.values() if t.status is TaskStatus.OPEN and wanted(t)

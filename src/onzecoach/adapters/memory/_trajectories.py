@@ -180,6 +180,19 @@ class MemoryAppointments:
             self._uow.put(members, appointment.id, None)
         self._uow.put(tables.appointments, appointment.id, appointment)
 
+    def replace_external_id(self, appointment_id: str, external_id: str) -> None:
+        tables = self._tables
+        old = tables.appointments.get(appointment_id)
+        if old is None:
+            raise NotFound("appointment.not_found")
+        key = (old.employer_id, external_id)
+        if tables.appointment_by_external.get(key, appointment_id) != appointment_id:
+            raise Conflict("appointment.exists")
+        self._uow.discard(tables.appointment_by_external, (old.employer_id, old.external_id))
+        self._uow.put(tables.appointment_by_external, key, appointment_id)
+        renamed = attrs.evolve(old, external_id=external_id)
+        self._uow.put(tables.appointments, appointment_id, renamed)
+
     def get(self, appointment_id: str, *, for_update: bool = False) -> Appointment | None:
         return self._tables.appointments.get(appointment_id)
 

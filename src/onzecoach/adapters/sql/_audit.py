@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Final
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
-from onzecoach.audit import AuditEntry
+from onzecoach.audit import AuditEntry, redacted
 
 from . import _tables as t
 from ._base import Repository, structure_row
@@ -23,6 +24,13 @@ _AUDIT_COLUMNS: Final = (
     "subject_type",
     "subject_id",
     "details",
+)
+
+
+_REDACT_ENTRY = (
+    t.audit_log.update()
+    .where(t.audit_log.c.id == sa.bindparam("_id"))
+    .values(details=sa.bindparam("details"))
 )
 
 
@@ -77,3 +85,24 @@ class SqlAudit(Repository):
             "reading the audit log",
         )
         return [_audit_entry(row) for row in rows]
+
+    def redact(
+        self, subject_type: str, subject_ids: Collection[str], *, keep: Collection[str] = ()
+    ) -> int:
+        ids = sorted(set(subject_ids))
+        if not ids:
+            return 0
+        c = t.audit_log.c
+        rows = self._execute(
+            sa.select(c.id, c.details)
+            .where(c.subject_type == subject_type, c.subject_id.in_(ids))
+            .order_by(c.id),
+            "reading the audit log",
+        ).all()
+        for row in rows:
+            self._execute(
+                _REDACT_ENTRY,
+                "redacting the audit log",
+                {"_id": row.id, "details": redacted(row.details, keep=keep)},
+            )
+        return len(rows)

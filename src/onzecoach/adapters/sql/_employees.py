@@ -104,7 +104,7 @@ def _employees_by_name(collation: str | None) -> sa.Select[Any]:
 
     return (
         t.employees.select()
-        .where(c.employer_id == sa.bindparam("_employer_id"))
+        .where(c.employer_id == sa.bindparam("_employer_id"), c.erased_at.is_(None))
         .order_by(key(c.last_name), key(c.given_name), c.id)
         .limit(sa.bindparam("_limit"))
         .offset(sa.bindparam("_offset"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +32,14 @@ _SAVE_OUTBOX_STATE = (
     t.outbox.update()
     .where(t.outbox.c.id == sa.bindparam("_id"))
     .values({name: sa.bindparam(name) for name in _OUTBOX_STATE})
+)
+
+#: What ``empty`` writes: the state and everything that names or addresses a recipient.
+_EMPTIED = ("recipient", "subject", "text", "html", "attachments", "last_error", "locked_until")
+_EMPTY_OUTBOX = (
+    t.outbox.update()
+    .where(t.outbox.c.id == sa.bindparam("_id"))
+    .values({**{name: sa.bindparam(name) for name in _EMPTIED}, "status": sa.bindparam("_status")})
 )
 
 
@@ -116,6 +124,28 @@ class SqlOutbox(Repository):
             {"_id": message.id, "_claimed_until": claimed_until, **self._state(message)},
         )
         return result.rowcount == 1
+
+    def empty(self, message_ids: Collection[str]) -> int:
+        ids = sorted(set(message_ids))
+        found = 0
+        for start in range(0, len(ids), 500):
+            rows = self._execute(
+                t.outbox.select().where(t.outbox.c.id.in_(ids[start : start + 500])),
+                "reading the outbox",
+            ).all()
+            for row in rows:
+                emptied = _outbox_message(row).emptied()
+                self._execute(
+                    _EMPTY_OUTBOX,
+                    "emptying a message",
+                    {
+                        "_id": emptied.id,
+                        "_status": emptied.status.value,
+                        **{name: getattr(emptied, name) for name in _EMPTIED},
+                    },
+                )
+                found += 1
+        return found
 
     def unsent_page(self, *, after: str | None, limit: int) -> list[OutboxMessage]:
         c = t.outbox.c

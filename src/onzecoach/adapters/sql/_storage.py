@@ -37,6 +37,7 @@ from onzecoach.adapters.sql._mfa import (
     SqlWebAuthnChallenges,
 )
 from onzecoach.adapters.sql._outbox import SqlOutbox
+from onzecoach.adapters.sql._privacy import SqlErasures
 from onzecoach.adapters.sql._search import SqlSearchIndex
 from onzecoach.adapters.sql._stats import SqlStats
 from onzecoach.adapters.sql._tables import VERSION_TABLE
@@ -287,6 +288,7 @@ class SqlUnitOfWork:
     session_notes = repository(SqlNotes)
     coaches = repository(SqlCoaches)
     busy_times = repository(SqlBusyTimes)
+    erasures = repository(SqlErasures)
 
     def __init__(self, engine: Engine, serialise: threading.Lock | None) -> None:
         self._engine = engine

@@ -297,6 +297,8 @@ employees = sa.Table(
     sa.Column("job_title", sa.String(100), nullable=True),
     sa.Column("cost_centre", sa.String(50), nullable=True),
     sa.Column("po_number", sa.String(50), nullable=True),
+    # When the person was erased: the row is a tombstone (revision 0015).
+    sa.Column("erased_at", UtcDateTime(), nullable=True),
     # Both databases let any number of an employer's employees go without a number.
     sa.UniqueConstraint("employer_id", "employee_number"),
     sa.Index(None, "employer_id", "last_name", "given_name", "id"),

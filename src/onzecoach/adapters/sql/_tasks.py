@@ -70,6 +70,16 @@ class SqlTasks(Repository):
         rows = self._execute(_OPEN_TASKS_OF_EMPLOYEE, "listing tasks", {"_owner": employee_id})
         return [_task(row) for row in rows]
 
+    def for_employee(self, employee_id: str) -> list[Task]:
+        c = t.tasks.c
+        rows = self._execute(
+            t.tasks.select()
+            .where(c.employee_id == employee_id)
+            .order_by(c.created_at.desc(), c.id.desc()),
+            "listing tasks",
+        )
+        return [_task(row) for row in rows]
+
     @staticmethod
     def _state(task: Task) -> dict[str, Any]:
         return row_values(task, _TASK_STATE)

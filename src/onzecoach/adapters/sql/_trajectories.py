@@ -331,6 +331,17 @@ class SqlAppointments(Repository):
             raise NotFound("appointment.not_found")
         raise ValueError("an appointment keeps its external id")
 
+    def replace_external_id(self, appointment_id: str, external_id: str) -> None:
+        result = self._execute(
+            t.appointments.update()
+            .where(t.appointments.c.id == appointment_id)
+            .values(external_id=external_id),
+            "renaming an appointment",
+            conflict="appointment.exists",
+        )
+        if result.rowcount != 1:
+            raise NotFound("appointment.not_found")
+
     def for_trajectory(self, trajectory_id: str) -> list[Appointment]:
         rows = self._execute(
             _APPOINTMENTS_OF_TRAJECTORY, "listing appointments", {"_trajectory_id": trajectory_id}

@@ -10,6 +10,7 @@ from onzecoach.testing.contracts._coaches import CoachTests
 from onzecoach.testing.contracts._concurrency import ConcurrencyTests
 from onzecoach.testing.contracts._employees import EmployeeTests
 from onzecoach.testing.contracts._employers import EmployerTests
+from onzecoach.testing.contracts._erasure import ErasureTests
 from onzecoach.testing.contracts._mfa import MfaTests
 from onzecoach.testing.contracts._outbox import OutboxTests
 from onzecoach.testing.contracts._search import SearchIndexTests
@@ -62,5 +63,6 @@ class StorageContract:
     TestOutbox: ClassVar[type | None] = OutboxTests
     TestAudit: ClassVar[type | None] = AuditTests
     TestCoaches: ClassVar[type | None] = CoachTests
+    TestErasure: ClassVar[type | None] = ErasureTests
     TestTransactions: ClassVar[type | None] = TransactionTests
     TestConcurrency: ClassVar[type | None] = ConcurrencyTests

@@ -1,0 +1,59 @@
+"""The ids of erased employees, in a table of the schema's one ``metadata``.
+
+The table is declared here rather than in ``_tables`` (which holds every other one and
+is at its size limit); ``SqlStorage`` imports this module, so the metadata always has it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from onzecoach.privacy import ErasedEmployee
+
+from . import _tables as t
+from ._base import Repository, structure_row
+
+__all__ = ["SqlErasures", "erased_employees"]
+
+# Revision 0015. No foreign key to the employees: it holds whatever a restore does to them.
+erased_employees = sa.Table(
+    "onzecoach_erased_employees",
+    t.metadata,
+    sa.Column("employee_id", t.Id, primary_key=True),
+    sa.Column("employer_id", t.Id, nullable=False),
+    sa.Column("erased_at", t.UtcDateTime(), nullable=False),
+)
+
+_GET = erased_employees.select().where(erased_employees.c.employee_id == sa.bindparam("_id"))
+
+
+class SqlErasures(Repository):
+    def add(self, erased: ErasedEmployee) -> None:
+        values = {
+            "employee_id": erased.employee_id,
+            "employer_id": erased.employer_id,
+            "erased_at": erased.erased_at,
+        }
+        insert = (
+            pg_insert(erased_employees)
+            if self._dialect == "postgresql"
+            else sqlite_insert(erased_employees)
+        )
+        self._execute(
+            insert.values(values).on_conflict_do_nothing(index_elements=["employee_id"]),
+            "listing an erased employee",
+        )
+
+    def get(self, employee_id: str) -> ErasedEmployee | None:
+        row = self._execute(_GET, "reading the erased employees", {"_id": employee_id}).first()
+        return None if row is None else structure_row(row, ErasedEmployee)
+
+    def page(self, *, after: str | None, limit: int) -> list[ErasedEmployee]:
+        c = erased_employees.c
+        query = erased_employees.select().order_by(c.employee_id).limit(limit)
+        if after is not None:
+            query = query.where(c.employee_id > after)
+        rows = self._execute(query, "reading the erased employees")
+        return [structure_row(row, ErasedEmployee) for row in rows]
