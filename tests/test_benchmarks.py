@@ -75,7 +75,14 @@ def test_benchmark_runs(script: str) -> None:
 
 
 #: The scripts that also measure on PostgreSQL when given ``--postgres URL``.
-WITH_POSTGRES = ("booking.py", "enumeration.py", "import.py", "login.py", "outbox.py")
+WITH_POSTGRES = (
+    "booking.py",
+    "enumeration.py",
+    "import.py",
+    "login.py",
+    "outbox.py",
+    "search.py",
+)
 
 
 @pytest.mark.postgres

@@ -137,9 +137,10 @@ class Repository:
         self, table: sa.Table, columns: Sequence[str], rows: list[tuple[Any, ...]], action: str
     ) -> None:
         """``INSERT`` ``rows`` (values in the order of ``columns``) with the driver's own
-        executemany, each value converted by its column type as SQLAlchemy would: for
-        bulk writes, where SQLAlchemy's handling of each row's parameters would cost more
-        than the database's work. Nothing for no rows.
+        executemany, or on PostgreSQL from ``COPY_FROM_ROWS`` rows on with ``COPY``, each
+        value converted by its column type as SQLAlchemy would: for bulk writes, where
+        SQLAlchemy's handling of each row's parameters would cost more than the
+        database's work. Nothing for no rows.
         """
         with translate_errors(action):
             self._insert_untranslated(table, columns, rows)
@@ -159,7 +160,32 @@ class Repository:
                 )
                 for row in rows
             ]
-        self._connection.exec_driver_sql(statement, rows)
+        if self._dialect == "postgresql" and len(rows) >= COPY_FROM_ROWS:
+            self._copy(table, tuple(columns), rows)
+        else:
+            self._connection.exec_driver_sql(statement, rows)
+
+    def _copy(self, table: sa.Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """The rows through psycopg's ``COPY ... FROM STDIN``, on this connection and in
+        its transaction; the driver's errors raised as SQLAlchemy's, as ``execute`` would.
+        """
+        dialect = self._connection.dialect
+        statement = _copy_statement(dialect, table, columns)
+        driver: Any = self._connection.connection.driver_connection
+        try:
+            with driver.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except dialect.loaded_dbapi.Error as exc:
+            raise sa_exc.DBAPIError.instance(
+                statement, None, exc, dialect.loaded_dbapi.Error
+            ) from exc
+
+
+#: From how many rows a bulk insert on PostgreSQL goes through ``COPY`` instead of the
+#: driver's executemany. Measured on an import batch's writes (employees and search
+#: rows), COPY took as long for 2 rows and about half as long from 3 rows on.
+COPY_FROM_ROWS = 3
 
 
 _Processor = Callable[[Any], Any] | None
@@ -181,6 +207,13 @@ def _bulk_insert(
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     )
     return statement, processors
+
+
+@functools.lru_cache(maxsize=64)
+def _copy_statement(dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]) -> str:
+    """``COPY`` of ``columns`` of ``table`` from the client, in text format."""
+    quote = dialect.identifier_preparer.quote
+    return f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
 
 
 @functools.cache

@@ -146,9 +146,10 @@ class SqlEmployees(GuardedRepository):
             return
         if not employees:
             return
-        # One executemany; the unique constraints answer for clashes with stored rows
-        # and within the batch alike. A failed statement may leave some of its rows: the
-        # Conflict makes the unit of work roll back, as every Conflict does.
+        # One statement (executemany, or COPY on PostgreSQL); the unique constraints
+        # answer for clashes with stored rows and within the batch alike. A failed
+        # statement may leave some of its rows: the Conflict makes the unit of work roll
+        # back, as every Conflict does.
         with translate_errors("adding employees"):
             try:
                 self._insert_untranslated(

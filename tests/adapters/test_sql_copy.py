@@ -1,0 +1,139 @@
+"""Bulk inserts on PostgreSQL go through COPY from a number of rows on: the same rows, the
+same conversions and the same ``Conflict`` codes as the driver's executemany.
+
+Every test runs with COPY (from 2 rows on) and without it (executemany only), on SQLite
+(which never copies) and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import attrs
+import pytest
+
+from onzecoach import Conflict, Role
+from onzecoach.adapters.sql import SqlStorage, _base
+from onzecoach.audit import AuditEntry
+from onzecoach.employees import Employee
+from onzecoach.employers import Employer
+from onzecoach.ids import new_id
+from onzecoach.search._normalise import fold_words
+from support import T0, employee
+
+ROWS = 150  # above the threshold of COPY
+
+
+@pytest.fixture(params=["copy", "executemany"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(_base, "COPY_FROM_ROWS", 2 if request.param == "copy" else 10**9)
+    return str(request.param)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def storage(request: pytest.FixtureRequest, tmp_path: Path, path: str) -> Iterator[SqlStorage]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bulk.db'}"
+    else:
+        url = request.getfixturevalue("postgres_schema_url")
+    made = SqlStorage(url)
+    made.upgrade()
+    yield made
+    made.close()
+
+
+def _employer(storage: SqlStorage) -> str:
+    employer_id = new_id()
+    with storage.unit_of_work() as uow:
+        uow.employers.add(Employer(id=employer_id, name=f"W {employer_id}", created_at=T0))
+        uow.commit()
+    return employer_id
+
+
+def _staff(employer_id: str, count: int = ROWS) -> list[Employee]:
+    """Employees with the values a text format must carry over intact."""
+    odd = ["O'Neil", "tab\there", "back\\slash", 'quote "x"', "Ærø ß 名前", "new\nline", "\\N"]
+    return [
+        employee(
+            employer_id,
+            last_name=odd[number % len(odd)],
+            name_infix=None if number % 2 else "van der",
+            employee_number=None if number % 3 == 0 else f"P{number:05d}",
+            birth_date=date(1960, 1, 1) + timedelta(days=number * 97),
+            phone=None if number % 2 else "+31612345678",
+            created_at=datetime(2026, 3, 29, 0, 59, 59, 999_999, tzinfo=UTC),
+            updated_at=T0 + timedelta(microseconds=number),
+        )
+        for number in range(count)
+    ]
+
+
+def test_rows_read_back_as_they_were_written(storage: SqlStorage) -> None:
+    employer_id = _employer(storage)
+    staff = _staff(employer_id)
+    entries = [
+        AuditEntry(
+            at=T0 + timedelta(seconds=number),
+            actor_id=None if number % 2 else "hr",
+            actor_role=None if number % 2 else Role.HR,
+            action="employee.registered",
+            employer_id=employer_id,
+            subject_type="employee",
+            subject_id=person.id,
+            details={"rij": number, "naam": person.last_name, "lijst": [1, None, "a\tb"]},
+        )
+        for number, person in enumerate(staff)
+    ]
+    with storage.unit_of_work() as uow:
+        uow.employees.add_many(staff)
+        uow.search.index_new(staff)
+        uow.audit.append_many(entries)
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        assert uow.employees.get_many([person.id for person in staff]) == {
+            person.id: person for person in staff
+        }
+        assert [uow.audit.for_subject("employee", e.subject_id) for e in entries[:9]] == [
+            [e] for e in entries[:9]
+        ]
+        named = {person.id for person in staff if person.last_name == "Ærø ß 名前"}
+        found, total = uow.search.query(employer_id, fold_words("Ærø"), limit=100, offset=0)
+        assert (set(found), total) == (named, len(named))
+
+
+@pytest.mark.parametrize("clash", ["id", "employee_number"])
+def test_a_clash_within_one_batch_is_the_same_conflict(storage: SqlStorage, clash: str) -> None:
+    employer_id = _employer(storage)
+    staff = _staff(employer_id)
+    staff[-1] = attrs.evolve(staff[-1], **{clash: getattr(staff[1], clash)})
+    expected = "employee.exists" if clash == "id" else "employee.numbers_taken"
+    with pytest.raises(Conflict) as raised, storage.unit_of_work() as uow:
+        uow.employees.add_many(staff)
+    assert raised.value.code == expected
+    _nothing_stored(storage, staff)
+
+
+@pytest.mark.parametrize("clash", ["id", "employee_number"])
+def test_a_clash_with_a_stored_row_is_the_same_conflict(storage: SqlStorage, clash: str) -> None:
+    employer_id = _employer(storage)
+    stored = employee(employer_id, employee_number="P99999")
+    with storage.unit_of_work() as uow:
+        uow.employees.add(stored)
+        uow.commit()
+    staff = _staff(employer_id)
+    staff[ROWS // 2] = attrs.evolve(staff[ROWS // 2], **{clash: getattr(stored, clash)})
+    expected = "employee.exists" if clash == "id" else "employee.numbers_taken"
+    with pytest.raises(Conflict) as raised, storage.unit_of_work() as uow:
+        uow.employees.add_many(staff)
+    assert raised.value.code == expected
+    # The unit of work is usable for nothing else, and afterwards the database is as it was.
+    _nothing_stored(storage, [person for person in staff if person.id != stored.id])
+    with storage.unit_of_work() as uow:
+        assert uow.employees.get(stored.id) == stored
+
+
+def _nothing_stored(storage: SqlStorage, staff: list[Employee]) -> None:
+    with storage.unit_of_work() as uow:
+        assert uow.employees.get_many([person.id for person in staff]) == {}
