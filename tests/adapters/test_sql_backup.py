@@ -3,7 +3,9 @@ database taken while writers go on, which opens as a portal again."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,9 @@ def names(storage: SqlStorage, clock: FrozenClock) -> set[str]:
     return {e.name for e in portal_on(storage, clock).admin.employers(SERVICE_DESK)}
 
 
+WRITERS = 4
+
+
 def test_a_backup_taken_under_steady_writes_is_whole_and_opens_again(
     source: SqlStorage, tmp_path: Path, clock: FrozenClock
 ) -> None:
@@ -42,43 +47,58 @@ def test_a_backup_taken_under_steady_writes_is_whole_and_opens_again(
     for n in range(20):
         portal.admin.create_employer(SERVICE_DESK, f"Voor {n}")
     stop = threading.Event()
-    written: list[str] = []
+    # What each writer has committed, in order (appended once its transaction is done).
+    written: list[list[str]] = [[] for _ in range(WRITERS)]
 
-    def write() -> None:
+    def write(number: int) -> None:
         writer = portal_on(SqlStorage(str(source.url)), clock)
+        mine = written[number]
         while not stop.is_set():
-            name = f"Tijdens {len(written)}"
+            name = f"Schrijver {number} {len(mine)}"
             writer.admin.create_employer(SERVICE_DESK, name)
-            written.append(name)
+            mine.append(name)
 
-    thread = threading.Thread(target=write)
-    thread.start()
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(WRITERS)]
+    for thread in threads:
+        thread.start()
     try:
-        while len(written) < 20:  # the writer is well under way
+        while min(len(mine) for mine in written) < 10:  # every writer well under way
             stop.wait(0.01)
+        committed = {name for mine in written for name in list(mine)}
         report = source.backup(tmp_path / "kopie.db")
-        during = len(written)
-        while len(written) < during + 20:  # and it goes on after the copy
+        during = sum(len(mine) for mine in written)
+        while sum(len(mine) for mine in written) < during + 20:  # and they go on after
             stop.wait(0.01)
     finally:
         stop.set()
-        thread.join()
+        for thread in threads:
+            thread.join()
 
     assert report.path == tmp_path / "kopie.db"
     assert report.revision == HEAD
     assert report.size == report.path.stat().st_size > 0
     assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+    with closing(sqlite3.connect(report.path)) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
     copy = SqlStorage(f"sqlite:///{report.path}")
     try:
         assert copy.schema_revision() == HEAD
         copied = names(copy, clock)
     finally:
         copy.close()
-    # Everything from before, and of the writes a prefix: whole transactions, in order.
+    # Every row committed before the copy began is in it; of each writer's rows a prefix
+    # (whole transactions, in order); and not what came after.
     assert {f"Voor {n}" for n in range(20)} <= copied
-    kept = sorted(int(n.split()[1]) for n in copied if n.startswith("Tijdens"))
-    assert kept == list(range(len(kept)))
-    assert 20 <= len(kept) < len(written)
+    assert committed <= copied
+    for number, mine in enumerate(written):
+        kept = sorted(
+            int(name.rsplit(" ", 1)[1])
+            for name in copied
+            if name.startswith(f"Schrijver {number} ")
+        )
+        assert kept == list(range(len(kept)))
+        assert len(kept) <= len(mine)
     assert names(source, clock) > copied
 
 

@@ -41,6 +41,9 @@ NOT_PAGES = {
     "hr.search_json": "the live search's JSON",
     "stats.export": "a CSV or Excel download",
     "coach.feed": "the coach's private ICS feed (text/calendar)",
+    "observability.healthz": "the liveness check's JSON",
+    "observability.readyz": "the readiness check's JSON",
+    "observability.metrics": "Prometheus' text",
 }
 
 #: (path, status) per visitor; {employer}, {department}, {employee} and {reset} are filled in.
