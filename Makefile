@@ -67,8 +67,9 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 	$(BIN)/mypy docs/snippets
 
+# One worker per core, each test file in one worker (its fixtures and order as written).
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 clean:
 	rm -rf $(VENV) .venv-latest .venv-uv .mypy_cache .pytest_cache .ruff_cache .hypothesis site
