@@ -19,7 +19,6 @@ from onzecoach.accounts import (
     issue,
 )
 from onzecoach.actors import Actor
-from onzecoach.audit import audit_entry
 from onzecoach.crypto import hash_token, new_token, token_matches
 from onzecoach.errors import (
     InvalidToken,
@@ -40,7 +39,7 @@ from onzecoach.mfa._model import (
     Method,
     PasskeyChallenge,
 )
-from onzecoach.mfa._passkey import PasskeySignIn, check_counter
+from onzecoach.mfa._passkey import PasskeySignIn, check_counter, user_entry
 from onzecoach.mfa._phone import phone_hint
 from onzecoach.mfa._service import reseal_secret, totp_context
 from onzecoach.mfa._sms import check_sms_code, send_code
@@ -326,13 +325,10 @@ class AuthService:
                     self._throttle.succeeded(uow, attempt.account_key)
                 session = self._start_session(uow, user, now=now)
                 uow.audit.append(
-                    audit_entry(
-                        user.actor,
+                    user_entry(
+                        user,
                         "auth.signed_in",
                         at=now,
-                        employer_id=user.employer_id,
-                        subject_type="user",
-                        subject_id=user.id,
                         method=chosen.value,
                     )
                 )

@@ -20,7 +20,7 @@ from webauthn.helpers.structs import AuthenticationCredential, UserVerificationR
 
 from onzecoach.accounts import AccountStatus, Session, User
 from onzecoach.actors import Role
-from onzecoach.audit import audit_entry
+from onzecoach.audit import AuditEntry, audit_entry
 from onzecoach.crypto import hash_token, new_token
 from onzecoach.employers import employer_policy
 from onzecoach.errors import VerificationFailed
@@ -36,9 +36,22 @@ if TYPE_CHECKING:
     from onzecoach.mfa._ports import MfaUnitOfWork as UnitOfWork
     from onzecoach.settings import Settings
 
-__all__ = ["PasskeySignIn", "check_counter"]
+__all__ = ["PasskeySignIn", "check_counter", "user_entry"]
 
 StartSession = Callable[["UnitOfWork", User, "datetime"], Session]
+
+
+def user_entry(user: User, action: str, *, at: datetime, **details: object) -> AuditEntry:
+    """An audit entry of ``user`` about their own account."""
+    return audit_entry(
+        user.actor,
+        action,
+        at=at,
+        employer_id=user.employer_id,
+        subject_type="user",
+        subject_id=user.id,
+        **details,
+    )
 
 
 def _ref(token: str) -> str:
@@ -54,13 +67,10 @@ def check_counter(
     count = key.sign_count or 0
     if (count or presented) and presented <= count:
         uow.audit.append(
-            audit_entry(
-                user.actor,
+            user_entry(
+                user,
                 "mfa.webauthn_counter_backwards",
                 at=now,
-                employer_id=user.employer_id,
-                subject_type="user",
-                subject_id=user.id,
                 factor_id=key.id,
                 stored=count,
                 presented=presented,
@@ -148,13 +158,10 @@ class PasskeySignIn:
             if failure is None and user is not None and not self.allowed(uow, user):
                 # The assertion was the key's own: refused by policy, not counted as a guess.
                 uow.audit.append(
-                    audit_entry(
-                        user.actor,
+                    user_entry(
+                        user,
                         "auth.passkey_refused",
                         at=now,
-                        employer_id=user.employer_id,
-                        subject_type="user",
-                        subject_id=user.id,
                     )
                 )
                 uow.commit()
@@ -167,13 +174,10 @@ class PasskeySignIn:
                 self._throttle.succeeded(uow, account_key)
             session = self._start_session(uow, user, now)
             uow.audit.append(
-                audit_entry(
-                    user.actor,
+                user_entry(
+                    user,
                     "auth.signed_in",
                     at=now,
-                    employer_id=user.employer_id,
-                    subject_type="user",
-                    subject_id=user.id,
                     method="passkey",
                 )
             )
