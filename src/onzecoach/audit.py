@@ -101,6 +101,11 @@ class AuditRepository(Protocol):
         their time, actor, action and subject: for an erasure (``portal.privacy``)."""
         ...
 
+    def drop_before(self, at: datetime) -> int:
+        """Delete every entry written before ``at``; how many. For retention
+        (``Settings.audit_retention_months``)."""
+        ...
+
 
 class AuditRepositories(Protocol):
     @property

@@ -347,6 +347,10 @@ FIELDS: Final[Mapping[str, str]] = {
     "late_cancellations_count.invalid": "Kies of te laat annuleren meetelt: ja of nee.",
     "no_shows_count.invalid": "Kies of niet verschijnen meetelt: ja of nee.",
     "passkey_login.invalid": "Kies of inloggen met alleen een passkey mag: ja of nee.",
+    "retention_months.invalid": "Geef de bewaartermijn als een heel aantal maanden.",
+    "retention_months.out_of_range": (
+        "Kies een bewaartermijn van 1 tot en met {max_months} maanden."
+    ),
     "reset.invalid": "Kies welke instellingen terug moeten naar de standaard van het portaal.",
     "reset.invalid.both": (
         "Zet een instelling terug naar de standaard of geef haar een waarde, niet allebei."

@@ -32,7 +32,13 @@ from onzecoach.catalogues import (
 from onzecoach.crypto import CodeHasher, Sealer, code_hasher_for, sealer_for
 from onzecoach.passwords import PasswordPolicy
 
-__all__ = ["MAX_CANCELLATION_NOTICE", "SECRET_KEY_MIN_BITS", "Settings", "estimate_key_bits"]
+__all__ = [
+    "MAX_CANCELLATION_NOTICE",
+    "MAX_RETENTION_MONTHS",
+    "SECRET_KEY_MIN_BITS",
+    "Settings",
+    "estimate_key_bits",
+]
 
 
 def _absolute_http_url(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
@@ -184,6 +190,19 @@ def _cancellation_notice(_: Any, attribute: attrs.Attribute[Any], value: timedel
         raise ValueError(f"{attribute.name} must be between 0 and 14 days, got {value!r}")
     if value % timedelta(minutes=1):
         raise ValueError(f"{attribute.name} must be whole minutes, got {value!r}")
+
+
+#: The longest retention period an employer may have, in months (a century).
+MAX_RETENTION_MONTHS: Final = 1200
+
+
+def _retention_months(_: Any, attribute: attrs.Attribute[Any], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{attribute.name} must be a whole number of months, got {value!r}")
+    if not 1 <= value <= MAX_RETENTION_MONTHS:
+        raise ValueError(
+            f"{attribute.name} must be between 1 and {MAX_RETENTION_MONTHS} months, got {value!r}"
+        )
 
 
 def _themes(_: Any, attribute: attrs.Attribute[Any], value: tuple[Theme, ...]) -> None:
@@ -401,6 +420,18 @@ class Settings:
     #: The same for the service desk and the coaches, portal-wide; off by default.
     staff_passkey_login: bool = attrs.field(
         default=False, validator=attrs.validators.instance_of(bool)
+    )
+    #: Retention (bewaartermijn, ``portal.privacy.purge_due``): an employee is erased this
+    #: many months after their last trajectory closed with none open, or, without any
+    #: trajectory, after they were registered or last named by an import. An employer's
+    #: settings may set their own; whole months, 1 to 1200.
+    retention_months: int = attrs.field(default=24, validator=_retention_months)
+    #: Audit entries are dropped this many months after they were written.
+    audit_retention_months: int = attrs.field(default=84, validator=_retention_months)
+    #: The bodies of sent mail and SMS are emptied this long after sending; who, what kind
+    #: and when stay.
+    outbox_body_retention: timedelta = attrs.field(
+        default=timedelta(days=30), validator=_positive_duration
     )
     #: The themes (thema's) a session can have, which the statistics count.
     themes: tuple[Theme, ...] = attrs.field(

@@ -34,7 +34,7 @@ START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 #: The newest migration: what ``upgrade()`` brings a database to.
-HEAD = "0015"
+HEAD = "0016"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -252,9 +252,11 @@ _SINCE_0011 = ("coach_id", "ends_at", "location")
 
 
 def add_before_0015(uow: SqlUnitOfWork, person: Employee) -> None:
-    """An employee as a schema before revision 0015 stores it: without ``erased_at``."""
+    """An employee as a schema before revision 0015 stores it: without ``erased_at`` (nor
+    revision 0016's ``last_named_at``)."""
     uow._require_connection().execute(
-        tables.employees.insert(), [row_values(person, fields_except(Employee, "erased_at"))]
+        tables.employees.insert(),
+        [row_values(person, fields_except(Employee, "erased_at", "last_named_at"))],
     )
 
 
@@ -277,7 +279,10 @@ def test_upgrading_0005_gives_trajectories_and_appointments_their_employees_depa
     with sql_storage.engine.begin() as connection:
         connection.execute(
             tables.employees.insert(),
-            [row_values(row, fields_except(type(row), "erased_at")) for row in (placed, unplaced)],
+            [
+                row_values(row, fields_except(type(row), "erased_at", "last_named_at"))
+                for row in (placed, unplaced)
+            ],
         )
         for table, rows in ((tables.trajectories, journeys), (tables.appointments, visits)):
             connection.execute(

@@ -64,6 +64,11 @@ class TokenRepository(Protocol):
         """Revoke the user's usable tokens of this purpose; return how many."""
         ...
 
+    def delete_expired(self, *, now: datetime) -> int:
+        """Delete every token that expired at or before ``now`` (used, revoked or not);
+        how many. For retention: an expired link opens nothing anyway."""
+        ...
+
 
 class PasswordHistoryRepository(Protocol):
     def add(self, user_id: str, password_hash: str, *, at: datetime) -> None: ...
@@ -86,6 +91,11 @@ class SessionRepository(Protocol):
 
     def end_all(self, user_id: str, *, at: datetime) -> int:
         """End every open session of the user; return how many."""
+        ...
+
+    def delete_ended(self, *, now: datetime, idle_since: datetime) -> int:
+        """Delete every session that can no longer be used: ended, expired at or before
+        ``now``, or last seen at or before ``idle_since``; how many. For retention."""
         ...
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from onzecoach.employers import (
     PolicyField,
     check_cancellation_notice,
     check_name,
+    check_retention_months,
     employer_policy,
     load_employer,
 )
@@ -185,6 +186,7 @@ class AdminService:
         late_cancellations_count: bool | None = None,
         no_shows_count: bool | None = None,
         passkey_login: bool | None = None,
+        retention_months: int | None = None,
         reset: Collection[PolicyField] = (),
     ) -> EmployerPolicy:
         """Set the employer's own policy (service desk only); audited. Returns the policy
@@ -192,7 +194,8 @@ class AdminService:
 
         A field given sets it for this employer; a field named in ``reset`` follows the
         portal's default again; a field neither given nor reset stays as it is. The
-        notice is whole minutes from 0 to 14 days.
+        notice is whole minutes from 0 to 14 days; the retention period whole months from
+        1 to 1200.
         """
         require_service_desk(actor)
         given = _checked_policy(
@@ -200,6 +203,7 @@ class AdminService:
             late_cancellations_count=late_cancellations_count,
             no_shows_count=no_shows_count,
             passkey_login=passkey_login,
+            retention_months=retention_months,
             reset=reset,
         )
         now = self._clock.now()
@@ -244,16 +248,22 @@ def _checked_policy(
     late_cancellations_count: object,
     no_shows_count: object,
     passkey_login: object,
+    retention_months: object,
     reset: object,
 ) -> dict[str, Any]:
     """The fields to change: each given value, checked, and ``None`` for each reset."""
     problems: list[FieldError] = []
     given: dict[str, Any] = {}
-    if cancellation_notice is not None:
-        notice = check_cancellation_notice(cancellation_notice)
-        if isinstance(notice, FieldError):
-            problems.append(notice)
-        given["cancellation_notice"] = notice
+    checks: tuple[tuple[str, object, Callable[[object], object]], ...] = (
+        ("cancellation_notice", cancellation_notice, check_cancellation_notice),
+        ("retention_months", retention_months, check_retention_months),
+    )
+    for name, value, check in checks:
+        if value is not None:
+            checked = check(value)
+            if isinstance(checked, FieldError):
+                problems.append(checked)
+            given[name] = checked
     # Each switch written out, so that its error names a text of the catalogue.
     if late_cancellations_count is not None and not isinstance(late_cancellations_count, bool):
         problems.append(FieldError.of("late_cancellations_count", "invalid"))
@@ -267,16 +277,23 @@ def _checked_policy(
         problems.append(FieldError.of("passkey_login", "invalid"))
     elif passkey_login is not None:
         given["passkey_login"] = passkey_login
-    names = list(reset) if isinstance(reset, Collection) and not isinstance(reset, str) else None
-    if names is None or any(name not in POLICY_FIELDS for name in names):
-        problems.append(FieldError.of("reset", "invalid"))
-    elif any(name in given for name in names):
-        problems.append(FieldError.of("reset", "invalid", key="reset.invalid.both"))
-    else:
-        given.update(dict.fromkeys(names))
+    reset_problem = _reset_problem(reset, given)
+    if reset_problem is not None:
+        problems.append(reset_problem)
     if problems:
         raise ValidationError(problems)
     return given
+
+
+def _reset_problem(reset: object, given: dict[str, Any]) -> FieldError | None:
+    """Add the fields named in ``reset`` to ``given`` as ``None``, or say what is wrong."""
+    names = list(reset) if isinstance(reset, Collection) and not isinstance(reset, str) else None
+    if names is None or any(name not in POLICY_FIELDS for name in names):
+        return FieldError.of("reset", "invalid")
+    if any(name in given for name in names):
+        return FieldError.of("reset", "invalid", key="reset.invalid.both")
+    given.update(dict.fromkeys(names))
+    return None
 
 
 def _audited(changes: dict[str, Any]) -> dict[str, Any]:

@@ -361,6 +361,11 @@ class _Run:
             # (SearchIndexRepository.clear), so the two cannot wait for each other.
             for employee, details, diff in sorted(updates, key=lambda u: u[0].id):
                 self._update(uow, employee, details, diff, now)
+            # Named by the file, changed or not: the retention of an employee without
+            # trajectories counts from here (``Employee.known_since``).
+            named = [item.existing.id for item in planned if item.existing is not None]
+            if named:
+                uow.employees.mark_named(named, at=now)
             if registered:
                 self._register(uow, registered, now)
         return created, updated, unchanged, changes

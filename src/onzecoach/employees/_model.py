@@ -26,6 +26,10 @@ class Employee(EmployeeDetails):
     updated_at: datetime = attrs.field(converter=utc)
     #: When the person was erased (``portal.privacy.erase``): the row is a tombstone.
     erased_at: datetime | None = attrs.field(default=None, converter=optional_utc)
+    #: When an import last named the person (``portal.imports.employees``), changed or
+    #: not: the retention of an employee without trajectories counts from the later of
+    #: this and ``created_at``.
+    last_named_at: datetime | None = attrs.field(default=None, converter=optional_utc)
 
     @classmethod
     def create(
@@ -65,6 +69,13 @@ class Employee(EmployeeDetails):
             updated_at=now,
             erased_at=now,
         )
+
+    @property
+    def known_since(self) -> datetime:
+        """When the employee was registered or last named by an import, whichever is later."""
+        if self.last_named_at is None:
+            return self.created_at
+        return max(self.created_at, self.last_named_at)
 
     @property
     def is_erased(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from onzecoach.audit import AuditRepositories
@@ -41,6 +42,11 @@ class EmployeeRepository(Protocol):
 
     def save(self, employee: Employee) -> None:
         """Store a known employee's new details; ``Conflict`` as for ``add``."""
+        ...
+
+    def mark_named(self, employee_ids: Collection[str], *, at: datetime) -> None:
+        """Set ``last_named_at`` of those employees (unknown ids are skipped), nothing else
+        of them: for the bulk import, which names them whether it changes them or not."""
         ...
 
     def by_numbers(self, employer_id: str, numbers: Collection[str]) -> dict[str, Employee]:

@@ -8,6 +8,7 @@ from onzecoach.employers._policy import (
     EmployerSettings,
     PolicyField,
     check_cancellation_notice,
+    check_retention_months,
     default_policy,
     employer_policy,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "PolicyField",
     "check_cancellation_notice",
     "check_name",
+    "check_retention_months",
     "default_policy",
     "employer_policy",
     "employers_to_repair",

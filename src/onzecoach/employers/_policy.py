@@ -1,7 +1,8 @@
 """An employer's policy: the portal's defaults (``Settings``) with the employer's overrides.
 
-The policy says how long before a session the employee may still cancel or move it, and
-whether a late cancellation and a no-show use one of the trajectory's sessions. An
+The policy says how long before a session the employee may still cancel or move it,
+whether a late cancellation and a no-show use one of the trajectory's sessions, and how
+long the employer's employees are kept after their coaching (the retention period). An
 employer's ``EmployerSettings`` keep only what the service desk set for it; every field
 left ``None`` follows the portal's default, also when that default changes later.
 """
@@ -15,7 +16,7 @@ import attrs
 
 from onzecoach.clock import utc
 from onzecoach.errors import FieldError
-from onzecoach.settings import MAX_CANCELLATION_NOTICE
+from onzecoach.settings import MAX_CANCELLATION_NOTICE, MAX_RETENTION_MONTHS
 
 if TYPE_CHECKING:
     from onzecoach.employers._ports import EmployerRepositories
@@ -27,19 +28,25 @@ __all__ = [
     "EmployerSettings",
     "PolicyField",
     "check_cancellation_notice",
+    "check_retention_months",
     "default_policy",
     "employer_policy",
 ]
 
 #: The fields of ``EmployerPolicy``, each of which an employer may set or reset.
 PolicyField = Literal[
-    "cancellation_notice", "late_cancellations_count", "no_shows_count", "passkey_login"
+    "cancellation_notice",
+    "late_cancellations_count",
+    "no_shows_count",
+    "passkey_login",
+    "retention_months",
 ]
 POLICY_FIELDS: Final[tuple[PolicyField, ...]] = (
     "cancellation_notice",
     "late_cancellations_count",
     "no_shows_count",
     "passkey_login",
+    "retention_months",
 )
 
 
@@ -56,6 +63,9 @@ class EmployerPolicy:
     #: Whether the employer's HR contacts may sign in with a passkey alone (a discoverable
     #: credential with user verification), without username and password.
     passkey_login: bool = False
+    #: The retention period (bewaartermijn) in months: an employee is erased this long
+    #: after their last trajectory closed, or after registration without any trajectory.
+    retention_months: int = 24
 
     def is_late_cancellation(self, starts_at: datetime, *, now: datetime) -> bool:
         """Whether cancelling (or moving) a session that starts at ``starts_at`` at ``now``
@@ -73,6 +83,7 @@ class EmployerSettings:
     late_cancellations_count: bool | None = None
     no_shows_count: bool | None = None
     passkey_login: bool | None = None
+    retention_months: int | None = None
 
     def effective(self, defaults: EmployerPolicy) -> EmployerPolicy:
         """The policy these settings make of the portal's ``defaults``."""
@@ -83,6 +94,7 @@ class EmployerSettings:
             ),
             no_shows_count=_either(self.no_shows_count, defaults.no_shows_count),
             passkey_login=_either(self.passkey_login, defaults.passkey_login),
+            retention_months=_either(self.retention_months, defaults.retention_months),
         )
 
     @property
@@ -105,6 +117,7 @@ def default_policy(settings: Settings) -> EmployerPolicy:
         late_cancellations_count=settings.late_cancellations_count,
         no_shows_count=settings.no_shows_count,
         passkey_login=settings.passkey_login,
+        retention_months=settings.retention_months,
     )
 
 
@@ -128,4 +141,13 @@ def check_cancellation_notice(value: object) -> timedelta | FieldError:
         )
     if value % timedelta(minutes=1):
         return FieldError.of("cancellation_notice", "invalid")
+    return value
+
+
+def check_retention_months(value: object) -> int | FieldError:
+    """A retention period: a whole number of months from 1 to ``MAX_RETENTION_MONTHS``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return FieldError.of("retention_months", "invalid")
+    if not 1 <= value <= MAX_RETENTION_MONTHS:
+        return FieldError.of("retention_months", "out_of_range", max_months=MAX_RETENTION_MONTHS)
     return value

@@ -137,6 +137,11 @@ class WebAuthnChallengeRepository(Protocol):
         """Mark the challenge used if it was not; atomic: of two answers, one gets ``True``."""
         ...
 
+    def delete_spent(self, *, now: datetime) -> int:
+        """Delete every challenge used, or expired at or before ``now``; how many. For
+        retention: neither can be answered any more."""
+        ...
+
 
 class MfaRepositories(Protocol):
     @property

@@ -125,6 +125,12 @@ class OutboxRepository(Protocol):
         there were. For an erasure (``portal.privacy``)."""
         ...
 
+    def empty_sent_bodies(self, *, sent_before: datetime) -> int:
+        """Empty the text, HTML and attachments of every message sent before
+        ``sent_before`` that still has any; how many. Recipient, subject, kind, reference
+        and times stay: that the mail went, and when. For retention."""
+        ...
+
 
 class OutboxRepositories(Protocol):
     @property

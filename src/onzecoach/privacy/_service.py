@@ -41,6 +41,7 @@ from onzecoach.audit import audit_entry
 from onzecoach.errors import NotFound, ValidationError
 from onzecoach.notifications import CALENDAR_DELETE, OutboxStatus
 from onzecoach.privacy._model import ERASED_EXTERNAL_ID_PREFIX, MAX_REASON_LENGTH, ErasedEmployee
+from onzecoach.privacy._retention import Retention
 from onzecoach.tasks import Decision, TaskStatus
 from onzecoach.trajectories import AppointmentStatus, CoachingChanged, link_holder
 
@@ -52,7 +53,10 @@ if TYPE_CHECKING:
     from onzecoach.clock import Clock
     from onzecoach.employees import Employee
     from onzecoach.events import Transactions
-    from onzecoach.privacy._ports import PrivacyUnitOfWork as UnitOfWork
+    from onzecoach.privacy._ports import RetentionUnitOfWork as UnitOfWork
+    from onzecoach.privacy._report import PurgeReport, PurgeRun
+    from onzecoach.privacy._retention import Progress
+    from onzecoach.settings import Settings
     from onzecoach.trajectories import Appointment, Trajectory
 
 __all__ = ["PrivacyService"]
@@ -71,6 +75,7 @@ _KEPT_DETAILS = frozenset(
         "again",
         "cancelled_sessions",
         "reason_length",
+        "retention",
     }
 )
 #: How many erased employees ``reapply`` reads at a time.
@@ -80,10 +85,25 @@ _PAGE = 200
 class PrivacyService:
     """Erasing employees (``portal.privacy``)."""
 
-    def __init__(self, *, storage: Transactions[UnitOfWork], clock: Clock, agenda: Agenda) -> None:
+    def __init__(
+        self,
+        *,
+        storage: Transactions[UnitOfWork],
+        clock: Clock,
+        agenda: Agenda,
+        settings: Settings,
+    ) -> None:
         self._storage = storage
         self._clock = clock
         self._agenda = agenda
+        self._retention = Retention(
+            storage=storage,
+            clock=clock,
+            settings=settings,
+            erase=lambda uow, actor, employee: self._erase(
+                uow, actor, employee, reason_length=None, again=False, retention=True
+            ),
+        )
 
     def erase(self, actor: Actor, employee_id: str, reason: str) -> None:
         """Erase the employee's personal data from every table (see the module's text).
@@ -131,6 +151,19 @@ class PrivacyService:
                     uow.commit()
                     erased += 1
 
+    def purge_due(
+        self, actor: Actor, *, dry_run: bool = False, progress: Progress | None = None
+    ) -> PurgeReport:
+        """Erase every employee past their employer's retention period, each in its own
+        transaction, and clean up what is kept for a while only; audited as
+        ``privacy.purged``. ``dry_run`` lists the same and changes nothing. Service desk
+        only. See ``onzecoach.privacy._retention``."""
+        return self._retention.purge_due(actor, dry_run=dry_run, progress=progress)
+
+    def purge_runs(self, actor: Actor, *, limit: int = 20) -> list[PurgeRun]:
+        """The last ``limit`` retention runs, newest first (service desk only)."""
+        return self._retention.runs(actor, limit=limit)
+
     def _erase(
         self,
         uow: UnitOfWork,
@@ -139,6 +172,7 @@ class PrivacyService:
         *,
         reason_length: int | None,
         again: bool,
+        retention: bool = False,
     ) -> None:
         now = self._clock.now()
         cancelled = self._cancel_future_sessions(uow, actor, employee, now=now)
@@ -172,6 +206,8 @@ class PrivacyService:
         details: dict[str, object] = {"cancelled_sessions": cancelled, "again": again}
         if reason_length is not None:
             details["reason_length"] = reason_length
+        if retention:
+            details["retention"] = True
         uow.audit.append(
             audit_entry(
                 actor,

@@ -118,6 +118,14 @@ class MemoryTokens:
             self._uow.put(tables.tokens, token.id, token)
         return len(revoked)
 
+    def delete_expired(self, *, now: datetime) -> int:
+        tables = self._tables
+        expired = [t for t in tables.tokens.values() if t.expires_at <= now]
+        for token in expired:
+            self._uow.discard(tables.tokens, token.id)
+            self._uow.discard(tables.token_by_hash, token.token_hash)
+        return len(expired)
+
 
 class MemoryPasswordHistory:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
@@ -174,6 +182,18 @@ class MemorySessions:
         for session in still_open:
             self._store(attrs.evolve(session, ended_at=at))
         return len(still_open)
+
+    def delete_ended(self, *, now: datetime, idle_since: datetime) -> int:
+        tables = self._tables
+        ended = [
+            s
+            for s in tables.sessions.values()
+            if s.ended_at is not None or s.expires_at <= now or s.last_seen_at <= idle_since
+        ]
+        for session in ended:
+            self._uow.discard(tables.sessions, session.id)
+            self._uow.discard(tables.session_by_hash, session.token_hash)
+        return len(ended)
 
     def _store(self, session: SessionRecord) -> None:
         self._uow.put(self._tables.sessions, session.id, session)

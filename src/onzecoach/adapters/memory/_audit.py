@@ -10,6 +10,8 @@ import attrs
 from onzecoach.audit import AuditEntry, redacted
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from onzecoach.adapters.memory._storage import MemoryUnitOfWork
 
 __all__ = ["AuditTables", "MemoryAudit"]
@@ -61,6 +63,16 @@ class MemoryAudit:
                     entries, index, attrs.evolve(entry, details=redacted(entry.details, keep=keep))
                 )
         return found
+
+    def drop_before(self, at: datetime) -> int:
+        entries = self._tables.audit
+        kept = [e for e in entries if e.at >= at]
+        dropped = len(entries) - len(kept)
+        if dropped:
+            old = list(entries)
+            entries[:] = kept
+            self._uow.on_rollback(lambda: entries.__setitem__(slice(None), old))
+        return dropped
 
     def _replace(self, entries: list[AuditEntry], index: int, entry: AuditEntry) -> None:
         old = entries[index]

@@ -11,6 +11,8 @@ from onzecoach.employees import Employee
 from onzecoach.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from onzecoach.adapters.memory._storage import MemoryUnitOfWork
 
 __all__ = ["EmployeeTables", "MemoryEmployees"]
@@ -70,6 +72,13 @@ class MemoryEmployees:
         if employee.id not in self._tables.employees:
             raise NotFound("employee.not_found")
         self._store(employee)
+
+    def mark_named(self, employee_ids: Collection[str], *, at: datetime) -> None:
+        employees = self._tables.employees
+        for employee_id in sorted(set(employee_ids)):
+            found = employees.get(employee_id)
+            if found is not None:
+                self._uow.put(employees, employee_id, attrs.evolve(found, last_named_at=at))
 
     def by_numbers(self, employer_id: str, numbers: Collection[str]) -> dict[str, Employee]:
         tables = self._tables

@@ -242,3 +242,10 @@ class MemoryWebAuthnChallenges:
             self._tables.webauthn_challenges, challenge_id, attrs.evolve(challenge, used_at=now)
         )
         return True
+
+    def delete_spent(self, *, now: datetime) -> int:
+        challenges = self._tables.webauthn_challenges
+        spent = [c.id for c in challenges.values() if c.used_at is not None or c.expires_at <= now]
+        for challenge_id in spent:
+            self._uow.discard(challenges, challenge_id)
+        return len(spent)

@@ -154,6 +154,19 @@ class MemoryOutbox:
                 self._store(stored.emptied())
         return found
 
+    def empty_sent_bodies(self, *, sent_before: datetime) -> int:
+        emptied = [
+            attrs.evolve(m, text="", html=None, attachments=None)
+            for m in self._tables.outbox.values()
+            if m.status is OutboxStatus.SENT
+            and m.sent_at is not None
+            and m.sent_at < sent_before
+            and (m.text or m.html is not None or m.attachments is not None)
+        ]
+        for message in emptied:
+            self._store(message)
+        return len(emptied)
+
     def backlog(self, *, now: datetime) -> OutboxBacklog:
         waiting = [
             m

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from onzecoach.privacy import ErasedEmployee
+from onzecoach.adapters.memory._employees import EmployeeTables
+from onzecoach.adapters.memory._trajectories import TrajectoryTables
+from onzecoach.privacy import ErasedEmployee, RetentionFacts
 
 if TYPE_CHECKING:
     from onzecoach.adapters.memory._storage import MemoryUnitOfWork
@@ -39,3 +41,31 @@ class MemoryErasures:
     def page(self, *, after: str | None, limit: int) -> list[ErasedEmployee]:
         keys = sorted(k for k in self._tables.erased if after is None or k > after)
         return [self._tables.erased[k] for k in keys[:limit]]
+
+    def retention_facts(self, *, after: str | None, limit: int) -> list[RetentionFacts]:
+        employees = self._uow.tables(EmployeeTables).employees
+        trajectories = self._uow.tables(TrajectoryTables)
+        keys = sorted(
+            key
+            for key, employee in employees.items()
+            if not employee.is_erased and (after is None or key > after)
+        )
+        found = []
+        for key in keys[:limit]:
+            employee = employees[key]
+            own = [
+                trajectories.trajectories[i]
+                for i in trajectories.employee_trajectories.get(key, {})
+            ]
+            closed = [t.closed_at for t in own if t.closed_at is not None]
+            found.append(
+                RetentionFacts(
+                    employee_id=key,
+                    employer_id=employee.employer_id,
+                    known_since=employee.known_since,
+                    trajectories=len(own),
+                    open_trajectories=len(own) - len(closed),
+                    last_closed_at=max(closed, default=None),
+                )
+            )
+        return found

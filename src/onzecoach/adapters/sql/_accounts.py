@@ -162,6 +162,12 @@ class SqlTokens(Repository):
         )
         return result.rowcount
 
+    def delete_expired(self, *, now: datetime) -> int:
+        result = self._execute(
+            t.tokens.delete().where(t.tokens.c.expires_at <= now), "deleting expired links"
+        )
+        return result.rowcount
+
 
 class SqlPasswordHistory(Repository):
     def add(self, user_id: str, password_hash: str, *, at: datetime) -> None:
@@ -231,4 +237,14 @@ class SqlSessions(Repository):
 
     def end_all(self, user_id: str, *, at: datetime) -> int:
         result = self._execute(_END_ALL, "ending sessions", {"_user_id": user_id, "at": at})
+        return result.rowcount
+
+    def delete_ended(self, *, now: datetime, idle_since: datetime) -> int:
+        c = t.sessions.c
+        result = self._execute(
+            t.sessions.delete().where(
+                sa.or_(c.ended_at.is_not(None), c.expires_at <= now, c.last_seen_at <= idle_since)
+            ),
+            "deleting ended sessions",
+        )
         return result.rowcount

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -85,6 +86,12 @@ class SqlAudit(Repository):
             "reading the audit log",
         )
         return [_audit_entry(row) for row in rows]
+
+    def drop_before(self, at: datetime) -> int:
+        result = self._execute(
+            t.audit_log.delete().where(t.audit_log.c.at < at), "dropping old audit entries"
+        )
+        return result.rowcount
 
     def redact(
         self, subject_type: str, subject_ids: Collection[str], *, keep: Collection[str] = ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -193,6 +194,17 @@ class SqlEmployees(GuardedRepository):
             )
             found.update((row.employee_number, _employee(row)) for row in rows)
         return found
+
+    def mark_named(self, employee_ids: Collection[str], *, at: datetime) -> None:
+        ids = sorted(set(employee_ids))
+        c = t.employees.c
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            self._execute(
+                t.employees.update()
+                .where(c.id.in_(ids[start : start + _IDS_PER_QUERY]))
+                .values(last_named_at=at),
+                "marking employees named by an import",
+            )
 
     def save(self, employee: Employee) -> None:
         result = self._write(

@@ -102,6 +102,7 @@ class SqlEmployerSettings(Repository):
             late_cancellations_count=row.late_cancellations_count,
             no_shows_count=row.no_shows_count,
             passkey_login=row.passkey_login,
+            retention_months=row.retention_months,
         )
 
     def save(self, settings: EmployerSettings) -> None:
@@ -115,6 +116,7 @@ class SqlEmployerSettings(Repository):
             "late_cancellations_count": settings.late_cancellations_count,
             "no_shows_count": settings.no_shows_count,
             "passkey_login": settings.passkey_login,
+            "retention_months": settings.retention_months,
         }
         updated = self._execute(
             table.update().where(table.c.employer_id == settings.employer_id).values(**values),

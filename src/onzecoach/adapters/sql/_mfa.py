@@ -389,3 +389,13 @@ class SqlWebAuthnChallenges(Repository):
             {"_id": challenge_id, "now": now},
         )
         return result.rowcount == 1
+
+    def delete_spent(self, *, now: datetime) -> int:
+        c = t.webauthn_challenges.c
+        result = self._execute(
+            t.webauthn_challenges.delete().where(
+                sa.or_(c.used_at.is_not(None), c.expires_at <= now)
+            ),
+            "deleting spent WebAuthn challenges",
+        )
+        return result.rowcount

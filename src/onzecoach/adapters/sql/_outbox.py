@@ -147,6 +147,20 @@ class SqlOutbox(Repository):
                 found += 1
         return found
 
+    def empty_sent_bodies(self, *, sent_before: datetime) -> int:
+        c = t.outbox.c
+        result = self._execute(
+            t.outbox.update()
+            .where(
+                c.status == OutboxStatus.SENT.value,
+                c.sent_at < sent_before,
+                sa.or_(c.text != "", c.html.is_not(None), c.attachments.is_not(None)),
+            )
+            .values(text="", html=None, attachments=None),
+            "emptying the bodies of sent messages",
+        )
+        return result.rowcount
+
     def unsent_page(self, *, after: str | None, limit: int) -> list[OutboxMessage]:
         c = t.outbox.c
         query = t.outbox.select().where(c.status.in_([status.value for status in _UNSENT]))

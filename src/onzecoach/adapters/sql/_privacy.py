@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from onzecoach.privacy import ErasedEmployee
+from onzecoach.privacy import ErasedEmployee, RetentionFacts
 
 from . import _tables as t
 from ._base import Repository, structure_row
@@ -57,3 +57,51 @@ class SqlErasures(Repository):
             query = query.where(c.employee_id > after)
         rows = self._execute(query, "reading the erased employees")
         return [structure_row(row, ErasedEmployee) for row in rows]
+
+    def retention_facts(self, *, after: str | None, limit: int) -> list[RetentionFacts]:
+        e = t.employees.c
+        query = (
+            sa.select(e.id, e.employer_id, e.created_at, e.last_named_at)
+            .where(e.erased_at.is_(None))
+            .order_by(e.id)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(e.id > after)
+        employees = self._execute(query, "reading employees for retention").all()
+        if not employees:
+            return []
+        c = t.trajectories.c
+        counts = {
+            row.employee_id: row
+            for row in self._execute(
+                sa.select(
+                    c.employee_id,
+                    sa.func.count().label("trajectories"),
+                    sa.func.count(c.closed_at).label("closed"),
+                    sa.func.max(c.closed_at).label("last_closed_at"),
+                )
+                .where(c.employee_id.in_([row.id for row in employees]))
+                .group_by(c.employee_id),
+                "reading trajectories for retention",
+            )
+        }
+        found = []
+        for row in employees:
+            known = row.created_at
+            if row.last_named_at is not None and row.last_named_at > known:
+                known = row.last_named_at
+            count = counts.get(row.id)
+            total = 0 if count is None else int(count.trajectories)
+            closed = 0 if count is None else int(count.closed)
+            found.append(
+                RetentionFacts(
+                    employee_id=row.id,
+                    employer_id=row.employer_id,
+                    known_since=known,
+                    trajectories=total,
+                    open_trajectories=total - closed,
+                    last_closed_at=None if count is None else count.last_closed_at,
+                )
+            )
+        return found

@@ -58,6 +58,7 @@ employer_settings = sa.Table(
     sa.Column("late_cancellations_count", sa.Boolean(), nullable=True),
     sa.Column("no_shows_count", sa.Boolean(), nullable=True),
     sa.Column("passkey_login", sa.Boolean(), nullable=True),
+    sa.Column("retention_months", sa.Integer(), nullable=True),  # revision 0016
 )
 
 audit_log = sa.Table(
@@ -299,6 +300,7 @@ employees = sa.Table(
     sa.Column("po_number", sa.String(50), nullable=True),
     # When the person was erased: the row is a tombstone (revision 0015).
     sa.Column("erased_at", UtcDateTime(), nullable=True),
+    sa.Column("last_named_at", UtcDateTime(), nullable=True),  # an import's (0016)
     # Both databases let any number of an employer's employees go without a number.
     sa.UniqueConstraint("employer_id", "employee_number"),
     sa.Index(None, "employer_id", "last_name", "given_name", "id"),
