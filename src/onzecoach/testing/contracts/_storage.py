@@ -13,6 +13,7 @@ from onzecoach.testing.contracts._employers import EmployerTests
 from onzecoach.testing.contracts._erasure import ErasureTests
 from onzecoach.testing.contracts._mfa import MfaTests
 from onzecoach.testing.contracts._outbox import OutboxTests
+from onzecoach.testing.contracts._retention import RetentionTests
 from onzecoach.testing.contracts._search import SearchIndexTests
 from onzecoach.testing.contracts._search_scan import SearchScanTests
 from onzecoach.testing.contracts._sessions import SessionTests
@@ -64,5 +65,6 @@ class StorageContract:
     TestAudit: ClassVar[type | None] = AuditTests
     TestCoaches: ClassVar[type | None] = CoachTests
     TestErasure: ClassVar[type | None] = ErasureTests
+    TestRetention: ClassVar[type | None] = RetentionTests
     TestTransactions: ClassVar[type | None] = TransactionTests
     TestConcurrency: ClassVar[type | None] = ConcurrencyTests
