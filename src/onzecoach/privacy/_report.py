@@ -85,7 +85,8 @@ class CleanUp:
     sessions: int = 0
     #: WebAuthn challenges used or expired, deleted.
     webauthn_challenges: int = 0
-    #: Sent messages older than ``Settings.outbox_body_retention`` whose bodies were emptied.
+    #: Sent messages older than ``Settings.outbox_body_retention`` whose bodies were emptied
+    #: (a dry run counts before any erasure, which empties its person's messages itself).
     outbox_bodies: int = 0
 
     @property
