@@ -687,6 +687,8 @@ OPERATIONS: dict[str, Operation] = {
         ),
     ),
     "privacy.reapply": Operation(True, lambda w, a, t: _p(w).privacy.reapply(a)),
+    "privacy.purge_due": Operation(True, lambda w, a, t: _p(w).privacy.purge_due(a)),
+    "privacy.purge_runs": Operation(True, lambda w, a, t: _p(w).privacy.purge_runs(a)),
 }
 
 

@@ -104,6 +104,7 @@ def test_the_commands_of_the_issue_are_all_there() -> None:
         ("keys", "reseal"),
         ("coaches", "pull-calendars"),
         ("privacy", "reapply"),
+        ("privacy", "purge"),
     }
 
 

@@ -292,6 +292,8 @@ DESK = (
     "coaches.",
     "coaching.reseal",
     "privacy.reapply",
+    "privacy.purge_due",
+    "privacy.purge_runs",
 )
 
 
@@ -373,6 +375,8 @@ def test_the_hostile_suite_covers_every_operation_that_takes_text() -> None:
         "outbox.backlog",
         "outbox.dispatch_due",
         "outbox.reseal",
+        "privacy.purge_due",
+        "privacy.purge_runs",
         "privacy.reapply",
         "tasks.open",
         "trajectories.types",
