@@ -29,7 +29,21 @@ def test_there_is_a_unit_for_each_process() -> None:
         "onzecoach-web.service",
         "onzecoach-outbox@.service",
         "onzecoach-calendars.service",
+        "onzecoach-retention.service",
     }
+
+
+def test_the_retention_timer_starts_the_retention_run_daily() -> None:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(DEPLOY / "systemd" / "onzecoach-retention.timer")
+    timer = parser["Timer"]
+    assert (DEPLOY / "systemd" / timer["Unit"]).exists()
+    assert timer["OnCalendar"].startswith("*-*-* ")
+    assert timer["Persistent"] == "true"
+    assert parser["Install"]["WantedBy"] == "timers.target"
+    (argv,) = commands(DEPLOY / "systemd" / timer["Unit"])
+    assert argv[1:] == ["privacy", "purge"]
 
 
 @pytest.mark.parametrize("unit", UNITS, ids=lambda u: u.name)
