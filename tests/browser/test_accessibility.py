@@ -90,6 +90,7 @@ HR = [
     ("/account/", 200),
     ("/nog-niet-ingepland", 200),
     ("/servicebureau/", 403),
+    ("/servicebureau/bewaartermijnen/", 403),
     ("/coach/agenda", 404),
     ("/bestaat-niet", 404),
 ]
@@ -108,6 +109,8 @@ DESK = [
     ("/servicebureau/coaches", 200),
     ("/servicebureau/coaches/{coach}", 200),
     ("/servicebureau/coaches/{coach}/beschikbaarheid?melding=beschikbaarheid", 200),
+    ("/servicebureau/bewaartermijnen/", 200),
+    ("/servicebureau/bewaartermijnen/?gedaan=uitgevoerd", 200),
 ]
 COACH = [
     ("/coach/agenda", 200),
