@@ -97,3 +97,10 @@ def test_hr_may_not_see_or_run_it(web: Web, hr: FlaskClient) -> None:
     assert hr.post(PAGE, data={"csrf_token": csrf(page)}).status_code == 403
     assert web.portal.privacy.purge_runs(SERVICE_DESK) == []
     assert "Bewaartermijnen" not in page.get_data(as_text=True)
+
+
+def test_the_employers_settings_show_its_retention_period(web: Web) -> None:
+    _, short, _ = employees(web)
+    desk = desk_later(web, 0)
+    text = desk.get(f"/servicebureau/werkgevers/{short}/instellingen").get_data(as_text=True)
+    assert "<dd>6 maanden na het laatste coachtraject</dd>" in text
