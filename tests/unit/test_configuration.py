@@ -80,6 +80,9 @@ late_cancellations_count = false
 no_shows_count = false
 passkey_login = true
 staff_passkey_login = true
+retention_months = 12
+audit_retention_months = 60
+outbox_body_retention = "P14D"
 
 [password_policy]
 min_length = 14
@@ -186,6 +189,9 @@ EVERY_VARIABLE = {
     "ONZECOACH_NO_SHOWS_COUNT": "0",
     "ONZECOACH_PASSKEY_LOGIN": "1",
     "ONZECOACH_STAFF_PASSKEY_LOGIN": "1",
+    "ONZECOACH_RETENTION_MONTHS": "12",
+    "ONZECOACH_AUDIT_RETENTION_MONTHS": "60",
+    "ONZECOACH_OUTBOX_BODY_RETENTION": "P14D",
     "ONZECOACH_THEMES": (
         '[{code = "stress", name = "Stress"},'
         ' {code = "balans-werk-prive", name = "Balans werk-privé"}]'
@@ -256,6 +262,8 @@ def test_every_setting_can_be_set_in_the_file(tmp_path: Path) -> None:
     assert settings.cancellation_notice == timedelta(hours=48)
     assert (settings.late_cancellations_count, settings.no_shows_count) == (False, False)
     assert (settings.passkey_login, settings.staff_passkey_login) == (True, True)
+    assert (settings.retention_months, settings.audit_retention_months) == (12, 60)
+    assert settings.outbox_body_retention == timedelta(days=14)
     assert settings.themes == (
         Theme("stress", "Stress"),
         Theme("balans-werk-prive", "Balans werk-privé"),
