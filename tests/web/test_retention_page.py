@@ -104,3 +104,34 @@ def test_the_employers_settings_show_its_retention_period(web: Web) -> None:
     desk = desk_later(web, 0)
     text = desk.get(f"/servicebureau/werkgevers/{short}/instellingen").get_data(as_text=True)
     assert "<dd>6 maanden na het laatste coachtraject</dd>" in text
+
+
+def test_the_service_desk_sets_an_employers_retention_period(web: Web) -> None:
+    acme, _, _ = employees(web)
+    desk = desk_later(web, 0)
+    url = f"/servicebureau/werkgevers/{acme}/instellingen"
+    form = {
+        "cancellation_notice": "",
+        "late_cancellations_count": "standaard",
+        "no_shows_count": "standaard",
+        "passkey_login": "standaard",
+    }
+    refused = desk.post(
+        url, data={"csrf_token": csrf(desk.get(url)), **form, "retention_months": "2,5"}
+    )
+    assert refused.status_code == 200
+    assert "Vul een heel aantal maanden in" in refused.get_data(as_text=True)
+    out_of_range = desk.post(
+        url, data={"csrf_token": csrf(desk.get(url)), **form, "retention_months": "0"}
+    )
+    assert "Kies een bewaartermijn van 1 tot en met 1200 maanden." in out_of_range.get_data(
+        as_text=True
+    )
+    saved = desk.post(
+        url, data={"csrf_token": csrf(desk.get(url)), **form, "retention_months": "9"}
+    )
+    assert saved.status_code == 302
+    assert web.portal.admin.employer_policy(SERVICE_DESK, acme).retention_months == 9
+    assert 'value="9"' in desk.get(url).get_data(as_text=True)
+    desk.post(url, data={"csrf_token": csrf(desk.get(url)), **form, "retention_months": ""})
+    assert web.portal.admin.employer_policy(SERVICE_DESK, acme).retention_months == 24

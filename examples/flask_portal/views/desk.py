@@ -187,6 +187,7 @@ CHOICES = {"standaard": None, "ja": True, "nee": False}
 SwitchField = Literal["late_cancellations_count", "no_shows_count", "passkey_login"]
 SWITCHES: tuple[SwitchField, ...] = ("late_cancellations_count", "no_shows_count", "passkey_login")
 _HOURS = "Vul een aantal uren in, zoals 24 of 1,5; leeg voor de standaard van het portaal."
+_MONTHS = "Vul een heel aantal maanden in, zoals 24; leeg voor de standaard van het portaal."
 
 
 @blueprint.get("/werkgevers/<employer_id>/instellingen")
@@ -204,9 +205,15 @@ def save_settings(employer_id: str) -> str | Response:
         "late_cancellations_count": field("late_cancellations_count", limit=20),
         "no_shows_count": field("no_shows_count", limit=20),
         "passkey_login": field("passkey_login", limit=20),
+        "retention_months": field("retention_months", limit=20).strip(),
     }
     errors: dict[str, str] = {}
     reset: list[PolicyField] = []
+    months = _months(values["retention_months"])
+    if values["retention_months"] and months is None:
+        errors["retention_months"] = _MONTHS
+    elif months is None:
+        reset.append("retention_months")
     notice = _hours(values["cancellation_notice"])
     if values["cancellation_notice"] and notice is None:
         errors["cancellation_notice"] = _HOURS
@@ -228,6 +235,7 @@ def save_settings(employer_id: str) -> str | Response:
                 late_cancellations_count=switches["late_cancellations_count"],
                 no_shows_count=switches["no_shows_count"],
                 passkey_login=switches["passkey_login"],
+                retention_months=months,
                 reset=reset,
             )
         except ValidationError as invalid:
@@ -247,6 +255,14 @@ def _hours(text: str) -> timedelta | None:
     if not hours.is_finite() or abs(hours) > 10_000:
         return None
     return timedelta(seconds=float(hours * 3600))
+
+
+def _months(text: str) -> int | None:
+    """Whole months as the form takes them ("24"); ``None`` for nothing or no number. A
+    number out of range is left for the portal to refuse."""
+    if not text.isascii() or not text.isdigit() or len(text) > 6:
+        return None
+    return int(text)
 
 
 def _hours_text(notice: timedelta) -> str:
@@ -279,6 +295,9 @@ def _settings_page(found: Employer, **context: Any) -> str:
     values: dict[str, str] = {name: choice(name) for name in SWITCHES}
     values["cancellation_notice"] = (
         _hours_text(policy.cancellation_notice) if "cancellation_notice" in overridden else ""
+    )
+    values["retention_months"] = (
+        str(policy.retention_months) if "retention_months" in overridden else ""
     )
     return render_template(
         "desk/employer.html",
