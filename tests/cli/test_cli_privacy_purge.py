@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from onzecoach import Actor, Portal, Role
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
-from onzecoach.cli import EXIT_OK, cli
+from onzecoach.cli import EXIT_OK, EXIT_USAGE, cli
 from onzecoach.configuration import CONFIG_ENV, CONFIGURATION_KEYS
 from onzecoach.testing import FrozenClock, RecordingMailer
 from support import TEST_SECRET_KEY, make_settings
@@ -115,5 +115,5 @@ def test_purge_lists_who_is_due_in_a_dry_run_then_erases_them(portal: Portal, en
 def test_purge_needs_the_configuration(env: Env) -> None:
     del env["ONZECOACH_SECRET_KEY"]
     result = run(env, "privacy", "purge", "--dry-run")
-    assert result.exit_code == 2
+    assert result.exit_code == EXIT_USAGE
     assert "ONZECOACH_SECRET_KEY" in result.stderr
