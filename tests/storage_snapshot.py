@@ -65,9 +65,10 @@ def snapshot(storage: Storage) -> Any:
 def rows(storage: Storage) -> Iterator[tuple[str, Any, str]]:
     """Every row of every table as ``(table, key, text)``: the table's name without the
     ``onzecoach_`` prefix (the memory storage's attribute), the row's key (its first column,
-    a dict's key, ``None`` in a list) and the text of the whole row. The same tables, held
-    alike, answer alike on every storage."""
+    a dict's key, ``None`` in a list) and the text of the whole row; the memory storage's
+    indexes are tables of their own."""
     if isinstance(storage, MemoryStorage):
+        instance: Any
         for instance in storage._tables.values():
             held = (
                 {f.name: getattr(instance, f.name) for f in attrs.fields(type(instance))}
