@@ -350,3 +350,15 @@ def test_the_export_is_a_typed_record(
     assert invitation.recipient == "mail.kwibus@example.nl"
     assert invitation.sent_at is not None
     assert all(m.recipient is None for m in export.messages if not m.to_employee)
+
+
+def test_an_erasure_keeps_what_an_export_recorded(
+    portal: Portal, two_people: tuple[Actor, tuple[str, Actor], Person, Person]
+) -> None:
+    hr, _, one, _ = two_people
+    portal.privacy.export(SERVICE_DESK, one.employee_id)
+    portal.privacy.erase(hr, one.employee_id, "Verzoek")
+    with portal.storage.unit_of_work() as uow:
+        entries = uow.audit.for_subject("employee", one.employee_id)
+    exported = next(e for e in entries if e.action == "privacy.exported")
+    assert dict(exported.details) == {"includes_notes": True}

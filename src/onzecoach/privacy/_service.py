@@ -74,6 +74,8 @@ _KEPT_DETAILS = frozenset(
         "again",
         "cancelled_sessions",
         "reason_length",
+        # An export's own entry: whether it held the coaches' notes.
+        "includes_notes",
     }
 )
 #: How many erased employees ``reapply`` reads at a time.
