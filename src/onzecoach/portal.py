@@ -150,7 +150,9 @@ class Portal:
             settings=settings,
             agenda=agenda,
         )
-        self.privacy = PrivacyService(storage=evented, clock=clock, agenda=agenda)
+        self.privacy = PrivacyService(
+            storage=evented, clock=clock, agenda=agenda, settings=settings
+        )
         self.outbox = OutboxService(
             storage=evented,
             mailer=mailer,

@@ -40,6 +40,7 @@ from onzecoach.access import EMPLOYER_STAFF, load_visible, require_role, require
 from onzecoach.audit import audit_entry
 from onzecoach.errors import NotFound, ValidationError
 from onzecoach.notifications import CALENDAR_DELETE, OutboxStatus
+from onzecoach.privacy._export import PersonalDataService
 from onzecoach.privacy._model import ERASED_EXTERNAL_ID_PREFIX, MAX_REASON_LENGTH, ErasedEmployee
 from onzecoach.tasks import Decision, TaskStatus
 from onzecoach.trajectories import AppointmentStatus, CoachingChanged, link_holder
@@ -52,7 +53,9 @@ if TYPE_CHECKING:
     from onzecoach.clock import Clock
     from onzecoach.employees import Employee
     from onzecoach.events import Transactions
+    from onzecoach.privacy._archive import AccessEntry, PersonalData
     from onzecoach.privacy._ports import PrivacyUnitOfWork as UnitOfWork
+    from onzecoach.settings import Settings
     from onzecoach.trajectories import Appointment, Trajectory
 
 __all__ = ["PrivacyService"]
@@ -71,6 +74,8 @@ _KEPT_DETAILS = frozenset(
         "again",
         "cancelled_sessions",
         "reason_length",
+        # An export's own entry: whether it held the coaches' notes.
+        "includes_notes",
     }
 )
 #: How many erased employees ``reapply`` reads at a time.
@@ -78,12 +83,30 @@ _PAGE = 200
 
 
 class PrivacyService:
-    """Erasing employees (``portal.privacy``)."""
+    """Erasing employees, their export and their dossier's access log (``portal.privacy``)."""
 
-    def __init__(self, *, storage: Transactions[UnitOfWork], clock: Clock, agenda: Agenda) -> None:
+    def __init__(
+        self,
+        *,
+        storage: Transactions[UnitOfWork],
+        clock: Clock,
+        agenda: Agenda,
+        settings: Settings,
+    ) -> None:
         self._storage = storage
         self._clock = clock
         self._agenda = agenda
+        self._data = PersonalDataService(storage=storage, clock=clock, settings=settings)
+
+    def export(self, actor: Actor, employee_id: str) -> PersonalData:
+        """Everything held about the employee (AVG art. 15 and 20); ``.archive()`` gives
+        the zip file. See ``PersonalDataService.export``."""
+        return self._data.export(actor, employee_id)
+
+    def access_log(self, actor: Actor, employee_id: str) -> list[AccessEntry]:
+        """Who read or changed the employee's dossier, newest first (the "Inzage" tab).
+        See ``PersonalDataService.access_log``."""
+        return self._data.access_log(actor, employee_id)
 
     def erase(self, actor: Actor, employee_id: str, reason: str) -> None:
         """Erase the employee's personal data from every table (see the module's text).
