@@ -687,6 +687,12 @@ OPERATIONS: dict[str, Operation] = {
         ),
     ),
     "privacy.reapply": Operation(True, lambda w, a, t: _p(w).privacy.reapply(a)),
+    "privacy.export": Operation(
+        True, lambda w, a, t: _p(w).privacy.export(a, t("employee_id", w.employee_id))
+    ),
+    "privacy.access_log": Operation(
+        True, lambda w, a, t: _p(w).privacy.access_log(a, t("employee_id", w.employee_id))
+    ),
     "privacy.purge_due": Operation(True, lambda w, a, t: _p(w).privacy.purge_due(a)),
     "privacy.purge_runs": Operation(True, lambda w, a, t: _p(w).privacy.purge_runs(a)),
 }

@@ -8,7 +8,7 @@ a key back in another place); content does.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -60,3 +60,35 @@ def snapshot(storage: Storage) -> Any:
                 found[table.name] = sorted(repr(tuple(row)) for row in rows)
         return found
     raise TypeError(f"no snapshot for {storage!r}")
+
+
+def rows(storage: Storage) -> Iterator[tuple[str, Any, str]]:
+    """Every row of every table as ``(table, key, text)``: the table's name without the
+    ``onzecoach_`` prefix (the memory storage's attribute), the row's key (its first column,
+    a dict's key, ``None`` in a list) and the text of the whole row; the memory storage's
+    indexes are tables of their own."""
+    if isinstance(storage, MemoryStorage):
+        instance: Any
+        for instance in storage._tables.values():
+            held = (
+                {f.name: getattr(instance, f.name) for f in attrs.fields(type(instance))}
+                if attrs.has(type(instance))
+                else dict(vars(instance))
+            )
+            for name, table in held.items():
+                if isinstance(table, Mapping):
+                    for key, item in table.items():
+                        yield name, key, repr((key, _canonical(item)))
+                elif isinstance(table, list | tuple):
+                    for item in table:
+                        yield name, None, repr(_canonical(item))
+        return
+    assert isinstance(storage, SqlStorage)
+    metadata = sa.MetaData()
+    with storage.engine.connect() as connection:
+        metadata.reflect(connection)
+        for table in metadata.sorted_tables:
+            if not table.name.startswith("onzecoach_"):
+                continue
+            for row in connection.execute(table.select()):
+                yield table.name.removeprefix("onzecoach_"), row[0], repr(tuple(row))

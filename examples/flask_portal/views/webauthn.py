@@ -9,9 +9,11 @@ the wizard's step (views/auth.py), the second step and the account page.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec
 
 from flask import Blueprint, jsonify, request, url_for
 from werkzeug.wrappers import Response
@@ -26,6 +28,7 @@ from onzecoach import (
     Throttled,
     ValidationError,
 )
+from onzecoach.accounts import Session
 from onzecoach.notifications import dutch_datetime
 
 blueprint = Blueprint("webauthn", __name__)
@@ -57,6 +60,42 @@ def _refusal(error: OnzecoachError, *, restart: str | None = None) -> Answer:
     return body, error.http_status
 
 
+_P = ParamSpec("_P")
+
+
+def _refusals(
+    view: Callable[_P, Response | Answer],
+) -> Callable[_P, Response | Answer]:
+    """The endpoint's SDK refusals as JSON; an expired or unknown flow (``InvalidToken``)
+    with the address that starts it again."""
+
+    @functools.wraps(view)
+    def answer(*args: _P.args, **kwargs: _P.kwargs) -> Response | Answer:
+        try:
+            return view(*args, **kwargs)
+        except InvalidToken as refused:
+            return _refusal(refused, restart=url_for("auth.login"))
+        except OnzecoachError as refused:
+            return _refusal(refused)
+
+    return answer
+
+
+def _token(cookie: str, missing: str) -> str:
+    """The flow's token from its cookie; ``InvalidToken(missing)`` without one."""
+    token = security.read_cookie(cookie)
+    if not token:
+        raise InvalidToken(missing)
+    return token
+
+
+def _signed_in(session: Session) -> Response:
+    """The session's cookie, and where the page goes next."""
+    response = jsonify(next=landing(session))
+    start_session(response, session)
+    return response
+
+
 def _credential() -> str:
     """The browser's credential from the JSON body, as the JSON text the SDK takes."""
     body = request.get_json(silent=True)
@@ -80,30 +119,18 @@ def _options(options_json: str) -> Response:
 
 
 @blueprint.post("/tweede-factor/webauthn/opties.json")
+@_refusals
 def enrol_options() -> Response | Answer:
-    token = security.read_cookie(security.ENROLL_COOKIE)
-    try:
-        if not token:
-            raise InvalidToken("link.invalid")
-        return _options(portal().mfa.begin_webauthn(token))
-    except InvalidToken as refused:
-        return _refusal(refused, restart=url_for("auth.login"))
-    except OnzecoachError as refused:
-        return _refusal(refused)
+    token = _token(security.ENROLL_COOKIE, "link.invalid")
+    return _options(portal().mfa.begin_webauthn(token))
 
 
 @blueprint.post("/tweede-factor/webauthn/koppelen.json")
-def enrol_finish() -> Answer:
+@_refusals
+def enrol_finish() -> Response | Answer:
     """Keep the key; the page then ends the step as the others do (backup codes)."""
-    token = security.read_cookie(security.ENROLL_COOKIE)
-    try:
-        if not token:
-            raise InvalidToken("link.invalid")
-        key = portal().mfa.finish_webauthn(token, _credential(), _name())
-    except InvalidToken as refused:
-        return _refusal(refused, restart=url_for("auth.login"))
-    except OnzecoachError as refused:
-        return _refusal(refused)
+    token = _token(security.ENROLL_COOKIE, "link.invalid")
+    key = portal().mfa.finish_webauthn(token, _credential(), _name())
     return {"key": {"id": key.id, "name": key.name}}, 200
 
 
@@ -111,61 +138,35 @@ def enrol_finish() -> Answer:
 
 
 @blueprint.post("/inloggen/webauthn/opties.json")
+@_refusals
 def login_options() -> Response | Answer:
-    token = security.read_cookie(security.LOGIN_COOKIE)
-    try:
-        if not token:
-            raise InvalidToken("login.challenge_expired")
-        return _options(portal().auth.webauthn_options(token))
-    except InvalidToken as refused:
-        return _refusal(refused, restart=url_for("auth.login"))
-    except OnzecoachError as refused:
-        return _refusal(refused)
+    token = _token(security.LOGIN_COOKIE, "login.challenge_expired")
+    return _options(portal().auth.webauthn_options(token))
 
 
 @blueprint.post("/inloggen/webauthn.json")
+@_refusals
 def login_finish() -> Response | Answer:
-    token = security.read_cookie(security.LOGIN_COOKIE)
-    try:
-        if not token:
-            raise InvalidToken("login.challenge_expired")
-        session = portal().auth.verify(token, _credential(), method="webauthn")
-    except InvalidToken as refused:
-        return _refusal(refused, restart=url_for("auth.login"))
-    except OnzecoachError as refused:
-        return _refusal(refused)
-    response = jsonify(next=landing(session))
-    start_session(response, session)
-    return response
+    token = _token(security.LOGIN_COOKIE, "login.challenge_expired")
+    return _signed_in(portal().auth.verify(token, _credential(), method="webauthn"))
 
 
 # Signing in with a passkey alone ---------------------------------------------------------------
 
 
 @blueprint.post("/inloggen/passkey/opties.json")
+@_refusals
 def passkey_options() -> Response | Answer:
     """Options for a passkey of any account (no username asked: none is told apart);
     the ceremony's token waits in an httponly cookie."""
-    try:
-        challenge = portal().auth.begin_passkey(ip=request.remote_addr)
-    except OnzecoachError as refused:
-        return _refusal(refused)
+    challenge = portal().auth.begin_passkey(ip=request.remote_addr)
     response = _options(challenge.options)
     security.set_cookie(response, security.PASSKEY_COOKIE, challenge.token, max_age=PASSKEY_AGE)
     return response
 
 
 @blueprint.post("/inloggen/passkey.json")
+@_refusals
 def passkey_finish() -> Response | Answer:
-    token = security.read_cookie(security.PASSKEY_COOKIE)
-    try:
-        if not token:
-            raise InvalidToken("login.challenge_expired")
-        session = portal().auth.finish_passkey(token, _credential(), ip=request.remote_addr)
-    except InvalidToken as refused:
-        return _refusal(refused, restart=url_for("auth.login"))
-    except OnzecoachError as refused:
-        return _refusal(refused)
-    response = jsonify(next=landing(session))
-    start_session(response, session)
-    return response
+    token = _token(security.PASSKEY_COOKIE, "login.challenge_expired")
+    return _signed_in(portal().auth.finish_passkey(token, _credential(), ip=request.remote_addr))

@@ -40,6 +40,11 @@ class EmployeeRepository(Protocol):
         """The employees of those ids that exist, by id."""
         ...
 
+    def display_names(self, employee_ids: Collection[str]) -> dict[str, str]:
+        """``Employee.display_name`` of those ids that exist, by id: what a list of many
+        employees shows, without reading the rest of each row."""
+        ...
+
     def save(self, employee: Employee) -> None:
         """Store a known employee's new details; ``Conflict`` as for ``add``."""
         ...

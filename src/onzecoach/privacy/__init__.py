@@ -1,6 +1,19 @@
-"""Privacy (AVG): erasing an employee on request, and again after a restored backup;
+"""Privacy (AVG): erasing an employee on request, and again after a restored backup; a
+person's export (the right of access and portability) and who read their dossier;
 retention (``purge_due``) erases who is past their employer's period."""
 
+from onzecoach.privacy._archive import (
+    EXPORT_SCHEMA,
+    EXPORT_VERSION,
+    AccessEntry,
+    ExportedAppointment,
+    ExportedMessage,
+    ExportedTask,
+    ExportedTrajectory,
+    PersonalData,
+)
+from onzecoach.privacy._export import PersonalDataService
+from onzecoach.privacy._labels import ACTION_LABELS
 from onzecoach.privacy._model import ERASED_EXTERNAL_ID_PREFIX, MAX_REASON_LENGTH, ErasedEmployee
 from onzecoach.privacy._ports import (
     ErasureRepository,
@@ -21,12 +34,22 @@ from onzecoach.privacy._report import (
 from onzecoach.privacy._service import PrivacyService
 
 __all__ = [
+    "ACTION_LABELS",
     "ERASED_EXTERNAL_ID_PREFIX",
+    "EXPORT_SCHEMA",
+    "EXPORT_VERSION",
     "MAX_REASON_LENGTH",
+    "AccessEntry",
     "CleanUp",
     "DueEmployee",
     "ErasedEmployee",
     "ErasureRepository",
+    "ExportedAppointment",
+    "ExportedMessage",
+    "ExportedTask",
+    "ExportedTrajectory",
+    "PersonalData",
+    "PersonalDataService",
     "PrivacyRepositories",
     "PrivacyService",
     "PrivacyUnitOfWork",

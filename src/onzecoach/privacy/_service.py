@@ -40,6 +40,7 @@ from onzecoach.access import EMPLOYER_STAFF, load_visible, require_role, require
 from onzecoach.audit import audit_entry
 from onzecoach.errors import NotFound, ValidationError
 from onzecoach.notifications import CALENDAR_DELETE, OutboxStatus
+from onzecoach.privacy._export import PersonalDataService
 from onzecoach.privacy._model import ERASED_EXTERNAL_ID_PREFIX, MAX_REASON_LENGTH, ErasedEmployee
 from onzecoach.privacy._retention import Retention
 from onzecoach.tasks import Decision, TaskStatus
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from onzecoach.clock import Clock
     from onzecoach.employees import Employee
     from onzecoach.events import Transactions
+    from onzecoach.privacy._archive import AccessEntry, PersonalData
     from onzecoach.privacy._ports import RetentionUnitOfWork as UnitOfWork
     from onzecoach.privacy._report import PurgeReport, PurgeRun
     from onzecoach.privacy._retention import Progress
@@ -75,6 +77,8 @@ _KEPT_DETAILS = frozenset(
         "again",
         "cancelled_sessions",
         "reason_length",
+        # An export's own entry: whether it held the coaches' notes.
+        "includes_notes",
         "retention",
     }
 )
@@ -83,7 +87,7 @@ _PAGE = 200
 
 
 class PrivacyService:
-    """Erasing employees (``portal.privacy``)."""
+    """Erasing employees, their export and their dossier's access log (``portal.privacy``)."""
 
     def __init__(
         self,
@@ -104,6 +108,17 @@ class PrivacyService:
                 uow, actor, employee, reason_length=None, again=False, retention=True
             ),
         )
+        self._data = PersonalDataService(storage=storage, clock=clock, settings=settings)
+
+    def export(self, actor: Actor, employee_id: str) -> PersonalData:
+        """Everything held about the employee (AVG art. 15 and 20); ``.archive()`` gives
+        the zip file. See ``PersonalDataService.export``."""
+        return self._data.export(actor, employee_id)
+
+    def access_log(self, actor: Actor, employee_id: str) -> list[AccessEntry]:
+        """Who read or changed the employee's dossier, newest first (the "Inzage" tab).
+        See ``PersonalDataService.access_log``."""
+        return self._data.access_log(actor, employee_id)
 
     def erase(self, actor: Actor, employee_id: str, reason: str) -> None:
         """Erase the employee's personal data from every table (see the module's text).

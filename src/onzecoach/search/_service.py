@@ -125,18 +125,16 @@ class SearchService:
             raise NotFound("employer.not_found")
         with self._storage.unit_of_work() as uow:
             ids, total = uow.search.query(employer, words, limit=limit, offset=offset)
-            departments: dict[str, str | None] = {}
+            # The page's employees and their departments in two reads, not one per hit.
+            employees = uow.employees.get_many(ids)
+            departments: dict[str, str] = {}
+            if any(e.department_id is not None for e in employees.values()):
+                departments = {d.id: d.name for d in uow.departments.for_employer(employer)}
             hits = []
             for employee_id in ids:
-                employee = uow.employees.get(employee_id)
+                employee = employees.get(employee_id)
                 if employee is None:  # pragma: no cover - the index and the table agree
                     continue
-                department = None
-                if employee.department_id is not None:
-                    if employee.department_id not in departments:
-                        found = uow.departments.get(employee.department_id)
-                        departments[employee.department_id] = found.name if found else None
-                    department = departments[employee.department_id]
                 hits.append(
                     SearchHit(
                         employee_id=employee.id,
@@ -144,7 +142,11 @@ class SearchService:
                         initials=employee.initials,
                         birth_date=employee.birth_date,
                         employee_number=employee.employee_number,
-                        department=department,
+                        department=(
+                            None
+                            if employee.department_id is None
+                            else departments.get(employee.department_id)
+                        ),
                     )
                 )
         return SearchResult(hits=tuple(hits), total=total, limit=limit, offset=offset)

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import math
 import typing
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
-from fractions import Fraction
-from typing import TYPE_CHECKING, Literal, TypedDict
+from typing import TYPE_CHECKING, Final, Literal, TypedDict
 
 import attrs
 
@@ -240,14 +238,12 @@ class StatsService:
             return (), 0
         children = uow.stats.breakdown(request.scope, request.first, request.last)
         labels = _labels(uow, request.scope, level, children)
-        rows = sorted(
-            (_row(key, labels[key], counters) for key, counters in children.items()),
-            key=_sort_key(request.sort),
-        )
+        order = sorted(children, key=_sort_key(request.sort, labels, children))
         if request.page_size is not None:
             size = request.page_size
-            return tuple(rows[(request.page - 1) * size : request.page * size]), len(rows)
-        return tuple(rows), len(rows)
+            order = order[(request.page - 1) * size : request.page * size]
+        # A department holds thousands of employees; only the page's rows are built.
+        return tuple(_row(key, labels[key], children[key]) for key in order), len(children)
 
     def _hidden(self, sizes: Mapping[str, int]) -> set[str]:
         """The groups of one month whose themes stay hidden, given each group's size.
@@ -395,7 +391,7 @@ def _labels(
         names = {d.id: d.name for d in uow.departments.for_employer(scope.employer_id or "")}
         names[NO_DEPARTMENT] = _NO_DEPARTMENT_LABEL
     else:
-        names = {i: e.display_name for i, e in uow.employees.get_many(children).items()}
+        names = uow.employees.display_names(children)
     return {key: names.get(key, key) for key in children}
 
 
@@ -413,42 +409,51 @@ class _Figures(TypedDict):
     extensions_started: int
 
 
+#: Each figure of a row, from its counters.
+_FIGURE: Final[Mapping[str, Callable[[Counters], int | float | None]]] = {
+    "held_sessions": lambda c: c.held,
+    "planned_sessions": lambda c: c.planned,
+    "cancelled_sessions": lambda c: c.cancelled,
+    "no_show_sessions": lambda c: c.no_show,
+    "late_cancelled_sessions": lambda c: c.late_cancelled,
+    "live_sessions": lambda c: c.live,
+    "online_sessions": lambda c: c.online,
+    "trajectories_started": lambda c: c.started,
+    "trajectories_completed": lambda c: c.completed,
+    "average_trajectory_days": lambda c: _average(c.completed_days, c.completed),
+    "extensions_started": lambda c: c.extensions,
+}
+
+
 def _figures(counters: Counters) -> _Figures:
-    return {
-        "held_sessions": counters.held,
-        "planned_sessions": counters.planned,
-        "cancelled_sessions": counters.cancelled,
-        "no_show_sessions": counters.no_show,
-        "late_cancelled_sessions": counters.late_cancelled,
-        "live_sessions": counters.live,
-        "online_sessions": counters.online,
-        "trajectories_started": counters.started,
-        "trajectories_completed": counters.completed,
-        "average_trajectory_days": _average(counters.completed_days, counters.completed),
-        "extensions_started": counters.extensions,
-    }
+    return typing.cast(_Figures, {name: figure(counters) for name, figure in _FIGURE.items()})
 
 
 def _average(total: int, count: int) -> float | None:
-    """``total / count`` to one decimal, halves rounded up (2.25 -> 2.3), exactly."""
+    """``total / count`` to one decimal, halves rounded up (2.25 -> 2.3), exactly:
+    floor(10 total / count + 1/2) in whole numbers."""
     if not count:
         return None
-    return math.floor(Fraction(total * 10, count) + Fraction(1, 2)) / 10
+    return ((20 * total + count) // (2 * count)) / 10
 
 
 def _row(key: str, label: str, counters: Counters) -> DashboardRow:
     return DashboardRow(key=key, label=label, **_figures(counters))
 
 
-def _sort_key(sort: Sort) -> Callable[[DashboardRow], tuple[object, ...]]:
+def _sort_key(
+    sort: Sort, labels: Mapping[str, str], children: Mapping[str, Counters]
+) -> Callable[[str], tuple[object, ...]]:
+    """The order of the rows' keys: by name, or by a figure, most first, then by name."""
     if sort == "label":
-        return lambda row: (row.label.casefold(), row.key)
+        return lambda key: (labels[key].casefold(), key)
+    figure = _FIGURE[sort]
 
-    def by_count(row: DashboardRow) -> tuple[object, ...]:
-        value = getattr(row, sort)
-        return (value is None, -(value or 0), row.label.casefold(), row.key)
+    def by_figure(key: str) -> tuple[object, ...]:
+        value = figure(children[key])
+        return (value is None, -(value or 0), labels[key].casefold(), key)
 
-    return by_count
+    return by_figure
 
 
 def _ordered(themes: Mapping[str, int]) -> dict[str, int]:

@@ -68,6 +68,9 @@ class MemoryEmployees:
         employees = self._tables.employees
         return {i: employees[i] for i in employee_ids if i in employees}
 
+    def display_names(self, employee_ids: Collection[str]) -> dict[str, str]:
+        return {i: e.display_name for i, e in self.get_many(employee_ids).items()}
+
     def save(self, employee: Employee) -> None:
         if employee.id not in self._tables.employees:
             raise NotFound("employee.not_found")

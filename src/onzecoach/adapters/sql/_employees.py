@@ -12,8 +12,9 @@ import sqlalchemy.exc as sa_exc
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Row
 
-from onzecoach.employees import Employee
+from onzecoach.employees import Employee, display_name
 from onzecoach.errors import Conflict, NotFound
+from onzecoach.messages import ERASED_EMPLOYEE
 
 from . import _tables as t
 from ._base import (
@@ -65,6 +66,14 @@ _LOCK_EMPLOYEE = _GET_EMPLOYEE.with_for_update()
 _GET_EMPLOYEES = t.employees.select().where(
     t.employees.c.id.in_(sa.bindparam("_ids", expanding=True))
 )
+_GET_NAMES = sa.select(
+    t.employees.c.id,
+    t.employees.c.last_name,
+    t.employees.c.name_infix,
+    t.employees.c.initials,
+    t.employees.c.given_name,
+    t.employees.c.erased_at,
+).where(t.employees.c.id.in_(sa.bindparam("_ids", expanding=True)))
 # The unique key (employer, employee number) has an index that serves this.
 _BY_NUMBER_IN = t.employees.select().where(
     t.employees.c.employer_id == sa.bindparam("_employer_id"),
@@ -181,6 +190,26 @@ class SqlEmployees(GuardedRepository):
                 {"_ids": ids[start : start + _IDS_PER_QUERY]},
             )
             found.update((row.id, _employee(row)) for row in rows)
+        return found
+
+    def display_names(self, employee_ids: Collection[str]) -> dict[str, str]:
+        ids = list(dict.fromkeys(employee_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            rows = self._execute(
+                _GET_NAMES,
+                "reading employees' names",
+                {"_ids": ids[start : start + _IDS_PER_QUERY]},
+            )
+            found.update(
+                (
+                    row.id,
+                    ERASED_EMPLOYEE
+                    if row.erased_at is not None
+                    else display_name(row.last_name, row.name_infix, row.initials, row.given_name),
+                )
+                for row in rows
+            )
         return found
 
     def by_numbers(self, employer_id: str, numbers: Collection[str]) -> dict[str, Employee]:

@@ -92,11 +92,18 @@ _CLEAR = tuple(
 
 _CHANGE_COUNTS = {dialect: _change_counts(dialect) for dialect in ("postgresql", "sqlite")}
 
-_PREFIX_COUNT = sa.select(_count.count).where(
+# The prefix's count and the page in one statement (one round trip): the count's row
+# first (part 0), then the page's ids in order (part 1).
+_PREFIX_TOTAL = sa.select(
+    sa.literal_column("0").label("part"),
+    _count.count.label("total"),
+    sa.null().label("sort_key"),
+    sa.null().label("employee_id"),
+).where(
     _count.employer_id == sa.bindparam("_employer_id"), _count.prefix == sa.bindparam("_prefix")
 )
-_PREFIX_PAGE = (
-    sa.select(_prefix.employee_id)
+_PREFIX_PAGE_ROWS = (
+    sa.select(_prefix.sort_key, _prefix.employee_id)
     .where(
         _prefix.employer_id == sa.bindparam("_employer_id"),
         _prefix.prefix == sa.bindparam("_prefix"),
@@ -104,7 +111,17 @@ _PREFIX_PAGE = (
     .order_by(_prefix.sort_key)
     .limit(sa.bindparam("_limit"))
     .offset(sa.bindparam("_offset"))
+    .subquery("page")
 )
+_PREFIX_SEARCH = sa.union_all(
+    _PREFIX_TOTAL,
+    sa.select(
+        sa.literal_column("1"),
+        sa.null(),
+        _PREFIX_PAGE_ROWS.c.sort_key,
+        _PREFIX_PAGE_ROWS.c.employee_id,
+    ),
+).order_by(sa.literal_column("part"), sa.literal_column("sort_key"))
 
 #: (employer id, token, sort key): a row of ``onzecoach_search_tokens`` without the
 #: employee's id; with the prefix for the token, one of ``onzecoach_search_prefixes``.
@@ -225,14 +242,14 @@ class SqlSearchIndex(Repository):
     def _by_prefix(
         self, employer_id: str, prefix: str, *, limit: int, offset: int
     ) -> tuple[list[str], int]:
-        where = {"_employer_id": employer_id, "_prefix": prefix}
-        total = self._execute(_PREFIX_COUNT, "searching employees", where).scalar_one_or_none()
-        if not total or offset >= total:
-            return [], total or 0
-        page = self._execute(
-            _PREFIX_PAGE, "searching employees", {**where, "_limit": limit, "_offset": offset}
-        )
-        return list(page.scalars()), total
+        rows = self._execute(
+            _PREFIX_SEARCH,
+            "searching employees",
+            {"_employer_id": employer_id, "_prefix": prefix, "_limit": limit, "_offset": offset},
+        ).all()
+        if not rows or rows[0].part != 0:
+            return [], 0
+        return [row.employee_id for row in rows[1:]], rows[0].total
 
     def _by_tokens(
         self, employer_id: str, words: Sequence[str], *, limit: int, offset: int

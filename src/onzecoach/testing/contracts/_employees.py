@@ -279,3 +279,22 @@ class EmployeeTests(StorageTests):
             found = uow.employees.get_many([*unknown[:600], *(e.id for e in staff), *unknown])
             assert found == {e.id: e for e in staff}
             assert uow.employees.get_many({e.id for e in staff}) == {e.id: e for e in staff}
+
+    def test_display_names_are_those_of_the_employees(self, storage: Storage) -> None:
+        owner = stored_employer(storage)
+        plain = employee(owner, last_name="Berg", given_name="Anna")
+        infixed = employee(owner, last_name="Vries", name_infix="de", given_name="")
+        gone = employee(owner, last_name="Smit")
+        add(storage, plain, infixed, gone)
+        with storage.unit_of_work() as uow:
+            uow.employees.save(gone.erased(now=gone.created_at))
+            uow.commit()
+        unknown = [new_id() for _ in range(1200)]
+        wanted = [*unknown[:600], plain.id, infixed.id, gone.id, *unknown, plain.id]
+        with storage.unit_of_work() as uow:
+            found = uow.employees.display_names(wanted)
+            stored = uow.employees.get_many([plain.id, infixed.id, gone.id])
+            assert uow.employees.display_names([]) == {}
+        assert found == {key: person.display_name for key, person in stored.items()}
+        assert found[gone.id] == "Verwijderde werknemer"
+        assert found[infixed.id].startswith("Vries, de, ")
