@@ -8,6 +8,7 @@ import enum
 import io
 import json
 import re
+import secrets
 import zipfile
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
@@ -24,7 +25,7 @@ from onzecoach.coaches import CalendarLink, calendar_context
 from onzecoach.errors import DecryptionFailed, NotFound, PermissionDenied
 from onzecoach.ids import is_id
 from onzecoach.privacy import EXPORT_SCHEMA, EXPORT_VERSION, PersonalData
-from onzecoach.testing import FrozenClock, RecordingMailer
+from onzecoach.testing import FrozenClock, RecordingMailer, RecordingSms
 from storage_snapshot import Record, records
 
 
@@ -265,7 +266,7 @@ _HASH = re.compile(r"^[0-9a-f]{64}$")
 _LINK = re.compile(r"https?://")
 
 
-def _texts(value: Any) -> list[str]:
+def _texts(value: Any) -> list[str]:  # noqa: PLR0911 - one answer per kind of value
     """The text a stored value holds: a string (a JSON document's leaves for a JSON text,
     as the SQL storage keeps the audit's details), an ISO date; nothing for numbers, flags
     and times (the export gives times in UTC with a ``Z``)."""
@@ -352,12 +353,9 @@ def missing_values(portal: Portal, person: list[Record], held: str) -> list[tupl
             name = column.rsplit(".", 1)[-1]
             if name in NOT_PERSONAL or column in NOT_PERSONAL:
                 continue
-            for text in _texts(value):
-                if _SEALED.match(text):
-                    text = _opened(portal, text, record)
-                lines = [text] if "\n" not in text else text.splitlines()
-                for line in lines:
-                    line = line.strip()
+            for stored in _texts(value):
+                text = _opened(portal, stored, record) if _SEALED.match(stored) else stored
+                for line in (raw.strip() for raw in text.splitlines()):
                     if not line or is_id(line) or _HASH.match(line) or _LINK.search(line):
                         continue
                     if line.casefold() not in held:
@@ -368,7 +366,7 @@ def missing_values(portal: Portal, person: list[Record], held: str) -> list[tupl
 def test_the_export_holds_every_row_that_mentions_the_person(
     portal: Portal, two_people: tuple[Actor, tuple[str, Actor], Person, Person]
 ) -> None:
-    hr, _, one, other = two_people
+    _, _, one, other = two_people
     export = portal.privacy.export(SERVICE_DESK, one.employee_id)
     document, _ = opened(export.archive())
     assert document["schema"] == EXPORT_SCHEMA
@@ -612,3 +610,27 @@ def test_an_erasure_keeps_what_an_export_recorded(
         entries = uow.audit.for_subject("employee", one.employee_id)
     exported = next(e for e in entries if e.action == "privacy.exported")
     assert dict(exported.details) == {"includes_notes": True}
+
+
+def test_a_text_no_key_opens_any_more_does_not_stop_the_export(
+    portal: Portal,
+    clock: FrozenClock,
+    two_people: tuple[Actor, tuple[str, Actor], Person, Person],
+) -> None:
+    """After the key is rotated out (and not kept among the old keys), the messages and the
+    note sealed with it read as unreadable; everything else still goes out."""
+    _, _, one, _ = two_people
+    rotated = Portal(
+        storage=portal.storage,
+        mailer=RecordingMailer(),
+        sms=RecordingSms(),
+        clock=clock,
+        settings=attrs.evolve(portal.settings, secret_key=secrets.token_urlsafe(32)),
+    )
+    export = rotated.privacy.export(SERVICE_DESK, one.employee_id)
+    assert export.employee["last_name"] == "Achterkwibus"
+    texts = {m.text for m in export.messages if m.text}
+    assert texts == {"[tekst niet meer te openen]"}
+    held = next(a for a in export.appointments if a.id == one.held_id)
+    assert held.note == "[tekst niet meer te openen]"
+    assert "[tekst niet meer te openen]" in text_of(export.archive())
