@@ -634,3 +634,27 @@ def test_a_text_no_key_opens_any_more_does_not_stop_the_export(
     held = next(a for a in export.appointments if a.id == one.held_id)
     assert held.note == "[tekst niet meer te openen]"
     assert "[tekst niet meer te openen]" in text_of(export.archive())
+
+
+def test_entries_of_one_moment_are_listed_newest_written_first(
+    portal: Portal, clock: FrozenClock
+) -> None:
+    """The clock may not move between two writes; the log's own order then decides, across
+    the employee and their trajectories."""
+    hr = hr_of(portal)
+    employee = portal.employees.register(
+        hr,
+        {
+            "last_name": "Gelijk",
+            "given_name": "Tijd",
+            "initials": "T.",
+            "gender": "man",
+            "birth_date": date(1990, 1, 1),
+            "email": "tijd@example.nl",
+        },
+    )
+    today = clock.now().astimezone(amsterdam()).date()
+    portal.trajectories.start(hr, employee.id, type_code="ONC-IND-4", start_date=today)
+    portal.employees.dossier(hr, employee.id)
+    log = portal.privacy.access_log(hr, employee.id)
+    assert [e.action for e in log] == ["dossier.read", "trajectory.started", "employee.registered"]

@@ -286,8 +286,13 @@ class PersonalDataService:
                 employers[key] = None if found is None else found.name
             return employers[key]
 
-        # A stable order: newest first, then as they were written per subject.
-        ordered = sorted(enumerate(entries), key=lambda pair: (pair[1].at, pair[0]), reverse=True)
+        # Newest first; entries of one moment in the reverse of the order they were written
+        # (the log's own order, across subjects).
+        ordered = sorted(
+            enumerate(entries),
+            key=lambda pair: (pair[1].at, pair[1].seq or 0, pair[0]),
+            reverse=True,
+        )
         return [
             AccessEntry(
                 at=entry.at,
