@@ -40,7 +40,6 @@ NOT_PAGES = {
     "static": "CSS, scripts and Chart.js",
     "hr.search_json": "the live search's JSON",
     "stats.export": "a CSV or Excel download",
-    "privacy.export": "the download of an employee's data (a zip file)",
     "coach.feed": "the coach's private ICS feed (text/calendar)",
     "observability.healthz": "the liveness check's JSON",
     "observability.readyz": "the readiness check's JSON",
