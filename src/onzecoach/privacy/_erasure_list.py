@@ -37,7 +37,6 @@ ERASURE_LIST_FORMAT: Final = "onzecoach.erased-employees"
 ERASURE_LIST_VERSION: Final = 1
 #: The longest id a list may hold (the schema's ids are 32 characters).
 _MAX_ID = 64
-_FIELD = "listed"
 
 
 def erasure_list_json(erased: Iterable[ErasedEmployee], *, exported_at: datetime) -> bytes:
@@ -65,15 +64,15 @@ def read_erasure_list(data: bytes | str) -> list[ErasedEmployee]:
     try:
         document = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationError.single(_FIELD, "invalid") from exc
+        raise ValidationError.single("listed", "invalid") from exc
     if (
         not isinstance(document, dict)
         or document.get("format") != ERASURE_LIST_FORMAT
         or not isinstance(document.get("erased"), list)
     ):
-        raise ValidationError.single(_FIELD, "invalid")
+        raise ValidationError.single("listed", "invalid")
     if document.get("version") != ERASURE_LIST_VERSION:
-        raise ValidationError.single(_FIELD, "version", version=ERASURE_LIST_VERSION)
+        raise ValidationError.single("listed", "version", version=ERASURE_LIST_VERSION)
     return merge_erasures(_entry(row) for row in document["erased"])
 
 
@@ -90,19 +89,19 @@ def merge_erasures(*lists: Iterable[ErasedEmployee]) -> list[ErasedEmployee]:
 
 def _entry(row: object) -> ErasedEmployee:
     if not isinstance(row, dict):
-        raise ValidationError.single(_FIELD, "invalid")
+        raise ValidationError.single("listed", "invalid")
     ids = [row.get("employee_id"), row.get("employer_id")]
     stamp = row.get("erased_at")
     if not all(isinstance(i, str) and 0 < len(i) <= _MAX_ID and i.isprintable() for i in ids):
-        raise ValidationError.single(_FIELD, "invalid")
+        raise ValidationError.single("listed", "invalid")
     if not isinstance(stamp, str):
-        raise ValidationError.single(_FIELD, "invalid")
+        raise ValidationError.single("listed", "invalid")
     try:
         erased_at = datetime.fromisoformat(stamp)
     except ValueError as exc:
-        raise ValidationError.single(_FIELD, "invalid") from exc
+        raise ValidationError.single("listed", "invalid") from exc
     if erased_at.tzinfo is None:
-        raise ValidationError.single(_FIELD, "invalid")
+        raise ValidationError.single("listed", "invalid")
     return ErasedEmployee(employee_id=str(ids[0]), employer_id=str(ids[1]), erased_at=erased_at)
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import attrs
@@ -47,7 +48,6 @@ from onzecoach.tasks import Decision, TaskStatus
 from onzecoach.trajectories import AppointmentStatus, CoachingChanged, link_holder
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
     from datetime import datetime
 
     from onzecoach.actors import Actor
