@@ -227,3 +227,27 @@ def test_the_commands_refuse_what_they_cannot_use(
     elsewhere = run(postgres, "db", "restore", str(backup))
     assert elsewhere.exit_code == EXIT_FAILED
     assert "pg_restore" in elsewhere.stderr
+
+
+def test_db_restore_over_an_older_database_asks_for_db_upgrade_first(
+    env: Env, database: Path, tmp_path: Path
+) -> None:
+    source = SqlStorage(f"sqlite:///{tmp_path / 'bron.db'}")
+    source.upgrade()
+    backup = source.backup(tmp_path / "kopie.db").path
+    source.close()
+    older = SqlStorage(f"sqlite:///{database}")
+    older.upgrade("0014")
+    older.close()
+
+    refused = run(env, "db", "restore", str(backup))
+
+    assert refused.exit_code == EXIT_FAILED
+    assert "schema revision 0014" in refused.stderr
+    assert "db upgrade" in refused.stderr
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".replaced")] == []
+    check = SqlStorage(f"sqlite:///{database}")
+    try:
+        assert check.schema_revision() == "0014"
+    finally:
+        check.close()
