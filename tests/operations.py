@@ -693,6 +693,7 @@ OPERATIONS: dict[str, Operation] = {
     "privacy.access_log": Operation(
         True, lambda w, a, t: _p(w).privacy.access_log(a, t("employee_id", w.employee_id))
     ),
+    "privacy.erasures": Operation(True, lambda w, a, t: _p(w).privacy.erasures(a)),
 }
 
 

@@ -82,6 +82,8 @@ HR = [
     ("/werknemers/{employee}", 200),
     ("/werknemers/{employee}?tab=trajecten&melding=traject", 200),
     ("/werknemers/{employee}/inzage", 200),
+    ("/werknemers/{employee}/verwijderen", 200),
+    ("/zoeken?melding=verwijderd", 200),
     ("/taken", 200),
     ("/taken?werknemer={employee}", 200),
     ("/statistieken/", 200),
@@ -109,6 +111,7 @@ DESK = [
     ("/servicebureau/coaches", 200),
     ("/servicebureau/coaches/{coach}", 200),
     ("/servicebureau/coaches/{coach}/beschikbaarheid?melding=beschikbaarheid", 200),
+    ("/werknemers/{employee}/verwijderen", 200),
 ]
 COACH = [
     ("/coach/agenda", 200),
@@ -256,6 +259,11 @@ def test_every_page_passes_axe(live: Live, browser: Any, viewport: dict[str, int
         page.get_by_label("Toelichting bij het afwijzen").fill("x" * 2001)  # too long
         page.get_by_role("button", name="Verlenging afwijzen").click()
         page.locator("textarea[aria-invalid=true]").wait_for()
+        # The erasure's confirmation with the reason missing (nothing is erased).
+        page.goto(f"{live.url}/werknemers/{ids['employee']}/verwijderen")
+        page.locator("form[action$='/verwijderen']").evaluate("form => form.noValidate = true")
+        page.get_by_role("button", name="Definitief verwijderen").click()
+        page.locator("#e-reason").wait_for()
     # A new browser context: no HR session; a link to set a new password.
     live.portal.accounts.request_password_reset("hr.acme")
     ids["reset"] = live.last_link()

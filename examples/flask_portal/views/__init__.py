@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import account, agenda, auth, booking, coach, desk, dev, hr, privacy, stats, webauthn
+from . import (
+    account,
+    agenda,
+    auth,
+    booking,
+    coach,
+    desk,
+    dev,
+    erasure,
+    hr,
+    privacy,
+    stats,
+    webauthn,
+)
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -13,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def register_all(app: Flask, *, mailbox: Sent | None, sms_box: Sent | None) -> None:
-    for module in (auth, webauthn, hr, privacy, stats, account, desk, booking, coach):
+    for module in (auth, webauthn, hr, privacy, erasure, stats, account, desk, booking, coach):
         app.register_blueprint(module.blueprint)
     app.jinja_env.filters["dag"] = agenda.day_name
     app.jinja_env.filters["tijd"] = agenda.clock_time

@@ -11,6 +11,13 @@ from onzecoach.privacy._archive import (
     ExportedTrajectory,
     PersonalData,
 )
+from onzecoach.privacy._erasure_list import (
+    ERASURE_LIST_FORMAT,
+    ERASURE_LIST_VERSION,
+    erasure_list_json,
+    merge_erasures,
+    read_erasure_list,
+)
 from onzecoach.privacy._export import PersonalDataService
 from onzecoach.privacy._labels import ACTION_LABELS
 from onzecoach.privacy._model import ERASED_EXTERNAL_ID_PREFIX, MAX_REASON_LENGTH, ErasedEmployee
@@ -20,6 +27,8 @@ from onzecoach.privacy._service import PrivacyService
 __all__ = [
     "ACTION_LABELS",
     "ERASED_EXTERNAL_ID_PREFIX",
+    "ERASURE_LIST_FORMAT",
+    "ERASURE_LIST_VERSION",
     "EXPORT_SCHEMA",
     "EXPORT_VERSION",
     "MAX_REASON_LENGTH",
@@ -35,4 +44,7 @@ __all__ = [
     "PrivacyRepositories",
     "PrivacyService",
     "PrivacyUnitOfWork",
+    "erasure_list_json",
+    "merge_erasures",
+    "read_erasure_list",
 ]
