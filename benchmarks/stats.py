@@ -486,7 +486,7 @@ def onzecoach_query(portal: Portal) -> Query:
         employer = scope.employer_id
         actor = SERVICE_DESK if employer is None else Actor("bench", employer, Role.HR)
         start = date(first // 100, first % 100, 1)
-        following = date(last // 100 + last % 100 // 12, last % 12 + 1, 1)
+        following = date(last // 100 + last % 100 // 12, last % 100 % 12 + 1, 1)
         end = following - timedelta(days=1)
         dashboard = portal.stats.dashboard(
             actor, start=start, end=end, department_id=scope.department_id
@@ -962,18 +962,19 @@ def pandas_rows(
     labels: dict[tuple[str, str], str],
 ) -> tuple[list[tuple[Any, ...]], int]:
     child = scope.child
-    table = pd.concat(
-        [
-            chosen.groupby([child, "status"], observed=True).size().unstack(fill_value=0),
-            held.groupby([child, "mode"], observed=True).size().unstack(fill_value=0),
-            started.groupby(child, observed=True).size().rename("started"),
-            completed.groupby(child, observed=True).size().rename("completed"),
-        ],
-        axis=1,
-    )
+    parts: list[pd.DataFrame | pd.Series] = [
+        chosen.groupby([child, "status"], observed=True).size().unstack(fill_value=0),
+        held.groupby([child, "mode"], observed=True).size().unstack(fill_value=0),
+        started.groupby(child, observed=True).size().rename("started"),
+        completed.groupby(child, observed=True).size().rename("completed"),
+    ]
+    # Keys as text before they are aligned: pandas fails to align categorical indexes of
+    # more than 127 categories (employees) whose codes differ in width.
+    for part in parts:
+        part.index = part.index.astype(str)
+    table = pd.concat(parts, axis=1)
     table = table.reindex(columns=[*STATUSES, "live", "online", "started", "completed"])
     table = table.fillna(0).astype("int64")
-    table.index = table.index.astype(str)
     table["label"] = [labels.get((scope.parent, key), key) for key in table.index]
     table["key"] = table.index
     page = table.sort_values(["held", "label", "key"], ascending=[False, True, True]).head(PAGE)
