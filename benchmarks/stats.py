@@ -18,9 +18,9 @@ started and completed with their mean length, and the breakdown's first page of 
 by held sessions, with the number of rows), and prints the median and p95 time of each,
 and for the drill-down also the CPU time per call (``time.process_time``: every thread of
 the process, so DuckDB's parallel scans count in full). The goal: onzecoach on SQLite
-within a tenth of DuckDB's time for the first two. The raw rows are
-stored in (employer_id, month) order, so that DuckDB skips other employers' row groups as
-SQLite's indexes do.
+within a tenth of DuckDB's time for the first two. The raw rows are stored in
+(employer_id, month) order, so that DuckDB skips other employers' row groups as SQLite's
+indexes do.
 
 Last, it times ``portal.trajectories.record_appointment`` with the rollups and without
 them (goal: at most twice as slow with them), on SQLite and in memory.
