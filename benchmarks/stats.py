@@ -5,18 +5,22 @@ with 40 departments each and three years (2023-01 to 2025-12), deterministically
 seed, and loads them into onzecoach's ``SqlStorage`` on SQLite and its ``MemoryStorage``
 (then ``portal.stats.rebuild()`` fills the rollups). The same data, denormalised into one
 raw table of appointments and one of trajectories, goes to DuckDB (in memory), to a
-separate SQLite file with covering indexes, and to pandas. Then, for two dashboards:
+separate SQLite file with covering indexes, and to pandas. Then, for three dashboards:
 
 - one employer (the largest) over one year (the last), broken down by department;
 - every employer over every month, broken down by employer;
+- the drill-down: that employer's department with the most employees over the last year,
+  broken down by employee (sorted by held sessions, then by the display name);
 
 it checks that every method computes the same figures as ``portal.stats.dashboard`` (totals
 by status, held by mode, held per month, themes behind the privacy threshold, trajectories
 started and completed with their mean length, and the breakdown's first page of 20 sorted
-by held sessions, with the number of rows), and prints the median and p95 time of each.
-The goal: onzecoach on SQLite within a tenth of DuckDB's time for both. The raw rows are
-stored in (employer_id, month) order, so that DuckDB skips other employers' row groups as
-SQLite's indexes do.
+by held sessions, with the number of rows), and prints the median and p95 time of each,
+and for the drill-down also the CPU time per call (``time.process_time``: every thread of
+the process, so DuckDB's parallel scans count in full). The goal: onzecoach on SQLite
+within a tenth of DuckDB's time for the first two. The raw rows are stored in
+(employer_id, month) order, so that DuckDB skips other employers' row groups as SQLite's
+indexes do.
 
 Last, it times ``portal.trajectories.record_appointment`` with the rollups and without
 them (goal: at most twice as slow with them), on SQLite and in memory.
@@ -45,7 +49,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -146,7 +150,29 @@ LAST_NAMES = ("Jansen", "de Vries", "Bakker", "Visser", "Smit", "Meijer", "de Bo
 GIVEN_NAMES = ("Anna", "Daan", "Emma", "Sem", "Julia", "Lucas", "Sophie", "Finn", "Tess", "Noah")
 NO_DEPARTMENT_LABEL = "Geen afdeling"
 
-Query = Callable[[str | None, int, int], "Figures"]
+
+@attrs.frozen
+class Scope:
+    """What a dashboard covers: every employer (broken down by employer), one employer (by
+    department), or one of its departments (by employee)."""
+
+    employer_id: str | None = None
+    department_id: str | None = None
+
+    @property
+    def child(self) -> str:
+        """The raw tables' column of the breakdown's rows."""
+        if self.employer_id is None:
+            return "employer_id"
+        return "department_id" if self.department_id is None else "employee_id"
+
+    @property
+    def parent(self) -> str:
+        """The parent of the rows' labels."""
+        return self.department_id or self.employer_id or ""
+
+
+Query = Callable[[Scope, int, int], "Figures"]
 Fetch = Callable[[str, Sequence[object]], list[tuple[Any, ...]]]
 
 
@@ -456,12 +482,16 @@ def load_memory(storage: MemoryStorage, world: World) -> None:
 
 
 def onzecoach_query(portal: Portal) -> Query:
-    def query(employer: str | None, first: int, last: int) -> Figures:
+    def query(scope: Scope, first: int, last: int) -> Figures:
+        employer = scope.employer_id
         actor = SERVICE_DESK if employer is None else Actor("bench", employer, Role.HR)
         start = date(first // 100, first % 100, 1)
-        following = date(last // 100 + last % 100 // 12, last % 12 + 1, 1)
+        following = date(last // 100 + last % 100 // 12, last % 100 % 12 + 1, 1)
         end = following - timedelta(days=1)
-        return dashboard_figures(portal.stats.dashboard(actor, start=start, end=end))
+        dashboard = portal.stats.dashboard(
+            actor, start=start, end=end, department_id=scope.department_id
+        )
+        return dashboard_figures(dashboard)
 
     return query
 
@@ -522,6 +552,32 @@ def month_range(first: int, last: int) -> list[int]:
     return [m for m in range(first, last + 1) if 1 <= m % 100 <= 12]
 
 
+def shown_months(
+    scope: Scope, theme_people: dict[int, int], siblings: dict[int, dict[str, int]]
+) -> list[int]:
+    """The months whose themes count: those with enough people with a themed session and,
+    for a department, where showing it would not let the employer's themes minus those of
+    its other departments (``siblings``: month -> department -> people) reveal a small one.
+    """
+    shown = [m for m, n in theme_people.items() if n >= MIN_GROUP]
+    if scope.department_id is None:
+        return shown
+    return [m for m in shown if scope.department_id not in hidden(siblings.get(m, {}))]
+
+
+def hidden(sizes: dict[str, int]) -> set[str]:
+    """The groups of a month below the threshold, and while those together are still below
+    it, the smallest of the others too."""
+    small = {key for key, size in sizes.items() if 0 < size < MIN_GROUP}
+    if not small or sum(sizes[key] for key in small) >= MIN_GROUP:
+        return small
+    for _, key in sorted((size, key) for key, size in sizes.items() if size and key not in small):
+        small.add(key)
+        if sum(sizes[k] for k in small) >= MIN_GROUP:
+            break
+    return small
+
+
 def assemble(
     *,
     first: int,
@@ -529,13 +585,14 @@ def assemble(
     by_month: dict[int, tuple[int, ...]],
     themes: dict[str, int],
     theme_people: dict[int, int],
+    shown: Collection[int],
     trajectories: tuple[int, int, int],
     rows: list[tuple[Any, ...]],
     total_rows: int,
 ) -> Figures:
     """Figures from what a peer counted: per month (held, planned, cancelled, no_show,
-    live, online), themes of held sessions in the months shown, the distinct people with a
-    themed session per month, and trajectories (started, completed, days of the completed).
+    live, online), themes of held sessions in the months ``shown``, the distinct people with
+    a themed session per month, and trajectories (started, completed, days of the completed).
     """
     started, completed, days = trajectories
     totals = tuple(sum(column) for column in zip(*by_month.values(), strict=True))
@@ -550,7 +607,7 @@ def assemble(
             {}
             if not theme_people
             else {SETTINGS.theme_name(theme): count for theme, count in themes.items()}
-            if any(n >= MIN_GROUP for n in theme_people.values())
+            if shown
             else None
         ),
         started=started,
@@ -575,7 +632,8 @@ COUNTS = """
 
 
 def raw_sql(scope: str, child: str) -> dict[str, str]:
-    """The queries of one dashboard; ``scope`` is "" or "employer_id = ? AND "."""
+    """The queries of one dashboard; ``scope`` is "", "employer_id = ? AND " or
+    "employer_id = ? AND department_id = ? AND "."""
     in_range = f"WHERE {scope}month BETWEEN ? AND ?"
     return {
         "months": f"SELECT month, {COUNTS} FROM appointments {in_range} GROUP BY month",
@@ -614,31 +672,47 @@ def raw_sql(scope: str, child: str) -> dict[str, str]:
 RAW_SQL = {
     "employer": raw_sql("employer_id = ? AND ", "department_id"),
     "all": raw_sql("", "employer_id"),
+    "department": raw_sql("employer_id = ? AND department_id = ? AND ", "employee_id"),
 }
+#: A department's themes also need the people of every department of its employer.
+SIBLINGS = (
+    "SELECT month, department_id, count(DISTINCT employee_id) FROM appointments"
+    " WHERE employer_id = ? AND month BETWEEN ? AND ? AND status = 'held'"
+    " AND theme IS NOT NULL GROUP BY month, department_id"
+)
 
 
 def sql_query(fetch: Fetch) -> Query:
     """The dashboard in five statements, the same for DuckDB and SQLite."""
 
-    def query(employer: str | None, first: int, last: int) -> Figures:
-        sql = RAW_SQL["all" if employer is None else "employer"]
-        scoped: list[object] = [first, last] if employer is None else [employer, first, last]
+    def query(scope: Scope, first: int, last: int) -> Figures:
+        employer, department = scope.employer_id, scope.department_id
+        ids = [i for i in (employer, department) if i is not None]
+        sql = RAW_SQL[
+            "all" if employer is None else "employer" if department is None else "department"
+        ]
+        scoped: list[object] = [*ids, first, last]
         by_month = {row[0]: tuple(row[1:]) for row in fetch(sql["months"], scoped)}
         theme_people = {int(m): int(n) for m, n in fetch(sql["theme_people"], scoped)}
-        shown = [m for m, n in theme_people.items() if n >= MIN_GROUP]
+        siblings: dict[int, dict[str, int]] = {}
+        if department is not None and any(n >= MIN_GROUP for n in theme_people.values()):
+            for month, key, people in fetch(SIBLINGS, [employer, first, last]):
+                siblings.setdefault(int(month), {})[str(key)] = int(people)
+        shown = shown_months(scope, theme_people, siblings)
         themes: dict[str, int] = (
             dict(fetch(sql["themes"].format(months=",".join("?" * len(shown))), scoped + shown))
             if shown
             else {}
         )
         started, completed, days = fetch(sql["trajectories"], scoped * 3)[0]
-        page = fetch(sql["breakdown"], [*scoped * 3, employer or ""])
+        page = fetch(sql["breakdown"], [*scoped * 3, scope.parent])
         return assemble(
             first=first,
             last=last,
             by_month=by_month,
             themes=themes,
             theme_people=theme_people,
+            shown=shown,
             trajectories=(int(started), int(completed), int(days)),
             rows=[row[:-1] for row in page],
             total_rows=int(page[0][-1]) if page else 0,
@@ -711,6 +785,12 @@ def raw_tables(world: World) -> Raw:
     labels = [("", e.id, e.name.casefold()) for e in world.employers]
     labels += [(d.employer_id, d.id, d.name.casefold()) for d in world.departments]
     labels += [(e.id, "", NO_DEPARTMENT_LABEL.casefold()) for e in world.employers]
+    # A department's employees by their display name, as onzecoach sorts them.
+    labels += [
+        (e.department_id, e.id, e.display_name.casefold())
+        for e in world.employees
+        if e.department_id is not None
+    ]
     return Raw(appointments, trajectories, labels)
 
 
@@ -739,13 +819,19 @@ SQLITE_INDEXES = (
     "CREATE INDEX t_employer_start ON trajectories (employer_id, start_month, department_id)",
     "CREATE INDEX t_employer_end ON trajectories"
     " (employer_id, completed, end_month, department_id, days)",
+    "CREATE INDEX a_department ON appointments"
+    " (employer_id, department_id, month, status, mode, theme, employee_id)",
+    "CREATE INDEX t_department_start ON trajectories"
+    " (employer_id, department_id, start_month, employee_id)",
+    "CREATE INDEX t_department_end ON trajectories"
+    " (employer_id, department_id, completed, end_month, employee_id, days)",
     "CREATE INDEX t_start ON trajectories (start_month, employer_id)",
     "CREATE INDEX t_end ON trajectories (completed, end_month, employer_id, days)",
 )
 
 
 def sqlite_query(path: Path, raw: Raw) -> tuple[Query, sqlite3.Connection]:
-    """A separate SQLite file with covering indexes for both dashboards, analysed."""
+    """A separate SQLite file with covering indexes for the three dashboards, analysed."""
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA cache_size = -524288")  # 512 MiB: the whole file stays in memory
@@ -792,14 +878,19 @@ def pandas_query(raw: Raw) -> Query:
     trajectories["days"] = trajectories["days"].astype("float64")
     labels = {(parent, key): label for parent, key, label in raw.labels}
 
-    def query(employer: str | None, first: int, last: int) -> Figures:
+    def query(scope: Scope, first: int, last: int) -> Figures:
         a, t = appointments, trajectories
         in_range = a["month"].between(first, last)
         started = t["start_month"].between(first, last)
         completed = t["completed"] & t["end_month"].between(first, last)
-        if employer is not None:
-            in_range &= a["employer_id"] == employer
-            own = t["employer_id"] == employer
+        siblings: dict[int, dict[str, int]] = {}
+        if scope.employer_id is not None:
+            in_range &= a["employer_id"] == scope.employer_id
+            own = t["employer_id"] == scope.employer_id
+            if scope.department_id is not None:
+                siblings = pandas_siblings(a[in_range])
+                in_range &= a["department_id"] == scope.department_id
+                own &= t["department_id"] == scope.department_id
             started &= own
             completed &= own
         chosen = a[in_range]
@@ -820,11 +911,11 @@ def pandas_query(raw: Raw) -> Query:
         theme_people = dict(
             zip(per_month.index.astype(int).tolist(), per_month.astype(int).tolist(), strict=True)
         )
-        shown = [m for m, n in theme_people.items() if n >= MIN_GROUP]
+        shown = shown_months(scope, theme_people, siblings)
         in_shown = themed[themed["month"].isin(shown)]
         themes = {str(k): int(v) for k, v in in_shown["theme"].value_counts().items() if v}
         rows, total = pandas_rows(
-            employer=employer,
+            scope=scope,
             chosen=chosen,
             held=held,
             started=t[started],
@@ -839,6 +930,7 @@ def pandas_query(raw: Raw) -> Query:
             by_month={int(m): tuple(int(v) for v in row) for m, row in month_rows},
             themes=themes,
             theme_people=theme_people,
+            shown=shown,
             trajectories=(int(started.sum()), int(completed.sum()), days),
             rows=rows,
             total_rows=total,
@@ -847,30 +939,43 @@ def pandas_query(raw: Raw) -> Query:
     return query
 
 
+def pandas_siblings(employer: pd.DataFrame) -> dict[int, dict[str, int]]:
+    """Per month, per department of one employer's appointments: the people with a held
+    session with a theme."""
+    themed = employer[(employer["status"] == "held") & employer["theme"].notna()]
+    people = themed.groupby(["month", "department_id"], observed=True)["employee_id"].nunique()
+    siblings: dict[int, dict[str, int]] = {}
+    months = people.index.get_level_values("month").tolist()
+    departments = people.index.get_level_values("department_id").astype(str).tolist()
+    for month, department, count in zip(months, departments, people.tolist(), strict=True):
+        siblings.setdefault(int(month), {})[department] = int(count)
+    return siblings
+
+
 def pandas_rows(
     *,
-    employer: str | None,
+    scope: Scope,
     chosen: pd.DataFrame,
     held: pd.DataFrame,
     started: pd.DataFrame,
     completed: pd.DataFrame,
     labels: dict[tuple[str, str], str],
 ) -> tuple[list[tuple[Any, ...]], int]:
-    child = "employer_id" if employer is None else "department_id"
-    table = pd.concat(
-        [
-            chosen.groupby([child, "status"], observed=True).size().unstack(fill_value=0),
-            held.groupby([child, "mode"], observed=True).size().unstack(fill_value=0),
-            started.groupby(child, observed=True).size().rename("started"),
-            completed.groupby(child, observed=True).size().rename("completed"),
-        ],
-        axis=1,
-    )
+    child = scope.child
+    parts: list[pd.DataFrame | pd.Series] = [
+        chosen.groupby([child, "status"], observed=True).size().unstack(fill_value=0),
+        held.groupby([child, "mode"], observed=True).size().unstack(fill_value=0),
+        started.groupby(child, observed=True).size().rename("started"),
+        completed.groupby(child, observed=True).size().rename("completed"),
+    ]
+    # Keys as text before they are aligned: pandas fails to align categorical indexes of
+    # more than 127 categories (employees) whose codes differ in width.
+    for part in parts:
+        part.index = part.index.astype(str)
+    table = pd.concat(parts, axis=1)
     table = table.reindex(columns=[*STATUSES, "live", "online", "started", "completed"])
     table = table.fillna(0).astype("int64")
-    table.index = table.index.astype(str)
-    parent = employer or ""
-    table["label"] = [labels.get((parent, key), key) for key in table.index]
+    table["label"] = [labels.get((scope.parent, key), key) for key in table.index]
     table["key"] = table.index
     page = table.sort_values(["held", "label", "key"], ascending=[False, True, True]).head(PAGE)
     columns = ["key", *STATUSES, "live", "online", "started", "completed"]
@@ -880,17 +985,24 @@ def pandas_rows(
 # Timing -----------------------------------------------------------------------------------
 
 
-def timed(run: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median and p95 in milliseconds over ``repeat`` runs, after two to warm up."""
+def timed(run: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    """Median and p95 in milliseconds over ``repeat`` runs, after two to warm up, and the
+    mean CPU time per run in milliseconds (every thread of the process)."""
     run()
     run()
     times = []
+    cpu = 0.0
     for _ in range(repeat):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         run()
         times.append(time.perf_counter() - began)
+        cpu += time.process_time() - began_cpu
     times.sort()
-    return statistics.median(times) * 1000, times[math.ceil(0.95 * len(times)) - 1] * 1000
+    return (
+        statistics.median(times) * 1000,
+        times[math.ceil(0.95 * len(times)) - 1] * 1000,
+        cpu / repeat * 1000,
+    )
 
 
 def stopwatch() -> Callable[[], float]:
@@ -1126,9 +1238,11 @@ def compare_and_time(
 ) -> None:
     largest = world.employers[0].id
     year = world.last // 100
+    department = largest_department(world, largest)
     queries = {
-        "one": (largest, year * 100 + 1, year * 100 + 12),
-        "all": (None, world.first, world.last),
+        "one": (Scope(largest), year * 100 + 1, year * 100 + 12),
+        "all": (Scope(), world.first, world.last),
+        "department": (Scope(largest, department.id), year * 100 + 1, year * 100 + 12),
     }
     expected = {key: methods[0][1](*q) for key, q in queries.items()}
     problems = [
@@ -1149,11 +1263,13 @@ def compare_and_time(
 
     results = []
     for name, query in methods:
-        one, every = (
+        one, every, drill = (
             timed(functools.partial(query, *queries[key]), args.repeat) for key in queries
         )
-        results.append((name, one, every))
-    duck = next((one, every) for name, one, every in results if name.startswith("DuckDB"))
+        results.append((name, one, every, drill))
+    duck = next(
+        (one, every, drill) for name, one, every, drill in results if name.startswith("DuckDB")
+    )
     print()
     print(
         f"dashboard: median and p95 of {args.repeat} runs (after 2 to warm up), ms;"
@@ -1163,7 +1279,7 @@ def compare_and_time(
         f"{'method':30} {'one median':>11} {'p95':>8} {'all median':>11} {'p95':>8}"
         f" {'× DuckDB one':>13} {'all':>6}"  # noqa: RUF001
     )
-    for name, one, every in results:
+    for name, one, every, _ in results:
         print(
             f"{name:30} {one[0]:11.2f} {one[1]:8.2f} {every[0]:11.2f} {every[1]:8.2f}"
             f" {one[0] / duck[0][0]:13.3f} {every[0] / duck[1][0]:6.3f}"
@@ -1175,6 +1291,38 @@ def compare_and_time(
         f"goal: onzecoach on SQLite at most 0.10 × DuckDB for both: {verdict}"  # noqa: RUF001
         f" ({ratios[0]:.3f}, {ratios[1]:.3f})"
     )
+
+    members = sum(e.department_id == department.id for e in world.employees)
+    print()
+    print(
+        f"department drill-down: median and p95 of {args.repeat} runs, ms, and CPU ms per call;"
+        f" {department.name} of {world.employers[0].name} ({members:,} employees), {year},"
+        f" by employee, first page of {PAGE}"
+    )
+    print(
+        f"{'method':30} {'median':>9} {'p95':>8} {'CPU/call':>9} {'× DuckDB':>9}"  # noqa: RUF001
+    )
+    for name, _, _, drill in results:
+        print(
+            f"{name:30} {drill[0]:9.2f} {drill[1]:8.2f} {drill[2]:9.2f}"
+            f" {drill[0] / duck[2][0]:9.3f}"
+        )
+    print(
+        f"onzecoach on SQLite, the drill-down: {ours[3][2]:.2f} ms CPU per call"
+        f" ({ours[3][0]:.2f} ms median)"
+    )
+
+
+def largest_department(world: World, employer_id: str) -> Department:
+    """The employer's department with the most employees (the first of those, by id)."""
+    sizes: dict[str, int] = dict.fromkeys(
+        (d.id for d in world.departments if d.employer_id == employer_id), 0
+    )
+    for employee in world.employees:
+        if employee.department_id in sizes:
+            sizes[employee.department_id] += 1
+    chosen = min(sizes, key=lambda key: (-sizes[key], key))
+    return next(d for d in world.departments if d.id == chosen)
 
 
 def write_costs(args: argparse.Namespace, folder: Path) -> None:

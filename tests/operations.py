@@ -693,6 +693,7 @@ OPERATIONS: dict[str, Operation] = {
     "privacy.access_log": Operation(
         True, lambda w, a, t: _p(w).privacy.access_log(a, t("employee_id", w.employee_id))
     ),
+    "privacy.erasures": Operation(True, lambda w, a, t: _p(w).privacy.erasures(a)),
     "privacy.purge_due": Operation(True, lambda w, a, t: _p(w).privacy.purge_due(a)),
     "privacy.purge_runs": Operation(True, lambda w, a, t: _p(w).privacy.purge_runs(a)),
 }

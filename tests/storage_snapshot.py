@@ -92,3 +92,68 @@ def rows(storage: Storage) -> Iterator[tuple[str, Any, str]]:
                 continue
             for row in connection.execute(table.select()):
                 yield table.name.removeprefix("onzecoach_"), row[0], repr(tuple(row))
+
+
+@attrs.frozen
+class Record:
+    """One row of the raw dump: its table (without ``onzecoach_``), its key, whether that
+    key is the id of the row itself (an entity, not an index that points at one), and its
+    values by column (the memory storage's fields, nested ones as ``outer.inner``)."""
+
+    table: str
+    key: Any
+    is_entity: bool
+    values: tuple[tuple[str, Any], ...]
+
+
+def _leaves(name: str, value: Any) -> Iterator[tuple[str, Any]]:
+    if attrs.has(type(value)):
+        for field in attrs.fields(type(value)):
+            yield from _leaves(
+                f"{name}.{field.name}" if name else field.name, getattr(value, field.name)
+            )
+    elif isinstance(value, Mapping):
+        for key, inner in value.items():
+            yield from _leaves(f"{name}.{key}" if name else str(key), inner)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for inner in value:
+            yield from _leaves(name, inner)
+    else:
+        yield name, value
+
+
+def records(storage: Storage) -> Iterator[Record]:
+    """Every row of every table as a ``Record``, the memory storage's indexes as tables of
+    their own: what a dump of the database holds, to follow a person's ids through it."""
+    if isinstance(storage, MemoryStorage):
+        instance: Any
+        for instance in storage._tables.values():
+            held = (
+                {f.name: getattr(instance, f.name) for f in attrs.fields(type(instance))}
+                if attrs.has(type(instance))
+                else dict(vars(instance))
+            )
+            for name, table in held.items():
+                if isinstance(table, Mapping):
+                    for key, item in table.items():
+                        entity = attrs.has(type(item)) and getattr(item, "id", None) == key
+                        yield Record(name, key, entity, (("key", key), *_leaves("", item)))
+                elif isinstance(table, list | tuple):
+                    for item in table:
+                        yield Record(name, None, False, tuple(_leaves("", item)))
+        return
+    assert isinstance(storage, SqlStorage)
+    metadata = sa.MetaData()
+    with storage.engine.connect() as connection:
+        metadata.reflect(connection)
+        for table in metadata.sorted_tables:
+            if not table.name.startswith("onzecoach_"):
+                continue
+            columns = [c.name for c in table.columns]
+            for row in connection.execute(table.select()):
+                yield Record(
+                    table.name.removeprefix("onzecoach_"),
+                    row[0],
+                    columns[0] == "id",
+                    tuple(zip(columns, row, strict=True)),
+                )

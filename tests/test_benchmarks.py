@@ -69,9 +69,22 @@ def test_every_benchmark_has_a_tiny_run() -> None:
     assert set(TINY) == {path.name for path in (ROOT / "benchmarks").glob("*.py")}
 
 
+#: Lines a script's output must hold, beyond running through.
+PRINTS = {
+    "stats.py": (
+        "department: ",
+        "all methods agree",
+        "department drill-down: ",
+        "onzecoach on SQLite, the drill-down: ",
+    ),
+}
+
+
 @pytest.mark.parametrize("script", sorted(TINY))
 def test_benchmark_runs(script: str) -> None:
-    _run(script, TINY[script])
+    output = _run(script, TINY[script])
+    for line in PRINTS.get(script, ()):
+        assert line in output
 
 
 #: The scripts that also measure on PostgreSQL when given ``--postgres URL``.

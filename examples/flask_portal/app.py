@@ -71,6 +71,7 @@ NOTICES = {
     "feed-ingetrokken": "De agenda-feed werkt niet meer.",
     "coach": "De coach is uitgenodigd.",
     "instellingen": "De instellingen van de werkgever zijn opgeslagen.",
+    "verwijderd": "De werknemer is verwijderd. De statistieken blijven bewaard.",
 }
 
 ERRORS = {

@@ -39,6 +39,9 @@ class AuditEntry:
     subject_type: str
     subject_id: str
     details: Mapping[str, Any] = attrs.field(factory=dict)
+    #: The entry's place in the log as read back (higher was written later); ``None`` on an
+    #: entry not read from a storage. Not part of what the entry says: equality ignores it.
+    seq: int | None = attrs.field(default=None, eq=False, repr=False)
 
 
 def audit_entry(

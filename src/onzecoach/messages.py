@@ -450,6 +450,12 @@ FIELDS: Final[Mapping[str, str]] = {
     "reason.invalid": "Geef de reden als tekst.",
     "reason.required": "Geef de reden van het verwijderen.",
     "reason.too_long": "Een reden heeft hoogstens {max_length} tekens.",
+    "listed.invalid": "Dit is geen lijst van verwijderde werknemers.",
+    "listed.version": "Deze lijst heeft een andere versie; deze versie leest versie {version}.",
+    "listed.employer_mismatch": (
+        "De lijst hoort bij een ander portaal: een werknemer staat er onder een andere "
+        "werkgever in."
+    ),
 }
 
 

@@ -40,7 +40,6 @@ NOT_PAGES = {
     "static": "CSS, scripts and Chart.js",
     "hr.search_json": "the live search's JSON",
     "stats.export": "a CSV or Excel download",
-    "privacy.export": "the download of an employee's data (a zip file)",
     "coach.feed": "the coach's private ICS feed (text/calendar)",
     "observability.healthz": "the liveness check's JSON",
     "observability.readyz": "the readiness check's JSON",
@@ -83,6 +82,8 @@ HR = [
     ("/werknemers/{employee}", 200),
     ("/werknemers/{employee}?tab=trajecten&melding=traject", 200),
     ("/werknemers/{employee}/inzage", 200),
+    ("/werknemers/{employee}/verwijderen", 200),
+    ("/zoeken?melding=verwijderd", 200),
     ("/taken", 200),
     ("/taken?werknemer={employee}", 200),
     ("/statistieken/", 200),
@@ -111,6 +112,7 @@ DESK = [
     ("/servicebureau/coaches", 200),
     ("/servicebureau/coaches/{coach}", 200),
     ("/servicebureau/coaches/{coach}/beschikbaarheid?melding=beschikbaarheid", 200),
+    ("/werknemers/{employee}/verwijderen", 200),
     ("/servicebureau/bewaartermijnen/", 200),
     ("/servicebureau/bewaartermijnen/?gedaan=uitgevoerd", 200),
 ]
@@ -260,6 +262,11 @@ def test_every_page_passes_axe(live: Live, browser: Any, viewport: dict[str, int
         page.get_by_label("Toelichting bij het afwijzen").fill("x" * 2001)  # too long
         page.get_by_role("button", name="Verlenging afwijzen").click()
         page.locator("textarea[aria-invalid=true]").wait_for()
+        # The erasure's confirmation with the reason missing (nothing is erased).
+        page.goto(f"{live.url}/werknemers/{ids['employee']}/verwijderen")
+        page.locator("form[action$='/verwijderen']").evaluate("form => form.noValidate = true")
+        page.get_by_role("button", name="Definitief verwijderen").click()
+        page.locator("#e-reason").wait_for()
     # A new browser context: no HR session; a link to set a new password.
     live.portal.accounts.request_password_reset("hr.acme")
     ids["reset"] = live.last_link()

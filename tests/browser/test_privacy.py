@@ -42,7 +42,7 @@ def test_export_the_data_and_see_who_read_the_dossier(
     page.goto(f"{live.url}/werknemers/{person.id}")
     shots("dossier")
     with page.expect_download() as waiting:
-        page.get_by_role("link", name="Gegevens exporteren").click()
+        page.get_by_role("button", name="Gegevens exporteren").click()
     download = waiting.value
     assert download.suggested_filename == "persoonsgegevens.zip"
     saved = tmp_path / download.suggested_filename

@@ -514,3 +514,70 @@ def test_updates_are_written_in_id_order_as_a_search_rebuild_locks(portal: Porta
     report = spied.imports.employees(hr, as_file(csv_bytes(DUTCH, renamed)))
     assert report.updated == 3
     assert seen == sorted(stored[row[0]].id for row in ROWS)
+
+
+#: A row of the property below: number, last name, postcode (valid or not), email.
+_ImportRow = tuple[str, str, str, str]
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(1, 40).map(str),  # few numbers: repeats within and across files
+            _names,
+            st.sampled_from(["", "1234 AB", "12345", "9999ZZ"]),
+            st.sampled_from(["a@x.nl", "b@x.nl", "geen-mail"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    updates=st.lists(st.tuples(st.integers(1, 40).map(str), _names), max_size=8),
+)
+def test_the_batch_size_changes_nothing_but_the_transactions(
+    portal: Portal, rows: list[_ImportRow], updates: list[tuple[str, str]]
+) -> None:
+    """Rows are checked a batch ahead of the batch being written: whatever the batch size,
+    a file, and then a file of only some columns updating those employees, give the same
+    reports and the same employees."""
+    full = [
+        [number, last, "", "Anna", "A", "v", "01-01-1980", email, postcode, "", "", ""]
+        for number, last, postcode, email in rows
+    ]
+    partial = [[number, last] for number, last in updates]
+    outcomes = []
+    for batch_size in (1, 2, 5, 2000):
+        hr = hr_of(portal, f"Acme {uuid.uuid4()}")  # hypothesis shares the portal
+        reports = [
+            portal.imports.employees(hr, as_file(csv_bytes(DUTCH, full)), batch_size=batch_size),
+            portal.imports.employees(
+                hr, as_file(csv_bytes(DUTCH[:2], partial)), batch_size=batch_size
+            ),
+        ]
+        held = {
+            number: (e.last_name, e.postcode, e.email)
+            for number, e in employees_of(portal, hr).items()
+        }
+        outcomes.append(
+            (
+                [(r.created, r.updated, r.unchanged, r.rows, fields_of(r)) for r in reports],
+                [[(c.row, c.action, dict(c.changes)) for c in r.changes] for r in reports],
+                held,
+            )
+        )
+    assert all(outcome == outcomes[0] for outcome in outcomes[1:])
+    # A known number's first row in the second file set its last name and kept the rest.
+    first_of: dict[str, tuple[str, str]] = {}
+    for number, _, postcode, email in rows:
+        first_of.setdefault(number, (postcode, email))
+    renamed: dict[str, str] = {}
+    for number, last in updates:
+        renamed.setdefault(number, last)
+    for number, (last_name, _, email) in outcomes[0][2].items():
+        if number in renamed:
+            assert last_name.casefold() == renamed[number].casefold()
+        assert email == first_of[number][1]

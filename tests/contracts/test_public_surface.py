@@ -292,6 +292,7 @@ DESK = (
     "coaches.",
     "coaching.reseal",
     "privacy.reapply",
+    "privacy.erasures",
     "privacy.purge_due",
     "privacy.purge_runs",
 )
@@ -375,6 +376,7 @@ def test_the_hostile_suite_covers_every_operation_that_takes_text() -> None:
         "outbox.backlog",
         "outbox.dispatch_due",
         "outbox.reseal",
+        "privacy.erasures",
         "privacy.purge_due",
         "privacy.purge_runs",
         "privacy.reapply",

@@ -7,27 +7,49 @@ import json
 import zipfile
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from onzecoach.actors import SERVICE_DESK
-from web.conftest import Web, sign_in, sign_up
+from web.conftest import Web, csrf, sign_in, sign_up
 from web.test_hr import employee, text
+
+
+def download(client: FlaskClient, employee_id: str, *, page: str | None = None) -> TestResponse:
+    """The export, as the dossier's form asks for it: a POST with the page's CSRF token."""
+    token = csrf(client.get(page or f"/werknemers/{employee_id}"))
+    answer = client.post(f"/werknemers/{employee_id}/gegevens-export", data={"csrf_token": token})
+    answer.get_data()
+    answer.close()  # as a WSGI server does: the spooled archive is closed
+    return answer
 
 
 def test_the_dossier_offers_the_export_and_the_inzage_tab(web: Web, hr: FlaskClient) -> None:
     person = employee(web)
-    body = text(hr.get(f"/werknemers/{person.id}"))
-    assert f'href="/werknemers/{person.id}/gegevens-export"' in body
-    assert "Gegevens exporteren" in body
-    assert f'href="/werknemers/{person.id}/inzage">Inzage</a>' in body
+    for url in (f"/werknemers/{person.id}", f"/werknemers/{person.id}/inzage"):
+        body = text(hr.get(url))
+        assert f'method="post" action="/werknemers/{person.id}/gegevens-export"' in body, url
+        assert 'type="submit">Gegevens exporteren</button>' in body, url
+        assert f'href="/werknemers/{person.id}/inzage"' in body, url
+
+
+def test_the_export_is_a_post_with_the_csrf_token(web: Web, hr: FlaskClient) -> None:
+    """A GET (a link, a prefetch) makes no export, and neither does a forged form."""
+    person = employee(web)
+    url = f"/werknemers/{person.id}/gegevens-export"
+    assert hr.get(url).status_code == 405
+    assert hr.post(url, data={}).status_code in {400, 403}
+    assert hr.post(url, data={"csrf_token": "vervalst"}).status_code in {400, 403}
+    log = web.portal.privacy.access_log(SERVICE_DESK, person.id)
+    assert "privacy.exported" not in [entry.action for entry in log]
 
 
 def test_the_export_downloads_the_archive_uncached(web: Web, hr: FlaskClient) -> None:
     person = employee(web)
-    answer = hr.get(f"/werknemers/{person.id}/gegevens-export")
+    answer = download(hr, person.id)
     assert answer.status_code == 200
     assert answer.mimetype == "application/zip"
     assert answer.headers["Cache-Control"] == "no-store"
-    assert answer.headers["Content-Disposition"] == 'attachment; filename="persoonsgegevens.zip"'
+    assert answer.headers["Content-Disposition"] == "attachment; filename=persoonsgegevens.zip"
     with zipfile.ZipFile(io.BytesIO(answer.data)) as archive:
         document = json.loads(archive.read("persoonsgegevens.json"))
         page = archive.read("persoonsgegevens.html").decode()
@@ -42,8 +64,7 @@ def test_the_export_downloads_the_archive_uncached(web: Web, hr: FlaskClient) ->
 
 def test_the_inzage_tab_lists_the_reads_newest_first(web: Web, hr: FlaskClient) -> None:
     person = employee(web)
-    hr.get(f"/werknemers/{person.id}")
-    hr.get(f"/werknemers/{person.id}/gegevens-export")
+    assert download(hr, person.id).status_code == 200  # opens the dossier for the form
     page = hr.get(f"/werknemers/{person.id}/inzage")
     body = text(page)
     assert page.status_code == 200
@@ -61,9 +82,15 @@ def test_the_inzage_tab_lists_the_reads_newest_first(web: Web, hr: FlaskClient) 
 
 def test_another_employers_employee_has_no_export_and_no_inzage(web: Web, hr: FlaskClient) -> None:
     theirs = employee(web, "Ander B.V.", email="piet@example.nl")
-    for url in (f"/werknemers/{theirs.id}/gegevens-export", f"/werknemers/{theirs.id}/inzage"):
-        assert hr.get(url).status_code == 404, url
-    assert hr.get(f"/werknemers/{'x' * 500}/inzage").status_code == 404
+    ours = employee(web)
+    token = csrf(hr.get(f"/werknemers/{ours.id}"))
+    assert hr.get(f"/werknemers/{theirs.id}/inzage").status_code == 404
+    # Anything that is not an id is no employee: not even an id with more after it.
+    for bad in (f"{ours.id}rommel", ours.id[:-1], "x" * 500):
+        assert hr.get(f"/werknemers/{bad}/inzage").status_code == 404, bad
+    for who in (theirs.id, f"{ours.id}rommel", "x" * 500):
+        url = f"/werknemers/{who}/gegevens-export"
+        assert hr.post(url, data={"csrf_token": token}).status_code == 404, who
     # The refused download was no export.
     log = web.portal.privacy.access_log(SERVICE_DESK, theirs.id)
     assert "privacy.exported" not in [entry.action for entry in log]
@@ -73,8 +100,12 @@ def test_the_service_desk_and_strangers_are_refused(web: Web) -> None:
     sign_up(web)
     person = employee(web)
     desk = sign_in(web, "desk.user", sign_up(web, employer=None, username="desk.user"))
-    for url in (f"/werknemers/{person.id}/gegevens-export", f"/werknemers/{person.id}/inzage"):
-        assert desk.get(url).status_code == 403, url
-        answer = web.client().get(url)
-        assert answer.status_code == 302
-        assert "/inloggen" in answer.headers["Location"]
+    inzage = f"/werknemers/{person.id}/inzage"
+    assert desk.get(inzage).status_code == 403
+    answer = web.client().get(inzage)
+    assert answer.status_code == 302
+    assert "/inloggen" in answer.headers["Location"]
+    token = csrf(desk.get("/servicebureau/"))
+    export = f"/werknemers/{person.id}/gegevens-export"
+    assert desk.post(export, data={"csrf_token": token}).status_code == 403
+    assert web.client().post(export, data={}).status_code in {302, 400, 403}

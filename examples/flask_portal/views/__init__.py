@@ -12,6 +12,7 @@ from . import (
     coach,
     desk,
     dev,
+    erasure,
     hr,
     privacy,
     retention,
@@ -26,7 +27,19 @@ if TYPE_CHECKING:
 
 
 def register_all(app: Flask, *, mailbox: Sent | None, sms_box: Sent | None) -> None:
-    for module in (auth, webauthn, hr, privacy, stats, account, desk, retention, booking, coach):
+    for module in (
+        auth,
+        webauthn,
+        hr,
+        privacy,
+        erasure,
+        stats,
+        account,
+        desk,
+        retention,
+        booking,
+        coach,
+    ):
         app.register_blueprint(module.blueprint)
     app.jinja_env.filters["dag"] = agenda.day_name
     app.jinja_env.filters["tijd"] = agenda.clock_time

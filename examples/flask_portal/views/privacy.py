@@ -2,25 +2,33 @@
 and the download of everything held about the employee (``portal.privacy``).
 
 HR reaches them from the dossier; another employer's employee answers 404 as the dossier
-does. The export is a download, not a page: it is audited by the SDK, and never cached
-(``Cache-Control: no-store``), since it holds the person's data.
+does, and so does anything in the path that is not an id. The export is a form's POST (it
+is audited by the SDK, so a link or a prefetch must not make one; the CSRF token guards it)
+whose answer is the download, never cached (``Cache-Control: no-store``), since it holds
+the person's data.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, abort, g, render_template, send_file
 from werkzeug.wrappers import Response
 
 from flask_portal.app import portal, signed_in
 from onzecoach import Actor
+from onzecoach.ids import is_id
 
 blueprint = Blueprint("privacy", __name__)
 
 #: The archive's name: nothing of the person in it, which a download folder or a mail
 #: attachment would show.
 ARCHIVE_NAME = "persoonsgegevens.zip"
-#: How long an id in a path may be before it is no id at all.
-ID_LIMIT = 64
+
+
+def _employee_id(value: str) -> str:
+    """The id in the path; anything else is no employee: 404."""
+    if not is_id(value):
+        abort(404)
+    return value
 
 
 @blueprint.get("/werknemers/<employee_id>/inzage")
@@ -29,22 +37,22 @@ def access_log(employee_id: str) -> str:
     """Every read and change of the dossier, newest first: when, who (role and
     organisation) and what."""
     actor: Actor = g.actor
-    employee = portal().employees.get(actor, employee_id[:ID_LIMIT])
+    employee = portal().employees.get(actor, _employee_id(employee_id))
     entries = portal().privacy.access_log(actor, employee.id)
     return render_template("privacy/access_log.html", employee=employee, entries=entries)
 
 
-@blueprint.get("/werknemers/<employee_id>/gegevens-export")
+@blueprint.post("/werknemers/<employee_id>/gegevens-export")
 @signed_in(hr=True)
 def export(employee_id: str) -> Response:
     """The archive of everything held about the employee: a JSON file and a readable page."""
     actor: Actor = g.actor
-    data = portal().privacy.export(actor, employee_id[:ID_LIMIT])
-    return Response(
-        data.archive(),
+    data = portal().privacy.export(actor, _employee_id(employee_id))
+    answer = send_file(
+        data.spooled_archive(),
         mimetype="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{ARCHIVE_NAME}"',
-            "Cache-Control": "no-store",
-        },
+        as_attachment=True,
+        download_name=ARCHIVE_NAME,
     )
+    answer.headers["Cache-Control"] = "no-store"
+    return answer

@@ -9,6 +9,7 @@ from onzecoach.cli import (
     _coaches,  # noqa: F401 - registers the coaches group
     _outbox,  # noqa: F401 - registers the outbox group
     _privacy,  # noqa: F401 - registers the privacy group
+    _restore,  # noqa: F401 - registers `db restore`
 )
 from onzecoach.cli._commands import (
     EXIT_FAILED,

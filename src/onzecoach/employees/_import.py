@@ -17,7 +17,8 @@ again row by row, so one row cannot sink the good rows beside it.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -162,20 +163,23 @@ class ImportService:
         if not table.columns:
             run.errors.append(RowError(1, None, "no_columns", field_text("import.no_columns")))
         done = 0
-        batch: list[Row] = []
-        for row in table.rows:
-            batch.append(row)
-            if len(batch) == batch_size:
-                run.batch(batch, table.columns)
-                done += len(batch)
-                batch = []
+        # Each batch is checked (validate_employee, pure Python) in a thread while the
+        # batch before it is written: a database server on its own core then writes one
+        # batch while the next is checked, instead of the two taking turns.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="onzecoach-import") as checker:
+            waiting: tuple[list[tuple[Row, str]], Future[_Checked], int] | None = None
+            for batch in _batches(table.rows, batch_size):
+                candidates = run.screen(batch)
+                checked = checker.submit(run.check, candidates)
+                if waiting is not None:
+                    done += run.write(waiting, table.columns)
+                    if progress is not None:
+                        progress(done, table.total)
+                waiting = (candidates, checked, len(batch))
+            if waiting is not None:
+                done += run.write(waiting, table.columns)
                 if progress is not None:
                     progress(done, table.total)
-        if batch:
-            run.batch(batch, table.columns)
-            done += len(batch)
-            if progress is not None:
-                progress(done, table.total)
         return run.report(rows=done, warnings=table.warnings)
 
 
@@ -187,6 +191,21 @@ def _number_key(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     return " ".join(unicodedata.normalize("NFKC", value).split()) or None
+
+
+#: ``_Run.check``'s findings: each row's details, or why they are invalid, by row number.
+_Checked = dict[int, "EmployeeDetails | ValidationError"]
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @attrs.define
@@ -235,22 +254,48 @@ class _Run:
             dry_run=self._dry_run,
         )
 
-    def batch(self, rows: list[Row], columns: tuple[str, ...]) -> None:
-        candidates = [row for row in (self._screen(row) for row in rows) if row is not None]
+    def screen(self, rows: list[Row]) -> list[tuple[Row, str]]:
+        """The rows that may be imported, with their numbers; the rest reported. In file
+        order: a number's first row is the one kept."""
+        return [row for row in (self._screen(row) for row in rows) if row is not None]
+
+    def check(self, candidates: list[tuple[Row, str]]) -> _Checked:
+        """Each candidate's row as ``validate_employee`` finds it, by row number; runs beside
+        the writing of the batch before, so it reads nothing but the row and the run's
+        fixed settings."""
+        checked: _Checked = {}
+        for row, _ in candidates:
+            try:
+                checked[row.number] = validate_employee(
+                    row.values, registration_types=self._types, today=self._today
+                )
+            except ValidationError as exc:
+                checked[row.number] = exc
+        return checked
+
+    def write(
+        self,
+        batch: tuple[list[tuple[Row, str]], Future[_Checked], int],
+        columns: tuple[str, ...],
+    ) -> int:
+        """Write a screened batch once its check is done; how many rows it had."""
+        candidates, checking, rows = batch
+        checked = checking.result()
         if not candidates:
-            return
+            return rows
         try:
-            self._write(candidates, columns)
+            self._write(candidates, columns, checked)
         except (Conflict, StorageError):
             # Someone else wrote one of these numbers meanwhile, or the database refused
             # a row: give each row its own transaction, so only the culprit is lost.
             for candidate in candidates:
                 try:
-                    self._write([candidate], columns)
+                    self._write([candidate], columns, checked)
                 except Conflict as exc:
                     self.errors.append(
                         RowError(candidate[0].number, "employee_number", "conflict", str(exc))
                     )
+        return rows
 
     def _screen(self, row: Row) -> tuple[Row, str] | None:
         """The row and its number, or ``None`` after reporting why it cannot be imported."""
@@ -292,8 +337,12 @@ class _Run:
                 field = problem.field or None
                 self.errors.append(RowError(row, field, problem.code, problem.message))
 
-    def _write(self, candidates: list[tuple[Row, str]], columns: tuple[str, ...]) -> None:
-        """Check and write ``candidates`` in one unit of work: all of them or none."""
+    def _write(
+        self, candidates: list[tuple[Row, str]], columns: tuple[str, ...], checked: _Checked
+    ) -> None:
+        """Write ``candidates`` in one unit of work: all of them or none. A row that updates
+        an employee with only some of the columns is checked here, merged with the details
+        the employee has; every other row as ``checked`` found it."""
         service = self._service
         now = service._clock.now()
         with service._storage.unit_of_work() as uow:
@@ -302,18 +351,20 @@ class _Run:
             rejected: list[tuple[int, tuple[FieldError, ...]]] = []
             for row, number in candidates:
                 existing = known.get(number)
-                data = row.values
+                found = checked[row.number]
                 if existing is not None and len(columns) < len(FIELDS):
                     kept = attrs.asdict(existing.details, recurse=False)
-                    data = {**{f: kept[f] for f in FIELDS if f not in columns}, **data}
-                try:
-                    details = validate_employee(
-                        data, registration_types=self._types, today=self._today
-                    )
-                except ValidationError as exc:
-                    rejected.append((row.number, exc.details))
+                    data = {**{f: kept[f] for f in FIELDS if f not in columns}, **row.values}
+                    try:
+                        found = validate_employee(
+                            data, registration_types=self._types, today=self._today
+                        )
+                    except ValidationError as exc:
+                        found = exc
+                if isinstance(found, ValidationError):
+                    rejected.append((row.number, found.details))
                     continue
-                planned.append(_Planned(row.number, number, details, existing))
+                planned.append(_Planned(row.number, number, found, existing))
             created, updated, unchanged, changes = self._apply(uow, planned, now)
             if not self._dry_run:
                 uow.commit()

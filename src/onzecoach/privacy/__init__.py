@@ -12,6 +12,13 @@ from onzecoach.privacy._archive import (
     ExportedTrajectory,
     PersonalData,
 )
+from onzecoach.privacy._erasure_list import (
+    ERASURE_LIST_FORMAT,
+    ERASURE_LIST_VERSION,
+    erasure_list_json,
+    merge_erasures,
+    read_erasure_list,
+)
 from onzecoach.privacy._export import PersonalDataService
 from onzecoach.privacy._labels import ACTION_LABELS
 from onzecoach.privacy._model import ERASED_EXTERNAL_ID_PREFIX, MAX_REASON_LENGTH, ErasedEmployee
@@ -36,6 +43,8 @@ from onzecoach.privacy._service import PrivacyService
 __all__ = [
     "ACTION_LABELS",
     "ERASED_EXTERNAL_ID_PREFIX",
+    "ERASURE_LIST_FORMAT",
+    "ERASURE_LIST_VERSION",
     "EXPORT_SCHEMA",
     "EXPORT_VERSION",
     "MAX_REASON_LENGTH",
@@ -60,4 +69,7 @@ __all__ = [
     "RetentionUnitOfWork",
     "add_months",
     "due",
+    "erasure_list_json",
+    "merge_erasures",
+    "read_erasure_list",
 ]

@@ -12,10 +12,12 @@ import enum
 import html
 import io
 import json
+import tempfile
+import types
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Final
+from typing import IO, Any, Final
 
 import attrs
 from attrs import AttrsInstance
@@ -23,7 +25,14 @@ from attrs import AttrsInstance
 from onzecoach.actors import Role
 from onzecoach.clock import amsterdam, utc
 from onzecoach.employees import FIELD_LABELS, GENDER_LABELS, Gender
-from onzecoach.privacy._labels import HTML_LABELS
+from onzecoach.privacy._labels import (
+    DECISION_LABELS,
+    HTML_LABELS,
+    MODE_LABELS,
+    SOMEONE_ELSE,
+    TASK_STATUS_LABELS,
+)
+from onzecoach.trajectories import TrajectoryStatus
 
 __all__ = [
     "EXPORT_SCHEMA",
@@ -45,6 +54,13 @@ EXPORT_VERSION: Final = 1
 #: The files in the archive.
 JSON_NAME: Final = "persoonsgegevens.json"
 HTML_NAME: Final = "persoonsgegevens.html"
+#: Up to this size an archive is built in memory, past it in a temporary file.
+_SPOOL_BYTES = 8 * 1024 * 1024
+
+
+def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A read-only copy: a frozen record's mapping cannot change under it."""
+    return types.MappingProxyType(dict(mapping))
 
 
 @attrs.frozen(kw_only=True)
@@ -57,9 +73,13 @@ class AccessEntry:
     label: str
     reader: str
     role: Role | None
-    #: What the entry is about: ``employee``, ``trajectory``, ``task`` or ``appointment``.
+    #: What the entry is about: ``employee``, ``trajectory`` or ``task``.
     subject_type: str
     subject_id: str
+    #: What the entry recorded (JSON values): an ``employee.updated`` keeps the old and new
+    #: value of every field it changed. Only entries about the person's own records are
+    #: listed, so these are the person's data.
+    details: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen)
 
 
 @attrs.frozen(kw_only=True)
@@ -90,6 +110,7 @@ class ExportedAppointment:
     status: str
     status_label: str
     mode: str
+    #: The theme the coach reported: only in the export the service desk makes.
     theme: str | None
     coach: str | None
     location: str | None
@@ -121,8 +142,9 @@ class ExportedMessage:
     id: str
     channel: str
     kind: str
-    #: The person's own address or number; ``None`` for a message to someone else (their
-    #: coach, the coach's calendar), whose address is not the person's data.
+    #: The person's address or number the message went to (also a former one); ``None``
+    #: for a message to someone else (the coach's calendar), whose address is not the
+    #: person's data.
     recipient: str | None
     to_employee: bool
     subject: str
@@ -140,13 +162,14 @@ class PersonalData:
     made_at: datetime = attrs.field(converter=utc)
     #: Who made the export, as the access log names readers: "HR, <employer>", "Servicedesk".
     made_by: str
-    #: Whether the coaches' notes are in it (the service desk's export, see docs/privacy.md).
+    #: Whether the coaches' notes and the sessions' themes are in it (the service desk's
+    #: export, see docs/privacy.md).
     includes_notes: bool
     employee_id: str
     employer: str
     department: str | None
-    #: The employee's details, by field name (``onzecoach.employees.FIELDS``).
-    employee: Mapping[str, Any]
+    #: The employee's details, by field name (``onzecoach.employees.FIELDS``); read-only.
+    employee: Mapping[str, Any] = attrs.field(converter=_frozen)
     registered_at: datetime = attrs.field(converter=utc)
     updated_at: datetime = attrs.field(converter=utc)
     trajectories: tuple[ExportedTrajectory, ...]
@@ -187,15 +210,35 @@ class PersonalData:
 
     def archive(self) -> bytes:
         """One zip file: ``persoonsgegevens.json`` and ``persoonsgegevens.html``."""
-        stamp = self.made_at.astimezone(amsterdam()).timetuple()[:6]
         buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, text in (
-                (JSON_NAME, json.dumps(self.as_json(), ensure_ascii=False, indent=2)),
-                (HTML_NAME, self.as_html()),
-            ):
-                archive.writestr(zipfile.ZipInfo(name, date_time=stamp), text.encode())
+        self.write_archive(buffer)
         return buffer.getvalue()
+
+    def write_archive(self, file: IO[bytes]) -> None:
+        """Write the zip file of ``archive()`` into ``file`` (a binary file open for
+        writing), each member compressed."""
+        stamp = self.made_at.astimezone(amsterdam()).timetuple()[:6]
+        with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, text in ((JSON_NAME, self._json_text), (HTML_NAME, self.as_html)):
+                # A ZipInfo carries its own compression: without it, writestr stores.
+                member = zipfile.ZipInfo(name, date_time=stamp)
+                member.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(member, text().encode())
+
+    def _json_text(self) -> str:
+        return json.dumps(self.as_json(), ensure_ascii=False, indent=2)
+
+    def spooled_archive(self) -> IO[bytes]:
+        """The archive in a temporary file (in memory while small), rewound: to stream a
+        download without holding it twice. The caller closes it."""
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
+        try:
+            self.write_archive(spool)
+            spool.seek(0)
+        except BaseException:
+            spool.close()
+            raise
+        return spool
 
     def as_html(self) -> str:
         """A page a person can read, in Dutch; every value escaped."""
@@ -227,7 +270,7 @@ class PersonalData:
                 "trajectories",
                 ("number", "type", "start_date", "end_date", "status"),
                 (
-                    (t.number, t.type_name, t.start_date, t.end_date, t.status)
+                    (t.number, t.type_name, t.start_date, t.end_date, _status(t.status))
                     for t in self.trajectories
                 ),
             ),
@@ -235,10 +278,18 @@ class PersonalData:
                 "appointments",
                 ("starts_at", "coach", "mode", "status", "theme", "location", "note"),
                 (
-                    (a.starts_at, a.coach, a.mode, a.status_label, a.theme, a.location, a.note)
+                    (
+                        a.starts_at,
+                        a.coach,
+                        MODE_LABELS.get(a.mode, a.mode),
+                        a.status_label,
+                        a.theme,
+                        a.location,
+                        a.note,
+                    )
                     for a in self.appointments
                 ),
-                skip=() if self.includes_notes else ("note",),
+                skip=() if self.includes_notes else ("theme", "note"),
             ),
             _section(
                 "tasks",
@@ -249,8 +300,8 @@ class PersonalData:
                         t.created_at,
                         t.sessions,
                         t.note,
-                        t.status,
-                        t.decision,
+                        TASK_STATUS_LABELS.get(t.status, t.status),
+                        None if t.decision is None else DECISION_LABELS.get(t.decision),
                         t.decision_note,
                     )
                     for t in self.tasks
@@ -260,14 +311,19 @@ class PersonalData:
                 "messages",
                 ("sent_at", "recipient", "subject", "body"),
                 (
-                    (m.sent_at or label["not_sent"], m.recipient, m.subject, _Pre(m.text))
+                    (
+                        m.sent_at or label["not_sent"],
+                        m.recipient if m.to_employee else SOMEONE_ELSE,
+                        m.subject,
+                        _Pre(m.text),
+                    )
                     for m in self.messages
                 ),
             ),
             _section(
                 "access_log",
-                ("at", "reader", "action"),
-                ((e.at, e.reader, e.label) for e in self.access_log),
+                ("at", "reader", "action", "changes"),
+                ((e.at, e.reader, e.label, _details(e.details)) for e in self.access_log),
             ),
             "</main></body></html>",
         ]
@@ -281,7 +337,28 @@ class _Pre:
     text: str
 
 
+def _status(value: str) -> str:
+    try:
+        return TrajectoryStatus(value).label
+    except ValueError:
+        return value
+
+
+def _details(details: Mapping[str, Any]) -> _Pre:
+    """An audit entry's details, a line per key: ``field: ["old", "new"]``."""
+    return _Pre(
+        "\n".join(
+            f"{key}: {json.dumps(_value(value), ensure_ascii=False)}"
+            for key, value in details.items()
+        )
+    )
+
+
 def _value(value: object) -> Any:
+    if isinstance(value, Mapping):
+        return {str(key): _value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_value(item) for item in value]
     if isinstance(value, datetime):
         return utc(value).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):

@@ -6,12 +6,13 @@ audited read and change of their dossier. ``access_log`` is that last part alone
 dossier's "Inzage" tab.
 
 The coaches' notes rule (docs/privacy.md): an export made by HR never holds the notes a
-coach keeps on the sessions, since HR may never read them; the service desk's export,
-made on the person's own request, holds them, since they are personal data about the
-person (art. 15).
+coach keeps on the sessions, nor the theme the coach reported for a session, since HR may
+never read them (the dossier leaves themes out too: what one person discusses is not the
+employer's); the service desk's export, made on the person's own request, holds both,
+since they are personal data about the person (art. 15).
 
 Readers appear by role and organisation, never by a person's name: "HR, <employer>",
-"Servicedesk", "Coach", "Koppeling".
+"Servicedesk", "Coach", "Koppeling <system>".
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ import attrs
 from onzecoach.access import EMPLOYER_STAFF, load_visible, require_role
 from onzecoach.actors import Role
 from onzecoach.audit import audit_entry
-from onzecoach.booking import note_context
+from onzecoach.booking import REMINDER, SESSION_MAIL, note_context
 from onzecoach.employees import EmployeeDetails
-from onzecoach.errors import NotFound
+from onzecoach.errors import DecryptionFailed, NotFound
 from onzecoach.notifications import Channel, outbox_context
 from onzecoach.privacy._archive import (
     AccessEntry,
@@ -42,7 +43,9 @@ from onzecoach.privacy._labels import (
     OTHER_ACTION,
     READER_LABELS,
     UNKNOWN_READER,
+    UNREADABLE,
 )
+from onzecoach.trajectories import BOOKING_INVITATION, BOOKING_NUDGE
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
     from onzecoach.actors import Actor
     from onzecoach.audit import AuditEntry
     from onzecoach.clock import Clock
+    from onzecoach.crypto import Sealer
     from onzecoach.employees import Employee
     from onzecoach.events import Transactions
     from onzecoach.notifications import OutboxMessage
@@ -63,8 +67,13 @@ __all__ = ["PersonalDataService"]
 _LINK = re.compile(r"https?://[^\s<>\"')\]]+")
 #: The employee's details in the export, in the form's order; the department by its name.
 _DETAILS = tuple(f.name for f in attrs.fields(EmployeeDetails) if f.name != "department_id")
-#: As many messages as one person can have: every reminder of every session.
-_MESSAGES = 100_000
+#: The outbox kinds that go to the employee themself, at the address or number they had
+#: then: the booking invitation and the nudge to book (on a trajectory), a session's mails
+#: and its reminders by mail and SMS (on the session). Any other kind on these references
+#: (a write to the coach's calendar) went to someone else.
+_TO_EMPLOYEE = frozenset({BOOKING_INVITATION, BOOKING_NUDGE, SESSION_MAIL, REMINDER})
+#: How many messages to read at a time; more are read until none is left out.
+_PAGE = 500
 
 
 class PersonalDataService:
@@ -81,8 +90,9 @@ class PersonalDataService:
         """Everything held about the employee; ``.archive()`` gives the zip file.
 
         HR exports its own employer's employees (another's answer ``NotFound``), without the
-        coaches' notes; the service desk any, with them. Coaches and integrations may not.
-        The export is audited as ``privacy.exported``, with nothing personal.
+        coaches' notes and the sessions' themes; the service desk any, with them. Coaches
+        and integrations may not. The export is audited as ``privacy.exported``, with
+        nothing personal.
         """
         require_role(actor, *EMPLOYER_STAFF)
         includes_notes = actor.is_service_desk
@@ -106,17 +116,14 @@ class PersonalDataService:
 
     def access_log(self, actor: Actor, employee_id: str) -> list[AccessEntry]:
         """Every audited read and change of the employee's dossier (the employee, its
-        trajectories, their appointments and its tasks), newest first. HR of the employer
-        and the service desk; reading it is not itself audited."""
+        trajectories, which their sessions' changes are audited on, and its tasks), newest
+        first. HR of the employer and the service desk; reading it is not itself audited."""
         require_role(actor, *EMPLOYER_STAFF)
         with self._storage.unit_of_work() as uow:
             employee = self._visible(uow, actor, employee_id)
             trajectories = uow.trajectories.for_employee(employee.id)
-            appointments = [a for t in trajectories for a in uow.appointments.for_trajectory(t.id)]
             tasks = uow.tasks.for_employee(employee.id)
-            return self._access_log(
-                uow, employee, trajectories, appointments, [t.id for t in tasks]
-            )
+            return self._access_log(uow, employee, trajectories, [t.id for t in tasks])
 
     @staticmethod
     def _visible(uow: UnitOfWork, actor: Actor, employee_id: str) -> Employee:
@@ -151,13 +158,11 @@ class PersonalDataService:
             *(t.id for t in tasks),
         ]
         messages = {
-            message.id: message
-            for reference in references
-            for message in uow.outbox.list(reference=reference, limit=_MESSAGES)
+            message.id: message for reference in references for message in _all(uow, reference)
         }
         return PersonalData(
             made_at=now,
-            made_by=_reader(actor.role, employer.name if employer else None),
+            made_by=_reader(actor.role, employer.name if employer else None, actor.user_id),
             includes_notes=includes_notes,
             employee_id=employee.id,
             employer="" if employer is None else employer.name,
@@ -186,12 +191,10 @@ class PersonalDataService:
                 for task in tasks
             ),
             messages=tuple(
-                self._message(message, employee)
+                self._message(message)
                 for message in sorted(messages.values(), key=lambda m: (m.created_at, m.id))
             ),
-            access_log=tuple(
-                self._access_log(uow, employee, trajectories, appointments, [t.id for t in tasks])
-            ),
+            access_log=tuple(self._access_log(uow, employee, trajectories, [t.id for t in tasks])),
         )
 
     def _appointment(
@@ -205,8 +208,8 @@ class PersonalDataService:
         if includes_notes:
             stored = uow.session_notes.get(appointment.id)
             if stored is not None:
-                note = self._settings.sealer.open(
-                    stored.text, context=note_context(stored.appointment_id)
+                note = _opened(
+                    self._settings.sealer, stored.text, context=note_context(stored.appointment_id)
                 )
         return ExportedAppointment(
             id=appointment.id,
@@ -216,8 +219,10 @@ class PersonalDataService:
             status=appointment.status.value,
             status_label=appointment.status.label,
             mode=appointment.mode.value,
+            # The theme is the coach's report of what was discussed: like the note, HR
+            # never reads it (the dossier leaves it out too).
             theme=None
-            if appointment.theme is None
+            if appointment.theme is None or not includes_notes
             else self._settings.theme_name(appointment.theme),
             coach=coach,
             location=appointment.location,
@@ -226,13 +231,12 @@ class PersonalDataService:
             created_at=appointment.created_at,
         )
 
-    def _message(self, message: OutboxMessage, employee: Employee) -> ExportedMessage:
-        own = {employee.email.casefold(), (employee.phone or "").casefold()} - {""}
-        to_employee = message.channel is not Channel.CALENDAR and (
-            message.recipient.casefold() in own
-        )
+    def _message(self, message: OutboxMessage) -> ExportedMessage:
+        # By what the message is, not by comparing addresses: a mail to a former address
+        # went to the person all the same.
+        to_employee = message.channel is not Channel.CALENDAR and message.kind in _TO_EMPLOYEE
         text = (
-            self._settings.sealer.open(message.text, context=outbox_context(message.id))
+            _opened(self._settings.sealer, message.text, context=outbox_context(message.id))
             if message.text
             else ""
         )
@@ -255,13 +259,13 @@ class PersonalDataService:
         uow: UnitOfWork,
         employee: Employee,
         trajectories: list[Trajectory],
-        appointments: list[Appointment],
         task_ids: list[str],
     ) -> list[AccessEntry]:
+        # A session's changes are audited on its trajectory (the ledger's entries), so the
+        # sessions need no query of their own.
         subjects = [
             ("employee", employee.id),
             *(("trajectory", t.id) for t in trajectories),
-            *(("appointment", a.id) for a in appointments),
             *(("task", task_id) for task_id in task_ids),
         ]
         entries = [
@@ -272,6 +276,8 @@ class PersonalDataService:
         employers: dict[str, str | None] = {}
 
         def organisation(entry: AuditEntry) -> str | None:
+            # The organisation is the employer the entry was written for (its
+            # employer_id): for HR, the employer whose staff acted.
             key = entry.employer_id
             if key is None:
                 return None
@@ -280,29 +286,59 @@ class PersonalDataService:
                 employers[key] = None if found is None else found.name
             return employers[key]
 
-        # A stable order: newest first, then as they were written per subject.
-        ordered = sorted(enumerate(entries), key=lambda pair: (pair[1].at, pair[0]), reverse=True)
+        # Newest first; entries of one moment in the reverse of the order they were written
+        # (the log's own order, across subjects).
+        ordered = sorted(
+            enumerate(entries),
+            key=lambda pair: (pair[1].at, pair[1].seq or 0, pair[0]),
+            reverse=True,
+        )
         return [
             AccessEntry(
                 at=entry.at,
                 action=entry.action,
                 label=ACTION_LABELS.get(entry.action, OTHER_ACTION),
-                reader=_reader(entry.actor_role, organisation(entry)),
+                reader=_reader(entry.actor_role, organisation(entry), entry.actor_id),
                 role=entry.actor_role,
                 subject_type=entry.subject_type,
                 subject_id=entry.subject_id,
+                details=entry.details,
             )
             for _, entry in ordered
         ]
 
 
-def _reader(role: Role | None, employer: str | None) -> str:
-    """Who acted, by role and organisation: HR names its employer, nobody is named."""
+def _all(uow: UnitOfWork, reference: str) -> list[OutboxMessage]:
+    """Every message on ``reference``: the outbox lists at most ``limit``, so ask for more
+    until fewer come back than were asked for."""
+    limit = _PAGE
+    while True:
+        found = uow.outbox.list(reference=reference, limit=limit)
+        if len(found) < limit:
+            return found
+        limit *= 4
+
+
+def _opened(sealer: Sealer, sealed: str, *, context: str) -> str:
+    """A sealed text opened; one that no configured key opens any more (sealed before a
+    key was rotated out) is marked, so that the rest of the export still goes out."""
+    try:
+        return sealer.open(sealed, context=context)
+    except DecryptionFailed:
+        return UNREADABLE
+
+
+def _reader(role: Role | None, employer: str | None, actor_id: str | None) -> str:
+    """Who acted, by role and organisation: HR names its employer, an integration its
+    system's name (``Actor.integration(name, ...)`` keeps it as the actor's id); no person
+    is named."""
     if role is None:
         return UNKNOWN_READER
     label = READER_LABELS.get(role, role.value)
     if role is Role.HR and employer:
         return f"{label}, {employer}"
+    if role is Role.INTEGRATION and actor_id:
+        return f"{label} {actor_id}"
     return label
 
 

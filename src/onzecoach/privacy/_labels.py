@@ -15,12 +15,16 @@ from onzecoach.actors import Role
 
 __all__ = [
     "ACTION_LABELS",
+    "DECISION_LABELS",
     "HTML_LABELS",
     "LINK_LEFT_OUT",
+    "MODE_LABELS",
     "OTHER_ACTION",
     "READER_LABELS",
     "SOMEONE_ELSE",
+    "TASK_STATUS_LABELS",
     "UNKNOWN_READER",
+    "UNREADABLE",
 ]
 
 ACTION_LABELS: Final[Mapping[str, str]] = types.MappingProxyType(
@@ -61,30 +65,46 @@ UNKNOWN_READER: Final = "Zonder inlog (eigen link of systeem)"
 
 #: What a link in a mail's text becomes: it may carry a one-time token.
 LINK_LEFT_OUT: Final = "[link weggelaten]"
-#: A message's recipient that is not the person (a coach's calendar, the coach's mail).
+#: A message's recipient that is not the person (a coach's calendar), as the page shows it.
 SOMEONE_ELSE: Final = "iemand anders dan de werknemer"
+#: A sealed text that no configured key opens any more (a key rotated out since).
+UNREADABLE: Final = "[tekst niet meer te openen]"
+
+#: A session's mode, as the booking pages name it.
+MODE_LABELS: Final[Mapping[str, str]] = types.MappingProxyType(
+    {"live": "Live, op een locatie", "online": "Online, via video"}
+)
+#: A task's status and HR's decision on it.
+TASK_STATUS_LABELS: Final[Mapping[str, str]] = types.MappingProxyType(
+    {"open": "Open", "done": "Afgehandeld"}
+)
+DECISION_LABELS: Final[Mapping[str, str]] = types.MappingProxyType(
+    {"approved": "Goedgekeurd", "declined": "Afgewezen"}
+)
 
 #: The readable page's headings and column names.
 HTML_LABELS: Final[Mapping[str, str]] = types.MappingProxyType(
     {
         "title": "Persoonsgegevens van {name}",
         "intro": (
-            "Dit overzicht bevat alle gegevens die het portaal over u bewaart, op {made_at}. "
+            "Dit overzicht bevat alle gegevens die het portaal over je bewaart, op {made_at}. "
             "Hetzelfde staat in het bestand {json_name} in dit archief, leesbaar voor een "
             "computer."
         ),
         "made_by": "Gemaakt door",
-        "notes_included": "Met de notities van de coach",
-        "notes_left_out": "Zonder de notities van de coach (die ontvangt u op eigen verzoek)",
-        "employee": "Uw gegevens",
+        "notes_included": "Met de notities en thema's van de coach",
+        "notes_left_out": (
+            "Zonder de notities en thema's van de coach (die krijg je op eigen verzoek)"
+        ),
+        "employee": "Je gegevens",
         "employer": "Werkgever",
         "department": "Afdeling",
         "registered_at": "Geregistreerd op",
         "trajectories": "Coachtrajecten",
         "appointments": "Afspraken",
         "tasks": "Taken",
-        "messages": "Berichten aan of over u",
-        "access_log": "Wie uw dossier inzag of wijzigde",
+        "messages": "Berichten aan of over jou",
+        "access_log": "Wie je dossier inzag of wijzigde",
         "none": "Geen.",
         "number": "Nummer",
         "type": "Soort",
@@ -109,6 +129,7 @@ HTML_LABELS: Final[Mapping[str, str]] = types.MappingProxyType(
         "at": "Wanneer",
         "reader": "Wie",
         "action": "Wat",
+        "changes": "Details",
         "not_sent": "niet verstuurd",
     }
 )

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import attrs
@@ -40,6 +41,7 @@ from onzecoach.access import EMPLOYER_STAFF, load_visible, require_role, require
 from onzecoach.audit import audit_entry
 from onzecoach.errors import NotFound, ValidationError
 from onzecoach.notifications import CALENDAR_DELETE, OutboxStatus
+from onzecoach.privacy._erasure_list import merge_erasures
 from onzecoach.privacy._export import PersonalDataService
 from onzecoach.privacy._model import ERASED_EXTERNAL_ID_PREFIX, MAX_REASON_LENGTH, ErasedEmployee
 from onzecoach.privacy._retention import Retention
@@ -142,11 +144,36 @@ class PrivacyService:
             self._erase(uow, actor, employee, reason_length=length, again=False)
             uow.commit()
 
-    def reapply(self, actor: Actor) -> int:
+    def erasures(self, actor: Actor) -> list[ErasedEmployee]:
+        """Every erased employee the list holds (id, employer, time; nothing personal),
+        by id: what ``onzecoach privacy erasures export`` writes to a file kept outside the
+        database. Service desk only."""
+        require_service_desk(actor)
+        listed: list[ErasedEmployee] = []
+        with self._storage.unit_of_work() as uow:
+            while page := uow.erasures.page(
+                after=listed[-1].employee_id if listed else None, limit=_PAGE
+            ):
+                listed.extend(page)
+        return listed
+
+    def reapply(self, actor: Actor, *, listed: Iterable[ErasedEmployee] = ()) -> int:
         """Erase again every erased employee whose row holds personal data again (a restored
         backup from before the erasure); return how many. Service desk only. Each employee
-        is erased in its own transaction."""
+        is erased in its own transaction.
+
+        ``listed`` (the list read from outside the database, ``read_erasure_list``) is first
+        merged into the database's own list, in one transaction: a backup taken before an
+        erasure does not hold that erasure in its list. An entry whose employee exists under
+        another employer is refused (``ValidationError`` on ``listed``) before anything is
+        written: the list belongs to another portal.
+        """
         require_service_desk(actor)
+        entries = list(listed)
+        if not all(isinstance(item, ErasedEmployee) for item in entries):
+            raise ValidationError.single("listed", "invalid")
+        if entries:
+            self._merge(merge_erasures(entries))
         erased = 0
         after: str | None = None
         while True:
@@ -155,9 +182,9 @@ class PrivacyService:
             if not page:
                 return erased
             after = page[-1].employee_id
-            for listed in page:
+            for item in page:
                 with self._storage.unit_of_work() as uow:
-                    employee = uow.employees.get(listed.employee_id, for_update=True)
+                    employee = uow.employees.get(item.employee_id, for_update=True)
                     if employee is None:
                         continue
                     if employee.is_erased and not employee.holds_personal_data:
@@ -178,6 +205,16 @@ class PrivacyService:
     def purge_runs(self, actor: Actor, *, limit: int = 20) -> list[PurgeRun]:
         """The last ``limit`` retention runs, newest first (service desk only)."""
         return self._retention.runs(actor, limit=limit)
+
+    def _merge(self, listed: list[ErasedEmployee]) -> None:
+        with self._storage.unit_of_work() as uow:
+            for item in listed:
+                employee = uow.employees.get(item.employee_id)
+                if employee is not None and employee.employer_id != item.employer_id:
+                    raise ValidationError.single("listed", "employer_mismatch")
+            for item in listed:
+                uow.erasures.add(item)
+            uow.commit()
 
     def _erase(
         self,

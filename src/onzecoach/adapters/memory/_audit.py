@@ -41,8 +41,8 @@ class MemoryAudit:
 
     def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEntry]:
         return [
-            e
-            for e in self._tables.audit
+            attrs.evolve(e, seq=seq)
+            for seq, e in enumerate(self._tables.audit, start=1)
             if e.subject_type == subject_type and e.subject_id == subject_id
         ]
 

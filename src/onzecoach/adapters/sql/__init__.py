@@ -8,7 +8,7 @@ Needs the ``sql`` extra (``postgres`` for PostgreSQL)::
     storage.upgrade()
 """
 
-from onzecoach.adapters.sql._backup import BackupReport
+from onzecoach.adapters.sql._backup import BackupReport, RestoreReport
 from onzecoach.adapters.sql._storage import SqlStorage, SqlUnitOfWork
 
-__all__ = ["BackupReport", "SqlStorage", "SqlUnitOfWork"]
+__all__ = ["BackupReport", "RestoreReport", "SqlStorage", "SqlUnitOfWork"]

@@ -50,7 +50,7 @@ def _audit_values(entry: AuditEntry) -> dict[str, Any]:
 
 
 def _audit_entry(row: Row[Any]) -> AuditEntry:
-    return structure_row(row, AuditEntry)
+    return structure_row(row, AuditEntry, seq=row.id)
 
 
 class SqlAudit(Repository):

@@ -1,4 +1,5 @@
-"""A consistent copy of a SQLite database while the portal keeps writing to it.
+"""A consistent copy of a SQLite database while the portal keeps writing to it, and a
+restore of such a copy over the database.
 
 ``VACUUM INTO`` copies the database as one read transaction sees it, in one statement: in
 WAL mode writers go on meanwhile, and the copy holds every transaction committed before it
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Collection
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from sqlalchemy.engine import Engine
 from onzecoach.adapters.sql._tables import VERSION_TABLE
 from onzecoach.errors import StorageError
 
-__all__ = ["BackupReport", "backup_sqlite"]
+__all__ = ["BackupReport", "RestoreReport", "backup_sqlite", "restore_sqlite"]
 
 _MISCONFIGURED = "storage.misconfigured"
 _FAILED = "storage.failed"
@@ -83,3 +85,81 @@ def _checked(copy: Path) -> str | None:
             return None
         row = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()  # noqa: S608
         return None if row is None else str(row[0])
+
+
+@attrs.frozen
+class RestoreReport:
+    """What ``SqlStorage.restore`` did."""
+
+    #: The backup that now is the database.
+    source: Path
+    #: The backup's schema migration, before the restore brought it up to date.
+    revision: str
+    #: Where the database that was replaced was copied first; ``None`` when there was none
+    #: (no file, or one without a schema).
+    kept: Path | None
+    #: How long the restore took, in seconds.
+    seconds: float
+
+
+def restore_sqlite(
+    engine: Engine,
+    database: Path,
+    source: Path,
+    *,
+    keep: Path,
+    known: Collection[str],
+    current: str | None,
+) -> RestoreReport:
+    """Copy the backup ``source`` over ``database`` (the file of ``engine``), after copying
+    what it replaces to ``keep`` (a file that does not exist yet).
+
+    ``known`` are the migrations of this version of onzecoach and ``current`` the
+    database's own: a backup whose schema is newer than this version knows, or not an
+    onzecoach database at all, is refused, and so is a database whose schema is newer, with
+    ``StorageError`` ``storage.misconfigured`` and nothing changed. The copy goes through
+    SQLite's backup API into the database as it is open, under its locks, so the database's
+    journal (WAL) stays its own.
+    """
+    source = Path(source)
+    if not source.is_file():
+        raise StorageError(f"no backup at {source}", code=_MISCONFIGURED)
+    try:
+        revision = _checked(source)
+    except sqlite3.Error as exc:
+        raise StorageError(
+            f"{source} is not a SQLite database: {exc}", code=_MISCONFIGURED
+        ) from exc
+    if revision is None:
+        raise StorageError(f"{source} holds no onzecoach schema", code=_MISCONFIGURED)
+    if revision not in known:
+        raise StorageError(
+            f"{source} has schema revision {revision}, newer than this version of onzecoach "
+            "knows: restore it with the version that made it",
+            code=_MISCONFIGURED,
+        )
+    if current is not None and current not in known:
+        raise StorageError(
+            f"the database has schema revision {current}, newer than this version of "
+            "onzecoach knows: restore with the version that runs it",
+            code=_MISCONFIGURED,
+        )
+    started = time.monotonic()
+    kept: Path | None = None
+    if current is not None:
+        kept = backup_sqlite(engine, keep).path
+    # Pooled connections would keep pages of the database being replaced.
+    engine.dispose()
+    try:
+        with (
+            closing(sqlite3.connect(source)) as backup,
+            closing(sqlite3.connect(database, timeout=30)) as target,
+        ):
+            backup.backup(target)
+    except sqlite3.Error as exc:
+        raise StorageError(f"restoring {source} failed: {exc}", code=_FAILED) from exc
+    finally:
+        engine.dispose()
+    return RestoreReport(
+        source=source, revision=revision, kept=kept, seconds=time.monotonic() - started
+    )

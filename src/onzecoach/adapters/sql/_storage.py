@@ -19,7 +19,12 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from onzecoach.adapters import _repository as shared
 from onzecoach.adapters.sql._accounts import SqlPasswordHistory, SqlSessions, SqlTokens, SqlUsers
 from onzecoach.adapters.sql._audit import SqlAudit
-from onzecoach.adapters.sql._backup import BackupReport, backup_sqlite
+from onzecoach.adapters.sql._backup import (
+    BackupReport,
+    RestoreReport,
+    backup_sqlite,
+    restore_sqlite,
+)
 from onzecoach.adapters.sql._base import Repository, translate_errors
 from onzecoach.adapters.sql._booking import SqlNotes
 from onzecoach.adapters.sql._coaches import SqlBusyTimes, SqlCoaches
@@ -141,13 +146,47 @@ class SqlStorage:
         refused unless ``overwrite``. On PostgreSQL use ``pg_dump`` or continuous
         archiving instead (docs/deployment.md): ``StorageError`` ``storage.misconfigured``.
         """
+        self._require_sqlite_file("copied", "pg_dump or continuous archiving")
+        return backup_sqlite(self.engine, Path(target), overwrite=overwrite)
+
+    def restore(self, source: str | Path, *, keep: str | Path) -> RestoreReport:
+        """Replace a SQLite database with the backup ``source`` and migrate it to
+        ``head_revision()``; stop the portal's processes first.
+
+        What it replaces is copied to ``keep`` first (a path that does not exist yet). A
+        backup or a database whose schema is newer than this version of onzecoach knows is
+        refused, as is a file that is no onzecoach backup (``StorageError``
+        ``storage.misconfigured``, nothing changed).
+
+        The restored database lists only the erasures made before its backup: hand the
+        replaced database's list (``portal.privacy.erasures``, read before) and the file
+        kept outside (``read_erasure_list``) to ``portal.privacy.reapply(listed=...)``
+        afterwards, as ``onzecoach db restore`` does. On PostgreSQL use ``pg_restore``.
+        """
+        self._require_sqlite_file("restored", "pg_restore")
+        database = Path(str(self.url.database))
+        current = self.schema_revision() if database.is_file() else None
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+        report = restore_sqlite(
+            self.engine,
+            database,
+            Path(source),
+            keep=Path(keep),
+            known=known,
+            current=current,
+        )
+        self.upgrade()
+        return report
+
+    def _require_sqlite_file(self, done: str, instead: str) -> None:
         if self.dialect != "sqlite" or self.url.database in (None, "", ":memory:"):
             raise StorageError(
-                "only a SQLite database in a file is copied this way; for PostgreSQL use "
-                "pg_dump or continuous archiving (docs/deployment.md)",
+                f"only a SQLite database in a file is {done} this way; for PostgreSQL use "
+                f"{instead} (docs/deployment.md)",
                 code="storage.misconfigured",
             )
-        return backup_sqlite(self.engine, Path(target), overwrite=overwrite)
 
     def close(self) -> None:
         self.engine.dispose()
