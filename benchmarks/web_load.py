@@ -117,6 +117,12 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--appointments", type=int, default=2_000_000)
     parser.add_argument("--users", default="4,16", help="concurrent users, comma separated")
     parser.add_argument("--seconds", type=int, default=60, help="per server and user count")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="each user's mean pause between requests, in seconds (0: none, a closed loop)",
+    )
     parser.add_argument("--cpu-seconds", type=int, default=15, help="per route, for CPU/request")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--servers", default="gunicorn,development")
@@ -405,6 +411,7 @@ def measure(
                 rows = locust(
                     base, users, args.seconds, folder,
                     WEB_LOAD_ACCOUNTS=str(file), WEB_LOAD_QUERIES=words,
+                    WEB_LOAD_THINK=str(args.think),
                 )  # fmt: skip
                 routes, total, failures = figures(rows, args.seconds)
                 runs.append(Run(kind, users, routes, total, failures))
@@ -448,6 +455,19 @@ def report(runs: list[Run], cpu: dict[str, dict[str, float]], args: argparse.Nam
             )
         print(f"{run.server:<12} {run.users:>5} {'all':<11} {run.per_second:>8.1f} "
               f"{'':>7} {'':>7} {run.failures:>6}")  # fmt: skip
+    print(
+        f"\nEach user pauses {args.think:g} s on average between requests. By Little's law the"
+        " mean time a request takes is users / (requests per second) minus that pause:"
+    )
+    for run in runs:
+        if run.per_second:
+            implied = 1000 * (run.users / run.per_second - args.think)
+            print(f"  {run.server}, {run.users} users: {implied:.0f} ms")
+    if not args.think:
+        print(
+            "  without a pause every user always has a request in flight, so each request"
+            " waits behind the others: the run measures the queue as much as the server"
+        )
     met = all(run.failures == 0 for run in runs)
     print(f"\nno errors: {'MET' if met else 'MISSED'}")
     for run in (r for r in runs if r.server == "gunicorn" and r.users == 4):

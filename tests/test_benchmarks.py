@@ -49,6 +49,8 @@ TINY = {
         "3",
         "--cpu-seconds",
         "2",
+        "--think",
+        "0.05",
     ],
     "stats.py": [
         "--appointments",
@@ -71,6 +73,7 @@ def test_every_benchmark_has_a_tiny_run() -> None:
 
 #: Lines a script's output must hold, beyond running through.
 PRINTS = {
+    "web_load.py": ("Each user pauses 0.05 s on average", "gunicorn, 2 users: "),
     "stats.py": (
         "department: ",
         "all methods agree",

@@ -28,6 +28,7 @@ with open(os.environ["WEB_LOAD_ACCOUNTS"], encoding="utf-8") as accounts_file:
     ACCOUNTS: list[dict[str, str]] = json.load(accounts_file)
 QUERIES: list[str] = json.loads(os.environ["WEB_LOAD_QUERIES"])
 ONLY = os.environ.get("WEB_LOAD_ONLY", "")
+THINK = float(os.environ.get("WEB_LOAD_THINK", "0") or 0)
 _next_account = itertools.count()
 _lock = threading.Lock()
 
@@ -40,7 +41,8 @@ def _csrf(text: str) -> str:
 
 
 class HrContact(HttpUser):
-    wait_time = between(0, 0)
+    # ``WEB_LOAD_THINK``: the mean pause between requests, as an HR contact reads a page.
+    wait_time = between(0.5 * THINK, 1.5 * THINK)
 
     def on_start(self) -> None:
         with _lock:
