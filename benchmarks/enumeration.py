@@ -11,6 +11,7 @@ PostgreSQL with --postgres URL), with the difference in percent. The goal: withi
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import statistics
 import tempfile
@@ -28,6 +29,9 @@ from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.ports import Storage
 from onzecoach.testing import RecordingMailer
+
+#: A schema of its own per run: runs side by side do not drop each other's tables.
+SCHEMA = f"onzecoach_enumeration_bench_{os.getpid()}"
 
 # The rate limit would otherwise answer most of the runs early; here we time the full path.
 SETTINGS = Settings(
@@ -105,17 +109,15 @@ def main() -> None:
     if args.postgres:
         admin = sa.create_engine(args.postgres)
         with admin.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA IF EXISTS onzecoach_bench CASCADE"))
-            connection.execute(sa.text("CREATE SCHEMA onzecoach_bench"))
-        url = sa.make_url(args.postgres).update_query_dict(
-            {"options": "-csearch_path=onzecoach_bench"}
-        )
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+            connection.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
+        url = sa.make_url(args.postgres).update_query_dict({"options": f"-csearch_path={SCHEMA}"})
         postgres = SqlStorage(url)
         postgres.upgrade()
         rows += measure("PostgreSQL", postgres, args.n)
         postgres.close()
         with admin.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA onzecoach_bench CASCADE"))
+            connection.execute(sa.text(f"DROP SCHEMA {SCHEMA} CASCADE"))
         admin.dispose()
 
     print(f"median of {args.n} requests each, known and unknown interleaved")

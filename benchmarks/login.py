@@ -14,6 +14,7 @@ most 1.15).
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import statistics
 import tempfile
@@ -34,6 +35,9 @@ from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer
+
+#: A schema of its own per run: runs side by side do not drop each other's tables.
+SCHEMA = f"onzecoach_login_bench_{os.getpid()}"
 
 PASSWORD = "Koffie-Met-Melk-2026"
 SETTINGS = Settings(
@@ -117,10 +121,10 @@ def main() -> None:
         if args.postgres:
             admin = sa.create_engine(args.postgres)
             with admin.begin() as connection:
-                connection.execute(sa.text("DROP SCHEMA IF EXISTS onzecoach_bench CASCADE"))
-                connection.execute(sa.text("CREATE SCHEMA onzecoach_bench"))
+                connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+                connection.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
             url = sa.make_url(args.postgres).update_query_dict(
-                {"options": "-csearch_path=onzecoach_bench"}
+                {"options": f"-csearch_path={SCHEMA}"}
             )
             postgres = SqlStorage(url)
             postgres.upgrade()
@@ -135,7 +139,7 @@ def main() -> None:
                 storage.close()
         if admin is not None:
             with admin.begin() as connection:
-                connection.execute(sa.text("DROP SCHEMA onzecoach_bench CASCADE"))
+                connection.execute(sa.text(f"DROP SCHEMA {SCHEMA} CASCADE"))
             admin.dispose()
 
     params = SETTINGS.password_hashing

@@ -11,6 +11,7 @@ layers over the database's own.
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import sqlite3
 import tempfile
@@ -28,6 +29,9 @@ from onzecoach.adapters.sql import SqlStorage
 from onzecoach.notifications import MailContent, compose_email, new_email
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock
+
+#: A schema of its own per run: runs side by side do not drop each other's tables.
+SCHEMA = f"onzecoach_outbox_bench_{os.getpid()}"
 
 SETTINGS = Settings(
     base_url="https://portaal.example.nl",
@@ -145,7 +149,7 @@ def main() -> None:
         sqlite.close()
     results.append(("onzecoach MemoryStorage", onzecoach_run(MemoryStorage(), n)))
     if args.postgres:
-        schema = "onzecoach_bench"
+        schema = SCHEMA
         admin = sa.create_engine(args.postgres)
         with admin.begin() as connection:
             connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
