@@ -308,6 +308,7 @@ class Conflict(OnzecoachError):
             "employee.number_taken",
             "employee.numbers_taken",
             "employee.has_trajectories",
+            "employee.erased",
             "trajectory.exists",
             "trajectory.number_taken",
             "trajectory.already_open",

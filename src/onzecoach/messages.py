@@ -116,6 +116,7 @@ ERRORS: Final[Mapping[str, str]] = {
     "employee.number_taken": "Personeelsnummer {number!r} is al in gebruik bij deze werkgever.",
     "employee.numbers_taken": "Een van deze personeelsnummers is al in gebruik bij deze werkgever.",
     "employee.has_trajectories": "Een werknemer met coachtrajecten kan niet worden verwijderd.",
+    "employee.erased": "Deze werknemer is inmiddels verwijderd.",
     "trajectory.exists": "Dit traject bestaat al.",
     "trajectory.number_taken": "Dit trajectnummer bestaat al voor deze werknemer.",
     "trajectory.already_open": "Deze werknemer heeft al een lopend traject.",

@@ -581,3 +581,45 @@ def test_the_batch_size_changes_nothing_but_the_transactions(
         if number in renamed:
             assert last_name.casefold() == renamed[number].casefold()
         assert email == first_of[number][1]
+
+
+@attrs.define
+class _StaleEmployees:
+    """Employees whose numbers still find one employee as it was before its erasure: an
+    import batch read just before the erasure committed."""
+
+    inner: Any
+    stale: Employee
+
+    def by_numbers(self, employer_id: str, numbers: Any) -> dict[str, Employee]:
+        found: dict[str, Employee] = self.inner.by_numbers(employer_id, numbers)
+        if self.stale.employee_number in numbers:
+            found[self.stale.employee_number or ""] = self.stale
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_an_import_never_brings_back_an_employee_erased_since_its_batch_was_read(
+    portal: Portal,
+) -> None:
+    hr = hr_of(portal, "Acme")
+    portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS)))
+    before = employees_of(portal, hr)["1002"]
+    portal.privacy.erase(hr, before.id, "Verzoek")
+    racing = _SwappedStorage(
+        portal.storage, "employees", lambda inner: _StaleEmployees(inner, before)
+    ).portal(portal)
+    changed = [[*row[:7], "nieuw@example.nl", *row[8:]] for row in ROWS]
+
+    report = racing.imports.employees(hr, as_file(csv_bytes(DUTCH, changed)), batch_size=10)
+
+    assert report.updated == 2
+    assert fields_of(report) == {(3, "employee_number", "conflict")}
+    assert [e.code for e in report.errors if e.row == 3] == ["conflict"]
+    with portal.storage.unit_of_work() as uow:
+        kept = uow.employees.get(before.id)
+    assert kept is not None
+    assert kept.is_erased
+    assert kept.email != "nieuw@example.nl"

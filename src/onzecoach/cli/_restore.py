@@ -10,7 +10,7 @@ from onzecoach.actors import SERVICE_DESK
 from onzecoach.cli._commands import _portal, _state, db
 from onzecoach.cli._privacy import read_list
 from onzecoach.errors import StorageError
-from onzecoach.privacy import merge_erasures
+from onzecoach.privacy import erasure_list_json, merge_erasures
 
 __all__ = ["db_restore"]
 
@@ -65,10 +65,24 @@ def db_restore(ctx: click.Context, backup: Path, list_path: Path | None, keep: P
         stamp = portal.clock.now().strftime("%Y%m%dT%H%M%SZ")
         database = Path(str(storage.url.database))
         keep = database.with_name(f"{database.name}.{stamp}.replaced")
+    carried = merge_erasures(live, listed)
+    # The list goes to a file before anything is replaced: should the restore or the
+    # erasures after it fail, `privacy reapply --list` with this file finishes the job.
+    saved = keep.with_name(f"{keep.name}.erasures.json")
+    saved.write_bytes(erasure_list_json(carried, exported_at=portal.clock.now()))
+    state.out.print(f"The list of erased employees is saved at {saved}.", soft_wrap=True)
     report = storage.restore(backup, keep=keep)
-    erased = portal.privacy.reapply(SERVICE_DESK, listed=merge_erasures(live, listed))
     if report.kept is not None:
         state.out.print(f"The replaced database is kept at {report.kept}.", soft_wrap=True)
+    try:
+        erased = portal.privacy.reapply(SERVICE_DESK, listed=carried)
+    except Exception:
+        state.out.print(
+            "Erasing again failed: the restored database may hold erased employees. Fix the "
+            f"cause, then run `onzecoach privacy reapply --list {saved}`.",
+            soft_wrap=True,
+        )
+        raise
     state.out.print(
         f"Restored {report.source} (schema revision {report.revision}, now at {head}); "
         f"erased again: {erased} employee(s).",

@@ -411,7 +411,12 @@ class _Run:
             # In id order: the order a search rebuild locks employees in on PostgreSQL
             # (SearchIndexRepository.clear), so the two cannot wait for each other.
             for employee, details, diff in sorted(updates, key=lambda u: u[0].id):
-                self._update(uow, employee, details, diff, now)
+                # Locked and read again: an employee erased since the batch was read stays
+                # erased (on PostgreSQL the lock waits for the erasure, then sees it).
+                current = uow.employees.get(employee.id, for_update=True)
+                if current is None or current.is_erased:
+                    raise Conflict("employee.erased")
+                self._update(uow, current, details, diff, now)
             # Named by the file, changed or not: the retention of an employee without
             # trajectories counts from here (``Employee.known_since``).
             named = [item.existing.id for item in planned if item.existing is not None]

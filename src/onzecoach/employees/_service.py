@@ -88,7 +88,9 @@ class EmployeeService:
             raise ValidationError.single("changes", "invalid")
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
-            employee = self._visible(uow, actor, employee_id)
+            # Locked: an erasure running beside this waits for it, or it for the erasure,
+            # which this then finds (NotFound); a save never brings an erased row back.
+            employee = self._visible(uow, actor, employee_id, for_update=True)
             merged: dict[str, object] = {**attrs.asdict(employee.details, recurse=False), **changes}
             details = self._validated(uow, employee.employer_id, merged)
             updated = employee.with_details(details, now=now)

@@ -72,8 +72,14 @@ class MemoryEmployees:
         return {i: e.display_name for i, e in self.get_many(employee_ids).items()}
 
     def save(self, employee: Employee) -> None:
-        if employee.id not in self._tables.employees:
+        stored = self._tables.employees.get(employee.id)
+        if stored is None:
             raise NotFound("employee.not_found")
+        # As the SQL adapter: the latest naming stands.
+        if stored.last_named_at is not None and (
+            employee.last_named_at is None or employee.last_named_at < stored.last_named_at
+        ):
+            employee = attrs.evolve(employee, last_named_at=stored.last_named_at)
         self._store(employee)
 
     def mark_named(self, employee_ids: Collection[str], *, at: datetime) -> None:

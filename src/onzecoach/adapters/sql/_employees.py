@@ -54,10 +54,23 @@ _EMPLOYEE_CLASHES = sa.select(t.employees.c.id).where(
         ),
     )
 )
+_NAMED_AT = sa.bindparam("last_named_at", type_=t.employees.c.last_named_at.type)
 _SAVE_EMPLOYEE = (
     t.employees.update()
     .where(t.employees.c.id == sa.bindparam("_id"))
-    .values({name: sa.bindparam(name) for name in _EMPLOYEE_STATE})
+    .values(
+        {
+            **{name: sa.bindparam(name) for name in _EMPLOYEE_STATE},
+            # The latest naming stands: a save of a row read before an import named it
+            # keeps the import's time.
+            "last_named_at": sa.case(
+                (_NAMED_AT.is_(None), t.employees.c.last_named_at),
+                (t.employees.c.last_named_at.is_(None), _NAMED_AT),
+                (t.employees.c.last_named_at < _NAMED_AT, _NAMED_AT),
+                else_=t.employees.c.last_named_at,
+            ),
+        }
+    )
 )
 
 _GET_EMPLOYEE = t.employees.select().where(t.employees.c.id == sa.bindparam("_id"))

@@ -280,6 +280,29 @@ class EmployeeTests(StorageTests):
             assert found == {e.id: e for e in staff}
             assert uow.employees.get_many({e.id for e in staff}) == {e.id: e for e in staff}
 
+    def test_the_latest_naming_stands(self, storage: Storage) -> None:
+        person = employee(stored_employer(storage))
+        add(storage, person)
+        named = person.created_at + timedelta(days=30)
+        with storage.unit_of_work() as uow:
+            uow.employees.mark_named([person.id], at=named)
+            uow.commit()
+        # A row read before the import named it, saved afterwards.
+        with storage.unit_of_work() as uow:
+            uow.employees.save(attrs.evolve(person, email="nieuw@example.nl"))
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            found = uow.employees.get(person.id)
+            assert found is not None
+            assert (found.email, found.last_named_at) == ("nieuw@example.nl", named)
+            later = named + timedelta(days=1)
+            uow.employees.save(attrs.evolve(found, last_named_at=later))
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            found = uow.employees.get(person.id)
+            assert found is not None
+            assert found.last_named_at == later
+
     def test_display_names_are_those_of_the_employees(self, storage: Storage) -> None:
         owner = stored_employer(storage)
         plain = employee(owner, last_name="Berg", given_name="Anna")
