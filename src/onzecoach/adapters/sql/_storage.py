@@ -42,6 +42,7 @@ from onzecoach.adapters.sql._mfa import (
     SqlWebAuthnChallenges,
 )
 from onzecoach.adapters.sql._outbox import SqlOutbox
+from onzecoach.adapters.sql._postgres import BEGIN_ON_WRITE, configure_postgres
 from onzecoach.adapters.sql._privacy import SqlErasures
 from onzecoach.adapters.sql._search import SqlSearchIndex
 from onzecoach.adapters.sql._stats import SqlStats
@@ -74,6 +75,11 @@ class SqlStorage:
     Creating a SqlStorage opens no connection; call ``upgrade()`` once to create or migrate
     the schema (it keeps its version in ``onzecoach_alembic_version``, apart from any
     migrations of your own).
+
+    On PostgreSQL a unit of work opens its transaction at its first write, so one that
+    only reads costs one round trip per statement and holds no transaction open, and the
+    pool pings a connection only when it has been idle for over ``ping_after`` seconds
+    (``_postgres`` says why both keep every guarantee).
     """
 
     def __init__(
@@ -85,6 +91,7 @@ class SqlStorage:
         pool_timeout: float = 30.0,
         connect_timeout: float = 10.0,
         busy_timeout: float = 30.0,
+        ping_after: float = 1.0,
         echo: bool = False,
     ) -> None:
         self.url = _parse(url)
@@ -95,6 +102,7 @@ class SqlStorage:
             pool_timeout=pool_timeout,
             connect_timeout=connect_timeout,
             busy_timeout=busy_timeout,
+            ping_after=ping_after,
             echo=echo,
         )
 
@@ -104,7 +112,9 @@ class SqlStorage:
         return self.url.get_backend_name()
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self._serialise)
+        return SqlUnitOfWork(
+            self.engine, self._serialise, begin_on_write=self.dialect == "postgresql"
+        )
 
     def upgrade(self, revision: str = "head") -> None:
         """Migrate the schema to ``revision``; running it again changes nothing.
@@ -202,6 +212,7 @@ class SqlStorage:
         pool_timeout: float,
         connect_timeout: float,
         busy_timeout: float,
+        ping_after: float,
         echo: bool,
     ) -> Engine:
         common: dict[str, Any] = {"echo": echo, "hide_parameters": True}
@@ -220,18 +231,19 @@ class SqlStorage:
                 )
                 _configure_sqlite(engine, busy_timeout=busy_timeout, wal=not in_memory)
                 return engine
-            return sa.create_engine(
+            engine = sa.create_engine(
                 self.url,
                 pool_size=pool_size,
                 max_overflow=max_overflow,
                 pool_timeout=pool_timeout,
-                pool_pre_ping=True,
                 connect_args={
                     "connect_timeout": max(1, round(connect_timeout)),
                     "application_name": "onzecoach",
                 },
                 **common,
             )
+            configure_postgres(engine, ping_after=ping_after)
+            return engine
         except ImportError as exc:
             raise StorageError(
                 f"the driver for {self.dialect} is not installed: "
@@ -329,9 +341,12 @@ class SqlUnitOfWork:
     busy_times = repository(SqlBusyTimes)
     erasures = repository(SqlErasures)
 
-    def __init__(self, engine: Engine, serialise: threading.Lock | None) -> None:
+    def __init__(
+        self, engine: Engine, serialise: threading.Lock | None, *, begin_on_write: bool = False
+    ) -> None:
         self._engine = engine
         self._serialise = serialise
+        self._begin_on_write = begin_on_write
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
@@ -341,6 +356,12 @@ class SqlUnitOfWork:
             with translate_errors("opening a transaction"):
                 connection = self._engine.connect()
                 try:
+                    if self._begin_on_write:
+                        # Autocommit until the first write, which turns it off; the pool
+                        # resets the connection when it comes back.
+                        connection.execution_options(
+                            isolation_level="AUTOCOMMIT", **{BEGIN_ON_WRITE: True}
+                        )
                     connection.begin()
                 except BaseException:
                     connection.close()
