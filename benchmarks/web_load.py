@@ -103,6 +103,7 @@ class RouteFigures:
 class Run:
     server: str
     users: int
+    think: float
     routes: dict[str, RouteFigures]
     per_second: float
     failures: int
@@ -119,9 +120,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=60, help="per server and user count")
     parser.add_argument(
         "--think",
-        type=float,
-        default=0.0,
-        help="each user's mean pause between requests, in seconds (0: none, a closed loop)",
+        default="0",
+        help="each user's mean pause between requests, in seconds, comma separated for a run"
+        " of each (0: none, a closed loop)",
     )
     parser.add_argument("--cpu-seconds", type=int, default=15, help="per route, for CPU/request")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
@@ -394,6 +395,10 @@ def cpu_per_request(base: str) -> dict[str, tuple[float, float]]:
     return {route: (cpu.get(route, 0.0), count.get(route, 0.0)) for route in cpu}
 
 
+def pauses(args: argparse.Namespace) -> list[float]:
+    return [float(n) for n in str(args.think).split(",")]
+
+
 def measure(
     kind: str, world: Loaded, args: argparse.Namespace
 ) -> tuple[list[Run], dict[str, float]]:
@@ -404,18 +409,22 @@ def measure(
     words = json.dumps(queries(args.seed))
     try:
         with server(kind, world.url, world.key, args) as (base, _):
-            for users in levels:
-                made = accounts(world, users, f"{kind[:3]}{users}")
-                file = folder / f"accounts-{users}.json"
-                file.write_text(json.dumps(made))
-                rows = locust(
-                    base, users, args.seconds, folder,
-                    WEB_LOAD_ACCOUNTS=str(file), WEB_LOAD_QUERIES=words,
-                    WEB_LOAD_THINK=str(args.think),
-                )  # fmt: skip
-                routes, total, failures = figures(rows, args.seconds)
-                runs.append(Run(kind, users, routes, total, failures))
-                print(f"  {kind}, {users} users: {total:.0f} requests/s", flush=True)
+            for number, think in enumerate(pauses(args)):
+                for users in levels:
+                    made = accounts(world, users, f"{kind[:3]}{users}p{number}")
+                    file = folder / f"accounts-{users}-{number}.json"
+                    file.write_text(json.dumps(made))
+                    rows = locust(
+                        base, users, args.seconds, folder,
+                        WEB_LOAD_ACCOUNTS=str(file), WEB_LOAD_QUERIES=words,
+                        WEB_LOAD_THINK=str(think),
+                    )  # fmt: skip
+                    routes, total, failures = figures(rows, args.seconds)
+                    runs.append(Run(kind, users, think, routes, total, failures))
+                    print(
+                        f"  {kind}, {users} users, pause {think:g} s: {total:.0f} requests/s",
+                        flush=True,
+                    )
             for route in ROUTES:
                 made = accounts(world, 2, f"{kind[:3]}c{ROUTES.index(route)}")
                 file = folder / f"accounts-cpu-{ROUTES.index(route)}.json"
@@ -444,26 +453,26 @@ def report(runs: list[Run], cpu: dict[str, dict[str, float]], args: argparse.Nam
         f"the server, the database and the load client (locust); gunicorn: {args.workers} "
         f"workers x 4 threads; {args.seconds} s per run.\n"
     )
-    print(f"{'server':<12} {'users':>5} {'route':<11} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
-          f"{'errors':>6} {'CPU ms/req':>10}")  # fmt: skip
+    print(f"{'server':<12} {'users':>5} {'pause s':>7} {'route':<11} {'req/s':>8} {'p50 ms':>7} "
+          f"{'p99 ms':>7} {'errors':>6} {'CPU ms/req':>10}")  # fmt: skip
     for run in runs:
         for route, f in run.routes.items():
             spent = cpu.get(run.server, {}).get(route, float("nan"))
             print(
-                f"{run.server:<12} {run.users:>5} {route:<11} {f.per_second:>8.1f} "
-                f"{f.p50:>7.0f} {f.p99:>7.0f} {f.failures:>6} {spent:>10.1f}"
+                f"{run.server:<12} {run.users:>5} {run.think:>7g} {route:<11} "
+                f"{f.per_second:>8.1f} {f.p50:>7.0f} {f.p99:>7.0f} {f.failures:>6} {spent:>10.1f}"
             )
-        print(f"{run.server:<12} {run.users:>5} {'all':<11} {run.per_second:>8.1f} "
-              f"{'':>7} {'':>7} {run.failures:>6}")  # fmt: skip
+        print(f"{run.server:<12} {run.users:>5} {run.think:>7g} {'all':<11} "
+              f"{run.per_second:>8.1f} {'':>7} {'':>7} {run.failures:>6}")  # fmt: skip
     print(
-        f"\nEach user pauses {args.think:g} s on average between requests. By Little's law the"
+        "\nEach user pauses the given time on average between requests. By Little's law the"
         " mean time a request takes is users / (requests per second) minus that pause:"
     )
     for run in runs:
         if run.per_second:
-            implied = 1000 * (run.users / run.per_second - args.think)
-            print(f"  {run.server}, {run.users} users: {implied:.0f} ms")
-    if not args.think:
+            implied = 1000 * (run.users / run.per_second - run.think)
+            print(f"  {run.server}, {run.users} users, pause {run.think:g} s: {implied:.0f} ms")
+    if 0 in pauses(args):
         print(
             "  without a pause every user always has a request in flight, so each request"
             " waits behind the others: the run measures the queue as much as the server"
@@ -476,16 +485,25 @@ def report(runs: list[Run], cpu: dict[str, dict[str, float]], args: argparse.Nam
             ok = found is not None and found.p99 <= goal
             met &= ok
             shown = "none" if found is None else f"{found.p99:.0f} ms"
-            print(f"{route} p99 at 4 users <= {goal:.0f} ms: {shown} {'MET' if ok else 'MISSED'}")
+            print(
+                f"{route} p99 at 4 users, pause {run.think:g} s <= {goal:.0f} ms: {shown} "
+                f"{'MET' if ok else 'MISSED'}"
+            )
     busiest = max(int(n) for n in args.users.split(","))
-    gun = next((r for r in runs if r.server == "gunicorn" and r.users == busiest), None)
-    dev = next((r for r in runs if r.server == "development" and r.users == busiest), None)
+    closed = min(pauses(args))
+    gun = next(
+        (r for r in runs if (r.server, r.users, r.think) == ("gunicorn", busiest, closed)), None
+    )
+    dev = next(
+        (r for r in runs if (r.server, r.users, r.think) == ("development", busiest, closed)),
+        None,
+    )
     if gun is not None and dev is not None and dev.per_second:
         ratio = gun.per_second / dev.per_second
         ok = ratio >= THROUGHPUT_GOAL
         met &= ok
         print(
-            f"gunicorn / development server at {busiest} users: {ratio:.2f}x "
+            f"gunicorn / development server at {busiest} users, pause {closed:g} s: {ratio:.2f}x "
             f"(goal {THROUGHPUT_GOAL}x) {'MET' if ok else 'MISSED'}"
         )
     return met

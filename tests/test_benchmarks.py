@@ -50,7 +50,7 @@ TINY = {
         "--cpu-seconds",
         "2",
         "--think",
-        "0.05",
+        "0,0.05",
     ],
     "stats.py": [
         "--appointments",
@@ -73,7 +73,11 @@ def test_every_benchmark_has_a_tiny_run() -> None:
 
 #: Lines a script's output must hold, beyond running through.
 PRINTS = {
-    "web_load.py": ("Each user pauses 0.05 s on average", "gunicorn, 2 users: "),
+    "web_load.py": (
+        "Each user pauses the given time on average",
+        "gunicorn, 2 users, pause 0 s: ",
+        "gunicorn, 2 users, pause 0.05 s: ",
+    ),
     "stats.py": (
         "department: ",
         "all methods agree",
