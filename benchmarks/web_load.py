@@ -17,6 +17,10 @@ runs on the same machine and shares its CPU with the server: the table says so.
 
     python benchmarks/web_load.py --postgres postgresql+psycopg://root@127.0.0.1/test
     python benchmarks/web_load.py --employees 20000 --appointments 20000   # SQLite, small
+
+On PostgreSQL, ``--keep --servers ""`` loads and keeps the schema and prints how to measure
+it again with ``--reuse SCHEMA KEY`` (the sizes given again), so that one load serves
+several measurements.
 """
 
 from __future__ import annotations
@@ -127,7 +131,16 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--cpu-seconds", type=int, default=15, help="per route, for CPU/request")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--servers", default="gunicorn,development")
-    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the PostgreSQL schema, and print how to reuse it"
+    )
+    parser.add_argument(
+        "--reuse",
+        nargs=2,
+        metavar=("SCHEMA", "KEY"),
+        help="measure on a schema an earlier --keep run loaded (with its secret key), instead of"
+        " loading anew; give the same sizes",
+    )
     parser.add_argument("--seed", type=int, default=20261205)
     return parser.parse_args()
 
@@ -145,15 +158,16 @@ def database(args: argparse.Namespace) -> Iterator[str]:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
-    schema = f"web_load_{uuid.uuid4().hex[:8]}"
+    schema = args.reuse[0] if args.reuse else f"web_load_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(make_url(args.postgres))
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    if not args.reuse:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     url = make_url(args.postgres).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         yield url.render_as_string(hide_password=False)
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             with admin.begin() as connection:
                 connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
@@ -511,16 +525,23 @@ def report(runs: list[Run], cpu: dict[str, dict[str, float]], args: argparse.Nam
 
 def main() -> int:
     args = parse()
-    key = secrets.token_urlsafe(32)
+    key = args.reuse[1] if args.reuse else secrets.token_urlsafe(32)
     with database(args) as url:
         settings = Settings(base_url="http://127.0.0.1", secret_key=key)
         mailer = RecordingMailer()
-        print("Loading...", flush=True)
-        portal, employers = load(url, settings, mailer, args)
+        if args.reuse:
+            portal = Portal(storage=SqlStorage(url), mailer=mailer, settings=settings)
+            employers = [employer.id for employer in portal.admin.employers(SERVICE_DESK)]
+        else:
+            print("Loading...", flush=True)
+            portal, employers = load(url, settings, mailer, args)
+            if args.keep and args.postgres:
+                schema = str(make_url(url).query["options"]).split("=", 1)[1]
+                print(f"  kept; measure it again with --reuse {schema} {key}", flush=True)
         world = Loaded(url=url, key=key, portal=portal, mailer=mailer, employers=employers)
         runs: list[Run] = []
         cpu: dict[str, dict[str, float]] = {}
-        for kind in args.servers.split(","):
+        for kind in [kind for kind in args.servers.split(",") if kind]:
             found, spent = measure(kind, world, args)
             runs.extend(found)
             cpu[kind] = spent
