@@ -13,9 +13,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage, SqlUnitOfWork
 from onzecoach.adapters.sql import _tables as t
+from onzecoach.adapters.sql._base import COPY_FROM_ROWS
 from onzecoach.adapters.sql._postgres import opens_transaction
+from onzecoach.audit import audit_entry
 from onzecoach.employers import Employer
 from onzecoach.errors import StorageError
 from onzecoach.ids import new_id
@@ -130,6 +133,27 @@ def test_the_first_write_opens_one_transaction_that_commits_or_rolls_back_whole(
         uow.employers.add(first)
     with storage.unit_of_work() as uow:
         assert [e.id for e in uow.employers.list()] == [third.id]
+
+
+@pytest.mark.postgres
+def test_a_bulk_write_through_copy_opens_the_transaction_too(storage: SqlStorage) -> None:
+    entries = [
+        audit_entry(
+            SERVICE_DESK,
+            "employer.created",
+            at=NOW,
+            employer_id=None,
+            subject_type="employer",
+            subject_id=str(n),
+        )
+        for n in range(COPY_FROM_ROWS)
+    ]
+    with storage.unit_of_work() as uow:
+        uow.audit.append_many(entries)  # COPY, which goes around SQLAlchemy's events
+        assert _state(storage, uow) == "idle in transaction"
+        # Left without commit(): undone.
+    with storage.engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(t.audit_log)).scalar() == 0
 
 
 @pytest.mark.postgres
