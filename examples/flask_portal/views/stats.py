@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import attrs
 from flask import Blueprint, Response, g, render_template, request, url_for
+from markupsafe import Markup
 
 from flask_portal.app import portal, signed_in
 from onzecoach import Actor, ValidationError
@@ -58,6 +59,12 @@ FIELDS = {
 }
 #: The figures by key, with their labels and headers.
 FIGURE = {figure.key: figure for figure in FIGURES}
+#: Each figure's key, and the start of its cell in a row of the breakdown.
+_CELL_STARTS = tuple(
+    (figure.key, Markup('<td class="num" data-figure="{}">').format(figure.key))
+    for figure in FIGURES
+)
+_CELL_END = Markup("</td>")
 #: How the breakdown sorts by each column.
 SORT = {option.key: option for option in SORT_OPTIONS}
 MIMETYPES = {
@@ -66,6 +73,9 @@ MIMETYPES = {
 }
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _NUMBER = re.compile(r"\d{1,9}", re.ASCII)
+#: A key a link holds as it is; and a stand-in for one, to build the rows' links once.
+_PLAIN = re.compile(r"[0-9A-Za-z]+", re.ASCII)
+_MARK = "0rowkey0"
 
 
 @attrs.frozen
@@ -277,8 +287,11 @@ def _messages(invalid: ValidationError) -> dict[str, str]:
 def _page(
     actor: Actor, filters: Filters, board: Dashboard | None, errors: dict[str, str]
 ) -> tuple[str, int]:
+    current = attrs.asdict(filters)
+
     def link(**changes: str | None) -> str:
-        return url_for("stats.dashboard", **filters.params(**changes))
+        values = {**current, **changes}
+        return url_for("stats.dashboard", **{key: value for key, value in values.items() if value})
 
     employers = portal().admin.employers(actor) if actor.is_service_desk else []
     employer_id = actor.employer_id if not actor.is_service_desk else filters.werkgever or None
@@ -334,7 +347,7 @@ def _board_context(
                 *((figure.key, figure.header) for figure in FIGURES),
             )
         ],
-        "rows": [_row(board, row, link) for row in board.rows],
+        "rows": _rows(board, link),
         "crumbs": _crumbs(actor, board, departments, employers, link),
         "chart": _chart(board),
         "share": _share_text(board.online_share),
@@ -369,20 +382,48 @@ def _tiles(board: Dashboard) -> list[dict[str, str]]:
     ]
 
 
-def _row(board: Dashboard, row: DashboardRow, link: Callable[..., str]) -> dict[str, Any]:
+def _rows(board: Dashboard, link: Callable[..., str]) -> list[dict[str, Any]]:
+    """The breakdown's rows: each one's link down to it, and its cells as HTML.
+
+    The rows' links differ in one value: it is put into one link built for all of them
+    when it is a plain id (which the query string holds as it is), saving a ``url_for``
+    per row.
+    """
     if board.row_level is Level.EMPLOYER:
-        href = link(werkgever=row.key, afdeling=None, werknemer=None, pagina=None)
+        name, others = "werkgever", {"afdeling": None, "werknemer": None}
     elif board.row_level is Level.DEPARTMENT:
-        key = row.key if row.key != NO_DEPARTMENT else NO_DEPARTMENT_PARAM
-        href = link(afdeling=key, werknemer=None, pagina=None)
+        name, others = "afdeling", {"werknemer": None}
     else:
-        href = link(werknemer=row.key, afdeling=None, pagina=None)
-    return {
-        "key": row.key,
-        "label": row.label,
-        "href": href,
-        "cells": [(figure.key, _number(getattr(row, figure.key))) for figure in FIGURES],
-    }
+        name, others = "werknemer", {"afdeling": None}
+
+    def href(key: str) -> str:
+        return link(**{**others, name: key, "pagina": None})
+
+    shared = href(_MARK)
+    reusable = shared.count(_MARK) == 1
+    rows = []
+    for row in board.rows:
+        key = row.key
+        if board.row_level is Level.DEPARTMENT and key == NO_DEPARTMENT:
+            key = NO_DEPARTMENT_PARAM
+        rows.append(
+            {
+                "key": row.key,
+                "label": row.label,
+                "href": shared.replace(_MARK, key)
+                if reusable and _PLAIN.fullmatch(key)
+                else href(key),
+                "cells": _cells(row),
+            }
+        )
+    return rows
+
+
+def _cells(row: DashboardRow) -> Markup:
+    """A row's figures as table cells (each figure escaped as it is added)."""
+    return Markup("").join(
+        start + _number(getattr(row, key)) + _CELL_END for key, start in _CELL_STARTS
+    )
 
 
 def _crumbs(

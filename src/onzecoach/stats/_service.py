@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 import typing
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
@@ -465,7 +466,11 @@ def _page(
         order = sorted(children, key=lambda key: (labels[key].casefold(), key))
         return _cut(order, page, page_size), labels
     figure = _FIGURE[sort]
-    ranks = {key: _rank(figure(counters)) for key, counters in children.items()}
+    # Where each row sorts: the largest figure first, none last.
+    ranks: dict[str, float] = {}
+    for key, counters in children.items():
+        value = figure(counters)
+        ranks[key] = math.inf if value is None else -value
     if page_size is None:
         labels = labels_of(ranks)
         return sorted(ranks, key=lambda key: (ranks[key], labels[key].casefold(), key)), labels
@@ -480,11 +485,6 @@ def _page(
     order = sorted(ties, key=lambda key: (ties[key], labels[key].casefold(), key))
     start -= bisect.bisect_left(ordered, low)  # the rows before the ties
     return order[start : start + page_size], labels
-
-
-def _rank(value: float | None) -> tuple[bool, float]:
-    """Where a figure sorts: the largest first, none last."""
-    return (value is None, -(value or 0))
 
 
 def _cut(order: list[str], page: int, page_size: int | None) -> list[str]:
