@@ -17,7 +17,7 @@ from typing import Any, cast
 
 import attrs
 from flask import Blueprint, Response, g, render_template, request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from flask_portal.app import portal, signed_in
 from onzecoach import Actor, ValidationError
@@ -61,10 +61,8 @@ FIELDS = {
 FIGURE = {figure.key: figure for figure in FIGURES}
 #: Each figure's key, and the start of its cell in a row of the breakdown.
 _CELL_STARTS = tuple(
-    (figure.key, Markup('<td class="num" data-figure="{}">').format(figure.key))
-    for figure in FIGURES
+    (figure.key, f'<td class="num" data-figure="{escape(figure.key)}">') for figure in FIGURES
 )
-_CELL_END = Markup("</td>")
 #: How the breakdown sorts by each column.
 SORT = {option.key: option for option in SORT_OPTIONS}
 MIMETYPES = {
@@ -73,8 +71,8 @@ MIMETYPES = {
 }
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _NUMBER = re.compile(r"\d{1,9}", re.ASCII)
-#: A key a link holds as it is; and a stand-in for one, to build the rows' links once.
-_PLAIN = re.compile(r"[0-9A-Za-z]+", re.ASCII)
+#: A value a link holds as it is; and a stand-in for one, to build similar links once.
+_PLAIN = re.compile(r"[0-9A-Za-z_]+", re.ASCII)
 _MARK = "0rowkey0"
 
 
@@ -330,6 +328,7 @@ def _board_context(
     employers: list[Any],
     link: Callable[..., str],
 ) -> dict[str, Any]:
+    by_sort = _links(link, "sortering", pagina=None)
     return {
         "period": f"{dutch_month(board.start)} t/m {dutch_month(board.end)}",
         "figures": _tiles(board),
@@ -340,7 +339,7 @@ def _board_context(
                 "sort": SORT[key].label,
                 "current": board.sort == key,
                 "order": "descending" if SORT[key].descending else "ascending",
-                "href": link(sortering=None if key == DEFAULT_SORT else key, pagina=None),
+                "href": by_sort(None if key == DEFAULT_SORT else key),
             }
             for key, label in (
                 ("label", "" if board.row_level is None else ROW_HEADERS[board.row_level]),
@@ -382,48 +381,49 @@ def _tiles(board: Dashboard) -> list[dict[str, str]]:
     ]
 
 
-def _rows(board: Dashboard, link: Callable[..., str]) -> list[dict[str, Any]]:
-    """The breakdown's rows: each one's link down to it, and its cells as HTML.
+def _links(
+    link: Callable[..., str], name: str, **others: str | None
+) -> Callable[[str | None], str]:
+    """``link`` with ``others`` and one filter, ``name``, set to the value it is called with.
 
-    The rows' links differ in one value: it is put into one link built for all of them
-    when it is a plain id (which the query string holds as it is), saving a ``url_for``
-    per row.
+    The links differ in that one value: it is put into one link built for all of them when
+    it is a plain word (which the query string holds as it is), saving a ``url_for`` per
+    link.
     """
-    if board.row_level is Level.EMPLOYER:
-        name, others = "werkgever", {"afdeling": None, "werknemer": None}
-    elif board.row_level is Level.DEPARTMENT:
-        name, others = "afdeling", {"werknemer": None}
-    else:
-        name, others = "werknemer", {"afdeling": None}
-
-    def href(key: str) -> str:
-        return link(**{**others, name: key, "pagina": None})
-
-    shared = href(_MARK)
+    shared = link(**others, **{name: _MARK})
     reusable = shared.count(_MARK) == 1
+
+    def build(value: str | None) -> str:
+        if reusable and value is not None and _PLAIN.fullmatch(value):
+            return shared.replace(_MARK, value)
+        return link(**others, **{name: value})
+
+    return build
+
+
+def _rows(board: Dashboard, link: Callable[..., str]) -> list[dict[str, Any]]:
+    """The breakdown's rows, each with its link down to it and its cells as HTML."""
+    if board.row_level is Level.EMPLOYER:
+        href = _links(link, "werkgever", afdeling=None, werknemer=None, pagina=None)
+    elif board.row_level is Level.DEPARTMENT:
+        href = _links(link, "afdeling", werknemer=None, pagina=None)
+    else:
+        href = _links(link, "werknemer", afdeling=None, pagina=None)
     rows = []
     for row in board.rows:
         key = row.key
         if board.row_level is Level.DEPARTMENT and key == NO_DEPARTMENT:
             key = NO_DEPARTMENT_PARAM
-        rows.append(
-            {
-                "key": row.key,
-                "label": row.label,
-                "href": shared.replace(_MARK, key)
-                if reusable and _PLAIN.fullmatch(key)
-                else href(key),
-                "cells": _cells(row),
-            }
-        )
+        rows.append({"key": row.key, "label": row.label, "href": href(key), "cells": _cells(row)})
     return rows
 
 
 def _cells(row: DashboardRow) -> Markup:
-    """A row's figures as table cells (each figure escaped as it is added)."""
-    return Markup("").join(
-        start + _number(getattr(row, key)) + _CELL_END for key, start in _CELL_STARTS
+    """A row's figures as table cells."""
+    text = "".join(
+        f"{start}{escape(_number(getattr(row, key)))}</td>" for key, start in _CELL_STARTS
     )
+    return Markup(text)  # noqa: S704 (the starts are escaped once, each figure here)
 
 
 def _crumbs(
@@ -444,7 +444,9 @@ def _crumbs(
             name = names.get(board.employer_id, board.employer_id)
             werkgever: str | None = board.employer_id
         else:
-            name = portal().admin.employer(actor, board.employer_id).name
+            # The employer's own dashboard is labelled with its name already.
+            own = board.department_id is None and board.employee_id is None
+            name = board.label if own else portal().admin.employer(actor, board.employer_id).name
             werkgever = None
         crumbs.append((name, link(**{**top, "werkgever": werkgever})))
         if board.department_id is not None:
