@@ -36,6 +36,16 @@ TINY = {
     "outbox.py": ["50"],
     "password.py": ["2"],
     "search.py": ["2000", "--queries", "20", "--scan-queries", "2"],
+    "stats_web.py": [
+        "--appointments",
+        "3000",
+        "--employers",
+        "3",
+        "--departments",
+        "3",
+        "--repeat",
+        "2",
+    ],
     "web_load.py": [
         "--employees",
         "600",
@@ -73,6 +83,7 @@ def test_every_benchmark_has_a_tiny_run() -> None:
 
 #: Lines a script's output must hold, beyond running through.
 PRINTS = {
+    "stats_web.py": ("dashboard ", "drill-down "),
     "web_load.py": (
         "Each user pauses the given time on average",
         "gunicorn, 2 users, pause 0 s: ",
@@ -102,6 +113,7 @@ WITH_POSTGRES = (
     "login.py",
     "outbox.py",
     "search.py",
+    "stats_web.py",
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import attrs
 from flask import Blueprint, Response, g, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from flask_portal.app import portal, signed_in
 from onzecoach import Actor, ValidationError
@@ -58,6 +59,10 @@ FIELDS = {
 }
 #: The figures by key, with their labels and headers.
 FIGURE = {figure.key: figure for figure in FIGURES}
+#: Each figure's key, and the start of its cell in a row of the breakdown.
+_CELL_STARTS = tuple(
+    (figure.key, f'<td class="num" data-figure="{escape(figure.key)}">') for figure in FIGURES
+)
 #: How the breakdown sorts by each column.
 SORT = {option.key: option for option in SORT_OPTIONS}
 MIMETYPES = {
@@ -66,6 +71,9 @@ MIMETYPES = {
 }
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _NUMBER = re.compile(r"\d{1,9}", re.ASCII)
+#: A value a link holds as it is; and a stand-in for one, to build similar links once.
+_PLAIN = re.compile(r"[0-9A-Za-z_]+", re.ASCII)
+_MARK = "0rowkey0"
 
 
 @attrs.frozen
@@ -277,8 +285,11 @@ def _messages(invalid: ValidationError) -> dict[str, str]:
 def _page(
     actor: Actor, filters: Filters, board: Dashboard | None, errors: dict[str, str]
 ) -> tuple[str, int]:
+    current = attrs.asdict(filters)
+
     def link(**changes: str | None) -> str:
-        return url_for("stats.dashboard", **filters.params(**changes))
+        values = {**current, **changes}
+        return url_for("stats.dashboard", **{key: value for key, value in values.items() if value})
 
     employers = portal().admin.employers(actor) if actor.is_service_desk else []
     employer_id = actor.employer_id if not actor.is_service_desk else filters.werkgever or None
@@ -317,6 +328,7 @@ def _board_context(
     employers: list[Any],
     link: Callable[..., str],
 ) -> dict[str, Any]:
+    by_sort = _links(link, "sortering", pagina=None)
     return {
         "period": f"{dutch_month(board.start)} t/m {dutch_month(board.end)}",
         "figures": _tiles(board),
@@ -327,14 +339,14 @@ def _board_context(
                 "sort": SORT[key].label,
                 "current": board.sort == key,
                 "order": "descending" if SORT[key].descending else "ascending",
-                "href": link(sortering=None if key == DEFAULT_SORT else key, pagina=None),
+                "href": by_sort(None if key == DEFAULT_SORT else key),
             }
             for key, label in (
                 ("label", "" if board.row_level is None else ROW_HEADERS[board.row_level]),
                 *((figure.key, figure.header) for figure in FIGURES),
             )
         ],
-        "rows": [_row(board, row, link) for row in board.rows],
+        "rows": _rows(board, link),
         "crumbs": _crumbs(actor, board, departments, employers, link),
         "chart": _chart(board),
         "share": _share_text(board.online_share),
@@ -369,20 +381,49 @@ def _tiles(board: Dashboard) -> list[dict[str, str]]:
     ]
 
 
-def _row(board: Dashboard, row: DashboardRow, link: Callable[..., str]) -> dict[str, Any]:
+def _links(
+    link: Callable[..., str], name: str, **others: str | None
+) -> Callable[[str | None], str]:
+    """``link`` with ``others`` and one filter, ``name``, set to the value it is called with.
+
+    The links differ in that one value: it is put into one link built for all of them when
+    it is a plain word (which the query string holds as it is), saving a ``url_for`` per
+    link.
+    """
+    shared = link(**others, **{name: _MARK})
+    reusable = shared.count(_MARK) == 1
+
+    def build(value: str | None) -> str:
+        if reusable and value is not None and _PLAIN.fullmatch(value):
+            return shared.replace(_MARK, value)
+        return link(**others, **{name: value})
+
+    return build
+
+
+def _rows(board: Dashboard, link: Callable[..., str]) -> list[dict[str, Any]]:
+    """The breakdown's rows, each with its link down to it and its cells as HTML."""
     if board.row_level is Level.EMPLOYER:
-        href = link(werkgever=row.key, afdeling=None, werknemer=None, pagina=None)
+        href = _links(link, "werkgever", afdeling=None, werknemer=None, pagina=None)
     elif board.row_level is Level.DEPARTMENT:
-        key = row.key if row.key != NO_DEPARTMENT else NO_DEPARTMENT_PARAM
-        href = link(afdeling=key, werknemer=None, pagina=None)
+        href = _links(link, "afdeling", werknemer=None, pagina=None)
     else:
-        href = link(werknemer=row.key, afdeling=None, pagina=None)
-    return {
-        "key": row.key,
-        "label": row.label,
-        "href": href,
-        "cells": [(figure.key, _number(getattr(row, figure.key))) for figure in FIGURES],
-    }
+        href = _links(link, "werknemer", afdeling=None, pagina=None)
+    rows = []
+    for row in board.rows:
+        key = row.key
+        if board.row_level is Level.DEPARTMENT and key == NO_DEPARTMENT:
+            key = NO_DEPARTMENT_PARAM
+        rows.append({"key": row.key, "label": row.label, "href": href(key), "cells": _cells(row)})
+    return rows
+
+
+def _cells(row: DashboardRow) -> Markup:
+    """A row's figures as table cells."""
+    text = "".join(
+        f"{start}{escape(_number(getattr(row, key)))}</td>" for key, start in _CELL_STARTS
+    )
+    return Markup(text)  # noqa: S704 (the starts are escaped once, each figure here)
 
 
 def _crumbs(
@@ -403,7 +444,9 @@ def _crumbs(
             name = names.get(board.employer_id, board.employer_id)
             werkgever: str | None = board.employer_id
         else:
-            name = portal().admin.employer(actor, board.employer_id).name
+            # The employer's own dashboard is labelled with its name already.
+            own = board.department_id is None and board.employee_id is None
+            name = board.label if own else portal().admin.employer(actor, board.employer_id).name
             werkgever = None
         crumbs.append((name, link(**{**top, "werkgever": werkgever})))
         if board.department_id is not None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import bisect
+import math
 import typing
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
@@ -237,11 +239,13 @@ class StatsService:
         if level is None:
             return (), 0
         children = uow.stats.breakdown(request.scope, request.first, request.last)
-        labels = _labels(uow, request.scope, level, children)
-        order = sorted(children, key=_sort_key(request.sort, labels, children))
-        if request.page_size is not None:
-            size = request.page_size
-            order = order[(request.page - 1) * size : request.page * size]
+        order, labels = _page(
+            children,
+            request.sort,
+            request.page,
+            request.page_size,
+            lambda keys: _labels(uow, request.scope, level, keys),
+        )
         # A department holds thousands of employees; only the page's rows are built.
         return tuple(_row(key, labels[key], children[key]) for key in order), len(children)
 
@@ -441,19 +445,52 @@ def _row(key: str, label: str, counters: Counters) -> DashboardRow:
     return DashboardRow(key=key, label=label, **_figures(counters))
 
 
-def _sort_key(
-    sort: Sort, labels: Mapping[str, str], children: Mapping[str, Counters]
-) -> Callable[[str], tuple[object, ...]]:
-    """The order of the rows' keys: by name, or by a figure, most first, then by name."""
+def _page(
+    children: Mapping[str, Counters],
+    sort: Sort,
+    page: int,
+    page_size: int | None,
+    labels_of: Callable[[Collection[str]], dict[str, str]],
+) -> tuple[list[str], dict[str, str]]:
+    """The keys of one page of the rows in order (every row for ``page_size`` ``None``),
+    and the labels of at least those keys.
+
+    The order: by name (casefolded, then by key), or by a figure, most first (none last),
+    then by name. Sorted by a figure, only the rows whose figure equals one of the page's
+    need their names: the rows with a larger figure all come before the page, those with
+    a smaller one after it. A department's breakdown holds thousands of employees, whose
+    names would otherwise all be read and compared.
+    """
     if sort == "label":
-        return lambda key: (labels[key].casefold(), key)
+        labels = labels_of(children)
+        order = sorted(children, key=lambda key: (labels[key].casefold(), key))
+        return _cut(order, page, page_size), labels
     figure = _FIGURE[sort]
+    # Where each row sorts: the largest figure first, none last.
+    ranks: dict[str, float] = {}
+    for key, counters in children.items():
+        value = figure(counters)
+        ranks[key] = math.inf if value is None else -value
+    if page_size is None:
+        labels = labels_of(ranks)
+        return sorted(ranks, key=lambda key: (ranks[key], labels[key].casefold(), key)), labels
+    ordered = sorted(ranks.values())
+    start = (page - 1) * page_size
+    if start >= len(ordered):
+        return [], {}
+    low, high = ordered[start], ordered[min(start + page_size, len(ordered)) - 1]
+    # The rows that tie with the page's: the page is a slice of them.
+    ties = {key: rank for key, rank in ranks.items() if low <= rank <= high}
+    labels = labels_of(ties)
+    order = sorted(ties, key=lambda key: (ties[key], labels[key].casefold(), key))
+    start -= bisect.bisect_left(ordered, low)  # the rows before the ties
+    return order[start : start + page_size], labels
 
-    def by_figure(key: str) -> tuple[object, ...]:
-        value = figure(children[key])
-        return (value is None, -(value or 0), labels[key].casefold(), key)
 
-    return by_figure
+def _cut(order: list[str], page: int, page_size: int | None) -> list[str]:
+    if page_size is None:
+        return order
+    return order[(page - 1) * page_size : page * page_size]
 
 
 def _ordered(themes: Mapping[str, int]) -> dict[str, int]:
