@@ -36,6 +36,8 @@ class SystemClock:
 
 def require_utc(moment: datetime, name: str = "datetime") -> datetime:
     """``moment`` converted to UTC; a naive datetime is a programming error."""
+    if moment.tzinfo is UTC and type(moment) is datetime:
+        return moment  # what astimezone(UTC) gives, without the call: most times are UTC
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {moment!r}")
     return moment.astimezone(UTC)
@@ -43,6 +45,8 @@ def require_utc(moment: datetime, name: str = "datetime") -> datetime:
 
 def utc(moment: datetime) -> datetime:
     """attrs converter: every datetime an entity holds is aware UTC."""
+    if moment.tzinfo is UTC and type(moment) is datetime:
+        return moment
     return require_utc(moment)
 
 

@@ -11,11 +11,12 @@ come from ``secrets``).
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from typing import TypeGuard
 
-__all__ = ["is_id", "new_id"]
+__all__ = ["is_id", "new_id", "new_ids"]
 
 _VERSION = 0x7 << 76
 _VARIANT = 0b10 << 62
@@ -35,6 +36,19 @@ def new_id() -> str:
         | random & _RANDOM_B
     )
     return f"{value:032x}"
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` new identifiers, as ``new_id`` makes them, from one read of the system's
+    randomness (``secrets`` reads it per id): for bulk writes."""
+    millis = (time.time_ns() // 1_000_000 & ((1 << 48) - 1)) << 80 | _VERSION | _VARIANT
+    data = os.urandom(10 * count)
+    ids: list[str] = []
+    for start in range(0, 10 * count, 10):
+        random = int.from_bytes(data[start : start + 10]) >> 6  # 74 of the 80 bits
+        value = millis | (random >> 62 & _RANDOM_A) << 64 | random & _RANDOM_B
+        ids.append(f"{value:032x}")
+    return ids
 
 
 _HEX = frozenset("0123456789abcdef")

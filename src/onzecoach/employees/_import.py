@@ -16,25 +16,26 @@ again row by row, so one row cannot sink the good rows beside it.
 
 from __future__ import annotations
 
+import typing
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from onzecoach.access import EMPLOYER_STAFF, require_role, scope_of
 from onzecoach.actors import Actor
-from onzecoach.audit import audit_entry
+from onzecoach.audit import AuditEntry, audit_entry
 from onzecoach.clock import amsterdam
 from onzecoach.employees._events import EmployeeChanged, EmployeesAdded
 from onzecoach.employees._import_files import HEADER_ALIASES, Row, Source, Unreadable, read
-from onzecoach.employees._model import Employee
+from onzecoach.employees._model import Employee, _fields
 from onzecoach.employees._service import _json
 from onzecoach.employees._validation import FIELDS, EmployeeDetails, validate_employee
 from onzecoach.errors import Conflict, FieldError, NotFound, StorageError, ValidationError
-from onzecoach.ids import is_id, new_id
+from onzecoach.ids import is_id, new_ids
 from onzecoach.messages import field_text
 
 if TYPE_CHECKING:
@@ -191,6 +192,14 @@ def _number_key(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     return " ".join(unicodedata.normalize("NFKC", value).split()) or None
+
+
+#: The form's fields that are not text (a date, a choice): the ones ``_json`` changes.
+_NOT_TEXT: Final = tuple(
+    name
+    for name, kind in typing.get_type_hints(EmployeeDetails).items()
+    if kind not in (str, str | None)
+)
 
 
 #: ``_Run.check``'s findings: each row's details, or why they are invalid, by row number.
@@ -353,7 +362,7 @@ class _Run:
                 existing = known.get(number)
                 found = checked[row.number]
                 if existing is not None and len(columns) < len(FIELDS):
-                    kept = attrs.asdict(existing.details, recurse=False)
+                    kept = _fields(existing)
                     data = {**{f: kept[f] for f in FIELDS if f not in columns}, **row.values}
                     try:
                         found = validate_employee(
@@ -382,20 +391,17 @@ class _Run:
         created = updated = unchanged = 0
         changes: list[RowChange] = []
         write = not self._dry_run
-        registered: list[tuple[Employee, EmployeeDetails]] = []
+        registered: list[EmployeeDetails] = []
         updates: list[tuple[Employee, EmployeeDetails, dict[str, tuple[Any, Any]]]] = []
         for item in planned:
             if item.existing is None:
                 created += 1
                 changes.append(RowChange(item.row, item.number, "created"))
                 if write:
-                    employee = Employee.create(
-                        id=new_id(), employer_id=self._employer_id, details=item.details, now=now
-                    )
-                    registered.append((employee, item.details))
+                    registered.append(item.details)
                 continue
-            before = attrs.asdict(item.existing.details, recurse=False)
-            after = attrs.asdict(item.details, recurse=False)
+            before = _fields(item.existing)
+            after = _fields(item.details)
             diff = {
                 name: (_json(before[name]), _json(after[name]))
                 for name in after
@@ -426,27 +432,37 @@ class _Run:
                 self._register(uow, registered, now)
         return created, updated, unchanged, changes
 
-    def _register(
-        self, uow: UnitOfWork, registered: list[tuple[Employee, EmployeeDetails]], now: datetime
-    ) -> None:
+    def _register(self, uow: UnitOfWork, registered: list[EmployeeDetails], now: datetime) -> None:
         # What EmployeeService.register writes per employee, a statement per table for all.
-        employees = [employee for employee, _ in registered]
-        uow.employees.add_many(employees)
-        uow.emit(EmployeesAdded(tuple(employees)))
-        uow.audit.append_many(
-            [
+        employees: list[Employee] = []
+        entries: list[AuditEntry] = []
+        for employee_id, details in zip(new_ids(len(registered)), registered, strict=True):
+            fields = _fields(details)
+            employees.append(
+                Employee(
+                    id=employee_id,
+                    employer_id=self._employer_id,
+                    created_at=now,
+                    updated_at=now,
+                    **fields,
+                )
+            )
+            for name in _NOT_TEXT:
+                fields[name] = _json(fields[name])
+            entries.append(
                 audit_entry(
                     self._actor,
                     "employee.registered",
                     at=now,
                     employer_id=self._employer_id,
                     subject_type="employee",
-                    subject_id=employee.id,
-                    fields={k: _json(v) for k, v in attrs.asdict(details, recurse=False).items()},
+                    subject_id=employee_id,
+                    fields=fields,
                 )
-                for employee, details in registered
-            ]
-        )
+            )
+        uow.employees.add_many(employees)
+        uow.emit(EmployeesAdded(tuple(employees)))
+        uow.audit.append_many(entries)
 
     def _update(
         self,

@@ -168,15 +168,19 @@ def _read_csv(data: bytes) -> Table:
     if not records:
         raise Unreadable("empty", field_text("import.empty"))
     fields, warnings = _columns(list(records[0]))
-    if _BROKEN_BYTES.search(text):
+    broken = _BROKEN_BYTES.search(text) is not None
+    if broken:
         warnings.append(field_text("import_warning.not_utf8"))
-    rows = (
-        _row(number, fields, cells, text_only=True)
+    numbered = [
+        (number, cells)
         for number, cells in enumerate(records[1:], start=2)
         if any(cell.strip() for cell in cells)
+    ]
+    del records
+    rows = (
+        _row(number, fields, cells, text_only=True, broken=broken) for number, cells in numbered
     )
-    total = sum(1 for cells in records[1:] if any(cell.strip() for cell in cells))
-    return Table(_present(fields), rows, total, warnings)
+    return Table(_present(fields), rows, len(numbered), warnings)
 
 
 def _read_xlsx(data: bytes) -> Table:
@@ -208,7 +212,16 @@ def _present(fields: list[str | None]) -> tuple[str, ...]:
     return tuple(field for field in fields if field is not None)
 
 
-def _row(number: int, fields: list[str | None], cells: list[Any], *, text_only: bool) -> Row:
+def _row(
+    number: int,
+    fields: list[str | None],
+    cells: list[Any],
+    *,
+    text_only: bool,
+    broken: bool = True,
+) -> Row:
+    """The row's values by field, and its problems. ``broken``: whether the file may hold
+    bytes that are not UTF-8 (when not, no value is searched for them)."""
     values: dict[str, object] = {}
     problems: list[FieldError] = []
     for field, cell in zip(fields, cells, strict=False):
@@ -216,7 +229,7 @@ def _row(number: int, fields: list[str | None], cells: list[Any], *, text_only: 
             continue
         value = cell if text_only else _cell_value(field, cell)
         if isinstance(value, str):
-            if _BROKEN_BYTES.search(value):
+            if broken and _BROKEN_BYTES.search(value):
                 problems.append(
                     FieldError.of(
                         field, "encoding", key="import.encoding", label=FIELD_LABELS[field]

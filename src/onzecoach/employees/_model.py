@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import operator
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -122,5 +123,11 @@ _PERSONAL = (
 )
 
 
+#: The form's fields, in their order.
+_DETAILS: Final = tuple(field.name for field in attrs.fields(EmployeeDetails))
+_details_values: Final = operator.attrgetter(*_DETAILS)
+
+
 def _fields(details: EmployeeDetails) -> dict[str, Any]:
-    return {field.name: getattr(details, field.name) for field in attrs.fields(EmployeeDetails)}
+    """The form's fields of ``details`` (an ``Employee`` too), by name."""
+    return dict(zip(_DETAILS, _details_values(details), strict=True))

@@ -35,18 +35,24 @@ _REDACT_ENTRY = (
 )
 
 
+def _audit_row(entry: AuditEntry) -> tuple[Any, ...]:
+    """The columns of an entry, in the order of ``_AUDIT_COLUMNS``."""
+    role = entry.actor_role
+    return (
+        entry.at,
+        entry.actor_id,
+        None if role is None else role.value,
+        entry.action,
+        entry.employer_id,
+        entry.subject_type,
+        entry.subject_id,
+        dict(entry.details),
+    )
+
+
 def _audit_values(entry: AuditEntry) -> dict[str, Any]:
     """The columns of an entry, by name."""
-    return {
-        "at": entry.at,
-        "actor_id": entry.actor_id,
-        "actor_role": None if entry.actor_role is None else entry.actor_role.value,
-        "action": entry.action,
-        "employer_id": entry.employer_id,
-        "subject_type": entry.subject_type,
-        "subject_id": entry.subject_id,
-        "details": dict(entry.details),
-    }
+    return dict(zip(_AUDIT_COLUMNS, _audit_row(entry), strict=True))
 
 
 def _audit_entry(row: Row[Any]) -> AuditEntry:
@@ -61,7 +67,7 @@ class SqlAudit(Repository):
         self._insert_rows(
             t.audit_log,
             _AUDIT_COLUMNS,
-            [tuple(map(_audit_values(entry).__getitem__, _AUDIT_COLUMNS)) for entry in entries],
+            [_audit_row(entry) for entry in entries],
             "writing the audit log",
         )
 

@@ -18,6 +18,8 @@ from sqlalchemy.engine import Connection, CursorResult, Row
 from onzecoach.adapters.sql._postgres import BEGIN_ON_WRITE
 from onzecoach.errors import Conflict, SlotTaken, StorageError
 
+from ._types import UtcDateTime
+
 __all__ = [
     "GuardedRepository",
     "Repository",
@@ -154,13 +156,12 @@ class Repository:
             return
         statement, processors = _bulk_insert(self._connection.dialect, table, tuple(columns))
         if any(processors):
-            rows = [
-                tuple(
-                    value if process is None else process(value)
-                    for process, value in zip(processors, row, strict=True)
-                )
-                for row in rows
+            columns_of_rows = zip(*rows, strict=True)
+            values = [
+                _processed(conversion, column)
+                for conversion, column in zip(processors, columns_of_rows, strict=True)
             ]
+            rows = list(zip(*values, strict=True))
         if self._dialect == "postgresql" and len(rows) >= COPY_FROM_ROWS:
             self._copy(table, tuple(columns), rows)
         else:
@@ -194,12 +195,31 @@ COPY_FROM_ROWS = 3
 
 
 _Processor = Callable[[Any], Any] | None
+#: A column's converter, and whether equal values convert alike (so each once will do).
+_Conversion = tuple[Callable[[Any], Any], bool] | None
+#: Column types whose converter gives equal values equal results: text, dates, and UTC
+#: times (two equal moments in other zones are one UTC time).
+_SAME_FOR_EQUAL = (sa.String, sa.Date, UtcDateTime)
+
+
+def _processed(conversion: _Conversion, column: Sequence[Any]) -> Sequence[Any]:
+    """A column's values converted; a value that recurs (the batch's one time of writing,
+    a common birth date) is converted once."""
+    if conversion is None:
+        return column
+    process, same_for_equal = conversion
+    if same_for_equal:
+        distinct = dict.fromkeys(column)
+        if len(distinct) < len(column):
+            converted = {value: process(value) for value in distinct}
+            return list(map(converted.__getitem__, column))
+    return list(map(process, column))
 
 
 @functools.lru_cache(maxsize=64)
 def _bulk_insert(
     dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]
-) -> tuple[str, tuple[_Processor, ...]]:
+) -> tuple[str, tuple[_Conversion, ...]]:
     """The driver's INSERT text for ``columns`` of ``table``, and each column's converter."""
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
@@ -208,10 +228,14 @@ def _bulk_insert(
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
         f"VALUES ({', '.join(mark for _ in columns)})"
     )
-    processors = tuple(
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-    )
-    return statement, processors
+    return statement, tuple(_conversion(dialect, table.c[name].type) for name in columns)
+
+
+def _conversion(dialect: sa.Dialect, kind: sa.types.TypeEngine[Any]) -> _Conversion:
+    process = kind.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return None
+    return process, isinstance(kind, _SAME_FOR_EQUAL)
 
 
 @functools.lru_cache(maxsize=64)

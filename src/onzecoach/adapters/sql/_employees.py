@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import operator
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
@@ -35,10 +36,16 @@ _EMPLOYEE_STATE = fields_except(Employee, "id", "created_at")
 _EMPLOYEE_COLUMNS = ("id", "created_at", *_EMPLOYEE_STATE)
 
 
-def _employee_row(employee: Employee) -> tuple[Any, ...]:
-    """The employee's values in the order of ``_EMPLOYEE_COLUMNS``, enums as stored."""
-    values = (getattr(employee, name) for name in _EMPLOYEE_COLUMNS)
-    return tuple(value.value if isinstance(value, enum.Enum) else value for value in values)
+def _employee_rows(employees: Sequence[Employee]) -> list[tuple[Any, ...]]:
+    """Each employee's values in the order of ``_EMPLOYEE_COLUMNS``, enums as stored; built
+    a column at a time, which for a batch costs a fraction of a row at a time."""
+    columns: list[list[Any]] = []
+    for name in _EMPLOYEE_COLUMNS:
+        column = list(map(operator.attrgetter(name), employees))
+        if any(isinstance(value, enum.Enum) for value in column[:1]):
+            column = [value.value if isinstance(value, enum.Enum) else value for value in column]
+        columns.append(column)
+    return list(zip(*columns, strict=True))
 
 
 def _employee(row: Row[Any]) -> Employee:
@@ -175,9 +182,7 @@ class SqlEmployees(GuardedRepository):
         # back, as every Conflict does.
         with translate_errors("adding employees"):
             try:
-                self._insert_untranslated(
-                    t.employees, _EMPLOYEE_COLUMNS, [_employee_row(e) for e in employees]
-                )
+                self._insert_untranslated(t.employees, _EMPLOYEE_COLUMNS, _employee_rows(employees))
             except sa_exc.IntegrityError as exc:
                 broken = broken_unique(t.employees, exc)
                 if broken is None:
