@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumber
 
 from onzecoach.employees import _validation
+from onzecoach.employees._memo import Memo
 from onzecoach.employees._validation import (
     FIELDS,
     MAX_LENGTHS,
@@ -36,6 +37,7 @@ from onzecoach.employees._validation import (
     _number_rules,
     _tidy,
     _tidy_slow,
+    _validate,
     validate_employee,
 )
 from onzecoach.errors import ValidationError
@@ -554,3 +556,19 @@ def forms(draw: st.DrawFn) -> dict[str, object]:
 )
 def test_a_whole_form_is_judged_as_without_the_shortcuts(data: dict[str, object]) -> None:
     assert outcome(fast_validate, data) == outcome(slow_validate, data)
+
+
+@settings(max_examples=100)
+@given(rows=st.lists(forms(), min_size=1, max_size=12))
+def test_an_imports_memo_of_recurring_values_judges_every_row_as_without_it(
+    rows: list[dict[str, object]],
+) -> None:
+    # Rows one after the other, as an import checks them: a value seen before (a name, a
+    # place, a birth date) is taken from the memo, and the outcome is still the form's own.
+    memo: Memo = {}
+
+    def remembering(data: dict[str, object]) -> EmployeeDetails:
+        return _validate(data, registration_types=("OnzeCoach",), today=TODAY, memo=memo)
+
+    for data in [*rows, *rows]:
+        assert outcome(remembering, data) == outcome(fast_validate, data)

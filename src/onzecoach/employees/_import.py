@@ -31,9 +31,15 @@ from onzecoach.audit import AuditEntry, audit_entry
 from onzecoach.clock import amsterdam
 from onzecoach.employees._events import EmployeeChanged, EmployeesAdded
 from onzecoach.employees._import_files import HEADER_ALIASES, Row, Source, Unreadable, read
+from onzecoach.employees._memo import Memo
 from onzecoach.employees._model import Employee, _fields
 from onzecoach.employees._service import _json
-from onzecoach.employees._validation import FIELDS, EmployeeDetails, validate_employee
+from onzecoach.employees._validation import (
+    FIELDS,
+    EmployeeDetails,
+    _validate,
+    validate_employee,
+)
 from onzecoach.errors import Conflict, FieldError, NotFound, StorageError, ValidationError
 from onzecoach.ids import is_id, new_ids
 from onzecoach.messages import field_text
@@ -245,6 +251,9 @@ class _Run:
         self._today = service._clock.now().astimezone(amsterdam()).date()
         self._types = service._settings.registration_types
         self._first_row_of: dict[str, int] = {}
+        # The checks' outcomes for recurring values (names, places), from batch to batch;
+        # used by the checking thread alone.
+        self._memo: Memo = {}
         self.created = 0
         self.updated = 0
         self.unchanged = 0
@@ -273,10 +282,11 @@ class _Run:
         the writing of the batch before, so it reads nothing but the row and the run's
         fixed settings."""
         checked: _Checked = {}
+        memo = self._memo
         for row, _ in candidates:
             try:
-                checked[row.number] = validate_employee(
-                    row.values, registration_types=self._types, today=self._today
+                checked[row.number] = _validate(
+                    row.values, registration_types=self._types, today=self._today, memo=memo
                 )
             except ValidationError as exc:
                 checked[row.number] = exc

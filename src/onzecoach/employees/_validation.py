@@ -33,6 +33,7 @@ from onzecoach.employees._form import (
     MAX_LENGTHS,
     Gender,
 )
+from onzecoach.employees._memo import RECURRING, Memo, remembered
 from onzecoach.employees._names import NAME_INFIXES, display_name, split_infix
 from onzecoach.employees._phones import (
     dutch_number,
@@ -158,6 +159,21 @@ def validate_employee(
 
     A missing key is an empty field. Nothing but ``ValidationError`` is raised.
     """
+    return _validate(data, registration_types=registration_types, today=today, memo=None)
+
+
+def _validate(
+    data: Mapping[str, object],
+    *,
+    registration_types: Sequence[str],
+    today: date,
+    memo: Memo | None,
+) -> EmployeeDetails:
+    """``validate_employee``; with a ``memo`` kept from row to row of one import (with the
+    same ``registration_types`` and ``today``), a recurring value's outcome (a name, a
+    place, a birth date) is taken from an earlier row instead of checked again: each of
+    those checks is a function of the value alone.
+    """
     problems: list[FieldError] = []
 
     def take(result: _T | FieldError) -> _T | None:
@@ -167,7 +183,11 @@ def validate_employee(
         return result
 
     def field(name: str, check: Callable[[str, object], _T | FieldError]) -> _T | None:
-        result = check(name, data.get(name))
+        value = data.get(name)
+        if memo is not None and type(value) is str and name in RECURRING:
+            result = remembered(memo, (name, value), lambda: check(name, value))
+        else:
+            result = check(name, value)
         if isinstance(result, FieldError):
             problems.append(result)
             return None
@@ -182,9 +202,20 @@ def validate_employee(
     given_name = field("given_name", _check_given_name)
     initials = field("initials", _check_initials)
     gender = field("gender", _check_gender)
-    birth_date = take(_check_birth_date(data.get("birth_date"), today))
+    born = data.get("birth_date")
+    if memo is not None and type(born) is str:
+        birth_date = take(
+            remembered(memo, ("birth_date", born), lambda: _check_birth_date(born, today))
+        )
+    else:
+        birth_date = take(_check_birth_date(born, today))
     country = field("country", _check_country)
-    postcode = take(_check_postcode(data.get("postcode"), country))
+    code = data.get("postcode")
+    if memo is not None and type(code) is str:
+        key = ("postcode", code, country)
+        postcode = take(remembered(memo, key, lambda: _check_postcode(code, country)))
+    else:
+        postcode = take(_check_postcode(code, country))
     house_number = field("house_number", _check_house_number)
     street = field("street", _check_free_text)
     city = field("city", _check_free_text)
