@@ -178,9 +178,23 @@ def _read_csv(data: bytes) -> Table:
     ]
     del records
     rows = (
-        _row(number, fields, cells, text_only=True, broken=broken) for number, cells in numbered
+        _row(number, fields, cells, text_only=True, broken=True)
+        if broken or len(cells) > len(fields)
+        else _plain_row(number, fields, cells)
+        for number, cells in numbered
     )
     return Table(_present(fields), rows, len(numbered), warnings)
+
+
+def _plain_row(number: int, fields: list[str | None], cells: list[str]) -> Row:
+    """``_row`` of a CSV row of UTF-8 text with no more cells than columns: each value as it
+    is, or ``None`` when blank, and no problems."""
+    values: dict[str, object] = {
+        field: cell if cell.strip() else None
+        for field, cell in zip(fields, cells, strict=False)
+        if field is not None
+    }
+    return Row(number, values, [])
 
 
 def _read_xlsx(data: bytes) -> Table:

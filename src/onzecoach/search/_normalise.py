@@ -9,6 +9,7 @@ ber" both find "van den Berg".
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 
@@ -105,16 +106,22 @@ def name_tokens(
     Each part of the surname (without infix words) and of the given name, the surname
     joined without spaces or apostrophes, and the employee number.
     """
+    tokens = _name_words(last_name, given_name)
+    if not employee_number:
+        return tokens
+    # "P-0042" is found as typed ("p 0042") and as one word ("p0042").
+    parts = fold_words(employee_number)
+    return tokens.union(("".join(parts),), (part for part in parts if len(part) > 1))
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_words(last_name: str, given_name: str) -> frozenset[str]:
+    """The tokens of the names: an import meets the same names again and again."""
     tokens = {word for word in fold_words(last_name) if word not in INFIX_WORDS and len(word) > 1}
     joined = fold(last_name).replace(" ", "")
     if joined:
         tokens.add(joined)
     tokens.update(fold_words(given_name))
-    if employee_number:
-        # "P-0042" is found as typed ("p 0042") and as one word ("p0042").
-        parts = fold_words(employee_number)
-        tokens.add("".join(parts))
-        tokens.update(part for part in parts if len(part) > 1)
     return frozenset(tokens)
 
 
