@@ -113,11 +113,48 @@ def _employer(storage: SqlStorage) -> Actor:
     return Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
 
 
+#: CPU seconds of the last timed import: this process's, and the PostgreSQL server's.
+CPU: dict[str, float] = {}
+
+_BACKENDS = sa.text(
+    "SELECT pid FROM pg_stat_activity WHERE application_name = 'onzecoach'"
+    " AND datname = current_database()"
+)
+
+
+def _server_cpu(storage: SqlStorage) -> dict[int, float] | None:
+    """CPU seconds so far of each onzecoach server process, when the server runs on this
+    machine and ``/proc`` shows them; else ``None``."""
+    if storage.dialect != "postgresql":
+        return None
+    with storage.engine.connect() as connection:
+        pids = [int(pid) for pid in connection.execute(_BACKENDS).scalars()]
+    tick = os.sysconf("SC_CLK_TCK")
+    spent: dict[int, float] = {}
+    try:
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            spent[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return None
+    return spent
+
+
 def _timed_import(storage: SqlStorage, hr: Actor, path: Path, batch_size: int) -> float:
     portal = _portal(storage)
+    server_before = _server_cpu(storage)
+    cpu_before = time.process_time()
     began = time.perf_counter()
     report = portal.imports.employees(hr, path, batch_size=batch_size)
     took = time.perf_counter() - began
+    CPU["client"] = time.process_time() - cpu_before
+    server_after = _server_cpu(storage)
+    if server_before is not None and server_after is not None:
+        CPU["server"] = sum(
+            seconds - server_before.get(pid, 0.0) for pid, seconds in server_after.items()
+        )
+    else:
+        CPU.pop("server", None)
     if report.errors or report.created != report.rows:
         raise RuntimeError(f"created {report.created} of {report.rows}: {report.errors[:3]}")
     return took
@@ -240,6 +277,7 @@ def main() -> None:
         bare = bare_sqlite_run(folder, table)
         checks = validation_run(table)
         ours = onzecoach_run(folder, path, args.batch_size)
+        cpu_sqlite = CPU["client"]
         floor, written = write_floor_run(folder)
         postgres = postgres_run(args.postgres, path, args.batch_size) if args.postgres else None
 
@@ -259,6 +297,14 @@ def main() -> None:
     print(f"ratio onzecoach / same rows into onzecoach's tables: {ours / floor:.1f}x")
     if postgres is not None:
         print(f"ratio onzecoach PostgreSQL / SQLite: {postgres / ours:.2f}x (goal: at most 1x)")
+        print(
+            f"CPU seconds: SQLite import (the process, SQLite inside it) {cpu_sqlite:.2f}; ", end=""
+        )
+        print(f"PostgreSQL import, the process {CPU['client']:.2f}", end="")
+        if "server" in CPU:
+            print(f", the server's onzecoach backends {CPU['server']:.2f}")
+        else:
+            print(" (the server's own CPU is not visible from here)")
 
 
 if __name__ == "__main__":
