@@ -30,9 +30,12 @@ graceful_timeout = 30
 # would leave the proxy holding closed connections.
 keepalive = 5
 # A worker is replaced after this many requests (spread, so not all at once): a leak in any
-# library cannot grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# library cannot grow without bound. Not much more often than hourly: a new worker imports
+# the app and opens new database connections, whose server processes start cold. Replaced
+# every 2,000 requests, the workers answered 113 to 133 requests/s at 16 users in
+# benchmarks/web_load.py; never replaced, 178 (docs/benchmarks.md).
+max_requests = 100_000
+max_requests_jitter = 10_000
 
 # Each worker builds its own Portal and connection pool after the fork.
 preload_app = False
