@@ -45,8 +45,6 @@ def require_utc(moment: datetime, name: str = "datetime") -> datetime:
 
 def utc(moment: datetime) -> datetime:
     """attrs converter: every datetime an entity holds is aware UTC."""
-    if moment.tzinfo is UTC and type(moment) is datetime:
-        return moment
     return require_utc(moment)
 
 

@@ -26,29 +26,29 @@ _RANDOM_B = (1 << 62) - 1
 
 def new_id() -> str:
     """A new identifier: a UUID version 7 in 32 lower-case hex digits."""
-    millis = time.time_ns() // 1_000_000
-    random = secrets.randbits(74)
-    value = (
-        (millis & ((1 << 48) - 1)) << 80
-        | _VERSION
-        | (random >> 62 & _RANDOM_A) << 64
-        | _VARIANT
-        | random & _RANDOM_B
-    )
-    return f"{value:032x}"
+    return _id(_time_bits(), secrets.randbits(74))
 
 
 def new_ids(count: int) -> list[str]:
     """``count`` new identifiers, as ``new_id`` makes them, from one read of the system's
     randomness (``secrets`` reads it per id): for bulk writes."""
-    millis = (time.time_ns() // 1_000_000 & ((1 << 48) - 1)) << 80 | _VERSION | _VARIANT
+    time_bits = _time_bits()
     data = os.urandom(10 * count)
-    ids: list[str] = []
-    for start in range(0, 10 * count, 10):
-        random = int.from_bytes(data[start : start + 10]) >> 6  # 74 of the 80 bits
-        value = millis | (random >> 62 & _RANDOM_A) << 64 | random & _RANDOM_B
-        ids.append(f"{value:032x}")
-    return ids
+    # 74 of each 80 random bits.
+    return [
+        _id(time_bits, int.from_bytes(data[start : start + 10]) >> 6)
+        for start in range(0, 10 * count, 10)
+    ]
+
+
+def _time_bits() -> int:
+    """The millisecond of now, placed with the version and variant bits."""
+    return (time.time_ns() // 1_000_000 & ((1 << 48) - 1)) << 80 | _VERSION | _VARIANT
+
+
+def _id(time_bits: int, random: int) -> str:
+    """The id of ``_time_bits`` and 74 random bits."""
+    return f"{time_bits | (random >> 62 & _RANDOM_A) << 64 | random & _RANDOM_B:032x}"
 
 
 _HEX = frozenset("0123456789abcdef")

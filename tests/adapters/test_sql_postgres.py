@@ -4,6 +4,7 @@ connection that has been idle."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -208,46 +209,42 @@ def proxy(postgres_schema_url: str) -> Iterator[TcpProxy]:
     made.cut()
 
 
-def _through(proxy: TcpProxy, url: str, *, ping_after: float) -> SqlStorage:
-    return SqlStorage(
+@contextlib.contextmanager
+def _pooled_then_cut(proxy: TcpProxy, url: str, *, ping_after: float) -> Iterator[SqlStorage]:
+    """A storage whose one pooled connection, used a moment ago, the proxy has just cut
+    (the server's side is gone, and the proxy listens again)."""
+    storage = SqlStorage(
         make_url(url).set(port=proxy.port), pool_size=1, max_overflow=0, ping_after=ping_after
     )
-
-
-@pytest.mark.postgres
-def test_a_connection_idle_past_ping_after_is_pinged_and_replaced_unseen(
-    postgres_schema_url: str, proxy: TcpProxy
-) -> None:
-    storage = _through(proxy, postgres_schema_url, ping_after=0.2)
-    try:
-        storage.upgrade()
-        with storage.unit_of_work() as uow:
-            assert uow.employers.list() == []
-        proxy.cut()  # the server's side of every pooled connection is gone
-        proxy.restore()
-        time.sleep(0.3)
-        with storage.unit_of_work() as uow:
-            assert uow.employers.list() == []
-    finally:
-        storage.close()
-
-
-@pytest.mark.postgres
-def test_a_connection_used_a_moment_ago_is_not_pinged_and_fails_once(
-    postgres_schema_url: str, proxy: TcpProxy
-) -> None:
-    storage = _through(proxy, postgres_schema_url, ping_after=3600)
     try:
         storage.upgrade()
         with storage.unit_of_work() as uow:
             assert uow.employers.list() == []
         proxy.cut()
         proxy.restore()
+        yield storage
+    finally:
+        storage.close()
+
+
+@pytest.mark.postgres
+def test_a_connection_idle_past_ping_after_is_pinged_and_replaced_unseen(
+    postgres_schema_url: str, proxy: TcpProxy
+) -> None:
+    with _pooled_then_cut(proxy, postgres_schema_url, ping_after=0.2) as storage:
+        time.sleep(0.3)
+        with storage.unit_of_work() as uow:
+            assert uow.employers.list() == []
+
+
+@pytest.mark.postgres
+def test_a_connection_used_a_moment_ago_is_not_pinged_and_fails_once(
+    postgres_schema_url: str, proxy: TcpProxy
+) -> None:
+    with _pooled_then_cut(proxy, postgres_schema_url, ping_after=3600) as storage:
         # Like a request in flight when the server goes away: it fails, with our error.
         with pytest.raises(StorageError), storage.unit_of_work() as uow:
             uow.employers.list()
         # The pool dropped the broken connection: the next unit of work gets a new one.
         with storage.unit_of_work() as uow:
             assert uow.employers.list() == []
-    finally:
-        storage.close()

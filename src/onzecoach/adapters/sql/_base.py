@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 from sqlalchemy.engine import Connection, CursorResult, Row
 
-from onzecoach.adapters.sql._postgres import BEGIN_ON_WRITE
+from onzecoach.adapters.sql._postgres import begin_before_write
 from onzecoach.errors import Conflict, SlotTaken, StorageError
 
 from ._types import UtcDateTime
@@ -174,10 +174,7 @@ class Repository:
         dialect = self._connection.dialect
         statement = _copy_statement(dialect, table, columns)
         driver: Any = self._connection.connection.driver_connection
-        if driver.autocommit and self._connection.get_execution_options().get(BEGIN_ON_WRITE):
-            # COPY goes around SQLAlchemy's events, and so around the unit of work's begin
-            # at its first write (``_postgres``): begin here, as that first write would.
-            driver.autocommit = False
+        begin_before_write(self._connection, driver)  # COPY goes around SQLAlchemy's events
         try:
             with driver.cursor() as cursor, cursor.copy(statement) as copy:
                 for row in rows:

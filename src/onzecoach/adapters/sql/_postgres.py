@@ -36,7 +36,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-__all__ = ["BEGIN_ON_WRITE", "configure_postgres", "opens_transaction"]
+__all__ = ["BEGIN_ON_WRITE", "begin_before_write", "configure_postgres", "opens_transaction"]
 
 #: The execution option that marks a unit of work's connection: autocommit until it writes.
 BEGIN_ON_WRITE: Final = "onzecoach_begin_on_write"
@@ -63,21 +63,25 @@ def opens_transaction(statement: str) -> bool:
     return _PLAIN_SELECT.match(statement) is None or _LOCKS_OR_CHANGES.search(statement) is not None
 
 
+def begin_before_write(connection: Connection, driver: Any) -> None:
+    """Begin the transaction of a unit of work still reading in autocommit, before a
+    statement that writes; anything else is left as it is. COPY, which goes around
+    SQLAlchemy's events, calls this itself."""
+    if driver.autocommit and connection.get_execution_options().get(BEGIN_ON_WRITE):
+        # Allowed: in autocommit the connection is never inside a transaction. psycopg
+        # sends BEGIN before the next statement, and SQLAlchemy's commit and rollback,
+        # which it calls whatever the mode, end that transaction.
+        driver.autocommit = False
+
+
 def configure_postgres(engine: Engine, *, ping_after: float) -> None:
     """Begin on the first write (on connections marked ``BEGIN_ON_WRITE``) and ping
     connections idle for over ``ping_after`` seconds, as the module says."""
 
     @event.listens_for(engine, "before_cursor_execute", named=True)
     def _begin_on_write(**kw: Any) -> None:
-        connection: Connection = kw["conn"]
-        if not connection.get_execution_options().get(BEGIN_ON_WRITE):
-            return
-        driver = kw["cursor"].connection
-        if driver.autocommit and opens_transaction(kw["statement"]):
-            # Allowed: in autocommit the connection is never inside a transaction. psycopg
-            # sends BEGIN before this statement, and SQLAlchemy's commit and rollback,
-            # which it calls whatever the mode, end that transaction.
-            driver.autocommit = False
+        if opens_transaction(kw["statement"]):
+            begin_before_write(kw["conn"], kw["cursor"].connection)
 
     @event.listens_for(engine, "checkin")
     def _idle_from(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
