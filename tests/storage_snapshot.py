@@ -8,6 +8,7 @@ a key back in another place); content does.
 from __future__ import annotations
 
 import enum
+import weakref
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -49,17 +50,35 @@ def snapshot(storage: Storage) -> Any:
         }
         return _canonical(tables)
     if isinstance(storage, SqlStorage):
-        metadata = sa.MetaData()
         with storage.engine.connect() as connection:
-            metadata.reflect(connection)
             found = {}
-            for table in metadata.sorted_tables:
-                if table.name in THROTTLING_TABLES or not table.name.startswith("onzecoach_"):
+            for table in _tables(storage, connection):
+                if table.name in THROTTLING_TABLES:
                     continue
                 rows = connection.execute(table.select()).all()
                 found[table.name] = sorted(repr(tuple(row)) for row in rows)
         return found
     raise TypeError(f"no snapshot for {storage!r}")
+
+
+# Reflecting the schema costs more than reading a small database's rows: once per engine
+# and schema revision, since a test compares many readings of one database.
+_reflected: weakref.WeakKeyDictionary[sa.Engine, tuple[str | None, list[sa.Table]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _tables(storage: SqlStorage, connection: sa.Connection) -> list[sa.Table]:
+    """The storage's tables, as the database has them."""
+    revision = storage.schema_revision()
+    known = _reflected.get(storage.engine)
+    if known is not None and known[0] == revision:
+        return known[1]
+    metadata = sa.MetaData()
+    metadata.reflect(connection)
+    tables = [table for table in metadata.sorted_tables if table.name.startswith("onzecoach_")]
+    _reflected[storage.engine] = (revision, tables)
+    return tables
 
 
 def rows(storage: Storage) -> Iterator[tuple[str, Any, str]]:
@@ -84,12 +103,8 @@ def rows(storage: Storage) -> Iterator[tuple[str, Any, str]]:
                         yield name, None, repr(_canonical(item))
         return
     assert isinstance(storage, SqlStorage)
-    metadata = sa.MetaData()
     with storage.engine.connect() as connection:
-        metadata.reflect(connection)
-        for table in metadata.sorted_tables:
-            if not table.name.startswith("onzecoach_"):
-                continue
+        for table in _tables(storage, connection):
             for row in connection.execute(table.select()):
                 yield table.name.removeprefix("onzecoach_"), row[0], repr(tuple(row))
 
