@@ -14,7 +14,10 @@ Prints, for the same N rows:
   write in batches with search index and audit).
 
 With ``--postgres URL`` it also imports the file into PostgreSQL (in a schema of its
-own, dropped afterwards).
+own, dropped afterwards), beside that server's floor: the rows the import wrote there,
+``COPY``-ed as bytes into a second schema as it was before the import, in one transaction.
+With the server on this machine it prints each side's CPU seconds: the client's and the
+server's are spent on the same cores.
 
     python benchmarks/import.py [N] [--batch-size 2000] [--postgres postgresql+psycopg://...]
 """
@@ -31,12 +34,14 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 from onzecoach import Actor, Portal, Role, Settings
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
+from onzecoach.adapters.sql import _tables as tables
 from onzecoach.employees import validate_employee
 from onzecoach.employees._import_files import HEADER_ALIASES, _header_key
 from onzecoach.testing import FrozenClock, RecordingMailer
@@ -173,21 +178,73 @@ def onzecoach_run(folder: Path, path: Path, batch_size: int) -> float:
         storage.close()
 
 
-def postgres_run(url: str, path: Path, batch_size: int) -> float:
-    """The import into a fresh schema of the PostgreSQL database at ``url``."""
+def postgres_run(url: str, path: Path, batch_size: int) -> tuple[float, float]:
+    """The import into a fresh schema of the PostgreSQL database at ``url``, and the floor
+    of writing the same rows there: seconds of each (with ``CPU``'s server figures)."""
     schema = f"onzecoach_import_bench_{os.getpid()}"  # runs side by side do not meet
+    floor_schema = f"{schema}_floor"
     admin = sa.create_engine(url)
     with admin.begin() as connection:
-        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    storage = SqlStorage(sa.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}))
+        for name in (schema, floor_schema):
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+            connection.execute(sa.text(f"CREATE SCHEMA {name}"))
+
+    def in_schema(name: str) -> SqlStorage:
+        return SqlStorage(sa.make_url(url).update_query_dict({"options": f"-csearch_path={name}"}))
+
+    storage, floor_storage = in_schema(schema), in_schema(floor_schema)
     try:
-        return _timed_import(storage, _employer(storage), path, batch_size)
+        hr = _employer(storage)
+        floor_storage.upgrade()
+        with admin.begin() as connection:  # the floor starts where the import starts
+            for table in tables.metadata.sorted_tables:
+                copied = (
+                    f"INSERT INTO {floor_schema}.{table.name} SELECT * FROM {schema}.{table.name}"
+                )
+                connection.execute(sa.text(copied))  # names from the metadata
+        took = _timed_import(storage, hr, path, batch_size)
+        import_cpu = dict(CPU)
+        floor = postgres_floor_run(storage, floor_storage)
+        CPU["floor_server"] = CPU.get("server", float("nan"))
+        CPU.update(import_cpu)
+        return took, floor
     finally:
         storage.close()
+        floor_storage.close()
         with admin.begin() as connection:
-            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+            for name in (schema, floor_schema):
+                connection.execute(sa.text(f"DROP SCHEMA {name} CASCADE"))
         admin.dispose()
+
+
+def postgres_floor_run(storage: SqlStorage, floor_storage: SqlStorage) -> float:
+    """The rows the import wrote, as the server sent them out (``COPY ... TO``), into the
+    floor's schema as it was before the import, with ``COPY ... FROM`` in one transaction:
+    the server's own work for what a registration leaves behind, with nothing checked and
+    no client work but passing bytes on."""
+    blocks: list[tuple[str, list[bytes]]] = []
+    with storage.engine.connect() as connection:
+        driver: Any = connection.connection.driver_connection
+        with driver.cursor() as cursor:
+            for table, where in WRITTEN:
+                with cursor.copy(f"COPY (SELECT * FROM {table} {where}) TO STDOUT") as copy:
+                    blocks.append((table, [bytes(block) for block in copy]))
+    with floor_storage.engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        server_before = _server_cpu(floor_storage)
+        began = time.perf_counter()
+        with driver.transaction(), driver.cursor() as cursor:
+            for table, data in blocks:
+                with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                    for block in data:
+                        copy.write(block)
+        took = time.perf_counter() - began
+        server_after = _server_cpu(floor_storage)
+    if server_before is not None and server_after is not None:
+        CPU["server"] = sum(
+            seconds - server_before.get(pid, 0.0) for pid, seconds in server_after.items()
+        )
+    return took
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -279,7 +336,9 @@ def main() -> None:
         ours = onzecoach_run(folder, path, args.batch_size)
         cpu_sqlite = CPU["client"]
         floor, written = write_floor_run(folder)
-        postgres = postgres_run(args.postgres, path, args.batch_size) if args.postgres else None
+        postgres, postgres_floor = (
+            postgres_run(args.postgres, path, args.batch_size) if args.postgres else (None, None)
+        )
 
     print(f"import: {n:,} employees from CSV into SQLite (batch size {args.batch_size})")
     print(f"{'':52} {'seconds':>8} {'rows/s':>10} {'x bare':>7}")
@@ -289,20 +348,27 @@ def main() -> None:
         ("validate_employee per row, nothing written", checks),
         ("onzecoach portal.imports.employees", ours),
     ]
-    if postgres is not None:
+    if postgres is not None and postgres_floor is not None:
+        lines.append(("same rows into onzecoach's tables, PostgreSQL (COPY)", postgres_floor))
         lines.append(("onzecoach portal.imports.employees, PostgreSQL", postgres))
     for label, seconds in lines:
         print(f"{label:52} {seconds:8.2f} {n / seconds:10,.0f} {seconds / bare:7.1f}")
     print(f"ratio onzecoach / bare executemany: {ours / bare:.1f}x (goal: at most 3x)")
     print(f"ratio onzecoach / same rows into onzecoach's tables: {ours / floor:.1f}x")
-    if postgres is not None:
+    if postgres is not None and postgres_floor is not None:
         print(f"ratio onzecoach PostgreSQL / SQLite: {postgres / ours:.2f}x (goal: at most 1x)")
+        print(
+            "ratio onzecoach PostgreSQL / same rows into its tables: "
+            f"{postgres / postgres_floor:.1f}x; that floor / onzecoach SQLite: "
+            f"{postgres_floor / ours:.2f}x"
+        )
         print(
             f"CPU seconds: SQLite import (the process, SQLite inside it) {cpu_sqlite:.2f}; ", end=""
         )
         print(f"PostgreSQL import, the process {CPU['client']:.2f}", end="")
         if "server" in CPU:
-            print(f", the server's onzecoach backends {CPU['server']:.2f}")
+            print(f", the server's onzecoach backends {CPU['server']:.2f}", end="")
+            print(f"; the floor's COPY, the server {CPU['floor_server']:.2f}")
         else:
             print(" (the server's own CPU is not visible from here)")
 

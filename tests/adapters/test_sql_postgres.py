@@ -23,6 +23,7 @@ from onzecoach.audit import audit_entry
 from onzecoach.employers import Employer
 from onzecoach.errors import StorageError
 from onzecoach.ids import new_id
+from onzecoach.testing.contracts._builders import employee, stored_employer
 from tcp_proxy import TcpProxy
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -248,3 +249,32 @@ def test_a_connection_used_a_moment_ago_is_not_pinged_and_fails_once(
         # The pool dropped the broken connection: the next unit of work gets a new one.
         with storage.unit_of_work() as uow:
             assert uow.employers.list() == []
+
+
+@pytest.mark.postgres
+def test_an_import_looks_numbers_up_with_a_fresh_plan_each_batch(storage: SqlStorage) -> None:
+    # The bulk import looks each batch's numbers up while its own inserts grow the table,
+    # before any ANALYZE: a prepared statement's generic plan, made while the table was
+    # small, read every employee of the employer per batch. The lookup stays unprepared;
+    # the connection's other statements are prepared as before.
+    owner = stored_employer(storage)
+    found: list[int] = []
+    with storage.unit_of_work() as uow:
+        driver = uow._require_connection().connection.dbapi_connection
+        assert driver is not None
+        threshold = driver.prepare_threshold
+        for batch in range(2 * (threshold or 5)):
+            numbers = [f"P{batch:02d}{n:03d}" for n in range(50)]
+            uow.employees.add_many([employee(owner, employee_number=number) for number in numbers])
+            found.append(len(uow.employees.by_numbers(owner, [*numbers, "P-none"])))
+            uow.employees.get(new_id())  # a statement like any other
+        assert driver.prepare_threshold == threshold
+        prepared = [
+            str(row[0])
+            for row in uow._require_connection().exec_driver_sql(
+                "SELECT statement FROM pg_prepared_statements"
+            )
+        ]
+    assert found == [50] * len(found)
+    assert not [statement for statement in prepared if "unnest" in statement]
+    assert [statement for statement in prepared if "onzecoach_employees" in statement]
