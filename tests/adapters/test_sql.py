@@ -18,7 +18,7 @@ from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
 from onzecoach.adapters.sql._base import fields_except, row_values, translate_errors
-from onzecoach.adapters.sql._storage import SqlUnitOfWork
+from onzecoach.adapters.sql._storage import WAL_CHECKPOINT_PAGES, SqlUnitOfWork
 from onzecoach.adapters.sql._tables import VERSION_TABLE, metadata
 from onzecoach.employees import Employee
 from onzecoach.employers import Department, Employer
@@ -108,6 +108,7 @@ def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) ->
             assert pragma("journal_mode") == "wal"
             assert pragma("foreign_keys") == 1
             assert pragma("busy_timeout") == 7500
+            assert pragma("wal_autocheckpoint") == WAL_CHECKPOINT_PAGES > 1000
     finally:
         storage.close()
 

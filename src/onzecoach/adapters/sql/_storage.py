@@ -4,7 +4,7 @@ import re
 import threading
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Final, Self, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
@@ -277,6 +277,13 @@ def _parse(url: str | URL) -> URL:
     )
 
 
+#: Pages (4 KiB) the write-ahead log of a SQLite file grows to before a commit copies them
+#: back into the database (SQLite's default is 1,000). Each such checkpoint syncs both
+#: files and copies a page as often as it changed since the last one: at the default, a
+#: bulk import's every batch of 2,000 rows paid for one, about a tenth of the import.
+WAL_CHECKPOINT_PAGES: Final = 10_000
+
+
 def _configure_sqlite(engine: Engine, *, busy_timeout: float, wal: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _: ConnectionPoolEntry) -> None:
@@ -290,6 +297,7 @@ def _configure_sqlite(engine: Engine, *, busy_timeout: float, wal: bool) -> None
             if wal:
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.execute("PRAGMA synchronous = NORMAL")
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             cursor.execute("PRAGMA cache_size = -65536")
         finally:
             cursor.close()
