@@ -15,9 +15,11 @@ from typing import Any
 
 import attrs
 import sqlalchemy as sa
+from alembic.runtime.migration import MigrationContext
 
 from onzecoach.adapters.memory import MemoryStorage
 from onzecoach.adapters.sql import SqlStorage
+from onzecoach.adapters.sql._tables import VERSION_TABLE
 from onzecoach.ports import Storage
 
 #: What a refused call may still write: the tries it counts.
@@ -70,7 +72,8 @@ _reflected: weakref.WeakKeyDictionary[sa.Engine, tuple[str | None, list[sa.Table
 
 def _tables(storage: SqlStorage, connection: sa.Connection) -> list[sa.Table]:
     """The storage's tables, as the database has them."""
-    revision = storage.schema_revision()
+    context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+    revision = context.get_current_revision()
     known = _reflected.get(storage.engine)
     if known is not None and known[0] == revision:
         return known[1]
@@ -158,12 +161,8 @@ def records(storage: Storage) -> Iterator[Record]:
                         yield Record(name, None, False, tuple(_leaves("", item)))
         return
     assert isinstance(storage, SqlStorage)
-    metadata = sa.MetaData()
     with storage.engine.connect() as connection:
-        metadata.reflect(connection)
-        for table in metadata.sorted_tables:
-            if not table.name.startswith("onzecoach_"):
-                continue
+        for table in _tables(storage, connection):
             columns = [c.name for c in table.columns]
             for row in connection.execute(table.select()):
                 yield Record(

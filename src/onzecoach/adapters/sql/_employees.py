@@ -118,7 +118,7 @@ _by_number = (
         t.employees.c.employer_id == sa.bindparam("_employer_id"),
         t.employees.c.employee_number == _numbers.c.number,
     )
-    .offset(0)
+    .offset(sa.literal_column("0"))
     .lateral("found")
 )
 _BY_NUMBER_EACH = sa.select(_by_number).select_from(_numbers).join(_by_number, sa.true())
@@ -138,7 +138,7 @@ def _planned_each_time(connection: sa.Connection) -> Iterator[None]:
     generic plan, made while the table was small, costs every index alike there and was
     seen to keep one that reads all of the employer's employees for each number, making
     each batch slower than the one before. A fresh plan costs a fraction of a millisecond,
-    once per batch."""
+    once per ``_IDS_PER_QUERY`` numbers."""
     if connection.dialect.name != "postgresql":
         yield
         return
@@ -264,7 +264,9 @@ class SqlEmployees(GuardedRepository):
     def by_numbers(self, employer_id: str, numbers: Collection[str]) -> dict[str, Employee]:
         wanted = list(dict.fromkeys(numbers))
         found: dict[str, Employee] = {}
-        with _planned_each_time(self._connection):
+        if not wanted:
+            return found
+        with translate_errors("reading employees"), _planned_each_time(self._connection):
             for start in range(0, len(wanted), _IDS_PER_QUERY):
                 rows = self._execute(
                     _EMPLOYEES_BY_NUMBER[self._dialect],

@@ -280,7 +280,7 @@ def _parse(url: str | URL) -> URL:
 #: Pages (4 KiB) the write-ahead log of a SQLite file grows to before a commit copies them
 #: back into the database (SQLite's default is 1,000). Each such checkpoint syncs both
 #: files and copies a page as often as it changed since the last one: at the default, a
-#: bulk import's every batch of 2,000 rows paid for one, about a tenth of the import.
+#: bulk import's every batch of 2,000 rows paid for one, about 5% of the import.
 WAL_CHECKPOINT_PAGES: Final = 10_000
 
 
