@@ -42,7 +42,7 @@ from onzecoach import Actor, Portal, Role, Settings
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
 from onzecoach.adapters.sql import _tables as tables
-from onzecoach.adapters.sql._storage import WAL_CHECKPOINT_PAGES
+from onzecoach.adapters.sql._storage import CACHE_KIB, WAL_CHECKPOINT_PAGES
 from onzecoach.employees import validate_employee
 from onzecoach.employees._import_files import HEADER_ALIASES, _header_key
 from onzecoach.testing import FrozenClock, RecordingMailer
@@ -146,6 +146,15 @@ def _server_cpu(storage: SqlStorage) -> dict[int, float] | None:
     return spent
 
 
+def _server_cpu_since(storage: SqlStorage, before: dict[int, float] | None) -> float | None:
+    """The CPU seconds the server's onzecoach processes spent since ``before`` (from
+    ``_server_cpu``), or ``None`` when either reading cannot be had."""
+    after = _server_cpu(storage)
+    if before is None or after is None:
+        return None
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def _timed_import(storage: SqlStorage, hr: Actor, path: Path, batch_size: int) -> float:
     portal = _portal(storage)
     server_before = _server_cpu(storage)
@@ -154,11 +163,9 @@ def _timed_import(storage: SqlStorage, hr: Actor, path: Path, batch_size: int) -
     report = portal.imports.employees(hr, path, batch_size=batch_size)
     took = time.perf_counter() - began
     CPU["client"] = time.process_time() - cpu_before
-    server_after = _server_cpu(storage)
-    if server_before is not None and server_after is not None:
-        CPU["server"] = sum(
-            seconds - server_before.get(pid, 0.0) for pid, seconds in server_after.items()
-        )
+    server = _server_cpu_since(storage, server_before)
+    if server is not None:
+        CPU["server"] = server
     else:
         CPU.pop("server", None)
     if report.errors or report.created != report.rows:
@@ -240,10 +247,7 @@ def postgres_floor_run(
                     for block in data:
                         copy.write(block)
         took = time.perf_counter() - began
-        server_after = _server_cpu(floor_storage)
-    if server_before is None or server_after is None:
-        return took, None
-    return took, sum(seconds - server_before.get(pid, 0.0) for pid, seconds in server_after.items())
+        return took, _server_cpu_since(floor_storage, server_before)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -253,7 +257,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     db.execute("PRAGMA foreign_keys=ON")
-    db.execute("PRAGMA cache_size=-65536")
+    db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     return db
 
 

@@ -123,8 +123,12 @@ def test_benchmark_runs_on_postgresql(script: str, postgres_url: str) -> None:
     output = _run(script, [*TINY[script], "--postgres", postgres_url])
     assert "PostgreSQL" in output
     if script == "import.py":
-        # Each import's CPU, the server's beside the client's: the server runs here.
+        # Each import's CPU, the server's beside the client's: the server runs here; and
+        # PostgreSQL's own floor, with the server's CPU for it.
         assert "the server's onzecoach backends" in output
+        assert "same rows into onzecoach's tables, PostgreSQL (COPY)" in output
+        assert "ratio onzecoach PostgreSQL / same rows into its tables" in output
+        assert "the floor's COPY, the server" in output
 
 
 def _run(script: str, arguments: list[str]) -> str:

@@ -282,6 +282,8 @@ def _parse(url: str | URL) -> URL:
 #: files and copies a page as often as it changed since the last one: at the default, a
 #: bulk import's every batch of 2,000 rows paid for one, about 5% of the import.
 WAL_CHECKPOINT_PAGES: Final = 10_000
+#: KiB of each SQLite connection's page cache (SQLite's default is 2,000).
+CACHE_KIB: Final = 65_536
 
 
 def _configure_sqlite(engine: Engine, *, busy_timeout: float, wal: bool) -> None:
@@ -298,7 +300,7 @@ def _configure_sqlite(engine: Engine, *, busy_timeout: float, wal: bool) -> None
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.execute("PRAGMA synchronous = NORMAL")
                 cursor.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
-            cursor.execute("PRAGMA cache_size = -65536")
+            cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         finally:
             cursor.close()
 
