@@ -20,6 +20,7 @@ from onzecoach.employees import (
 from onzecoach.events import EventedStorage, Handlers
 from onzecoach.mfa import AuthService, MfaService
 from onzecoach.notifications import OutboxService
+from onzecoach.ports import WritesInParallel
 from onzecoach.privacy import PrivacyService
 from onzecoach.search import SearchIndexer, SearchService
 from onzecoach.stats import Rollups, StatsService
@@ -132,7 +133,12 @@ class Portal:
             calendars=calendars,
         )
         self.employees = EmployeeService(storage=evented, clock=clock, settings=settings)
-        self.imports = ImportService(storage=evented, clock=clock, settings=settings)
+        self.imports = ImportService(
+            storage=evented,
+            clock=clock,
+            settings=settings,
+            writes_in_parallel=isinstance(storage, WritesInParallel) and storage.writes_in_parallel,
+        )
         self.search = SearchService(storage=evented, clock=clock)
         ledger = AppointmentLedger(clock=clock, settings=settings)
         self.trajectories = TrajectoryService(

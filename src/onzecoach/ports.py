@@ -14,7 +14,7 @@ adapters, and nothing here; adding a feature adds one line to ``UnitOfWork``'s b
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from onzecoach.accounts import (
     AccountRepositories,
@@ -83,6 +83,7 @@ __all__ = [
     "TrajectoryRepository",
     "UnitOfWork",
     "UserRepository",
+    "WritesInParallel",
     "YubikeyVerifier",
 ]
 
@@ -123,3 +124,15 @@ class Storage(Protocol):
     def close(self) -> None:
         """Release connections. The storage is unusable afterwards."""
         ...
+
+
+@runtime_checkable
+class WritesInParallel(Protocol):
+    """What a ``Storage`` may also offer: whether its units of work write side by side
+    without waiting for each other (PostgreSQL's row locks), or one at a time (SQLite's
+    single writer, the memory storage's lock). A storage without it counts as one at a
+    time. Bulk writes (``portal.imports``) use it to write batches side by side.
+    """
+
+    @property
+    def writes_in_parallel(self) -> bool: ...

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import typing
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
@@ -30,7 +31,14 @@ from onzecoach.actors import Actor
 from onzecoach.audit import AuditEntry, audit_entry
 from onzecoach.clock import amsterdam
 from onzecoach.employees._events import EmployeeChanged, EmployeesAdded
-from onzecoach.employees._import_files import HEADER_ALIASES, Row, Source, Unreadable, read
+from onzecoach.employees._import_files import (
+    HEADER_ALIASES,
+    Row,
+    Source,
+    Table,
+    Unreadable,
+    read,
+)
 from onzecoach.employees._memo import Memo
 from onzecoach.employees._model import Employee, _fields
 from onzecoach.employees._service import _json
@@ -112,11 +120,22 @@ class ImportService:
     """Bulk import (``portal.imports``)."""
 
     def __init__(
-        self, *, storage: Transactions[UnitOfWork], clock: Clock, settings: Settings
+        self,
+        *,
+        storage: Transactions[UnitOfWork],
+        clock: Clock,
+        settings: Settings,
+        writes_in_parallel: bool = False,
     ) -> None:
+        """``writes_in_parallel``: the storage's units of work write side by side without
+        waiting for each other (``onzecoach.ports.WritesInParallel``); then two batches
+        are written at once."""
         self._storage = storage
         self._clock = clock
         self._settings = settings
+        # Two: one batch is written while the next is checked and prepared. Measured on
+        # PostgreSQL with 2 cores, a third writer only added waiting (benchmarks/import.py).
+        self._writers = 2 if writes_in_parallel else 1
 
     def employees(
         self,
@@ -169,24 +188,11 @@ class ImportService:
             return run.report(rows=0, warnings=[])
         if not table.columns:
             run.errors.append(RowError(1, None, "no_columns", field_text("import.no_columns")))
-        done = 0
-        # Each batch is checked (validate_employee, pure Python) in a thread while the
-        # batch before it is written: a database server on its own core then writes one
-        # batch while the next is checked, instead of the two taking turns.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="onzecoach-import") as checker:
-            waiting: tuple[list[tuple[Row, str]], Future[_Checked], int] | None = None
-            for batch in _batches(table.rows, batch_size):
-                candidates = run.screen(batch)
-                checked = checker.submit(run.check, candidates)
-                if waiting is not None:
-                    done += run.write(waiting, table.columns)
-                    if progress is not None:
-                        progress(done, table.total)
-                waiting = (candidates, checked, len(batch))
-            if waiting is not None:
-                done += run.write(waiting, table.columns)
-                if progress is not None:
-                    progress(done, table.total)
+        batches = (run.screen(batch) for batch in _batches(table.rows, batch_size))
+        if self._writers > 1:
+            done = run.write_side_by_side(batches, table, self._writers, progress)
+        else:
+            done = run.write_a_batch_ahead(batches, table, progress)
         return run.report(rows=done, warnings=table.warnings)
 
 
@@ -211,6 +217,10 @@ _NOT_TEXT: Final = tuple(
 #: ``_Run.check``'s findings: each row's details, or why they are invalid, by row number.
 _Checked = dict[int, "EmployeeDetails | ValidationError"]
 
+#: A batch as ``_Run.screen`` leaves it: the rows that may be imported, with their
+#: numbers, and how many rows the batch had.
+_Screened = tuple[list[tuple[Row, str]], int]
+
 
 def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
     batch: list[Row] = []
@@ -221,6 +231,28 @@ def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
             batch = []
     if batch:
         yield batch
+
+
+def _reject(errors: list[RowError], row: int, problems: Iterable[FieldError]) -> None:
+    """Report each of a row's problems once, in ``errors``."""
+    seen: set[tuple[str, str]] = set()
+    for problem in problems:
+        if (problem.field, problem.code) not in seen:
+            seen.add((problem.field, problem.code))
+            field = problem.field or None
+            errors.append(RowError(row, field, problem.code, problem.message))
+
+
+@attrs.define
+class _Outcome:
+    """What writing one batch did; added to the run's totals in the order of the file."""
+
+    rows: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = attrs.Factory(list)
+    changes: list[RowChange] = attrs.Factory(list)
 
 
 @attrs.define
@@ -272,14 +304,15 @@ class _Run:
             dry_run=self._dry_run,
         )
 
-    def screen(self, rows: list[Row]) -> list[tuple[Row, str]]:
+    def screen(self, rows: list[Row]) -> _Screened:
         """The rows that may be imported, with their numbers; the rest reported. In file
         order: a number's first row is the one kept."""
-        return [row for row in (self._screen(row) for row in rows) if row is not None]
+        candidates = [row for row in (self._screen(row) for row in rows) if row is not None]
+        return candidates, len(rows)
 
     def check(self, candidates: list[tuple[Row, str]]) -> _Checked:
-        """Each candidate's row as ``validate_employee`` finds it, by row number; runs beside
-        the writing of the batch before, so it reads nothing but the row and the run's
+        """Each candidate's row as ``validate_employee`` finds it, by row number; may run
+        beside the writing of another batch, so it reads nothing but the row and the run's
         fixed settings."""
         checked: _Checked = {}
         memo = self._memo
@@ -292,29 +325,93 @@ class _Run:
                 checked[row.number] = exc
         return checked
 
-    def write(
-        self,
-        batch: tuple[list[tuple[Row, str]], Future[_Checked], int],
-        columns: tuple[str, ...],
+    def write_a_batch_ahead(
+        self, batches: Iterable[_Screened], table: Table, progress: Progress | None
     ) -> int:
-        """Write a screened batch once its check is done; how many rows it had."""
-        candidates, checking, rows = batch
-        checked = checking.result()
+        """Write each batch while the next one is checked in a thread: a database server on
+        its own core then writes one batch while the next is checked, instead of the two
+        taking turns. How many rows there were."""
+        done = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="onzecoach-import") as checker:
+            waiting: tuple[_Screened, Future[_Checked]] | None = None
+            for screened in batches:
+                checked = checker.submit(self.check, screened[0])
+                if waiting is not None:
+                    done = self._count(self.write(*waiting, table.columns), done, table, progress)
+                waiting = (screened, checked)
+            if waiting is not None:
+                done = self._count(self.write(*waiting, table.columns), done, table, progress)
+        return done
+
+    def write_side_by_side(
+        self, batches: Iterable[_Screened], table: Table, writers: int, progress: Progress | None
+    ) -> int:
+        """Check each batch here while up to ``writers`` batches before it are written by
+        threads of their own, each in its own unit of work: for a storage whose writers do
+        not wait for each other, whose server then writes while the next batch is checked.
+        A batch that names a stored employee is written alone, after every batch before it:
+        updates take locks (the search counts' among them) in an order that two batches
+        written at once could cross. How many rows there were."""
+        done = 0
+        written: deque[Future[_Outcome]] = deque()
+        with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="onzecoach-import") as pool:
+            for screened in batches:
+                checked: Future[_Checked] = Future()
+                checked.set_result(self.check(screened[0]))
+                alone = self._names_stored(screened[0])
+                while written and (alone or len(written) >= writers):
+                    done = self._count(written.popleft().result(), done, table, progress)
+                written.append(pool.submit(self.write, screened, checked, table.columns))
+                if alone:
+                    done = self._count(written.popleft().result(), done, table, progress)
+            while written:
+                done = self._count(written.popleft().result(), done, table, progress)
+        return done
+
+    def _names_stored(self, candidates: list[tuple[Row, str]]) -> bool:
+        """Whether any of these numbers is a stored employee's (as of now: a batch that
+        meets one written meanwhile updates it all the same)."""
         if not candidates:
-            return rows
+            return False
+        with self._service._storage.unit_of_work() as uow:
+            return bool(uow.employees.by_numbers(self._employer_id, [n for _, n in candidates]))
+
+    def _count(self, outcome: _Outcome, done: int, table: Table, progress: Progress | None) -> int:
+        """Add a written batch's outcome to the run's; how many rows are done now."""
+        self.created += outcome.created
+        self.updated += outcome.updated
+        self.unchanged += outcome.unchanged
+        self.errors.extend(outcome.errors)
+        self.changes.extend(outcome.changes)
+        done += outcome.rows
+        if progress is not None:
+            progress(done, table.total)
+        return done
+
+    def write(
+        self, screened: _Screened, checking: Future[_Checked], columns: tuple[str, ...]
+    ) -> _Outcome:
+        """Write a screened batch once its check is done; touches nothing of the run's but
+        what it reads, so that batches may be written side by side."""
+        candidates, rows = screened
+        checked = checking.result()
+        outcome = _Outcome(rows)
+        if not candidates:
+            return outcome
         try:
-            self._write(candidates, columns, checked)
+            self._write(candidates, columns, checked, outcome)
         except (Conflict, StorageError):
             # Someone else wrote one of these numbers meanwhile, or the database refused
             # a row: give each row its own transaction, so only the culprit is lost.
+            outcome = _Outcome(rows)
             for candidate in candidates:
                 try:
-                    self._write([candidate], columns, checked)
+                    self._write([candidate], columns, checked, outcome)
                 except Conflict as exc:
-                    self.errors.append(
+                    outcome.errors.append(
                         RowError(candidate[0].number, "employee_number", "conflict", str(exc))
                     )
-        return rows
+        return outcome
 
     def _screen(self, row: Row) -> tuple[Row, str] | None:
         """The row and its number, or ``None`` after reporting why it cannot be imported."""
@@ -343,25 +440,22 @@ class _Run:
                 )
             row.values["department_id"] = department_id
         if problems:
-            self._reject(row.number, problems)
+            _reject(self.errors, row.number, problems)
             return None
         assert number is not None  # noqa: S101 - a row without one has a problem
         return row, number
 
-    def _reject(self, row: int, problems: Iterable[FieldError]) -> None:
-        seen: set[tuple[str, str]] = set()
-        for problem in problems:
-            if (problem.field, problem.code) not in seen:
-                seen.add((problem.field, problem.code))
-                field = problem.field or None
-                self.errors.append(RowError(row, field, problem.code, problem.message))
-
     def _write(
-        self, candidates: list[tuple[Row, str]], columns: tuple[str, ...], checked: _Checked
+        self,
+        candidates: list[tuple[Row, str]],
+        columns: tuple[str, ...],
+        checked: _Checked,
+        outcome: _Outcome,
     ) -> None:
-        """Write ``candidates`` in one unit of work: all of them or none. A row that updates
-        an employee with only some of the columns is checked here, merged with the details
-        the employee has; every other row as ``checked`` found it."""
+        """Write ``candidates`` in one unit of work: all of them or none, added to
+        ``outcome`` once committed. A row that updates an employee with only some of the
+        columns is checked here, merged with the details the employee has; every other row
+        as ``checked`` found it."""
         service = self._service
         now = service._clock.now()
         with service._storage.unit_of_work() as uow:
@@ -389,11 +483,11 @@ class _Run:
                 uow.commit()
         # Counted only once the batch stands: a failed batch is retried row by row.
         for row_number, problems in rejected:
-            self._reject(row_number, problems)
-        self.created += created
-        self.updated += updated
-        self.unchanged += unchanged
-        self.changes.extend(changes)
+            _reject(outcome.errors, row_number, problems)
+        outcome.created += created
+        outcome.updated += updated
+        outcome.unchanged += unchanged
+        outcome.changes.extend(changes)
 
     def _apply(
         self, uow: UnitOfWork, planned: list[_Planned], now: datetime

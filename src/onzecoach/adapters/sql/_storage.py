@@ -111,6 +111,12 @@ class SqlStorage:
         """``"sqlite"`` or ``"postgresql"``."""
         return self.url.get_backend_name()
 
+    @property
+    def writes_in_parallel(self) -> bool:
+        """``WritesInParallel``: on PostgreSQL units of work write side by side; SQLite
+        has one writer at a time."""
+        return self.dialect == "postgresql"
+
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(
             self.engine, self._serialise, begin_on_write=self.dialect == "postgresql"
