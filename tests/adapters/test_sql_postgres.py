@@ -8,6 +8,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 import pytest
@@ -18,6 +19,7 @@ from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage, SqlUnitOfWork
 from onzecoach.adapters.sql import _tables as t
 from onzecoach.adapters.sql._base import COPY_FROM_ROWS
+from onzecoach.adapters.sql._employees import _EMPLOYEES_BY_NUMBER
 from onzecoach.adapters.sql._postgres import opens_transaction
 from onzecoach.audit import audit_entry
 from onzecoach.employers import Employer
@@ -278,3 +280,31 @@ def test_an_import_looks_numbers_up_with_a_fresh_plan_each_batch(storage: SqlSto
     assert found == [50] * len(found)
     assert not [statement for statement in prepared if "unnest" in statement]
     assert [statement for statement in prepared if "onzecoach_employees" in statement]
+
+
+def _indexes_read(plan: dict[str, Any]) -> set[str]:
+    found = {str(plan["Index Name"])} if "Index Name" in plan else set()
+    for child in plan.get("Plans", ()):
+        found |= _indexes_read(child)
+    return found
+
+
+@pytest.mark.postgres
+def test_the_first_bulk_insert_lets_the_planner_measure_the_employees_table(
+    storage: SqlStorage,
+) -> None:
+    # Never measured, the planner takes each row to be as wide as its columns allow, and
+    # the name index, which narrows to the employer alone, for as good as the unique key:
+    # an import then read every employee of the employer for each number it looked up.
+    owner = stored_employer(storage)
+    with storage.unit_of_work() as uow:
+        uow.employees.add_many([employee(owner, employee_number=f"P{n:05d}") for n in range(4000)])
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        connection = uow._require_connection()
+        lookup = _EMPLOYEES_BY_NUMBER["postgresql"].compile(dialect=connection.dialect)
+        plan = connection.exec_driver_sql(
+            f"EXPLAIN (FORMAT JSON) {lookup}", {"_employer_id": owner, "_numbers": ["Q1"]}
+        ).scalar_one()
+        assert uow.employees.by_numbers(owner, ["P00001", "Q1"]).keys() == {"P00001"}
+    assert _indexes_read(plan[0]["Plan"]) == {"uq_onzecoach_employees_employer_id_employee_number"}
