@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -30,6 +31,12 @@ BACKENDS = ("memory", "sqlite", "postgresql")
 START = T0  # where every test's FrozenClock starts
 
 StorageFactory = Callable[[], Storage]
+
+# No test asserts how long something takes, hypothesis's examples included: its default
+# deadline of 200 ms per example fails a correct test on a busy machine (a first example
+# that loads the phone number metadata, two workers beside PostgreSQL).
+hypothesis.settings.register_profile("onzecoach", deadline=None)
+hypothesis.settings.load_profile("onzecoach")
 
 
 def _postgres_unavailable(reason: str) -> None:

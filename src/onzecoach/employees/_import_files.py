@@ -12,7 +12,7 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import IO, Any, Final
 
@@ -80,7 +80,7 @@ _BROKEN_BYTES: Final = re.compile("[\udc80-\udcff]")
 class Row:
     number: int
     values: dict[str, object]
-    problems: list[FieldError]
+    problems: Sequence[FieldError]
 
 
 @attrs.frozen
@@ -162,7 +162,9 @@ def _read_csv(data: bytes) -> Table:
     first_line = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first_line.count)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        # Tuples of text, which the garbage collector stops tracking at its first pass;
+        # lists it would walk through at every full pass for as long as the import runs.
+        records = list(map(tuple, csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
     except csv.Error as exc:
         raise Unreadable("unreadable", field_text("import.unreadable")) from exc
     if not records:
@@ -186,7 +188,7 @@ def _read_csv(data: bytes) -> Table:
     return Table(_present(fields), rows, len(numbered), warnings)
 
 
-def _plain_row(number: int, fields: list[str | None], cells: list[str]) -> Row:
+def _plain_row(number: int, fields: list[str | None], cells: Sequence[str]) -> Row:
     """``_row`` of a CSV row of UTF-8 text with no more cells than columns: each value as it
     is, or ``None`` when blank, and no problems."""
     values: dict[str, object] = {
@@ -194,7 +196,7 @@ def _plain_row(number: int, fields: list[str | None], cells: list[str]) -> Row:
         for field, cell in zip(fields, cells, strict=False)
         if field is not None
     }
-    return Row(number, values, [])
+    return Row(number, values, ())
 
 
 def _read_xlsx(data: bytes) -> Table:
@@ -229,7 +231,7 @@ def _present(fields: list[str | None]) -> tuple[str, ...]:
 def _row(
     number: int,
     fields: list[str | None],
-    cells: list[Any],
+    cells: Sequence[Any],
     *,
     text_only: bool,
     broken: bool = True,
