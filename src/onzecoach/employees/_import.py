@@ -11,7 +11,9 @@ twice, and "importing a file again changes nothing" is the promise this import k
 Each batch is written in one unit of work, with its search index rows and audit
 entries ("employee.registered" and "employee.updated", as the form's use cases write
 them). A batch whose write fails (another writer took a number meanwhile) is written
-again row by row, so one row cannot sink the good rows beside it.
+again row by row, so one row cannot sink the good rows beside it. Each batch is checked
+while the one before it is written; where the storage's writers do not wait for each
+other (``WritesInParallel``), two batches are written at once.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import typing
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -39,6 +41,7 @@ from onzecoach.employees._import_files import (
     Unreadable,
     read,
 )
+from onzecoach.employees._import_report import ImportReport, RowChange, RowError, reject
 from onzecoach.employees._memo import Memo
 from onzecoach.employees._model import Employee, _fields
 from onzecoach.employees._service import _json
@@ -62,58 +65,6 @@ __all__ = ["HEADER_ALIASES", "ImportReport", "ImportService", "RowChange", "RowE
 
 #: ``progress(done_rows, total_rows)``; ``total_rows`` is ``None`` when not known ahead.
 Progress = Callable[[int, int | None], None]
-
-
-@attrs.frozen
-class RowError:
-    """Why one row (or, with ``field`` ``None``, the row as a whole) was not imported.
-
-    ``row`` counts as a spreadsheet does: the header is row 1, the first employee row 2;
-    row 0 is the file as a whole (unreadable, no usable header). ``field`` is the SDK's
-    field name (``FIELDS``); ``code`` is stable, ``message`` Dutch.
-    """
-
-    row: int
-    field: str | None
-    code: str
-    message: str
-
-
-@attrs.frozen
-class RowChange:
-    """What a row did, or in a dry run would do: ``action`` ``"created"`` or ``"updated"``.
-
-    ``changes`` holds, for an update, each changed field's old and new value (as the
-    audit log writes them); it is empty for a creation.
-    """
-
-    row: int
-    employee_number: str
-    action: str
-    changes: Mapping[str, tuple[Any, Any]] = attrs.field(factory=dict)
-
-
-@attrs.frozen
-class ImportReport:
-    """The outcome of an import; with ``dry_run``, what it would have been.
-
-    ``errors`` are sorted by row; a row may have several (one per bad field).
-    ``warnings`` are about the file (unknown or repeated columns), in Dutch.
-    """
-
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    errors: tuple[RowError, ...]
-    warnings: tuple[str, ...]
-    changes: tuple[RowChange, ...]
-    dry_run: bool
-
-    @property
-    def failed(self) -> int:
-        """How many rows were not imported."""
-        return len({error.row for error in self.errors if error.row > 1})
 
 
 class ImportService:
@@ -233,16 +184,6 @@ def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-def _reject(errors: list[RowError], row: int, problems: Iterable[FieldError]) -> None:
-    """Report each of a row's problems once, in ``errors``."""
-    seen: set[tuple[str, str]] = set()
-    for problem in problems:
-        if (problem.field, problem.code) not in seen:
-            seen.add((problem.field, problem.code))
-            field = problem.field or None
-            errors.append(RowError(row, field, problem.code, problem.message))
-
-
 @attrs.define
 class _Outcome:
     """What writing one batch did; added to the run's totals in the order of the file."""
@@ -329,8 +270,9 @@ class _Run:
         self, batches: Iterable[_Screened], table: Table, progress: Progress | None
     ) -> int:
         """Write each batch while the next one is checked in a thread: a database server on
-        its own core then writes one batch while the next is checked, instead of the two
-        taking turns. How many rows there were."""
+        a core of its own then writes one batch while the next is checked. (On SQLite the
+        two take turns all the same: its writes let go of the GIL only a row at a time;
+        docs/benchmarks.md.) How many rows there were."""
         done = 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="onzecoach-import") as checker:
             waiting: tuple[_Screened, Future[_Checked]] | None = None
@@ -354,16 +296,15 @@ class _Run:
         written at once could cross. How many rows there were."""
         done = 0
         written: deque[Future[_Outcome]] = deque()
+        alone = False  # whether the batch written last is to be written alone
         with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="onzecoach-import") as pool:
             for screened in batches:
                 checked: Future[_Checked] = Future()
                 checked.set_result(self.check(screened[0]))
-                alone = self._names_stored(screened[0])
-                while written and (alone or len(written) >= writers):
+                after_alone, alone = alone, self._names_stored(screened[0])
+                while written and (alone or after_alone or len(written) >= writers):
                     done = self._count(written.popleft().result(), done, table, progress)
                 written.append(pool.submit(self.write, screened, checked, table.columns))
-                if alone:
-                    done = self._count(written.popleft().result(), done, table, progress)
             while written:
                 done = self._count(written.popleft().result(), done, table, progress)
         return done
@@ -440,7 +381,7 @@ class _Run:
                 )
             row.values["department_id"] = department_id
         if problems:
-            _reject(self.errors, row.number, problems)
+            reject(self.errors, row.number, problems)
             return None
         assert number is not None  # noqa: S101 - a row without one has a problem
         return row, number
@@ -483,7 +424,7 @@ class _Run:
                 uow.commit()
         # Counted only once the batch stands: a failed batch is retried row by row.
         for row_number, problems in rejected:
-            _reject(outcome.errors, row_number, problems)
+            reject(outcome.errors, row_number, problems)
         outcome.created += created
         outcome.updated += updated
         outcome.unchanged += unchanged
