@@ -301,21 +301,25 @@ class _Run:
             for screened in batches:
                 checked: Future[_Checked] = Future()
                 checked.set_result(self.check(screened[0]))
-                after_alone, alone = alone, self._names_stored(screened[0])
+                known = self._look_up(screened[0])
+                after_alone, alone = alone, bool(known)
                 while written and (alone or after_alone or len(written) >= writers):
                     done = self._count(written.popleft().result(), done, table, progress)
-                written.append(pool.submit(self.write, screened, checked, table.columns))
+                written.append(pool.submit(self.write, screened, checked, table.columns, known))
             while written:
                 done = self._count(written.popleft().result(), done, table, progress)
         return done
 
-    def _names_stored(self, candidates: list[tuple[Row, str]]) -> bool:
-        """Whether any of these numbers is a stored employee's (as of now: a batch that
-        meets one written meanwhile updates it all the same)."""
+    def _look_up(self, candidates: list[tuple[Row, str]]) -> dict[str, Employee]:
+        """The stored employees these numbers name, read before their batch is written, for
+        it to be written with. Another writer may change them meanwhile, and the write
+        keeps to what is stored by then: an employee registered meanwhile makes the
+        batch's insert fail and the batch go row by row (each row looked up again), and an
+        employee is locked and read again before it is updated."""
         if not candidates:
-            return False
+            return {}
         with self._service._storage.unit_of_work() as uow:
-            return bool(uow.employees.by_numbers(self._employer_id, [n for _, n in candidates]))
+            return uow.employees.by_numbers(self._employer_id, [n for _, n in candidates])
 
     def _count(self, outcome: _Outcome, done: int, table: Table, progress: Progress | None) -> int:
         """Add a written batch's outcome to the run's; how many rows are done now."""
@@ -330,17 +334,23 @@ class _Run:
         return done
 
     def write(
-        self, screened: _Screened, checking: Future[_Checked], columns: tuple[str, ...]
+        self,
+        screened: _Screened,
+        checking: Future[_Checked],
+        columns: tuple[str, ...],
+        known: dict[str, Employee] | None = None,
     ) -> _Outcome:
-        """Write a screened batch once its check is done; touches nothing of the run's but
-        what it reads, so that batches may be written side by side."""
+        """Write a screened batch once its check is done, with the stored employees its
+        numbers name (``known``: looked up beforehand; else in its transaction). Touches
+        nothing of the run's but what it reads, so that batches may be written side by
+        side."""
         candidates, rows = screened
         checked = checking.result()
         outcome = _Outcome(rows)
         if not candidates:
             return outcome
         try:
-            self._write(candidates, columns, checked, outcome)
+            self._write(candidates, columns, checked, outcome, known)
         except (Conflict, StorageError):
             # Someone else wrote one of these numbers meanwhile, or the database refused
             # a row: give each row its own transaction, so only the culprit is lost.
@@ -392,15 +402,17 @@ class _Run:
         columns: tuple[str, ...],
         checked: _Checked,
         outcome: _Outcome,
+        known: dict[str, Employee] | None = None,
     ) -> None:
         """Write ``candidates`` in one unit of work: all of them or none, added to
-        ``outcome`` once committed. A row that updates an employee with only some of the
-        columns is checked here, merged with the details the employee has; every other row
-        as ``checked`` found it."""
+        ``outcome`` once committed; ``known`` as ``write`` has it. A row that updates an
+        employee with only some of the columns is checked here, merged with the details
+        the employee has; every other row as ``checked`` found it."""
         service = self._service
         now = service._clock.now()
         with service._storage.unit_of_work() as uow:
-            known = uow.employees.by_numbers(self._employer_id, [n for _, n in candidates])
+            if known is None:
+                known = uow.employees.by_numbers(self._employer_id, [n for _, n in candidates])
             planned: list[_Planned] = []
             rejected: list[tuple[int, tuple[FieldError, ...]]] = []
             for row, number in candidates:
