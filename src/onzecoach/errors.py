@@ -93,6 +93,12 @@ class OnzecoachError(Exception):
         self.text = error_text(code, **params)
         super().__init__(self.text)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled as it stands, not through ``__init__``: the message in ``args`` is no
+        # code, and a subclass's ``__init__`` takes what it takes. So an error raised in a
+        # worker process (a process pool, a task queue) arrives whole in the one waiting.
+        return (_restored, (type(self), self.args, dict(self.__dict__)))
+
 
 @attrs.frozen
 class FieldError:
@@ -463,6 +469,16 @@ class YubikeyServiceError(AdapterError):
     def __init__(self, detail: str = "", /, *, status: str | None = None) -> None:
         super().__init__(detail)
         self.status = status
+
+
+def _restored(
+    kind: type[OnzecoachError], args: tuple[object, ...], state: dict[str, object]
+) -> OnzecoachError:
+    """An error as ``OnzecoachError.__reduce__`` pickled it."""
+    error = kind.__new__(kind)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 def _classes(root: type[OnzecoachError]) -> Iterable[type[OnzecoachError]]:

@@ -4,8 +4,10 @@ error a text in the same catalogue."""
 from __future__ import annotations
 
 import ast
+import pickle
 import re
 import string
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -355,3 +357,36 @@ def test_no_field_error_is_worded_where_it_is_raised() -> None:
             if isinstance(node, ast.Call) and _worded(node, texts)
         ]
     assert worded == []
+
+
+def _every_error() -> list[errors.OnzecoachError]:
+    """An error of every class for each of its codes, with what its class carries besides."""
+    made: list[errors.OnzecoachError] = []
+    field = errors.FieldError.of("email", "invalid")
+    for kind in errors._classes(errors.OnzecoachError):
+        for code in sorted(kind.error_codes):
+            if issubclass(kind, errors.ValidationError):
+                made.append(kind([field, errors.FieldError.of("phone", "invalid")]))
+            elif kind is errors.Throttled:
+                made.append(kind(code, retry_at=datetime(2026, 12, 6, 9, tzinfo=UTC), tries=5))
+            elif kind is errors.MfaRequired:
+                made.append(kind(code))
+            elif kind is errors.YubikeyServiceError:
+                made.append(kind("signature does not match", status="BAD_SIGNATURE"))
+            elif issubclass(kind, errors.CalendarError | errors.MailDeliveryError):
+                made.append(kind("421 try later", code=code, unreachable=True))
+            elif issubclass(kind, errors._DetailedError):
+                made.append(kind("OperationalError: gone", code=code))
+            else:
+                made.append(kind(code, sessions=4, left=0))
+    return made
+
+
+@pytest.mark.parametrize("error", _every_error(), ids=lambda e: f"{type(e).__name__}-{e.code}")
+def test_every_error_survives_pickling_whole(error: errors.OnzecoachError) -> None:
+    # As an error raised in a worker process (a process pool, a task queue) reaches the
+    # process that waits for it.
+    again = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert type(again) is type(error)
+    assert (again.code, str(again), again.args) == (error.code, str(error), error.args)
+    assert vars(again) == vars(error)
