@@ -5,11 +5,13 @@ connection that has been idle."""
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -22,6 +24,7 @@ from onzecoach.adapters.sql._base import COPY_FROM_ROWS
 from onzecoach.adapters.sql._employees import _EMPLOYEES_BY_NUMBER
 from onzecoach.adapters.sql._postgres import opens_transaction
 from onzecoach.audit import audit_entry
+from onzecoach.employees import Employee
 from onzecoach.employers import Employer
 from onzecoach.errors import StorageError
 from onzecoach.ids import new_id
@@ -308,3 +311,56 @@ def test_the_first_bulk_insert_lets_the_planner_measure_the_employees_table(
         ).scalar_one()
         assert uow.employees.by_numbers(owner, ["P00001", "Q1"]).keys() == {"P00001"}
     assert _indexes_read(plan[0]["Plan"]) == {"uq_onzecoach_employees_employer_id_employee_number"}
+
+
+@pytest.mark.postgres
+def test_two_writers_renaming_employees_in_crossed_order_both_commit(
+    storage: SqlStorage, postgres_schema_url: str
+) -> None:
+    # Each rename changes the counts of its old and new prefixes. The first writer renames
+    # towards "ber..." and then "jan...", the second towards "jan..." and then "ber...":
+    # counts changed as each rename came would lock the count rows in crossed orders, and
+    # PostgreSQL would end one writer as a deadlock.
+    owner = stored_employer(storage)
+    before = {
+        name: employee(owner, last_name=name) for name in ("Bakker", "Visser", "Smit", "Mulder")
+    }
+    with storage.unit_of_work() as uow:
+        uow.employees.add_many(list(before.values()))
+        uow.search.index_new(list(before.values()))
+        uow.commit()
+    plans = [
+        [(before["Bakker"], "Berg"), (before["Visser"], "Jansen")],
+        [(before["Smit"], "Jansma"), (before["Mulder"], "Bergsma")],
+    ]
+    step = threading.Barrier(2, timeout=10)
+    failed: list[BaseException] = []
+    both = SqlStorage(postgres_schema_url)  # a connection for each writer
+
+    def rename(plan: list[tuple[Employee, str]]) -> None:
+        try:
+            with both.unit_of_work() as uow:
+                for person, name in plan:
+                    renamed = attrs.evolve(person, last_name=name)
+                    uow.employees.save(renamed)
+                    uow.search.index(renamed)
+                    with contextlib.suppress(threading.BrokenBarrierError):
+                        step.wait()
+                uow.commit()
+        except BaseException as exc:
+            failed.append(exc)
+            step.abort()
+
+    writers = [threading.Thread(target=rename, args=(plan,)) for plan in plans]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=30)
+    both.close()
+    assert failed == []
+    with storage.unit_of_work() as uow:
+        totals = {
+            p: uow.search.query(owner, [p], limit=10, offset=0)[1]
+            for p in ("ber", "jan", "bak", "smi")
+        }
+    assert totals == {"ber": 2, "jan": 2, "bak": 0, "smi": 0}

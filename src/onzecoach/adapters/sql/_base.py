@@ -123,6 +123,10 @@ class Repository:
         self._connection = connection
         self._dialect = connection.dialect.name
 
+    def flush(self) -> None:
+        """Write what this repository held back for the end of its transaction; the unit
+        of work calls it before it commits. Nothing by default."""
+
     def _execute(
         self,
         statement: sa.Executable,

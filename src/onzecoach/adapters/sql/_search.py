@@ -162,7 +162,31 @@ class SqlSearchIndex(Repository):
     A count stays in its table when it drops to 0: a prefix has only so many spellings,
     and a name changed back and forth then updates a row instead of deleting and
     inserting it.
+
+    Count changes are summed over the transaction and written at its end (``flush``,
+    before the commit; before a search or a clear in the same transaction too), in one
+    order. Written as each employee came, two transactions that each index several
+    employees lock count rows in crossed orders (an import's batch and a rename in the
+    web app; two batches), and PostgreSQL ends one of them as a deadlock. Written last,
+    in one order, a transaction waits for another's counts only once it holds all else
+    it will take.
     """
+
+    def __init__(self, connection: sa.Connection) -> None:
+        super().__init__(connection)
+        self._count_changes: Counter[tuple[str, str]] = Counter()
+
+    def flush(self) -> None:
+        changes, self._count_changes = self._count_changes, Counter()
+        self._execute_many(
+            _CHANGE_COUNTS[self._dialect],
+            "counting search prefixes",
+            [
+                {"_employer_id": e, "_prefix": prefix, "_first": max(change, 0), "_change": change}
+                for (e, prefix), change in sorted(changes.items())
+                if change
+            ],
+        )
 
     def index(self, employee: Employee) -> None:
         entries = _entries(employee)
@@ -221,6 +245,7 @@ class SqlSearchIndex(Repository):
             self._count(added=set(), removed=_prefixes(indexed))
 
     def clear(self, employer_id: str) -> None:
+        self.flush()
         parameters = {"_employer_id": employer_id}
         if self._dialect == "postgresql":
             # First the key-share locks that the rebuild's inserts would take one by one
@@ -237,6 +262,7 @@ class SqlSearchIndex(Repository):
         self, employer_id: str, words: Sequence[str], *, limit: int, offset: int
     ) -> tuple[list[str], int]:
         """See ``SearchIndexRepository.query``; no words find nothing, as in memory."""
+        self.flush()  # this transaction's own changes count
         wanted = sorted({word[:_TOKEN_LENGTH] for word in words}, key=len, reverse=True)
         if len(wanted) == 1 and len(wanted[0]) == _PREFIX:
             return self._by_prefix(employer_id, wanted[0], limit=limit, offset=offset)
@@ -320,20 +346,10 @@ class SqlSearchIndex(Repository):
         self._execute(_DROP_PREFIXES, "removing an employee from the index", parameters)
 
     def _count(self, *, added: set[_Entry], removed: set[_Entry]) -> None:
-        changes: Counter[tuple[str, str]] = Counter()
+        """Note the count changes, for ``flush``."""
+        changes = self._count_changes
         changes.update((employer_id, prefix) for employer_id, prefix, _ in added)
         changes.subtract((employer_id, prefix) for employer_id, prefix, _ in removed)
-        # In one order in every transaction, so that two of them changing the same
-        # counts on PostgreSQL wait for each other instead of deadlocking.
-        self._execute_many(
-            _CHANGE_COUNTS[self._dialect],
-            "counting search prefixes",
-            [
-                {"_employer_id": e, "_prefix": prefix, "_first": max(change, 0), "_change": change}
-                for (e, prefix), change in sorted(changes.items())
-                if change
-            ],
-        )
 
     def _execute_many(
         self, statement: sa.Executable, action: str, rows: list[dict[str, Any]]

@@ -410,8 +410,11 @@ class SqlUnitOfWork:
                 self._serialise.release()
 
     def commit(self) -> None:
+        connection = self._require_connection()
+        for held in [value for value in vars(self).values() if isinstance(value, Repository)]:
+            held.flush()
         with translate_errors("committing"):
-            self._require_connection().commit()
+            connection.commit()
 
     def rollback(self) -> None:
         with translate_errors("rolling back"):
