@@ -127,6 +127,10 @@ class Repository:
         """Write what this repository held back for the end of its transaction; the unit
         of work calls it before it commits. Nothing by default."""
 
+    def discard(self) -> None:
+        """Forget what this repository held back; the unit of work calls it when it rolls
+        back. Nothing by default."""
+
     def _execute(
         self,
         statement: sa.Executable,

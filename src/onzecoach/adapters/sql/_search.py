@@ -177,16 +177,19 @@ class SqlSearchIndex(Repository):
         self._count_changes: Counter[tuple[str, str]] = Counter()
 
     def flush(self) -> None:
-        changes, self._count_changes = self._count_changes, Counter()
         self._execute_many(
             _CHANGE_COUNTS[self._dialect],
             "counting search prefixes",
             [
                 {"_employer_id": e, "_prefix": prefix, "_first": max(change, 0), "_change": change}
-                for (e, prefix), change in sorted(changes.items())
+                for (e, prefix), change in sorted(self._count_changes.items())
                 if change
             ],
         )
+        self._count_changes = Counter()  # once written: a failed write keeps them
+
+    def discard(self) -> None:
+        self._count_changes = Counter()
 
     def index(self, employee: Employee) -> None:
         entries = _entries(employee)

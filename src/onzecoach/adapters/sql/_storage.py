@@ -411,14 +411,21 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         connection = self._require_connection()
-        for held in [value for value in vars(self).values() if isinstance(value, Repository)]:
+        for held in self._repositories():
             held.flush()
         with translate_errors("committing"):
             connection.commit()
 
     def rollback(self) -> None:
+        connection = self._require_connection()
+        for held in self._repositories():
+            held.discard()
         with translate_errors("rolling back"):
-            self._require_connection().rollback()
+            connection.rollback()
+
+    def _repositories(self) -> list[Repository]:
+        """The repositories built on this transaction so far."""
+        return [value for value in vars(self).values() if isinstance(value, Repository)]
 
     def _require_connection(self) -> Connection:
         if self._connection is None:

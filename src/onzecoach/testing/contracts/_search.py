@@ -313,6 +313,26 @@ class SearchIndexTests(StorageTests):
             assert search(storage, owner, text) == (ids(anna), 1)
         assert search(storage, owner, "vis") == ([], 0)
 
+    def test_a_rollback_forgets_what_was_indexed_before_it_and_the_block_goes_on(
+        self, storage: Storage
+    ) -> None:
+        owner = stored_employer(storage)
+        anna = person(owner, "Berg", "Anna")
+        indexed(storage, anna)
+        bram = person(owner, "Bergen", "Bram")
+        cees = person(owner, "Jansen", "Cees")
+        with storage.unit_of_work() as uow:
+            uow.employees.add(bram)
+            uow.search.index(bram)
+            uow.search.remove(anna.id)
+            uow.rollback()  # nothing searched before it
+            uow.employees.add(cees)
+            uow.search.index(cees)
+            uow.commit()
+        for text in ("ber", "ann"):  # anna's counts, neither raised by bram nor dropped
+            assert search(storage, owner, text) == (ids(anna), 1)
+        assert search(storage, owner, "jan") == (ids(cees), 1)
+
     def test_rollback_discards_what_was_indexed_in_bulk(self, storage: Storage) -> None:
         owner = stored_employer(storage)
         anna = person(owner, "Berg", "Anna")
