@@ -315,6 +315,7 @@ class Conflict(OnzecoachError):
             "employee.numbers_taken",
             "employee.has_trajectories",
             "employee.erased",
+            "employee.changed",
             "trajectory.exists",
             "trajectory.number_taken",
             "trajectory.already_open",

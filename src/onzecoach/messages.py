@@ -117,6 +117,9 @@ ERRORS: Final[Mapping[str, str]] = {
     "employee.numbers_taken": "Een van deze personeelsnummers is al in gebruik bij deze werkgever.",
     "employee.has_trajectories": "Een werknemer met coachtrajecten kan niet worden verwijderd.",
     "employee.erased": "Deze werknemer is inmiddels verwijderd.",
+    "employee.changed": (
+        "Deze werknemer is net door iemand anders gewijzigd. Importeer de regel opnieuw."
+    ),
     "trajectory.exists": "Dit traject bestaat al.",
     "trajectory.number_taken": "Dit trajectnummer bestaat al voor deze werknemer.",
     "trajectory.already_open": "Deze werknemer heeft al een lopend traject.",

@@ -556,3 +556,46 @@ def test_an_import_never_brings_back_an_employee_erased_since_its_batch_was_read
     assert kept is not None
     assert kept.is_erased
     assert kept.email != "nieuw@example.nl"
+
+
+@attrs.define
+class _ReadBeforeAChange:
+    """Employees whose first lookup finds one employee as it was before someone changed it:
+    a batch read just before a change in the web app committed."""
+
+    inner: Any
+    before: Employee
+    told: bool = False
+
+    def by_numbers(self, employer_id: str, numbers: Any) -> dict[str, Employee]:
+        found: dict[str, Employee] = self.inner.by_numbers(employer_id, numbers)
+        if not self.told and self.before.employee_number in numbers:
+            self.told = True
+            found[self.before.employee_number or ""] = self.before
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_an_import_never_reverts_a_change_made_since_its_batch_was_read(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS)))
+    before = employees_of(portal, hr)["1002"]
+    portal.employees.update(hr, before.id, {"email": "jan.nieuw@example.nl"})
+    read_first = _ReadBeforeAChange(None, before)
+
+    def wrap(inner: Any) -> Any:
+        read_first.inner = inner
+        return read_first
+
+    racing = _SwappedStorage(portal.storage, "employees", wrap).portal(portal)
+    renamed = [[row[0], row[1] + "s"] for row in ROWS]  # numbers and last names only
+
+    report = racing.imports.employees(hr, as_file(csv_bytes(DUTCH[:2], renamed)), batch_size=10)
+
+    assert (report.updated, report.errors) == (3, ())
+    after = employees_of(portal, hr)["1002"]
+    assert (after.last_name, after.email) == ("Jansens", "jan.nieuw@example.nl")
+    change = next(c for c in report.changes if c.employee_number == "1002")
+    assert set(change.changes) == {"last_name"}

@@ -480,6 +480,10 @@ class _Run:
                 current = uow.employees.get(employee.id, for_update=True)
                 if current is None or current.is_erased:
                     raise Conflict("employee.erased")
+                if current != employee:
+                    # Changed since it was read: the merge and the changes were worked out
+                    # from what it was. The batch goes row by row, each row read anew.
+                    raise Conflict("employee.changed")
                 self._update(uow, current, details, diff, now)
             # Named by the file, changed or not: the retention of an employee without
             # trajectories counts from here (``Employee.known_since``).
