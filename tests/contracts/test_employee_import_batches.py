@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import attrs
+import pytest
 
 from import_support import DUTCH, ROWS, as_file, csv_bytes, employees_of, hr_of
 from onzecoach import Portal
@@ -154,3 +155,30 @@ def test_a_batch_that_names_a_stored_employee_is_written_alone(portal: Portal) -
     assert len(writes.wrote_employees) == 5
     assert writes.beside[updating] & writes.wrote_employees == set()
     assert employees_of(portal, hr)["1002"].last_name == "Janssen"
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_an_import_stopped_says_what_its_writers_went_on_with(portal: Portal) -> None:
+    hr = hr_of(portal, "Acme")
+    rows = _rows(1, 6)
+
+    def stop(done: int, total: int | None) -> None:
+        raise _Stop
+
+    with pytest.raises(_Stop) as stopped:
+        portal.imports.employees(hr, as_file(csv_bytes(DUTCH, rows)), batch_size=2, progress=stop)
+
+    stored = set(employees_of(portal, hr))
+    notes = getattr(stopped.value, "__notes__", [])
+    if _in_parallel(portal.storage):
+        # The second batch was with a writer when the first one's progress stopped it.
+        assert stored == {"1", "2", "3", "4"}
+        assert notes == ["another batch of 2 rows was written: 2 created, 0 updated, 0 unchanged"]
+    else:
+        assert stored == {"1", "2"}
+        assert notes == []
+    again = portal.imports.employees(hr, as_file(csv_bytes(DUTCH, rows)), batch_size=2)
+    assert (again.created, again.unchanged) == (6 - len(stored), len(stored))

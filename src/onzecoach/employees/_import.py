@@ -173,6 +173,18 @@ _Checked = dict[int, "EmployeeDetails | ValidationError"]
 _Screened = tuple[list[tuple[Row, str]], int]
 
 
+def _what_became_of(batch: Future[_Outcome]) -> str:
+    """A note on a batch that a writer went on with after the import stopped."""
+    try:
+        outcome = batch.result()
+    except BaseException as failed:
+        return f"another batch failed as well: {type(failed).__name__}: {failed}"
+    return (
+        f"another batch of {outcome.rows} rows was written: {outcome.created} created, "
+        f"{outcome.updated} updated, {outcome.unchanged} unchanged"
+    )
+
+
 def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
     batch: list[Row] = []
     for row in rows:
@@ -294,21 +306,30 @@ class _Run:
         A batch that names a stored employee is written alone, after every batch before it
         and before any after it: its updates lock and read rows again one by one, and
         alone they meet no other batch's locks (side by side saved about 5% of a re-import
-        that changed a tenth of the rows; docs/benchmarks.md). How many rows there were."""
+        that changed a tenth of the rows, 1% of one that changed none; docs/benchmarks.md).
+
+        An error (a failed batch, an exception from ``progress``) stops the import, but a
+        batch already handed to a writer is written all the same: the error then says so
+        in a note. Importing the file again completes it. How many rows there were."""
         done = 0
         written: deque[Future[_Outcome]] = deque()
         alone = False  # whether the batch written last is to be written alone
         with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="onzecoach-import") as pool:
-            for screened in batches:
-                checked: Future[_Checked] = Future()
-                checked.set_result(self.check(screened[0]))
-                known = self._look_up(screened[0])
-                after_alone, alone = alone, bool(known)
-                while written and (alone or after_alone or len(written) >= writers):
+            try:
+                for screened in batches:
+                    checked: Future[_Checked] = Future()
+                    checked.set_result(self.check(screened[0]))
+                    known = self._look_up(screened[0])
+                    after_alone, alone = alone, bool(known)
+                    while written and (alone or after_alone or len(written) >= writers):
+                        done = self._count(written.popleft().result(), done, table, progress)
+                    written.append(pool.submit(self.write, screened, checked, table.columns, known))
+                while written:
                     done = self._count(written.popleft().result(), done, table, progress)
-                written.append(pool.submit(self.write, screened, checked, table.columns, known))
-            while written:
-                done = self._count(written.popleft().result(), done, table, progress)
+            except BaseException as error:
+                for future in written:
+                    error.add_note(_what_became_of(future))
+                raise
         return done
 
     def _look_up(self, candidates: list[tuple[Row, str]]) -> dict[str, Employee]:

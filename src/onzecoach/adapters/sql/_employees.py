@@ -133,7 +133,7 @@ _IDS_PER_QUERY = 500
 # the table holds a twentieth of its rows, and costs the name index, which narrows to the
 # employer alone, as low as the unique key: an import's number lookups were seen to read
 # every employee of the employer for each number, 0.7 ms per number at 4,000 rows. The
-# first bulk insert measures it (``add_many``), in its own transaction, which counts its
+# first bulk insert measures it (``add_many``), inside its own transaction, which counts its
 # own rows: an ANALYZE that saw only other transactions' uncommitted rows would record an
 # empty table of many pages, and every plan would take it for empty. From then on the
 # planner scales its counts by the table's size as it grows.
