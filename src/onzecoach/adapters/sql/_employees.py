@@ -136,12 +136,14 @@ _IDS_PER_QUERY = 500
 # first bulk insert measures it (``add_many``), inside its own transaction, which counts its
 # own rows: an ANALYZE that saw only other transactions' uncommitted rows would record an
 # empty table of many pages, and every plan would take it for empty. From then on the
-# planner scales its counts by the table's size as it grows.
+# planner scales its counts by the table's size as it grows. SKIP_LOCKED: while one
+# writer's ANALYZE holds its lock (to that writer's commit), another writer goes on
+# without measuring instead of waiting.
 _UNMEASURED = sa.text(
     "SELECT relpages = 0 AND pg_relation_size(oid) > 0 FROM pg_class"
     " WHERE oid = CAST(:_table AS regclass)"
 ).bindparams(_table=t.employees.name)
-_MEASURE = sa.text(f"ANALYZE {t.employees.name}")  # a name from the metadata
+_MEASURE = sa.text(f"ANALYZE (SKIP_LOCKED) {t.employees.name}")  # a name from the metadata
 
 _DELETE_EMPLOYEE = t.employees.delete().where(t.employees.c.id == sa.bindparam("_id"))
 
