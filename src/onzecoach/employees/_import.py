@@ -336,8 +336,9 @@ class _Run:
         """The stored employees these numbers name, read before their batch is written, for
         it to be written with. Another writer may change them meanwhile, and the write
         keeps to what is stored by then: an employee registered meanwhile makes the
-        batch's insert fail and the batch go row by row (each row looked up again), and an
-        employee is locked and read again before it is updated."""
+        batch's insert fail and the batch go row by row (each row looked up again); an
+        employee is locked and read again before it is updated, and one erased or changed
+        meanwhile sends the batch row by row too."""
         if not candidates:
             return {}
         with self._service._storage.unit_of_work() as uow:
