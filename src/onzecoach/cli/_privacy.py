@@ -107,6 +107,34 @@ def privacy_erasures_export(ctx: click.Context, path: Path) -> None:
         )
 
 
+@privacy.command("export")
+@click.argument("employee_id")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def privacy_export(ctx: click.Context, employee_id: str, path: Path) -> None:
+    """Write everything held about employee EMPLOYEE_ID to PATH as a zip file (AVG art. 15
+    and 20): the data as JSON and as a page to read, coaches' notes included.
+
+    The export is audited (`privacy.exported`). The command prints no name, only the id;
+    the file holds personal data, so hand it over and delete it. PATH is written under a
+    temporary name first: an error leaves no half file.
+    """
+    state = _state(ctx)
+    data = _portal(ctx).privacy.export(SERVICE_DESK, employee_id)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("wb") as file:
+            data.write_archive(file)
+        partial.replace(path)
+    except OSError as exc:
+        raise click.FileError(str(path), hint=exc.strerror) from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    state.out.print(
+        f"Wrote everything held about employee {employee_id} to {path}.", soft_wrap=True
+    )
+
+
 @privacy.command("purge")
 @click.option(
     "--dry-run", is_flag=True, help="List who is due and count what would go; change nothing."

@@ -1,0 +1,96 @@
+"""``onzecoach privacy export``: one employee's personal data as a zip file, on an SQLite
+file."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from onzecoach import Actor, Portal, Role
+from onzecoach.actors import SERVICE_DESK
+from onzecoach.adapters.sql import SqlStorage
+from onzecoach.cli import EXIT_FAILED, EXIT_OK, cli
+from onzecoach.configuration import CONFIG_ENV, CONFIGURATION_KEYS
+from onzecoach.ids import new_id
+from onzecoach.testing import RecordingMailer
+from support import TEST_SECRET_KEY, make_settings
+
+Env = dict[str, str]
+
+
+@pytest.fixture(autouse=True)
+def _no_outside_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in CONFIGURATION_KEYS:
+        monkeypatch.delenv(key.env, raising=False)
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Env:
+    return {
+        "ONZECOACH_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        "ONZECOACH_BASE_URL": "https://portaal.example.nl",
+        "ONZECOACH_SECRET_KEY": TEST_SECRET_KEY,
+    }
+
+
+@pytest.fixture
+def portal(env: Env) -> Iterator[Portal]:
+    assert run(env, "db", "upgrade").exit_code == EXIT_OK
+    storage = SqlStorage(env["ONZECOACH_DATABASE_URL"])
+    yield Portal(storage=storage, mailer=RecordingMailer(), settings=make_settings())
+    storage.close()
+
+
+def run(env: Env, *args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_export_writes_the_zip_file_names_no_one_and_is_audited(
+    portal: Portal, env: Env, tmp_path: Path
+) -> None:
+    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
+    hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
+    form: dict[str, object] = {
+        "last_name": "Oudenaarde",
+        "given_name": "Anna",
+        "initials": "A.",
+        "gender": "vrouw",
+        "birth_date": "01-01-1980",
+        "email": "anna@example.nl",
+    }
+    anna = portal.employees.register(hr, form).id
+    target = tmp_path / "anna.zip"
+
+    result = run(env, "privacy", "export", anna, str(target))
+
+    assert result.exit_code == EXIT_OK, result.output
+    assert anna in result.stdout
+    assert "Oudenaarde" not in result.output
+    with zipfile.ZipFile(target) as archive:
+        assert sorted(archive.namelist()) == ["persoonsgegevens.html", "persoonsgegevens.json"]
+        data = json.loads(archive.read("persoonsgegevens.json"))
+        page = archive.read("persoonsgegevens.html").decode()
+    assert (data["employee"]["id"], data["employee"]["last_name"]) == (anna, "Oudenaarde")
+    assert "Oudenaarde" in page
+    with portal.storage.unit_of_work() as uow:
+        audited = uow.audit.for_subject("employee", anna)
+    exported = [e for e in audited if e.action == "privacy.exported"]
+    assert [(e.actor_role, e.details["includes_notes"]) for e in exported] == [
+        (SERVICE_DESK.role, True)
+    ]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
+def test_an_unknown_employee_is_refused_and_no_file_is_left(env: Env, tmp_path: Path) -> None:
+    assert run(env, "db", "upgrade").exit_code == EXIT_OK
+    target = tmp_path / "nobody.zip"
+    result = run(env, "privacy", "export", new_id(), str(target))
+    assert result.exit_code == EXIT_FAILED
+    assert "Werknemer niet gevonden." in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["portal.db"]
