@@ -16,57 +16,23 @@ from pathlib import Path
 import click
 import pyotp
 import pytest
-from click.testing import CliRunner, Result
 
+from cli_support import Env, run
 from onzecoach import Actor, Portal, Role
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.caldav import CaldavConnector
-from onzecoach.adapters.sql import SqlStorage
 from onzecoach.cli import EXIT_FAILED, EXIT_OK, EXIT_REFUSED_ROWS, EXIT_USAGE, cli
 from onzecoach.cli._config import ConfigError, load
 from onzecoach.clock import SystemClock
-from onzecoach.configuration import CONFIG_ENV, CONFIGURATION_KEYS
 from onzecoach.notifications import OutboxStatus
 from onzecoach.testing import FrozenClock, RecordingMailer, event_ics
 from radicale_server import RadicaleServer
-from support import NEW_SECRET_KEY, OTHER_SECRET_KEY, TEST_SECRET_KEY, make_settings
-
-Env = dict[str, str]
-
-
-@pytest.fixture(autouse=True)
-def _no_outside_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The runner's environment is the test's alone."""
-    for key in CONFIGURATION_KEYS:
-        monkeypatch.delenv(key.env, raising=False)
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
+from support import NEW_SECRET_KEY, OTHER_SECRET_KEY, TEST_SECRET_KEY
 
 
 @pytest.fixture
 def database(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'portal.db'}"
-
-
-@pytest.fixture
-def env(database: str) -> Env:
-    return {
-        "ONZECOACH_DATABASE_URL": database,
-        "ONZECOACH_BASE_URL": "https://portaal.example.nl",
-        "ONZECOACH_SECRET_KEY": TEST_SECRET_KEY,
-    }
-
-
-@pytest.fixture
-def portal(database: str, env: Env) -> Iterator[Portal]:
-    """A Portal on the same database, to set up and to check what the command did."""
-    assert run(env, "db", "upgrade").exit_code == EXIT_OK
-    storage = SqlStorage(database)
-    yield Portal(storage=storage, mailer=RecordingMailer(), settings=make_settings())
-    storage.close()
-
-
-def run(env: Env, *args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
 
 def every_command(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

@@ -5,50 +5,13 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner, Result
-
+from cli_support import Env, run
 from onzecoach import Actor, Portal, Role
 from onzecoach.actors import SERVICE_DESK
-from onzecoach.adapters.sql import SqlStorage
-from onzecoach.cli import EXIT_FAILED, EXIT_OK, cli
-from onzecoach.configuration import CONFIG_ENV, CONFIGURATION_KEYS
+from onzecoach.cli import EXIT_FAILED, EXIT_OK
 from onzecoach.ids import new_id
-from onzecoach.testing import RecordingMailer
-from support import TEST_SECRET_KEY, make_settings
-
-Env = dict[str, str]
-
-
-@pytest.fixture(autouse=True)
-def _no_outside_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in CONFIGURATION_KEYS:
-        monkeypatch.delenv(key.env, raising=False)
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Env:
-    return {
-        "ONZECOACH_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
-        "ONZECOACH_BASE_URL": "https://portaal.example.nl",
-        "ONZECOACH_SECRET_KEY": TEST_SECRET_KEY,
-    }
-
-
-@pytest.fixture
-def portal(env: Env) -> Iterator[Portal]:
-    assert run(env, "db", "upgrade").exit_code == EXIT_OK
-    storage = SqlStorage(env["ONZECOACH_DATABASE_URL"])
-    yield Portal(storage=storage, mailer=RecordingMailer(), settings=make_settings())
-    storage.close()
-
-
-def run(env: Env, *args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
 
 def test_export_writes_the_zip_file_names_no_one_and_is_audited(

@@ -8,37 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
+from cli_support import Env, run
 from onzecoach import Actor, Portal, Role
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
-from onzecoach.cli import EXIT_OK, EXIT_USAGE, cli
-from onzecoach.configuration import CONFIG_ENV, CONFIGURATION_KEYS
+from onzecoach.cli import EXIT_OK, EXIT_USAGE
 from onzecoach.testing import FrozenClock, RecordingMailer
-from support import TEST_SECRET_KEY, make_settings
+from support import make_settings
 
-Env = dict[str, str]
 LONG_AGO = datetime(2020, 1, 6, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _no_outside_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in CONFIGURATION_KEYS:
-        monkeypatch.delenv(key.env, raising=False)
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Env:
-    return {
-        "ONZECOACH_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
-        "ONZECOACH_BASE_URL": "https://portaal.example.nl",
-        "ONZECOACH_SECRET_KEY": TEST_SECRET_KEY,
-    }
 
 
 @pytest.fixture
@@ -53,10 +34,6 @@ def portal(env: Env) -> Iterator[Portal]:
         settings=make_settings(),
     )
     storage.close()
-
-
-def run(env: Env, *args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
 
 def register(portal: Portal, hr: Actor, last_name: str) -> str:

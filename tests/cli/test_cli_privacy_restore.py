@@ -6,58 +6,25 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
+from cli_support import Env, run
 from onzecoach import Actor, Portal, Role
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
-from onzecoach.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, cli
-from onzecoach.configuration import CONFIG_ENV, CONFIGURATION_KEYS
+from onzecoach.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from onzecoach.errors import NotFound
-from onzecoach.testing import RecordingMailer
-from support import TEST_SECRET_KEY, make_settings
 
-Env = dict[str, str]
 MARKERS = ("Vermeulen", "Roosmarijn", "roosmarijn.vermeulen@example.nl", "PN-7788")
-
-
-@pytest.fixture(autouse=True)
-def _no_outside_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in CONFIGURATION_KEYS:
-        monkeypatch.delenv(key.env, raising=False)
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
 
 
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
     return tmp_path / "portal.db"
-
-
-@pytest.fixture
-def env(database: Path) -> Env:
-    return {
-        "ONZECOACH_DATABASE_URL": f"sqlite:///{database}",
-        "ONZECOACH_BASE_URL": "https://portaal.example.nl",
-        "ONZECOACH_SECRET_KEY": TEST_SECRET_KEY,
-    }
-
-
-@pytest.fixture
-def portal(database: Path, env: Env) -> Iterator[Portal]:
-    assert run(env, "db", "upgrade").exit_code == EXIT_OK
-    storage = SqlStorage(f"sqlite:///{database}")
-    yield Portal(storage=storage, mailer=RecordingMailer(), settings=make_settings())
-    storage.close()
-
-
-def run(env: Env, *args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
 
 def held(database: Path) -> str:
