@@ -1,8 +1,10 @@
-"""Bulk inserts on PostgreSQL go through COPY from a number of rows on: the same rows, the
-same conversions and the same ``Conflict`` codes as the driver's executemany.
+"""Bulk inserts go through COPY on PostgreSQL from a number of rows on, and through
+multi-row INSERTs on SQLite: the same rows, the same conversions and the same ``Conflict``
+codes as the driver's executemany.
 
-Every test runs with COPY (from 2 rows on) and without it (executemany only), on SQLite
-(which never copies) and on PostgreSQL.
+Every test runs with COPY (from 2 rows on) and without it (executemany only), and with
+multi-row statements of as many rows as SQLite binds and of a few rows each, on SQLite
+(which never copies) and on PostgreSQL (which never writes multi-row statements).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+import sqlalchemy as sa
 
 from onzecoach import Conflict, Role
 from onzecoach.adapters.sql import SqlStorage, _base
@@ -26,9 +29,12 @@ from support import T0, employee
 ROWS = 150  # above the threshold of COPY
 
 
-@pytest.fixture(params=["copy", "executemany"])
+@pytest.fixture(params=["copy", "executemany", "small statements"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(_base, "COPY_FROM_ROWS", 2 if request.param == "copy" else 10**9)
+    if request.param == "small statements":
+        # An employee row has 25 values: statements of 2 rows, and a last one of 1 (150).
+        monkeypatch.setattr(_base, "_VALUES_PER_STATEMENT", 50)
     return str(request.param)
 
 
@@ -137,3 +143,36 @@ def test_a_clash_with_a_stored_row_is_the_same_conflict(storage: SqlStorage, cla
 def _nothing_stored(storage: SqlStorage, staff: list[Employee]) -> None:
     with storage.unit_of_work() as uow:
         assert uow.employees.get_many([person.id for person in staff]) == {}
+
+
+def test_sqlite_writes_a_batch_in_one_statement_per_table(tmp_path: Path) -> None:
+    """One step of SQLite's for each table's rows, which sqlite3 takes without the GIL:
+    never a statement per row (executemany steps once per row, each step a wait for the
+    GIL after it)."""
+    storage = SqlStorage(f"sqlite:///{tmp_path / 'steps.db'}")
+    storage.upgrade()
+    employer_id = _employer(storage)
+    staff = _staff(employer_id, 2000)  # an import's batch
+    inserts: list[tuple[str, bool]] = []
+
+    def noted(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("INSERT"):
+            inserts.append((statement.split()[2].strip('"'), bool(args[-1])))
+
+    sa.event.listen(storage.engine, "before_cursor_execute", noted)
+    try:
+        with storage.unit_of_work() as uow:
+            uow.employees.add_many(staff)
+            uow.search.index_new(staff)
+            uow.commit()
+    finally:
+        sa.event.remove(storage.engine, "before_cursor_execute", noted)
+        storage.close()
+    # (table, executemany): the prefix counts' upsert, a row per distinct prefix (a few
+    # dozen), stays an executemany of its own.
+    assert sorted(inserts) == [
+        ("onzecoach_employees", False),
+        ("onzecoach_search_prefix_counts", True),
+        ("onzecoach_search_prefixes", False),
+        ("onzecoach_search_tokens", False),
+    ]

@@ -14,6 +14,7 @@ import pytest
 
 from import_support import DUTCH, ROWS, as_file, csv_bytes, employees_of, hr_of
 from onzecoach import Portal
+from onzecoach.errors import StorageError
 from onzecoach.ports import Storage, UnitOfWork, WritesInParallel
 from onzecoach.testing import RecordingMailer
 
@@ -182,3 +183,63 @@ def test_an_import_stopped_says_what_its_writers_went_on_with(portal: Portal) ->
         assert notes == []
     again = portal.imports.employees(hr, as_file(csv_bytes(DUTCH, rows)), batch_size=2)
     assert (again.created, again.unchanged) == (6 - len(stored), len(stored))
+
+
+@attrs.define
+class _LookupsFailing:
+    """Employees whose ``nth`` look-up by numbers fails, as a database gone away would."""
+
+    inner: Any
+    nth: int
+    calls: list[int]
+
+    def by_numbers(self, employer_id: str, numbers: Any) -> Any:
+        self.calls.append(len(numbers))
+        if len(self.calls) == self.nth:
+            raise StorageError("the database went away")
+        return self.inner.by_numbers(employer_id, numbers)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@attrs.define
+class _FailingStorage:
+    inner: Storage
+    nth: int
+    calls: list[int] = attrs.Factory(list)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        with self.inner.unit_of_work() as uow:
+            original = uow.employees
+            uow.employees = _LookupsFailing(original, self.nth, self.calls)  # type: ignore[misc]
+            try:
+                yield uow
+            finally:
+                uow.employees = original  # type: ignore[misc]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_a_failed_look_up_of_the_next_batch_stops_the_import(portal: Portal) -> None:
+    """The second batch's stored employees cannot be read: the import stops with that
+    error, which says what became of the batch a writer had by then (where the look-up
+    happens in the writer's unit of work, that batch goes row by row)."""
+    hr = hr_of(portal, "Acme")
+    storage = _FailingStorage(portal.storage, nth=2)
+    failing = Portal(
+        storage=storage,  # type: ignore[arg-type]
+        mailer=RecordingMailer(),
+        clock=portal.clock,
+        settings=portal.settings,
+    )
+
+    with pytest.raises(StorageError) as stopped:
+        failing.imports.employees(hr, as_file(csv_bytes(DUTCH, _rows(1, 6))), batch_size=2)
+
+    assert getattr(stopped.value, "__notes__", []) == [
+        "another batch of 2 rows was written: 2 created, 0 updated, 0 unchanged"
+    ]
+    assert set(employees_of(portal, hr)) == {"1", "2"}

@@ -12,8 +12,8 @@ Each batch is written in one unit of work, with its search index rows and audit
 entries ("employee.registered" and "employee.updated", as the form's use cases write
 them). A batch whose write fails (another writer took a number meanwhile) is written
 again row by row, so one row cannot sink the good rows beside it. Each batch is checked
-while the one before it is written; where the storage's writers do not wait for each
-other (``WritesInParallel``), two batches are written at once.
+and worked out while the one before it is written; where the storage's writers do not
+wait for each other (``WritesInParallel``), two batches are written at once.
 """
 
 from __future__ import annotations
@@ -21,16 +21,14 @@ from __future__ import annotations
 import typing
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-import attrs
-
 from onzecoach.access import EMPLOYER_STAFF, require_role, scope_of
 from onzecoach.actors import Actor
-from onzecoach.audit import AuditEntry, audit_entry
+from onzecoach.audit import audit_entry
 from onzecoach.clock import amsterdam
 from onzecoach.employees._events import EmployeeChanged, EmployeesAdded
 from onzecoach.employees._import_files import (
@@ -41,6 +39,7 @@ from onzecoach.employees._import_files import (
     Unreadable,
     read,
 )
+from onzecoach.employees._import_plan import Outcome, Plan, batches_of, what_became_of
 from onzecoach.employees._import_report import ImportReport, RowChange, RowError, reject
 from onzecoach.employees._memo import Memo
 from onzecoach.employees._model import Employee, _fields
@@ -139,11 +138,11 @@ class ImportService:
             return run.report(rows=0, warnings=[])
         if not table.columns:
             run.errors.append(RowError(1, None, "no_columns", field_text("import.no_columns")))
-        batches = (run.screen(batch) for batch in _batches(table.rows, batch_size))
+        batches = (run.screen(batch) for batch in batches_of(table.rows, batch_size))
         if self._writers > 1:
             done = run.write_side_by_side(batches, table, self._writers, progress)
         else:
-            done = run.write_a_batch_ahead(batches, table, progress)
+            done = run.write_planned_ahead(batches, table, progress)
         return run.report(rows=done, warnings=table.warnings)
 
 
@@ -171,49 +170,6 @@ _Checked = dict[int, "EmployeeDetails | ValidationError"]
 #: A batch as ``_Run.screen`` leaves it: the rows that may be imported, with their
 #: numbers, and how many rows the batch had.
 _Screened = tuple[list[tuple[Row, str]], int]
-
-
-def _what_became_of(batch: Future[_Outcome]) -> str:
-    """A note on a batch that a writer went on with after the import stopped."""
-    try:
-        outcome = batch.result()
-    except BaseException as failed:
-        return f"another batch failed as well: {type(failed).__name__}: {failed}"
-    return (
-        f"another batch of {outcome.rows} rows was written: {outcome.created} created, "
-        f"{outcome.updated} updated, {outcome.unchanged} unchanged"
-    )
-
-
-def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    batch: list[Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-@attrs.define
-class _Outcome:
-    """What writing one batch did; added to the run's totals in the order of the file."""
-
-    rows: int
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = attrs.Factory(list)
-    changes: list[RowChange] = attrs.Factory(list)
-
-
-@attrs.define
-class _Planned:
-    row: int
-    number: str
-    details: EmployeeDetails
-    existing: Employee | None
 
 
 class _Run:
@@ -278,23 +234,49 @@ class _Run:
                 checked[row.number] = exc
         return checked
 
-    def write_a_batch_ahead(
+    def write_planned_ahead(
         self, batches: Iterable[_Screened], table: Table, progress: Progress | None
     ) -> int:
-        """Write each batch while the next one is checked in a thread: a database server on
-        a core of its own then writes one batch while the next is checked. (On SQLite the
-        two take turns all the same: its writes let go of the GIL only a row at a time;
-        docs/benchmarks.md.) How many rows there were."""
+        """Write each batch in a thread while the next one is checked and worked out here:
+        for a storage with one writer at a time (SQLite, memory). The writer's unit of work
+        first looks up the stored employees the next batch names, for it to be worked out
+        with while this one is written; SQLite writes its rows without the GIL
+        (``_insert_sqlite``), so the two share the cores.
+
+        An error stops the import, but a batch already with the writer is written all the
+        same: the error then says so in a note. How many rows there were."""
         done = 0
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="onzecoach-import") as checker:
-            waiting: tuple[_Screened, Future[_Checked]] | None = None
-            for screened in batches:
-                checked = checker.submit(self.check, screened[0])
-                if waiting is not None:
-                    done = self._count(self.write(*waiting, table.columns), done, table, progress)
-                waiting = (screened, checked)
-            if waiting is not None:
-                done = self._count(self.write(*waiting, table.columns), done, table, progress)
+        columns = table.columns
+        upcoming = iter(batches)
+        current = next(upcoming, None)
+        if current is None:
+            return 0
+        checked = self.check(current[0])
+        known = self._look_up(current[0])
+        written: Future[Outcome] | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="onzecoach-import") as writer:
+            try:
+                while current is not None:
+                    plan = self._plan(current[0], columns, checked, known)
+                    following = next(upcoming, None)
+                    following_checked = {} if following is None else self.check(following[0])
+                    if written is not None:
+                        finished, written = written, None
+                        done = self._count(finished.result(), done, table, progress)
+                    ahead = [] if following is None else [number for _, number in following[0]]
+                    found: Future[dict[str, Employee]] = Future()
+                    written = writer.submit(
+                        self.write_plan, current, checked, columns, plan, ahead=ahead, found=found
+                    )
+                    known = found.result()
+                    current, checked = following, following_checked
+                if written is not None:
+                    finished, written = written, None
+                    done = self._count(finished.result(), done, table, progress)
+            except BaseException as error:
+                if written is not None:
+                    error.add_note(what_became_of(written))
+                raise
         return done
 
     def write_side_by_side(
@@ -312,7 +294,7 @@ class _Run:
         batch already handed to a writer is written all the same: the error then says so
         in a note. Importing the file again completes it. How many rows there were."""
         done = 0
-        written: deque[Future[_Outcome]] = deque()
+        written: deque[Future[Outcome]] = deque()
         alone = False  # whether the batch written last is to be written alone
         with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="onzecoach-import") as pool:
             try:
@@ -328,7 +310,7 @@ class _Run:
                     done = self._count(written.popleft().result(), done, table, progress)
             except BaseException as error:
                 for future in written:
-                    error.add_note(_what_became_of(future))
+                    error.add_note(what_became_of(future))
                 raise
         return done
 
@@ -339,12 +321,10 @@ class _Run:
         batch's insert fail and the batch go row by row (each row looked up again); an
         employee is locked and read again before it is updated, and one erased or changed
         meanwhile sends the batch row by row too."""
-        if not candidates:
-            return {}
         with self._service._storage.unit_of_work() as uow:
-            return uow.employees.by_numbers(self._employer_id, [n for _, n in candidates])
+            return self._numbers(uow, [number for _, number in candidates])
 
-    def _count(self, outcome: _Outcome, done: int, table: Table, progress: Progress | None) -> int:
+    def _count(self, outcome: Outcome, done: int, table: Table, progress: Progress | None) -> int:
         """Add a written batch's outcome to the run's; how many rows are done now."""
         self.created += outcome.created
         self.updated += outcome.updated
@@ -362,29 +342,70 @@ class _Run:
         checking: Future[_Checked],
         columns: tuple[str, ...],
         known: dict[str, Employee] | None = None,
-    ) -> _Outcome:
+    ) -> Outcome:
         """Write a screened batch once its check is done, with the stored employees its
         numbers name (``known``: looked up beforehand; else in its transaction). Touches
         nothing of the run's but what it reads, so that batches may be written side by
         side."""
         candidates, rows = screened
         checked = checking.result()
-        outcome = _Outcome(rows)
+        outcome = Outcome(rows)
         if not candidates:
             return outcome
         try:
             self._write(candidates, columns, checked, outcome, known)
         except (Conflict, StorageError):
-            # Someone else wrote one of these numbers meanwhile, or the database refused
-            # a row: give each row its own transaction, so only the culprit is lost.
-            outcome = _Outcome(rows)
-            for candidate in candidates:
-                try:
-                    self._write([candidate], columns, checked, outcome)
-                except Conflict as exc:
-                    outcome.errors.append(
-                        RowError(candidate[0].number, "employee_number", "conflict", str(exc))
-                    )
+            return self._row_by_row(candidates, columns, checked, rows)
+        return outcome
+
+    def write_plan(
+        self,
+        screened: _Screened,
+        checked: _Checked,
+        columns: tuple[str, ...],
+        plan: Plan,
+        *,
+        ahead: list[str],
+        found: Future[dict[str, Employee]],
+    ) -> Outcome:
+        """Write ``plan``, the screened batch worked out beforehand, in a unit of work that
+        first looks up the stored employees the numbers ``ahead`` name, for ``found``: the
+        next batch's, which cannot be this batch's (a number's second row is refused)."""
+        candidates, rows = screened
+        outcome = Outcome(rows)
+        try:
+            with self._service._storage.unit_of_work() as uow:
+                found.set_result(self._numbers(uow, ahead))
+                self._put(uow, plan)
+                if not self._dry_run:
+                    uow.commit()
+        except BaseException as failed:
+            if not found.done():  # the next batch is not looked up: the import stops
+                found.set_exception(failed)
+            if not isinstance(failed, Conflict | StorageError):
+                raise
+            return self._row_by_row(candidates, columns, checked, rows)
+        outcome.add(plan)
+        return outcome
+
+    def _row_by_row(
+        self,
+        candidates: list[tuple[Row, str]],
+        columns: tuple[str, ...],
+        checked: _Checked,
+        rows: int,
+    ) -> Outcome:
+        """A batch whose write failed (someone else wrote one of its numbers meanwhile, or
+        the database refused a row), each row in a transaction of its own, read anew: so
+        only the culprit is lost."""
+        outcome = Outcome(rows)
+        for candidate in candidates:
+            try:
+                self._write([candidate], columns, checked, outcome)
+            except Conflict as exc:
+                outcome.errors.append(
+                    RowError(candidate[0].number, "employee_number", "conflict", str(exc))
+                )
         return outcome
 
     def _screen(self, row: Row) -> tuple[Row, str] | None:
@@ -424,105 +445,110 @@ class _Run:
         candidates: list[tuple[Row, str]],
         columns: tuple[str, ...],
         checked: _Checked,
-        outcome: _Outcome,
+        outcome: Outcome,
         known: dict[str, Employee] | None = None,
     ) -> None:
         """Write ``candidates`` in one unit of work: all of them or none, added to
-        ``outcome`` once committed; ``known`` as ``write`` has it. A row that updates an
-        employee with only some of the columns is checked here, merged with the details
-        the employee has; every other row as ``checked`` found it."""
-        service = self._service
-        now = service._clock.now()
-        with service._storage.unit_of_work() as uow:
+        ``outcome`` once committed; ``known`` as ``write`` has it."""
+        with self._service._storage.unit_of_work() as uow:
             if known is None:
-                known = uow.employees.by_numbers(self._employer_id, [n for _, n in candidates])
-            planned: list[_Planned] = []
-            rejected: list[tuple[int, tuple[FieldError, ...]]] = []
-            for row, number in candidates:
-                existing = known.get(number)
-                found = checked[row.number]
-                if existing is not None and len(columns) < len(FIELDS):
-                    kept = _fields(existing)
-                    data = {**{f: kept[f] for f in FIELDS if f not in columns}, **row.values}
-                    try:
-                        found = validate_employee(
-                            data, registration_types=self._types, today=self._today
-                        )
-                    except ValidationError as exc:
-                        found = exc
-                if isinstance(found, ValidationError):
-                    rejected.append((row.number, found.details))
-                    continue
-                planned.append(_Planned(row.number, number, found, existing))
-            created, updated, unchanged, changes = self._apply(uow, planned, now)
+                known = self._numbers(uow, [number for _, number in candidates])
+            plan = self._plan(candidates, columns, checked, known)
+            self._put(uow, plan)
             if not self._dry_run:
                 uow.commit()
         # Counted only once the batch stands: a failed batch is retried row by row.
-        for row_number, problems in rejected:
-            reject(outcome.errors, row_number, problems)
-        outcome.created += created
-        outcome.updated += updated
-        outcome.unchanged += unchanged
-        outcome.changes.extend(changes)
+        outcome.add(plan)
 
-    def _apply(
-        self, uow: UnitOfWork, planned: list[_Planned], now: datetime
-    ) -> tuple[int, int, int, list[RowChange]]:
-        created = updated = unchanged = 0
-        changes: list[RowChange] = []
-        write = not self._dry_run
+    def _numbers(self, uow: UnitOfWork, numbers: list[str]) -> dict[str, Employee]:
+        return uow.employees.by_numbers(self._employer_id, numbers) if numbers else {}
+
+    def _plan(
+        self,
+        candidates: list[tuple[Row, str]],
+        columns: tuple[str, ...],
+        checked: _Checked,
+        known: dict[str, Employee],
+    ) -> Plan:
+        """Work out a batch's writes from its checked rows and ``known``, the stored
+        employees its numbers name; reads nothing else but the run's fixed settings, so
+        that it may run beside the writing of another batch. A row that updates an
+        employee with only some of the columns is checked here, merged with the details
+        the employee has; every other row as ``checked`` found it."""
+        plan = Plan(self._service._clock.now())
         registered: list[EmployeeDetails] = []
-        updates: list[tuple[Employee, EmployeeDetails, dict[str, tuple[Any, Any]]]] = []
-        for item in planned:
-            if item.existing is None:
-                created += 1
-                changes.append(RowChange(item.row, item.number, "created"))
-                if write:
-                    registered.append(item.details)
+        for row, number in candidates:
+            existing = known.get(number)
+            found = checked[row.number]
+            if existing is not None and len(columns) < len(FIELDS):
+                kept = _fields(existing)
+                data = {**{f: kept[f] for f in FIELDS if f not in columns}, **row.values}
+                try:
+                    found = validate_employee(
+                        data, registration_types=self._types, today=self._today
+                    )
+                except ValidationError as exc:
+                    found = exc
+            if isinstance(found, ValidationError):
+                plan.rejected.append((row.number, found.details))
                 continue
-            before = _fields(item.existing)
-            after = _fields(item.details)
+            if existing is None:
+                plan.created += 1
+                plan.changes.append(RowChange(row.number, number, "created"))
+                registered.append(found)
+                continue
+            # Named by the file, changed or not: the retention of an employee without
+            # trajectories counts from here (``Employee.known_since``).
+            plan.named.append(existing.id)
+            before = _fields(existing)
+            after = _fields(found)
             diff = {
                 name: (_json(before[name]), _json(after[name]))
                 for name in after
                 if before[name] != after[name]
             }
             if not diff:
-                unchanged += 1
+                plan.unchanged += 1
                 continue
-            updated += 1
-            changes.append(RowChange(item.row, item.number, "updated", diff))
-            updates.append((item.existing, item.details, diff))
-        if write:
-            # In id order: the order a search rebuild locks employees in on PostgreSQL
-            # (SearchIndexRepository.clear), so the two cannot wait for each other.
-            for employee, details, diff in sorted(updates, key=lambda u: u[0].id):
-                # Locked and read again: an employee erased since the batch was read stays
-                # erased (on PostgreSQL the lock waits for the erasure, then sees it).
-                current = uow.employees.get(employee.id, for_update=True)
-                if current is None or current.is_erased:
-                    raise Conflict("employee.erased")
-                if current != employee:
-                    # Changed since it was read: the merge and the changes were worked out
-                    # from what it was. The batch goes row by row, each row read anew.
-                    raise Conflict("employee.changed")
-                self._update(uow, current, details, diff, now)
-            # Named by the file, changed or not: the retention of an employee without
-            # trajectories counts from here (``Employee.known_since``).
-            named = [item.existing.id for item in planned if item.existing is not None]
-            if named:
-                uow.employees.mark_named(named, at=now)
-            if registered:
-                self._register(uow, registered, now)
-        return created, updated, unchanged, changes
+            plan.updated += 1
+            plan.changes.append(RowChange(row.number, number, "updated", diff))
+            plan.updates.append((existing, found, diff))
+        if not self._dry_run:
+            self._register(plan, registered)
+        return plan
 
-    def _register(self, uow: UnitOfWork, registered: list[EmployeeDetails], now: datetime) -> None:
-        # What EmployeeService.register writes per employee, a statement per table for all.
-        employees: list[Employee] = []
-        entries: list[AuditEntry] = []
+    def _put(self, uow: UnitOfWork, plan: Plan) -> None:
+        """Write a batch's ``plan`` in ``uow`` (nothing in a dry run)."""
+        if self._dry_run:
+            return
+        # In id order: the order a search rebuild locks employees in on PostgreSQL
+        # (SearchIndexRepository.clear), so the two cannot wait for each other.
+        for employee, details, diff in sorted(plan.updates, key=lambda u: u[0].id):
+            # Locked and read again: an employee erased since the batch was read stays
+            # erased (on PostgreSQL the lock waits for the erasure, then sees it).
+            current = uow.employees.get(employee.id, for_update=True)
+            if current is None or current.is_erased:
+                raise Conflict("employee.erased")
+            if current != employee:
+                # Changed since it was read: the plan was worked out from what it was.
+                # The batch goes row by row, each row read anew.
+                raise Conflict("employee.changed")
+            self._update(uow, current, details, diff, plan.now)
+        if plan.named:
+            uow.employees.mark_named(plan.named, at=plan.now)
+        if plan.employees:
+            # What EmployeeService.register writes per employee, a statement per table
+            # for all.
+            uow.employees.add_many(plan.employees)
+            uow.emit(EmployeesAdded(tuple(plan.employees)))
+            uow.audit.append_many(plan.entries)
+
+    def _register(self, plan: Plan, registered: list[EmployeeDetails]) -> None:
+        """The employees ``registered`` and their audit entries, into ``plan``."""
+        now = plan.now
         for employee_id, details in zip(new_ids(len(registered)), registered, strict=True):
             fields = _fields(details)
-            employees.append(
+            plan.employees.append(
                 Employee(
                     id=employee_id,
                     employer_id=self._employer_id,
@@ -533,7 +559,7 @@ class _Run:
             )
             for name in _NOT_TEXT:
                 fields[name] = _json(fields[name])
-            entries.append(
+            plan.entries.append(
                 audit_entry(
                     self._actor,
                     "employee.registered",
@@ -544,9 +570,6 @@ class _Run:
                     fields=fields,
                 )
             )
-        uow.employees.add_many(employees)
-        uow.emit(EmployeesAdded(tuple(employees)))
-        uow.audit.append_many(entries)
 
     def _update(
         self,
