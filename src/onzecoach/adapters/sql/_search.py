@@ -233,8 +233,8 @@ class SqlSearchIndex(Repository):
             prefixes.extend((e, prefix, key, employee.id) for e, prefix, key in own)
             added |= own
         # In the order of the tables' primary keys: each row then goes into the B-tree
-        # next to the one before it. In the order of the employees, SQLite took about
-        # twice as long for the same rows (docs/benchmarks.md).
+        # next to the one before it. Shuffled, SQLite took about twice as long to insert
+        # the same rows (docs/benchmarks.md); the employees' order is as good as shuffled.
         tokens.sort()
         prefixes.sort()
         self._insert_rows(t.search_tokens, _TOKEN_COLUMNS, tokens, "indexing employees")
