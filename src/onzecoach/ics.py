@@ -15,13 +15,15 @@ the old event beside the new one. A calendar for a CalDAV server has no method
 
 What cannot be written correctly is refused with ``ValueError`` rather than dropped or
 bent: a control character in a text, a naive time, an end before the start, an iTIP
-message without the organizer or attendees RFC 5546 requires. Texts are escaped and long
-lines folded at 75 octets by the ``icalendar`` library; a line break in a text is kept
-(``\\r\\n`` and ``\\r`` become ``\\n``, as iCalendar knows only one).
+message without the organizer or attendees RFC 5546 requires. Texts are escaped as RFC
+5545 says (``_escaped``) and long lines folded at 75 octets by the ``icalendar`` library; a
+line break in a text is kept (``\\r\\n`` and ``\\r`` become ``\\n``, as iCalendar knows only
+one).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -67,6 +69,30 @@ _URL: Final = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.ASCII)
 def _lines(value: str) -> str:
     """A text with every line break as ``\\n``: what iCalendar writes for each kind."""
     return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _escaped(value: str) -> str:
+    """A TEXT value escaped as RFC 5545 says (3.3.11): the backslash first, then ``;``,
+    ``,`` and the line break. icalendar 7's own escaping first takes a typed ``\\N`` for
+    an escaped line break, so ``C:\\Notes`` arrived in a calendar as two lines."""
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+@functools.cache
+def _text_type() -> type[icalendar.vText]:
+    from icalendar import vText  # noqa: PLC0415 - on first use, see above
+
+    class _Text(vText):
+        """``vText`` written with ``_escaped``."""
+
+        def to_ical(self) -> bytes:
+            return _escaped(str(self)).encode("utf-8")
+
+    return _Text
+
+
+def _text(value: str) -> icalendar.vText:
+    return _text_type()(value)
 
 
 def _optional_lines(value: str | None) -> str | None:
@@ -212,11 +238,11 @@ class CalendarEvent:
         event.add("dtend", self.ends_at)
         event.add("sequence", self.sequence)
         event.add("status", self.status)
-        event.add("summary", self.summary)
+        event.add("summary", _text(self.summary))
         if self.description is not None:
-            event.add("description", self.description)
+            event.add("description", _text(self.description))
         if self.location is not None:
-            event.add("location", self.location)
+            event.add("location", _text(self.location))
         if self.url is not None:
             event.add("url", self.url)
         if self.private:
@@ -314,8 +340,8 @@ def calendar(
     if method is not None:
         cal.add("method", method)
     if name is not None:
-        cal.add("name", name)
-        cal.add("x-wr-calname", name)
+        cal.add("name", _text(name))
+        cal.add("x-wr-calname", _text(name))
     for event in chosen:
         cal.add_component(event.component())
     ical: bytes = cal.to_ical()
