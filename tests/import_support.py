@@ -1,13 +1,21 @@
-"""What the import's tests share: the headers, rows and files they import, and their employer."""
+"""What the import's tests share: the headers, rows and files they import, their employer,
+and a storage whose units of work have a repository wrapped."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import attrs
 
 from onzecoach import Actor, Portal, Role
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.employees import Employee
+from onzecoach.ports import Storage, UnitOfWork
+from onzecoach.testing import RecordingMailer
 
 DUTCH = [
     "Personeelsnummer",
@@ -74,3 +82,34 @@ def employees_of(portal: Portal, actor: Actor) -> dict[str, Employee]:
         assert actor.employer_id is not None
         found = uow.employees.for_employer(actor.employer_id, limit=10_000)
     return {e.employee_number or "": e for e in found}
+
+
+@attrs.define
+class SwappedStorage:
+    """A storage whose units of work have repository ``name`` wrapped by ``wrap``."""
+
+    inner: Storage
+    name: str
+    wrap: Callable[[Any], Any]
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        with self.inner.unit_of_work() as uow:
+            original = getattr(uow, self.name)
+            setattr(uow, self.name, self.wrap(original))
+            try:
+                yield uow
+            finally:
+                setattr(uow, self.name, original)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def portal(self, like: Portal) -> Portal:
+        """A portal like ``like`` on this storage."""
+        return Portal(
+            storage=self,  # type: ignore[arg-type]
+            mailer=RecordingMailer(),
+            clock=like.clock,
+            settings=like.settings,
+        )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,12 +13,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from import_support import DUTCH, ENGLISH, ROWS, as_file, csv_bytes, employees_of, hr_of
+from import_support import (
+    DUTCH,
+    ENGLISH,
+    ROWS,
+    SwappedStorage,
+    as_file,
+    csv_bytes,
+    employees_of,
+    hr_of,
+)
 from onzecoach import NotFound, Portal
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.employees import Employee, ImportReport, RowError
-from onzecoach.ports import Storage, UnitOfWork
-from onzecoach.testing import RecordingMailer
 
 
 def fields_of(report: ImportReport) -> set[tuple[int, str | None, str]]:
@@ -326,41 +331,10 @@ class _HidingEmployees:
         return getattr(self.inner, name)
 
 
-@attrs.define
-class _SwappedStorage:
-    """A storage whose units of work have repository ``name`` wrapped by ``wrap``."""
-
-    inner: Storage
-    name: str
-    wrap: Callable[[Any], Any]
-
-    @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
-        with self.inner.unit_of_work() as uow:
-            original = getattr(uow, self.name)
-            setattr(uow, self.name, self.wrap(original))
-            try:
-                yield uow
-            finally:
-                setattr(uow, self.name, original)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    def portal(self, like: Portal) -> Portal:
-        """A portal like ``like`` on this storage."""
-        return Portal(
-            storage=self,  # type: ignore[arg-type]
-            mailer=RecordingMailer(),
-            clock=like.clock,
-            settings=like.settings,
-        )
-
-
 def test_a_row_that_fails_at_write_time_does_not_sink_its_batch(portal: Portal) -> None:
     hr = hr_of(portal, "Acme")
     portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS[1:2])))  # takes 1002
-    racing = _SwappedStorage(
+    racing = SwappedStorage(
         portal.storage, "employees", lambda inner: _HidingEmployees(inner, "1002")
     ).portal(portal)
 
@@ -438,9 +412,7 @@ def test_updates_are_written_in_id_order_as_a_search_rebuild_locks(portal: Porta
     portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS)))
     stored = employees_of(portal, hr)
     seen: list[str] = []
-    spied = _SwappedStorage(portal.storage, "search", lambda inner: _Spy(inner, seen)).portal(
-        portal
-    )
+    spied = SwappedStorage(portal.storage, "search", lambda inner: _Spy(inner, seen)).portal(portal)
     # Every row renamed, the file in the opposite order of the ids.
     by_id = sorted(ROWS, key=lambda row: stored[row[0]].id, reverse=True)
     renamed = [[row[0], row[1] + "s", *row[2:]] for row in by_id]
@@ -541,7 +513,7 @@ def test_an_import_never_brings_back_an_employee_erased_since_its_batch_was_read
     portal.imports.employees(hr, as_file(csv_bytes(DUTCH, ROWS)))
     before = employees_of(portal, hr)["1002"]
     portal.privacy.erase(hr, before.id, "Verzoek")
-    racing = _SwappedStorage(
+    racing = SwappedStorage(
         portal.storage, "employees", lambda inner: _StaleEmployees(inner, before)
     ).portal(portal)
     changed = [[*row[:7], "nieuw@example.nl", *row[8:]] for row in ROWS]
@@ -589,7 +561,7 @@ def test_an_import_never_reverts_a_change_made_since_its_batch_was_read(portal: 
         read_first.inner = inner
         return read_first
 
-    racing = _SwappedStorage(portal.storage, "employees", wrap).portal(portal)
+    racing = SwappedStorage(portal.storage, "employees", wrap).portal(portal)
     renamed = [[row[0], row[1] + "s"] for row in ROWS]  # numbers and last names only
 
     report = racing.imports.employees(hr, as_file(csv_bytes(DUTCH[:2], renamed)), batch_size=10)

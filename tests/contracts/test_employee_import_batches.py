@@ -12,7 +12,15 @@ from typing import Any
 import attrs
 import pytest
 
-from import_support import DUTCH, ROWS, as_file, csv_bytes, employees_of, hr_of
+from import_support import (
+    DUTCH,
+    ROWS,
+    SwappedStorage,
+    as_file,
+    csv_bytes,
+    employees_of,
+    hr_of,
+)
 from onzecoach import Portal
 from onzecoach.errors import StorageError
 from onzecoach.ports import Storage, UnitOfWork, WritesInParallel
@@ -203,38 +211,15 @@ class _LookupsFailing:
         return getattr(self.inner, name)
 
 
-@attrs.define
-class _FailingStorage:
-    inner: Storage
-    nth: int
-    calls: list[int] = attrs.Factory(list)
-
-    @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
-        with self.inner.unit_of_work() as uow:
-            original = uow.employees
-            uow.employees = _LookupsFailing(original, self.nth, self.calls)  # type: ignore[misc]
-            try:
-                yield uow
-            finally:
-                uow.employees = original  # type: ignore[misc]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
 def test_a_failed_look_up_of_the_next_batch_stops_the_import(portal: Portal) -> None:
     """The second batch's stored employees cannot be read: the import stops with that
     error, which says what became of the batch a writer had by then (where the look-up
     happens in the writer's unit of work, that batch goes row by row)."""
     hr = hr_of(portal, "Acme")
-    storage = _FailingStorage(portal.storage, nth=2)
-    failing = Portal(
-        storage=storage,  # type: ignore[arg-type]
-        mailer=RecordingMailer(),
-        clock=portal.clock,
-        settings=portal.settings,
-    )
+    calls: list[int] = []
+    failing = SwappedStorage(
+        portal.storage, "employees", lambda inner: _LookupsFailing(inner, 2, calls)
+    ).portal(portal)
 
     with pytest.raises(StorageError) as stopped:
         failing.imports.employees(hr, as_file(csv_bytes(DUTCH, _rows(1, 6))), batch_size=2)
