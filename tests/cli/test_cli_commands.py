@@ -18,7 +18,7 @@ import click
 import pyotp
 import pytest
 
-from cli_support import Env, run
+from cli_support import Env, register, run
 from onzecoach import Actor, Portal, Role
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.caldav import CaldavConnector
@@ -452,15 +452,7 @@ def test_stats_rebuild(portal: Portal, env: Env) -> None:
 def test_privacy_reapply_erases_again_what_a_restore_brought_back(portal: Portal, env: Env) -> None:
     employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
     hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
-    form: dict[str, object] = {
-        "last_name": "Berg",
-        "given_name": "Anna",
-        "initials": "A.",
-        "gender": "vrouw",
-        "birth_date": "01-01-1980",
-        "email": "anna@example.nl",
-    }
-    employee = portal.employees.register(hr, form)
+    employee = register(portal, hr, "Berg")
     portal.privacy.erase(hr, employee.id, "Verzoek")
     assert "Erased again: 0 employee(s)." in run(env, "privacy", "reapply").stdout
     with portal.storage.unit_of_work() as uow:  # the row as an older backup has it
@@ -480,15 +472,7 @@ def test_search_rebuild_indexes_the_employees_again(portal: Portal, env: Env) ->
     employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
     hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
     for last in ("Berg", "Bergen"):
-        form: dict[str, object] = {
-            "last_name": last,
-            "given_name": "Anna",
-            "initials": "A.",
-            "gender": "vrouw",
-            "birth_date": "01-01-1980",
-            "email": "anna@example.nl",
-        }
-        portal.employees.register(hr, form)
+        register(portal, hr, last)
     with portal.storage.unit_of_work() as uow:
         uow.search.clear(employer.id)  # as after an upgrade to revision 0005
         uow.commit()
@@ -615,15 +599,7 @@ def themed_sessions(portal: Portal, people: int) -> str:
     hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
     started = []
     for name in ["Berg", "Dijk", "Smit", "Visser", "Mulder"][:people]:
-        form: dict[str, object] = {
-            "last_name": name,
-            "given_name": "Anna",
-            "initials": "A.",
-            "gender": "vrouw",
-            "birth_date": "01-01-1980",
-            "email": f"{name.lower()}@example.nl",
-        }
-        employee = setup.employees.register(hr, form)
+        employee = register(setup, hr, name, email=f"{name.lower()}@example.nl")
         started.append(
             setup.trajectories.start(
                 hr, employee.id, type_code="ONC-IND-4", start_date=date(2026, 3, 2)

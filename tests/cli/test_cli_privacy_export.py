@@ -7,7 +7,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from cli_support import Env, run
+from cli_support import Env, register, run
 from onzecoach import Actor, Portal, Role
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.cli import EXIT_FAILED, EXIT_OK
@@ -19,15 +19,7 @@ def test_export_writes_the_zip_file_names_no_one_and_is_audited(
 ) -> None:
     employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
     hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
-    form: dict[str, object] = {
-        "last_name": "Oudenaarde",
-        "given_name": "Anna",
-        "initials": "A.",
-        "gender": "vrouw",
-        "birth_date": "01-01-1980",
-        "email": "anna@example.nl",
-    }
-    anna = portal.employees.register(hr, form).id
+    anna = register(portal, hr, "Oudenaarde").id
     target = tmp_path / "anna.zip"
 
     result = run(env, "privacy", "export", anna, str(target))

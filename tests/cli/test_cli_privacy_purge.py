@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cli_support import Env, run
+from cli_support import Env, register, run
 from onzecoach import Actor, Portal, Role
 from onzecoach.actors import SERVICE_DESK
 from onzecoach.adapters.sql import SqlStorage
@@ -36,24 +36,12 @@ def portal(env: Env) -> Iterator[Portal]:
     storage.close()
 
 
-def register(portal: Portal, hr: Actor, last_name: str) -> str:
-    form: dict[str, object] = {
-        "last_name": last_name,
-        "given_name": "Anna",
-        "initials": "A.",
-        "gender": "vrouw",
-        "birth_date": "01-01-1980",
-        "email": "anna@example.nl",
-    }
-    return portal.employees.register(hr, form).id
-
-
 def test_purge_lists_who_is_due_in_a_dry_run_then_erases_them(portal: Portal, env: Env) -> None:
     employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
     hr = Actor(user_id="hr", employer_id=employer.id, role=Role.HR)
-    due = register(portal, hr, "Oudenaarde")
+    due = register(portal, hr, "Oudenaarde").id
     # An open trajectory keeps its employee, however long ago it started.
-    kept = register(portal, hr, "Blijvers")
+    kept = register(portal, hr, "Blijvers").id
     portal.trajectories.start(hr, kept, type_code="ONC-IND-4", start_date=LONG_AGO.date())
 
     dry = run(env, "privacy", "purge", "--dry-run")
