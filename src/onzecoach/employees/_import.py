@@ -193,7 +193,7 @@ class _Run:
         self._types = service._settings.registration_types
         self._first_row_of: dict[str, int] = {}
         # The checks' outcomes for recurring values (names, places), from batch to batch;
-        # used by the checking thread alone.
+        # used by the calling thread alone (``check`` runs nowhere else).
         self._memo: Memo = {}
         self.created = 0
         self.updated = 0
@@ -299,8 +299,7 @@ class _Run:
         with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="onzecoach-import") as pool:
             try:
                 for screened in batches:
-                    checked: Future[_Checked] = Future()
-                    checked.set_result(self.check(screened[0]))
+                    checked = self.check(screened[0])
                     known = self._look_up(screened[0])
                     after_alone, alone = alone, bool(known)
                     while written and (alone or after_alone or len(written) >= writers):
@@ -339,16 +338,14 @@ class _Run:
     def write(
         self,
         screened: _Screened,
-        checking: Future[_Checked],
+        checked: _Checked,
         columns: tuple[str, ...],
-        known: dict[str, Employee] | None = None,
+        known: dict[str, Employee],
     ) -> Outcome:
-        """Write a screened batch once its check is done, with the stored employees its
-        numbers name (``known``: looked up beforehand; else in its transaction). Touches
-        nothing of the run's but what it reads, so that batches may be written side by
-        side."""
+        """Write a checked batch with the stored employees its numbers name, looked up
+        beforehand (``known``). Touches nothing of the run's but what it reads, so that
+        batches may be written side by side."""
         candidates, rows = screened
-        checked = checking.result()
         outcome = Outcome(rows)
         if not candidates:
             return outcome
@@ -449,7 +446,8 @@ class _Run:
         known: dict[str, Employee] | None = None,
     ) -> None:
         """Write ``candidates`` in one unit of work: all of them or none, added to
-        ``outcome`` once committed; ``known`` as ``write`` has it."""
+        ``outcome`` once committed; with ``known`` looked up beforehand, else in the
+        unit of work."""
         with self._service._storage.unit_of_work() as uow:
             if known is None:
                 known = self._numbers(uow, [number for _, number in candidates])
