@@ -34,7 +34,7 @@ START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 #: The newest migration: what ``upgrade()`` brings a database to.
-HEAD = "0016"
+HEAD = "0017"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -19,7 +19,7 @@ from onzecoach.errors import StorageError
 from onzecoach.testing import FrozenClock, RecordingMailer
 from support import make_settings
 
-HEAD = "0016"
+HEAD = "0017"
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ def test_a_missing_setting_exits_2_naming_it(env: Env, missing: str) -> None:
 def test_db_upgrade_needs_only_the_database_url(database: str) -> None:
     result = run({"ONZECOACH_DATABASE_URL": database}, "db", "upgrade")
     assert result.exit_code == EXIT_OK, result.output
-    assert "0016" in result.stdout
+    assert "0017" in result.stdout
     assert run({}, "db", "upgrade").exit_code == EXIT_USAGE
 
 

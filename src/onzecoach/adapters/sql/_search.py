@@ -244,8 +244,8 @@ class SqlSearchIndex(Repository):
     def remove(self, employee_id: str) -> None:
         """Take the employee out of the index, if it is in.
 
-        Call this before deleting the employee: ON DELETE CASCADE takes its token and
-        prefix rows along, but not the prefix counts, which have no foreign key.
+        Call this before deleting the employee: the index's tables have no foreign key
+        to the employees (revision 0017), so nothing else takes its rows away.
         """
         indexed = self._claim(employee_id)
         if indexed:
@@ -256,11 +256,13 @@ class SqlSearchIndex(Repository):
         self.flush()
         parameters = {"_employer_id": employer_id}
         if self._dialect == "postgresql":
-            # First the key-share locks that the rebuild's inserts would take one by one
-            # for their foreign keys: taken after the table lock, they would wait for a
-            # writer that holds its employee's row and waits for the table: a deadlock.
-            # They are taken in id order, the order in which a writer of several
-            # employees (the bulk import) must lock them too.
+            # First a key-share lock on each of the employer's employees: a writer that
+            # indexes or removes an employee locks its row first (``_claim``), so none
+            # can change an employee's entries under the rebuild, and none is deleted
+            # with entries the rebuild is about to write. Taken after the table lock,
+            # they would wait for a writer that holds its employee's row and waits for
+            # the table: a deadlock. They are taken in id order, the order in which a
+            # writer of several employees (the bulk import) must lock them too.
             self._execute(_KEY_SHARE_EMPLOYEES, "locking the employees", parameters)
             self._execute(_LOCK_INDEX, "locking the search index")
         for statement in _CLEAR:

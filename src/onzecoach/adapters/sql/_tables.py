@@ -441,19 +441,17 @@ def _in_code_point_order(length: int) -> sa.types.TypeEngine[str]:
 # The dossier search (``onzecoach.search``). One row per token of each employee: the
 # primary key serves "range on token, then in sort_key order" from one B-tree.
 # WITHOUT ROWID makes that B-tree the table on SQLite, so employee_id comes with it.
+# The index is derived data, like the statistics' rollups: no foreign key (revision 0017).
+# SqlSearchIndex.remove takes an employee's rows out before the employee goes, and a
+# rebuild makes the index anew; a key checked per row cost PostgreSQL almost half of an
+# import's writes.
 search_tokens = sa.Table(
     "onzecoach_search_tokens",
     metadata,
     sa.Column("employer_id", Id, primary_key=True),
     sa.Column("token", _in_code_point_order(100), primary_key=True),
     sa.Column("sort_key", _in_code_point_order(400), primary_key=True),
-    sa.Column(
-        "employee_id",
-        Id,
-        sa.ForeignKey(employees.c.id, ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    sa.Column("employee_id", Id, nullable=False, index=True),
     sqlite_with_rowid=False,
 )
 
@@ -465,13 +463,7 @@ search_prefixes = sa.Table(
     sa.Column("employer_id", Id, primary_key=True),
     sa.Column("prefix", _in_code_point_order(3), primary_key=True),
     sa.Column("sort_key", _in_code_point_order(400), primary_key=True),
-    sa.Column(
-        "employee_id",
-        Id,
-        sa.ForeignKey(employees.c.id, ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    sa.Column("employee_id", Id, nullable=False, index=True),
     sqlite_with_rowid=False,
 )
 
