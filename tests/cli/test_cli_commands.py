@@ -8,7 +8,6 @@ reaches ``stats export``, its ``registration_types`` the import.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -341,31 +340,6 @@ def test_employees_import_of_an_unusable_file_exits_1(
     unknown = run(env, "employees", "import", str(path), "--employer-id", "nope")
     assert unknown.exit_code == EXIT_FAILED
     assert "Werkgever niet gevonden." in unknown.stderr
-
-
-def test_employees_import_collects_young_objects_per_batch_and_restores_the_collector(
-    portal: Portal, env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    employer = portal.admin.create_employer(SERVICE_DESK, "Voorbeeld B.V.")
-    path = tmp_path / "medewerkers.csv"
-    path.write_text(HEADER + GOOD + GOOD.replace("1001", "1003") + GOOD.replace("1001", "1004"))
-    passes: list[tuple[int, bool]] = []
-    collect = gc.collect
-
-    def noted(generation: int = 2) -> int:
-        passes.append((generation, gc.isenabled()))
-        return collect(generation)
-
-    monkeypatch.setattr(gc, "collect", noted)
-    args = ("employees", "import", str(path), "--batch-size", "1", "--employer-id")
-    result = run(env, *args, employer.id)
-    assert result.exit_code == EXIT_OK, result.output
-    # A young pass after each of the three batches, with the collector's own passes off.
-    assert passes == [(1, False)] * 3
-    assert gc.isenabled()
-    failed = run(env, *args, "nope")  # NotFound, raised inside
-    assert failed.exit_code == EXIT_FAILED
-    assert gc.isenabled()
 
 
 # outbox run ------------------------------------------------------------------------------

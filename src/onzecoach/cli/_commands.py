@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import signal
 import threading
@@ -300,22 +299,14 @@ def employees_import(
     """
     state = _state(ctx)
     portal = _portal(ctx)
-    with (
-        _progress_bar(state.err, f"Importing {file.name}") as bar,
-        _young_collections_only() as collect,
-    ):
-
-        def progress(done: int, total: int | None) -> None:
-            collect()
-            bar(done, total)
-
+    with _progress_bar(state.err, f"Importing {file.name}") as bar:
         report = portal.imports.employees(
             SERVICE_DESK,
             file,
             employer_id=employer_id,
             dry_run=dry_run,
             batch_size=batch_size,
-            progress=progress,
+            progress=bar,
         )
     _print_import_report(state, report, show_errors)
     _print_import_changes(state, report, show_changes)
@@ -323,31 +314,6 @@ def employees_import(
         ctx.exit(EXIT_FAILED)
     if report.errors:
         ctx.exit(EXIT_REFUSED_ROWS)
-
-
-@contextmanager
-def _young_collections_only() -> Iterator[Callable[[], None]]:
-    """The garbage collector's own passes off while this command's process imports, and a
-    pass over the young objects for the import to call after each batch.
-
-    Each full pass walks every object alive, and the objects each batch keeps alive while
-    it is written bring the next one on: about a fifth of an import on SQLite
-    (docs/benchmarks.md). The young passes still free the cycles a batch leaves behind
-    (rows refused with their tracebacks); the rest waits for the next full pass after the
-    import. A process of the command's own may do that; the SDK leaves the collector to
-    the process it is embedded in.
-    """
-
-    def collect_young() -> None:
-        gc.collect(1)
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield collect_young
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @contextmanager

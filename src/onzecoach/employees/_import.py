@@ -13,7 +13,9 @@ entries ("employee.registered" and "employee.updated", as the form's use cases w
 them). A batch whose write fails (another writer took a number meanwhile) is written
 again row by row, so one row cannot sink the good rows beside it. Each batch is checked
 and worked out while the one before it is written; where the storage's writers do not
-wait for each other (``WritesInParallel``), two batches are written at once.
+wait for each other (``WritesInParallel``), two batches are written at once. The garbage
+collector makes no passes of its own meanwhile, only young ones after each batch
+(``_collector``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from onzecoach.access import EMPLOYER_STAFF, require_role, scope_of
 from onzecoach.actors import Actor
 from onzecoach.audit import audit_entry
 from onzecoach.clock import amsterdam
+from onzecoach.employees._collector import young_passes_only
 from onzecoach.employees._events import EmployeeChanged, EmployeesAdded
 from onzecoach.employees._import_files import (
     HEADER_ALIASES,
@@ -139,10 +142,11 @@ class ImportService:
         if not table.columns:
             run.errors.append(RowError(1, None, "no_columns", field_text("import.no_columns")))
         batches = (run.screen(batch) for batch in batches_of(table.rows, batch_size))
-        if self._writers > 1:
-            done = run.write_side_by_side(batches, table, self._writers, progress)
-        else:
-            done = run.write_planned_ahead(batches, table, progress)
+        with young_passes_only(progress) as after_batch:
+            if self._writers > 1:
+                done = run.write_side_by_side(batches, table, self._writers, after_batch)
+            else:
+                done = run.write_planned_ahead(batches, table, after_batch)
         return run.report(rows=done, warnings=table.warnings)
 
 
