@@ -143,6 +143,9 @@ def test_downgrading_0017_drops_rows_of_missing_employees_and_restores_the_keys(
     assert rows_of(storage, anna.id) == (2, 2)
     storage.upgrade()
     assert found(storage, employer_id, "ann") == ([anna.id], 1)
+    # The prefixes counted again: "ber" counted Bram's row too until the downgrade.
+    assert found(storage, employer_id, "ber") == ([anna.id], 1)
+    assert found(storage, employer_id, "bra") == ([], 0)
 
 
 def test_an_employee_removed_or_erased_leaves_no_rows_in_the_index(storage: SqlStorage) -> None:

@@ -44,21 +44,24 @@ _PAUSE = _Pause()
 def young_passes_only(progress: Progress | None) -> Iterator[Progress]:
     """The collector's own passes off for the block; yields the callback to call after
     each batch: a pass over the young objects, then ``progress``."""
-    with _PAUSE.lock:
-        if _PAUSE.imports == 0:
-            _PAUSE.was_enabled = gc.isenabled()
-            gc.disable()
-        _PAUSE.imports += 1
 
     def after_batch(done: int, total: int | None) -> None:
         gc.collect(1)
         if progress is not None:
             progress(done, total)
 
+    counted = False
     try:
+        with _PAUSE.lock:
+            if _PAUSE.imports == 0:
+                _PAUSE.was_enabled = gc.isenabled()
+                gc.disable()
+            _PAUSE.imports += 1
+            counted = True
         yield after_batch
     finally:
-        with _PAUSE.lock:
-            _PAUSE.imports -= 1
-            if _PAUSE.imports == 0 and _PAUSE.was_enabled:
-                gc.enable()
+        if counted:  # this import holds a count to give back
+            with _PAUSE.lock:
+                _PAUSE.imports -= 1
+                if _PAUSE.imports == 0 and _PAUSE.was_enabled:
+                    gc.enable()

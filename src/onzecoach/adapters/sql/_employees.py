@@ -344,9 +344,10 @@ class SqlEmployees(GuardedRepository):
     def delete(self, employee_id: str) -> None:
         """Delete the employee's row; ``NotFound`` if there is none.
 
-        Its search rows go along (ON DELETE CASCADE), but not the search's prefix counts:
-        take the employee out of the index first (``uow.search.remove``), as the
-        service does. Rows that refer to the employee without a cascade (trajectories,
+        Take the employee out of the search index first (``uow.search.remove``), as the
+        service does: the index's rows have no foreign key to the employee (revision
+        0017), so nothing else takes them away, and rows left behind would still count
+        in the totals of a search. Rows that refer to the employee without a cascade (trajectories,
         appointments, tasks) make this fail with a ``StorageError``.
         """
         result = self._execute(_DELETE_EMPLOYEE, "deleting an employee", {"_id": employee_id})

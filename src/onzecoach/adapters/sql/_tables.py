@@ -443,8 +443,8 @@ def _in_code_point_order(length: int) -> sa.types.TypeEngine[str]:
 # WITHOUT ROWID makes that B-tree the table on SQLite, so employee_id comes with it.
 # The index is derived data, like the statistics' rollups: no foreign key (revision 0017).
 # SqlSearchIndex.remove takes an employee's rows out before the employee goes, and a
-# rebuild makes the index anew; a key checked per row cost PostgreSQL almost half of an
-# import's writes.
+# rebuild makes the index anew; a key checked per row cost PostgreSQL about two fifths
+# of the work of an import's writes.
 search_tokens = sa.Table(
     "onzecoach_search_tokens",
     metadata,
