@@ -79,6 +79,15 @@ def postgres_schema_url(postgres_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database's URL: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'new.db'}"
+    url: str = request.getfixturevalue("postgres_schema_url")
+    return url
+
+
 @pytest.fixture(
     params=[
         pytest.param("memory"),

@@ -37,14 +37,6 @@ START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 HEAD = "0017"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'new.db'}"
-    url: str = request.getfixturevalue("postgres_schema_url")
-    return url
-
-
 @pytest.fixture
 def sql_storage(empty_url: str) -> Iterator[SqlStorage]:
     storage = SqlStorage(empty_url)

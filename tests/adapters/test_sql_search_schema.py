@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -31,13 +30,9 @@ INDEX = ("onzecoach_search_tokens", "onzecoach_search_prefixes")
 KEYED = {table: [(["employee_id"], "onzecoach_employees", "CASCADE")] for table in INDEX}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStorage]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'portal.db'}"
-    else:
-        url = request.getfixturevalue("postgres_schema_url")
-    made = SqlStorage(url)
+@pytest.fixture
+def storage(empty_url: str) -> Iterator[SqlStorage]:
+    made = SqlStorage(empty_url)
     yield made
     made.close()
 
