@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -19,6 +20,8 @@ import sqlalchemy as sa
 
 from onzecoach import Conflict, Role
 from onzecoach.adapters.sql import SqlStorage, _base
+from onzecoach.adapters.sql._tables import Json
+from onzecoach.adapters.sql._types import UtcDateTime
 from onzecoach.audit import AuditEntry
 from onzecoach.employees import Employee
 from onzecoach.employers import Employer
@@ -107,6 +110,58 @@ def test_rows_read_back_as_they_were_written(storage: SqlStorage) -> None:
         named = {person.id for person in staff if person.last_name == "Ærø ß 名前"}
         found, total = uow.search.query(employer_id, fold_words("Ærø"), limit=100, offset=0)
         assert (set(found), total) == (named, len(named))
+
+
+_KINDS = sa.Table(
+    "copy_kinds",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("small", sa.SmallInteger()),
+    sa.Column("big", sa.BigInteger()),
+    sa.Column("flag", sa.Boolean()),
+    sa.Column("day", sa.Date()),
+    sa.Column("at", UtcDateTime()),
+    sa.Column("name", sa.String(50)),
+    sa.Column("body", sa.Text()),
+    sa.Column("details", Json),
+    sa.Column("amount", sa.Numeric(10, 2)),  # no dumper of its own for COPY: by value
+)
+
+
+def _kinds_row(number: int, *, amount: bool) -> tuple[object, ...]:
+    odd = ["tab\there", "back\\slash", "new\nline", "\\N", "Ærø 名前", ""]
+    missing = number % 5 == 4  # every nullable column empty
+    values = (
+        number,
+        None if missing else -(2**15) + number,
+        None if missing else 2**53 + number,
+        None if missing else number % 2 == 0,
+        None if missing else date(1, 1, 1) + timedelta(days=number * 7919),
+        None if missing else datetime(2026, 3, 29, 0, 59, 59, number, tzinfo=UTC),
+        None if missing else odd[number % len(odd)],
+        None if missing else odd[-1 - number % len(odd)] * 3,
+        {"rij": number, "tekst": odd[number % len(odd)], "lijst": [True, None, 1.5]},
+    )
+    return (*values, None if missing else Decimal(number) / 4) if amount else values
+
+
+@pytest.mark.parametrize("amount", [False, True], ids=["dumpers by column", "by value"])
+def test_every_column_type_reads_back_as_it_was_written(storage: SqlStorage, amount: bool) -> None:
+    """COPY names each column's dumper when it knows every column's type, and leaves
+    psycopg to pick one per value when it does not (the Numeric column): either way the
+    values read back as executemany and SQLite's multi-row INSERTs write them."""
+    columns = tuple(_KINDS.c.keys()) if amount else tuple(_KINDS.c.keys())[:-1]
+    assert (_base._copy_types(_KINDS, columns) is None) == amount
+    _KINDS.create(storage.engine)
+    rows = [_kinds_row(number, amount=amount) for number in range(ROWS)]
+    with storage.unit_of_work() as uow:
+        _base.Repository(uow._require_connection())._insert_rows(
+            _KINDS, columns, rows, "writing every kind"
+        )
+        uow.commit()
+    query = sa.select(*(_KINDS.c[name] for name in columns)).order_by(_KINDS.c.id)
+    with storage.engine.connect() as connection:
+        assert [tuple(row) for row in connection.execute(query)] == rows
 
 
 @pytest.mark.parametrize("clash", ["id", "employee_number"])
