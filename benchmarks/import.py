@@ -22,7 +22,11 @@ own, dropped afterwards), beside that server's floor: the rows the import wrote 
 With the server on this machine it prints each side's CPU seconds: the client's and the
 server's are spent on the same cores.
 
-    python benchmarks/import.py [N] [--batch-size 2000] [--postgres postgresql+psycopg://...]
+With ``--runs K`` it measures K times and prints each measure's median, and each ratio's
+median over the runs (each run's own, from measures taken side by side) with its range:
+on a machine shared with other work one run's ratios move by a tenth or more.
+
+    python benchmarks/import.py [N] [--batch-size 2000] [--runs 1] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -30,10 +34,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import math
 import os
 import secrets
 import shutil
 import sqlite3
+import statistics
 import tempfile
 import time
 from collections.abc import Iterator
@@ -350,15 +356,11 @@ def validation_run(table: list[tuple[str, ...]]) -> float:
     return time.perf_counter() - began
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n", nargs="?", type=int, default=100_000)
-    parser.add_argument("--batch-size", type=int, default=2000)
-    parser.add_argument("--postgres", help="a PostgreSQL URL; its schema is dropped afterwards")
-    args = parser.parse_args()
-    n: int = args.n
-
-    table = rows(n)
+def measure(
+    table: list[tuple[str, ...]], batch_size: int, postgres_url: str | None
+) -> dict[str, float]:
+    """One run of every measure: seconds by name, and the CPU seconds (``cpu_...``)."""
+    taken: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         path = folder / "werknemers.csv"
@@ -366,50 +368,100 @@ def main() -> None:
             writer = csv.writer(file, delimiter=";")
             writer.writerow(HEADER)
             writer.writerows(table)
-        bare = bare_sqlite_run(folder, table)
-        checks = validation_run(table)
-        ours = onzecoach_run(folder, path, args.batch_size)
-        cpu_sqlite = CPU["client"]
-        collector_on = onzecoach_run(folder, path, args.batch_size, collector_on=True)
-        floor, written = write_floor_run(folder)
-        postgres, postgres_floor = (
-            postgres_run(args.postgres, path, args.batch_size) if args.postgres else (None, None)
-        )
+        taken["bare"] = bare_sqlite_run(folder, table)
+        taken["checks"] = validation_run(table)
+        taken["ours"] = onzecoach_run(folder, path, batch_size)
+        taken["cpu_sqlite"] = CPU["client"]
+        taken["collector_on"] = onzecoach_run(folder, path, batch_size, collector_on=True)
+        taken["floor"], taken["written"] = write_floor_run(folder)
+        if postgres_url:
+            taken["postgres"], taken["postgres_floor"] = postgres_run(
+                postgres_url, path, batch_size
+            )
+            taken["cpu_postgres"] = CPU["client"]
+            taken["cpu_server"] = CPU.get("server", float("nan"))
+            taken["cpu_floor_server"] = CPU["floor_server"]
+    return taken
+
+
+def _median(runs: list[dict[str, float]], key: str) -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+def _ratio(runs: list[dict[str, float]], top: str, bottom: str, digits: int = 1) -> str:
+    """The ratio's median over the runs, each run's own (``top`` / ``bottom``), and with
+    more than one run its range."""
+    ratios = [run[top] / run[bottom] for run in runs]
+    text = f"{statistics.median(ratios):.{digits}f}x"
+    if len(runs) > 1:
+        text += f" ({min(ratios):.{digits}f} to {max(ratios):.{digits}f})"
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=100_000)
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--postgres", help="a PostgreSQL URL; its schema is dropped afterwards")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="measure this many times; print the medians"
+    )
+    args = parser.parse_args()
+    n: int = args.n
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+
+    table = rows(n)
+    runs = [measure(table, args.batch_size, args.postgres) for _ in range(args.runs)]
+    written = int(runs[0]["written"])
+    median = {key: _median(runs, key) for key in runs[0]}
 
     print(f"import: {n:,} employees from CSV into SQLite (batch size {args.batch_size})")
+    if len(runs) > 1:
+        print(
+            f"seconds: the median of {len(runs)} runs; ratios: the median of each run's own, "
+            "and their range"
+        )
     print(f"{'':52} {'seconds':>8} {'rows/s':>10} {'x bare':>7}")
     lines = [
-        ("bare sqlite3 executemany, plain table (one tx)", bare),
-        (f"same rows into onzecoach's tables ({written:,} rows)", floor),
-        ("validate_employee per row, nothing written", checks),
-        ("onzecoach portal.imports.employees", ours),
-        ("the same, the collector's own passes left on", collector_on),
+        ("bare sqlite3 executemany, plain table (one tx)", "bare"),
+        (f"same rows into onzecoach's tables ({written:,} rows)", "floor"),
+        ("validate_employee per row, nothing written", "checks"),
+        ("onzecoach portal.imports.employees", "ours"),
+        ("the same, the collector's own passes left on", "collector_on"),
     ]
-    if postgres is not None and postgres_floor is not None:
-        lines.append(("same rows into onzecoach's tables, PostgreSQL (COPY)", postgres_floor))
-        lines.append(("onzecoach portal.imports.employees, PostgreSQL", postgres))
-    for label, seconds in lines:
-        print(f"{label:52} {seconds:8.2f} {n / seconds:10,.0f} {seconds / bare:7.1f}")
-    print(f"ratio onzecoach / bare executemany: {ours / bare:.1f}x (goal: at most 3x)")
-    print(f"ratio onzecoach / same rows into onzecoach's tables: {ours / floor:.1f}x")
-    print(f"the same, the collector's own passes left on: {collector_on / floor:.1f}x")
-    if postgres is not None and postgres_floor is not None:
-        print(f"ratio onzecoach PostgreSQL / SQLite: {postgres / ours:.2f}x (goal: at most 1x)")
+    if args.postgres:
+        lines.append(("same rows into onzecoach's tables, PostgreSQL (COPY)", "postgres_floor"))
+        lines.append(("onzecoach portal.imports.employees, PostgreSQL", "postgres"))
+    for label, key in lines:
+        seconds = median[key]
+        print(f"{label:52} {seconds:8.2f} {n / seconds:10,.0f} {seconds / median['bare']:7.1f}")
+    print(f"ratio onzecoach / bare executemany: {_ratio(runs, 'ours', 'bare')} (goal: at most 3x)")
+    print(f"ratio onzecoach / same rows into onzecoach's tables: {_ratio(runs, 'ours', 'floor')}")
+    print(f"the same, the collector's own passes left on: {_ratio(runs, 'collector_on', 'floor')}")
+    if args.postgres:
+        print(
+            "ratio onzecoach PostgreSQL / SQLite: "
+            f"{_ratio(runs, 'postgres', 'ours', 2)} (goal: at most 1x)"
+        )
         print(
             "ratio onzecoach PostgreSQL / same rows into its tables: "
-            f"{postgres / postgres_floor:.1f}x; that floor / onzecoach SQLite: "
-            f"{postgres_floor / ours:.2f}x"
+            f"{_ratio(runs, 'postgres', 'postgres_floor')}; that floor / onzecoach SQLite: "
+            f"{_ratio(runs, 'postgres_floor', 'ours', 2)}"
         )
         # No import beats its database's floor: PostgreSQL at most as slow as SQLite, and
         # SQLite at most twice its floor, can both hold only while this is at most 2.
-        print(f"ratio of the floors, PostgreSQL / SQLite: {postgres_floor / floor:.2f}x")
+        floors = _ratio(runs, "postgres_floor", "floor", 2)
+        print(f"ratio of the floors, PostgreSQL / SQLite: {floors}")
         print(
-            f"CPU seconds: SQLite import (the process, SQLite inside it) {cpu_sqlite:.2f}; ", end=""
+            f"CPU seconds: SQLite import (the process, SQLite inside it) "
+            f"{median['cpu_sqlite']:.2f}; ",
+            end="",
         )
-        print(f"PostgreSQL import, the process {CPU['client']:.2f}", end="")
-        if "server" in CPU:
-            print(f", the server's onzecoach backends {CPU['server']:.2f}", end="")
-            print(f"; the floor's COPY, the server {CPU['floor_server']:.2f}")
+        print(f"PostgreSQL import, the process {median['cpu_postgres']:.2f}", end="")
+        if not math.isnan(median["cpu_server"]):
+            print(f", the server's onzecoach backends {median['cpu_server']:.2f}", end="")
+            print(f"; the floor's COPY, the server {median['cpu_floor_server']:.2f}")
         else:
             print(" (the server's own CPU is not visible from here)")
 
