@@ -82,7 +82,7 @@ _SAVE_EMPLOYEE = (
 )
 
 _GET_EMPLOYEE = t.employees.select().where(t.employees.c.id == sa.bindparam("_id"))
-# PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores it; BEGIN IMMEDIATE already serialises.
+# PostgreSQL: SELECT ... FOR UPDATE. SQLite: its write lock, taken before it (``_sqlite``).
 _LOCK_EMPLOYEE = _GET_EMPLOYEE.with_for_update()
 _GET_EMPLOYEES = t.employees.select().where(
     t.employees.c.id.in_(sa.bindparam("_ids", expanding=True))

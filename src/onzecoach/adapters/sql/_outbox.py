@@ -89,7 +89,7 @@ class SqlOutbox(Repository):
             .order_by(c.not_before, c.created_at, c.id)
             .limit(limit)
             # PostgreSQL: concurrent dispatchers pass over each other's rows instead of
-            # waiting. SQLite ignores it; its BEGIN IMMEDIATE already serialises claims.
+            # waiting. SQLite takes its write lock before it (``_sqlite``): claims take turns.
             .with_for_update(skip_locked=True)
         )
         ids = [row.id for row in self._execute(due, "claiming due messages")]

@@ -23,6 +23,7 @@ from onzecoach.search import SEPARATOR, name_tokens, sort_key
 
 from . import _tables as t
 from ._base import Repository, translate_errors
+from ._sqlite import begin_now
 
 __all__ = ["SqlSearchIndex"]
 
@@ -43,7 +44,7 @@ _count = t.search_prefix_counts.c
 
 # PostgreSQL: of two transactions changing one employee's entries, the second waits for
 # the first to commit before it reads them, and so undoes exactly what it finds. SQLite
-# ignores FOR UPDATE; BEGIN IMMEDIATE already serialises writers.
+# writes no FOR UPDATE, but takes its write lock before the statement (``_sqlite``).
 _LOCK_EMPLOYEE = (
     sa.select(t.employees.c.id)
     .where(t.employees.c.id == sa.bindparam("_employee_id"))
@@ -265,6 +266,8 @@ class SqlSearchIndex(Repository):
             # writer of several employees (the bulk import) must lock them too.
             self._execute(_KEY_SHARE_EMPLOYEES, "locking the employees", parameters)
             self._execute(_LOCK_INDEX, "locking the search index")
+        else:
+            begin_now(self._connection)  # SQLite's write lock keeps every writer out
         for statement in _CLEAR:
             self._execute(statement, "clearing the search index", parameters)
 

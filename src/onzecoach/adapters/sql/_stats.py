@@ -21,6 +21,7 @@ from onzecoach.stats import COUNTER_FIELDS, Counters, Level, StatsCell, StatsSco
 
 from . import _tables as t
 from ._base import Repository, translate_errors
+from ._sqlite import begin_now
 
 __all__ = ["SqlStats"]
 
@@ -200,7 +201,7 @@ _TOTAL_LEVELS = {Level.ALL, Level.EMPLOYER, Level.DEPARTMENT}
 
 # PostgreSQL: no other transaction changes cells until this one ends. SHARE ROW EXCLUSIVE
 # waits for the writers under way, keeps new ones (ROW EXCLUSIVE) out and lets readers
-# be; two rebuilds take turns. SQLite's BEGIN IMMEDIATE already serialises every writer.
+# be; two rebuilds take turns. SQLite takes its write lock there instead (``begin_now``).
 _LOCK_CELLS = sa.text(
     f"LOCK TABLE {t.stats_cells.name}, {t.stats_themes.name} IN SHARE ROW EXCLUSIVE MODE"
 )
@@ -389,6 +390,8 @@ class SqlStats(Repository):
         """Keep every other writer of cells out until this transaction ends."""
         if self._dialect == "postgresql":
             self._execute(_LOCK_CELLS, "locking the statistics")
+        else:
+            begin_now(self._connection)  # the write lock keeps every other writer out
 
     def _add(self, table: sa.Table, rows: list[tuple[Any, ...]]) -> None:
         """Insert-or-add ``rows`` (columns in table order): one statement, or one per chunk."""

@@ -45,6 +45,7 @@ from onzecoach.adapters.sql._outbox import SqlOutbox
 from onzecoach.adapters.sql._postgres import BEGIN_ON_WRITE, configure_postgres
 from onzecoach.adapters.sql._privacy import SqlErasures
 from onzecoach.adapters.sql._search import SqlSearchIndex
+from onzecoach.adapters.sql._sqlite import begin_now, configure_sqlite_begin
 from onzecoach.adapters.sql._stats import SqlStats
 from onzecoach.adapters.sql._tables import VERSION_TABLE
 from onzecoach.adapters.sql._tasks import SqlTasks
@@ -68,8 +69,9 @@ class SqlStorage:
     """The ``Storage`` port on SQLAlchemy Core, for SQLite and PostgreSQL.
 
     ``SqlStorage("sqlite:///portal.db")`` is the embedded default: WAL, foreign keys,
-    a busy timeout, and write transactions that start with ``BEGIN IMMEDIATE`` so that
-    concurrent writers queue instead of failing. ``SqlStorage("postgresql+psycopg://...")``
+    a busy timeout, and transactions that take the write lock (``BEGIN IMMEDIATE``) before
+    their first write or lock, so that concurrent writers queue instead of failing and
+    readers wait for no one (``_sqlite`` says why that keeps every guarantee). ``SqlStorage("postgresql+psycopg://...")``
     serves several app servers and workers through a connection pool.
 
     Creating a SqlStorage opens no connection; call ``upgrade()`` once to create or migrate
@@ -125,7 +127,9 @@ class SqlStorage:
     def upgrade(self, revision: str = "head") -> None:
         """Migrate the schema to ``revision``; running it again changes nothing.
 
-        On PostgreSQL an advisory lock lets several processes call this at start-up.
+        Several processes may call this at start-up: they take turns (on PostgreSQL by an
+        advisory lock, on SQLite by the write lock), each reading the version after the
+        one before it has committed.
         """
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
@@ -134,6 +138,8 @@ class SqlStorage:
                 connection.execute(
                     sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
                 )
+            else:
+                begin_now(connection)  # before the version is read: one upgrade at a time
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
 
@@ -295,8 +301,8 @@ CACHE_KIB: Final = 65_536
 def _configure_sqlite(engine: Engine, *, busy_timeout: float, wal: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _: ConnectionPoolEntry) -> None:
-        # Let SQLAlchemy's "begin" event below issue BEGIN, instead of pysqlite's own
-        # deferred one, so that every unit of work takes the write lock up front.
+        # Let ``configure_sqlite_begin`` issue BEGIN, instead of pysqlite's own deferred
+        # one: BEGIN IMMEDIATE, at a unit of work's first write or lock.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
@@ -310,9 +316,7 @@ def _configure_sqlite(engine: Engine, *, busy_timeout: float, wal: bool) -> None
         finally:
             cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    configure_sqlite_begin(engine)
 
 
 R = TypeVar("R", bound=Repository)

@@ -57,7 +57,7 @@ _TRAJECTORY_CLASHES = sa.select(
     )
 )
 _GET_TRAJECTORY = t.trajectories.select().where(t.trajectories.c.id == sa.bindparam("_id"))
-# PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores it; BEGIN IMMEDIATE already serialises.
+# PostgreSQL: SELECT ... FOR UPDATE. SQLite: its write lock, taken before it (``_sqlite``).
 _LOCK_TRAJECTORY = _GET_TRAJECTORY.with_for_update()
 _SAVE_TRAJECTORY = (
     t.trajectories.update()
