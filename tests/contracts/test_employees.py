@@ -107,6 +107,26 @@ def test_a_department_must_be_the_employers_own(portal: Portal) -> None:
 # Must hold 1: the booking invitation ---------------------------------------------------------
 
 
+def test_a_start_that_read_the_employee_before_an_erasure_is_refused(portal: Portal) -> None:
+    """``start`` checks the employee before it writes, and on SQLite and PostgreSQL alike
+    an erasure may commit in between: the employee's lock, taken before the write, reads
+    the employee again, and an erased one gets no trajectory."""
+    hr = hr_of(portal, "Acme")
+    registered = portal.employees.register(hr, dict(ANNA))
+    with portal.storage.unit_of_work() as uow:
+        before = uow.employees.get(registered.id)  # as the start's check read it
+    assert before is not None
+    assert not before.is_erased
+    starter = portal.trajectories._starter
+    kind = starter.checked("ONC-IND-4", today(portal))
+    portal.privacy.erase(hr, registered.id, "Verzoek van de werknemer")
+    evented = portal.trajectories._storage  # with the events the start emits
+    with pytest.raises(NotFound), evented.unit_of_work() as started:
+        starter.start(started, hr, before, kind, today(portal))
+    with portal.storage.unit_of_work() as uow:
+        assert uow.trajectories.for_employee(registered.id) == []
+
+
 def test_starting_sends_the_booking_invitation_once_after_the_delay(
     portal: Portal, mailer: RecordingMailer, clock: FrozenClock
 ) -> None:

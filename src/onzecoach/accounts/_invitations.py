@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import attrs
@@ -168,7 +169,10 @@ class InvitationService:
 
     @staticmethod
     def _invited_user(uow: UnitOfWork, user_id: object) -> User:
-        user = load(user_id, uow.users.get, missing="user.not_found")
+        # Locked: a registration may be setting the password meanwhile.
+        user = load(
+            user_id, functools.partial(uow.users.get, for_update=True), missing="user.not_found"
+        )
         if user.status is not AccountStatus.INVITED:
             raise Conflict("user.not_invited")
         return user

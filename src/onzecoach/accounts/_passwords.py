@@ -51,8 +51,9 @@ class PasswordVerifier:
         if self.hasher.needs_rehash(user.password_hash):
             rehashed = self.hasher.hash(normalised)
             with self._storage.unit_of_work() as uow:
-                current = uow.users.get(user.id)
-                # Only if nobody changed the password in the meantime.
+                # Locked: only if nobody changed the password in the meantime, and
+                # nobody does until this is written.
+                current = uow.users.get(user.id, for_update=True)
                 if current is not None and current.password_hash == user.password_hash:
                     uow.users.save(attrs.evolve(current, password_hash=rehashed))
                     uow.commit()

@@ -339,7 +339,8 @@ class AccountService:
 
     @staticmethod
     def _user_in(uow: UnitOfWork, user_id: str | None, statuses: Collection[AccountStatus]) -> User:
-        user = None if user_id is None else uow.users.get(user_id)
+        # Locked: what is read here is written back whole (status, password hash).
+        user = None if user_id is None else uow.users.get(user_id, for_update=True)
         if user is None or user.status not in statuses:
             raise InvalidToken("link.invalid")
         return user

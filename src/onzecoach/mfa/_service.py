@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -416,7 +417,10 @@ class MfaService:
         require_service_desk(actor)
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
-            user = load(user_id, uow.users.get, missing="user.not_found")
+            # Locked: the account is written back whole, over no password change.
+            user = load(
+                user_id, functools.partial(uow.users.get, for_update=True), missing="user.not_found"
+            )
             uow.factors.delete_for_user(user.id)
             uow.backup_codes.replace(user.id, [])
             uow.sessions.end_all(user.id, at=now)

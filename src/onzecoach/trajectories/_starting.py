@@ -14,7 +14,7 @@ from onzecoach.access import load
 from onzecoach.audit import audit_entry
 from onzecoach.clock import amsterdam
 from onzecoach.crypto import hash_token, new_token
-from onzecoach.errors import Conflict, FieldError, ValidationError
+from onzecoach.errors import Conflict, FieldError, NotFound, ValidationError
 from onzecoach.ids import new_id
 from onzecoach.notifications import new_email
 from onzecoach.trajectories._events import CoachingChanged
@@ -78,8 +78,11 @@ class TrajectoryStarter:
         An employee has one running trajectory at a time; an extension may run beside the
         trajectory it extends, and then shares its booking link (no new invitation).
         """
-        # The employee's lock orders this start with a move to another department.
+        # The employee's lock orders this start with a move to another department, and
+        # with an erasure: the caller's check may have read the employee before one.
         coachee = uow.employees.get(coachee.id, for_update=True) or coachee
+        if coachee.is_erased:
+            raise NotFound("employee.not_found")
         running = uow.trajectories.open_for_employee(coachee.id)
         beside = parent is not None and all(parent.id in (t.id, t.parent_id) for t in running)
         if running and not beside:
