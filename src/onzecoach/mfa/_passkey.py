@@ -63,7 +63,11 @@ def check_counter(
 ) -> VerificationFailed | None:
     """Refuse a signature counter that did not go up, and audit it as a possibly cloned
     key; else keep the new counter and the key's last use. An authenticator that counts
-    nothing (always 0) passes."""
+    nothing (always 0) passes.
+
+    The key is read again: the caller holds the account's lock (its throttle) by now, so
+    a sign-in with the same key that committed meanwhile has left its counter behind."""
+    key = uow.factors.get(key.id) or key
     count = key.sign_count or 0
     if (count or presented) and presented <= count:
         uow.audit.append(
