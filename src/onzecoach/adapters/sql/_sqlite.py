@@ -6,7 +6,7 @@ since it began, so every transaction that may write begins with ``BEGIN IMMEDIAT
 takes the write lock up front and queues for it instead. Taken by every unit of work,
 that lock made readers queue too: under gunicorn, every request's reads waited for every
 other request's, and SQLite's busy handler sleeps in steps of up to 100 ms while it waits
-(docs/benchmarks.md: p99 110 to 140 ms at 4 users on 50,000 employees, 16 to 28 ms
+(docs/benchmarks.md: p99 110 to 140 ms at 4 users on 50,000 employees, 17 to 29 ms
 without).
 
 **The lock is taken before the first statement that needs it**, as a PostgreSQL unit of
