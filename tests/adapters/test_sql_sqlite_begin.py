@@ -125,7 +125,6 @@ def test_begin_now_takes_the_write_lock_once(storage: SqlStorage) -> None:
 def test_upgrades_at_once_take_turns(tmp_path: Path) -> None:
     """Each reads the version inside the write lock, after the one before it committed:
     the second finds the schema done instead of making its tables again."""
-
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     first = SqlStorage(url)
     first.upgrade("0001")  # the file exists, in WAL mode: what is left is the migrations
@@ -149,4 +148,23 @@ def test_upgrades_at_once_take_turns(tmp_path: Path) -> None:
     for storage in storages:
         storage.close()
     assert failures == []
-    assert SqlStorage(url).schema_revision() == SqlStorage.head_revision()
+    assert storages[0].schema_revision() == SqlStorage.head_revision()
+    storages[0].close()
+
+
+def test_a_write_lock_not_had_in_time_is_tried_again(storage: SqlStorage) -> None:
+    """A BEGIN that timed out leaves the unit of work still to begin: its next write
+    takes the lock then, and is no write outside a transaction."""
+    with storage.unit_of_work() as waiting:
+        connection = waiting._require_connection()
+        with storage.unit_of_work() as holder:
+            _add_employer(holder)
+            with pytest.raises(StorageError, match="database is locked"):
+                begin_now(connection)
+            holder.commit()
+        mine = _add_employer(waiting)
+        with pytest.raises(StorageError, match="database is locked"):
+            _write_elsewhere(storage)  # the write took the lock
+        waiting.rollback()
+    with storage.unit_of_work() as uow:
+        assert uow.employers.get(mine) is None  # rolled back: it was in a transaction

@@ -31,6 +31,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from onzecoach.adapters.sql._base import translate_errors
 from onzecoach.adapters.sql._postgres import opens_transaction
 
 __all__ = ["begin_now", "configure_sqlite_begin"]
@@ -49,9 +50,12 @@ def _locks(context: Any) -> bool:
 
 def begin_now(connection: Connection) -> None:
     """Take the write lock now, if this unit of work has not yet: for a repository that
-    locks with a statement of its own on PostgreSQL."""
-    if connection.info.pop(_PENDING, False):
-        connection.exec_driver_sql(_BEGIN)
+    locks with a statement of its own on PostgreSQL. ``StorageError`` when the lock did
+    not come within the busy timeout; the next write then tries again."""
+    if connection.info.get(_PENDING):
+        with translate_errors("taking the write lock"):
+            connection.exec_driver_sql(_BEGIN)  # let through as it is (below)
+        del connection.info[_PENDING]
 
 
 def configure_sqlite_begin(engine: Engine) -> None:
@@ -66,11 +70,13 @@ def configure_sqlite_begin(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute", named=True)
     def _begin_before_write(**kw: Any) -> None:
         connection: Connection = kw["conn"]
-        if not connection.info.get(_PENDING):
+        if not connection.info.get(_PENDING) or kw["statement"] == _BEGIN:
             return
         if opens_transaction(kw["statement"]) or _locks(kw["context"]):
-            del connection.info[_PENDING]
             kw["cursor"].execute(_BEGIN)
+            # Only once begun: after a BEGIN that failed (busy), the next write tries
+            # again instead of writing outside a transaction.
+            del connection.info[_PENDING]
 
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
