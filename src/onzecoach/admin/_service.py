@@ -208,7 +208,9 @@ class AdminService:
         )
         now = self._clock.now()
         with self._storage.unit_of_work() as uow:
-            employer = load_employer(uow, employer_id)
+            # Locked: the settings are read, changed in part and written back whole, and
+            # a change at the same time to another field would otherwise be undone.
+            employer = load_employer(uow, employer_id, for_update=True)
             before = uow.employer_settings.get(employer.id)
             current = before or EmployerSettings(employer_id=employer.id, updated_at=now)
             after = attrs.evolve(current, updated_at=now, **given)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from onzecoach.access import load, refuse_coach, require_actor
@@ -16,9 +17,16 @@ if TYPE_CHECKING:
 __all__ = ["employers_to_repair", "load_employer"]
 
 
-def load_employer(uow: EmployerRepositories, employer_id: object) -> Employer:
-    """The employer of that id; ``NotFound`` for no such employer (or no id at all)."""
-    return load(employer_id, uow.employers.get, missing="employer.not_found")
+def load_employer(
+    uow: EmployerRepositories, employer_id: object, *, for_update: bool = False
+) -> Employer:
+    """The employer of that id; ``NotFound`` for no such employer (or no id at all).
+    ``for_update``: locked until the unit of work ends (``EmployerRepository.get``)."""
+    return load(
+        employer_id,
+        functools.partial(uow.employers.get, for_update=for_update),
+        missing="employer.not_found",
+    )
 
 
 def employers_to_repair(

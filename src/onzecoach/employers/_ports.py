@@ -22,7 +22,11 @@ class EmployerRepository(Protocol):
         """Store a new employer; ``Conflict`` when the name (case-insensitive) is taken."""
         ...
 
-    def get(self, employer_id: str) -> Employer | None: ...
+    def get(self, employer_id: str, *, for_update: bool = False) -> Employer | None:
+        """The employer; ``for_update``: locked until the unit of work ends, so that a
+        change that reads what belongs to the employer alone (its settings) and writes it
+        back waits for another such change instead of undoing it."""
+        ...
 
     def list(self) -> list[Employer]:
         """All employers, by name."""

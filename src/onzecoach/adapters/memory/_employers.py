@@ -43,7 +43,7 @@ class MemoryEmployers:
         self._uow.put(tables.employers, employer.id, employer)
         self._uow.put(tables.employer_by_name, key, employer.id)
 
-    def get(self, employer_id: str) -> Employer | None:
+    def get(self, employer_id: str, *, for_update: bool = False) -> Employer | None:
         return self._tables.employers.get(employer_id)
 
     def list(self) -> list[Employer]:

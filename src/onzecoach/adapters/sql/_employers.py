@@ -39,10 +39,11 @@ class SqlEmployers(Repository):
             conflict=Conflict("employer.name_taken", name=employer.name),
         )
 
-    def get(self, employer_id: str) -> Employer | None:
-        row = self._execute(
-            t.employers.select().where(t.employers.c.id == employer_id), "reading an employer"
-        ).one_or_none()
+    def get(self, employer_id: str, *, for_update: bool = False) -> Employer | None:
+        query = t.employers.select().where(t.employers.c.id == employer_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self._execute(query, "reading an employer").one_or_none()
         return None if row is None else _employer(row)
 
     def list(self) -> list[Employer]:

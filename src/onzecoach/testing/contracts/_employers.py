@@ -54,6 +54,13 @@ class EmployerTests(StorageTests):
         assert stored.created_at == acme.created_at
         assert stored.created_at.utcoffset() == timedelta(0)
 
+    def test_an_employer_read_for_update_is_the_one_stored(self, storage: Storage) -> None:
+        acme = employer()
+        add(storage, acme)
+        with storage.unit_of_work() as uow:
+            assert uow.employers.get(acme.id, for_update=True) == acme
+            assert uow.employers.get(new_id(), for_update=True) is None
+
     def test_departments_belong_to_their_employer_sorted_by_name(self, storage: Storage) -> None:
         acme, other = employer("Acme"), employer("Other")
         add(storage, acme, other)
