@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -255,3 +256,20 @@ def field(name: str, *, limit: int = 500) -> str:
     """A form field as text, cut to ``limit``: a missing or huge field is no crash."""
     value = request.form.get(name, "")
     return value[:limit] if isinstance(value, str) else ""
+
+
+def arg(name: str, limit: int = 100) -> str:
+    """A query parameter as text, cut to ``limit``."""
+    value = request.args.get(name, "")
+    return value[:limit] if isinstance(value, str) else ""
+
+
+#: The highest page number a paged list reads.
+MAX_PAGE = 10_000
+
+
+def page_number() -> int:
+    """The ``pagina`` asked for, from 1 to ``MAX_PAGE``; 1 for anything else."""
+    text = arg("pagina", 10)
+    # ASCII digits only: "²".isdigit() is true, int("²") raises.
+    return min(max(int(text), 1), MAX_PAGE) if re.fullmatch(r"[0-9]{1,9}", text) else 1

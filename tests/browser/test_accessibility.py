@@ -112,6 +112,10 @@ DESK = [
     ("/servicebureau/coaches", 200),
     ("/servicebureau/coaches/{coach}", 200),
     ("/servicebureau/coaches/{coach}/beschikbaarheid?melding=beschikbaarheid", 200),
+    ("/servicebureau/werkgevers/{employer}/werknemers", 200),
+    ("/servicebureau/werkgevers/{employer}/werknemers?q=ber", 200),
+    ("/servicebureau/werkgevers/{employer}/werknemers?q=be", 200),  # too short
+    ("/werknemers/{employee}/inzage", 200),
     ("/werknemers/{employee}/verwijderen", 200),
     ("/servicebureau/bewaartermijnen/", 200),
     ("/servicebureau/bewaartermijnen/?gedaan=uitgevoerd", 200),

@@ -125,7 +125,7 @@ def test_another_employers_hr_gets_404_and_erases_nothing(web: Web, hr: FlaskCli
     assert hr.get(f"/werknemers/{found.id}").status_code == 200
 
 
-def test_the_service_desk_erases_by_the_page_and_is_sent_to_the_employer(
+def test_the_service_desk_erases_by_the_page_and_is_sent_to_the_employers_employees(
     web: Web, desk: FlaskClient
 ) -> None:
     found = person(web)
@@ -136,7 +136,7 @@ def test_the_service_desk_erases_by_the_page_and_is_sent_to_the_employer(
     assert done.status_code == 302
     assert (
         done.headers["Location"]
-        == f"/servicebureau/werkgevers/{found.employer_id}?melding=verwijderd"
+        == f"/servicebureau/werkgevers/{found.employer_id}/werknemers?melding=verwijderd"
     )
     assert "De werknemer is verwijderd." in text(desk.get(done.headers["Location"]))
     assert desk.get(page_url(found)).status_code == 404

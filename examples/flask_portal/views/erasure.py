@@ -2,7 +2,7 @@
 
 A button on the dossier leads to a confirmation page that names the person, asks for the
 reason and says what happens; ``portal.privacy.erase`` does the rest. HR erases its own
-employer's employees, the service desk any (it reaches the page by the employee's id);
+employer's employees, the service desk any (from an employer's "Werknemers" tab);
 another employer's id answers 404, as everywhere.
 """
 
@@ -30,8 +30,10 @@ def erase(employee_id: str) -> str | Response:
     actor: Actor = g.actor
     employee = portal().employees.get(actor, employee_id[:ID_LIMIT])
     if actor.is_service_desk:
-        back = url_for("desk.employer", employer_id=employee.employer_id)
-        done = url_for("desk.employer", employer_id=employee.employer_id, melding="verwijderd")
+        back = url_for("desk_employees.employees", employer_id=employee.employer_id)
+        done = url_for(
+            "desk_employees.employees", employer_id=employee.employer_id, melding="verwijderd"
+        )
     else:
         back = url_for("hr.dossier", employee_id=employee.id)
         done = url_for("hr.search", melding="verwijderd")

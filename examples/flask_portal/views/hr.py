@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from flask_portal.app import field, portal, signed_in
+from flask_portal.app import arg, field, page_number, portal, signed_in
 from onzecoach import (
     Actor,
     Conflict,
@@ -45,9 +45,8 @@ blueprint = Blueprint("hr", __name__)
 #: Results per page of the search page; suggestions while typing.
 PAGE_SIZE = 20
 SUGGESTIONS = 10
-#: The longest search text read, the highest page number asked for, the longest id.
+#: The longest search text read, the longest id.
 QUERY_LIMIT = 100
-MAX_PAGE = 10_000
 ID_LIMIT = 100
 #: Form fields are cut here; past the SDK's own limits it names them as too long.
 FORM_LIMIT = 2000
@@ -112,17 +111,6 @@ def _day(text: str) -> date | None:
         return None
 
 
-def _arg(name: str, limit: int = ID_LIMIT) -> str:
-    value = request.args.get(name, "")
-    return value[:limit] if isinstance(value, str) else ""
-
-
-def _page() -> int:
-    text = _arg("pagina", 10)
-    # ASCII digits only: "²".isdigit() is true, int("²") raises.
-    return min(max(int(text), 1), MAX_PAGE) if re.fullmatch(r"[0-9]{1,9}", text) else 1
-
-
 @blueprint.context_processor
 def _helpers() -> dict[str, Any]:
     return {
@@ -181,8 +169,8 @@ def _search(text: str, *, page: int = 1, size: int = PAGE_SIZE) -> tuple[SearchR
 @blueprint.get("/zoeken")
 @signed_in(hr=True)
 def search() -> str:
-    text = _arg("q", QUERY_LIMIT)
-    page = _page()
+    text = arg("q", QUERY_LIMIT)
+    page = page_number()
     found, problem = _search(text, page=page)
     return render_template("hr/search.html", q=text, found=found, problem=problem, page=page)
 
@@ -191,7 +179,7 @@ def search() -> str:
 @signed_in(hr=True)
 def search_json() -> Response:
     """Suggestions while typing: the first hits of the same search."""
-    text = _arg("q", QUERY_LIMIT)
+    text = arg("q", QUERY_LIMIT)
     found, problem = _search(text, size=SUGGESTIONS)
     hits = [_hit(hit) for hit in found.hits] if found else []
     return jsonify(
@@ -220,7 +208,7 @@ def new_employee() -> str | Response:
     """First the registration type, then the form; ``Aanmelden`` registers."""
     types = list(portal().settings.registration_types)
     if request.method == "GET":
-        chosen = _arg("registratietype", 200)
+        chosen = arg("registratietype", 200)
         if chosen not in types:
             error = "Kies een registratietype." if chosen or "verder" in request.args else ""
             preselect = types[0] if len(types) == 1 else ""
@@ -315,7 +303,7 @@ def start_coaching() -> str | Response:
         type_code = field("type_code", limit=200)
         start_text = field("start_date", limit=200)
     else:
-        employee_id = _arg("employee_id")
+        employee_id = arg("employee_id")
         type_code = ""
         start_text = _today().isoformat()
     employee = portal().employees.get(_actor(), employee_id) if employee_id else None
@@ -334,8 +322,8 @@ def start_coaching() -> str | Response:
             error = str(refused)
         else:
             return redirect(url_for("hr.dossier", employee_id=employee.id, melding="traject"))
-    text = _arg("q", QUERY_LIMIT) if employee is None else ""
-    page = _page()
+    text = arg("q", QUERY_LIMIT) if employee is None else ""
+    page = page_number()
     found, problem = _search(text, page=page) if employee is None else (None, "")
     return render_template(
         "hr/start_coaching.html",

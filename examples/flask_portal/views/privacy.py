@@ -1,11 +1,13 @@
 """The dossier's privacy screens (AVG): the "Inzage" tab, who read or changed the dossier,
 and the download of everything held about the employee (``portal.privacy``).
 
-HR reaches them from the dossier; another employer's employee answers 404 as the dossier
-does, and so does anything in the path that is not an id. The export is a form's POST (it
-is audited by the SDK, so a link or a prefetch must not make one; the CSRF token guards it)
-whose answer is the download, never cached (``Cache-Control: no-store``), since it holds
-the person's data.
+HR reaches them from the dossier, the service desk from an employer's "Werknemers" tab
+(``desk_employees``), for a request that came to it; another employer's employee answers
+404 to HR as the dossier does, and so does anything in the path that is not an id. The
+export is a form's POST (it is audited by the SDK, so a link or a prefetch must not make
+one; the CSRF token guards it) whose answer is the download, never cached
+(``Cache-Control: no-store``), since it holds the person's data. The service desk's
+download holds the coaches' notes and the sessions' themes too; HR's leaves them out.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def _employee_id(value: str) -> str:
 
 
 @blueprint.get("/werknemers/<employee_id>/inzage")
-@signed_in(hr=True)
+@signed_in(staff=True)
 def access_log(employee_id: str) -> str:
     """Every read and change of the dossier, newest first: when, who (role and
     organisation) and what."""
@@ -43,7 +45,7 @@ def access_log(employee_id: str) -> str:
 
 
 @blueprint.post("/werknemers/<employee_id>/gegevens-export")
-@signed_in(hr=True)
+@signed_in(staff=True)
 def export(employee_id: str) -> Response:
     """The archive of everything held about the employee: a JSON file and a readable page."""
     actor: Actor = g.actor
