@@ -118,6 +118,7 @@ DESK = [
     ("/werknemers/{employee}/inzage", 200),
     ("/werknemers/{employee}/verwijderen", 200),
     ("/servicebureau/bewaartermijnen/", 200),
+    ("/servicebureau/bewaartermijnen/?controleren=1", 200),
     ("/servicebureau/bewaartermijnen/?gedaan=uitgevoerd", 200),
 ]
 COACH = [

@@ -1,8 +1,12 @@
 """The service desk's retention page (/servicebureau/bewaartermijnen/): who is due per
-employer (a dry run), the past runs, and the button that runs it now."""
+employer (a dry run, when asked), the past runs, and the button that runs it now."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+import pytest
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 from flask.testing import FlaskClient
 
@@ -12,6 +16,7 @@ from onzecoach.actors import SERVICE_DESK
 from web.conftest import Web, csrf, sign_in, sign_up
 
 PAGE = "/servicebureau/bewaartermijnen/"
+CHECK = PAGE + "?controleren=1"
 
 
 def employees(web: Web) -> tuple[str, str, str]:
@@ -40,7 +45,7 @@ def desk_later(web: Web, months: int, username: str = "desk.user") -> FlaskClien
 def test_the_page_lists_who_is_due_per_employer_without_names(web: Web) -> None:
     acme, short, due = employees(web)
     desk = desk_later(web, 7)
-    page = desk.get(PAGE)
+    page = desk.get(CHECK)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Nu te verwijderen (1)" in text
@@ -56,10 +61,31 @@ def test_the_page_lists_who_is_due_per_employer_without_names(web: Web) -> None:
     assert not web.portal.employees.dossier(SERVICE_DESK, due).employee.is_erased
 
     later = desk_later(web, 18, "desk.later")
-    text = later.get(PAGE).get_data(as_text=True)
+    text = later.get(CHECK).get_data(as_text=True)
     assert "Nu te verwijderen (2)" in text
     assert f'data-employee="{due}"' in text
     assert "Acme B.V.: bewaartermijn 24 maanden" in text
+
+
+def test_the_page_checks_who_is_due_only_when_asked(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    employees(web)
+    desk = desk_later(web, 25)
+    purge_due = web.portal.privacy.purge_due
+    dry_runs: list[bool] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        dry_runs.append(kwargs.get("dry_run", False))
+        return purge_due(*args, **kwargs)
+
+    monkeypatch.setattr(web.portal.privacy, "purge_due", counted)
+    text = desk.get(PAGE).get_data(as_text=True)
+    assert dry_runs == []
+    assert "Nu te verwijderen (" not in text
+    assert '<input type="hidden" name="controleren" value="1">' in text
+    assert "Nu te verwijderen (2)" in desk.get(CHECK).get_data(as_text=True)
+    assert dry_runs == [True]
 
 
 def test_the_button_runs_it_and_the_run_is_listed(web: Web) -> None:
@@ -75,7 +101,7 @@ def test_the_button_runs_it_and_the_run_is_listed(web: Web) -> None:
     assert found.is_erased
     text = desk.get(answer.headers["Location"]).get_data(as_text=True)
     assert "De bewaartermijnen zijn toegepast." in text
-    assert "Er is nu niemand aan de beurt." in text
+    assert "Er is nu niemand aan de beurt." in desk.get(CHECK).get_data(as_text=True)
     (run,) = web.portal.privacy.purge_runs(SERVICE_DESK)
     assert (run.due, run.erased) == (2, 2)
     runs = text.split('id="runs"', 1)[1].split("</table>", 1)[0]
@@ -135,3 +161,23 @@ def test_the_service_desk_sets_an_employers_retention_period(web: Web) -> None:
     assert 'value="9"' in desk.get(url).get_data(as_text=True)
     desk.post(url, data={"csrf_token": csrf(desk.get(url)), **form, "retention_months": ""})
     assert web.portal.admin.employer_policy(SERVICE_DESK, acme).retention_months == 24
+
+
+def test_a_long_list_shows_the_first_fifty_per_employer_and_counts_the_rest(web: Web) -> None:
+    acme = web.portal.admin.create_employer(SERVICE_DESK, "Acme B.V.").id
+    hr = Actor(user_id="hr-acme", employer_id=acme, role=Role.HR)
+    registered = [web.portal.employees.register(hr, person(n)).id for n in range(53)]
+    desk = desk_later(web, 25)
+    text = desk.get(CHECK).get_data(as_text=True)
+    assert "Nu te verwijderen (53)" in text
+    assert "Acme B.V.: bewaartermijn 24 maanden (53)" in text
+    listed = re.findall(r'<tr data-employee="([^"]+)">', text)
+    assert len(listed) == 50
+    assert set(listed) <= set(registered)
+    assert 'data-more="3"' in text
+    assert "En nog 3 van deze werkgever, die hier niet staan." in text
+    # The button runs them all, not only those shown.
+    answer = desk.post(PAGE, data={"csrf_token": csrf(desk.get(PAGE))})
+    assert answer.status_code == 302
+    (run,) = web.portal.privacy.purge_runs(SERVICE_DESK)
+    assert (run.due, run.erased) == (53, 53)
