@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -23,6 +22,7 @@ from onzecoach.actors import SERVICE_DESK
 from onzecoach.employers import EmployerPolicy, EmployerSettings
 from onzecoach.ports import Storage
 from onzecoach.testing import FrozenClock, RecordingMailer
+from onzecoach.testing.contracts._builders import Background
 from onzecoach.trajectories import AppointmentStatus, ClosedReason
 from storage_snapshot import snapshot
 from support import make_settings
@@ -152,30 +152,22 @@ def test_two_changes_at_once_to_different_fields_both_stand(portal: Portal) -> N
     its settings written, not yet committed) is waited for and built on, not undone."""
     hr = hr_of(portal, "Acme")
     employer = employer_of(hr)
-    outcome: list[BaseException | EmployerPolicy] = []
-
-    def change_the_notice() -> None:
-        try:
-            outcome.append(
-                portal.admin.set_employer_policy(
-                    SERVICE_DESK, employer, cancellation_notice=timedelta(hours=2)
-                )
-            )
-        except BaseException as exc:  # pragma: no cover - reported below
-            outcome.append(exc)
-
-    other = threading.Thread(target=change_the_notice, daemon=True)
+    other = Background(
+        lambda: portal.admin.set_employer_policy(
+            SERVICE_DESK, employer, cancellation_notice=timedelta(hours=2)
+        )
+    )
     with portal.storage.unit_of_work() as uow:
         assert uow.employers.get(employer, for_update=True) is not None
         uow.employer_settings.save(
             EmployerSettings(employer_id=employer, updated_at=MARCH, no_shows_count=False)
         )
         other.start()
-        other.join(0.3)
-        assert other.is_alive(), "a change went ahead of another under way"
+        assert other.still_waiting(), "a change went ahead of another under way"
         uow.commit()
-    other.join(30)
-    assert outcome == [EmployerPolicy(timedelta(hours=2), True, False)]
+    other.finish()
+    policy = portal.admin.employer_policy(SERVICE_DESK, employer)
+    assert policy == EmployerPolicy(timedelta(hours=2), True, False)
     own = portal.admin.employer_settings(SERVICE_DESK, employer)
     assert own is not None
     assert own.overridden == ("cancellation_notice", "no_shows_count")
