@@ -8,6 +8,7 @@ shut down when the test ends.
 from __future__ import annotations
 
 import base64
+import functools
 import http.server
 import json
 import socket
@@ -31,6 +32,7 @@ from onzecoach.adapters.sms_http import HttpSmsGateway
 from onzecoach.notifications import OutboxMessage, OutboxStatus, QueuedMessage, new_sms
 from onzecoach.testing import FrozenClock, RecordingMailer, SmsMessage
 from onzecoach.testing.contracts import SmsFailure, SmsSenderContract
+from onzecoach.testing.contracts._builders import race
 from support import make_settings
 
 URL = "https://sms.example.nl/v1/messages"
@@ -685,25 +687,11 @@ def test_threads_that_send_at_once_share_one_client_made_on_first_send(
     monkeypatch.setattr(CountingClient, "made", 0)
     monkeypatch.setattr(httpx, "Client", CountingClient)
     gateway = Gateway()
-    start = threading.Barrier(8)
-    failures: list[BaseException] = []
-
-    def send(sms: HttpSmsGateway) -> None:
-        start.wait()
-        try:
-            sms.send(NUMBER, TEXT)
-        except BaseException as exc:
-            failures.append(exc)
-
     with HttpSmsGateway(url=URL, transport=httpx.MockTransport(gateway)) as sms:
         assert CountingClient.made == 0
-        threads = [threading.Thread(target=send, args=(sms,)) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = race([functools.partial(sms.send, NUMBER, TEXT) for _ in range(8)])
 
-    assert failures == []
+    assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
     assert CountingClient.made == 1
     assert gateway.calls == 8
 

@@ -5,7 +5,6 @@ with a snapshot it cannot write from."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from onzecoach.adapters.sql import SqlStorage, SqlUnitOfWork
 from onzecoach.adapters.sql._sqlite import begin_now
 from onzecoach.employers import Employer
 from onzecoach.ids import new_id
+from onzecoach.testing.contracts._builders import race
 from support import T0
 
 #: Seconds a writer waits for the write lock: short, so that a wait fails the test soon.
@@ -130,24 +130,10 @@ def test_upgrades_at_once_take_turns(tmp_path: Path) -> None:
     first.upgrade("0001")  # the file exists, in WAL mode: what is left is the migrations
     first.close()
     storages = [SqlStorage(url) for _ in range(3)]
-    start = threading.Barrier(len(storages))
-    failures: list[BaseException] = []
-
-    def upgrade(storage: SqlStorage) -> None:
-        start.wait()
-        try:
-            storage.upgrade()
-        except BaseException as exc:
-            failures.append(exc)
-
-    threads = [threading.Thread(target=upgrade, args=(s,)) for s in storages]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race([storage.upgrade for storage in storages])
     for storage in storages:
         storage.close()
-    assert failures == []
+    assert outcomes == [None, None, None]
     assert storages[0].schema_revision() == SqlStorage.head_revision()
     storages[0].close()
 
