@@ -72,6 +72,10 @@ def test_results_come_in_pages_of_twenty(web: Web, desk: FlaskClient) -> None:
     assert len(rows(first)) == 20
     assert len(rows(second)) == 3
     assert "Pagina 2 van 2" in second
+    assert 'href="{}" rel="next"'.format(tab(made[0], "ber", page=2).replace("&", "&amp;")) in first
+    assert (
+        'href="{}" rel="prev"'.format(tab(made[0], "ber", page=1).replace("&", "&amp;")) in second
+    )
     assert set(rows(first)) | set(rows(second)) == {person.id for person in made}
 
 

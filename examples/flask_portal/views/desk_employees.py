@@ -42,6 +42,5 @@ def employees(employer_id: str) -> str | Response:
         found=found,
         problem=problem,
         page=page,
-        pages=None if found is None else max(1, -(-found.total // PAGE_SIZE)),
         datum=dutch_date,
     )
